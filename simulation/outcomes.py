@@ -1,0 +1,62 @@
+"""Summary outcomes of a run: key, unit and definition (docs/ODD.md, "Observation").
+
+Every outcome is finite: where a denominator is 0 the value given in ``zero`` is used.
+The monthly series holds the ``SERIES`` columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    unit: str
+    definition: str
+    zero: str  # value when the denominator is 0
+    label_fr: str
+    label_en: str
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("impact", "need units", "need reduced by finished initiatives, summed over territories and dimensions (signed)", "0", "Impact sur les besoins", "Impact on needs"),
+    Outcome("impact_economic", "need units", "impact on the economic need", "0", "Impact économique", "Economic impact"),
+    Outcome("impact_social", "need units", "impact on the social need", "0", "Impact social", "Social impact"),
+    Outcome("impact_environmental", "need units", "impact on the environmental need", "0", "Impact environnemental", "Environmental impact"),
+    Outcome("equity_gap", "ratio", "(mean impact per territory in the least fragile third - in the most fragile third) / mean impact per territory", "0 when mean impact <= 0 or fewer than 3 territories", "Écart d'équité", "Equity gap"),
+    Outcome("alliances_formed", "count", "alliances that reached agreement", "0", "Alliances formées", "Alliances formed"),
+    Outcome("alliances_active", "count", "mean number of alliances acting per month", "0", "Alliances actives", "Active alliances"),
+    Outcome("alliance_survival", "share", "alliances formed that reached the end of their project", "0 when none ended", "Survie des alliances", "Alliance survival"),
+    Outcome("alliance_diversity", "types", "mean number of distinct actor types per formed alliance", "0", "Diversité des alliances", "Alliance diversity"),
+    Outcome("path_diversity", "path units", "standard deviation of the paths chosen by formed alliances", "0 when fewer than 2", "Diversité des chemins", "Diversity of paths"),
+    Outcome("exits_orderly", "count", "partners that left through an orderly exit", "0", "Sorties ordonnées", "Orderly exits"),
+    Outcome("exits_conflictual", "count", "partners that left in conflict", "0", "Sorties conflictuelles", "Conflictual exits"),
+    Outcome("scaling_rate", "ratio", "(adoptions elsewhere + national recognitions) / local successes", "0 when no success", "Taux de changement d'échelle", "Scaling rate"),
+    Outcome("local_successes", "count", "initiatives that succeeded", "0", "Réussites locales", "Local successes"),
+    Outcome("missed_appointments", "count", "alliances abandoned while no call matched their theme (rendez-vous manqués)", "0", "Rendez-vous manqués", "Missed appointments"),
+    Outcome("admin_burden", "share", "associations' staff time spent on applications / their staff time", "0 when no association", "Charge administrative", "Administrative burden"),
+    Outcome("application_success_rate", "share", "funded applications / applications to competitive calls", "0 when no application", "Taux de succès des candidatures", "Application success rate"),
+    Outcome("small_associations_funded", "count", "distinct small associations (below median size) that received a grant", "0", "Petites associations financées", "Small associations funded"),
+    Outcome("small_associations_participation", "share", "small associations that were partners of at least one alliance", "0 when none", "Participation des petites associations", "Small associations' participation"),
+    Outcome("association_cooperation", "share", "formed alliances with at least two associations", "0 when none formed", "Coopération entre associations", "Cooperation among associations"),
+    Outcome("trust_micro_macro", "0-1", "mean trust of local actors towards the national level at the end", "initial trust", "Confiance micro-macro", "Micro-macro trust"),
+    Outcome("engagement", "0-1", "mean engagement of partners in acting alliances, over months", "0 when none acting", "Engagement", "Engagement"),
+    Outcome("abandonment_rate", "share", "alliances ended by abandonment (delay, lost support, elections) / alliances formed", "0 when none formed", "Taux d'abandon", "Abandonment rate"),
+    Outcome("election_abandonments", "count", "alliances abandoned after an election withdrew public support", "0", "Abandons électoraux", "Abandonments after elections"),
+    Outcome("blocked_share", "share", "initiatives with local costs that were blocked / those that met opposition or arbitration", "0 when none", "Part de projets bloqués", "Blocked share"),
+    Outcome("cost_per_impact", "k€ per need unit", "money spent by alliances / positive impact", "0 when no positive impact", "Coût par unité d'impact", "Cost per unit of impact"),
+    Outcome("national_partnership_share", "share", "formed alliances with a national actor among the partners", "0 when none formed", "Part de partenariats nationaux", "Share of national partnerships"),
+    Outcome("local_authority_share", "share", "associations in partnership whose partners include a local authority", "0 when none", "Partenariats avec une collectivité", "Partnerships with a local authority"),
+    Outcome("grant_concentration_top2", "share", "share of grant money received by the top 2% of associations", "0 when no grant", "Concentration des subventions (top 2 %)", "Grant concentration (top 2%)"),
+)
+
+OUTCOME_KEYS: tuple[str, ...] = tuple(o.key for o in OUTCOMES)
+BY_KEY: dict[str, Outcome] = {o.key: o for o in OUTCOMES}
+
+#: Columns of the monthly series (one row per month).
+SERIES: tuple[str, ...] = (
+    "month", "impact", "need_mean", "alliances_active", "alliances_searching",
+    "alliances_seeking_funds", "engagement", "trust_micro_macro", "applications",
+    "grants", "admin_burden", "money_balances", "money_spent", "money_in", "ledger_error",
+)

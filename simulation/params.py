@@ -1,0 +1,280 @@
+"""The one typed parameter structure of the model (pydantic), and its error messages.
+
+Every default is justified in docs/ODD.md ("Parameters"). Units: money in k€, staff time
+in full-time-equivalent months (FTE-months), time in months. Unknown keys and values out of
+range raise :class:`ParameterError`, whose message names the key, what was expected and what
+was found, with a "did you mean" for misspelt keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from .levers import LEVERS
+
+RULES = ("macro_led", "proportional", "equal", "subsidiarity", "arranger")
+REGIMES = ("competitive_calls", "pooled_fund", "direct_link", "mixed")
+ARBITRATION_LEVELS = ("local", "regional", "national")
+ACTOR_TYPES = ("state", "foundation", "firm", "association", "official")
+
+
+class ParameterError(ValueError):
+    """A parameter set that cannot be run: the message says which key, expected and found."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+class Run(_Section):
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="the only source of randomness")
+    months: int = Field(120, ge=1, le=2400, description="length of the run, monthly steps")
+
+
+class TerritoryRecord(_Section):
+    """One territory read from a territories table (scenarios/territories_example.csv)."""
+
+    name: str
+    region: int = Field(ge=0)
+    x: float
+    y: float
+    fragility: float = Field(ge=0, le=1)
+    need_economic: float = Field(ge=0, le=1)
+    need_social: float = Field(ge=0, le=1)
+    need_environmental: float = Field(ge=0, le=1)
+    social_capital: float = Field(ge=0, le=1)
+    associations: int = Field(ge=0, le=10_000)
+    firms: int = Field(ge=0, le=10_000)
+
+
+class Territories(_Section):
+    count: int = Field(20, ge=1, le=5000, description="territories (intercommunalities)")
+    regions: int = Field(4, ge=1, le=100)
+    neighbours: int = Field(4, ge=0, le=20, description="nearest territories that see each other")
+    fragility_mean: float = Field(0.4, ge=0.01, le=0.99)
+    initial_need: float = Field(0.5, ge=0, le=1)
+    need_regeneration: float = Field(0.01, ge=0, le=1, description="share of the gap to full need regenerating per month")
+    social_capital_mean: float = Field(0.5, ge=0, le=1)
+    resident_trust: float = Field(0.5, ge=0, le=1, description="residents' trust in local initiatives")
+    nimby_share: float = Field(0.15, ge=0, le=1, description="share of initiatives with local costs and wider benefits")
+    tradeoff_share: float = Field(0.2, ge=0, le=1, description="share trading one need against another")
+    path_diversity: float = Field(1.0, ge=0, le=1, description="spread of territories' own best paths around the national standard")
+    records: list[TerritoryRecord] | None = Field(None, description="territories read from a table; overrides count")
+
+
+class ActorType(_Section):
+    """Traits of one actor type: the seed's devoir / pouvoir / envie and the rest."""
+
+    will: float = Field(ge=0, le=1, description="envie: scales every decision to start or join")
+    duty: float = Field(ge=0, le=1, description="devoir: weight of the territory's needs in the benefit of joining")
+    capacity: float = Field(ge=0, le=1, description="pouvoir: share of own means that can be committed")
+    risk_tolerance: float = Field(ge=0, le=1)
+    trust: float = Field(ge=0, le=1, description="initial trust towards other actors")
+    control_preference: float = Field(ge=0, le=1, description="how much a gap between preferred and chosen path costs")
+    horizon_months: float = Field(ge=0, le=600, description="planning horizon")
+    skill: float = Field(ge=0, le=1, description="co-construction skill")
+    money: float = Field(ge=0, description="yearly means (k€) of a median actor of this type")
+    staff: float = Field(ge=0, description="staff time of a median actor (FTE)")
+
+
+def _type(**kw: Any) -> Any:
+    return Field(default_factory=lambda: ActorType(**kw))
+
+
+class Actors(_Section):
+    associations_per_territory: int = Field(8, ge=0, le=10_000)
+    firms_per_territory: int = Field(3, ge=0, le=10_000)
+    national_foundations: int = Field(3, ge=0, le=1000)
+    local_foundations_per_region: int = Field(1, ge=0, le=1000)
+    association_size_dispersion: float = Field(2.0, ge=0, le=4, description="sigma of log size")
+    path_heterogeneity: float = Field(0.1, ge=0, le=1, description="spread of actors' preferred paths")
+    state: ActorType = _type(will=0.6, duty=0.9, capacity=0.5, risk_tolerance=0.2, trust=0.4,
+                             control_preference=0.8, horizon_months=60, skill=0.5, money=0, staff=20)
+    foundation: ActorType = _type(will=0.7, duty=0.6, capacity=0.6, risk_tolerance=0.6, trust=0.5,
+                                  control_preference=0.5, horizon_months=36, skill=0.6, money=0, staff=5)
+    firm: ActorType = _type(will=0.4, duty=0.2, capacity=0.3, risk_tolerance=0.4, trust=0.4,
+                            control_preference=0.6, horizon_months=18, skill=0.5, money=60, staff=3)
+    association: ActorType = _type(will=0.8, duty=0.8, capacity=0.7, risk_tolerance=0.5, trust=0.6,
+                                   control_preference=0.4, horizon_months=36, skill=0.4, money=30, staff=2)
+    official: ActorType = _type(will=0.7, duty=0.9, capacity=0.6, risk_tolerance=0.3, trust=0.5,
+                                control_preference=0.7, horizon_months=72, skill=0.5, money=120, staff=4)
+
+
+class Time(_Section):
+    electoral_cycle_months: int = Field(72, ge=1, le=600, description="municipal mandate (France: 6 years)")
+    stagger_elections: bool = Field(False, description="False: every territory votes the same month, as in France")
+    turnover_probability: float = Field(0.4, ge=0, le=1, description="chance an election changes the local executive")
+    project_duration_months: int = Field(36, ge=1, le=600)
+    grant_duration_months: int = Field(12, ge=1, le=600, description="12: annual grants; 36: multi-year")
+    national_tempo_months: int = Field(12, ge=1, le=120, description="period of national calls and reviews")
+    local_tempo_months: int = Field(4, ge=1, le=120, description="period of local calls")
+    patience_months: int = Field(18, ge=1, le=600, description="how long a holder waits for partners or money")
+
+
+class Governance(_Section):
+    rule: Literal[RULES] = "proportional"  # type: ignore[valid-type]
+    macro_presence: float = Field(0.5, ge=0, le=1, description="how much the national level steers and funds")
+    charter: Literal["voluntary", "imposed"] = "voluntary"
+    arbitration_level: Literal[ARBITRATION_LEVELS] = "regional"  # type: ignore[valid-type]
+    reporting: float = Field(0.3, ge=0, le=1, description="transparency demanded from partners")
+    arranger_capacity: int = Field(8, ge=0, le=10_000, description="alliances one arranger can serve per territory")
+    arranger_cost: float = Field(2.0, ge=0, description="monthly cost (k€) of an arranger per served alliance")
+
+
+class Funding(_Section):
+    regime: Literal[REGIMES] = "competitive_calls"  # type: ignore[valid-type]
+    budget_scale: float = Field(1.0, ge=0, le=100)
+    application_cost: float = Field(0.3, ge=0, le=12, description="staff time (FTE-months) per application")
+    call_period_months: int = Field(3, ge=1, le=120, description="months between two calls of one funder")
+    selection_noise: float = Field(0.5, ge=0, le=5, description="sd of noise in funders' scores")
+    visibility_bias: float = Field(0.5, ge=0, le=5, description="weight of holder size in funders' scores")
+    themed_calls: bool = Field(True, description="calls fund one need dimension each")
+    max_failures: int = Field(4, ge=1, le=100, description="consecutive failures before a holder stops applying")
+    state_budget: float = Field(2400.0, ge=0, description="yearly State budget (k€) at macro_presence 1")
+    foundation_budget: float = Field(800.0, ge=0, description="yearly budget (k€) of a national foundation")
+    local_foundation_budget: float = Field(400.0, ge=0, description="yearly budget (k€) of a local foundation")
+    project_cost: float = Field(10.0, ge=0, description="monthly cost (k€) of a median project")
+    participation_cost: float = Field(0.3, ge=0, le=12, description="co-construction cost, FTE-months per member")
+    pooled_share: float = Field(0.5, ge=0, le=1, description="share of the budget in the pooled fund under 'mixed'")
+
+
+class Mechanisms(_Section):
+    """Strengths of the model's channels. Each is read by one submodel; setting one to 0 is
+    the knockout the tests use to show an observation comes from its channel."""
+
+    frustration: float = Field(1.0, ge=0, le=10, description="engagement lost per unit of path frustration")
+    unfairness: float = Field(1.0, ge=0, le=10, description="engagement lost per unit of unrecognised contribution")
+    path_fit: float = Field(1.0, ge=0, le=10, description="loss of effectiveness per unit distance from the territory's best path")
+    competition: float = Field(1.0, ge=0, le=10, description="how much funding pressure deters associations from allying")
+    election_withdrawal: float = Field(1.0, ge=0, le=1, description="chance a new executive withdraws from a predecessor's alliance")
+    small_staff_limit: float = Field(1.0, ge=0, le=1, description="1: staff time caps applications and participation")
+    nimby: float = Field(1.0, ge=0, le=10, description="opposition raised per unit of local cost")
+    visibility: float = Field(1.0, ge=0, le=10, description="weight of visibility in diffusion and national recognition")
+    macro_support: float = Field(1.0, ge=0, le=10, description="scaling support from the national level")
+    imposed_charter_cost: float = Field(0.15, ge=0, le=1, description="engagement cost of an imposed Charter")
+
+
+Levers = create_model(
+    "Levers",
+    __base__=_Section,
+    **{lv.id: (float, Field(lv.default, ge=0, le=1, description=lv.label_en)) for lv in LEVERS},
+)
+
+
+class Params(_Section):
+    """All parameters of one run. ``run.seed`` is the only source of randomness."""
+
+    run: Run = Field(default_factory=Run)
+    territories: Territories = Field(default_factory=Territories)
+    actors: Actors = Field(default_factory=Actors)
+    time: Time = Field(default_factory=Time)
+    governance: Governance = Field(default_factory=Governance)
+    funding: Funding = Field(default_factory=Funding)
+    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
+    levers: Levers = Field(default_factory=Levers)  # type: ignore[valid-type]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "parameters") -> Params:
+        """Validate a nested dict laid over the defaults (so a scenario names only what
+        differs); raise ParameterError naming ``source`` and the key."""
+        try:
+            return cls.model_validate(_merge(cls().model_dump(), data))
+        except ValidationError as exc:
+            raise ParameterError(explain(exc, source)) from None
+
+    def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Params:
+        """A copy with dotted keys replaced (``{"governance.rule": "equal"}``); self is untouched."""
+        data = self.model_dump()
+        for dotted, value in overrides.items():
+            set_dotted(data, dotted, value, source)
+        return Params.from_dict(data, source)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` laid on ``base``, section by section; neither argument is modified."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            out[key] = _merge(base[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _known_keys(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _model_at(path: tuple) -> type[BaseModel] | None:
+    model: Any = Params
+    for part in path:
+        if isinstance(part, int):
+            model = TerritoryRecord
+            continue
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            return None
+        ann = field.annotation
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else (
+            TerritoryRecord if part == "records" else None)
+        if model is None:
+            return None
+    return model
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def explain(exc: ValidationError, source: str) -> str:
+    """One line per problem: source, dotted key, what was expected, what was found."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc)
+        found = err.get("input")
+        if err["type"] == "extra_forbidden":
+            parent = _model_at(loc[:-1])
+            known = _known_keys(parent) if parent else []
+            hint = did_you_mean(str(loc[-1]), known)
+            lines.append(f"{source}: unknown key '{key}'{hint}; expected one of: {', '.join(known)}")
+            continue
+        ctx = err.get("ctx") or {}
+        if "ge" in ctx or "le" in ctx or "gt" in ctx or "lt" in ctx:
+            bounds = " and ".join(f"{op} {ctx[k]}" for k, op in
+                                  (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")) if k in ctx)
+            expected = f"a value {bounds}"
+        elif err["type"] == "literal_error":
+            expected = "one of " + str(ctx.get("expected", ""))
+            hint = did_you_mean(str(found), [s.strip(" '") for s in str(ctx.get("expected", "")).replace(" or ", ",").split(",")])
+            expected += hint
+        else:
+            expected = err["msg"].lower()
+        lines.append(f"{source}: key '{key}': expected {expected}; found {found!r}")
+    return "\n".join(lines)
+
+
+def set_dotted(data: dict[str, Any], dotted: str, value: Any, source: str) -> None:
+    """Set ``a.b.c`` in a nested dict, refusing keys that do not exist."""
+    parts = dotted.split(".")
+    node: Any = data
+    model: Any = Params
+    for i, part in enumerate(parts):
+        fields = _known_keys(model) if model else list(node)
+        if part not in fields:
+            where = ".".join(parts[:i]) or "top level"
+            raise ParameterError(
+                f"{source}: unknown key '{dotted}'{did_you_mean(part, fields)}; "
+                f"expected one of ({where}): {', '.join(fields)}")
+        if i == len(parts) - 1:
+            node[part] = value
+            return
+        ann = model.model_fields[part].annotation
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        if model is None or not isinstance(node.get(part), dict):
+            raise ParameterError(f"{source}: key '{dotted}': '{part}' is a value, not a section")
+        node = node[part]

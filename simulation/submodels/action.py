@@ -1,0 +1,195 @@
+"""Action: alliances work, spend, progress; partners' engagement moves; partners exit.
+
+Seed: engagement (*envie*) « entretient l'engagement » when victories are celebrated; « une
+juste reconnaissance des contributions de chacun.e est indispensable pour maintenir
+l'engagement dans le temps, or le macro ne peut pas voir où les contributions micro ont eu
+lieu »; delays turn into inaction (« report ou retard des projets »); « le faire alliance,
+comment on en sort ? »; the partners « veilleront à l'équilibre de la maison de chacun ».
+
+Each month an acting alliance spends ``monthly_cost`` from its pot (if the pot is short it
+pauses: no progress, engagement falls, and after ``time.patience_months`` of pause it is
+abandoned). Progress grows by ``effectiveness / (1 + overhead) / duration`` with
+
+    effectiveness = (0.5 + 0.5 skill) * max(0, 1 - path_fit * (1 - fit))
+                    * (0.4 + 0.6 engagement) * (1 + knowledge + research)
+                    * (1 - misalignment) * (0.5 if duplicate)
+    overhead = sharing_overhead + 0.04 * (n - 1) ** coordination_exponent
+
+Each partner's engagement moves by progress and milestones, minus its frustration
+``frustration * control * |preferred path - chosen path|`` (Axelrod & Bennett 1993; halved
+by an arranger), minus unfairness when a macro partner or funder cannot see its contribution
+``unfairness * (1 - visible) * (1 - valuation)``, minus delays, minus the cost of an imposed
+Charter (Delevoye: « une contrainte par une charte qui serait normative et contraignante »),
+plus the net effect of transparency: a trust benefit rising as ``sqrt(reporting)`` against a
+reporting cost rising as ``reporting`` (« si elle devient obligation (reporting, etc.) c'est
+trop lourd à porter »). A partner whose engagement falls below ``EXIT_LEVEL``, or whose staff
+is overcommitted (its house's balance), leaves: orderly (it leaves its money in the pot) or
+conflictually (it takes back its share; the others lose engagement and, across levels,
+trust falls three times faster than it is built: Slovic 1993).
+
+Levers: sharing (overhead), experimentation (a failed step ends the alliance less often),
+evaluation (failing alliances detected: fixed, or closed in order), contribution_valuation
+(recognition), animation_governance (coordination cost no longer explodes with size),
+exit_clause (orderly exits), celebration (milestone engagement).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..levers import dose
+from ..params import Params
+from ..state import ACTING, K
+from .common import (A_ABANDONED, A_ACTIVE_SUM, A_ALLIANCE_SPENT, A_ENDED, A_ENG_N, A_ENG_SUM,
+                     A_EXIT_CONFLICT, A_EXIT_ORDERLY, A_INFLOW, A_SPENT, clip01,
+                     N_RESEARCH, end_initiative, leave, mean_engagement, seat_of)
+from .partner_search import WORK_TIME
+
+(C_OVERHEAD, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_ORDERLY, C_CELEBRATE,
+ C_FRUSTRATION, C_UNFAIRNESS, C_PATH_FIT, C_IMPOSED, C_REPORTING, C_PATIENCE,
+ C_ARRANGER_COST) = range(14)
+
+EXIT_LEVEL = 0.2
+SETBACK = 0.015  # monthly chance of a failed step per unit of risk
+PROGRESS_SCALE = 2.5  # calibrated: a typical alliance ends near progress 0.75
+MILESTONE_GAIN = 0.03
+TRUST_LOSS = 0.03  # Slovic asymmetry: three times learning's trust gain
+
+
+def coefficients(p: Params) -> np.ndarray:
+    lv = p.levers
+    m = p.mechanisms
+    return np.array([
+        dose(lv.sharing, 0.25, 0.1),
+        dose(lv.animation_governance, 1.6, 1.0),
+        dose(lv.experimentation, 0.5, 0.1),
+        dose(lv.evaluation, 0.1, 0.6),
+        dose(lv.contribution_valuation, 0.0, 0.8),
+        dose(lv.exit_clause, 0.3, 0.9),
+        dose(lv.celebration, 0.0, 0.1),
+        m.frustration, m.unfairness, m.path_fit,
+        m.imposed_charter_cost if p.governance.charter == "imposed" else 0.0,
+        p.governance.reporting,
+        p.time.patience_months,
+        p.governance.arranger_cost,
+    ], dtype=np.float64)
+
+
+@njit(cache=True)
+def exit_partner(c, i, k, orderly, ini, members, engagement, share, actors, acc):
+    a = members[i, k]
+    if orderly:
+        acc[A_EXIT_ORDERLY] += 1
+        leave(ini, members, engagement, share, actors, i, k, False)
+        return
+    acc[A_EXIT_CONFLICT] += 1
+    national = actors[a].national
+    leave(ini, members, engagement, share, actors, i, k, True)
+    for j in range(K):
+        b = members[i, j]
+        if b >= 0:
+            engagement[i, j] = clip01(engagement[i, j] - 0.05)
+            if national != actors[b].national:
+                actors[b].trust = clip01(actors[b].trust - TRUST_LOSS)
+
+
+@njit(cache=True)
+def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng):
+    research = nat[N_RESEARCH]
+    for i in range(ini.shape[0]):
+        if ini[i].status != ACTING:
+            continue
+        u_setback = rng.random()
+        u_fail = rng.random()
+        u_eval = rng.random()
+        u_orderly = rng.random()
+        t = ini[i].territory
+        n = ini[i].n
+        if ini[i].arranged:
+            acc[A_INFLOW] += c[C_ARRANGER_COST]
+            acc[A_SPENT] += c[C_ARRANGER_COST]
+            acc[A_ALLIANCE_SPENT] += c[C_ARRANGER_COST]
+        for k in range(K):
+            a = members[i, k]
+            if a >= 0 and share[i, k] > 0.0:
+                pay = min(actors[a].money, share[i, k])
+                actors[a].money -= pay
+                ini[i].pot += pay
+        spend = min(ini[i].pot, ini[i].monthly_cost)
+        paused = spend < 0.25 * ini[i].monthly_cost
+        gain = 0.0
+        if paused:
+            ini[i].paused += 1
+            if ini[i].paused > c[C_PATIENCE]:
+                acc[A_ABANDONED] += 1
+                acc[A_ENDED] += 1
+                end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+                continue
+        else:
+            ini[i].paused = 0
+            ini[i].pot -= spend
+            ini[i].spent += spend
+            acc[A_SPENT] += spend
+            acc[A_ALLIANCE_SPENT] += spend
+            skill = 0.0
+            for k in range(K):
+                if members[i, k] >= 0:
+                    skill += actors[members[i, k]].skill
+            skill /= n
+            eng = mean_engagement(ini, members, engagement, i)
+            fit = max(0.0, 1.0 - c[C_PATH_FIT] * (1.0 - ini[i].fit))
+            eff = ((0.5 + 0.5 * skill) * fit * (0.4 + 0.6 * eng)
+                   * (1.0 + territories[t].knowledge + ini[i].knowledge + research)
+                   * (1.0 - ini[i].misalign) * (0.5 if ini[i].duplicate else 1.0))
+            overhead = c[C_OVERHEAD] + 0.04 * (n - 1.0) ** c[C_COORD_EXP]
+            scale = spend / ini[i].monthly_cost
+            gain = PROGRESS_SCALE * eff * scale / (1.0 + overhead) / ini[i].duration
+            ini[i].progress += gain
+            ini[i].acting += 1
+        milestone = 0.0
+        if ini[i].progress >= 0.25 * (ini[i].milestone + 1) and ini[i].milestone < 3:
+            ini[i].milestone += 1
+            milestone = MILESTONE_GAIN + c[C_CELEBRATE]
+        macro = ini[i].national or ini[i].macro_funded
+        r = c[C_REPORTING] if macro else 0.0
+        arr = 0.5 if ini[i].arranged else 1.0
+        for k in range(K):
+            a = members[i, k]
+            if a < 0:
+                continue
+            d = 0.5 * gain * ini[i].duration / 12.0 + milestone
+            d -= 0.08 * c[C_FRUSTRATION] * arr * actors[a].control * abs(actors[a].path - ini[i].path)
+            if macro and not actors[a].national:
+                d -= 0.03 * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - c[C_VALUATION])
+            if paused:
+                d -= 0.03
+            d += 0.02 * np.sqrt(r) - 0.03 * r - 0.1 * c[C_IMPOSED]
+            actors[a].time_used += 0.05 * r
+            engagement[i, k] = clip01(engagement[i, k] + d)
+        eng = mean_engagement(ini, members, engagement, i)
+        acc[A_ENG_SUM] += eng
+        acc[A_ENG_N] += 1
+        acc[A_ACTIVE_SUM] += 1
+        if u_setback < SETBACK * ini[i].risk:
+            if u_fail < c[C_FAIL_ENDS]:
+                acc[A_ABANDONED] += 1
+                acc[A_ENDED] += 1
+                end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+                continue
+            ini[i].progress = max(0.0, ini[i].progress - 0.03)
+        evaluated = eng < 0.4 and u_eval < c[C_EVALUATE]
+        for k in range(K):
+            a = members[i, k]
+            if a < 0:
+                continue
+            if evaluated:
+                engagement[i, k] = clip01(engagement[i, k] + 0.1)
+            if engagement[i, k] < EXIT_LEVEL or actors[a].staff < actors[a].engaged * WORK_TIME:
+                exit_partner(c, i, k, evaluated or u_orderly < c[C_ORDERLY], ini, members,
+                             engagement, share, actors, acc)
+        if ini[i].n < 2 or seat_of(members, i, ini[i].holder) < 0:
+            acc[A_ABANDONED] += 1
+            acc[A_ENDED] += 1
+            end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+

@@ -1,0 +1,161 @@
+"""Shared pieces of the compiled submodels: counter slots and small helpers.
+
+``acc`` counts events over the run (summarised by simulation/summary.py); ``nat`` holds the
+national scalars that several submodels read.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from ..state import FREE, K, OFFICIAL
+
+# --- run counters (acc) -----------------------------------------------------------------
+(A_FORMED, A_COMPLETED, A_ABANDONED, A_ELECTION_ABANDON, A_MISSED, A_EXIT_ORDERLY,
+ A_EXIT_CONFLICT, A_SUCCESS, A_ADOPTION, A_RECOGNITION, A_APPLICATIONS, A_GRANTS,
+ A_ASSOC_APP_TIME, A_ASSOC_STAFF_TIME, A_IMPACT_ECO, A_IMPACT_SOC, A_IMPACT_ENV,
+ A_ALLIANCE_SPENT, A_SPENT, A_INFLOW, A_INITIAL, A_CONTESTED, A_BLOCKED, A_FORMED_NATIONAL,
+ A_FORMED_TWO_ASSOC, A_FORMED_TYPES, A_ENG_SUM, A_ENG_N, A_ACTIVE_SUM, A_PATH_SUM, A_PATH_SQ,
+ A_MONTHS, A_LOST, A_POOL_FULL, A_POSITIVE_IMPACT, A_ENDED) = range(36)
+N_ACC = 36
+
+# --- national scalars (nat) -------------------------------------------------------------
+(N_FRICTION, N_RESEARCH, N_PRESSURE, N_RECOGNITION_LEFT, N_APPS_MONTH, N_WINS_MONTH,
+ N_EVENTS) = range(7)
+N_NAT = 7
+
+# --- completion events handed from outcomes to scaling (events[e, :]) ---------------------
+E_TERRITORY, E_DIM, E_SUCCESS, E_CAPITALISED = range(4)
+N_EVENT_FIELDS = 4
+
+
+@njit(cache=True)
+def clip01(x):
+    return min(1.0, max(0.0, x))
+
+
+@njit(cache=True)
+def seat_of(members, i, actor):
+    for k in range(K):
+        if members[i, k] == actor:
+            return k
+    return -1
+
+
+@njit(cache=True)
+def add_member(ini, members, engagement, share, actors, i, actor, start_engagement):
+    """Seat ``actor`` in alliance ``i``; returns False when the alliance is full."""
+    for k in range(K):
+        if members[i, k] < 0:
+            members[i, k] = actor
+            engagement[i, k] = start_engagement
+            share[i, k] = 0.0
+            ini[i].n += 1
+            actors[actor].engaged += 1
+            if actors[actor].national:
+                ini[i].national = True
+            return True
+    return False
+
+
+@njit(cache=True)
+def remove_member(ini, members, engagement, share, actors, i, k):
+    a = members[i, k]
+    members[i, k] = -1
+    engagement[i, k] = 0.0
+    share[i, k] = 0.0
+    ini[i].n -= 1
+    actors[a].engaged -= 1
+
+
+@njit(cache=True)
+def has_kind(ini, members, actors, i, kind):
+    for k in range(K):
+        a = members[i, k]
+        if a >= 0 and actors[a].kind == kind:
+            return True
+    return False
+
+
+@njit(cache=True)
+def end_initiative(ini, members, engagement, share, actors, territories, acc, i, spent_slot):
+    """Free alliance ``i``: partners are released and what is left in its pot is spent on
+    closing it (so the money ledger stays exact)."""
+    for k in range(K):
+        if members[i, k] >= 0:
+            remove_member(ini, members, engagement, share, actors, i, k)
+    if ini[i].pot > 0.0:
+        acc[spent_slot] += ini[i].pot
+        ini[i].pot = 0.0
+    if ini[i].status >= 3:
+        territories[ini[i].territory].active -= 1
+    if ini[i].arranged:
+        territories[ini[i].territory].arranged -= 1
+        ini[i].arranged = False
+    ini[i].status = FREE
+
+
+@njit(cache=True)
+def mean_engagement(ini, members, engagement, i):
+    s = 0.0
+    n = 0
+    for k in range(K):
+        if members[i, k] >= 0:
+            s += engagement[i, k]
+            n += 1
+    return s / n if n > 0 else 0.0
+
+
+@njit(cache=True)
+def official_seat(members, actors, i):
+    for k in range(K):
+        a = members[i, k]
+        if a >= 0 and actors[a].kind == OFFICIAL:
+            return k
+    return -1
+
+
+@njit(cache=True)
+def leave(ini, members, engagement, share, actors, i, k, take_back):
+    """Partner in seat ``k`` leaves alliance ``i``, and its monthly pledge with it. With
+    ``take_back`` it also withdraws its part of the pot, in proportion to its pledge (a
+    conflictual exit or a withdrawn public co-funding). Returns the share that stayed."""
+    a = members[i, k]
+    total = pledged(members, share, i)
+    s = share[i, k] / total if total > 0.0 else 0.0
+    kept = 1.0
+    if take_back and s > 0.0:
+        taken = ini[i].pot * s
+        ini[i].pot -= taken
+        actors[a].money += taken
+        kept = 1.0 - s
+    remove_member(ini, members, engagement, share, actors, i, k)
+    return kept
+
+
+@njit(cache=True)
+def pledged(members, share, i):
+    """Money (k€ per month) the partners of alliance ``i`` have pledged to its pot."""
+    s = 0.0
+    for k in range(K):
+        if members[i, k] >= 0:
+            s += share[i, k]
+    return s
+
+
+@njit(cache=True)
+def slots(actor):
+    """Most alliances an actor can be in at once: its *pouvoir* (capacity) times what its
+    size allows. Capacity 0 means it can commit nothing, so it joins nothing."""
+    kind = actor.kind
+    if kind == 3:  # association: grows with staff
+        base = 1.0 + 2.0 * actor.size ** 0.5
+    elif kind == 4:  # official: the local executive partners many alliances
+        base = 20.0
+    elif kind == 2:
+        base = 3.0
+    elif kind == 1:
+        base = 12.0
+    else:
+        base = 400.0
+    return int(actor.capacity * base + 1e-9)

@@ -1,0 +1,112 @@
+"""Conflicts: internal conflicts between partners, residents' opposition to initiatives
+with local costs, the « alliance contre », and arbitration at an explicit level.
+
+Seed: « au nom d'un même intérêt général, des acteurs peuvent avoir des approches
+contradictoires » (pesticides, TGV, waste sites: « tout le monde en veut, mais pas chez
+soi »); « comment arbitrer ? »; « parfois, seule la lutte rassemble [...] une alliance
+contre »; the Charter's « dialoguer [...] y compris contradictoires » and « s'articuler à la
+gestion de l'intérêt général, garantie par les élus compétents ».
+
+Internal: an acting alliance has a conflict each month with probability
+``0.02 * (1 + 2 misalignment + mean frustration) * training_factor``. Dialogue resolves it;
+unresolved, every partner loses engagement, less when mutual trust repairs it.
+
+Opposition: an agreed or acting initiative with local cost ``L`` builds opposition
+``nimby * L * (1 - resident_trust) * 0.15 * (1 - articulation)`` per month, which dialogue
+erodes. At 1 it goes to arbitration. Opposed initiatives of the same territory coalesce
+(each adds half to the opposition's weight). The level decides: the chance of a block is
+``LEVEL_BLOCK[level] * weight * (1 - articulation)``; dialogue can reach a compromise first
+(local cost halved, no block). A national arbitration that overrides the locals costs their
+trust in the macro.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..levers import dose
+from ..params import ARBITRATION_LEVELS, Params
+from ..state import ACTING, AGREED, K
+from .common import A_BLOCKED, A_ENDED, A_SPENT, clip01, end_initiative
+
+(C_TRAINING, C_RESOLVE, C_REPAIR, C_ARTICULATION, C_COMPROMISE, C_NIMBY, C_LEVEL,
+ C_FRUSTRATION) = range(8)
+
+LEVEL_BLOCK = np.array([0.6, 0.4, 0.2])  # local, regional, national
+TRUST_LOSS = 0.03
+
+
+def coefficients(p: Params) -> np.ndarray:
+    lv = p.levers
+    return np.array([
+        dose(lv.training, 1.0, 0.5),
+        dose(lv.dialogue, 0.4, 0.8),
+        dose(lv.mutual_trust, 1.0, 0.5),
+        dose(lv.public_interest_articulation, 0.0, 0.6),
+        dose(lv.dialogue, 0.2, 0.6),
+        p.mechanisms.nimby,
+        ARBITRATION_LEVELS.index(p.governance.arbitration_level),
+        p.mechanisms.frustration,
+    ], dtype=np.float64)
+
+
+@njit(cache=True)
+def internal(c, i, ini, members, engagement, actors, u_conflict, u_resolve):
+    frustration = 0.0
+    n = 0
+    for k in range(K):
+        a = members[i, k]
+        if a >= 0:
+            frustration += actors[a].control * abs(actors[a].path - ini[i].path)
+            n += 1
+    frustration = c[C_FRUSTRATION] * frustration / max(n, 1)
+    p = 0.02 * (1.0 + 2.0 * ini[i].misalign + frustration) * c[C_TRAINING]
+    if u_conflict >= p or u_resolve < c[C_RESOLVE]:
+        return
+    for k in range(K):
+        if members[i, k] >= 0:
+            engagement[i, k] = clip01(engagement[i, k] - 0.12 * c[C_REPAIR])
+
+
+@njit(cache=True)
+def step(c, territories, actors, ini, members, engagement, share, acc, rng):
+    level = int(c[C_LEVEL])
+    for i in range(ini.shape[0]):
+        st = ini[i].status
+        if st != ACTING and not (st == AGREED and ini[i].agreed):
+            continue
+        u_conflict = rng.random()
+        u_resolve = rng.random()
+        u_compromise = rng.random()
+        u_block = rng.random()
+        if st == ACTING:
+            internal(c, i, ini, members, engagement, actors, u_conflict, u_resolve)
+        if ini[i].local_cost <= 0.0:
+            continue
+        t = ini[i].territory
+        ini[i].opposition += (c[C_NIMBY] * ini[i].local_cost * (1.0 - territories[t].resident_trust)
+                              * 0.15 * (1.0 - c[C_ARTICULATION]))
+        ini[i].opposition *= 1.0 - 0.2 * c[C_RESOLVE] * c[C_ARTICULATION]
+        if ini[i].opposition < 1.0:
+            continue
+        weight = 1.0
+        for j in range(ini.shape[0]):
+            if j != i and ini[j].status >= AGREED and ini[j].territory == t and ini[j].opposition > 0.5:
+                weight += 0.5
+        if u_compromise < c[C_COMPROMISE]:
+            ini[i].local_cost *= 0.5
+            ini[i].opposition = 0.0
+            continue
+        if u_block < LEVEL_BLOCK[level] * weight * (1.0 - c[C_ARTICULATION]):
+            acc[A_BLOCKED] += 1
+            acc[A_ENDED] += 1
+            end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+            continue
+        ini[i].local_cost = 0.0
+        ini[i].opposition = 0.0
+        if level == 2:
+            for k in range(K):
+                a = members[i, k]
+                if a >= 0 and not actors[a].national:
+                    actors[a].trust = clip01(actors[a].trust - TRUST_LOSS)

@@ -1,0 +1,72 @@
+"""Elections: municipal elections, turnover and withdrawal of public support.
+
+Seed: « le temps d'un élu local ou d'un riverain n'est pas le même que celui d'un projet de
+long terme » (tensions temporelles, France Teytu's group), and « Je suis élu, j'ai le droit
+de décider » (Jean-Paul Delevoye). Every territory votes the same month unless
+``time.stagger_elections``. With probability ``time.turnover_probability`` the local
+executive changes: the new official has fresh traits, a new preferred path and a new term;
+in each alliance its predecessor had joined, it withdraws with probability
+``mechanisms.election_withdrawal``, taking back its share of the pot. The alliance then
+goes on with probability equal to the share of its pot not brought by the official (its
+public co-funding and legitimacy lost), else it is abandoned.
+
+An official's planning horizon is the rest of its term (read in partner_search), and its
+will follows the local investment cycle: higher in the year before an election, lower in
+the year after (Insee 2019, « les investissements locaux augmentent avant les élections
+municipales »).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..params import Params
+from ..state import AGREED, K
+from .common import A_ABANDONED, A_ELECTION_ABANDON, A_ENDED, A_SPENT, end_initiative, leave
+
+C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO = range(6)
+
+
+def coefficients(p: Params) -> np.ndarray:
+    return np.array([p.time.electoral_cycle_months, p.time.turnover_probability,
+                     p.mechanisms.election_withdrawal, p.actors.official.will,
+                     p.actors.official.skill, p.actors.path_heterogeneity], dtype=np.float64)
+
+
+@njit(cache=True)
+def months_to_election(month, offset, cycle):
+    """Months until this territory's next election (an election month counts as cycle)."""
+    r = (month - offset) % cycle
+    return cycle - r
+
+
+@njit(cache=True)
+def step(c, month, territories, actors, ini, members, engagement, share, acc, rng):
+    cycle = int(c[C_CYCLE])
+    for t in range(territories.shape[0]):
+        if month == 0 or (month - territories[t].election_offset) % cycle != 0:
+            continue
+        if rng.random() >= c[C_TURNOVER]:
+            continue
+        o = territories[t].official
+        actors[o].term += 1
+        actors[o].will = min(1.0, c[C_WILL] * (0.8 + 0.4 * rng.random()))
+        actors[o].skill = min(1.0, c[C_SKILL] * (0.8 + 0.4 * rng.random()))
+        p = territories[t].ideal_path + c[C_HETERO] * rng.normal()
+        actors[o].path = min(1.0, max(0.0, p))
+        for i in range(ini.shape[0]):
+            if ini[i].status < AGREED or ini[i].territory != t:
+                continue
+            k = -1
+            for s in range(K):
+                if members[i, s] == o:
+                    k = s
+            if k < 0 or rng.random() >= c[C_WITHDRAW]:
+                continue
+            kept = leave(ini, members, engagement, share, actors, i, k, True)
+            if ini[i].n < 2 or rng.random() >= kept:
+                acc[A_ELECTION_ABANDON] += 1
+                acc[A_ABANDONED] += 1
+                acc[A_ENDED] += 1
+                end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)

@@ -1,0 +1,150 @@
+"""Emergence: unmet needs make initiatives appear, held by local actors.
+
+Seed: the micro level's role is « faire émerger » and « exprimer des envies et mobiliser des
+ressources »; « toute coopération naît d'un désir, d'une envie ». Each month each
+association (and, at half the rate, each official) starts an initiative with probability
+``rate * will * sqrt(size) * need_max * (0.5 + social_capital) * (1 + anchoring * (fragility - 0.5))``
+(larger associations, with more staff, carry more projects; their projects cost ``size ** 0.8``)
+when it has a free slot (its *pouvoir*) and when the initiative's risk, drawn uniform in
+[0, 1], is within its risk tolerance (« souvent, des gens sont paralysés » by risk).
+
+- territorial_anchoring (« les Territoires sont le creuset [...] fragilités prioritaires »):
+  share of initiatives aimed at the territory's most pressing need, and extra emergence in
+  fragile territories.
+- cross_domain (« décloisonner »): weight spread over the other two needs and a synergy
+  bonus; it also softens trade-offs (« rechercher l'optimum » between dimensions).
+- complementarity (« complémentarité avec ce qui existe déjà »): when an initiative already
+  works on the same need in the territory, the share of new ones that duplicate it instead
+  of joining it (« dispersion des énergies »); a duplicate works at half effectiveness.
+- contradictions: a share ``territories.tradeoff_share`` trades one need against another
+  (signed weight, the pesticide example); a share ``territories.nimby_share`` carries a
+  local cost for wider benefits (the waste site and TGV examples, « pas chez soi »).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..levers import dose
+from ..params import Params
+from ..state import ASSOCIATION, FREE, NDIM, OFFICIAL, SEARCHING
+from .common import A_POOL_FULL, add_member, slots
+
+(C_RATE, C_TARGET, C_FRAGILE, C_SPREAD, C_DUPLICATE, C_TRADEOFF, C_NIMBY, C_DURATION,
+ C_COST) = range(9)
+
+BASE_RATE = 0.036  # initiatives per association-month at full will and need (calibrated)
+
+
+def coefficients(p: Params) -> np.ndarray:
+    lv = p.levers
+    return np.array([
+        BASE_RATE,
+        dose(lv.territorial_anchoring, 0.3, 0.8),
+        dose(lv.territorial_anchoring, 0.0, 1.0),
+        dose(lv.cross_domain, 0.1, 0.5),
+        dose(lv.complementarity, 0.6, 0.2),
+        p.territories.tradeoff_share,
+        p.territories.nimby_share,
+        p.time.project_duration_months,
+        p.funding.project_cost,
+    ], dtype=np.float64)
+
+
+@njit(cache=True)
+def free_slot(ini):
+    for i in range(ini.shape[0]):
+        if ini[i].status == FREE:
+            return i
+    return -1
+
+
+@njit(cache=True)
+def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement, share,
+                   actors, rng):
+    """Open initiative ``i`` in territory ``t``; its weights, costs and contradictions."""
+    spread = c[C_SPREAD]
+    for d in range(NDIM):
+        weights[i, d] = 1.0 if d == dim else spread / 2.0
+    if rng.random() < c[C_TRADEOFF]:
+        other = (dim + 1 + rng.integers(0, NDIM - 1)) % NDIM
+        weights[i, other] = -0.5 * (1.0 - spread)
+    local_cost = 0.3 + 0.7 * rng.random() if rng.random() < c[C_NIMBY] else 0.0
+    dur = int(c[C_DURATION] * (0.75 + 0.5 * rng.random()) + 0.5)
+    rec = ini[i]
+    rec.status = SEARCHING
+    rec.territory = t
+    rec.holder = holder
+    rec.dim = dim
+    rec.n = 0
+    rec.duration = max(1, dur)
+    rec.wait = 0
+    rec.acting = 0
+    rec.paused = 0
+    rec.risk = risk
+    rec.potential = (0.6 + 0.8 * risk) * (1.0 + 0.3 * spread)
+    rec.local_cost = local_cost
+    rec.opposition = 0.0
+    rec.monthly_cost = c[C_COST] * actors[holder].size ** 0.8
+    rec.pot = 0.0
+    rec.spent = 0.0
+    rec.progress = 0.0
+    rec.path = actors[holder].path
+    rec.fit = 1.0
+    rec.visible = 0.0
+    rec.misalign = 0.0
+    rec.duplicate = False
+    rec.adopted = False
+    rec.national = False
+    rec.macro_funded = False
+    rec.arranged = False
+    rec.matched_call = False
+    rec.contested = False
+    rec.agreed = False
+    rec.knowledge = 0.0
+    rec.milestone = 0
+    add_member(ini, members, engagement, share, actors, i, holder, 0.7)
+
+
+@njit(cache=True)
+def step(c, territories, needs, actors, ini, weights, members, engagement, share, acc, rng):
+    for t in range(territories.shape[0]):
+        need_max = 0.0
+        top = 0
+        for d in range(NDIM):
+            if needs[t, d] > need_max:
+                need_max = needs[t, d]
+                top = d
+        fragile = 1.0 + c[C_FRAGILE] * (territories[t].fragility - 0.5)
+        base = c[C_RATE] * need_max * (0.5 + territories[t].social_capital) * fragile
+        a0 = territories[t].first_actor
+        for a in range(a0, a0 + territories[t].n_actors):
+            kind = actors[a].kind
+            if kind != ASSOCIATION and kind != OFFICIAL:
+                continue
+            u = rng.random()
+            risk = rng.random()
+            rate = base * actors[a].will * (0.5 if kind == OFFICIAL else actors[a].size ** 0.5)
+            if u >= rate or actors[a].engaged >= slots(actors[a]):
+                continue
+            if risk > actors[a].risk_tolerance:
+                continue
+            dim = top if rng.random() < c[C_TARGET] else rng.integers(0, NDIM)
+            existing = False
+            for j in range(ini.shape[0]):
+                if ini[j].status != FREE and ini[j].territory == t and ini[j].dim == dim:
+                    existing = True
+                    break
+            duplicate = False
+            if existing:
+                if rng.random() >= c[C_DUPLICATE]:
+                    continue
+                duplicate = True
+            i = free_slot(ini)
+            if i < 0:
+                acc[A_POOL_FULL] += 1
+                continue
+            new_initiative(c, i, t, a, dim, risk, ini, weights, members, engagement, share,
+                           actors, rng)
+            ini[i].duplicate = duplicate

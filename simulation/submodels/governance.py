@@ -1,0 +1,178 @@
+"""Governance: agreement on a shared objective, the path chosen under the power-sharing
+rule, partners' money commitments, and the start of action.
+
+Seed: « la collaboration, le faire alliance, nécessite de lâcher du lest. Vouloir tout
+contrôler est contre-productif »; « il faut avoir un cadre commun et partagé, avec un
+objectif commun, mais pas de contrainte sur la manière d'atteindre cet objectif »;
+« attention au risque de trop de présence du macro »; « pas un chef d'orchestre mais un
+arrangeur ».
+
+The path is a point in [0, 1]; each partner prefers one (``actor.path``), the national
+standard is ``P_STANDARD``. A rule is a way of weighting partners:
+
+- ``macro_led``: national partners and the State's standard decide;
+- ``proportional``: weights are money and staff committed (« qui paie décide »);
+- ``equal``: one partner, one voice;
+- ``subsidiarity``: local partners choose the path, national ones bring means only;
+- ``arranger``: weights are partners' control preferences (the weighted mean minimises the
+  summed squared frustration), and a territorial catalyst mediates (see action).
+
+Outside ``macro_led`` and ``subsidiarity`` the State's regulation pulls the path towards its
+standard by ``governance.macro_presence``: ``path = (1 - m) * sum(w p) / sum(w) + m * P_STANDARD``.
+The alliance's fit to its territory is ``1 - |path - ideal_path|`` (« maintenir les
+spécificités territoriales »). With identical preferences the path, hence every outcome, is
+the same under every rule.
+
+Levers: sdg_frame (shared vocabulary: less objective misalignment, more visible
+contributions), shared_objectives (agreements become action sooner), tools (cheaper
+set-up). Agreement also needs the holder's staff time for the set-up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..levers import dose
+from ..params import RULES, Params
+from ..state import AGREED, ACTING, ASSOCIATION, FTE_MONTH_KEUR, K, OFFICIAL
+from .common import (A_ABANDONED, A_CONTESTED, A_ENDED, A_FORMED, A_FORMED_NATIONAL,
+                     A_FORMED_TWO_ASSOC, A_FORMED_TYPES, A_LOST, A_MISSED, A_PATH_SQ,
+                     A_PATH_SUM, A_SPENT, N_FRICTION, end_initiative, pledged)
+from .partner_search import WORK_TIME, staff_free
+
+(C_RULE, C_MACRO, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE, C_ARRANGER_CAP,
+ C_CALLS) = range(9)
+
+MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
+P_STANDARD = 0.5
+START_COVER = 0.6  # share of the next three months' cost in hand (pot and pledges) to start
+COFUND = np.array([0.3, 0.3, 0.15, 0.0, 0.3])  # share of a project's monthly cost each kind co-funds
+
+
+def coefficients(p: Params) -> np.ndarray:
+    lv = p.levers
+    return np.array([
+        RULES.index(p.governance.rule),
+        p.governance.macro_presence,
+        dose(lv.sdg_frame, 0.2, 0.6),
+        dose(lv.sdg_frame, 1.0, 0.5),
+        dose(lv.shared_objectives, 0.3, 0.65),
+        dose(lv.tools, 0.6, 0.3),
+        p.time.patience_months,
+        p.governance.arranger_capacity,
+        1.0 if p.funding.regime in ("competitive_calls", "mixed") else 0.0,
+    ], dtype=np.float64)
+
+
+@njit(cache=True)
+def choose_path(c, ini, members, share, actors, i):
+    rule = int(c[C_RULE])
+    total = pledged(members, share, i)
+    num = 0.0
+    den = 0.0
+    for k in range(K):
+        a = members[i, k]
+        if a < 0:
+            continue
+        if rule == MACRO_LED:
+            w = 1.0 if actors[a].national else 0.0
+        elif rule == PROPORTIONAL:
+            w = share[i, k] / total if total > 0.0 else 1.0 / ini[i].n
+        elif rule == SUBSIDIARITY:
+            w = 0.0 if actors[a].national else 1.0
+        elif rule == ARRANGER:
+            w = actors[a].control + 1e-6
+        else:
+            w = 1.0
+        num += w * actors[a].path
+        den += w
+    if rule == MACRO_LED:
+        return (num + P_STANDARD) / (den + 1.0)
+    chosen = num / den if den > 0.0 else P_STANDARD
+    if rule == SUBSIDIARITY:
+        return chosen
+    m = c[C_MACRO]
+    return (1.0 - m) * chosen + m * P_STANDARD
+
+
+@njit(cache=True)
+def commit(ini, members, share, actors, i):
+    """Each partner pledges a monthly co-funding (``share``, k€/month): its kind's usual
+    share of the project's cost times its capacity. Associations bring staff time instead."""
+    for k in range(K):
+        a = members[i, k]
+        if a >= 0:
+            share[i, k] = ini[i].monthly_cost * COFUND[actors[a].kind] * actors[a].capacity
+
+
+@njit(cache=True)
+def agree(c, i, territories, actors, ini, members, engagement, share, acc, rng):
+    t = ini[i].territory
+    ini[i].agreed = True
+    acc[A_FORMED] += 1
+    kinds = np.zeros(5, np.int64)
+    for k in range(K):
+        a = members[i, k]
+        if a >= 0:
+            kinds[actors[a].kind] += 1
+            actors[a].partnered = True
+    acc[A_FORMED_TYPES] += np.sum(kinds > 0)
+    if ini[i].national:
+        acc[A_FORMED_NATIONAL] += 1
+    if kinds[ASSOCIATION] >= 2:
+        acc[A_FORMED_TWO_ASSOC] += 1
+    if kinds[OFFICIAL] > 0:
+        for k in range(K):
+            a = members[i, k]
+            if a >= 0 and actors[a].kind == ASSOCIATION:
+                actors[a].with_authority = True
+    if ini[i].local_cost > 0.0:
+        ini[i].contested = True
+        acc[A_CONTESTED] += 1
+    commit(ini, members, share, actors, i)
+    path = choose_path(c, ini, members, share, actors, i)
+    ini[i].path = path
+    ini[i].fit = 1.0 - abs(path - territories[t].ideal_path)
+    acc[A_PATH_SUM] += path
+    acc[A_PATH_SQ] += path * path
+    ini[i].visible = c[C_VISIBLE]
+    ini[i].misalign = 0.5 * rng.random() * c[C_MISALIGN]
+    if int(c[C_RULE]) == ARRANGER and territories[t].arranged < c[C_ARRANGER_CAP]:
+        ini[i].arranged = True
+        territories[t].arranged += 1
+
+
+@njit(cache=True)
+def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng):
+    for i in range(ini.shape[0]):
+        if ini[i].status != AGREED:
+            continue
+        u = rng.random()
+        if not ini[i].agreed:
+            holder = ini[i].holder
+            setup = c[C_SETUP]
+            if staff_free(actors[holder]) >= setup + WORK_TIME:
+                actors[holder].time_used += setup
+                agree(c, i, territories, actors, ini, members, engagement, share, acc, rng)
+            else:
+                ini[i].wait += 1
+                if ini[i].wait > c[C_PATIENCE]:
+                    acc[A_LOST] += 1
+                    end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+                continue
+        months = min(3, ini[i].duration)
+        ready = (ini[i].pot + months * pledged(members, share, i)
+                 >= START_COVER * ini[i].monthly_cost * months)
+        if ready and u < c[C_START] * (1.0 - nat[N_FRICTION]):
+            ini[i].status = ACTING
+            ini[i].wait = 0
+            territories[ini[i].territory].active += 1
+            continue
+        ini[i].wait += 1
+        if ini[i].wait > c[C_PATIENCE]:
+            acc[A_ABANDONED] += 1
+            acc[A_ENDED] += 1
+            if c[C_CALLS] > 0.0 and not ini[i].matched_call and not ready:
+                acc[A_MISSED] += 1
+            end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)

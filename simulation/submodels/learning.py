@@ -1,0 +1,66 @@
+"""Learning: skills, knowledge, research, the legal framework and national attention evolve.
+
+Seed: « il est nécessaire de muscler les compétences des acteurs »; the Charter's
+« compétences : [...] croisent des compétences multiples... et en créent »; « mutualiser :
+les démarches partenariales sont des dynamiques apprenantes [...] à tous les niveaux »;
+« contribution à la recherche [...] consolider les connaissances, puis de les transformer en
+compétences »; « contribution à l'évolution du cadre législatif » and, in the workshop,
+inaction « renforcée par des questions juridiques (aspects légaux à vérifier, voire à faire
+évoluer) ».
+
+Each month: partners of acting alliances gain skill ``competences_rate * (1 - skill)``;
+where alliances act, every local actor gains ``mutualisation_rate * (1 - skill)``; the
+national research stock grows by ``research_rate`` (it raises every alliance's
+effectiveness, so it shows only on long horizons); the national legal and administrative
+friction, which slows the start of action, falls by ``legal_rate * friction``. Knowledge
+stocks and cooperative trust slowly fade (memory is not free). National attention for
+recognitions is renewed at each national review.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..levers import dose
+from ..params import Params
+from ..state import ACTING, K
+from .common import N_FRICTION, N_RECOGNITION_LEFT, N_RESEARCH
+from .scaling import RECOGNITION_CAPACITY
+
+C_COMPETENCES, C_MUTUALISATION, C_RESEARCH, C_LEGAL, C_NAT_TEMPO = range(5)
+
+
+def coefficients(p: Params) -> np.ndarray:
+    lv = p.levers
+    return np.array([
+        dose(lv.competences, 0.002, 0.006),
+        dose(lv.mutualisation, 0.0, 0.002),
+        dose(lv.research, 0.0002, 0.0008),
+        dose(lv.legal_framework, 0.001, 0.006),
+        p.time.national_tempo_months,
+    ], dtype=np.float64)
+
+
+@njit(cache=True)
+def step(c, month, territories, actors, ini, members, nat):
+    for i in range(ini.shape[0]):
+        if ini[i].status != ACTING:
+            continue
+        for k in range(K):
+            a = members[i, k]
+            if a >= 0:
+                actors[a].skill += c[C_COMPETENCES] * (1.0 - actors[a].skill)
+    for t in range(territories.shape[0]):
+        territories[t].knowledge *= 0.995
+        territories[t].coop_trust *= 0.99
+        if territories[t].active > 0:
+            a0 = territories[t].first_actor
+            for a in range(a0, a0 + territories[t].n_actors):
+                actors[a].skill += c[C_MUTUALISATION] * (1.0 - actors[a].skill)
+    nat[N_RESEARCH] += c[C_RESEARCH]
+    nat[N_FRICTION] -= c[C_LEGAL] * nat[N_FRICTION]
+    if month % int(c[C_NAT_TEMPO]) == 0:
+        nat[N_RECOGNITION_LEFT] = RECOGNITION_CAPACITY
+
+

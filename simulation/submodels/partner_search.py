@@ -1,0 +1,184 @@
+"""Partner search: holders look for partners; each candidate weighs its own net benefit.
+
+Seed: « le manque de connaissance des acteurs est à l'origine de nombreux blocages »;
+« difficultés de se faire connaître [...] dans un contexte de sur-information »; the
+Charter: « permettre à chacun de s'engager sereinement en fonction de ses objectifs, de ses
+moyens, de sa maturité et de ses envies ». Each month a searching initiative meets a few
+candidates: national actors (with probability ``P_NATIONAL``), the region's foundation
+(``P_REGIONAL``) or a local actor of its territory. A candidate joins when
+
+    benefit = will * (duty * need + (1 - duty) * own_gain[kind]) * horizon_fit
+              - max(0, risk - risk_tolerance) - 0.5 * participation_cost / (staff + 0.1)
+
+exceeds ``THRESHOLD`` (« performance pour chacun »), it has a free slot (*pouvoir*), enough
+free staff time for the co-construction cost, and it trusts the holder (a draw against its
+trust; between local actors, the mean of its trust and the territory's social capital).
+``horizon_fit = 1`` when the project fits in its planning horizon, ``exp(-(D - h) / h)``
+beyond; an official's horizon is the rest of its term. National actors answer at the
+national tempo (« le temps des évolutions à une échelle nationale n'est pas le même qu'en
+local »). Between associations, funding pressure deters alliances (« à la fois besoin de
+coopérer et d'entrer en concurrence pour les subventions ») unless their accumulated trust
+has turned competition into coherence.
+
+Levers: actor_mapping (holders meet funders), third_places (local actors of other types
+meet), accessibility (small associations stop thinking « ce n'est pas pour moi »),
+engineering_funding (the State pays the co-construction cost: « le coût de la participation
+des citoyens est souvent oublié »).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..levers import dose
+from ..params import Params
+from ..state import ASSOCIATION, FOUNDATION, FTE_MONTH_KEUR, NDIM, OFFICIAL, SEARCHING
+from .common import A_LOST, A_SPENT, N_PRESSURE, add_member, end_initiative, slots
+from .elections import months_to_election
+
+(C_NATIONAL, C_REGIONAL, C_CANDIDATES, C_OTHER_KIND, C_NOT_FOR_ME, C_FUNDED_SHARE,
+ C_PARTICIPATION, C_STAFF_LIMIT, C_RESPOND, C_COMPETITION, C_PATIENCE, C_CYCLE) = range(12)
+
+P_NATIONAL = 0.35
+P_REGIONAL = 0.08
+THRESHOLD = 0.15
+TARGET_SIZE = 4
+TERM_SLACK = 12.0  # months past the election an official still counts on (campaign, re-election)
+WORK_TIME = 0.05  # FTE-months a partner gives each alliance each month
+OWN_GAIN = np.array([0.3, 0.6, 0.5, 0.6, 0.5])  # state, foundation, firm, association, official
+
+
+def coefficients(p: Params) -> np.ndarray:
+    lv = p.levers
+    return np.array([
+        P_NATIONAL * dose(lv.actor_mapping, 1.0, 3.0),
+        P_REGIONAL * dose(lv.actor_mapping, 1.0, 3.0),
+        dose(lv.third_places, 2.0, 4.0),
+        dose(lv.third_places, 0.0, 0.6),
+        dose(lv.accessibility, 0.5, 0.9),
+        dose(lv.engineering_funding, 0.0, 0.8),
+        p.funding.participation_cost,
+        p.mechanisms.small_staff_limit,
+        min(1.0, p.time.local_tempo_months / p.time.national_tempo_months),
+        p.mechanisms.competition,
+        p.time.patience_months,
+        p.time.electoral_cycle_months,
+    ], dtype=np.float64)
+
+
+@njit(cache=True)
+def staff_free(actor):
+    return actor.staff - actor.time_used - actor.engaged * WORK_TIME
+
+
+@njit(cache=True)
+def horizon(actor, territories, month, cycle):
+    h = actor.horizon
+    if actor.kind == OFFICIAL:
+        t = actor.territory
+        h = min(h, float(months_to_election(month, territories[t].election_offset, cycle)) + TERM_SLACK)
+    return h
+
+
+@njit(cache=True)
+def benefit(c, actor, need, risk, duration, h, own_gain, unfunded):
+    will = actor.will
+    if actor.kind == ASSOCIATION and actor.small:
+        will *= c[C_NOT_FOR_ME]
+    if h <= 0.0:
+        fit = 0.0
+    elif duration <= h:
+        fit = 1.0
+    else:
+        fit = np.exp(-(duration - h) / h)
+    gain = actor.duty * need + (1.0 - actor.duty) * own_gain
+    return (will * gain * fit - max(0.0, risk - actor.risk_tolerance)
+            - 0.5 * unfunded / (actor.staff + 0.1))
+
+
+@njit(cache=True)
+def pick(c, t, holder, territories, actors, national_first, n_national, regional, rng):
+    u = rng.random()
+    if u < c[C_NATIONAL] and n_national > 0:
+        return national_first + rng.integers(0, n_national)
+    if u < c[C_NATIONAL] + c[C_REGIONAL] and regional >= 0:
+        return regional
+    a0 = territories[t].first_actor
+    n = territories[t].n_actors
+    a = a0 + rng.integers(0, n)
+    if rng.random() < c[C_OTHER_KIND] and actors[a].kind == actors[holder].kind:
+        a = a0 + rng.integers(0, n)
+    return a
+
+
+@njit(cache=True)
+def step(c, month, territories, needs, actors, ini, weights, members, engagement, share,
+         regional_foundation, national_first, state_actor, acc, nat, rng):
+    pressure = nat[N_PRESSURE]
+    cycle = int(c[C_CYCLE])
+    n_national = actors.shape[0] - national_first
+    for i in range(ini.shape[0]):
+        if ini[i].status != SEARCHING:
+            continue
+        ini[i].wait += 1
+        t = ini[i].territory
+        holder = ini[i].holder
+        wsum = 0.0
+        need = 0.0
+        for d in range(NDIM):
+            if weights[i, d] > 0.0:
+                need += weights[i, d] * needs[t, d]
+                wsum += weights[i, d]
+        need = need / wsum if wsum > 0.0 else 0.0
+        regional = regional_foundation[territories[t].region]
+        n_cand = int(c[C_CANDIDATES])
+        for r in range(n_cand):
+            a = pick(c, t, holder, territories, actors, national_first, n_national, regional, rng)
+            if r == 0:
+                a = territories[t].official  # a holder first asks its local executive
+            u_trust = rng.random()
+            u_comp = rng.random()
+            u_resp = rng.random()
+            if ini[i].n >= 6 or a == holder or actors[a].engaged >= slots(actors[a]):
+                continue
+            seated = False
+            for k in range(6):
+                if members[i, k] == a:
+                    seated = True
+            if seated:
+                continue
+            if actors[a].national and u_resp >= c[C_RESPOND]:
+                continue
+            funded = c[C_FUNDED_SHARE] * c[C_PARTICIPATION]
+            if actors[state_actor].money < funded * FTE_MONTH_KEUR:
+                funded = 0.0
+            unfunded = c[C_PARTICIPATION] - funded
+            if c[C_STAFF_LIMIT] > 0.0 and staff_free(actors[a]) < unfunded + 0.05:
+                continue
+            h = horizon(actors[a], territories, month, cycle)
+            b = benefit(c, actors[a], need, ini[i].risk, ini[i].duration, h,
+                        OWN_GAIN[actors[a].kind], unfunded)
+            if b <= THRESHOLD:
+                continue
+            if actors[a].national or actors[holder].national:
+                trust = actors[a].trust
+            else:
+                trust = 0.5 * (actors[a].trust + territories[t].social_capital)
+            if u_trust >= trust:
+                continue
+            if (actors[a].kind == ASSOCIATION and actors[holder].kind == ASSOCIATION
+                    and u_comp < c[C_COMPETITION] * pressure * (1.0 - territories[t].coop_trust)):
+                continue
+            add_member(ini, members, engagement, share, actors, i, a, 0.6)
+            actors[a].time_used += unfunded
+            if funded > 0.0:
+                actors[state_actor].money -= funded * FTE_MONTH_KEUR
+                acc[A_SPENT] += funded * FTE_MONTH_KEUR
+        if ini[i].n >= TARGET_SIZE or (ini[i].n >= 2 and ini[i].wait >= 3):
+            ini[i].status = 2
+            ini[i].wait = 0
+            ini[i].agreed = False
+        elif ini[i].wait > c[C_PATIENCE]:
+            acc[A_LOST] += 1
+            end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)

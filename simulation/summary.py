@@ -1,0 +1,83 @@
+"""The end-of-run summary: every outcome of simulation/outcomes.py, always finite."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .state import ASSOCIATION, State
+from .submodels.common import (A_ABANDONED, A_ACTIVE_SUM, A_ADOPTION, A_ALLIANCE_SPENT,
+                               A_ASSOC_APP_TIME, A_ASSOC_STAFF_TIME, A_APPLICATIONS, A_BLOCKED,
+                               A_COMPLETED, A_CONTESTED, A_ELECTION_ABANDON, A_ENDED, A_ENG_N,
+                               A_ENG_SUM, A_EXIT_CONFLICT, A_EXIT_ORDERLY, A_FORMED,
+                               A_FORMED_NATIONAL, A_FORMED_TWO_ASSOC, A_FORMED_TYPES, A_GRANTS,
+                               A_IMPACT_ECO, A_IMPACT_ENV, A_IMPACT_SOC, A_MISSED, A_MONTHS,
+                               A_PATH_SQ, A_PATH_SUM, A_POSITIVE_IMPACT, A_RECOGNITION,
+                               A_SUCCESS)
+
+
+def ratio(num: float, den: float, zero: float = 0.0) -> float:
+    return float(num / den) if den > 0 else float(zero)
+
+
+def equity_gap(impact: np.ndarray, fragility: np.ndarray) -> float:
+    """(mean impact of the least fragile third - of the most fragile third) / mean impact."""
+    n = len(impact)
+    mean = impact.mean() if n else 0.0
+    if n < 3 or mean <= 0:
+        return 0.0
+    order = np.argsort(fragility, kind="stable")
+    third = n // 3
+    return float((impact[order[:third]].mean() - impact[order[-third:]].mean()) / mean)
+
+
+def top_share(x: np.ndarray, share: float) -> float:
+    total = x.sum()
+    if total <= 0:
+        return 0.0
+    k = max(1, int(round(share * len(x))))
+    return float(np.sort(x)[::-1][:k].sum() / total)
+
+
+def summarise(s: State, initial_trust: float) -> dict[str, float]:
+    acc = s.acc
+    act = s.actors
+    assoc = act[act["kind"] == ASSOCIATION]
+    small = assoc[assoc["small"]]
+    partnered = assoc[assoc["partnered"]]
+    local = act[~act["national"]]
+    formed = acc[A_FORMED]
+    impact = acc[A_IMPACT_ECO] + acc[A_IMPACT_SOC] + acc[A_IMPACT_ENV]
+    n_paths = formed
+    path_var = ratio(acc[A_PATH_SQ], n_paths) - ratio(acc[A_PATH_SUM], n_paths) ** 2
+    out = {
+        "impact": impact,
+        "impact_economic": acc[A_IMPACT_ECO],
+        "impact_social": acc[A_IMPACT_SOC],
+        "impact_environmental": acc[A_IMPACT_ENV],
+        "equity_gap": equity_gap(s.territory_impact, s.territories["fragility"]),
+        "alliances_formed": formed,
+        "alliances_active": ratio(acc[A_ACTIVE_SUM], acc[A_MONTHS]),
+        "alliance_survival": ratio(acc[A_COMPLETED], acc[A_ENDED]),
+        "alliance_diversity": ratio(acc[A_FORMED_TYPES], formed),
+        "path_diversity": float(np.sqrt(max(path_var, 0.0))) if n_paths >= 2 else 0.0,
+        "exits_orderly": acc[A_EXIT_ORDERLY],
+        "exits_conflictual": acc[A_EXIT_CONFLICT],
+        "scaling_rate": ratio(acc[A_ADOPTION] + acc[A_RECOGNITION], acc[A_SUCCESS]),
+        "local_successes": acc[A_SUCCESS],
+        "missed_appointments": acc[A_MISSED],
+        "admin_burden": ratio(acc[A_ASSOC_APP_TIME], acc[A_ASSOC_STAFF_TIME]),
+        "application_success_rate": ratio(acc[A_GRANTS], acc[A_APPLICATIONS]),
+        "small_associations_funded": float(np.count_nonzero(small["grants"] > 0)),
+        "small_associations_participation": ratio(np.count_nonzero(small["partnered"]), len(small)),
+        "association_cooperation": ratio(acc[A_FORMED_TWO_ASSOC], formed),
+        "trust_micro_macro": float(local["trust"].mean()) if len(local) else initial_trust,
+        "engagement": ratio(acc[A_ENG_SUM], acc[A_ENG_N]),
+        "abandonment_rate": ratio(acc[A_ABANDONED], formed),
+        "election_abandonments": acc[A_ELECTION_ABANDON],
+        "blocked_share": ratio(acc[A_BLOCKED], acc[A_CONTESTED]),
+        "cost_per_impact": ratio(acc[A_ALLIANCE_SPENT], acc[A_POSITIVE_IMPACT]),
+        "national_partnership_share": ratio(acc[A_FORMED_NATIONAL], formed),
+        "local_authority_share": ratio(np.count_nonzero(partnered["with_authority"]), len(partnered)),
+        "grant_concentration_top2": top_share(assoc["grants"], 0.02),
+    }
+    return {k: float(v) for k, v in out.items()}
