@@ -19,14 +19,34 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import Params
-from .state import (ACTOR, ASSOCIATION, FIRM, FOUNDATION, INITIATIVE, K, NDIM, OFFICIAL, STATE,
-                    TERRITORY, State)
-from .submodels.common import A_INITIAL, N_ACC, N_EVENT_FIELDS, N_FRICTION, N_NAT, N_PRESSURE, N_RECOGNITION_LEFT
+from .state import (
+    ACTOR,
+    ASSOCIATION,
+    FIRM,
+    FOUNDATION,
+    INITIATIVE,
+    NDIM,
+    OFFICIAL,
+    STATE,
+    TERRITORY,
+    K,
+    State,
+)
+from .submodels.common import (
+    A_INITIAL,
+    N_ACC,
+    N_EVENT_FIELDS,
+    N_FRICTION,
+    N_NAT,
+    N_PRESSURE,
+    N_RECOGNITION_LEFT,
+)
 from .submodels.governance import P_STANDARD
 from .submodels.scaling import RECOGNITION_CAPACITY
 
 INITIAL_FRICTION = 0.3  # share of months an agreed alliance loses to legal/administrative checks
 BRANCH_SHARE = 0.5  # chance a territory's first firm is the branch of a national group
+MAX_SIZE = 300.0  # largest association, in median sizes (a national network with ~600 staff)
 
 
 @dataclass
@@ -95,7 +115,7 @@ def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
     n_firm = [r.firms for r in recs] if recs else [ap.firms_per_territory] * n_ter
     n_regions = int(ter["region"].max()) + 1
     n_local_found = ap.local_foundations_per_region * n_regions
-    n_total = sum(1 + a + f for a, f in zip(n_assoc, n_firm)) + n_local_found + 1 + ap.national_foundations
+    n_total = sum(1 + a + f for a, f in zip(n_assoc, n_firm, strict=True)) + n_local_found + 1 + ap.national_foundations
     actors = np.zeros(n_total, ACTOR)
     actors["territory"] = -1
     hetero = ap.path_heterogeneity
@@ -116,7 +136,7 @@ def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
         pos += 1
         a = slice(pos, pos + n_assoc[t])
         actors["kind"][a] = ASSOCIATION
-        actors["size"][a] = np.clip(np.exp(ap.association_size_dispersion * rng.standard_normal(n_assoc[t])), 0.05, 60.0)
+        actors["size"][a] = np.clip(np.exp(ap.association_size_dispersion * rng.standard_normal(n_assoc[t])), 0.05, MAX_SIZE)
         actors["small"][a] = actors["size"][a] < 1.0
         _traits(actors, a, ap.association, rng)
         actors["staff"][a] = ap.association.staff * actors["size"][a]

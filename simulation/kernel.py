@@ -8,10 +8,30 @@ from numba import njit
 
 from .outcomes import SERIES
 from .state import ACTING, AGREED, ASSOCIATION, NDIM, SEARCHING
-from .submodels import (action, conflicts, elections, emergence, funding, governance,
-                        learning, needs, outcomes, partner_search, scaling)
-from .submodels.common import (A_APPLICATIONS, A_ASSOC_APP_TIME, A_ASSOC_STAFF_TIME, A_GRANTS,
-                               A_IMPACT_ECO, A_INFLOW, A_INITIAL, A_MONTHS, A_SPENT)
+from .submodels import (
+    action,
+    conflicts,
+    elections,
+    emergence,
+    funding,
+    governance,
+    learning,
+    needs,
+    outcomes,
+    partner_search,
+    scaling,
+)
+from .submodels.common import (
+    A_APPLICATIONS,
+    A_ASSOC_APP_TIME,
+    A_ASSOC_STAFF_TIME,
+    A_GRANTS,
+    A_IMPACT_ECO,
+    A_INFLOW,
+    A_INITIAL,
+    A_MONTHS,
+    A_SPENT,
+)
 
 MODULES = (elections, needs, emergence, partner_search, governance, funding, action,
            conflicts, outcomes, scaling, learning)

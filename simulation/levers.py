@@ -62,7 +62,7 @@ LEVERS: tuple[Lever, ...] = (
           "Le partage des objectifs de chacun et la recherche d'un enjeu commun a pour finalité "
           "d'être traduit en actes.",
           "monthly probability that an agreed alliance starts acting",
-          "governance", "abandonment_rate", -1, STATUS_QUO),
+          "governance", "alliances_active", +1, STATUS_QUO),
     Lever("complementarity", "principles", "Complémentarité avec l'existant",
           "Complementarity with what exists",
           "Les actions engagées le sont dans un principe de complémentarité avec ce qui existe "
@@ -130,13 +130,13 @@ LEVERS: tuple[Lever, ...] = (
     Lever("data", "means", "Données", "Data",
           "Les alliances d'intérêt général ont besoin de données pour se situer et mieux "
           "comprendre l'écosystème.",
-          "noise of funders' selection scores (information asymmetry)",
-          "funding", "impact", +1, STATUS_QUO),
+          "noise of funders' selection scores and their bias towards visible holders",
+          "funding", "grant_concentration_top2", -1, STATUS_QUO),
     Lever("tools", "means", "Outils, base de capitalisation mutualisée", "Tools",
           "Les alliances d'intérêt général bénéficieront d'une capitalisation déjà riche pour "
           "les aider à amorcer leurs démarches.",
-          "staff time needed to set up a new alliance",
-          "governance", "alliances_formed", +1, STATUS_QUO),
+          "staff time the holder needs to set up a new alliance",
+          "governance", "small_associations_participation", +1, STATUS_QUO),
     Lever("competences", "means", "Compétences reconnues et valorisées", "Recognised skills",
           "Il est important de (re)connaître et de valoriser ces compétences.",
           "growth of partners' skill through each month of alliance work",
@@ -156,15 +156,15 @@ LEVERS: tuple[Lever, ...] = (
           "Facilitation and governance",
           "L'animation et les modes de gouvernance des alliances d'intérêt général restent "
           "[...] à inventer, notamment pour les partenariats asymétriques.",
-          "growth of coordination cost with alliance size",
-          "action", "alliance_survival", +1, STATUS_QUO),
+          "growth of coordination cost (money and engagement) with alliance size",
+          "action", "engagement", +1, STATUS_QUO),
     Lever("legal_framework", "means", "Contribution à l'évolution du cadre législatif",
           "Contribution to the legal framework",
           "Les partenaires veilleront à transmettre à l'acteur public territorial et national "
           "tous les éléments nécessaires pour lui permettre de qualifier les conditions "
           "juridiques [...] les plus adaptées.",
-          "legal and administrative friction delaying the start of action (falls over time)",
-          "learning", "abandonment_rate", -1, STATUS_QUO),
+          "legal and administrative friction that delays the start and the months of action",
+          "learning", "impact", +1, STATUS_QUO),
     # --- the workshop's proposed additions (off by default) ------------------------
     Lever("exit_clause", "additions", "Clause de sortie", "Exit clause",
           "Le faire alliance, comment on en sort ?",
@@ -184,8 +184,8 @@ LEVERS: tuple[Lever, ...] = (
     Lever("actor_mapping", "additions", "Cartographie des acteurs", "Map of actors",
           "Une cartographie des acteurs, pour que les chemins des porteurs de projets et des "
           "investisseurs puissent se croiser plus facilement.",
-          "probability that a holder meets a funder (foundation, firm, national actor)",
-          "partner_search", "alliances_formed", +1, 0.0),
+          "probability that a holder meets a funder (regional foundation, national actor)",
+          "partner_search", "national_partnership_share", +1, 0.0),
     Lever("third_places", "additions", "Tiers-lieux", "Third places",
           "Des lieux comme cela, qui réuniraient des structures d'intérêt général, des "
           "structures économiques, des citoyens [...]",

@@ -45,10 +45,10 @@ INITIATIVE = np.dtype([
     ("status", "i8"), ("territory", "i8"), ("holder", "i8"), ("dim", "i8"), ("n", "i8"),
     ("duration", "i8"), ("wait", "i8"), ("acting", "i8"), ("paused", "i8"),
     ("risk", "f8"), ("potential", "f8"), ("local_cost", "f8"), ("opposition", "f8"),
-    ("monthly_cost", "f8"), ("pot", "f8"), ("spent", "f8"), ("progress", "f8"),
+    ("monthly_cost", "f8"), ("pot", "f8"), ("spent", "f8"), ("progress", "f8"), ("gain", "f8"),
     ("path", "f8"), ("fit", "f8"), ("visible", "f8"), ("misalign", "f8"), ("duplicate", "b1"),
     ("adopted", "b1"), ("national", "b1"), ("macro_funded", "b1"), ("arranged", "b1"),
-    ("matched_call", "b1"), ("contested", "b1"), ("agreed", "b1"), ("knowledge", "f8"),
+    ("contested", "b1"), ("agreed", "b1"), ("knowledge", "f8"),
     ("milestone", "i8"),
 ])
 

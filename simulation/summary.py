@@ -5,14 +5,37 @@ from __future__ import annotations
 import numpy as np
 
 from .state import ASSOCIATION, State
-from .submodels.common import (A_ABANDONED, A_ACTIVE_SUM, A_ADOPTION, A_ALLIANCE_SPENT,
-                               A_ASSOC_APP_TIME, A_ASSOC_STAFF_TIME, A_APPLICATIONS, A_BLOCKED,
-                               A_COMPLETED, A_CONTESTED, A_ELECTION_ABANDON, A_ENDED, A_ENG_N,
-                               A_ENG_SUM, A_EXIT_CONFLICT, A_EXIT_ORDERLY, A_FORMED,
-                               A_FORMED_NATIONAL, A_FORMED_TWO_ASSOC, A_FORMED_TYPES, A_GRANTS,
-                               A_IMPACT_ECO, A_IMPACT_ENV, A_IMPACT_SOC, A_MISSED, A_MONTHS,
-                               A_PATH_SQ, A_PATH_SUM, A_POSITIVE_IMPACT, A_RECOGNITION,
-                               A_SUCCESS)
+from .submodels.common import (
+    A_ABANDONED,
+    A_ACTIVE_SUM,
+    A_ADOPTION,
+    A_ALLIANCE_SPENT,
+    A_APPLICATIONS,
+    A_BLOCKED,
+    A_COMPLETED,
+    A_CONTESTED,
+    A_ELECTION_ABANDON,
+    A_ENDED,
+    A_ENG_N,
+    A_ENG_SUM,
+    A_EXIT_CONFLICT,
+    A_EXIT_ORDERLY,
+    A_FORMED,
+    A_FORMED_NATIONAL,
+    A_FORMED_TWO_ASSOC,
+    A_FORMED_TYPES,
+    A_GRANTS,
+    A_IMPACT_ECO,
+    A_IMPACT_ENV,
+    A_IMPACT_SOC,
+    A_MISSED,
+    A_MONTHS,
+    A_PATH_SQ,
+    A_PATH_SUM,
+    A_POSITIVE_IMPACT,
+    A_RECOGNITION,
+    A_SUCCESS,
+)
 
 
 def ratio(num: float, den: float, zero: float = 0.0) -> float:
@@ -28,6 +51,14 @@ def equity_gap(impact: np.ndarray, fragility: np.ndarray) -> float:
     order = np.argsort(fragility, kind="stable")
     third = n // 3
     return float((impact[order[:third]].mean() - impact[order[-third:]].mean()) / mean)
+
+
+def admin_burden(assoc: np.ndarray, months: float) -> float:
+    """Mean share of staff time that associations which applied spent on applications."""
+    applied = assoc[(assoc["applications"] > 0) & (assoc["staff"] > 0)]
+    if len(applied) == 0 or months <= 0:
+        return 0.0
+    return float(np.mean(applied["app_time"] / (applied["staff"] * months)))
 
 
 def top_share(x: np.ndarray, share: float) -> float:
@@ -65,7 +96,7 @@ def summarise(s: State, initial_trust: float) -> dict[str, float]:
         "scaling_rate": ratio(acc[A_ADOPTION] + acc[A_RECOGNITION], acc[A_SUCCESS]),
         "local_successes": acc[A_SUCCESS],
         "missed_appointments": acc[A_MISSED],
-        "admin_burden": ratio(acc[A_ASSOC_APP_TIME], acc[A_ASSOC_STAFF_TIME]),
+        "admin_burden": admin_burden(assoc, acc[A_MONTHS]),
         "application_success_rate": ratio(acc[A_GRANTS], acc[A_APPLICATIONS]),
         "small_associations_funded": float(np.count_nonzero(small["grants"] > 0)),
         "small_associations_participation": ratio(np.count_nonzero(small["partnered"]), len(small)),

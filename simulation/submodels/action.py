@@ -8,14 +8,17 @@ comment on en sort ? »; the partners « veilleront à l'équilibre de la maison
 
 Each month an acting alliance spends ``monthly_cost`` from its pot (if the pot is short it
 pauses: no progress, engagement falls, and after ``time.patience_months`` of pause it is
-abandoned). Progress grows by ``effectiveness / (1 + overhead) / duration`` with
+abandoned); a month may also be lost to legal and administrative checks with probability
+``LEGAL_DELAY * friction`` (« report ou retard des projets [...] renforcé par des questions
+juridiques »). Progress grows by ``effectiveness / (1 + overhead) / duration`` with
 
     effectiveness = (0.5 + 0.5 skill) * max(0, 1 - path_fit * (1 - fit))
                     * (0.4 + 0.6 engagement) * (1 + knowledge + research)
-                    * (1 - misalignment) * (0.5 if duplicate)
-    overhead = sharing_overhead + 0.04 * (n - 1) ** coordination_exponent
+                    * (1 - misalignment) * (DUPLICATE_EFFECT if duplicate)
+    overhead = sharing_overhead + coordination,  coordination = 0.04 * (n - 1) ** exponent
 
-Each partner's engagement moves by progress and milestones, minus its frustration
+Each partner's engagement moves by progress and milestones, minus ``COORDINATION_STRAIN *
+coordination``, minus its frustration
 ``frustration * control * |preferred path - chosen path|`` (Axelrod & Bennett 1993; halved
 by an arranger), minus unfairness when a macro partner or funder cannot see its contribution
 ``unfairness * (1 - visible) * (1 - valuation)``, minus delays, minus the cost of an imposed
@@ -41,9 +44,24 @@ from numba import njit
 from ..levers import dose
 from ..params import Params
 from ..state import ACTING, K
-from .common import (A_ABANDONED, A_ACTIVE_SUM, A_ALLIANCE_SPENT, A_ENDED, A_ENG_N, A_ENG_SUM,
-                     A_EXIT_CONFLICT, A_EXIT_ORDERLY, A_INFLOW, A_SPENT, clip01,
-                     N_RESEARCH, end_initiative, leave, mean_engagement, seat_of)
+from .common import (
+    A_ABANDONED,
+    A_ACTIVE_SUM,
+    A_ALLIANCE_SPENT,
+    A_ENG_N,
+    A_ENG_SUM,
+    A_EXIT_CONFLICT,
+    A_EXIT_ORDERLY,
+    A_INFLOW,
+    A_SPENT,
+    N_FRICTION,
+    N_RESEARCH,
+    clip01,
+    end_initiative,
+    leave,
+    mean_engagement,
+    seat_of,
+)
 from .partner_search import WORK_TIME
 
 (C_OVERHEAD, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_ORDERLY, C_CELEBRATE,
@@ -51,8 +69,11 @@ from .partner_search import WORK_TIME
  C_ARRANGER_COST) = range(14)
 
 EXIT_LEVEL = 0.2
-SETBACK = 0.015  # monthly chance of a failed step per unit of risk
-PROGRESS_SCALE = 2.5  # calibrated: a typical alliance ends near progress 0.75
+COORDINATION_STRAIN = 0.05  # engagement lost per unit of coordination cost
+LEGAL_DELAY = 0.5  # share of the national friction that turns into lost months of action
+DUPLICATE_EFFECT = 0.4  # effectiveness of a duplicate initiative
+SETBACK = 0.02  # monthly chance of a failed step per unit of risk
+PROGRESS_SCALE = 3.0  # calibrated: a typical alliance ends near progress 0.75
 MILESTONE_GAIN = 0.03
 TRUST_LOSS = 0.03  # Slovic asymmetry: three times learning's trust gain
 
@@ -61,7 +82,7 @@ def coefficients(p: Params) -> np.ndarray:
     lv = p.levers
     m = p.mechanisms
     return np.array([
-        dose(lv.sharing, 0.25, 0.1),
+        dose(lv.sharing, 0.4, 0.1),
         dose(lv.animation_governance, 1.6, 1.0),
         dose(lv.experimentation, 0.5, 0.1),
         dose(lv.evaluation, 0.1, 0.6),
@@ -77,7 +98,7 @@ def coefficients(p: Params) -> np.ndarray:
 
 
 @njit(cache=True)
-def exit_partner(c, i, k, orderly, ini, members, engagement, share, actors, acc):
+def exit_partner(i, k, orderly, ini, members, engagement, share, actors, acc):
     a = members[i, k]
     if orderly:
         acc[A_EXIT_ORDERLY] += 1
@@ -104,6 +125,7 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
         u_fail = rng.random()
         u_eval = rng.random()
         u_orderly = rng.random()
+        u_legal = rng.random()
         t = ini[i].territory
         n = ini[i].n
         if ini[i].arranged:
@@ -117,13 +139,15 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
                 actors[a].money -= pay
                 ini[i].pot += pay
         spend = min(ini[i].pot, ini[i].monthly_cost)
+        if u_legal < LEGAL_DELAY * nat[N_FRICTION]:
+            spend = 0.0  # a month lost to legal and administrative checks
         paused = spend < 0.25 * ini[i].monthly_cost
+        coordination = 0.04 * (n - 1.0) ** c[C_COORD_EXP]
         gain = 0.0
         if paused:
             ini[i].paused += 1
             if ini[i].paused > c[C_PATIENCE]:
                 acc[A_ABANDONED] += 1
-                acc[A_ENDED] += 1
                 end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
                 continue
         else:
@@ -141,12 +165,13 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
             fit = max(0.0, 1.0 - c[C_PATH_FIT] * (1.0 - ini[i].fit))
             eff = ((0.5 + 0.5 * skill) * fit * (0.4 + 0.6 * eng)
                    * (1.0 + territories[t].knowledge + ini[i].knowledge + research)
-                   * (1.0 - ini[i].misalign) * (0.5 if ini[i].duplicate else 1.0))
-            overhead = c[C_OVERHEAD] + 0.04 * (n - 1.0) ** c[C_COORD_EXP]
+                   * (1.0 - ini[i].misalign) * (DUPLICATE_EFFECT if ini[i].duplicate else 1.0))
+            overhead = c[C_OVERHEAD] + coordination
             scale = spend / ini[i].monthly_cost
             gain = PROGRESS_SCALE * eff * scale / (1.0 + overhead) / ini[i].duration
             ini[i].progress += gain
             ini[i].acting += 1
+        ini[i].gain = gain
         milestone = 0.0
         if ini[i].progress >= 0.25 * (ini[i].milestone + 1) and ini[i].milestone < 3:
             ini[i].milestone += 1
@@ -159,9 +184,10 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
             if a < 0:
                 continue
             d = 0.5 * gain * ini[i].duration / 12.0 + milestone
+            d -= COORDINATION_STRAIN * coordination
             d -= 0.08 * c[C_FRUSTRATION] * arr * actors[a].control * abs(actors[a].path - ini[i].path)
             if macro and not actors[a].national:
-                d -= 0.03 * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - c[C_VALUATION])
+                d -= 0.02 * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - c[C_VALUATION])
             if paused:
                 d -= 0.03
             d += 0.02 * np.sqrt(r) - 0.03 * r - 0.1 * c[C_IMPOSED]
@@ -174,7 +200,6 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
         if u_setback < SETBACK * ini[i].risk:
             if u_fail < c[C_FAIL_ENDS]:
                 acc[A_ABANDONED] += 1
-                acc[A_ENDED] += 1
                 end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
                 continue
             ini[i].progress = max(0.0, ini[i].progress - 0.03)
@@ -186,10 +211,9 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
             if evaluated:
                 engagement[i, k] = clip01(engagement[i, k] + 0.1)
             if engagement[i, k] < EXIT_LEVEL or actors[a].staff < actors[a].engaged * WORK_TIME:
-                exit_partner(c, i, k, evaluated or u_orderly < c[C_ORDERLY], ini, members,
+                exit_partner(i, k, evaluated or u_orderly < c[C_ORDERLY], ini, members,
                              engagement, share, actors, acc)
         if ini[i].n < 2 or seat_of(members, i, ini[i].holder) < 0:
             acc[A_ABANDONED] += 1
-            acc[A_ENDED] += 1
             end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from ..state import FREE, K, OFFICIAL
+from ..state import FREE, OFFICIAL, K
 
 # --- run counters (acc) -----------------------------------------------------------------
 (A_FORMED, A_COMPLETED, A_ABANDONED, A_ELECTION_ABANDON, A_MISSED, A_EXIT_ORDERLY,
@@ -80,7 +80,8 @@ def has_kind(ini, members, actors, i, kind):
 @njit(cache=True)
 def end_initiative(ini, members, engagement, share, actors, territories, acc, i, spent_slot):
     """Free alliance ``i``: partners are released and what is left in its pot is spent on
-    closing it (so the money ledger stays exact)."""
+    closing it (so the money ledger stays exact). An alliance that had started acting
+    counts as ended (the denominator of survival)."""
     for k in range(K):
         if members[i, k] >= 0:
             remove_member(ini, members, engagement, share, actors, i, k)
@@ -89,6 +90,7 @@ def end_initiative(ini, members, engagement, share, actors, territories, acc, i,
         ini[i].pot = 0.0
     if ini[i].status >= 3:
         territories[ini[i].territory].active -= 1
+        acc[A_ENDED] += 1
     if ini[i].arranged:
         territories[ini[i].territory].arranged -= 1
         ini[i].arranged = False

@@ -9,7 +9,9 @@ gestion de l'intérêt général, garantie par les élus compétents ».
 
 Internal: an acting alliance has a conflict each month with probability
 ``0.02 * (1 + 2 misalignment + mean frustration) * training_factor``. Dialogue resolves it;
-unresolved, every partner loses engagement, less when mutual trust repairs it.
+unresolved, every partner loses ``CONFLICT_LOSS`` engagement times ``1 - repair`` and, with
+probability ``BREAK * (1 - repair)``, the least engaged partner leaves in conflict (Ansell &
+Gash 2008: prior conflict and broken trust end collaborations); mutual trust is the repair.
 
 Opposition: an agreed or acting initiative with local cost ``L`` builds opposition
 ``nimby * L * (1 - resident_trust) * 0.15 * (1 - articulation)`` per month, which dialogue
@@ -28,13 +30,16 @@ from numba import njit
 from ..levers import dose
 from ..params import ARBITRATION_LEVELS, Params
 from ..state import ACTING, AGREED, K
-from .common import A_BLOCKED, A_ENDED, A_SPENT, clip01, end_initiative
+from .action import exit_partner
+from .common import A_ABANDONED, A_BLOCKED, A_SPENT, clip01, end_initiative, seat_of
 
 (C_TRAINING, C_RESOLVE, C_REPAIR, C_ARTICULATION, C_COMPROMISE, C_NIMBY, C_LEVEL,
  C_FRUSTRATION) = range(8)
 
 LEVEL_BLOCK = np.array([0.6, 0.4, 0.2])  # local, regional, national
 TRUST_LOSS = 0.03
+BREAK = 0.3  # chance an unresolved conflict, unrepaired by trust, drives the least engaged out
+CONFLICT_LOSS = 0.2  # engagement lost by every partner after an unresolved conflict
 
 
 def coefficients(p: Params) -> np.ndarray:
@@ -42,7 +47,7 @@ def coefficients(p: Params) -> np.ndarray:
     return np.array([
         dose(lv.training, 1.0, 0.5),
         dose(lv.dialogue, 0.4, 0.8),
-        dose(lv.mutual_trust, 1.0, 0.5),
+        dose(lv.mutual_trust, 1.0, 0.3),
         dose(lv.public_interest_articulation, 0.0, 0.6),
         dose(lv.dialogue, 0.2, 0.6),
         p.mechanisms.nimby,
@@ -63,10 +68,20 @@ def internal(c, i, ini, members, engagement, actors, u_conflict, u_resolve):
     frustration = c[C_FRUSTRATION] * frustration / max(n, 1)
     p = 0.02 * (1.0 + 2.0 * ini[i].misalign + frustration) * c[C_TRAINING]
     if u_conflict >= p or u_resolve < c[C_RESOLVE]:
-        return
+        return False
     for k in range(K):
         if members[i, k] >= 0:
-            engagement[i, k] = clip01(engagement[i, k] - 0.12 * c[C_REPAIR])
+            engagement[i, k] = clip01(engagement[i, k] - CONFLICT_LOSS * c[C_REPAIR])
+    return True
+
+
+@njit(cache=True)
+def least_engaged(members, engagement, i):
+    best = -1
+    for k in range(K):
+        if members[i, k] >= 0 and (best < 0 or engagement[i, k] < engagement[i, best]):
+            best = k
+    return best
 
 
 @njit(cache=True)
@@ -80,8 +95,15 @@ def step(c, territories, actors, ini, members, engagement, share, acc, rng):
         u_resolve = rng.random()
         u_compromise = rng.random()
         u_block = rng.random()
-        if st == ACTING:
-            internal(c, i, ini, members, engagement, actors, u_conflict, u_resolve)
+        u_break = rng.random()
+        if st == ACTING and internal(c, i, ini, members, engagement, actors, u_conflict, u_resolve):
+            if u_break < c[C_REPAIR] * BREAK:
+                k = least_engaged(members, engagement, i)
+                exit_partner(i, k, False, ini, members, engagement, share, actors, acc)
+                if ini[i].n < 2 or seat_of(members, i, ini[i].holder) < 0:
+                    acc[A_ABANDONED] += 1
+                    end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+                    continue
         if ini[i].local_cost <= 0.0:
             continue
         t = ini[i].territory
@@ -100,7 +122,6 @@ def step(c, territories, actors, ini, members, engagement, share, acc, rng):
             continue
         if u_block < LEVEL_BLOCK[level] * weight * (1.0 - c[C_ARTICULATION]):
             acc[A_BLOCKED] += 1
-            acc[A_ENDED] += 1
             end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
             continue
         ini[i].local_cost = 0.0

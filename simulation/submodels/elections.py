@@ -23,7 +23,7 @@ from numba import njit
 
 from ..params import Params
 from ..state import AGREED, K
-from .common import A_ABANDONED, A_ELECTION_ABANDON, A_ENDED, A_SPENT, end_initiative, leave
+from .common import A_ABANDONED, A_ELECTION_ABANDON, A_SPENT, end_initiative, leave
 
 C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO = range(6)
 
@@ -68,5 +68,4 @@ def step(c, month, territories, actors, ini, members, engagement, share, acc, rn
             if ini[i].n < 2 or rng.random() >= kept:
                 acc[A_ELECTION_ABANDON] += 1
                 acc[A_ABANDONED] += 1
-                acc[A_ENDED] += 1
                 end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)

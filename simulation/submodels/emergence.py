@@ -4,7 +4,7 @@ Seed: the micro level's role is « faire émerger » and « exprimer des envies 
 ressources »; « toute coopération naît d'un désir, d'une envie ». Each month each
 association (and, at half the rate, each official) starts an initiative with probability
 ``rate * will * sqrt(size) * need_max * (0.5 + social_capital) * (1 + anchoring * (fragility - 0.5))``
-(larger associations, with more staff, carry more projects; their projects cost ``size ** 0.8``)
+(larger associations, with more staff, carry more projects; their projects cost ``project_cost * size ** COST_ELASTICITY``)
 when it has a free slot (its *pouvoir*) and when the initiative's risk, drawn uniform in
 [0, 1], is within its risk tolerance (« souvent, des gens sont paralysés » by risk).
 
@@ -14,8 +14,9 @@ when it has a free slot (its *pouvoir*) and when the initiative's risk, drawn un
 - cross_domain (« décloisonner »): weight spread over the other two needs and a synergy
   bonus; it also softens trade-offs (« rechercher l'optimum » between dimensions).
 - complementarity (« complémentarité avec ce qui existe déjà »): when an initiative already
-  works on the same need in the territory, the share of new ones that duplicate it instead
-  of joining it (« dispersion des énergies »); a duplicate works at half effectiveness.
+  works on the same need in the territory, the share of would-be holders who start a
+  duplicate (working at reduced effectiveness, see action: « dispersion des énergies ») rather than join it
+  as a partner (« prolonger l'action » of what exists).
 - contradictions: a share ``territories.tradeoff_share`` trades one need against another
   (signed weight, the pesticide example); a share ``territories.nimby_share`` carries a
   local cost for wider benefits (the waste site and TGV examples, « pas chez soi »).
@@ -29,11 +30,12 @@ from numba import njit
 from ..levers import dose
 from ..params import Params
 from ..state import ASSOCIATION, FREE, NDIM, OFFICIAL, SEARCHING
-from .common import A_POOL_FULL, add_member, slots
+from .common import A_POOL_FULL, add_member, seat_of, slots
 
 (C_RATE, C_TARGET, C_FRAGILE, C_SPREAD, C_DUPLICATE, C_TRADEOFF, C_NIMBY, C_DURATION,
  C_COST) = range(9)
 
+COST_ELASTICITY = 0.7  # project cost grows less than proportionally with the holder's size
 BASE_RATE = 0.036  # initiatives per association-month at full will and need (calibrated)
 
 
@@ -42,9 +44,9 @@ def coefficients(p: Params) -> np.ndarray:
     return np.array([
         BASE_RATE,
         dose(lv.territorial_anchoring, 0.3, 0.8),
-        dose(lv.territorial_anchoring, 0.0, 1.0),
+        dose(lv.territorial_anchoring, 0.0, 2.0),
         dose(lv.cross_domain, 0.1, 0.5),
-        dose(lv.complementarity, 0.6, 0.2),
+        dose(lv.complementarity, 0.6, 0.1),
         p.territories.tradeoff_share,
         p.territories.nimby_share,
         p.time.project_duration_months,
@@ -86,10 +88,11 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
     rec.potential = (0.6 + 0.8 * risk) * (1.0 + 0.3 * spread)
     rec.local_cost = local_cost
     rec.opposition = 0.0
-    rec.monthly_cost = c[C_COST] * actors[holder].size ** 0.8
+    rec.monthly_cost = c[C_COST] * actors[holder].size ** COST_ELASTICITY
     rec.pot = 0.0
     rec.spent = 0.0
     rec.progress = 0.0
+    rec.gain = 0.0
     rec.path = actors[holder].path
     rec.fit = 1.0
     rec.visible = 0.0
@@ -99,7 +102,6 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
     rec.national = False
     rec.macro_funded = False
     rec.arranged = False
-    rec.matched_call = False
     rec.contested = False
     rec.agreed = False
     rec.knowledge = 0.0
@@ -131,14 +133,16 @@ def step(c, territories, needs, actors, ini, weights, members, engagement, share
             if risk > actors[a].risk_tolerance:
                 continue
             dim = top if rng.random() < c[C_TARGET] else rng.integers(0, NDIM)
-            existing = False
+            existing = -1
             for j in range(ini.shape[0]):
                 if ini[j].status != FREE and ini[j].territory == t and ini[j].dim == dim:
-                    existing = True
+                    existing = j
                     break
             duplicate = False
-            if existing:
+            if existing >= 0:
                 if rng.random() >= c[C_DUPLICATE]:
+                    if seat_of(members, existing, a) < 0:
+                        add_member(ini, members, engagement, share, actors, existing, a, 0.6)
                     continue
                 duplicate = True
             i = free_slot(ini)

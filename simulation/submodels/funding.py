@@ -20,10 +20,11 @@ seeks money when its pot does not cover the next grant period
   (``funding.application_cost`` FTE-months), when it has that staff time free and when it
   has not failed ``funding.max_failures`` times in a row (then it stops for a year: the
   Geard–Silverman funding model). Funders rank applications on
-  ``skill + visibility_bias * log(size) + 0.3 * log(1 + wins) + noise`` (visible and large
+  ``quality + visibility_bias * log(size) + 0.3 * log(1 + wins) + noise``, quality being
+  ``2 (0.5 + 0.5 skill) fit (1 - misalignment)`` (visible and large
   holders favoured, Matthew effect: Bol et al. 2018) and fund down the ranking while the
   call's budget lasts
-  (the last award may be partial, never under ``MIN_AWARD`` months of cost).
+  (the last award may be partial, never under ``MIN_AWARD`` months of a median project's cost).
 - pooled territorial fund (``pooled_fund``; part of ``mixed``): every local tempo, no theme,
   a quarter of the application cost, ranked by the territory's need and fragility.
 - direct local–national link (``direct_link``, national funders): every month, no theme, a
@@ -31,7 +32,7 @@ seeks money when its pot does not cover the next grant period
 
 The success rate is an outcome. Money moves only between balances and pots or out as
 spending, so ``balances + spending = initial + inflows`` holds every month.
-Lever: data (less information asymmetry: lower selection noise).
+Lever: data (less information asymmetry: lower selection noise, less bias to the visible).
 """
 
 from __future__ import annotations
@@ -41,17 +42,26 @@ from numba import njit
 
 from ..levers import dose
 from ..params import Params
-from ..state import ACTING, AGREED, ASSOCIATION, FOUNDATION, FTE_MONTH_KEUR, K, NDIM, STATE
-from .common import (A_APPLICATIONS, A_ASSOC_APP_TIME, A_GRANTS, A_INFLOW, A_SPENT,
-                     N_APPS_MONTH, N_PRESSURE, N_WINS_MONTH, pledged)
+from ..state import ACTING, AGREED, ASSOCIATION, FOUNDATION, FTE_MONTH_KEUR, NDIM, STATE, K
+from .common import (
+    A_APPLICATIONS,
+    A_ASSOC_APP_TIME,
+    A_GRANTS,
+    A_INFLOW,
+    A_SPENT,
+    N_APPS_MONTH,
+    N_PRESSURE,
+    N_WINS_MONTH,
+    pledged,
+)
 from .partner_search import staff_free
 
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
- C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS) = range(13)
+ C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST) = range(14)
 
 MODE_CALLS, MODE_POOLED, MODE_DIRECT = 0, 1, 2
 COST_FACTOR = np.array([1.0, 0.25, 0.1])
-MIN_AWARD = 3.0  # a funder awards at least three months of the project's cost, or nothing
+MIN_AWARD = 2.0  # a funder awards at least two months of a median project's cost, or nothing
 
 
 def coefficients(p: Params) -> np.ndarray:
@@ -65,10 +75,11 @@ def coefficients(p: Params) -> np.ndarray:
     return np.array([
         calls, pooled, direct,
         f.selection_noise * dose(p.levers.data, 1.0, 0.5),
-        f.visibility_bias, f.application_cost, 1.0 if f.themed_calls else 0.0,
+        f.visibility_bias * dose(p.levers.data, 1.0, 0.2), f.application_cost, 1.0 if f.themed_calls else 0.0,
         f.max_failures, p.time.grant_duration_months, f.call_period_months,
         p.time.local_tempo_months, p.mechanisms.small_staff_limit,
         1.0 if f.regime == "direct_link" else 0.0,
+        f.project_cost,
     ], dtype=np.float64)
 
 
@@ -101,7 +112,9 @@ def gap(c, ini, members, share, i):
 
 
 @njit(cache=True)
-def skill_mean(members, actors, i):
+def quality(ini, members, actors, i):
+    """What a well-informed funder would rank on: partners' skill, the path's fit to the
+    territory and the partners' alignment, in the units of effectiveness (action)."""
     s = 0.0
     n = 0
     for k in range(K):
@@ -109,7 +122,8 @@ def skill_mean(members, actors, i):
         if a >= 0:
             s += actors[a].skill
             n += 1
-    return s / n if n > 0 else 0.0
+    skill = s / n if n > 0 else 0.0
+    return 2.0 * (0.5 + 0.5 * skill) * ini[i].fit * (1.0 - ini[i].misalign)
 
 
 @njit(cache=True)
@@ -131,7 +145,6 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
             continue
         if mode == MODE_CALLS and c[C_THEMED] > 0.0 and ini[i].dim != theme:
             continue
-        ini[i].matched_call = True
         h = ini[i].holder
         noise = rng.normal()
         if actors[h].cooldown > 0 or actors[h].failures >= c[C_MAX_FAIL]:
@@ -148,7 +161,7 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
         if actors[h].kind == ASSOCIATION:
             acc[A_ASSOC_APP_TIME] += cost
         if mode == MODE_CALLS:
-            score = (skill_mean(members, actors, i) + c[C_BIAS] * np.log(actors[h].size)
+            score = (quality(ini, members, actors, i) + c[C_BIAS] * np.log(actors[h].size)
                      + 0.3 * np.log1p(actors[h].wins) + c[C_NOISE] * noise)
         else:
             need = 0.0
@@ -165,7 +178,7 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
         i = tmp_i[order[r]]
         h = ini[i].holder
         g = min(gap(c, ini, members, share, i), budget, actors[f].money)
-        if g >= MIN_AWARD * ini[i].monthly_cost:
+        if g >= MIN_AWARD * c[C_PROJECT_COST]:
             budget -= g
             actors[f].money -= g
             ini[i].pot += g

@@ -35,19 +35,32 @@ from numba import njit
 
 from ..levers import dose
 from ..params import RULES, Params
-from ..state import AGREED, ACTING, ASSOCIATION, FTE_MONTH_KEUR, K, OFFICIAL
-from .common import (A_ABANDONED, A_CONTESTED, A_ENDED, A_FORMED, A_FORMED_NATIONAL,
-                     A_FORMED_TWO_ASSOC, A_FORMED_TYPES, A_LOST, A_MISSED, A_PATH_SQ,
-                     A_PATH_SUM, A_SPENT, N_FRICTION, end_initiative, pledged)
+from ..state import ACTING, AGREED, ASSOCIATION, OFFICIAL, K
+from .common import (
+    A_ABANDONED,
+    A_CONTESTED,
+    A_FORMED,
+    A_FORMED_NATIONAL,
+    A_FORMED_TWO_ASSOC,
+    A_FORMED_TYPES,
+    A_LOST,
+    A_MISSED,
+    A_PATH_SQ,
+    A_PATH_SUM,
+    A_SPENT,
+    N_FRICTION,
+    end_initiative,
+    pledged,
+)
 from .partner_search import WORK_TIME, staff_free
 
-(C_RULE, C_MACRO, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE, C_ARRANGER_CAP,
- C_CALLS) = range(9)
+(C_RULE, C_MACRO, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE,
+ C_ARRANGER_CAP) = range(8)
 
 MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
 P_STANDARD = 0.5
-START_COVER = 0.6  # share of the next three months' cost in hand (pot and pledges) to start
-COFUND = np.array([0.3, 0.3, 0.15, 0.0, 0.3])  # share of a project's monthly cost each kind co-funds
+START_COVER = 0.4  # share of the next three months' cost in hand (pot and pledges) to start
+COFUND = np.array([0.3, 0.3, 0.15, 0.5, 0.3])  # share of a project's monthly cost each kind co-funds
 
 
 def coefficients(p: Params) -> np.ndarray:
@@ -57,11 +70,10 @@ def coefficients(p: Params) -> np.ndarray:
         p.governance.macro_presence,
         dose(lv.sdg_frame, 0.2, 0.6),
         dose(lv.sdg_frame, 1.0, 0.5),
-        dose(lv.shared_objectives, 0.3, 0.65),
-        dose(lv.tools, 0.6, 0.3),
+        dose(lv.shared_objectives, 0.25, 0.9),
+        dose(lv.tools, 0.8, 0.2),
         p.time.patience_months,
         p.governance.arranger_capacity,
-        1.0 if p.funding.regime in ("competitive_calls", "mixed") else 0.0,
     ], dtype=np.float64)
 
 
@@ -98,12 +110,13 @@ def choose_path(c, ini, members, share, actors, i):
 
 @njit(cache=True)
 def commit(ini, members, share, actors, i):
-    """Each partner pledges a monthly co-funding (``share``, k€/month): its kind's usual
-    share of the project's cost times its capacity. Associations bring staff time instead."""
+    """Each partner pledges a monthly co-funding (``share``, k€/month): its capacity times
+    its kind's usual share of the project's cost, within half of its own monthly means."""
     for k in range(K):
         a = members[i, k]
         if a >= 0:
-            share[i, k] = ini[i].monthly_cost * COFUND[actors[a].kind] * actors[a].capacity
+            share[i, k] = actors[a].capacity * min(ini[i].monthly_cost * COFUND[actors[a].kind],
+                                                   0.5 * actors[a].income)
 
 
 @njit(cache=True)
@@ -172,7 +185,6 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
         ini[i].wait += 1
         if ini[i].wait > c[C_PATIENCE]:
             acc[A_ABANDONED] += 1
-            acc[A_ENDED] += 1
-            if c[C_CALLS] > 0.0 and not ini[i].matched_call and not ready:
+            if not ready:
                 acc[A_MISSED] += 1
             end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)

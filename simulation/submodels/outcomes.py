@@ -7,11 +7,12 @@ est engagée tôt, plus elle permet de discerner les signaux faibles »; « la c
 peut se transformer en cohérence à partir d'un certain point, dès lors qu'on se demande
 comment prendre soin les uns des autres ».
 
-An acting alliance ends when it has acted ``duration`` months. It succeeds with probability
-``clip((progress - 0.2) / 0.6)``. A success reduces its territory's needs by
-``IMPACT * progress * potential * weight[d] * (cost / median cost) ** 0.3`` per dimension
-(signed: a trade-off raises the other need); an initiative with local costs gives half of its
-benefit to its neighbours (wider benefits). Whatever the result, the path enters the
+While it acts, an alliance reduces its territory's needs each month by
+``IMPACT * gain * potential * weight[d] * (cost / median cost) ** 0.3`` per dimension, ``gain``
+being the month's progress (signed: a trade-off raises the other need); an initiative with
+local costs gives half of its benefit to its neighbours (wider benefits). It ends when it has
+acted ``duration`` months, and succeeds with probability ``clip((progress - 0.2) / 0.6)``; a
+success adds a lasting result of ``COMPLETION_BONUS`` units of progress. Whatever the result, the path enters the
 territory's knowledge stock with the capitalisation probability; a capitalised success is
 handed to scaling. A success shared by two or more associations builds their territory's
 cooperative trust.
@@ -24,13 +25,25 @@ from numba import njit
 
 from ..levers import dose
 from ..params import Params
-from ..state import ACTING, ASSOCIATION, K, NDIM
-from .common import (A_COMPLETED, A_ENDED, A_IMPACT_ECO, A_POSITIVE_IMPACT, A_SPENT, A_SUCCESS,
-                     E_CAPITALISED, E_DIM, E_SUCCESS, E_TERRITORY, N_EVENTS, clip01,
-                     end_initiative)
+from ..state import ACTING, ASSOCIATION, NDIM, K
+from .common import (
+    A_COMPLETED,
+    A_IMPACT_ECO,
+    A_POSITIVE_IMPACT,
+    A_SPENT,
+    A_SUCCESS,
+    E_CAPITALISED,
+    E_DIM,
+    E_SUCCESS,
+    E_TERRITORY,
+    N_EVENTS,
+    clip01,
+    end_initiative,
+)
 
 C_CAPITALISE, C_COST = range(2)
-IMPACT = 0.25
+IMPACT = 0.25  # need units per unit of progress of a median project
+COMPLETION_BONUS = 0.5  # lasting result of a success, in units of progress
 
 
 def coefficients(p: Params) -> np.ndarray:
@@ -56,38 +69,49 @@ def apply_impact(t, amount, needs, territory_impact, acc):
 
 
 @njit(cache=True)
+def spread_impact(t, i, scale, weights, ini, needs, neighbours, territory_impact, acc, amount):
+    """Need reduced by alliance ``i`` in its territory; half goes to the neighbours when the
+    initiative has local costs for wider benefits."""
+    wider = 0.5 if ini[i].contested else 0.0
+    for d in range(NDIM):
+        amount[d] = scale * weights[i, d] * (1.0 - wider)
+    gained = apply_impact(t, amount, needs, territory_impact, acc)
+    nb = 0
+    for j in range(neighbours.shape[1]):
+        if neighbours[t, j] >= 0:
+            nb += 1
+    if wider > 0.0 and nb > 0:
+        for d in range(NDIM):
+            amount[d] = scale * weights[i, d] * wider / nb
+        for j in range(neighbours.shape[1]):
+            if neighbours[t, j] >= 0:
+                gained += apply_impact(neighbours[t, j], amount, needs, territory_impact, acc)
+    acc[A_POSITIVE_IMPACT] += max(0.0, gained)
+
+
+@njit(cache=True)
 def step(c, territories, needs, neighbours, actors, ini, weights, members, engagement, share,
          territory_impact, events, acc, nat, rng):
     nat[N_EVENTS] = 0
     amount = np.zeros(NDIM)
     for i in range(ini.shape[0]):
-        if ini[i].status != ACTING or ini[i].acting < ini[i].duration:
+        if ini[i].status != ACTING:
+            continue
+        t = ini[i].territory
+        size = (ini[i].monthly_cost / c[C_COST]) ** 0.3 if c[C_COST] > 0.0 else 1.0
+        if ini[i].gain > 0.0:
+            spread_impact(t, i, IMPACT * ini[i].gain * ini[i].potential * size, weights, ini,
+                          needs, neighbours, territory_impact, acc, amount)
+        if ini[i].acting < ini[i].duration:
             continue
         u_success = rng.random()
         u_capitalise = rng.random()
-        t = ini[i].territory
         success = u_success < clip01((ini[i].progress - 0.2) / 0.6)
         acc[A_COMPLETED] += 1
-        acc[A_ENDED] += 1
         if success:
             acc[A_SUCCESS] += 1
-            size = (ini[i].monthly_cost / c[C_COST]) ** 0.3 if c[C_COST] > 0.0 else 1.0
-            scale = IMPACT * min(ini[i].progress, 1.5) * ini[i].potential * size
-            wider = 0.5 if ini[i].local_cost > 0.0 or ini[i].contested else 0.0
-            for d in range(NDIM):
-                amount[d] = scale * weights[i, d] * (1.0 - wider)
-            gained = apply_impact(t, amount, needs, territory_impact, acc)
-            nb = 0
-            for j in range(neighbours.shape[1]):
-                if neighbours[t, j] >= 0:
-                    nb += 1
-            if wider > 0.0 and nb > 0:
-                for d in range(NDIM):
-                    amount[d] = scale * weights[i, d] * wider / nb
-                for j in range(neighbours.shape[1]):
-                    if neighbours[t, j] >= 0:
-                        gained += apply_impact(neighbours[t, j], amount, needs, territory_impact, acc)
-            acc[A_POSITIVE_IMPACT] += max(0.0, gained)
+            spread_impact(t, i, IMPACT * COMPLETION_BONUS * ini[i].potential * size, weights,
+                          ini, needs, neighbours, territory_impact, acc, amount)
             n_assoc = 0
             for k in range(K):
                 a = members[i, k]

@@ -33,14 +33,14 @@ from numba import njit
 
 from ..levers import dose
 from ..params import Params
-from ..state import ASSOCIATION, FOUNDATION, FTE_MONTH_KEUR, NDIM, OFFICIAL, SEARCHING
+from ..state import ASSOCIATION, FTE_MONTH_KEUR, NDIM, OFFICIAL, SEARCHING
 from .common import A_LOST, A_SPENT, N_PRESSURE, add_member, end_initiative, slots
 from .elections import months_to_election
 
 (C_NATIONAL, C_REGIONAL, C_CANDIDATES, C_OTHER_KIND, C_NOT_FOR_ME, C_FUNDED_SHARE,
  C_PARTICIPATION, C_STAFF_LIMIT, C_RESPOND, C_COMPETITION, C_PATIENCE, C_CYCLE) = range(12)
 
-P_NATIONAL = 0.35
+P_NATIONAL = 0.45
 P_REGIONAL = 0.08
 THRESHOLD = 0.15
 TARGET_SIZE = 4

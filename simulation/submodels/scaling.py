@@ -9,7 +9,7 @@ entre territoires et le passage à l'échelle »; « une plateforme unique répe
 ces initiatives [...] permettrait de les interconnecter et de les valoriser ».
 
 Only capitalised successes can scale. Each neighbour adopts one with probability
-``ADOPT * innovation_share * (1 + 2 * visibility * hub)``: a local association of that
+``ADOPT * innovation_share / 0.2 * (1 + 2 * visibility * hub)``: a local association of that
 territory opens a replica that starts with the path's knowledge (Deffuant, Huet & Amblard
 2005: diffusion needs both visibility and local will). National recognition happens with
 probability ``RECOGNISE * macro_support * macro_presence * (1 + 2 * visibility * hub)``
@@ -27,13 +27,23 @@ from numba import njit
 from ..levers import dose
 from ..params import Params
 from ..state import ASSOCIATION
-from .common import (A_ADOPTION, A_RECOGNITION, E_CAPITALISED, E_DIM, E_SUCCESS, E_TERRITORY,
-                     N_EVENTS, N_RECOGNITION_LEFT, clip01, slots)
+from .common import (
+    A_ADOPTION,
+    A_RECOGNITION,
+    E_CAPITALISED,
+    E_DIM,
+    E_SUCCESS,
+    E_TERRITORY,
+    N_EVENTS,
+    N_RECOGNITION_LEFT,
+    clip01,
+    slots,
+)
 from .emergence import free_slot, new_initiative
 
 C_ADOPT, C_RECOGNISE = range(2)
 ADOPT = 0.06
-RECOGNISE = 0.15
+RECOGNISE = 0.3
 RECOGNITION_CAPACITY = 2
 ADOPTED_KNOWLEDGE = 0.3
 
@@ -42,7 +52,7 @@ def coefficients(p: Params) -> np.ndarray:
     lv = p.levers
     visible = 1.0 + 2.0 * p.mechanisms.visibility * dose(lv.hub_platform, 0.0, 1.0)
     return np.array([
-        ADOPT * dose(lv.innovation, 0.3, 0.7) / 0.3 * visible,
+        ADOPT * dose(lv.innovation, 0.2, 0.8) / 0.2 * visible,
         RECOGNISE * p.mechanisms.macro_support * p.governance.macro_presence * visible,
     ], dtype=np.float64)
 
