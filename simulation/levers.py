@@ -61,8 +61,8 @@ LEVERS: tuple[Lever, ...] = (
           "Objectives turned into action",
           "Le partage des objectifs de chacun et la recherche d'un enjeu commun a pour finalité "
           "d'être traduit en actes.",
-          "monthly probability that an agreed alliance starts acting",
-          "governance", "alliances_active", +1, STATUS_QUO),
+          "monthly probability that an agreed alliance starts acting, and the means it waits for",
+          "governance", "missed_appointments", -1, STATUS_QUO),
     Lever("complementarity", "principles", "Complémentarité avec l'existant",
           "Complementarity with what exists",
           "Les actions engagées le sont dans un principe de complémentarité avec ce qui existe "
@@ -131,7 +131,7 @@ LEVERS: tuple[Lever, ...] = (
           "Les alliances d'intérêt général ont besoin de données pour se situer et mieux "
           "comprendre l'écosystème.",
           "noise of funders' selection scores and their bias towards visible holders",
-          "funding", "grant_concentration_top2", -1, STATUS_QUO),
+          "funding", "impact", +1, STATUS_QUO),
     Lever("tools", "means", "Outils, base de capitalisation mutualisée", "Tools",
           "Les alliances d'intérêt général bénéficieront d'une capitalisation déjà riche pour "
           "les aider à amorcer leurs démarches.",

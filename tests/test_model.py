@@ -17,6 +17,11 @@ from simulation.submodels import ORDER
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="module")
+def baseline_summary():
+    return run(Params())
+
+
 def test_run_contract(baseline_summary):
     summary, series = baseline_summary
     assert set(summary) == set(OUTCOME_KEYS)

@@ -9,10 +9,10 @@ comment on en sort ? »; the partners « veilleront à l'équilibre de la maison
 Each month an acting alliance spends ``monthly_cost`` from its pot (if the pot is short it
 pauses: no progress, engagement falls, and after ``time.patience_months`` of pause it is
 abandoned); a month may also be lost to legal and administrative checks with probability
-``LEGAL_DELAY * friction`` (« report ou retard des projets [...] renforcé par des questions
+``LEGAL_DELAY * friction``: the project's clock runs, nothing is done (« report ou retard des projets [...] renforcé par des questions
 juridiques »). Progress grows by ``effectiveness / (1 + overhead) / duration`` with
 
-    effectiveness = (0.5 + 0.5 skill) * max(0, 1 - path_fit * (1 - fit))
+    effectiveness = (0.3 + 0.7 skill) * max(0, 1 - path_fit * (1 - fit))
                     * (0.4 + 0.6 engagement) * (1 + knowledge + research)
                     * (1 - misalignment) * (DUPLICATE_EFFECT if duplicate)
     overhead = sharing_overhead + coordination,  coordination = 0.04 * (n - 1) ** exponent
@@ -139,12 +139,13 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
                 actors[a].money -= pay
                 ini[i].pot += pay
         spend = min(ini[i].pot, ini[i].monthly_cost)
-        if u_legal < LEGAL_DELAY * nat[N_FRICTION]:
-            spend = 0.0  # a month lost to legal and administrative checks
-        paused = spend < 0.25 * ini[i].monthly_cost
+        delayed = u_legal < LEGAL_DELAY * nat[N_FRICTION]
+        paused = spend < 0.25 * ini[i].monthly_cost and not delayed
         coordination = 0.04 * (n - 1.0) ** c[C_COORD_EXP]
         gain = 0.0
-        if paused:
+        if delayed:
+            ini[i].acting += 1  # a month of the project lost to legal and administrative checks
+        elif paused:
             ini[i].paused += 1
             if ini[i].paused > c[C_PATIENCE]:
                 acc[A_ABANDONED] += 1
@@ -163,7 +164,7 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
             skill /= n
             eng = mean_engagement(ini, members, engagement, i)
             fit = max(0.0, 1.0 - c[C_PATH_FIT] * (1.0 - ini[i].fit))
-            eff = ((0.5 + 0.5 * skill) * fit * (0.4 + 0.6 * eng)
+            eff = ((0.3 + 0.7 * skill) * fit * (0.4 + 0.6 * eng)
                    * (1.0 + territories[t].knowledge + ini[i].knowledge + research)
                    * (1.0 - ini[i].misalign) * (DUPLICATE_EFFECT if ini[i].duplicate else 1.0))
             overhead = c[C_OVERHEAD] + coordination
@@ -188,7 +189,7 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
             d -= 0.08 * c[C_FRUSTRATION] * arr * actors[a].control * abs(actors[a].path - ini[i].path)
             if macro and not actors[a].national:
                 d -= 0.02 * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - c[C_VALUATION])
-            if paused:
+            if paused or delayed:
                 d -= 0.03
             d += 0.02 * np.sqrt(r) - 0.03 * r - 0.1 * c[C_IMPOSED]
             actors[a].time_used += 0.05 * r

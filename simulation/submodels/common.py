@@ -20,7 +20,7 @@ from ..state import FREE, OFFICIAL, K
 N_ACC = 36
 
 # --- national scalars (nat) -------------------------------------------------------------
-(N_FRICTION, N_RESEARCH, N_PRESSURE, N_RECOGNITION_LEFT, N_APPS_MONTH, N_WINS_MONTH,
+(N_FRICTION, N_RESEARCH, N_PRESSURE, N_RECOGNITION_LEFT, N_REQUESTED, N_AWARDED,
  N_EVENTS) = range(7)
 N_NAT = 7
 

@@ -30,7 +30,8 @@ seeks money when its pot does not cover the next grant period
 - direct local–national link (``direct_link``, national funders): every month, no theme, a
   tenth of the application cost, ranked by need.
 
-The success rate is an outcome. Money moves only between balances and pots or out as
+The success rate is an outcome. Funding pressure, read by partner search, is a moving
+average of the share of requested money that was not awarded. Money moves only between balances and pots or out as
 spending, so ``balances + spending = initial + inflows`` holds every month.
 Lever: data (less information asymmetry: lower selection noise, less bias to the visible).
 """
@@ -49,9 +50,9 @@ from .common import (
     A_GRANTS,
     A_INFLOW,
     A_SPENT,
-    N_APPS_MONTH,
+    N_AWARDED,
     N_PRESSURE,
-    N_WINS_MONTH,
+    N_REQUESTED,
     pledged,
 )
 from .partner_search import staff_free
@@ -127,8 +128,8 @@ def quality(ini, members, actors, i):
 
 
 @njit(cache=True)
-def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members, share, acc, rng,
-             tmp_i, tmp_s):
+def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members, share, acc, nat,
+             rng, tmp_i, tmp_s):
     """One allocation round of funder ``f``: applications, ranking, grants."""
     region = -1 if actors[f].national else actors[f].region
     cost = c[C_COST] * COST_FACTOR[mode]
@@ -168,6 +169,7 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
             for d in range(NDIM):
                 need += needs[t, d]
             score = need / NDIM + territories[t].fragility + 0.1 * noise
+        nat[N_REQUESTED] += g
         tmp_i[n] = i
         tmp_s[n] = score
         n += 1
@@ -182,6 +184,7 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
             budget -= g
             actors[f].money -= g
             ini[i].pot += g
+            nat[N_AWARDED] += g
             if actors[f].national:
                 ini[i].macro_funded = True
             actors[h].wins += 1
@@ -203,8 +206,8 @@ def step(c, month, territories, needs, actors, ini, members, share, funders, acc
     for a in range(actors.shape[0]):
         if actors[a].cooldown > 0:
             actors[a].cooldown -= 1
-    apps0 = acc[A_APPLICATIONS]
-    grants0 = acc[A_GRANTS]
+    nat[N_REQUESTED] = 0.0
+    nat[N_AWARDED] = 0.0
     for j in range(funders.shape[0]):
         f = funders[j]
         national = actors[f].national
@@ -222,9 +225,6 @@ def step(c, month, territories, needs, actors, ini, members, share, funders, acc
             budget = min(actors[f].money, actors[f].income * part * period)
             if budget > 0.0:
                 allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members,
-                         share, acc, rng, tmp_i, tmp_s)
-    apps = acc[A_APPLICATIONS] - apps0
-    nat[N_APPS_MONTH] = apps
-    nat[N_WINS_MONTH] = acc[A_GRANTS] - grants0
-    if apps > 0:
-        nat[N_PRESSURE] = 0.9 * nat[N_PRESSURE] + 0.1 * (1.0 - nat[N_WINS_MONTH] / apps)
+                         share, acc, nat, rng, tmp_i, tmp_s)
+    if nat[N_REQUESTED] > 0.0:
+        nat[N_PRESSURE] = 0.9 * nat[N_PRESSURE] + 0.1 * (1.0 - nat[N_AWARDED] / nat[N_REQUESTED])

@@ -18,14 +18,19 @@ standard is ``P_STANDARD``. A rule is a way of weighting partners:
   summed squared frustration), and a territorial catalyst mediates (see action).
 
 Outside ``macro_led`` and ``subsidiarity`` the State's regulation pulls the path towards its
-standard by ``governance.macro_presence``: ``path = (1 - m) * sum(w p) / sum(w) + m * P_STANDARD``.
+standard by the square of ``governance.macro_presence`` m (a light presence mostly supports,
+a heavy one imposes: norms pile up): ``path = (1 - m²) * sum(w p) / sum(w) + m² * P_STANDARD``.
 The alliance's fit to its territory is ``1 - |path - ideal_path|`` (« maintenir les
 spécificités territoriales »). With identical preferences the path, hence every outcome, is
 the same under every rule.
 
+An agreed alliance starts acting, each month with the start probability times
+``1 - friction``, once its pot and three months of pledges cover the start cover share of its
+next three months' cost.
+
 Levers: sdg_frame (shared vocabulary: less objective misalignment, more visible
-contributions), shared_objectives (agreements become action sooner), tools (cheaper
-set-up). Agreement also needs the holder's staff time for the set-up.
+contributions), shared_objectives (objectives turned into acts: a higher start probability
+and a lower start cover, i.e. partners act with the means in hand), tools (cheaper set-up). Agreement also needs the holder's staff time for the set-up.
 """
 
 from __future__ import annotations
@@ -55,11 +60,10 @@ from .common import (
 from .partner_search import WORK_TIME, staff_free
 
 (C_RULE, C_MACRO, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE,
- C_ARRANGER_CAP) = range(8)
+ C_ARRANGER_CAP, C_COVER) = range(9)
 
 MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
 P_STANDARD = 0.5
-START_COVER = 0.4  # share of the next three months' cost in hand (pot and pledges) to start
 COFUND = np.array([0.3, 0.3, 0.15, 0.5, 0.3])  # share of a project's monthly cost each kind co-funds
 
 
@@ -74,6 +78,7 @@ def coefficients(p: Params) -> np.ndarray:
         dose(lv.tools, 0.8, 0.2),
         p.time.patience_months,
         p.governance.arranger_capacity,
+        dose(lv.shared_objectives, 0.45, 0.35),
     ], dtype=np.float64)
 
 
@@ -104,8 +109,8 @@ def choose_path(c, ini, members, share, actors, i):
     chosen = num / den if den > 0.0 else P_STANDARD
     if rule == SUBSIDIARITY:
         return chosen
-    m = c[C_MACRO]
-    return (1.0 - m) * chosen + m * P_STANDARD
+    pull = c[C_MACRO] ** 2
+    return (1.0 - pull) * chosen + pull * P_STANDARD
 
 
 @njit(cache=True)
@@ -176,7 +181,7 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
                 continue
         months = min(3, ini[i].duration)
         ready = (ini[i].pot + months * pledged(members, share, i)
-                 >= START_COVER * ini[i].monthly_cost * months)
+                 >= c[C_COVER] * ini[i].monthly_cost * months)
         if ready and u < c[C_START] * (1.0 - nat[N_FRICTION]):
             ini[i].status = ACTING
             ini[i].wait = 0

@@ -35,7 +35,7 @@ def coefficients(p: Params) -> np.ndarray:
     lv = p.levers
     return np.array([
         dose(lv.competences, 0.002, 0.01),
-        dose(lv.mutualisation, 0.0, 0.008),
+        dose(lv.mutualisation, 0.0, 0.015),
         dose(lv.research, 0.0002, 0.002),
         dose(lv.legal_framework, 0.001, 0.02),
         p.time.national_tempo_months,

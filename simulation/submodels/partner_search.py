@@ -8,7 +8,7 @@ candidates: national actors (with probability ``P_NATIONAL``), the region's foun
 (``P_REGIONAL``) or a local actor of its territory. A candidate joins when
 
     benefit = will * (duty * need + (1 - duty) * own_gain[kind]) * horizon_fit
-              - max(0, risk - risk_tolerance) - 0.5 * participation_cost / (staff + 0.1)
+              - max(0, risk - risk_tolerance) - 0.5 * unfunded_participation_cost / (staff + 0.1)
 
 exceeds ``THRESHOLD`` (« performance pour chacun »), it has a free slot (*pouvoir*), enough
 free staff time for the co-construction cost, and it trusts the holder (a draw against its
@@ -82,7 +82,7 @@ def horizon(actor, territories, month, cycle):
 
 
 @njit(cache=True)
-def benefit(c, actor, need, risk, duration, h, own_gain, unfunded):
+def benefit(c, actor, need, risk, duration, h, own_gain, unfunded, staff_limit):
     will = actor.will
     if actor.kind == ASSOCIATION and actor.small:
         will *= c[C_NOT_FOR_ME]
@@ -94,7 +94,7 @@ def benefit(c, actor, need, risk, duration, h, own_gain, unfunded):
         fit = np.exp(-(duration - h) / h)
     gain = actor.duty * need + (1.0 - actor.duty) * own_gain
     return (will * gain * fit - max(0.0, risk - actor.risk_tolerance)
-            - 0.5 * unfunded / (actor.staff + 0.1))
+            - staff_limit * 0.5 * unfunded / (actor.staff + 0.1))
 
 
 @njit(cache=True)
@@ -158,7 +158,7 @@ def step(c, month, territories, needs, actors, ini, weights, members, engagement
                 continue
             h = horizon(actors[a], territories, month, cycle)
             b = benefit(c, actors[a], need, ini[i].risk, ini[i].duration, h,
-                        OWN_GAIN[actors[a].kind], unfunded)
+                        OWN_GAIN[actors[a].kind], unfunded, c[C_STAFF_LIMIT])
             if b <= THRESHOLD:
                 continue
             if actors[a].national or actors[holder].national:

@@ -8,14 +8,15 @@ macro's role « accompagner, renforcer, accélérer, c'est-à-dire faciliter la 
 entre territoires et le passage à l'échelle »; « une plateforme unique répertoriant toutes
 ces initiatives [...] permettrait de les interconnecter et de les valoriser ».
 
-Only capitalised successes can scale. Each neighbour adopts one with probability
+Only a capitalised success can be replicated (its path is known): each neighbour adopts it
+with probability
 ``ADOPT * innovation_share / 0.2 * (1 + 2 * visibility * hub)``: a local association of that
 territory opens a replica that starts with the path's knowledge (Deffuant, Huet & Amblard
-2005: diffusion needs both visibility and local will). National recognition happens with
-probability ``RECOGNISE * macro_support * macro_presence * (1 + 2 * visibility * hub)``
-within the nation's limited attention: at most ``RECOGNITION_CAPACITY`` recognitions per
-national review (the missing « récit national»), so adding money multiplies local successes
-but not recognitions. A recognition spreads a little knowledge everywhere and raises local
+2005: diffusion needs both visibility and local will). Any success may be recognised nationally with
+probability ``RECOGNISE * macro_support * macro_presence * (1 + 2 * visibility * hub)``,
+doubled when capitalised, within the nation's limited attention: at most
+``RECOGNITION_CAPACITY`` recognitions per national review (the missing « récit national »),
+so adding money multiplies local successes but not recognitions. A recognition spreads a little knowledge everywhere and raises local
 trust in the macro.
 """
 
@@ -43,8 +44,8 @@ from .emergence import free_slot, new_initiative
 
 C_ADOPT, C_RECOGNISE = range(2)
 ADOPT = 0.06
-RECOGNISE = 0.3
-RECOGNITION_CAPACITY = 2
+RECOGNISE = 0.25
+RECOGNITION_CAPACITY = 1
 ADOPTED_KNOWLEDGE = 0.3
 
 
@@ -62,14 +63,15 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
          events, acc, nat, rng):
     """``ce`` are emergence's coefficients, used to open replicas the same way."""
     for e in range(int(nat[N_EVENTS])):
-        if events[e, E_SUCCESS] < 0.5 or events[e, E_CAPITALISED] < 0.5:
+        if events[e, E_SUCCESS] < 0.5:
             continue
         t = int(events[e, E_TERRITORY])
+        capitalised = events[e, E_CAPITALISED] > 0.5
         for j in range(neighbours.shape[1]):
             n = neighbours[t, j]
             u_adopt = rng.random()
             u_holder = rng.random()
-            if n < 0 or u_adopt >= c[C_ADOPT]:
+            if n < 0 or not capitalised or u_adopt >= c[C_ADOPT]:
                 continue
             a0 = territories[n].first_actor
             holder = a0 + int(u_holder * territories[n].n_actors)
@@ -84,7 +86,8 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
             ini[i].adopted = True
             ini[i].knowledge = ADOPTED_KNOWLEDGE
             acc[A_ADOPTION] += 1
-        if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < c[C_RECOGNISE]:
+        p_recognise = c[C_RECOGNISE] * (2.0 if capitalised else 1.0)
+        if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
             nat[N_RECOGNITION_LEFT] -= 1
             acc[A_RECOGNITION] += 1
             for s in range(territories.shape[0]):
