@@ -1,0 +1,373 @@
+"""Run one function over many items, in this process, a local process pool or a Dask cluster.
+
+Every experiment (sensitivity designs, sweeps, benchmarks) goes through :func:`run_many`, or
+through :class:`Executor` when one pool must serve several batches (checkpointed designs).
+Results come back in input order whatever the completion order, so an analysis never depends
+on which worker finished first, and the same items give the same results with 1, 2 or N
+workers, locally or on Dask.
+
+Items are sent in chunks: a task costs about 2 ms on Dask and a few hundred microseconds in a
+local pool, while a model run lasts 10-30 ms, so each task carries enough runs to last about
+0.2 s. A run that raises is reported as :class:`~experiments.errors.RunFailed` naming the item
+(its parameters and seed); nothing is dropped.
+
+The local pool uses an explicit ``forkserver`` context (``spawn`` where forkserver is
+missing), chosen when the pool starts: the module sets no global start method. Forking a
+process that already holds threads (numba, BLAS, Dask) is unsafe, hence not ``fork``.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from experiments.errors import RunFailed
+
+#: Seconds a task should last at least: ~100 times the ~2 ms a Dask task costs.
+TARGET_TASK_SECONDS = 0.2
+
+
+# --------------------------------------------------------------------------------------
+# What the workers run
+# --------------------------------------------------------------------------------------
+
+def _describe(item: Any) -> tuple[str, dict | None, int | None]:
+    """A short description of an item for error messages, with its parameters and seed.
+
+    Tasks of :func:`run_model` carry ``params`` (a full parameter dict) and optionally
+    ``varied`` (the factors set by the design): the message names the varied factors and
+    the seed rather than the hundreds of parameters of a full set.
+    """
+    if isinstance(item, dict) and isinstance(item.get("params"), dict):
+        params = item["params"]
+        seed = params.get("run", {}).get("seed")
+        varied = item.get("varied")
+        text = f"seed {seed}, varied parameters {varied}" if varied else f"seed {seed}"
+        return text, params, seed
+    seed = item.get("seed") if isinstance(item, dict) else None
+    return f"item {item!r}", None, seed
+
+
+def _apply_chunk(fn: Callable[[Any], Any], chunk: Sequence[Any]) -> tuple[str, Any]:
+    """Apply ``fn`` to every item of ``chunk`` in order.
+
+    Returns ``("ok", results)`` or ``("error", (message, params, seed))``: the error travels
+    as plain data because exceptions with extra fields do not survive pickling intact.
+    """
+    out = []
+    for item in chunk:
+        try:
+            out.append(fn(item))
+        except RunFailed as exc:
+            return "error", (str(exc), exc.params, exc.seed)
+        except Exception as exc:  # any failure of user code is reported with its item
+            text, params, seed = _describe(item)
+            return "error", (f"run failed for {text}: {type(exc).__name__}: {exc}", params, seed)
+    return "ok", out
+
+
+def _unwrap(status: str, payload: Any) -> list:
+    if status == "ok":
+        return payload
+    message, params, seed = payload
+    raise RunFailed(message, params=params, seed=seed)
+
+
+def run_model(task: dict) -> dict:
+    """Run the model once: the function the executors map over a design.
+
+    Parameters
+    ----------
+    task : dict
+        ``{"params": <full or partial parameter dict>, "series": bool}`` and optionally
+        ``"varied": {factor: value}`` (used only to name the run in error messages).
+
+    Returns
+    -------
+    dict
+        ``{"summary": dict[str, float], "series": DataFrame | None}``.
+
+    Raises
+    ------
+    RunFailed
+        If the parameters are invalid, the model raises, or any summary value is not finite;
+        the message names the seed and the varied parameters (or, without ``varied``, the
+        parameters that differ from the defaults).
+    """
+    import numpy as np
+
+    from simulation import ParameterError, Params, run
+
+    params_dict = task["params"]
+    seed = params_dict.get("run", {}).get("seed")
+    try:
+        params = Params.from_dict(params_dict, source="run task")
+        summary, series = run(params, series=bool(task.get("series", False)))
+    except ParameterError as exc:
+        raise RunFailed(f"invalid parameters for seed {seed}: {exc}", params_dict, seed) from None
+    except Exception as exc:
+        raise RunFailed(
+            f"model run failed for seed {seed}, {_varied_text(task)}: {type(exc).__name__}: "
+            f"{_short(exc)}", params_dict, seed) from exc
+    bad = {k: v for k, v in summary.items() if not np.isfinite(v)}
+    if bad:
+        raise RunFailed(f"non-finite outcome(s) {bad} for seed {seed}, {_varied_text(task)}",
+                        params_dict, seed)
+    return {"summary": {k: float(v) for k, v in summary.items()}, "series": series}
+
+
+def _short(exc: BaseException, lines: int = 6) -> str:
+    """The exception's text cut to a few lines (numba's typing errors run to pages); the full
+    exception stays chained as ``__cause__``."""
+    text = str(exc).strip().splitlines()
+    more = f" [... {len(text) - lines} more lines]" if len(text) > lines else ""
+    return " / ".join(text[:lines]) + more
+
+
+def _varied_text(task: dict) -> str:
+    if task.get("varied"):
+        return f"varied parameters {task['varied']}"
+    from simulation import Params
+
+    diff = _flat_diff(Params().model_dump(), task["params"])
+    diff.pop("run.seed", None)
+    return f"parameters differing from the defaults {diff}"
+
+
+def _flat_diff(default: dict, given: dict, prefix: str = "") -> dict:
+    out: dict = {}
+    for key, value in given.items():
+        path = f"{prefix}{key}"
+        base = default.get(key) if isinstance(default, dict) else None
+        if isinstance(value, dict) and isinstance(base, dict):
+            out.update(_flat_diff(base, value, path + "."))
+        elif value != base:
+            out[path] = value
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Chunking
+# --------------------------------------------------------------------------------------
+
+def chunk_bounds(n: int, size: int) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]`` covering ``range(n)`` in chunks of ``size`` (the last shorter)."""
+    if size < 1:
+        raise ValueError(f"chunk size must be >= 1, found {size}")
+    return [(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def auto_chunk_size(seconds_per_item: float, n_items: int, workers: int) -> int:
+    """Items per task so a task lasts about :data:`TARGET_TASK_SECONDS`, while every worker
+    still gets at least two tasks (load balance) when there are enough items."""
+    want = math.ceil(TARGET_TASK_SECONDS / max(seconds_per_item, 1e-9))
+    most = max(1, math.ceil(n_items / (2 * max(workers, 1))))
+    return int(min(max(want, 1), most))
+
+
+# --------------------------------------------------------------------------------------
+# Executors
+# --------------------------------------------------------------------------------------
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which cancels what has not started and lets
+    running chunks finish, so checkpoints stay whole and the pool shuts down cleanly."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+class Executor:
+    """One pool (local processes or a Dask client) reused for every batch of an experiment.
+
+    Parameters
+    ----------
+    workers : int or None
+        Local processes; ``None`` means ``os.cpu_count()``; ``1`` runs in this process with
+        no pool. Ignored with ``scheduler``.
+    scheduler : str or None
+        Address of a running Dask scheduler, ``"tcp://HOST:PORT"``.
+
+    Use as a context manager; the pool starts on first use and stops on exit.
+    """
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        if workers is not None and (not isinstance(workers, int) or workers < 1):
+            raise ValueError(f"workers: expected an integer >= 1 or None; found {workers!r}")
+        self.workers = workers or os.cpu_count() or 1
+        self.scheduler = scheduler
+        self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+
+    # -- lifecycle --------------------------------------------------------------------
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    @property
+    def parallel(self) -> bool:
+        return self.scheduler is not None or self.workers > 1
+
+    @property
+    def slots(self) -> int:
+        """How many tasks can run at once (for chunk sizing)."""
+        if self.scheduler is not None:
+            client = self._dask()
+            return max(1, sum(w.get("nthreads", 1) for w in
+                              client.scheduler_info(n_workers=-1)["workers"].values()))
+        return self.workers
+
+    def _dask(self) -> Any:
+        if self._client is None:
+            from dask.distributed import Client
+
+            self._client = Client(self.scheduler, set_as_default=False)
+        return self._client
+
+    def _local(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context(),
+                                             initializer=_ignore_sigint)
+        return self._pool
+
+    # -- mapping ----------------------------------------------------------------------
+    def map_chunks(self, fn: Callable[[Any], Any], chunks: Sequence[Sequence[Any]]
+                   ) -> Iterator[tuple[int, list]]:
+        """Yield ``(chunk index, results in item order)`` as chunks complete.
+
+        The order of chunks is the completion order; callers that need input order index by
+        the chunk number (as :meth:`map` does). The first failing run raises
+        :class:`RunFailed` and cancels what has not started.
+        """
+        if not chunks:
+            return
+        if not self.parallel:
+            for i, chunk in enumerate(chunks):
+                yield i, _unwrap(*_apply_chunk(fn, chunk))
+            return
+        if self.scheduler is not None:
+            yield from self._map_dask(fn, chunks)
+            return
+        pool = self._local()
+        futures = {pool.submit(_apply_chunk, fn, list(chunk)): i for i, chunk in enumerate(chunks)}
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in sorted(done, key=futures.__getitem__):
+                    yield futures[fut], _unwrap(*fut.result())
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    def _map_dask(self, fn: Callable[[Any], Any], chunks: Sequence[Sequence[Any]]
+                  ) -> Iterator[tuple[int, list]]:
+        from dask.distributed import as_completed
+
+        client = self._dask()
+        futures = [client.submit(_apply_chunk, fn, list(chunk), pure=False) for chunk in chunks]
+        index = {fut.key: i for i, fut in enumerate(futures)}
+        try:
+            for fut in as_completed(futures, loop=client.loop):  # no default client is set
+                yield index[fut.key], _unwrap(*fut.result())
+        finally:
+            client.cancel([f for f in futures if not f.done()])
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], *, chunk_size: int | None = None,
+            progress: bool = False, desc: str = "runs") -> list:
+        """``[fn(item) for item in items]``, computed in chunks; see :func:`run_many`."""
+        items = list(items)
+        n = len(items)
+        results: list[Any] = [None] * n
+        bar = _progress_bar(n, desc) if progress else None
+        start = 0
+        try:
+            if self.parallel and chunk_size is None and n > 0:
+                # Time two items here (the first may pay imports and JIT loading); keep them.
+                probe = min(2, n)
+                t0 = time.perf_counter()
+                results[0] = _unwrap(*_apply_chunk(fn, items[:1]))[0]
+                t1 = time.perf_counter()
+                if probe == 2:
+                    results[1] = _unwrap(*_apply_chunk(fn, items[1:2]))[0]
+                per_item = (time.perf_counter() - t1) if probe == 2 else (t1 - t0)
+                start = probe
+                if bar is not None:
+                    bar.update(probe)
+                chunk_size = auto_chunk_size(per_item, n - start, self.slots)
+            size = chunk_size or max(1, n)
+            bounds = [(start + a, start + b) for a, b in chunk_bounds(n - start, size)]
+            chunks = [items[a:b] for a, b in bounds]
+            for i, out in self.map_chunks(fn, chunks):
+                a, b = bounds[i]
+                results[a:b] = out
+                if bar is not None:
+                    bar.update(b - a)
+        finally:
+            if bar is not None:
+                bar.close()
+        return results
+
+
+def _progress_bar(total: int, desc: str) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="run", smoothing=0.05)
+
+
+def run_many(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int | None = None,
+             scheduler: str | None = None, chunk_size: int | None = None, progress: bool = False,
+             desc: str = "runs") -> list:
+    """Map a top-level (picklable) ``fn`` over ``items``; results in input order.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function of one argument (workers import it by name).
+    items : iterable
+        The arguments; each must be picklable.
+    workers : int or None
+        Local processes: ``None`` is ``os.cpu_count()``; ``1`` runs in this process.
+    scheduler : str or None
+        ``"tcp://HOST:PORT"`` of a running Dask scheduler; overrides ``workers``.
+    chunk_size : int or None
+        Items per task; ``None`` times two items here and picks a size so that a task lasts
+        about 0.2 s while every worker gets at least two tasks.
+    progress : bool
+        Show a tqdm progress bar with the estimated time left.
+    desc : str
+        Label of the progress bar.
+
+    Returns
+    -------
+    list
+        ``fn(item)`` for every item, in the order of ``items``.
+
+    Raises
+    ------
+    RunFailed
+        When ``fn`` raises for an item; the message names the item (its parameters and
+        seed) and the remaining tasks are cancelled.
+    """
+    with Executor(workers=workers, scheduler=scheduler) as ex:
+        return ex.map(fn, items, chunk_size=chunk_size, progress=progress, desc=desc)
