@@ -162,7 +162,9 @@ def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
             actors["path"][pos] = P_STANDARD + hetero * rng.standard_normal()
             _traits(actors, slice(pos, pos + 1), ap.foundation, rng)
             actors["staff"][pos] = ap.foundation.staff
-            actors["income"][pos] = (ap.foundation.money + fp.local_foundation_budget * fp.budget_scale) / 12.0
+            in_region = int(np.count_nonzero(ter["region"] == r))
+            actors["income"][pos] = (ap.foundation.money
+                                     + fp.local_foundation_budget * in_region * fp.budget_scale) / 12.0
             if j == 0:
                 regional[r] = pos
             funders.append(pos)
@@ -177,14 +179,15 @@ def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
     actors["kind"][pos] = STATE
     _traits(actors, slice(pos, pos + 1), ap.state, rng)
     actors["staff"][pos] = ap.state.staff
-    actors["income"][pos] = (ap.state.money + fp.state_budget * p.governance.macro_presence * fp.budget_scale) / 12.0
+    actors["income"][pos] = (ap.state.money + fp.state_budget * n_ter * p.governance.macro_presence
+                             * fp.budget_scale) / 12.0
     funders.append(pos)
     pos += 1
     for _ in range(ap.national_foundations):
         actors["kind"][pos] = FOUNDATION
         _traits(actors, slice(pos, pos + 1), ap.foundation, rng)
         actors["staff"][pos] = ap.foundation.staff
-        actors["income"][pos] = (ap.foundation.money + fp.foundation_budget * fp.budget_scale) / 12.0
+        actors["income"][pos] = (ap.foundation.money + fp.foundation_budget * n_ter * fp.budget_scale) / 12.0
         funders.append(pos)
         pos += 1
     actors["path"] = np.clip(actors["path"], 0.0, 1.0)

@@ -53,12 +53,13 @@ def test_2_glass_ceiling():
 
 
 def test_3_short_electoral_cycles_raise_abandonment():
-    """Channel: a new executive withdraws from its predecessor's alliances."""
+    """Channel: elections: a new executive withdraws from its predecessor's alliances, and an
+    official's horizon ends with its term."""
     base = {"time.project_duration_months": 48}
     short = {"time.electoral_cycle_months": 24}
     assert rises(effect(base, short, "election_abandonments"), 3.0)
     assert rises(effect(base, short, "abandonment_rate"), 0.01)
-    off = {**base, "mechanisms.election_withdrawal": 0.0}
+    off = {**base, "mechanisms.election_withdrawal": 0.0, "mechanisms.electoral_horizon": 0.0}
     assert vanishes(effect(off, short, "election_abandonments"))
     assert vanishes(effect(off, short, "abandonment_rate"))
 
@@ -75,10 +76,12 @@ def test_4_macro_led_governance_loses_alliances_and_engagement():
 
 
 def test_5_fiercer_competition_lowers_cooperation_among_associations():
-    """Channel: funding pressure deters associations from allying (mechanisms.competition)."""
+    """Channel: funding pressure deters associations from allying (mechanisms.competition),
+    and the staff time spent competing (applications) is not there to cooperate."""
     scarce = {"funding.budget_scale": 0.3}
     assert falls(effect({}, scarce, "association_cooperation"), 0.01)
-    assert vanishes(effect({"mechanisms.competition": 0.0}, scarce, "association_cooperation"))
+    off = {"mechanisms.competition": 0.0, "funding.application_cost": 0.0}
+    assert vanishes(effect(off, scarce, "association_cooperation"))
 
 
 def test_6_valuing_contributions_keeps_engagement_and_survival():

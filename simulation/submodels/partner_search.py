@@ -14,7 +14,8 @@ exceeds ``THRESHOLD`` (« performance pour chacun »), it has a free slot (*pouv
 free staff time for the co-construction cost, and it trusts the holder (a draw against its
 trust; between local actors, the mean of its trust and the territory's social capital).
 ``horizon_fit = 1`` when the project fits in its planning horizon, ``exp(-(D - h) / h)``
-beyond; an official's horizon is the rest of its term. National actors answer at the
+beyond; an official's horizon is the rest of its term plus ``TERM_SLACK`` months (weighted by
+``mechanisms.electoral_horizon``). National actors answer at the
 national tempo (« le temps des évolutions à une échelle nationale n'est pas le même qu'en
 local »). Between associations, funding pressure deters alliances (« à la fois besoin de
 coopérer et d'entrer en concurrence pour les subventions ») unless their accumulated trust
@@ -38,7 +39,8 @@ from .common import A_LOST, A_SPENT, N_PRESSURE, add_member, end_initiative, slo
 from .elections import months_to_election
 
 (C_NATIONAL, C_REGIONAL, C_CANDIDATES, C_OTHER_KIND, C_NOT_FOR_ME, C_FUNDED_SHARE,
- C_PARTICIPATION, C_STAFF_LIMIT, C_RESPOND, C_COMPETITION, C_PATIENCE, C_CYCLE) = range(12)
+ C_PARTICIPATION, C_STAFF_LIMIT, C_RESPOND, C_COMPETITION, C_PATIENCE, C_CYCLE,
+ C_TERM_HORIZON) = range(13)
 
 P_NATIONAL = 0.45
 P_REGIONAL = 0.08
@@ -64,6 +66,7 @@ def coefficients(p: Params) -> np.ndarray:
         p.mechanisms.competition,
         p.time.patience_months,
         p.time.electoral_cycle_months,
+        p.mechanisms.electoral_horizon,
     ], dtype=np.float64)
 
 
@@ -73,11 +76,12 @@ def staff_free(actor):
 
 
 @njit(cache=True)
-def horizon(actor, territories, month, cycle):
+def horizon(actor, territories, month, cycle, term_weight):
     h = actor.horizon
     if actor.kind == OFFICIAL:
         t = actor.territory
-        h = min(h, float(months_to_election(month, territories[t].election_offset, cycle)) + TERM_SLACK)
+        term = min(h, float(months_to_election(month, territories[t].election_offset, cycle)) + TERM_SLACK)
+        h = (1.0 - term_weight) * h + term_weight * term
     return h
 
 
@@ -156,7 +160,7 @@ def step(c, month, territories, needs, actors, ini, weights, members, engagement
             unfunded = c[C_PARTICIPATION] - funded
             if c[C_STAFF_LIMIT] > 0.0 and staff_free(actors[a]) < unfunded + 0.05:
                 continue
-            h = horizon(actors[a], territories, month, cycle)
+            h = horizon(actors[a], territories, month, cycle, c[C_TERM_HORIZON])
             b = benefit(c, actors[a], need, ini[i].risk, ini[i].duration, h,
                         OWN_GAIN[actors[a].kind], unfunded, c[C_STAFF_LIMIT])
             if b <= THRESHOLD:
