@@ -95,8 +95,8 @@ class Actors(_Section):
                              control_preference=0.8, horizon_months=60, skill=0.5, money=0, staff=20)
     foundation: ActorType = _type(will=0.7, duty=0.6, capacity=0.6, risk_tolerance=0.6, trust=0.5,
                                   control_preference=0.5, horizon_months=36, skill=0.6, money=0, staff=5)
-    firm: ActorType = _type(will=0.4, duty=0.2, capacity=0.3, risk_tolerance=0.4, trust=0.4,
-                            control_preference=0.6, horizon_months=18, skill=0.5, money=60, staff=3)
+    firm: ActorType = _type(will=0.6, duty=0.2, capacity=0.3, risk_tolerance=0.4, trust=0.4,
+                            control_preference=0.6, horizon_months=30, skill=0.5, money=60, staff=3)
     association: ActorType = _type(will=0.8, duty=0.8, capacity=0.7, risk_tolerance=0.5, trust=0.6,
                                    control_preference=0.4, horizon_months=36, skill=0.4, money=30, staff=2)
     official: ActorType = _type(will=0.7, duty=0.9, capacity=0.6, risk_tolerance=0.3, trust=0.5,

@@ -146,3 +146,47 @@ def test_no_will_joins_nothing(kind):
         m.step()
     a = m.state.actors
     assert not a["partnered"][a["kind"] == kinds.index(kind)].any()
+
+
+TRAITS = ("will", "duty", "capacity", "risk_tolerance", "trust", "control_preference",
+          "horizon_months", "skill", "money", "staff")
+
+
+@pytest.mark.parametrize("kind", ["association", "official", "firm", "foundation", "state"])
+@pytest.mark.parametrize("trait", TRAITS)
+def test_each_trait_is_read_for_each_type(kind, trait):
+    """Every trait is read by a rule: set to 0 (or, where 0 is its default or a small
+    default barely moves, to its top value) it changes the run."""
+    base = Params().with_overrides({"run.months": 120, "run.seed": 2})
+    ref = run(base, series=False)[0]
+    top = 1.0 if trait not in ("horizon_months", "money", "staff") else 100.0
+    changed = [run(base.with_overrides({f"actors.{kind}.{trait}": v}), series=False)[0] != ref
+               for v in (0.0, top)]
+    assert any(changed)
+    if getattr(getattr(base.actors, kind), trait) >= 0.3:
+        assert changed[0], "setting it to 0 changes nothing"
+
+
+@pytest.mark.parametrize("trait", ["capacity", "horizon_months"])
+@pytest.mark.parametrize("kind", ["association", "official", "firm"])
+def test_no_means_or_no_horizon_joins_nothing(kind, trait):
+    """Pouvoir (capacity) and a planning horizon are each needed to join."""
+    kinds = ("state", "foundation", "firm", "association", "official")
+    m = AllianceModel(Params().with_overrides({f"actors.{kind}.{trait}": 0.0, "run.months": 48}),
+                      agents=False)
+    for _ in range(48):
+        m.step()
+    a = m.state.actors
+    joined = a["partnered"][a["kind"] == kinds.index(kind)]
+    if kind in ("association", "official") and trait != "capacity":
+        # holders still start their own initiatives; few join others'
+        assert joined.mean() < 0.5
+    else:
+        assert not joined.any()
+
+
+def test_paralysed_by_risk_starts_nothing():
+    """« Souvent, des gens sont paralysés »: with no tolerance of risk, no one starts."""
+    p = Params().with_overrides({"actors.association.risk_tolerance": 0.0,
+                                 "actors.official.risk_tolerance": 0.0, "run.months": 36})
+    assert run(p, series=False)[0]["alliances_formed"] == 0

@@ -70,7 +70,7 @@ from .partner_search import WORK_TIME
 
 EXIT_LEVEL = 0.2
 COORDINATION_STRAIN = 0.05  # engagement lost per unit of coordination cost
-LEGAL_DELAY = 0.5  # share of the national friction that turns into lost months of action
+LEGAL_DELAY = 0.8  # share of the national friction that turns into lost months of action
 DUPLICATE_EFFECT = 0.4  # effectiveness of a duplicate initiative
 SETBACK = 0.02  # monthly chance of a failed step per unit of risk
 PROGRESS_SCALE = 3.0  # calibrated: a typical alliance ends near progress 0.75

@@ -155,7 +155,7 @@ def slots(actor):
     elif kind == 4:  # official: the local executive partners many alliances
         base = 20.0
     elif kind == 2:
-        base = 3.0
+        base = 8.0
     elif kind == 1:
         base = 12.0
     else:

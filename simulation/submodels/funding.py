@@ -20,8 +20,11 @@ seeks money when its pot does not cover the next grant period
   (``funding.application_cost`` FTE-months), when it has that staff time free and when it
   has not failed ``funding.max_failures`` times in a row (then it stops for a year: the
   Geard–Silverman funding model). Funders rank applications on
-  ``quality + visibility_bias * log(size) + 0.3 * log(1 + wins) + noise``, quality being
-  ``2 (0.5 + 0.5 skill) fit (1 - misalignment)`` (visible and large
+  ``quality + visibility_bias * log(size) + 0.3 * log(1 + wins) + duty_f * need
+  - max(0, risk - risk_tolerance_f) + noise``, quality being
+  ``2 (0.5 + 0.5 skill) fit (1 - misalignment)``: a funder's duty (*devoir*) favours needy
+  territories, its tolerance of risk decides how far it backs risky projects (foundations
+  « peuvent accepter le risque ») (visible and large
   holders favoured, Matthew effect: Bol et al. 2018) and fund down the ranking while the
   call's budget lasts
   (the last award may be partial, never under ``MIN_AWARD`` months of a median project's cost).
@@ -161,14 +164,16 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
         acc[A_APPLICATIONS] += 1
         if actors[h].kind == ASSOCIATION:
             acc[A_ASSOC_APP_TIME] += cost
+        need = 0.0
+        for d in range(NDIM):
+            need += needs[t, d]
+        need /= NDIM
         if mode == MODE_CALLS:
             score = (quality(ini, members, actors, i) + c[C_BIAS] * np.log(actors[h].size)
-                     + 0.3 * np.log1p(actors[h].wins) + c[C_NOISE] * noise)
+                     + 0.3 * np.log1p(actors[h].wins) + actors[f].duty * need
+                     - max(0.0, ini[i].risk - actors[f].risk_tolerance) + c[C_NOISE] * noise)
         else:
-            need = 0.0
-            for d in range(NDIM):
-                need += needs[t, d]
-            score = need / NDIM + territories[t].fragility + 0.1 * noise
+            score = need + territories[t].fragility + 0.1 * noise
         nat[N_REQUESTED] += g
         tmp_i[n] = i
         tmp_s[n] = score

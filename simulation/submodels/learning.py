@@ -37,7 +37,7 @@ def coefficients(p: Params) -> np.ndarray:
         dose(lv.competences, 0.002, 0.01),
         dose(lv.mutualisation, 0.0, 0.015),
         dose(lv.research, 0.0002, 0.002),
-        dose(lv.legal_framework, 0.001, 0.02),
+        dose(lv.legal_framework, 0.001, 0.03),
         p.time.national_tempo_months,
     ], dtype=np.float64)
 

@@ -48,7 +48,7 @@ THRESHOLD = 0.15
 TARGET_SIZE = 4
 TERM_SLACK = 12.0  # months past the election an official still counts on (campaign, re-election)
 WORK_TIME = 0.05  # FTE-months a partner gives each alliance each month
-OWN_GAIN = np.array([0.3, 0.6, 0.5, 0.6, 0.5])  # state, foundation, firm, association, official
+OWN_GAIN = np.array([0.1, 0.2, 0.6, 0.3, 0.4])  # state, foundation, firm, association, official
 
 
 def coefficients(p: Params) -> np.ndarray:
