@@ -30,7 +30,8 @@ def test_baseline_lands_in_band(runs, key):
 def test_outcomes_do_not_sit_at_a_bound(runs):
     """Needs regenerate: fewer than 5% of baseline runs sit at an outcome's bound."""
     for key in ("impact", "alliance_survival", "engagement", "abandonment_rate",
-                "application_success_rate", "admin_burden", "association_cooperation"):
+                "application_success_rate", "admin_burden", "association_cooperation",
+                "scaling_rate", "blocked_share", "trust_micro_macro", "local_successes"):
         x = np.array([r[key] for r in runs])
         at_bound = np.mean((x <= 0.0) | (x >= 1.0)) if key != "impact" else np.mean(x <= 0.0)
         assert at_bound < 0.05, key

@@ -14,7 +14,7 @@ probability ``BREAK * (1 - repair)``, the least engaged partner leaves in confli
 Gash 2008: prior conflict and broken trust end collaborations); mutual trust is the repair.
 
 Opposition: an agreed or acting initiative with local cost ``L`` builds opposition
-``nimby * L * (1 - resident_trust) * 0.15 * (1 - articulation)`` per month, which dialogue
+``nimby * L * (1 - resident_trust) * OPPOSITION_RATE * (1 - articulation)`` per month, which dialogue
 erodes. At 1 it goes to arbitration. Opposed initiatives of the same territory coalesce
 (each adds half to the opposition's weight). The level decides: the chance of a block is
 ``LEVEL_BLOCK[level] * weight * (1 - articulation)``; dialogue can reach a compromise first
@@ -38,6 +38,7 @@ from .common import A_ABANDONED, A_BLOCKED, A_SPENT, clip01, end_initiative, sea
 
 LEVEL_BLOCK = np.array([0.6, 0.4, 0.2])  # local, regional, national
 TRUST_LOSS = 0.03
+OPPOSITION_RATE = 0.3  # opposition gained per month per unit of local cost and distrust
 BREAK = 0.3  # chance an unresolved conflict, unrepaired by trust, drives the least engaged out
 CONFLICT_LOSS = 0.2  # engagement lost by every partner after an unresolved conflict
 
@@ -108,7 +109,7 @@ def step(c, territories, actors, ini, members, engagement, share, acc, rng):
             continue
         t = ini[i].territory
         ini[i].opposition += (c[C_NIMBY] * ini[i].local_cost * (1.0 - territories[t].resident_trust)
-                              * 0.15 * (1.0 - c[C_ARTICULATION]))
+                              * OPPOSITION_RATE * (1.0 - c[C_ARTICULATION]))
         ini[i].opposition *= 1.0 - 0.2 * c[C_RESOLVE] * c[C_ARTICULATION]
         if ini[i].opposition < 1.0:
             continue

@@ -11,7 +11,7 @@ While it acts, an alliance reduces its territory's needs each month by
 ``IMPACT * gain * potential * weight[d] * (cost / median cost) ** 0.3`` per dimension, ``gain``
 being the month's progress (signed: a trade-off raises the other need); an initiative with
 local costs gives half of its benefit to its neighbours (wider benefits). It ends when it has
-acted ``duration`` months, and succeeds with probability ``clip((progress - 0.2) / 0.6)``; a
+acted ``duration`` months, and succeeds with probability ``clip((progress - 0.1) / 0.6)``; a
 success adds a lasting result of ``COMPLETION_BONUS`` units of progress. Whatever the result, the path enters the
 territory's knowledge stock with the capitalisation probability; a capitalised success is
 handed to scaling. A success shared by two or more associations builds their territory's
@@ -47,7 +47,7 @@ COMPLETION_BONUS = 0.5  # lasting result of a success, in units of progress
 
 
 def coefficients(p: Params) -> np.ndarray:
-    return np.array([dose(p.levers.capitalisation, 0.1, 0.55), p.funding.project_cost],
+    return np.array([dose(p.levers.capitalisation, 0.2, 0.6), p.funding.project_cost],
                     dtype=np.float64)
 
 
@@ -106,7 +106,7 @@ def step(c, territories, needs, neighbours, actors, ini, weights, members, engag
             continue
         u_success = rng.random()
         u_capitalise = rng.random()
-        success = u_success < clip01((ini[i].progress - 0.2) / 0.6)
+        success = u_success < clip01((ini[i].progress - 0.1) / 0.6)
         acc[A_COMPLETED] += 1
         if success:
             acc[A_SUCCESS] += 1
