@@ -44,3 +44,11 @@ def ensure_fresh_cache() -> None:
         except OSError:
             pass  # a read-only install still runs, compiling in memory
     _fresh = True
+
+
+def compile_kernels() -> None:
+    """Compile (or load from the cache) every kernel with one short run."""
+    from .run import run
+
+    run({"territories": {"count": 2}, "run": {"months": 2}}, series=False)
+

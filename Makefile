@@ -1,0 +1,68 @@
+# Two-command start: `make run` then `make test` (see README.md).
+#
+# Mesa 3.5 needs Python >= 3.12. A candidate counts only if running it works: on some
+# machines `python3` is older and pyenv shims such as `python3.12` exist but exit 127
+# unless PYENV_VERSION is set, so every candidate is run, pyenv's installed versions too.
+
+VENV      := .venv
+VPY       := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+TESTSTAMP := $(VENV)/.installed-test
+REPS      ?= 8
+PYTEST_ARGS ?= -n auto
+
+PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+PY_CANDIDATES  := python3.13 python3.12 python3 python \
+                  $(sort $(wildcard $(PYENV_ROOT_DIR)/versions/3.1[2-9]*/bin/python3))
+PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
+# Recursive (=), so the search runs only when a virtual environment must be created.
+FOUND_PYTHON = $(or $(PYTHON),$(shell for p in $(PY_CANDIDATES); do \
+	if "$$p" -c '$(PY_OK)' >/dev/null 2>&1; then command -v "$$p" 2>/dev/null || echo "$$p"; break; fi; done))
+
+.PHONY: run test test-fast lint clean python compiled
+
+# Compile the model's kernels once (numba caches them on disk) before parallel test workers
+# would each compile them at the same time.
+compiled: $(STAMP)
+	$(VPY) -c 'from simulation.compiled import compile_kernels; compile_kernels()'
+
+run: $(STAMP) compiled
+	$(VENV)/bin/alliance run baseline --reps $(REPS) --out results
+
+test: $(TESTSTAMP) compiled
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(TESTSTAMP) compiled
+	$(VPY) -m pytest $(PYTEST_ARGS) -m "not slow"
+
+lint: $(TESTSTAMP)
+	$(VPY) -m ruff check simulation experiments tests
+
+python:
+	@echo "Python >= 3.12 found: $(or $(FOUND_PYTHON),none)"
+
+$(VPY):
+	@py="$(FOUND_PYTHON)"; \
+	if [ -z "$$py" ]; then \
+	  echo "error: no working Python >= 3.12 found (tried: $(PY_CANDIDATES))." >&2; \
+	  echo "Install Python 3.12 or newer, e.g. 'sudo apt-get install python3.12 python3.12-venv'," >&2; \
+	  echo "'pyenv install 3.12' or from https://www.python.org/downloads/, then run make again" >&2; \
+	  echo "(or point to one: make run PYTHON=/path/to/python3.12)." >&2; \
+	  exit 1; \
+	fi; \
+	echo "creating $(VENV) with $$py"; \
+	"$$py" -m venv $(VENV)
+	@$(VPY) -c '$(PY_OK)' || { echo "error: $(VENV) uses a Python older than 3.12: run 'make clean' and retry" >&2; exit 1; }
+
+# Reinstall only when pyproject.toml changes (or the environment is new).
+$(STAMP): pyproject.toml constraints.txt | $(VPY)
+	$(VPY) -m pip install --quiet -c constraints.txt -e .
+	@touch $@
+
+$(TESTSTAMP): pyproject.toml constraints.txt $(STAMP)
+	$(VPY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,413 @@
+"""The ``alliance`` command: run, compare, list and check scenarios, and list the levers.
+
+Every user error (unknown scenario, key, lever or value; malformed TOML or CSV; unwritable
+output folder; a failed run) becomes one line per problem on stderr and exit code 2, never a
+traceback, and leaves no results folder behind. Other modules add subcommands through a
+``register(subparsers)`` function (``experiments.sensitivity``, ``experiments.bench``): each
+parser they add sets ``func``, a callable taking the parsed arguments and returning an exit
+code (or None for 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from experiments import results as res
+from experiments import scenarios as scn
+from experiments.errors import USER_ERRORS, InputError
+
+#: Modules that may add subcommands; a module that does not exist yet is skipped.
+PLUGINS = ("experiments.sensitivity", "experiments.bench")
+
+
+# --------------------------------------------------------------------------------------
+# Argument types
+# --------------------------------------------------------------------------------------
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; found {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0; found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0; found {value}")
+    return value
+
+
+def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
+    p.add_argument("--seed", type=_seed, default=None,
+                   help="seed of the first replication; the others use the next seeds "
+                        "(default: the scenario's run.seed)")
+    p.add_argument("--reps", type=_positive, default=reps_default,
+                   help=f"replications, with consecutive seeds (default {reps_default})")
+    p.add_argument("--months", type=_positive, default=None,
+                   help="length of each run in months (default: the scenario's run.months)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override any parameter by its dotted path, e.g. levers.dialogue=0.8 "
+                        "or governance.rule=subsidiarity (repeatable)")
+    p.add_argument("--out", type=Path, default=Path("results"),
+                   help="folder that receives the new results folder (default: ./results)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="local processes (default: all cores, at most one per run)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or messages on stderr")
+
+
+# --------------------------------------------------------------------------------------
+# Shared steps
+# --------------------------------------------------------------------------------------
+
+def _resolve(name: str, args: argparse.Namespace) -> tuple[scn.Scenario, Any]:
+    """A scenario and its parameters with ``--set``, ``--seed`` and ``--months`` applied."""
+    scenario = scn.load(name)
+    params = scn.apply_overrides(scenario.params, scn.parse_set(args.overrides))
+    fixed: dict[str, Any] = {}
+    if args.seed is not None:
+        fixed["run.seed"] = args.seed
+    if args.months is not None:
+        fixed["run.months"] = args.months
+    if fixed:
+        params = params.with_overrides(fixed, source="--seed/--months")
+    return scenario, params
+
+
+def _seeds(params: Any, reps: int) -> list[int]:
+    first = params.run.seed
+    if first + reps - 1 > 2**63 - 1:
+        raise InputError(f"--seed/--reps: expected seeds up to {2**63 - 1}; found {first} + {reps - 1}")
+    return [first + i for i in range(reps)]
+
+
+def _tasks(params: Any, seeds: Sequence[int]) -> list[dict[str, Any]]:
+    base = params.model_dump()
+    tasks = []
+    for seed in seeds:
+        p = scn.merge(base, {"run": {"seed": seed}})
+        tasks.append({"params": p, "series": True})
+    return tasks
+
+
+def _execute(tasks: list[dict[str, Any]], args: argparse.Namespace, desc: str) -> tuple[list[dict], int]:
+    from experiments.executor import run_many, run_model
+
+    workers = args.workers or min(len(tasks), os.cpu_count() or 1)
+    out = run_many(run_model, tasks, workers=workers, progress=not args.quiet, desc=desc)
+    return out, workers
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        print(text, file=sys.stderr)
+
+
+# --------------------------------------------------------------------------------------
+# alliance run
+# --------------------------------------------------------------------------------------
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenario, params = _resolve(args.scenario, args)
+    seeds = _seeds(params, args.reps)
+    tasks = _tasks(params, seeds)
+    started, t0 = res.timer()
+    with res.ResultFolder(args.out, scenario.name, started) as folder:
+        outs, workers = _execute(tasks, args, desc=scenario.name)
+        _say(args, f"writing results of {len(seeds)} replication(s)...")
+        summaries = [o["summary"] for o in outs]
+        summary = res.run_summary(scenario=scenario.name, scenario_file=scenario.path, seeds=seeds,
+                                  months=params.run.months, summaries=summaries,
+                                  params=params.model_dump())
+        prov = res.provenance(params=params.model_dump(), seeds=seeds, scenario_files=scenario.chain,
+                              started=started, wall_seconds=time.perf_counter() - t0,
+                              workers=workers,
+                              extra={"scenario": scenario.name,
+                                     "overrides": scn.parse_set(args.overrides)})
+        res.write_run_folder(folder.path, summary=summary,
+                             series=res.stack_series([o["series"] for o in outs], seeds),
+                             replications=res.replication_table(summaries, seeds), prov=prov,
+                             title=f"{scenario.name}, {params.run.months} months")
+    where = res.relative(folder.final)
+    if args.json:
+        print(res.dumps({**summary, "results_dir": where}))
+        return 0
+    print(f"{scenario.name}: {len(seeds)} replication(s), seeds {seeds[0]}-{seeds[-1]}, "
+          f"{params.run.months} months")
+    print(_run_table(summary["outcomes"]))
+    print(f"\nResults: {where}/ (summary.json, provenance.json, series.parquet, series.csv, "
+          "replications.csv)")
+    print(f"Figures: {where}/figures/ (overview.png and one PNG per series)")
+    return 0
+
+
+def _run_table(outcomes: dict[str, dict[str, Any]]) -> str:
+    rows = [("outcome", "mean", "95% CI", "unit")]
+    for key, st in outcomes.items():
+        ci = "-" if st["ci95_low"] is None else f"[{res.fmt(st['ci95_low'])}, {res.fmt(st['ci95_high'])}]"
+        rows.append((key, res.fmt(st["mean"]), ci, st["unit"]))
+    return _table(rows)
+
+
+def _table(rows: list[Sequence[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# alliance compare
+# --------------------------------------------------------------------------------------
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    names = args.scenarios
+    if len(names) < 2:
+        raise InputError(f"compare: expected at least two scenarios; found {len(names)}")
+    resolved = [_resolve(n, args) for n in names]
+    labels = [s.name for s, _ in resolved]
+    if len(set(labels)) != len(labels):
+        dup = next(x for x in labels if labels.count(x) > 1)
+        raise InputError(f"compare: scenario '{dup}' given twice; expected distinct scenarios")
+    if args.seed is None:
+        # common random numbers: every scenario runs the same seeds, those of the first
+        resolved = [(s, p.with_overrides({"run.seed": resolved[0][1].run.seed}, source="compare"))
+                    for s, p in resolved]
+    seeds = _seeds(resolved[0][1], args.reps)
+    tasks = [t for _, p in resolved for t in _tasks(p, seeds)]
+    started, t0 = res.timer()
+    label = "compare-" + "-vs-".join(labels)
+    with res.ResultFolder(args.out, label, started) as folder:
+        outs, workers = _execute(tasks, args, desc="compare")
+        _say(args, "writing comparison...")
+        n = len(seeds)
+        per = {lab: outs[i * n:(i + 1) * n] for i, lab in enumerate(labels)}
+        sums = {lab: [o["summary"] for o in per[lab]] for lab in labels}
+        stats = {lab: res.summarise(sums[lab]) for lab in labels}
+        diffs = {lab: res.paired_differences(sums[labels[0]], sums[lab]) for lab in labels[1:]}
+        params = {lab: p.model_dump() for lab, (_, p) in zip(labels, resolved, strict=True)}
+        summary = {
+            "scenarios": labels,
+            "scenario_files": {s.name: res.relative(s.path) for s, _ in resolved},
+            "replications": n, "seeds": seeds, "months": {lab: params[lab]["run"]["months"] for lab in labels},
+            "interval": "95% confidence interval of the mean over replications (Student t, n-1 df); "
+                        "differences are paired over common seeds",
+            "reference": labels[0],
+            "outcomes": stats,
+            "differences": diffs,
+            "params": params,
+        }
+        rep_scen = [lab for lab in labels for _ in seeds]
+        all_seeds = [s for _ in labels for s in seeds]
+        series = res.stack_series([o["series"] for o in outs], all_seeds, extra={"scenario": rep_scen})
+        series["rep"] = series["rep"] % n
+        reps_table = res.replication_table([o["summary"] for o in outs], all_seeds,
+                                           extra={"scenario": rep_scen})
+        reps_table["rep"] = reps_table["rep"] % n
+        res.write_tables(folder.path, series, reps_table)
+        res.series_figures(folder.path, series, " vs ".join(labels),
+                           group="scenario")
+        res.comparison_figure(folder.path, stats)
+        prov = res.provenance(params=params, seeds=seeds,
+                              scenario_files=[p for s, _ in resolved for p in s.chain],
+                              started=started, wall_seconds=time.perf_counter() - t0, workers=workers,
+                              extra={"scenarios": labels, "overrides": scn.parse_set(args.overrides)})
+        res.write_json(folder.path / "summary.json", summary)
+        res.write_json(folder.path / "provenance.json", prov)
+    where = res.relative(folder.final)
+    if args.json:
+        print(res.dumps({**summary, "results_dir": where}))
+        return 0
+    print(f"{' vs '.join(labels)}: {n} replication(s) each on common seeds {seeds[0]}-{seeds[-1]}")
+    print(_compare_table(labels, stats, diffs))
+    print("\nDifferences are paired over common seeds; * marks a 95% CI that excludes 0.")
+    print(f"Results: {where}/")
+    print(f"Figures: {where}/figures/compare.png (and one PNG per series)")
+    return 0
+
+
+def _compare_table(labels: list[str], stats: dict, diffs: dict) -> str:
+    head = ["outcome", *labels, *(f"{lab} - {labels[0]}" for lab in labels[1:])]
+    rows: list[Sequence[str]] = [head]
+    for key in stats[labels[0]]:
+        row = [key, *(res.fmt_interval(stats[lab][key]) for lab in labels)]
+        for lab in labels[1:]:
+            d = diffs[lab][key]
+            star = " *" if d["ci95_low"] is not None and (d["ci95_low"] > 0 or d["ci95_high"] < 0) else ""
+            row.append(res.fmt_interval(d) + star)
+        rows.append(row)
+    return _table(rows)
+
+
+# --------------------------------------------------------------------------------------
+# alliance scenarios / levers / validate
+# --------------------------------------------------------------------------------------
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    items = scn.list_library()
+    if args.json:
+        print(res.dumps(items))
+        return 0
+    rows = [("name", "extends", "description")]
+    rows += [(s["name"], s["extends"] or "-", s["title"]) for s in items]
+    print(_table(rows))
+    print(f"\n{len(items)} scenarios in {scn._display(scn.LIBRARY)}/; run one with: alliance run NAME")
+    return 0
+
+
+def cmd_levers(args: argparse.Namespace) -> int:
+    from simulation import LEVERS
+
+    if args.json:
+        print(res.dumps([{
+            "id": lv.id, "group": lv.group, "label_fr": lv.label_fr, "label_en": lv.label_en,
+            "charter": lv.charter, "mechanism": lv.acts_on, "submodel": lv.submodel,
+            "outcome": lv.outcome, "direction": lv.direction, "default": lv.default,
+            "parameter": f"levers.{lv.id}"} for lv in LEVERS]))
+        return 0
+    group = None
+    for lv in LEVERS:
+        if lv.group != group:
+            group = lv.group
+            print(f"\n== {group} ==")
+        if args.lang == "fr":
+            label = lv.label_fr
+        elif args.lang == "en":
+            label = lv.label_en
+        else:
+            label = f"{lv.label_fr} / {lv.label_en}"
+        arrow = "raises" if lv.direction > 0 else "lowers"
+        print(f"{lv.id}  (default {lv.default:g})  {label}")
+        print(f"    Charte : « {lv.charter} »")
+        print(f"    mechanism: {lv.acts_on} [submodel {lv.submodel}; {arrow} {lv.outcome}]")
+    print(f"\n{len(LEVERS)} levers; set one with --set levers.ID=VALUE (0 to 1)")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from simulation import Params
+
+    scenario = scn.load(args.file)
+    diff = _flat_diff(Params().model_dump(), scenario.params.model_dump())
+    chain = " -> ".join(scn._display(p) for p in scenario.chain)
+    print(f"ok: {chain}")
+    if "territories.records" in diff:
+        diff["territories.records"] = f"{len(scenario.params.territories.records)} territories from a table"
+    if not diff:
+        print("  the model's defaults (no parameter differs)")
+    for key, value in diff.items():
+        print(f"  {key} = {value!r}")
+    return 0
+
+
+def _flat_diff(default: dict, given: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        path = f"{prefix}{key}"
+        base = default.get(key)
+        if isinstance(value, dict) and isinstance(base, dict):
+            out.update(_flat_diff(base, value, path + "."))
+        elif value != base:
+            out[path] = value
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Parser and entry point
+# --------------------------------------------------------------------------------------
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line (and exit code 2, as argparse does)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="alliance",
+        description="Simulate micro/macro co-construction in territories (Charte du « faire "
+                    "alliance »): run and compare scenarios, list levers.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run a scenario with replications and write a results folder")
+    p.add_argument("scenario", help="a scenario name (see 'alliance scenarios') or a .toml path")
+    _add_run_options(p, reps_default=1)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="run scenarios on common seeds and compare their outcomes")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="two or more scenarios; the first is the reference")
+    _add_run_options(p, reps_default=10)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("scenarios", help="list the scenario library")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_scenarios)
+
+    p = sub.add_parser("levers", help="list the Charter's levers and the workshop's additions")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--lang", choices=("fr", "en"), default=None, help="labels in one language only")
+    p.set_defaults(func=cmd_levers)
+
+    p = sub.add_parser("validate", help="check a scenario file (exit 0, or a clear error and exit 2)")
+    p.add_argument("file", help="a .toml path or a scenario name")
+    p.set_defaults(func=cmd_validate)
+
+    for name in PLUGINS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(sub)
+    return parser
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``alliance`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM cleans up like Ctrl-C
+    try:
+        code = args.func(args)
+        return 0 if code is None else int(code)
+    except USER_ERRORS as exc:
+        print(f"alliance: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("alliance: interrupted; no results folder was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader of stdout went away (e.g. `| head`): the results folder is complete;
+        # send the rest to /dev/null so Python's exit flush does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
