@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from .params import Params
 from .state import (
@@ -90,20 +91,31 @@ def _territories(p: Params, rng: np.random.Generator) -> tuple[np.ndarray, np.nd
     k = min(tp.neighbours, n - 1)
     neighbours = -np.ones((n, max(tp.neighbours, 1)), dtype=np.int64)
     if k > 0:
-        xy = np.stack([ter["x"], ter["y"]], axis=1)
-        d2 = ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)
-        np.fill_diagonal(d2, np.inf)
-        neighbours[:, :k] = np.argsort(d2, axis=1, kind="stable")[:, :k]
+        neighbours[:, :k] = nearest(np.stack([ter["x"], ter["y"]], axis=1), k)
     return ter, needs, neighbours
 
 
-def _traits(actors: np.ndarray, rows: slice | np.ndarray, t, rng: np.random.Generator) -> None:
-    n = len(actors[rows])
+def nearest(xy: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` nearest other points of each point, nearest first (a k-d tree: no
+    territories-by-territories matrix at France scale)."""
+    _, idx = cKDTree(xy).query(xy, k=k + 1)
+    rows = np.arange(len(xy))[:, None]
+    others = idx != rows
+    # drop each point itself (normally the first column; not always when points coincide)
+    keep = np.where(others.sum(axis=1, keepdims=True) > k, others & (np.cumsum(others, axis=1) <= k), others)
+    return idx[keep].reshape(len(xy), k)
+
+
+def _traits(actors: np.ndarray, rows: np.ndarray, t, rng: np.random.Generator) -> None:
+    """The type's traits times a uniform factor in [0.8, 1.2], for all its rows at once."""
+    n = int(rows.sum())
     for field, value in (("will", t.will), ("duty", t.duty), ("capacity", t.capacity),
                          ("risk_tolerance", t.risk_tolerance), ("trust", t.trust),
                          ("control", t.control_preference), ("skill", t.skill)):
         actors[field][rows] = np.clip(value * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
     actors["horizon"][rows] = t.horizon_months * rng.uniform(0.8, 1.2, n)
+    actors["staff"][rows] = t.staff * actors["size"][rows]
+    actors["income"][rows] = t.money * actors["size"][rows] / 12.0
 
 
 def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
@@ -111,85 +123,69 @@ def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
     ap, fp = p.actors, p.funding
     n_ter = len(ter)
     recs = p.territories.records
-    n_assoc = [r.associations for r in recs] if recs else [ap.associations_per_territory] * n_ter
-    n_firm = [r.firms for r in recs] if recs else [ap.firms_per_territory] * n_ter
+    n_assoc = np.array([r.associations for r in recs] if recs else [ap.associations_per_territory] * n_ter,
+                       dtype=np.int64)
+    n_firm = np.array([r.firms for r in recs] if recs else [ap.firms_per_territory] * n_ter,
+                      dtype=np.int64)
     n_regions = int(ter["region"].max()) + 1
-    n_local_found = ap.local_foundations_per_region * n_regions
-    n_total = sum(1 + a + f for a, f in zip(n_assoc, n_firm, strict=True)) + n_local_found + 1 + ap.national_foundations
+    per_ter = 1 + n_assoc + n_firm
+    n_local = int(per_ter.sum())
+    n_found = ap.local_foundations_per_region * n_regions
+    n_total = n_local + n_found + 1 + ap.national_foundations
     actors = np.zeros(n_total, ACTOR)
     actors["territory"] = -1
+    actors["size"] = 1.0
     hetero = ap.path_heterogeneity
-    pos = 0
-    for t in range(n_ter):
-        ter["first_actor"][t] = pos
-        ter["official"][t] = pos
-        block = slice(pos, pos + 1 + n_assoc[t] + n_firm[t])
-        ter["n_actors"][t] = 1 + n_assoc[t] + n_firm[t]
-        actors["territory"][block] = t
-        actors["region"][block] = ter["region"][t]
-        actors["path"][block] = ter["ideal_path"][t] + hetero * rng.standard_normal(block.stop - block.start)
-        actors["kind"][pos] = OFFICIAL
-        actors["size"][pos] = 1.0
-        _traits(actors, slice(pos, pos + 1), ap.official, rng)
-        actors["staff"][pos] = ap.official.staff
-        actors["income"][pos] = ap.official.money / 12.0
-        pos += 1
-        a = slice(pos, pos + n_assoc[t])
-        actors["kind"][a] = ASSOCIATION
-        actors["size"][a] = np.clip(np.exp(ap.association_size_dispersion * rng.standard_normal(n_assoc[t])), 0.05, MAX_SIZE)
-        actors["small"][a] = actors["size"][a] < 1.0
-        _traits(actors, a, ap.association, rng)
-        actors["staff"][a] = ap.association.staff * actors["size"][a]
-        actors["income"][a] = ap.association.money * actors["size"][a] / 12.0
-        pos += n_assoc[t]
-        f = slice(pos, pos + n_firm[t])
-        actors["kind"][f] = FIRM
-        actors["size"][f] = np.exp(0.8 * rng.standard_normal(n_firm[t]))
-        _traits(actors, f, ap.firm, rng)
-        actors["staff"][f] = ap.firm.staff * actors["size"][f]
-        actors["income"][f] = ap.firm.money * actors["size"][f] / 12.0
-        if n_firm[t] > 0 and rng.random() < BRANCH_SHARE:
-            actors["national"][pos] = True
-            actors["horizon"][pos] = p.time.national_tempo_months * 1.5
-        pos += n_firm[t]
+    # --- local actors: per territory, its official, associations, then firms ---------------
+    first = np.concatenate([[0], np.cumsum(per_ter)[:-1]]).astype(np.int64)
+    ter["first_actor"] = first
+    ter["official"] = first
+    ter["n_actors"] = per_ter
+    terr = np.repeat(np.arange(n_ter), per_ter)
+    rank = np.arange(n_local) - first[terr]
+    local = actors[:n_local]
+    local["territory"] = terr
+    local["region"] = ter["region"][terr]
+    local["kind"] = np.where(rank == 0, OFFICIAL, np.where(rank <= n_assoc[terr], ASSOCIATION, FIRM))
+    local["path"] = ter["ideal_path"][terr] + hetero * rng.standard_normal(n_local)
+    is_assoc = local["kind"] == ASSOCIATION
+    is_firm = local["kind"] == FIRM
+    local["size"][is_assoc] = np.clip(np.exp(ap.association_size_dispersion
+                                             * rng.standard_normal(int(is_assoc.sum()))), 0.05, MAX_SIZE)
+    local["small"] = is_assoc & (local["size"] < 1.0)
+    local["size"][is_firm] = np.exp(0.8 * rng.standard_normal(int(is_firm.sum())))
+    branch = (rank == n_assoc[terr] + 1) & is_firm
+    branch[branch] = rng.random(int(branch.sum())) < BRANCH_SHARE
+    # --- regional foundations, then the State and national foundations ------------------
+    pos = n_local
     regional = -np.ones(n_regions, dtype=np.int64)
-    funders = []
+    in_region = np.bincount(ter["region"], minlength=n_regions)
     for r in range(n_regions):
         for j in range(ap.local_foundations_per_region):
             actors["kind"][pos] = FOUNDATION
             actors["region"][pos] = r
-            actors["size"][pos] = 1.0
-            actors["path"][pos] = P_STANDARD + hetero * rng.standard_normal()
-            _traits(actors, slice(pos, pos + 1), ap.foundation, rng)
-            actors["staff"][pos] = ap.foundation.staff
-            in_region = int(np.count_nonzero(ter["region"] == r))
-            actors["income"][pos] = (ap.foundation.money
-                                     + fp.local_foundation_budget * in_region * fp.budget_scale) / 12.0
             if j == 0:
                 regional[r] = pos
-            funders.append(pos)
             pos += 1
-    national_first = pos
-    state_actor = pos
-    nat = slice(pos, n_total)
-    actors["national"][nat] = True
-    actors["region"][nat] = -1
-    actors["size"][nat] = 1.0
-    actors["path"][nat] = P_STANDARD + 0.5 * hetero * rng.standard_normal(n_total - pos)
+    national_first = state_actor = pos
+    actors["national"][pos:] = True
+    actors["region"][pos:] = -1
     actors["kind"][pos] = STATE
-    _traits(actors, slice(pos, pos + 1), ap.state, rng)
-    actors["staff"][pos] = ap.state.staff
-    actors["income"][pos] = (ap.state.money + fp.state_budget * n_ter * p.governance.macro_presence
-                             * fp.budget_scale) / 12.0
-    funders.append(pos)
-    pos += 1
-    for _ in range(ap.national_foundations):
-        actors["kind"][pos] = FOUNDATION
-        _traits(actors, slice(pos, pos + 1), ap.foundation, rng)
-        actors["staff"][pos] = ap.foundation.staff
-        actors["income"][pos] = (ap.foundation.money + fp.foundation_budget * n_ter * fp.budget_scale) / 12.0
-        funders.append(pos)
-        pos += 1
+    actors["kind"][pos + 1:] = FOUNDATION
+    actors["path"][n_local:] = P_STANDARD + 0.5 * hetero * rng.standard_normal(n_total - n_local)
+    for kind, traits in ((OFFICIAL, ap.official), (ASSOCIATION, ap.association), (FIRM, ap.firm),
+                         (FOUNDATION, ap.foundation), (STATE, ap.state)):
+        _traits(actors, actors["kind"] == kind, traits, rng)
+    actors["national"][:n_local] = branch
+    actors["horizon"][:n_local][branch] = p.time.national_tempo_months * 1.5
+    # --- funders' budgets (per territory, so money per territory does not depend on scale) -
+    found = slice(n_local, n_local + n_found)
+    actors["income"][found] += (fp.local_foundation_budget * in_region[actors["region"][found]]
+                                * fp.budget_scale / 12.0)
+    actors["income"][state_actor] += (fp.state_budget * n_ter * p.governance.macro_presence
+                                      * fp.budget_scale / 12.0)
+    actors["income"][state_actor + 1:] += fp.foundation_budget * n_ter * fp.budget_scale / 12.0
+    funders = np.arange(n_local, n_total, dtype=np.int64)
     actors["path"] = np.clip(actors["path"], 0.0, 1.0)
     funds = (actors["kind"] == STATE) | (actors["kind"] == FOUNDATION)
     actors["money"] = np.where(funds, 0.0, 3.0 * actors["income"])
@@ -208,5 +204,5 @@ def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
         events=np.zeros((n_ini, N_EVENT_FIELDS)),
         acc=acc, nat=nat_,
     )
-    layout = Layout(regional, np.array(funders, dtype=np.int64), national_first, state_actor)
+    layout = Layout(regional, funders, national_first, state_actor)
     return state, layout

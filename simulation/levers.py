@@ -130,7 +130,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever("data", "means", "Données", "Data",
           "Les alliances d'intérêt général ont besoin de données pour se situer et mieux "
           "comprendre l'écosystème.",
-          "noise of funders' selection scores and their bias towards visible holders",
+          "how much of a project's quality (skill, fit, alignment) funders can see",
           "funding", "impact", +1, STATUS_QUO),
     Lever("tools", "means", "Outils, base de capitalisation mutualisée", "Tools",
           "Les alliances d'intérêt général bénéficieront d'une capitalisation déjà riche pour "

@@ -13,7 +13,7 @@ import pandas as pd
 from .agents import Actor
 from .compiled import ensure_fresh_cache
 from .initialise import initialise
-from .kernel import coefficient_table, step_month
+from .kernel import coefficient_table, run_months, step_month
 from .outcomes import SERIES
 from .params import Params
 from .summary import summarise
@@ -58,6 +58,20 @@ class AllianceModel(mesa.Model):
                    s.events, s.acc, s.nat, lay.regional_foundation, lay.funders, lay.national_first,
                    lay.state_actor, self.rng, self._tmp_i, self._tmp_s, self.series[self.month])
         self.month += 1
+
+    def advance(self, months: int) -> None:
+        """``months`` months at once, outside Mesa's clock: what :func:`simulation.run` uses.
+        The dynamics are those of :meth:`step` (the same compiled monthly kernel)."""
+        s, lay = self.state, self.layout
+        end = self.month + months
+        if end > len(self.series):
+            self.series = np.vstack([self.series, np.zeros((end - len(self.series), len(SERIES)))])
+        run_months(self.month, self.series[self.month:end], self.coefficients, s.territories,
+                   s.needs, s.neighbours, s.actors, s.initiatives, s.weights, s.members,
+                   s.engagement, s.share, s.territory_impact, s.events, s.acc, s.nat,
+                   lay.regional_foundation, lay.funders, lay.national_first, lay.state_actor,
+                   self.rng, self._tmp_i, self._tmp_s)
+        self.month = end
 
     def summary(self) -> dict[str, float]:
         return summarise(self.state, self._initial_trust)

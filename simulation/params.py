@@ -151,7 +151,7 @@ class Mechanisms(_Section):
     competition: float = Field(1.0, ge=0, le=10, description="how much funding pressure deters associations from allying")
     electoral_horizon: float = Field(1.0, ge=0, le=1, description="1: an official's planning horizon ends with its term")
     election_withdrawal: float = Field(1.0, ge=0, le=1, description="chance a new executive withdraws from a predecessor's alliance")
-    small_staff_limit: float = Field(1.0, ge=0, le=1, description="1: staff time caps applications and participation")
+    small_staff_limit: float = Field(1.0, ge=0, le=1, description="1: applications and participation cost staff time, which caps them and weighs in the decision")
     nimby: float = Field(1.0, ge=0, le=10, description="opposition raised per unit of local cost")
     visibility: float = Field(1.0, ge=0, le=10, description="weight of visibility in diffusion and national recognition")
     macro_support: float = Field(1.0, ge=0, le=10, description="scaling support from the national level")

@@ -17,6 +17,5 @@ def run(params: Params | dict | None = None, *, series: bool = True
     for the series when ``series`` is False.
     """
     model = AllianceModel(params, agents=False)
-    for _ in range(model.params.run.months):
-        model.step()
+    model.advance(model.params.run.months)
     return model.summary(), (model.series_frame() if series else None)

@@ -8,7 +8,7 @@ from simulation import LEVERS, OUTCOME_KEYS, Params
 from simulation.kernel import MODULES, coefficient_table
 from simulation.submodels import ORDER
 
-LEVER_SEEDS = range(60)
+LEVER_SEEDS = range(100)
 
 
 def test_registry_is_complete_and_consistent():

@@ -27,7 +27,8 @@ CHEAP = {"funding.application_cost": 0.1}
 
 
 def test_1_application_cost_burdens_and_excludes_small_associations():
-    """Channel: staff time caps applications (mechanisms.small_staff_limit)."""
+    """Channel: applying costs the holder staff time, which caps applications and weighs in
+    the decision to apply (mechanisms.small_staff_limit)."""
     assert rises(effect(CHEAP, COSTLY, "admin_burden"), 0.005)
     assert falls(effect(CHEAP, COSTLY, "small_associations_funded"), 0.5)
     off = {**CHEAP, "mechanisms.small_staff_limit": 0.0}
@@ -42,7 +43,7 @@ def test_2_glass_ceiling():
     rich = outcomes({"funding.budget_scale": 2.0})
     successes = sum(r["local_successes"] for r in base)
     scalings = sum(r["scaling_rate"] * r["local_successes"] for r in base)
-    assert scalings < 0.25 * successes
+    assert scalings < 0.3 * successes  # rare: fewer than one scaling per three successes
     rich_successes = sum(r["local_successes"] for r in rich)
     rich_scalings = sum(r["scaling_rate"] * r["local_successes"] for r in rich)
     assert rich_successes / successes > 1.1

@@ -111,6 +111,18 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
 
 @njit(cache=True)
 def step(c, territories, needs, actors, ini, weights, members, engagement, share, acc, rng):
+    # Lowest-index open initiative per (territory, need) and the free slots in ascending
+    # order: one pass over the pool instead of one per new initiative.
+    first_open = -np.ones((territories.shape[0], NDIM), dtype=np.int64)
+    free = np.empty(ini.shape[0], dtype=np.int64)
+    n_free = 0
+    for j in range(ini.shape[0]):
+        if ini[j].status == FREE:
+            free[n_free] = j
+            n_free += 1
+        elif first_open[ini[j].territory, ini[j].dim] < 0:
+            first_open[ini[j].territory, ini[j].dim] = j
+    next_free = 0
     for t in range(territories.shape[0]):
         need_max = 0.0
         top = 0
@@ -133,11 +145,7 @@ def step(c, territories, needs, actors, ini, weights, members, engagement, share
             if risk > actors[a].risk_tolerance:
                 continue
             dim = top if rng.random() < c[C_TARGET] else rng.integers(0, NDIM)
-            existing = -1
-            for j in range(ini.shape[0]):
-                if ini[j].status != FREE and ini[j].territory == t and ini[j].dim == dim:
-                    existing = j
-                    break
+            existing = first_open[t, dim]
             duplicate = False
             if existing >= 0:
                 if rng.random() >= c[C_DUPLICATE]:
@@ -145,10 +153,13 @@ def step(c, territories, needs, actors, ini, weights, members, engagement, share
                         add_member(ini, members, engagement, share, actors, existing, a, 0.6)
                     continue
                 duplicate = True
-            i = free_slot(ini)
-            if i < 0:
+            if next_free >= n_free:
                 acc[A_POOL_FULL] += 1
                 continue
+            i = free[next_free]
+            next_free += 1
             new_initiative(c, i, t, a, dim, risk, ini, weights, members, engagement, share,
                            actors, rng)
             ini[i].duplicate = duplicate
+            if existing < 0 or i < existing:
+                first_open[t, dim] = i

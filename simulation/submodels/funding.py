@@ -20,9 +20,10 @@ seeks money when its pot does not cover the next grant period
   (``funding.application_cost`` FTE-months), when it has that staff time free and when it
   has not failed ``funding.max_failures`` times in a row (then it stops for a year: the
   Geard–Silverman funding model). Funders rank applications on
-  ``quality + visibility_bias * log(size) + 0.3 * log(1 + wins) + duty_f * need
+  ``seen * quality + visibility_bias * log(size) + 0.3 * log(1 + wins) + duty_f * need
   - max(0, risk - risk_tolerance_f) + noise``, quality being
-  ``2 (0.5 + 0.5 skill) fit (1 - misalignment)``: a funder's duty (*devoir*) favours needy
+  ``2 (0.5 + 0.5 skill) fit (1 - misalignment)`` and ``seen`` how much of it the funder can
+  see (lever data: « les alliances ont besoin de données »); a funder's duty (*devoir*) favours needy
   territories, its tolerance of risk decides how far it backs risky projects (foundations
   « peuvent accepter le risque ») (visible and large
   holders favoured, Matthew effect: Bol et al. 2018) and fund down the ranking while the
@@ -36,7 +37,7 @@ seeks money when its pot does not cover the next grant period
 The success rate is an outcome. Funding pressure, read by partner search, is a moving
 average of the share of requested money that was not awarded. Money moves only between balances and pots or out as
 spending, so ``balances + spending = initial + inflows`` holds every month.
-Lever: data (less information asymmetry: lower selection noise, less bias to the visible).
+Lever: data (less information asymmetry: funders see the quality of what they fund).
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ from .common import (
 from .partner_search import staff_free
 
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
- C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST) = range(14)
+ C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST,
+ C_QUALITY) = range(15)
 
 MODE_CALLS, MODE_POOLED, MODE_DIRECT = 0, 1, 2
 COST_FACTOR = np.array([1.0, 0.25, 0.1])
@@ -78,12 +80,13 @@ def coefficients(p: Params) -> np.ndarray:
     }[f.regime]
     return np.array([
         calls, pooled, direct,
-        f.selection_noise * dose(p.levers.data, 1.0, 0.5),
-        f.visibility_bias * dose(p.levers.data, 1.0, 0.2), f.application_cost, 1.0 if f.themed_calls else 0.0,
+        f.selection_noise,
+        f.visibility_bias, f.application_cost, 1.0 if f.themed_calls else 0.0,
         f.max_failures, p.time.grant_duration_months, f.call_period_months,
         p.time.local_tempo_months, p.mechanisms.small_staff_limit,
         1.0 if f.regime == "direct_link" else 0.0,
         f.project_cost,
+        dose(p.levers.data, 0.3, 4.0),
     ], dtype=np.float64)
 
 
@@ -156,7 +159,7 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
         if c[C_STAFF_LIMIT] > 0.0 and staff_free(actors[h]) < cost:
             continue
         p_hat = (actors[h].wins + 1.0) / (actors[h].applications + 2.0)
-        if p_hat * min(g, budget) <= cost * FTE_MONTH_KEUR:
+        if p_hat * min(g, budget) <= c[C_STAFF_LIMIT] * cost * FTE_MONTH_KEUR:
             continue
         actors[h].time_used += cost
         actors[h].app_time += cost
@@ -169,7 +172,7 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
             need += needs[t, d]
         need /= NDIM
         if mode == MODE_CALLS:
-            score = (quality(ini, members, actors, i) + c[C_BIAS] * np.log(actors[h].size)
+            score = (c[C_QUALITY] * quality(ini, members, actors, i) + c[C_BIAS] * np.log(actors[h].size)
                      + 0.3 * np.log1p(actors[h].wins) + actors[f].duty * need
                      - max(0.0, ini[i].risk - actors[f].risk_tolerance) + c[C_NOISE] * noise)
         else:

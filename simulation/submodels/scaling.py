@@ -43,7 +43,7 @@ from .common import (
 from .emergence import free_slot, new_initiative
 
 C_ADOPT, C_RECOGNISE = range(2)
-ADOPT = 0.07
+ADOPT = 0.06
 RECOGNISE = 0.35
 RECOGNITION_CAPACITY = 1
 ADOPTED_KNOWLEDGE = 0.3
