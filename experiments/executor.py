@@ -174,17 +174,25 @@ def auto_chunk_size(seconds_per_item: float, n_items: int, workers: int) -> int:
 # Executors
 # --------------------------------------------------------------------------------------
 
-def _ignore_sigint() -> None:
+def _worker_start() -> None:
     """Workers leave Ctrl-C to the parent, which cancels what has not started and lets
-    running chunks finish, so checkpoints stay whole and the pool shuts down cleanly."""
+    running chunks finish, so checkpoints stay whole and the pool shuts down cleanly. Each
+    worker loads the model's compiled kernels once, before its first chunk."""
     import signal
 
+    from simulation.compiled import compile_kernels
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    compile_kernels()
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    """forkserver where available, its server importing the model once for all workers."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["simulation"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 class Executor:
@@ -247,7 +255,7 @@ class Executor:
     def _local(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context(),
-                                             initializer=_ignore_sigint)
+                                             initializer=_worker_start)
         return self._pool
 
     # -- mapping ----------------------------------------------------------------------
