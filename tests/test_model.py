@@ -203,3 +203,12 @@ def test_mesa_steps_and_batch_advance_agree():
     batch.advance(30)
     assert stepped.summary() == batch.summary()
     assert stepped.series_frame().equals(batch.series_frame())
+
+
+def test_transparency_builds_micro_macro_trust():
+    """« Il y a besoin de transparence pour la confiance »: reporting raises local trust in
+    the macro, over paired seeds."""
+    from helpers import effect, interval  # noqa: F401
+    mean, lo, _ = effect({"governance.reporting": 0.0}, {"governance.reporting": 0.6},
+                         "trust_micro_macro", seeds=range(20))
+    assert lo > 0 and mean > 0.002

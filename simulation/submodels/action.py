@@ -23,8 +23,10 @@ coordination``, minus its frustration
 by an arranger), minus unfairness when a macro partner or funder cannot see its contribution
 ``unfairness * (1 - visible) * (1 - valuation)``, minus delays, minus the cost of an imposed
 Charter (Delevoye: « une contrainte par une charte qui serait normative et contraignante »),
-plus the net effect of transparency: a trust benefit rising as ``sqrt(reporting)`` against a
-reporting cost rising as ``reporting`` (« si elle devient obligation (reporting, etc.) c'est
+plus the net effect of transparency: a benefit rising as ``sqrt(reporting)`` against a
+reporting cost rising as ``reporting``; a local partner of a macro alliance also gains
+``TRANSPARENCY_TRUST * sqrt(reporting)`` of trust in the macro each month (« il y a besoin de
+transparence pour la confiance ») (« si elle devient obligation (reporting, etc.) c'est
 trop lourd à porter »). A partner whose engagement falls below ``EXIT_LEVEL``, or whose staff
 is overcommitted (its house's balance), leaves: orderly (it leaves its money in the pot) or
 conflictually (it takes back its share; the others lose engagement and, across levels,
@@ -75,7 +77,8 @@ DUPLICATE_EFFECT = 0.4  # effectiveness of a duplicate initiative
 SETBACK = 0.02  # monthly chance of a failed step per unit of risk
 PROGRESS_SCALE = 3.0  # calibrated: a typical alliance ends near progress 0.75
 MILESTONE_GAIN = 0.03
-TRUST_LOSS = 0.03  # Slovic asymmetry: three times learning's trust gain
+TRUST_LOSS = 0.03  # Slovic asymmetry: lost in one conflict, built over many months
+TRANSPARENCY_TRUST = 0.003  # monthly trust in the macro built by sqrt(reporting)
 
 
 def coefficients(p: Params) -> np.ndarray:
@@ -192,6 +195,8 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
             if paused or delayed:
                 d -= 0.03
             d += 0.02 * np.sqrt(r) - 0.03 * r - 0.1 * c[C_IMPOSED]
+            if r > 0.0 and not actors[a].national:
+                actors[a].trust = clip01(actors[a].trust + TRANSPARENCY_TRUST * np.sqrt(r))
             actors[a].time_used += 0.05 * r
             engagement[i, k] = clip01(engagement[i, k] + d)
         eng = mean_engagement(ini, members, engagement, i)

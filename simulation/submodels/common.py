@@ -21,8 +21,8 @@ N_ACC = 36
 
 # --- national scalars (nat) -------------------------------------------------------------
 (N_FRICTION, N_RESEARCH, N_PRESSURE, N_RECOGNITION_LEFT, N_REQUESTED, N_AWARDED,
- N_EVENTS) = range(7)
-N_NAT = 7
+ N_EVENTS, N_RECENT_SUCCESSES) = range(8)
+N_NAT = 8
 
 # --- completion events handed from outcomes to scaling (events[e, :]) ---------------------
 E_TERRITORY, E_DIM, E_SUCCESS, E_CAPITALISED = range(4)

@@ -7,8 +7,8 @@ de décider » (Jean-Paul Delevoye). Every territory votes the same month unless
 executive changes: the new official has fresh traits, a new preferred path and a new term;
 in each alliance its predecessor had joined, it withdraws with probability
 ``mechanisms.election_withdrawal``, taking back its share of the pot. The alliance then
-goes on with probability equal to the share of its pot not brought by the official (its
-public co-funding and legitimacy lost), else it is abandoned.
+goes on with probability ``(1 - official's share of the pledges) * (1 - LEGITIMACY_LOSS)``
+(its public co-funding and its legitimacy are lost), else it is abandoned.
 
 An official's planning horizon is the rest of its term (read in partner_search), and its
 will follows the local investment cycle: higher in the year before an election, lower in
@@ -26,6 +26,7 @@ from ..state import AGREED, K
 from .common import A_ABANDONED, A_ELECTION_ABANDON, A_SPENT, end_initiative, leave
 
 C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO = range(6)
+LEGITIMACY_LOSS = 0.6  # chance the alliance folds with its public backing, whatever the money
 
 
 def coefficients(p: Params) -> np.ndarray:
@@ -65,7 +66,7 @@ def step(c, month, territories, actors, ini, members, engagement, share, acc, rn
             if k < 0 or rng.random() >= c[C_WITHDRAW]:
                 continue
             kept = leave(ini, members, engagement, share, actors, i, k, True)
-            if ini[i].n < 2 or rng.random() >= kept:
+            if ini[i].n < 2 or rng.random() >= kept * (1.0 - LEGITIMACY_LOSS):
                 acc[A_ELECTION_ABANDON] += 1
                 acc[A_ABANDONED] += 1
                 end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)

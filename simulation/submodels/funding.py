@@ -37,7 +37,8 @@ seeks money when its pot does not cover the next grant period
 The success rate is an outcome. Funding pressure, read by partner search, is a moving
 average of the share of requested money that was not awarded. Money moves only between balances and pots or out as
 spending, so ``balances + spending = initial + inflows`` holds every month.
-Lever: data (less information asymmetry: funders see the quality of what they fund).
+Lever: data (less information asymmetry: funders see the quality of what they fund and
+rely less on holders' visibility).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def coefficients(p: Params) -> np.ndarray:
     return np.array([
         calls, pooled, direct,
         f.selection_noise,
-        f.visibility_bias, f.application_cost, 1.0 if f.themed_calls else 0.0,
+        f.visibility_bias * dose(p.levers.data, 1.0, 0.4), f.application_cost, 1.0 if f.themed_calls else 0.0,
         f.max_failures, p.time.grant_duration_months, f.call_period_months,
         p.time.local_tempo_months, p.mechanisms.small_staff_limit,
         1.0 if f.regime == "direct_link" else 0.0,

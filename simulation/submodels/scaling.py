@@ -8,16 +8,19 @@ macro's role « accompagner, renforcer, accélérer, c'est-à-dire faciliter la 
 entre territoires et le passage à l'échelle »; « une plateforme unique répertoriant toutes
 ces initiatives [...] permettrait de les interconnecter et de les valoriser ».
 
-Only a capitalised success can be replicated (its path is known): each neighbour adopts it
-with probability
-``ADOPT * innovation_share / 0.2 * (1 + 2 * visibility * hub)``: a local association of that
-territory opens a replica that starts with the path's knowledge (Deffuant, Huet & Amblard
-2005: diffusion needs both visibility and local will). Any success may be recognised nationally with
-probability ``RECOGNISE * macro_support * macro_presence * (1 + 2 * visibility * hub)``,
-doubled when capitalised, within the nation's limited attention: at most
-``RECOGNITION_CAPACITY`` recognitions per national review (the missing « récit national »),
-so adding money multiplies local successes but not recognitions. A recognition spreads a little knowledge everywhere and raises local
-trust in the macro.
+Crowding is the year's successes over ``ATTENTION`` per territory (« se faire connaître
+[...] dans un contexte de sur-information »: the more initiatives compete for notice, the less
+each is seen). Only a capitalised success can be replicated (its path is known): each
+neighbour adopts it with probability
+``ADOPT * innovation_share / 0.2 * (1 + 2 * visibility * hub) / (1 + crowding)``: a local
+association of that territory opens a replica that starts with the path's knowledge
+(Deffuant, Huet & Amblard 2005: diffusion needs both visibility and local will). Any success
+may be recognised nationally with probability
+``RECOGNISE * macro_support * macro_presence * (1 + 2 * visibility * hub) / (1 + crowding)``,
+doubled when capitalised, and at most ``RECOGNITION_CAPACITY`` times per national review (the
+missing « récit national »). So adding money multiplies local successes more than scalings,
+while visibility (the hub) raises them. A recognition spreads a little knowledge everywhere and
+raises local trust in the macro.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from .common import (
     E_SUCCESS,
     E_TERRITORY,
     N_EVENTS,
+    N_RECENT_SUCCESSES,
     N_RECOGNITION_LEFT,
     clip01,
     slots,
@@ -43,8 +47,9 @@ from .common import (
 from .emergence import free_slot, new_initiative
 
 C_ADOPT, C_RECOGNISE = range(2)
-ADOPT = 0.06
-RECOGNISE = 0.35
+ADOPT = 0.3
+ATTENTION = 0.04  # successes per territory and year that the ecosystem can take notice of
+RECOGNISE = 1.3
 RECOGNITION_CAPACITY = 1
 ADOPTED_KNOWLEDGE = 0.3
 
@@ -62,6 +67,12 @@ def coefficients(p: Params) -> np.ndarray:
 def step(c, ce, territories, neighbours, actors, ini, weights, members, engagement, share,
          events, acc, nat, rng):
     """``ce`` are emergence's coefficients, used to open replicas the same way."""
+    successes = 0.0
+    for e in range(int(nat[N_EVENTS])):
+        successes += events[e, E_SUCCESS]
+    nat[N_RECENT_SUCCESSES] = nat[N_RECENT_SUCCESSES] * (11.0 / 12.0) + successes
+    crowding = nat[N_RECENT_SUCCESSES] / (ATTENTION * territories.shape[0])
+    p_adopt = c[C_ADOPT] / (1.0 + crowding)
     for e in range(int(nat[N_EVENTS])):
         if events[e, E_SUCCESS] < 0.5:
             continue
@@ -71,7 +82,7 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
             n = neighbours[t, j]
             u_adopt = rng.random()
             u_holder = rng.random()
-            if n < 0 or not capitalised or u_adopt >= c[C_ADOPT]:
+            if n < 0 or not capitalised or u_adopt >= p_adopt:
                 continue
             a0 = territories[n].first_actor
             holder = a0 + int(u_holder * territories[n].n_actors)
@@ -86,7 +97,7 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
             ini[i].adopted = True
             ini[i].knowledge = ADOPTED_KNOWLEDGE
             acc[A_ADOPTION] += 1
-        p_recognise = c[C_RECOGNISE] * (2.0 if capitalised else 1.0)
+        p_recognise = c[C_RECOGNISE] * (2.0 if capitalised else 1.0) / (1.0 + crowding)
         if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
             nat[N_RECOGNITION_LEFT] -= 1
             acc[A_RECOGNITION] += 1
