@@ -11,8 +11,9 @@ when it has a free slot (its *pouvoir*) and when the initiative's risk, drawn un
 - territorial_anchoring (« les Territoires sont le creuset [...] fragilités prioritaires »):
   share of initiatives aimed at the territory's most pressing need, and extra emergence in
   fragile territories.
-- cross_domain (« décloisonner »): weight spread over the other two needs and a synergy
-  bonus; it also softens trade-offs (« rechercher l'optimum » between dimensions).
+- cross_domain (« décloisonner »): the impact (weights summing to 1) spread over the other
+  two needs, a synergy bonus ``1 + 0.3 spread`` on potential, and softer trade-offs
+  (« rechercher l'optimum » between dimensions).
 - complementarity (« complémentarité avec ce qui existe déjà »): when an initiative already
   works on the same need in the territory, the share of would-be holders who start a
   duplicate (working at reduced effectiveness, see action: « dispersion des énergies ») rather than join it
@@ -68,7 +69,7 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
     """Open initiative ``i`` in territory ``t``; its weights, costs and contradictions."""
     spread = c[C_SPREAD]
     for d in range(NDIM):
-        weights[i, d] = 1.0 if d == dim else spread / 2.0
+        weights[i, d] = (1.0 if d == dim else spread / 2.0) / (1.0 + spread)
     if rng.random() < c[C_TRADEOFF]:
         other = (dim + 1 + rng.integers(0, NDIM - 1)) % NDIM
         weights[i, other] = -0.5 * (1.0 - spread)
