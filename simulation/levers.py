@@ -50,7 +50,7 @@ LEVERS: tuple[Lever, ...] = (
     # --- 7 principes d'Action ------------------------------------------------------
     Lever("mutual_trust", "principles", "Respect mutuel et confiance", "Mutual respect and trust",
           "Les parties s'engagent à se respecter mutuellement, et à travailler en confiance.",
-          "trust between partners after a conflict (repair) and at the start of an alliance",
+          "repair of partners' engagement after an unresolved conflict (trust), and break-ups avoided",
           "conflicts", "alliance_survival", +1, STATUS_QUO),
     Lever("sdg_frame", "principles", "Les ODD comme cadre commun", "SDGs as a common frame",
           "Les Objectifs de Développement Durable sont retenus comme cadre commun de référence "

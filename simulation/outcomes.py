@@ -20,7 +20,7 @@ class Outcome:
 
 
 OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("impact", "need units", "need reduced by finished initiatives, summed over territories and dimensions (signed)", "0", "Impact sur les besoins", "Impact on needs"),
+    Outcome("impact", "need units", "need reduced by acting alliances month by month, plus the lasting result of successes, summed over territories and dimensions (signed)", "0", "Impact sur les besoins", "Impact on needs"),
     Outcome("impact_economic", "need units", "impact on the economic need", "0", "Impact économique", "Economic impact"),
     Outcome("impact_social", "need units", "impact on the social need", "0", "Impact social", "Social impact"),
     Outcome("impact_environmental", "need units", "impact on the environmental need", "0", "Impact environnemental", "Environmental impact"),
@@ -36,15 +36,15 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("local_successes", "count", "initiatives that succeeded", "0", "Réussites locales", "Local successes"),
     Outcome("missed_appointments", "count", "agreed alliances abandoned because the money to start never came (rendez-vous manqués)", "0", "Rendez-vous manqués", "Missed appointments"),
     Outcome("admin_burden", "share", "mean over associations that applied of their staff time spent on applications / their staff time", "0 when none applied", "Charge administrative", "Administrative burden"),
-    Outcome("application_success_rate", "share", "funded applications / applications to competitive calls", "0 when no application", "Taux de succès des candidatures", "Application success rate"),
+    Outcome("application_success_rate", "share", "funded applications / applications, over every allocation round (calls, pooled fund, direct link)", "0 when no application", "Taux de succès des candidatures", "Application success rate"),
     Outcome("small_associations_funded", "count", "distinct small associations (below median size) that received a grant", "0", "Petites associations financées", "Small associations funded"),
     Outcome("small_associations_participation", "share", "small associations that were partners of at least one alliance", "0 when none", "Participation des petites associations", "Small associations' participation"),
     Outcome("association_cooperation", "share", "formed alliances with at least two associations", "0 when none formed", "Coopération entre associations", "Cooperation among associations"),
-    Outcome("trust_micro_macro", "0-1", "mean trust of local actors towards the national level at the end", "initial trust", "Confiance micro-macro", "Micro-macro trust"),
+    Outcome("trust_micro_macro", "0-1", "mean trust of local actors at the end (their trust in the macro: it moves with transparency, national recognition and overrides, cross-level conflicts)", "initial trust", "Confiance micro-macro", "Micro-macro trust"),
     Outcome("engagement", "0-1", "mean engagement of partners in acting alliances, over months", "0 when none acting", "Engagement", "Engagement"),
     Outcome("abandonment_rate", "share", "alliances ended by abandonment (delay, lost support, elections) / alliances formed", "0 when none formed", "Taux d'abandon", "Abandonment rate"),
     Outcome("election_abandonments", "count", "alliances abandoned after an election withdrew public support", "0", "Abandons électoraux", "Abandonments after elections"),
-    Outcome("blocked_share", "share", "initiatives with local costs that were blocked / those that met opposition or arbitration", "0 when none", "Part de projets bloqués", "Blocked share"),
+    Outcome("blocked_share", "share", "alliances with local costs that were blocked / alliances with local costs that were formed", "0 when none", "Part de projets bloqués", "Blocked share"),
     Outcome("cost_per_impact", "k€ per need unit", "money spent by alliances / positive impact", "0 when no positive impact", "Coût par unité d'impact", "Cost per unit of impact"),
     Outcome("national_partnership_share", "share", "formed alliances with a national actor among the partners", "0 when none formed", "Part de partenariats nationaux", "Share of national partnerships"),
     Outcome("local_authority_share", "share", "associations in partnership whose partners include a local authority", "0 when none", "Partenariats avec une collectivité", "Partnerships with a local authority"),

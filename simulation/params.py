@@ -109,8 +109,8 @@ class Time(_Section):
     turnover_probability: float = Field(0.4, ge=0, le=1, description="chance an election changes the local executive")
     project_duration_months: int = Field(36, ge=1, le=600)
     grant_duration_months: int = Field(12, ge=1, le=600, description="12: annual grants; 36: multi-year")
-    national_tempo_months: int = Field(12, ge=1, le=120, description="period of national calls and reviews")
-    local_tempo_months: int = Field(4, ge=1, le=120, description="period of local calls")
+    national_tempo_months: int = Field(12, ge=1, le=120, description="period of national reviews; sets national actors' response rate and branches' horizons")
+    local_tempo_months: int = Field(4, ge=1, le=120, description="period of the pooled fund's allocations; over national_tempo, national actors' response rate")
     patience_months: int = Field(18, ge=1, le=600, description="how long a holder waits for partners or money")
 
 
@@ -142,8 +142,8 @@ class Funding(_Section):
 
 
 class Mechanisms(_Section):
-    """Strengths of the model's channels. Each is read by one submodel; setting one to 0 is
-    the knockout the tests use to show an observation comes from its channel."""
+    """Strengths of the model's channels. Setting one to 0 is the knockout the tests use to
+    show an observation comes from its channel (docs/ODD.md says which submodels read it)."""
 
     frustration: float = Field(1.0, ge=0, le=10, description="engagement lost per unit of path frustration")
     unfairness: float = Field(1.0, ge=0, le=10, description="engagement lost per unit of unrecognised contribution")

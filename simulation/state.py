@@ -36,7 +36,7 @@ ACTOR = np.dtype([
 
 TERRITORY = np.dtype([
     ("region", "i8"), ("x", "f8"), ("y", "f8"), ("fragility", "f8"), ("social_capital", "f8"),
-    ("resident_trust", "f8"), ("ideal_path", "f8"), ("knowledge", "f8"), ("impact", "f8"),
+    ("resident_trust", "f8"), ("ideal_path", "f8"), ("knowledge", "f8"),
     ("election_offset", "i8"), ("official", "i8"), ("first_actor", "i8"), ("n_actors", "i8"),
     ("active", "i8"), ("arranged", "i8"), ("coop_trust", "f8"),
 ])

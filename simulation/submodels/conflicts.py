@@ -15,11 +15,11 @@ Gash 2008: prior conflict and broken trust end collaborations); mutual trust is 
 
 Opposition: an agreed or acting initiative with local cost ``L`` builds opposition
 ``nimby * L * (1 - resident_trust) * OPPOSITION_RATE * (1 - articulation)`` per month, which dialogue
-erodes. At 1 it goes to arbitration. Opposed initiatives of the same territory coalesce
+erodes where officials articulate it (``0.2 * resolve * articulation`` of it each month). At 1 it goes to arbitration. Opposed initiatives of the same territory coalesce
 (each adds half to the opposition's weight). The level decides: the chance of a block is
 ``LEVEL_BLOCK[level] * weight * (1 - articulation)``; dialogue can reach a compromise first
-(local cost halved, no block). A national arbitration that overrides the locals costs their
-trust in the macro.
+(local cost halved, no block). A national arbitration that overrides the locals costs the alliance's
+local partners trust in the macro.
 """
 
 from __future__ import annotations

@@ -4,16 +4,14 @@ Seed: « le temps d'un élu local ou d'un riverain n'est pas le même que celui 
 long terme » (tensions temporelles, France Teytu's group), and « Je suis élu, j'ai le droit
 de décider » (Jean-Paul Delevoye). Every territory votes the same month unless
 ``time.stagger_elections``. With probability ``time.turnover_probability`` the local
-executive changes: the new official has fresh traits, a new preferred path and a new term;
+executive changes: the new official has a fresh will and skill, a new preferred path and a
+new term;
 in each alliance its predecessor had joined, it withdraws with probability
 ``mechanisms.election_withdrawal``, taking back its share of the pot. The alliance then
 goes on with probability ``(1 - official's share of the pledges) * (1 - LEGITIMACY_LOSS)``
 (its public co-funding and its legitimacy are lost), else it is abandoned.
 
-An official's planning horizon is the rest of its term (read in partner_search), and its
-will follows the local investment cycle: higher in the year before an election, lower in
-the year after (Insee 2019, « les investissements locaux augmentent avant les élections
-municipales »).
+An official's planning horizon is the rest of its term (read in partner_search).
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ when it has a free slot (its *pouvoir*) and when the initiative's risk, drawn un
   (« rechercher l'optimum » between dimensions).
 - complementarity (« complémentarité avec ce qui existe déjà »): when an initiative already
   works on the same need in the territory, the share of would-be holders who start a
-  duplicate (working at reduced effectiveness, see action: « dispersion des énergies ») rather than join it
-  as a partner (« prolonger l'action » of what exists).
+  duplicate (working at reduced effectiveness, see action: « dispersion des énergies ») rather than
+  join it as a partner while it is still looking for partners (« prolonger l'action » of what
+  exists).
 - contradictions: a share ``territories.tradeoff_share`` trades one need against another
   (signed weight, the pesticide example); a share ``territories.nimby_share`` carries a
   local cost for wider benefits (the waste site and TGV examples, « pas chez soi »).
@@ -150,7 +151,7 @@ def step(c, territories, needs, actors, ini, weights, members, engagement, share
             duplicate = False
             if existing >= 0:
                 if rng.random() >= c[C_DUPLICATE]:
-                    if seat_of(members, existing, a) < 0:
+                    if ini[existing].status == SEARCHING and seat_of(members, existing, a) < 0:
                         add_member(ini, members, engagement, share, actors, existing, a, 0.6)
                     continue
                 duplicate = True

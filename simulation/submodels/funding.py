@@ -14,12 +14,12 @@ seeks money when its pot does not cover the next grant period
 (``time.grant_duration_months``). Each funder opens allocation rounds by mode:
 
 - calls (``competitive_calls``; part of ``mixed``; local foundations under ``direct_link``):
-  every national or local tempo, one theme (a need dimension) per call when
+  every ``funding.call_period_months``, one theme (a need dimension) per call when
   ``funding.themed_calls``; a holder applies when the expected value
   ``(wins + 1) / (applications + 2) * gap`` exceeds the staff cost of applying
   (``funding.application_cost`` FTE-months), when it has that staff time free and when it
   has not failed ``funding.max_failures`` times in a row (then it stops for a year: the
-  Geard–Silverman funding model). Funders rank applications on
+  funding model of Geard & Noble 2010, the brief's « Geard–Silverman »). Funders rank applications on
   ``seen * quality + visibility_bias * log(size) + 0.3 * log(1 + wins) + duty_f * need
   - max(0, risk - risk_tolerance_f) + noise``, quality being
   ``2 (0.5 + 0.5 skill) fit (1 - misalignment)`` and ``seen`` how much of it the funder can
@@ -32,7 +32,7 @@ seeks money when its pot does not cover the next grant period
 - pooled territorial fund (``pooled_fund``; part of ``mixed``): every local tempo, no theme,
   a quarter of the application cost, ranked by the territory's need and fragility.
 - direct local–national link (``direct_link``, national funders): every month, no theme, a
-  tenth of the application cost, ranked by need.
+  tenth of the application cost, ranked by the territory's need and fragility.
 
 The success rate is an outcome. Funding pressure, read by partner search, is a moving
 average of the share of requested money that was not awarded. Money moves only between balances and pots or out as

@@ -11,7 +11,7 @@ The path is a point in [0, 1]; each partner prefers one (``actor.path``), the na
 standard is ``P_STANDARD``. A rule is a way of weighting partners:
 
 - ``macro_led``: national partners and the State's standard decide;
-- ``proportional``: weights are money and staff committed (« qui paie décide »);
+- ``proportional``: weights are the money pledged (« qui paie décide »);
 - ``equal``: one partner, one voice;
 - ``subsidiarity``: local partners choose the path, national ones bring means only;
 - ``arranger``: weights are partners' control preferences (the weighted mean minimises the
@@ -21,8 +21,8 @@ Outside ``macro_led`` and ``subsidiarity`` the State's regulation pulls the path
 standard by the square of ``governance.macro_presence`` m (a light presence mostly supports,
 a heavy one imposes: norms pile up): ``path = (1 - m²) * sum(w p) / sum(w) + m² * P_STANDARD``.
 The alliance's fit to its territory is ``1 - |path - ideal_path|`` (« maintenir les
-spécificités territoriales »). With identical preferences the path, hence every outcome, is
-the same under every rule.
+spécificités territoriales »). When every partner and every territory prefers the national
+standard, the path, hence every outcome, is the same under every rule.
 
 An agreed alliance starts acting, each month with the start probability times
 ``1 - friction``, once its pot and three months of pledges cover the start cover share of its
