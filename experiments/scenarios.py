@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from experiments.errors import InputError
 from simulation import Params
-from simulation.params import TerritoryRecord
+from simulation.params import TerritoryRecord, merge
 
 #: The scenario library shipped with the project (the repository's ``scenarios/`` folder).
 LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
@@ -138,17 +138,6 @@ def _own_overrides(path: Path, data: dict[str, Any]) -> dict[str, Any]:
         terr["records"] = read_territories(path.parent / table)
         over["territories"] = terr
     return over
-
-
-def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """``over`` laid on ``base`` section by section; neither argument is modified."""
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            out[key] = merge(base[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 # --------------------------------------------------------------------------------------

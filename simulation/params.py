@@ -182,7 +182,7 @@ class Params(_Section):
         """Validate a nested dict laid over the defaults (so a scenario names only what
         differs); raise ParameterError naming ``source`` and the key."""
         try:
-            return cls.model_validate(_merge(cls().model_dump(), data))
+            return cls.model_validate(merge(cls().model_dump(), data))
         except ValidationError as exc:
             raise ParameterError(explain(exc, source)) from None
 
@@ -194,12 +194,12 @@ class Params(_Section):
         return Params.from_dict(data, source)
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """``over`` laid on ``base``, section by section; neither argument is modified."""
     out = dict(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
-            out[key] = _merge(base[key], value)
+            out[key] = merge(base[key], value)
         else:
             out[key] = value
     return out

@@ -6,6 +6,11 @@ advance, and reports the mean per-seed difference with its 95% Student-t interva
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 from scipy import stats
 
@@ -30,3 +35,14 @@ def effect(base: dict, change: dict, key: str, seeds=SEEDS) -> tuple[float, floa
     a = outcomes(base, seeds)
     b = outcomes({**base, **change}, seeds)
     return interval([y[key] - x[key] for x, y in zip(a, b, strict=True)])
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def alliance(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """The command through its real entry point, as a user runs it."""
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), str(REPO)) if p)
+    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)

@@ -5,24 +5,15 @@ every bad input of issue 3: one clear line naming file, key, expected and found,
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import REPO, alliance
 
 from experiments import scenarios as scn
 from simulation import LEVER_IDS, LEVERS, OUTCOME_KEYS
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def alliance(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MPLBACKEND="Agg")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), str(REPO)) if p)
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def ok_json(done: subprocess.CompletedProcess):

@@ -16,20 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import REPO, alliance
 
 from experiments import results as res
 from experiments.errors import InputError
 from simulation import OUTCOME_KEYS
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def alliance(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """The command through its real entry point, as a user runs it."""
-    env = dict(os.environ, MPLBACKEND="Agg")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), str(REPO)) if p)
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def visible(folder: Path) -> list[Path]:
