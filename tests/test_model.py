@@ -212,3 +212,12 @@ def test_transparency_builds_micro_macro_trust():
     mean, lo, _ = effect({"governance.reporting": 0.0}, {"governance.reporting": 0.6},
                          "trust_micro_macro", seeds=range(20))
     assert lo > 0 and mean > 0.002
+
+
+def test_an_imposed_charter_costs_engagement():
+    """Delevoye: not « une charte qui serait normative et contraignante »: the same levers
+    imposed rather than adopted freely lower engagement, over paired seeds."""
+    from helpers import effect
+    mean, _, hi = effect({"governance.charter": "voluntary"}, {"governance.charter": "imposed"},
+                         "engagement", seeds=range(20))
+    assert hi < 0 and mean < -0.01
