@@ -80,7 +80,8 @@ random_params = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(random_params)
 def test_invariants_over_random_parameters(overrides):
     summary, series = run(Params().with_overrides(overrides))
