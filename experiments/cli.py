@@ -32,24 +32,21 @@ PLUGINS = ("experiments.sensitivity", "experiments.bench")
 # Argument types
 # --------------------------------------------------------------------------------------
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; found {value}")
-    return value
+def _whole_at_least(low: int):
+    """An argparse type: a whole number >= ``low``, with the message naming what was found."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}; found {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}; found {value}")
+        return value
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0; found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0; found {value}")
-    return value
+_positive = _whole_at_least(1)
+_seed = _whole_at_least(0)
 
 
 def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
