@@ -48,6 +48,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("cost_per_impact", "k€ per need unit", "money spent by alliances / positive impact", "0 when no positive impact", "Coût par unité d'impact", "Cost per unit of impact"),
     Outcome("national_partnership_share", "share", "formed alliances with a national actor among the partners", "0 when none formed", "Part de partenariats nationaux", "Share of national partnerships"),
     Outcome("local_authority_share", "share", "associations in partnership whose partners include a local authority", "0 when none", "Partenariats avec une collectivité", "Partnerships with a local authority"),
+    Outcome("initiatives_unpartnered", "count", "initiatives that found no partner, or whose holder lacked the staff time to set the alliance up, within the holder's patience", "0", "Initiatives sans partenaires", "Initiatives left without partners"),
+    Outcome("pool_overflows", "count", "initiatives that could not open because every slot of the initiative pool was taken (should stay 0: the pool holds 6 per territory + 16)", "0", "Débordements du réservoir d'initiatives", "Initiative pool overflows"),
     Outcome("grant_concentration_top2", "share", "share of grant money received by the top 2% of associations", "0 when no grant", "Concentration des subventions (top 2 %)", "Grant concentration (top 2%)"),
 )
 

@@ -31,7 +31,7 @@ ACTOR = np.dtype([
     ("risk_tolerance", "f8"), ("trust", "f8"), ("control", "f8"), ("horizon", "f8"),
     ("path", "f8"), ("engaged", "i8"), ("failures", "i8"), ("applications", "i8"),
     ("wins", "i8"), ("cooldown", "i8"), ("grants", "f8"), ("app_time", "f8"),
-    ("partnered", "b1"), ("with_authority", "b1"), ("term", "i8"),
+    ("partnered", "b1"), ("with_authority", "b1"),
 ])
 
 TERRITORY = np.dtype([
@@ -45,9 +45,9 @@ INITIATIVE = np.dtype([
     ("status", "i8"), ("territory", "i8"), ("holder", "i8"), ("dim", "i8"), ("n", "i8"),
     ("duration", "i8"), ("wait", "i8"), ("acting", "i8"), ("paused", "i8"),
     ("risk", "f8"), ("potential", "f8"), ("local_cost", "f8"), ("opposition", "f8"),
-    ("monthly_cost", "f8"), ("pot", "f8"), ("spent", "f8"), ("progress", "f8"), ("gain", "f8"),
+    ("monthly_cost", "f8"), ("pot", "f8"), ("progress", "f8"), ("gain", "f8"),
     ("path", "f8"), ("fit", "f8"), ("visible", "f8"), ("misalign", "f8"), ("duplicate", "b1"),
-    ("adopted", "b1"), ("national", "b1"), ("macro_funded", "b1"), ("arranged", "b1"),
+    ("national", "b1"), ("macro_funded", "b1"), ("arranged", "b1"),
     ("contested", "b1"), ("agreed", "b1"), ("knowledge", "f8"),
     ("milestone", "i8"),
 ])

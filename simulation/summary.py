@@ -28,10 +28,12 @@ from .submodels.common import (
     A_IMPACT_ECO,
     A_IMPACT_ENV,
     A_IMPACT_SOC,
+    A_LOST,
     A_MISSED,
     A_MONTHS,
     A_PATH_SQ,
     A_PATH_SUM,
+    A_POOL_FULL,
     A_POSITIVE_IMPACT,
     A_RECOGNITION,
     A_SUCCESS,
@@ -110,5 +112,7 @@ def summarise(s: State, initial_trust: float) -> dict[str, float]:
         "national_partnership_share": ratio(acc[A_FORMED_NATIONAL], formed),
         "local_authority_share": ratio(np.count_nonzero(partnered["with_authority"]), len(partnered)),
         "grant_concentration_top2": top_share(assoc["grants"], 0.02),
+        "initiatives_unpartnered": acc[A_LOST],
+        "pool_overflows": acc[A_POOL_FULL],
     }
     return {k: float(v) for k, v in out.items()}

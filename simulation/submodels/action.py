@@ -157,7 +157,6 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
         else:
             ini[i].paused = 0
             ini[i].pot -= spend
-            ini[i].spent += spend
             acc[A_SPENT] += spend
             acc[A_ALLIANCE_SPENT] += spend
             skill = 0.0

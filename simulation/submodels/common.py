@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from ..state import FREE, OFFICIAL, K
+from ..state import FREE, K
 
 # --- run counters (acc) -----------------------------------------------------------------
 (A_FORMED, A_COMPLETED, A_ABANDONED, A_ELECTION_ABANDON, A_MISSED, A_EXIT_ORDERLY,
@@ -69,15 +69,6 @@ def remove_member(ini, members, engagement, share, actors, i, k):
 
 
 @njit(cache=True)
-def has_kind(ini, members, actors, i, kind):
-    for k in range(K):
-        a = members[i, k]
-        if a >= 0 and actors[a].kind == kind:
-            return True
-    return False
-
-
-@njit(cache=True)
 def end_initiative(ini, members, engagement, share, actors, territories, acc, i, spent_slot):
     """Free alliance ``i``: partners are released and what is left in its pot is spent on
     closing it (so the money ledger stays exact). An alliance that had started acting
@@ -106,15 +97,6 @@ def mean_engagement(ini, members, engagement, i):
             s += engagement[i, k]
             n += 1
     return s / n if n > 0 else 0.0
-
-
-@njit(cache=True)
-def official_seat(members, actors, i):
-    for k in range(K):
-        a = members[i, k]
-        if a >= 0 and actors[a].kind == OFFICIAL:
-            return k
-    return -1
 
 
 @njit(cache=True)

@@ -4,8 +4,7 @@ Seed: « le temps d'un élu local ou d'un riverain n'est pas le même que celui 
 long terme » (tensions temporelles, France Teytu's group), and « Je suis élu, j'ai le droit
 de décider » (Jean-Paul Delevoye). Every territory votes the same month unless
 ``time.stagger_elections``. With probability ``time.turnover_probability`` the local
-executive changes: the new official has a fresh will and skill, a new preferred path and a
-new term;
+executive changes: the new official has a fresh will and skill and a new preferred path;
 in each alliance its predecessor had joined, it withdraws with probability
 ``mechanisms.election_withdrawal``, taking back its share of the pot. The alliance then
 goes on with probability ``(1 - official's share of the pledges) * (1 - LEGITIMACY_LOSS)``
@@ -49,7 +48,6 @@ def step(c, month, territories, actors, ini, members, engagement, share, acc, rn
         if rng.random() >= c[C_TURNOVER]:
             continue
         o = territories[t].official
-        actors[o].term += 1
         actors[o].will = min(1.0, c[C_WILL] * (0.8 + 0.4 * rng.random()))
         actors[o].skill = min(1.0, c[C_SKILL] * (0.8 + 0.4 * rng.random()))
         p = territories[t].ideal_path + c[C_HETERO] * rng.normal()

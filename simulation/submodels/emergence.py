@@ -92,7 +92,6 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
     rec.opposition = 0.0
     rec.monthly_cost = c[C_COST] * actors[holder].size ** COST_ELASTICITY
     rec.pot = 0.0
-    rec.spent = 0.0
     rec.progress = 0.0
     rec.gain = 0.0
     rec.path = actors[holder].path
@@ -100,7 +99,6 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
     rec.visible = 0.0
     rec.misalign = 0.0
     rec.duplicate = False
-    rec.adopted = False
     rec.national = False
     rec.macro_funded = False
     rec.arranged = False

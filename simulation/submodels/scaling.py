@@ -94,7 +94,6 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
                 continue
             new_initiative(ce, i, n, holder, int(events[e, E_DIM]), actors[holder].risk_tolerance * rng.random(),
                            ini, weights, members, engagement, share, actors, rng)
-            ini[i].adopted = True
             ini[i].knowledge = ADOPTED_KNOWLEDGE
             acc[A_ADOPTION] += 1
         p_recognise = c[C_RECOGNISE] * (2.0 if capitalised else 1.0) / (1.0 + crowding)
