@@ -3,7 +3,7 @@
 Every user error (unknown scenario, key, lever or value; malformed TOML or CSV; unwritable
 output folder; a failed run) becomes one line per problem on stderr and exit code 2, never a
 traceback, and leaves no results folder behind. Other modules add subcommands through a
-``register(subparsers)`` function (``experiments.sensitivity``, ``experiments.bench``): each
+``register(subparsers)`` function (``experiments.sensitivity.command``, ``experiments.bench.command``): each
 parser they add sets ``func``, a callable taking the parsed arguments and returning an exit
 code (or None for 0).
 """
@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from experiments import results as res
-from experiments import scenarios as scn
-from experiments.errors import USER_ERRORS, InputError
+from experiments.io import results as res
+from experiments.io import scenarios as scn
+from experiments.io.errors import USER_ERRORS, InputError
 
 #: Modules that may add subcommands; a module that does not exist yet is skipped.
-PLUGINS = ("experiments.sensitivity", "experiments.bench")
+PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command")
 
 
 # --------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def _tasks(params: Any, seeds: Sequence[int]) -> list[dict[str, Any]]:
 
 
 def _execute(tasks: list[dict[str, Any]], args: argparse.Namespace, desc: str) -> tuple[list[dict], int]:
-    from experiments.executor import run_many, run_model
+    from experiments.execution.executor import run_many, run_model
 
     workers = args.workers or min(len(tasks), os.cpu_count() or 1)
     out = run_many(run_model, tasks, workers=workers, progress=not args.quiet, desc=desc)

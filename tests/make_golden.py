@@ -31,7 +31,7 @@ CASES: dict[str, tuple[str, dict]] = {
 
 def case_summary(scenario: str, overrides: dict) -> dict[str, float]:
     """The summary of one case, through the public run contract."""
-    from experiments.scenarios import load
+    from experiments.io.scenarios import load
     from simulation import run
 
     params = load(scenario).params.with_overrides(overrides)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers import REPO, alliance
 
-from experiments import scenarios as scn
+from experiments.io import scenarios as scn
 from simulation import LEVER_IDS, LEVERS, OUTCOME_KEYS
 
 

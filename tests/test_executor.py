@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments import sensitivity
-from experiments.errors import RunFailed
-from experiments.executor import Executor, auto_chunk_size, chunk_bounds, run_many
+from experiments.execution.executor import Executor, auto_chunk_size, chunk_bounds, run_many
+from experiments.io.errors import RunFailed
+from experiments.sensitivity import command as sensitivity
 from experiments.testmodels import slow_square
 
 
@@ -84,7 +84,7 @@ def test_bad_worker_count_is_refused():
 
 def test_run_model_reports_non_finite_outcomes_with_seed_and_varied(monkeypatch):
     simulation = pytest.importorskip("simulation")
-    from experiments.executor import run_model
+    from experiments.execution.executor import run_model
 
     def fake_run(params, series=True):
         return {"impact": math.nan if params.levers.dialogue > 0.5 else 1.0}, None
@@ -106,7 +106,7 @@ def test_run_model_reports_non_finite_outcomes_with_seed_and_varied(monkeypatch)
 @pytest.mark.slow
 def test_run_model_runs_the_real_model_identically_in_one_and_two_workers():
     simulation = pytest.importorskip("simulation")
-    from experiments.executor import run_model
+    from experiments.execution.executor import run_model
 
     base = simulation.Params().with_overrides({"run.months": 24})
     tasks = [{"params": base.with_overrides({"run.seed": s}).model_dump(), "series": False}

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from helpers import REPO, alliance
 
-from experiments import results as res
-from experiments.errors import InputError
+from experiments.io import results as res
+from experiments.io.errors import InputError
 from simulation import OUTCOME_KEYS
 
 

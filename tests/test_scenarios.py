@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from experiments import scenarios as scn
-from experiments.errors import InputError
+from experiments.io import scenarios as scn
+from experiments.io.errors import InputError
 from simulation import LEVERS, OUTCOME_KEYS, ParameterError, Params, run
 
 CHARTER_IDS = {lv.id for lv in LEVERS if lv.group != "additions"}

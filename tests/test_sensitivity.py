@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import sensitivity
-from experiments.errors import InputError, RunFailed
-from experiments.spec import load_spec
+from experiments.io.errors import InputError, RunFailed
+from experiments.sensitivity import command as sensitivity
+from experiments.sensitivity.spec import load_spec
 from experiments.testmodels import NOISY_SD, ishigami_indices, noisy_linear_indices
 
 PI = math.pi
@@ -350,7 +350,7 @@ def test_command_reports_a_bad_spec_in_one_line(tmp_path, capsys):
 
 
 def test_categorical_and_integer_factors_map_the_unit_interval_uniformly():
-    from experiments.spec import Factor
+    from experiments.sensitivity.spec import Factor
 
     rule = Factor("rule", "governance.rule", "categorical", levels=("a", "b", "c", "d", "e"))
     u = (np.arange(10_000) + 0.5) / 10_000

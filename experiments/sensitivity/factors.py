@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from experiments.errors import InputError
-from experiments.spec import Factor, did_you_mean
+from experiments.io.errors import InputError
+from experiments.sensitivity.spec import Factor, did_you_mean
 
 FACTOR_KEYS = ("min", "max", "type", "levels", "group")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.spec import DUMMY, Spec
+from experiments.sensitivity.spec import DUMMY, Spec
 
 
 def _figure(width: float, height: float):  # noqa: ANN202 - matplotlib Figure

@@ -2,7 +2,7 @@
 
 A spec is validated like a scenario: an unknown key, a factor that is not a parameter, a
 range outside a parameter's bounds or an unknown outcome raises
-:class:`~experiments.errors.InputError` naming the file, the key, what was expected and what
+:class:`~experiments.io.errors.InputError` naming the file, the key, what was expected and what
 was found, with a "did you mean". The format (see also the shipped ``experiments/*.toml``)::
 
     description = "..."
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from experiments.errors import InputError
+from experiments.io.errors import InputError
 
 TOP_KEYS = ("description", "method", "base", "model", "outcomes", "replications",
             "max_replications", "first_seed", "design_seed", "dummy", "levers", "lever_range",
@@ -203,7 +203,7 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     if not isinstance(description, str):
         raise bad("description", "a string", description)
 
-    from experiments.spec_factors import check_overrides, read_factors, read_outcomes
+    from experiments.sensitivity.factors import check_overrides, read_factors, read_outcomes
 
     overrides = data.get("overrides", {})
     if not isinstance(overrides, dict):

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments import analysis
-from experiments.spec import DUMMY, Spec
+from experiments.sensitivity import analysis
+from experiments.sensitivity.spec import DUMMY, Spec
 
 KEY_INDEX = {"morris": "mu_star", "sobol": "ST"}
 
@@ -125,7 +125,7 @@ def design_frame(spec: Spec, table: pd.DataFrame, outcomes: pd.DataFrame) -> pd.
 def write_all(folder: Path, *, spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame,
               reps: int, pilot: pd.DataFrame, pilot_stats: dict, base: dict | None, wall_seconds: float,
               workers: int | None, scheduler: str | None) -> None:
-    from experiments import sens_figures
+    from experiments.sensitivity import figures as sens_figures
 
     design_frame(spec, table, outcomes).to_parquet(folder / "design.parquet", index=False)
     pilot.to_parquet(folder / "pilot.parquet", index=False)

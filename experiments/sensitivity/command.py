@@ -1,10 +1,10 @@
 """Sensitivity experiments: which levers and structural factors move the model's outcomes.
 
-``alliance sensitivity SPEC`` reads a spec (:mod:`experiments.spec`), runs a pilot at the
+``alliance sensitivity SPEC`` reads a spec (:mod:`experiments.sensitivity.spec`), runs a pilot at the
 base scenario to measure seed noise and choose the replications, runs the SALib design
 (Morris elementary effects or Sobol indices) with common random numbers, analyses it
-(:mod:`experiments.analysis`) and writes ``results/<UTC time>-<spec>/`` (:mod:`experiments.sens_report`);
-the design tables and checkpoints live in :mod:`experiments.sens_runs`.
+(:mod:`experiments.sensitivity.analysis`) and writes ``results/<UTC time>-<spec>/`` (:mod:`experiments.sensitivity.report`);
+the design tables and checkpoints live in :mod:`experiments.sensitivity.runs`.
 
 Noise, following ten Broeke et al. (2016):
 
@@ -21,7 +21,7 @@ Noise, following ten Broeke et al. (2016):
   scenario plus random points, each at ``pilot.seeds`` seeds); the achieved share is measured
   again on the design itself and reported.
 * Any failing or non-finite run stops the experiment with an error naming its parameters and
-  seed (:class:`~experiments.errors.RunFailed`); nothing is dropped.
+  seed (:class:`~experiments.io.errors.RunFailed`); nothing is dropped.
 
 Runs are checkpointed in chunks (``checkpoint/*.parquet``); ``--resume DIR`` recomputes only
 the missing chunks and, since every result is read back from the checkpoint files in design
@@ -52,10 +52,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from experiments.errors import InputError, RunFailed
-from experiments.executor import Executor
-from experiments.sens_runs import choose_replications, design_parts, execute, pilot_table, run_table
-from experiments.spec import Spec, load_spec
+from experiments.execution.executor import Executor
+from experiments.io.errors import InputError, RunFailed
+from experiments.sensitivity.runs import choose_replications, design_parts, execute, pilot_table, run_table
+from experiments.sensitivity.spec import Spec, load_spec
 
 __all__ = ["choose_replications", "design_parts", "dry_run", "evaluate_runs", "register",
            "run_experiment", "run_table"]
@@ -73,7 +73,7 @@ def evaluate_runs(chunk: dict) -> list[dict[str, float]]:
     ``chunk`` holds ``model`` (``"simulation"`` or ``"module:function"``), ``base`` (the
     full parameter dict, for the simulation) and ``runs``: ``[(values by path, seed), ...]``.
     """
-    from experiments.executor import run_model
+    from experiments.execution.executor import run_model
 
     model = chunk["model"]
     out = []
@@ -87,7 +87,7 @@ def evaluate_runs(chunk: dict) -> list[dict[str, float]]:
             params["run"]["seed"] = int(seed)
             out.append(run_model({"params": params, "varied": values, "series": False})["summary"])
         return out
-    from experiments.spec import resolve_model
+    from experiments.sensitivity.spec import resolve_model
 
     fn = resolve_model(model, "spec")
     for values, seed in chunk["runs"]:
@@ -117,7 +117,7 @@ def base_params(spec: Spec) -> dict | None:
     if spec.base == "defaults":
         params = Params()
     else:
-        from experiments.scenarios import load
+        from experiments.io.scenarios import load
 
         try:
             params = load(spec.base).params
@@ -166,7 +166,7 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
                    workers: int | None = None, scheduler: str | None = None,
                    out: Path = RESULTS, progress: bool = True) -> Path:
     """Run (or resume) an experiment and write its results folder; return the folder."""
-    from experiments import sens_report
+    from experiments.sensitivity import report as sens_report
 
     started = time.perf_counter()
     if resume is not None:

@@ -8,7 +8,7 @@ workers, locally or on Dask.
 
 Items are sent in chunks: a task costs about 2 ms on Dask and a few hundred microseconds in a
 local pool, while a model run lasts 10-30 ms, so each task carries enough runs to last about
-0.2 s. A run that raises is reported as :class:`~experiments.errors.RunFailed` naming the item
+0.2 s. A run that raises is reported as :class:`~experiments.io.errors.RunFailed` naming the item
 (its parameters and seed); nothing is dropped.
 
 The local pool uses an explicit ``forkserver`` context (``spawn`` where forkserver is
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
-from experiments.errors import RunFailed
+from experiments.io.errors import RunFailed
 
 #: Seconds a task should last at least: ~100 times the ~2 ms a Dask task costs.
 TARGET_TASK_SECONDS = 0.2

@@ -177,7 +177,7 @@ class BatchAllianceModel(AllianceModel):
 
 def france_child(reps: int) -> None:
     """Print ``{"seconds": [...], "peak_mb": ...}`` for ``reps`` runs of ``france_scale``."""
-    from experiments.scenarios import load
+    from experiments.io.scenarios import load
     from simulation import run
 
     run(Params().with_overrides({"run.months": 1}), series=False)  # load the compiled kernels

@@ -21,12 +21,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from experiments.errors import InputError
+from experiments.io.errors import InputError
 from simulation import Params
 from simulation.params import TerritoryRecord, merge
 
 #: The scenario library shipped with the project (the repository's ``scenarios/`` folder).
-LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
+LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 
 #: Top-level keys of a scenario file that are not parameter sections.
 META_KEYS = ("description", "extends")

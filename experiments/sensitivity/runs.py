@@ -2,7 +2,7 @@
 
 The design (SALib, unit hypercube) becomes a table of runs in design order, one row per
 design point and replication, with the seed of each run (common random numbers; the dummy
-selects the seed block, see :mod:`experiments.sensitivity`). Runs are executed in chunks of
+selects the seed block, see :mod:`experiments.sensitivity.command`). Runs are executed in chunks of
 ``execution.chunk_runs``; each finished chunk is written to ``checkpoint/<stage>-NNNNN.parquet``
 at once (written under a temporary name, then renamed), and results are always read back
 from those files in design order, so an interrupted and resumed experiment gives exactly
@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments import analysis
-from experiments.errors import InputError
-from experiments.executor import Executor
-from experiments.spec import DUMMY_BLOCKS, Spec
+from experiments.execution.executor import Executor
+from experiments.io.errors import InputError
+from experiments.sensitivity import analysis
+from experiments.sensitivity.spec import DUMMY_BLOCKS, Spec
 
 # --------------------------------------------------------------------------------------
 # Design
@@ -100,7 +100,7 @@ def execute(spec: Spec, table: pd.DataFrame, folder: Path, stage: str, ex: Execu
             base: dict | None, progress: bool, fn: Callable[[dict], list]) -> pd.DataFrame:
     """Outcomes of every run of ``table`` (rows in table order), computing only the chunks
     missing from ``folder/checkpoint`` and saving each as it completes; ``fn`` runs a chunk
-    (:func:`experiments.sensitivity.evaluate_runs`)."""
+    (:func:`experiments.sensitivity.command.evaluate_runs`)."""
     size = spec.execution["chunk_runs"]
     n = len(table)
     bounds = [(a, min(a + size, n)) for a in range(0, n, size)]

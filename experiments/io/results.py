@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.errors import InputError
+from experiments.io.errors import InputError
 from simulation import OUTCOMES
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 #: Monthly series drawn as figures (when the model's series has them), with their labels.
 FIGURE_SERIES: dict[str, str] = {

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOBOL_SPEC = Path(__file__).resolve().parent / "levers_sobol.toml"
 BIG_DESIGN = 45_056
 
@@ -83,8 +83,8 @@ def measure(quick: bool = False, skip_france: bool = False) -> dict[str, Any]:
     import numba
     from mesa.batchrunner import batch_run
 
-    from experiments.bench_profile import BatchAllianceModel, profile_runs
-    from experiments.executor import Executor, run_many, run_model
+    from experiments.bench.profile import BatchAllianceModel, profile_runs
+    from experiments.execution.executor import Executor, run_many, run_model
     from simulation import Params, run
     from simulation.compiled import source_hash
 
@@ -143,7 +143,7 @@ def measure(quick: bool = False, skip_france: bool = False) -> dict[str, Any]:
     times = [_time_runs(scaled(n), 2 if quick else (9 if n <= 100 else 3), min) for n in sizes]
     if not skip_france:
         _log("france_scale in a child process")
-        proc = subprocess.run([sys.executable, "-m", "experiments.bench_profile", "3"], cwd=ROOT,
+        proc = subprocess.run([sys.executable, "-m", "experiments.bench.profile", "3"], cwd=ROOT,
                               capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
         fr = json.loads(proc.stdout)
@@ -167,8 +167,8 @@ def measure(quick: bool = False, skip_france: bool = False) -> dict[str, Any]:
 def _projection(rps: float, cores: int) -> dict[str, Any]:
     """Runs of the shipped Sobol design (pilot + design points x replications, for the
     smallest and largest replications "auto" may choose) and hours at ``rps`` runs/s."""
-    from experiments.sens_runs import design_parts
-    from experiments.spec import load_spec
+    from experiments.sensitivity.runs import design_parts
+    from experiments.sensitivity.spec import load_spec
 
     spec = load_spec(SOBOL_SPEC)
     points = sum(u.shape[0] for _, u in design_parts(spec).values())

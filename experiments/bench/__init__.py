@@ -1,0 +1,1 @@
+"""The benchmark (``alliance bench``) and its per-submodel profile."""

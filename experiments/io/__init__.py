@@ -1,0 +1,1 @@
+"""Input and output: scenario and territory files, results folders, provenance, figures, errors."""

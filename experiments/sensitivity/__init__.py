@@ -1,0 +1,1 @@
+"""Sensitivity experiments: spec, factors, design, runs, analysis, report and figures."""
