@@ -12,7 +12,6 @@ scenarios/README.md.
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -99,9 +98,10 @@ def find(name_or_path: str, library: Path = LIBRARY, relative_to: Path | None = 
         candidate = place / f"{name_or_path}.toml"
         if candidate.is_file():
             return candidate
+    from simulation.params import did_you_mean
+
     known = library_names(library)
-    close = difflib.get_close_matches(name_or_path, known, n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    hint = did_you_mean(name_or_path, known)
     raise InputError(
         f"unknown scenario '{name_or_path}'{hint}; expected a name from {_display(library)} "
         f"({', '.join(known) or 'none found'}) or a path to a .toml file")
@@ -294,8 +294,9 @@ def read_territories(path: Path) -> list[dict[str, Any]]:
                          "(save the table as CSV with commas and dot decimals)")
     for col in header:
         if col not in TERRITORY_COLUMNS:
-            close = difflib.get_close_matches(col, TERRITORY_COLUMNS, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            from simulation.params import did_you_mean
+
+            hint = did_you_mean(col, TERRITORY_COLUMNS)
             raise InputError(f"{src}, row 1: unknown column '{col}'{hint}; expected the columns "
                              f"{', '.join(TERRITORY_COLUMNS)}")
     if len(set(header)) != len(header):
