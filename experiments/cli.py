@@ -11,20 +11,24 @@ code (or None for 0).
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
+import importlib.util
+import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from experiments.io import results as res
+from experiments.io import errors
 from experiments.io import scenarios as scn
-from experiments.io.errors import USER_ERRORS, InputError
+from experiments.io.errors import InputError
 
-#: Modules that may add subcommands; a module that does not exist yet is skipped.
+#: Modules that may add subcommands; a module that does not exist yet is skipped. A plugin is
+#: imported only when its own command runs: ``alliance --help`` reads the names and help lines
+#: of its subcommands from its source (see :func:`_declared_commands`).
 PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command")
 
 
@@ -48,6 +52,9 @@ def _whole_at_least(low: int):
 _positive = _whole_at_least(1)
 _seed = _whole_at_least(0)
 
+#: Choices of ``--figures``.
+FIGURES = ("overview", "all", "none")
+
 
 def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
     p.add_argument("--seed", type=_seed, default=None,
@@ -64,7 +71,11 @@ def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
                    help="folder that receives the new results folder (default: ./results)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("--workers", type=_positive, default=None,
-                   help="local processes (default: all cores, at most one per run)")
+                   help="local processes at most (default: all cores, at most one per run); "
+                        "work too small to pay for starting them runs in this process")
+    p.add_argument("--figures", choices=FIGURES, default="overview",
+                   help="figures to draw: the overview only (default), all (also one PNG per "
+                        "series), or none")
     p.add_argument("--quiet", action="store_true", help="no progress bar or messages on stderr")
 
 
@@ -103,11 +114,13 @@ def _tasks(params: Any, seeds: Sequence[int]) -> list[dict[str, Any]]:
 
 
 def _execute(tasks: list[dict[str, Any]], args: argparse.Namespace, desc: str) -> tuple[list[dict], int]:
-    from experiments.execution.executor import run_many, run_model
+    """Every task's output in order, and how many processes ran them (1 when the work was
+    too small to pay for a pool)."""
+    from experiments.execution.executor import Executor, run_model
 
-    workers = args.workers or min(len(tasks), os.cpu_count() or 1)
-    out = run_many(run_model, tasks, workers=workers, progress=not args.quiet, desc=desc)
-    return out, workers
+    with Executor(workers=args.workers or min(len(tasks), os.cpu_count() or 1)) as ex:
+        out = ex.map(run_model, tasks, progress=not args.quiet, desc=desc)
+        return out, ex.processes_used
 
 
 def _say(args: argparse.Namespace, text: str) -> None:
@@ -120,10 +133,14 @@ def _say(args: argparse.Namespace, text: str) -> None:
 # --------------------------------------------------------------------------------------
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from experiments.io import figures as figs
+    from experiments.io import provenance
+    from experiments.io import results as res
+
     scenario, params = _resolve(args.scenario, args)
     seeds = _seeds(params, args.reps)
     tasks = _tasks(params, seeds)
-    started, t0 = res.timer()
+    started = provenance.utc_now()
     with res.ResultFolder(args.out, scenario.name, started) as folder:
         outs, workers = _execute(tasks, args, desc=scenario.name)
         _say(args, f"writing results of {len(seeds)} replication(s)...")
@@ -131,16 +148,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = res.run_summary(scenario=scenario.name, scenario_file=scenario.path, seeds=seeds,
                                   months=params.run.months, summaries=summaries,
                                   params=params.model_dump())
-        prov = res.provenance(params=params.model_dump(), seeds=seeds, scenario_files=scenario.chain,
-                              started=started, wall_seconds=time.perf_counter() - t0,
-                              workers=workers,
-                              extra={"scenario": scenario.name,
-                                     "overrides": scn.parse_set(args.overrides)})
-        res.write_run_folder(folder.path, summary=summary,
-                             series=res.stack_series([o["series"] for o in outs], seeds),
-                             replications=res.replication_table(summaries, seeds), prov=prov,
-                             title=f"{scenario.name}, {params.run.months} months")
-    where = res.relative(folder.final)
+        series = res.stack_series([o["series"] for o in outs], seeds)
+        res.write_tables(folder.path, series, res.replication_table(summaries, seeds))
+        figures = _draw(args, figs.series_figures, folder.path, series,
+                        f"{scenario.name}, {params.run.months} months")
+        prov = provenance.record(
+            started=started, seeds=seeds, workers=workers, scenario=scenario.name,
+            scenario_files=[provenance.relative(p) for p in scenario.chain],
+            overrides=scn.parse_set(args.overrides), params=params.model_dump())
+        res.write_json(folder.path / "summary.json", summary)
+        res.write_json(folder.path / "provenance.json", prov)
+    where = provenance.relative(folder.final)
     if args.json:
         print(res.dumps({**summary, "results_dir": where}))
         return 0
@@ -149,11 +167,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(_run_table(summary["outcomes"]))
     print(f"\nResults: {where}/ (summary.json, provenance.json, series.parquet, series.csv, "
           "replications.csv)")
-    print(f"Figures: {where}/figures/ (overview.png and one PNG per series)")
+    if figures:
+        print(f"Figures: {where}/figures/ ({_figure_note(figures)})")
     return 0
 
 
+def _draw(args: argparse.Namespace, draw: Any, *positional: Any, **keywords: Any) -> list[str]:
+    """The series figures ``--figures`` asks for (their relative names)."""
+    if args.figures == "none":
+        return []
+    return draw(*positional, each=args.figures == "all", **keywords)
+
+
+def _figure_note(names: list[str]) -> str:
+    main = [n.split("/")[-1] for n in names if n.endswith(("overview.png", "compare.png"))]
+    each = len(names) - len(main)
+    return ", ".join(main) + (f" and {each} PNGs, one per series" if each else "")
+
+
 def _run_table(outcomes: dict[str, dict[str, Any]]) -> str:
+    from experiments.io import results as res
+
     rows = [("outcome", "mean", "95% CI", "unit")]
     for key, st in outcomes.items():
         ci = "-" if st["ci95_low"] is None else f"[{res.fmt(st['ci95_low'])}, {res.fmt(st['ci95_high'])}]"
@@ -173,6 +207,10 @@ def _table(rows: list[Sequence[str]]) -> str:
 # --------------------------------------------------------------------------------------
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from experiments.io import figures as figs
+    from experiments.io import provenance
+    from experiments.io import results as res
+
     names = args.scenarios
     if len(names) < 2:
         raise InputError(f"compare: expected at least two scenarios; found {len(names)}")
@@ -187,7 +225,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     for s, p in resolved]
     seeds = _seeds(resolved[0][1], args.reps)
     tasks = [t for _, p in resolved for t in _tasks(p, seeds)]
-    started, t0 = res.timer()
+    started = provenance.utc_now()
     label = "compare-" + "-vs-".join(labels)
     with res.ResultFolder(args.out, label, started) as folder:
         outs, workers = _execute(tasks, args, desc="compare")
@@ -200,7 +238,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         params = {lab: p.model_dump() for lab, (_, p) in zip(labels, resolved, strict=True)}
         summary = {
             "scenarios": labels,
-            "scenario_files": {s.name: res.relative(s.path) for s, _ in resolved},
+            "scenario_files": {s.name: provenance.relative(s.path) for s, _ in resolved},
             "replications": n, "seeds": seeds, "months": {lab: params[lab]["run"]["months"] for lab in labels},
             "interval": "95% confidence interval of the mean over replications (Student t, n-1 df); "
                         "differences are paired over common seeds",
@@ -217,16 +255,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                            extra={"scenario": rep_scen})
         reps_table["rep"] = reps_table["rep"] % n
         res.write_tables(folder.path, series, reps_table)
-        res.series_figures(folder.path, series, " vs ".join(labels),
-                           group="scenario")
-        res.comparison_figure(folder.path, stats)
-        prov = res.provenance(params=params, seeds=seeds,
-                              scenario_files=[p for s, _ in resolved for p in s.chain],
-                              started=started, wall_seconds=time.perf_counter() - t0, workers=workers,
-                              extra={"scenarios": labels, "overrides": scn.parse_set(args.overrides)})
+        figures = [figs.comparison_figure(folder.path, stats)] if args.figures != "none" else []
+        figures += _draw(args, figs.series_figures, folder.path, series, " vs ".join(labels),
+                         group="scenario")
+        prov = provenance.record(
+            started=started, seeds=seeds, workers=workers, scenarios=labels,
+            scenario_files=[provenance.relative(p) for s, _ in resolved for p in s.chain],
+            overrides=scn.parse_set(args.overrides), params=params)
         res.write_json(folder.path / "summary.json", summary)
         res.write_json(folder.path / "provenance.json", prov)
-    where = res.relative(folder.final)
+    where = provenance.relative(folder.final)
     if args.json:
         print(res.dumps({**summary, "results_dir": where}))
         return 0
@@ -234,11 +272,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(_compare_table(labels, stats, diffs))
     print("\nDifferences are paired over common seeds; * marks a 95% CI that excludes 0.")
     print(f"Results: {where}/")
-    print(f"Figures: {where}/figures/compare.png (and one PNG per series)")
+    if figures:
+        print(f"Figures: {where}/figures/ ({_figure_note(figures)})")
     return 0
 
 
 def _compare_table(labels: list[str], stats: dict, diffs: dict) -> str:
+    from experiments.io import results as res
+
     head = ["outcome", *labels, *(f"{lab} - {labels[0]}" for lab in labels[1:])]
     rows: list[Sequence[str]] = [head]
     for key in stats[labels[0]]:
@@ -258,7 +299,7 @@ def _compare_table(labels: list[str], stats: dict, diffs: dict) -> str:
 def cmd_scenarios(args: argparse.Namespace) -> int:
     items = scn.list_library()
     if args.json:
-        print(res.dumps(items))
+        print(_json(items))
         return 0
     rows = [("name", "extends", "description")]
     rows += [(s["name"], s["extends"] or "-", s["title"]) for s in items]
@@ -271,7 +312,7 @@ def cmd_levers(args: argparse.Namespace) -> int:
     from simulation import LEVERS
 
     if args.json:
-        print(res.dumps([{
+        print(_json([{
             "id": lv.id, "group": lv.group, "label_fr": lv.label_fr, "label_en": lv.label_en,
             "charter": lv.charter, "mechanism": lv.acts_on, "submodel": lv.submodel,
             "outcome": lv.outcome, "direction": lv.direction, "default": lv.default,
@@ -296,11 +337,17 @@ def cmd_levers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _json(data: Any) -> str:
+    """Plain data (strings, numbers, lists, dicts) as the command's JSON."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    from experiments.execution.executor import flat_diff
     from simulation import Params
 
     scenario = scn.load(args.file)
-    diff = _flat_diff(Params().model_dump(), scenario.params.model_dump())
+    diff = flat_diff(Params().model_dump(), scenario.params.model_dump())
     chain = " -> ".join(scn._display(p) for p in scenario.chain)
     print(f"ok: {chain}")
     if "territories.records" in diff:
@@ -310,18 +357,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for key, value in diff.items():
         print(f"  {key} = {value!r}")
     return 0
-
-
-def _flat_diff(default: dict, given: dict, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in given.items():
-        path = f"{prefix}{key}"
-        base = default.get(key)
-        if isinstance(value, dict) and isinstance(base, dict):
-            out.update(_flat_diff(base, value, path + "."))
-        elif value != base:
-            out[path] = value
-    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -335,7 +370,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``alliance`` parser. ``command`` is the subcommand about to run: only the plugin
+    that declares it is imported; the others (all of them for ``alliance --help``) get a
+    placeholder with the name and help line read from their source."""
     parser = _Parser(
         prog="alliance",
         description="Simulate micro/macro co-construction in territories (Charte du « faire "
@@ -366,16 +404,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     for name in PLUGINS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        register = getattr(module, "register", None)
+        declared = _declared_commands(name)
+        if declared is None:
+            continue  # the module does not exist (yet)
+        if declared and command not in declared:
+            for cmd, text in declared.items():
+                sub.add_parser(cmd, help=text)
+            continue
+        register = getattr(importlib.import_module(name), "register", None)
         if callable(register):
             register(sub)
     return parser
+
+
+def _declared_commands(module: str) -> dict[str, str | None] | None:
+    """``{command: help}`` of every ``add_parser("command", help="...")`` call in a plugin's
+    source, read without importing it; ``{}`` when a name is not a plain string (the plugin
+    is then imported), None when the module does not exist."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except ModuleNotFoundError:
+        return None
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return None if spec is None else {}
+    found: dict[str, str | None] = {}
+    for node in ast.walk(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "add_parser":
+            name = node.args[0] if node.args else None
+            if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+                return {}
+            text = next((k.value for k in node.keywords if k.arg == "help"), None)
+            found[name.value] = text.value if isinstance(text, ast.Constant) else None
+    return found
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand in ``argv``: the first word not starting with '-' (the top-level parser
+    has no option that takes a value)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -384,13 +450,14 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``alliance`` console script; returns the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM cleans up like Ctrl-C
     try:
         code = args.func(args)
         return 0 if code is None else int(code)
-    except USER_ERRORS as exc:
+    except errors.USER_ERRORS as exc:
         print(f"alliance: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

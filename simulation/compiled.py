@@ -2,8 +2,13 @@
 
 Numba keys each cached kernel on its own file only, so a kernel that calls a function from
 another module (every month calls all submodels) would keep stale code after that module
-changes. Before the first run in a process, the cache is dropped when a hash of the
-package's sources differs from the one stamped beside it.
+changes. :func:`compile_kernels` first drops the cache when a hash of the package's sources
+differs from the one stamped beside it, then compiles (or loads) every kernel.
+
+The model itself never calls this: it knows nothing of files. Whoever runs it calls
+:func:`compile_kernels` (or :func:`ensure_fresh_cache`) once per process before the first
+run: the ``alliance`` command and its executors do, ``make compiled`` does before the
+tests, and a notebook that edits a submodel should.
 """
 
 from __future__ import annotations
@@ -13,11 +18,20 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 _fresh = False
+_compiled = False
+
+
+#: Modules that hold no compiled code and that no kernel imports: editing them keeps the cache.
+PURE_PYTHON = ("__init__.py", "agents.py", "compiled.py", "engine.py", "model.py")
 
 
 def source_hash() -> str:
+    """SHA-256 of the sources the kernels are compiled from (every module but
+    :data:`PURE_PYTHON`)."""
     h = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
+        if path.parent == PACKAGE and path.name in PURE_PYTHON:
+            continue
         h.update(path.relative_to(PACKAGE).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -47,8 +61,20 @@ def ensure_fresh_cache() -> None:
 
 
 def compile_kernels() -> None:
-    """Compile (or load from the cache) every kernel with one short run."""
-    from .run import run
+    """Drop a stale cache, then compile (or load from the cache) both monthly kernels (the
+    loop and the single month) with a two-month run; once per process."""
+    global _compiled
+    if _compiled:
+        return
+    ensure_fresh_cache()
+    import numpy as np
 
-    run({"territories": {"count": 2}, "run": {"months": 2}}, series=False)
+    from .engine import Engine
+    from .params import Params
+
+    engine = Engine(Params.from_dict({"territories": {"count": 2}, "run": {"months": 2}}),
+                    np.random.default_rng(0))
+    engine.simulate(1)
+    engine.step()
+    _compiled = True
 

@@ -38,8 +38,6 @@ class Lever:
     default: float  # status-quo intensity (docs/ODD.md justifies it)
 
 
-GROUPS = ("principles", "modalities", "means", "additions")
-
 #: Status-quo intensity of the Charter's levers: the principles exist in practice but
 #: unevenly and uncodified ("si les alliances d'intérêt général se multiplient sur les
 #: territoires, elles sont encore peu valorisées"). One common value keeps the sensitivity

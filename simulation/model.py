@@ -2,6 +2,9 @@
 
 The model knows nothing of files, the command line, executors or the browser. All
 randomness goes through Mesa's generator ``self.rng``, seeded from ``params.run.seed``.
+The state and the compiled monthly schedule are :class:`simulation.engine.Engine`'s; this
+class puts them on Mesa's clock, gives each actor a Mesa agent and presents the monthly
+series as a DataCollector does.
 """
 
 from __future__ import annotations
@@ -11,12 +14,9 @@ import numpy as np
 import pandas as pd
 
 from .agents import Actor
-from .compiled import ensure_fresh_cache
-from .initialise import initialise
-from .kernel import coefficient_table, run_months, step_month
-from .outcomes import SERIES
+from .engine import Engine
 from .params import Params
-from .summary import summarise
+from .submodels import ORDER
 
 
 class AllianceModel(mesa.Model):
@@ -26,57 +26,114 @@ class AllianceModel(mesa.Model):
     ----------
     params : Params, dict or None
         The parameters (a partial dict is laid over the defaults); ``run.seed`` seeds the
-        model's generator and ``run.months`` is the default length of :meth:`run`.
+        model's generator and ``run.months`` is the length of a run.
     agents : bool
-        Create one Mesa agent per actor (thin views over the arrays). Sweeps that only need
-        the summary can skip them: the dynamics do not depend on them.
+        Create one Mesa agent per actor (:class:`simulation.agents.Actor`, a view over its
+        row of the arrays). The dynamics do not depend on them.
+
+    Attributes
+    ----------
+    month : int
+        Months simulated; equal to Mesa's ``steps`` (and ``time``) after :meth:`step`,
+        :meth:`advance` and Mesa's ``run_for``.
+    datacollector : SeriesTable
+        The monthly series, read as from a ``mesa.DataCollector``
+        (``model.datacollector.get_model_vars_dataframe()``).
     """
+
+    #: The submodels of one month, in order (docs/ODD.md, "Submodels").
+    schedule = ORDER
 
     def __init__(self, params: Params | dict | None = None, *, agents: bool = True):
         p = params if isinstance(params, Params) else Params.from_dict(params or {})
-        ensure_fresh_cache()
         super().__init__(rng=p.run.seed)
         self.params = p
-        self.state, self.layout = initialise(p, self.rng)
-        self.coefficients = coefficient_table(p)
-        self.month = 0
-        self.series = np.zeros((p.run.months, len(SERIES)))
-        self._tmp_i = np.zeros(len(self.state.initiatives), dtype=np.int64)
-        self._tmp_s = np.zeros(len(self.state.initiatives))
-        self._initial_trust = float(self.state.actors["trust"][~self.state.actors["national"]].mean()) \
-            if (~self.state.actors["national"]).any() else 0.0
+        self.engine = Engine(p, self.rng)
+        self.datacollector = SeriesTable(self)
         if agents:
-            Actor.create_agents(self, len(self.state.actors), index=list(range(len(self.state.actors))))
+            n = len(self.state.actors)
+            Actor.create_agents(self, n, index=list(range(n)))
+
+    @property
+    def state(self):
+        """The state arrays (:class:`simulation.state.State`)."""
+        return self.engine.state
+
+    @property
+    def layout(self):
+        return self.engine.layout
+
+    @property
+    def coefficients(self) -> np.ndarray:
+        return self.engine.coefficients
+
+    @property
+    def month(self) -> int:
+        return self.engine.month
+
+    @property
+    def series(self) -> np.ndarray:
+        return self.engine.series
 
     def step(self) -> None:
-        """One month: every submodel once, in the order of docs/ODD.md."""
-        s, lay = self.state, self.layout
-        if self.month >= len(self.series):
-            self.series = np.vstack([self.series, np.zeros((12, len(SERIES)))])
-        step_month(self.coefficients, self.month, s.territories, s.needs, s.neighbours, s.actors,
-                   s.initiatives, s.weights, s.members, s.engagement, s.share, s.territory_impact,
-                   s.events, s.acc, s.nat, lay.regional_foundation, lay.funders, lay.national_first,
-                   lay.state_actor, self.rng, self._tmp_i, self._tmp_s, self.series[self.month])
-        self.month += 1
+        """One month on Mesa's clock: every submodel of :attr:`schedule` once, in order.
+
+        Mesa counts the step (``model.steps``) before calling this; months that
+        :meth:`advance` has already simulated are only counted.
+        """
+        if self.engine.month >= self.steps:
+            return  # simulated by advance(): Mesa's clock is catching up
+        self.engine.step()
 
     def advance(self, months: int) -> None:
-        """``months`` months at once, outside Mesa's clock: what :func:`simulation.run` uses.
-        The dynamics are those of :meth:`step` (the same compiled monthly kernel)."""
-        s, lay = self.state, self.layout
-        end = self.month + months
-        if end > len(self.series):
-            self.series = np.vstack([self.series, np.zeros((end - len(self.series), len(SERIES)))])
-        run_months(self.month, self.series[self.month:end], self.coefficients, s.territories,
-                   s.needs, s.neighbours, s.actors, s.initiatives, s.weights, s.members,
-                   s.engagement, s.share, s.territory_impact, s.events, s.acc, s.nat,
-                   lay.regional_foundation, lay.funders, lay.national_first, lay.state_actor,
-                   self.rng, self._tmp_i, self._tmp_s)
-        self.month = end
+        """``months`` months in one compiled loop, then Mesa's clock moves by as many steps,
+        so that ``model.steps == model.month`` as after ``months`` calls of :meth:`step`.
+        The dynamics are those of :meth:`step` (the same monthly kernel). Events scheduled on
+        Mesa's clock in between run after the months, on the final state."""
+        self.engine.simulate(months)
+        self.run_for(months)
 
     def summary(self) -> dict[str, float]:
-        return summarise(self.state, self._initial_trust)
+        """Every outcome of :data:`simulation.OUTCOMES` for the months simulated so far."""
+        return self.engine.summary()
 
     def series_frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self.series[:self.month], columns=list(SERIES))
-        df["month"] = df["month"].astype(np.int64)
+        """The monthly series, one row per month simulated, columns :data:`SERIES`."""
+        return self.engine.series_frame()
+
+
+class SeriesTable:
+    """The model's monthly series in the shape of ``mesa.DataCollector``.
+
+    The series are computed by the compiled monthly kernel (one row a month, columns
+    :data:`simulation.outcomes.SERIES`), so nothing is collected from Python; this object
+    presents them as a Mesa user reads a DataCollector.
+    """
+
+    def __init__(self, model: AllianceModel):
+        self._model = model
+
+    @property
+    def model_vars(self) -> dict[str, list[float]]:
+        """``{series: [value per month]}``, as ``DataCollector.model_vars``."""
+        rows = self._model.series[:self._model.month]
+        return {name: rows[:, j].tolist() for j, name in enumerate(self._columns())}
+
+    def _columns(self) -> list[str]:
+        return list(self._model.series_frame().columns)
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """One row per step (index ``Step``, from 1), one column per series."""
+        df = self._model.series_frame().drop(columns="month")
+        df.index = pd.RangeIndex(1, len(df) + 1, name="Step")
+        return df
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """The actors' traits now, one row per agent (index ``AgentID``); the arrays keep no
+        month-by-month history of agents."""
+        model = self._model
+        df = pd.DataFrame(model.state.actors)
+        agents = sorted(model.agents, key=lambda a: a.index)
+        ids = [a.unique_id for a in agents] if len(agents) == len(df) else range(1, len(df) + 1)
+        df.index = pd.Index(list(ids), name="AgentID")
         return df

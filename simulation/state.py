@@ -20,7 +20,6 @@ KIND_NAMES = ("state", "foundation", "firm", "association", "official")
 FREE, SEARCHING, AGREED, ACTING = 0, 1, 2, 3
 
 NDIM = 3  # economic, social, environmental
-DIMENSIONS = ("economic", "social", "environmental")
 K = 6  # most partners in one alliance
 FTE_MONTH_KEUR = 4.0  # value of one FTE-month of staff time, k€ (loaded cost, France)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from experiments.execution import executor
 from experiments.execution.executor import Executor, auto_chunk_size, chunk_bounds, run_many
 from experiments.io.errors import RunFailed
 from experiments.sensitivity import command as sensitivity
@@ -36,15 +37,32 @@ def test_results_come_back_in_input_order_with_two_workers():
     assert [r["y"] for r in out] == [i * i for i in range(12)]
 
 
-def test_one_and_two_workers_give_identical_results_with_automatic_chunks():
+def test_one_and_two_workers_give_identical_results_with_automatic_chunks(monkeypatch):
+    monkeypatch.setattr(executor, "POOL_START_SECONDS", 0.0)  # the pool always pays
     items = _items(40)
-    assert run_many(slow_square, items, workers=1) == run_many(slow_square, items, workers=2)
+    with Executor(workers=2) as ex:
+        two = ex.map(slow_square, items)
+        assert ex.processes_used == 2
+    assert run_many(slow_square, items, workers=1) == two
 
 
 def test_in_process_map_needs_no_pool():
     with Executor(workers=1) as ex:
         assert ex.map(slow_square, _items(5)) == [slow_square(i) for i in _items(5)]
-        assert ex._pool is None
+        assert ex._pool is None and ex.processes_used == 1
+
+
+def test_work_too_small_for_a_pool_runs_in_this_process(monkeypatch):
+    """Two probe items time the work; when the rest would save less than the pool's start,
+    no pool starts, and the results are the same."""
+    monkeypatch.setattr(executor, "POOL_START_SECONDS", 60.0)
+    items = _items(30, pause=0.001)
+    with Executor(workers=2) as ex:
+        assert ex.map(slow_square, items) == [slow_square(i) for i in items]
+        assert ex._pool is None and ex.processes_used == 1
+    with Executor(workers=2) as ex:  # an explicit chunk size is a request for the pool
+        ex.map(slow_square, items[:4], chunk_size=2)
+        assert ex._pool is not None
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 from helpers import REPO, alliance
 
+from experiments import cli
+from experiments.io import figures, provenance
 from experiments.io import results as res
 from experiments.io.errors import InputError
 from simulation import OUTCOME_KEYS
@@ -93,19 +95,15 @@ def test_failure_inside_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_interrupt_while_writing_figures_leaves_nothing(tmp_path, monkeypatch):
+def test_interrupt_while_writing_figures_leaves_nothing(tmp_path, monkeypatch, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(res, "series_figures", interrupted)
-    series = pd.DataFrame({"month": [1, 2], "impact": [0.1, 0.2]})
-    series = res.stack_series([series], [0])
-    with pytest.raises(KeyboardInterrupt):
-        with res.ResultFolder(tmp_path, "baseline", MOMENT) as folder:
-            res.write_run_folder(folder.path, summary={}, series=series,
-                                 replications=res.replication_table([fake_summary(1.0)], [0]),
-                                 prov={}, title="t")
-    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(figures, "series_figures", interrupted)
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["run", "baseline", "--months", "6", "--quiet", "--out", "out"])
+    assert code == 130 and "interrupted" in capsys.readouterr().err
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_existing_folder_is_never_overwritten(tmp_path):
@@ -141,8 +139,8 @@ def test_stack_series_puts_rep_and_seed_first():
 
 def test_command_line_has_no_absolute_path(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    line = res.command_line(["/usr/bin/alliance", "run", str(tmp_path / "s.toml"),
-                             f"--out={tmp_path / 'r'}"])
+    line = provenance.command_line(["/usr/bin/alliance", "run", str(tmp_path / "s.toml"),
+                                    f"--out={tmp_path / 'r'}"])
     assert line == ["alliance", "run", "s.toml", "--out=r"]
 
 
@@ -159,14 +157,20 @@ def _strings(node):
 
 def test_provenance_records_versions_and_only_relative_paths(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    prov = res.provenance(params={"run": {"seed": 3}}, seeds=[3, 4],
-                          scenario_files=[REPO / "scenarios" / "baseline.toml"],
-                          started=MOMENT, wall_seconds=1.5, workers=2,
-                          argv=[str(REPO / ".venv/bin/alliance"), "run", "baseline"])
-    for key in ("python", "numpy", "mesa", "pandas", "package_version", "git_commit", "command",
-                "wall_seconds", "seeds", "params"):
-        assert key in prov
-    assert prov["seeds"] == [3, 4]
+    ended = MOMENT.replace(second=MOMENT.second + 2)
+    prov = provenance.record(started=MOMENT, ended=ended, seeds=[3, 4], workers=2,
+                             argv=[str(REPO / ".venv/bin/alliance"), "run", "baseline"],
+                             scenario_files=[provenance.relative(REPO / "scenarios" / "baseline.toml")],
+                             params={"run": {"seed": 3}})
+    assert set(prov["versions"]) == {"python", *provenance.LIBRARIES}
+    assert prov["versions"]["numpy"] == __import__("numpy").__version__
+    assert prov["versions"]["pandas"] == pd.__version__
+    assert prov["git_commit"] is None or len(prov["git_commit"]) == 40
+    assert prov["git_dirty"] in (True, False, None)
+    assert prov["started_utc"] == "2026-01-02T03:04:05+00:00" and prov["ended_utc"] == "2026-01-02T03:04:07+00:00"
+    assert prov["wall_seconds"] == 2.0 and prov["workers"] == 2
+    assert prov["command"] == ["alliance", "run", "baseline"]
+    assert list(prov)[-1] == "params" and prov["seeds"] == [3, 4]
     assert not [s for s in _strings(prov) if s.startswith("/")], "absolute path in provenance"
     json.loads(res.dumps(prov))
 
@@ -179,10 +183,13 @@ def test_dumps_refuses_nothing_and_writes_null_for_non_finite():
 # A real run's folder
 # --------------------------------------------------------------------------------------
 
-def test_run_folder_holds_series_summary_provenance_and_figures(tmp_path):
-    done = alliance("run", "baseline", "--reps", "3", "--months", "12", "--seed", "4",
-                    "--workers", "1", "--out", "out", "--quiet", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+def test_run_folder_holds_series_summary_provenance_and_figures(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["alliance", "run", "baseline", "--reps", "3", "--months", "12", "--seed", "4",
+            "--out", "out", "--quiet"]
+    monkeypatch.setattr(sys, "argv", argv)
+    assert cli.main(argv[1:]) == 0
+    stdout = capsys.readouterr().out
     [folder] = visible(tmp_path / "out")
     assert folder.name.endswith("-baseline")
     assert [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
@@ -205,15 +212,18 @@ def test_run_folder_holds_series_summary_provenance_and_figures(tmp_path):
     assert reps["impact"].mean() == pytest.approx(summary["outcomes"]["impact"]["mean"])
 
     prov = json.loads((folder / "provenance.json").read_text())
-    assert prov["command"][:3] == ["alliance", "run", "baseline"]
-    assert prov["seeds"] == [4, 5, 6] and prov["python"] and prov["mesa"] and prov["numpy"]
+    assert prov["schema"] == provenance.SCHEMA
+    assert prov["command"] == argv
+    assert prov["seeds"] == [4, 5, 6] and prov["workers"] == 1  # 3 short runs: no pool
+    assert prov["versions"] == provenance.versions()
+    assert prov["scenario_files"] == [os.path.relpath(REPO / "scenarios" / "baseline.toml", tmp_path)]
     assert prov["params"] == summary["params"]
     assert not [s for s in _strings(prov) if s.startswith("/")], "absolute path in provenance"
 
     pngs = sorted(p.name for p in (folder / "figures").glob("*.png"))
-    assert "overview.png" in pngs and len(pngs) >= 2
-    assert all((folder / "figures" / n).stat().st_size > 5000 for n in pngs)
-    assert done.stdout.count(folder.name) == 2  # where the results and the figures are
+    assert pngs == ["overview.png"]
+    assert (folder / "figures" / "overview.png").stat().st_size > 5000
+    assert stdout.count(folder.name) == 2  # where the results and the figures are
 
 
 def _wait_for_partial(out: Path, proc: subprocess.Popen, limit: float = 60) -> None:

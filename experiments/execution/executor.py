@@ -11,6 +11,13 @@ local pool, while a model run lasts 10-30 ms, so each task carries enough runs t
 0.2 s. A run that raises is reported as :class:`~experiments.io.errors.RunFailed` naming the item
 (its parameters and seed); nothing is dropped.
 
+A pool starts only when it pays: with automatic chunks, the first two items run here and
+time the work; when the rest would take less than about :data:`POOL_START_SECONDS` more
+in this process than on the pool, everything runs here (``alliance run baseline --reps 8``
+never waits for a pool to start). Before a local pool starts, this process compiles the
+model's kernels (or loads them from numba's disk cache), so a cold cache is compiled once
+and the workers only load it.
+
 The local pool uses an explicit ``forkserver`` context (``spawn`` where forkserver is
 missing), chosen when the pool starts: the module sets no global start method. Forking a
 process that already holds threads (numba, BLAS, Dask) is unsafe, hence not ``fork``.
@@ -30,6 +37,10 @@ from experiments.io.errors import RunFailed
 
 #: Seconds a task should last at least: ~100 times the ~2 ms a Dask task costs.
 TARGET_TASK_SECONDS = 0.2
+
+#: Seconds (wall) for a local pool to start and load the model in its workers: less work
+#: than this saved by the pool runs in this process instead.
+POOL_START_SECONDS = 1.5
 
 
 # --------------------------------------------------------------------------------------
@@ -102,7 +113,9 @@ def run_model(task: dict) -> dict:
     import numpy as np
 
     from simulation import ParameterError, Params, run
+    from simulation.compiled import ensure_fresh_cache
 
+    ensure_fresh_cache()  # once per process: numba's cache matches the sources
     params_dict = task["params"]
     seed = params_dict.get("run", {}).get("seed")
     try:
@@ -134,18 +147,19 @@ def _varied_text(task: dict) -> str:
         return f"varied parameters {task['varied']}"
     from simulation import Params
 
-    diff = _flat_diff(Params().model_dump(), task["params"])
+    diff = flat_diff(Params().model_dump(), task["params"])
     diff.pop("run.seed", None)
     return f"parameters differing from the defaults {diff}"
 
 
-def _flat_diff(default: dict, given: dict, prefix: str = "") -> dict:
+def flat_diff(default: dict, given: dict, prefix: str = "") -> dict:
+    """``{"a.b.c": value}`` for every leaf of ``given`` that differs from ``default``."""
     out: dict = {}
     for key, value in given.items():
         path = f"{prefix}{key}"
         base = default.get(key) if isinstance(default, dict) else None
         if isinstance(value, dict) and isinstance(base, dict):
-            out.update(_flat_diff(base, value, path + "."))
+            out.update(flat_diff(base, value, path + "."))
         elif value != base:
             out[path] = value
     return out
@@ -177,7 +191,8 @@ def auto_chunk_size(seconds_per_item: float, n_items: int, workers: int) -> int:
 def _worker_start() -> None:
     """Workers leave Ctrl-C to the parent, which cancels what has not started and lets
     running chunks finish, so checkpoints stay whole and the pool shuts down cleanly. Each
-    worker loads the model's compiled kernels once, before its first chunk."""
+    worker loads the model's compiled kernels from the disk cache (the parent filled it
+    before starting the pool) once, before its first chunk."""
     import signal
 
     from simulation.compiled import compile_kernels
@@ -190,7 +205,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """forkserver where available, its server importing the model once for all workers."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["simulation"])
+        ctx.set_forkserver_preload(["simulation.engine"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -237,6 +252,12 @@ class Executor:
         return self.scheduler is not None or self.workers > 1
 
     @property
+    def processes_used(self) -> int:
+        """Local processes that have run items so far: the pool's workers once it started,
+        else 1 (this process)."""
+        return self.workers if self._pool is not None else 1
+
+    @property
     def slots(self) -> int:
         """How many tasks can run at once (for chunk sizing)."""
         if self.scheduler is not None:
@@ -254,6 +275,9 @@ class Executor:
 
     def _local(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            from simulation.compiled import compile_kernels
+
+            compile_kernels()  # here first: the workers load the cache instead of each compiling
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context(),
                                              initializer=_worker_start)
         return self._pool
@@ -270,8 +294,7 @@ class Executor:
         if not chunks:
             return
         if not self.parallel:
-            for i, chunk in enumerate(chunks):
-                yield i, _unwrap(*_apply_chunk(fn, chunk))
+            yield from self._map_here(fn, chunks)
             return
         if self.scheduler is not None:
             yield from self._map_dask(fn, chunks)
@@ -301,6 +324,20 @@ class Executor:
         finally:
             client.cancel([f for f in futures if not f.done()])
 
+    def _pays(self, seconds_here: float) -> bool:
+        """Whether a local pool (started now, or already running) saves time on work that
+        would take ``seconds_here`` in this process."""
+        if self._pool is not None:
+            return True
+        saved = seconds_here * (1 - 1 / self.workers)
+        return saved > POOL_START_SECONDS
+
+    @staticmethod
+    def _map_here(fn: Callable[[Any], Any], chunks: Sequence[Sequence[Any]]
+                  ) -> Iterator[tuple[int, list]]:
+        for i, chunk in enumerate(chunks):
+            yield i, _unwrap(*_apply_chunk(fn, chunk))
+
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any], *, chunk_size: int | None = None,
             progress: bool = False, desc: str = "runs") -> list:
         """``[fn(item) for item in items]``, computed in chunks; see :func:`run_many`."""
@@ -322,11 +359,15 @@ class Executor:
                 start = probe
                 if bar is not None:
                     bar.update(probe)
-                chunk_size = auto_chunk_size(per_item, n - start, self.slots)
+                here = self.scheduler is None and not self._pays(per_item * (n - start))
+                chunk_size = auto_chunk_size(per_item, n - start, 1 if here else self.slots)
+            else:
+                here = not self.parallel
             size = chunk_size or max(1, n)
             bounds = [(start + a, start + b) for a, b in chunk_bounds(n - start, size)]
             chunks = [items[a:b] for a, b in bounds]
-            for i, out in self.map_chunks(fn, chunks):
+            mapped = self._map_here(fn, chunks) if here else self.map_chunks(fn, chunks)
+            for i, out in mapped:
                 a, b = bounds[i]
                 results[a:b] = out
                 if bar is not None:

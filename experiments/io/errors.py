@@ -1,6 +1,11 @@
-"""The project's input and run errors, turned by the command into one line and exit code 2."""
+"""The project's input and run errors, turned by the command into one line and exit code 2.
 
-from simulation.params import ParameterError
+``ParameterError`` (raised by the model's parameter structure) and ``USER_ERRORS`` are
+looked up on first use, so that importing this module does not import pydantic: commands
+that only list things answer at once.
+"""
+
+from typing import Any
 
 
 class InputError(ValueError):
@@ -17,4 +22,12 @@ class RunFailed(RuntimeError):
         self.seed = seed
 
 
-USER_ERRORS = (InputError, ParameterError, RunFailed)
+def __getattr__(name: str) -> Any:
+    # ParameterError and USER_ERRORS = (InputError, ParameterError, RunFailed), on first use
+    if name in ("ParameterError", "USER_ERRORS"):
+        from simulation.params import ParameterError
+
+        globals().update(ParameterError=ParameterError,
+                         USER_ERRORS=(InputError, ParameterError, RunFailed))
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

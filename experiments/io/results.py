@@ -1,4 +1,4 @@
-"""Results folders: statistics over replications, provenance, tables and figures.
+"""Results folders: statistics over replications, tables and figures.
 
 Every run of the ``alliance`` command writes one new folder ``<out>/<UTC time>-<label>/``
 (layout in results/README.md). The folder is built under a hidden temporary name next to
@@ -15,14 +15,10 @@ from __future__ import annotations
 import json
 import math
 import os
-import platform
 import shutil
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,27 +26,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.io.errors import InputError
+from experiments.io.provenance import relative, utc_stamp
 from simulation import OUTCOMES
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-#: Monthly series drawn as figures (when the model's series has them), with their labels.
-FIGURE_SERIES: dict[str, str] = {
-    "impact": "Cumulated impact on needs (need units)",
-    "need_mean": "Mean remaining need (0-1)",
-    "alliances_active": "Alliances acting (count)",
-    "engagement": "Engagement of partners (0-1)",
-    "trust_micro_macro": "Micro-macro trust (0-1)",
-    "admin_burden": "Associations' time on applications (share)",
-}
-
-#: Outcomes drawn in the comparison figure.
-COMPARE_OUTCOMES: tuple[str, ...] = (
-    "impact", "equity_gap", "alliances_formed", "alliance_survival", "engagement",
-    "scaling_rate", "abandonment_rate", "admin_burden", "application_success_rate",
-    "small_associations_participation", "trust_micro_macro", "blocked_share",
-)
-
 
 # --------------------------------------------------------------------------------------
 # Statistics
@@ -69,10 +46,10 @@ def describe(values: Sequence[float]) -> dict[str, float | int | None]:
     mean = float(x.mean())
     if n < 2:
         return {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None, "n": n}
-    from scipy import stats as sps  # imported here: a 0.5 s import the listing commands skip
+    from scipy.special import stdtrit  # Student t quantile; scipy.stats takes 3 times longer to import
 
     sd = float(x.std(ddof=1))
-    half = float(sps.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    half = float(stdtrit(n - 1, 0.975)) * sd / math.sqrt(n)
     return {"mean": mean, "sd": sd, "ci95_low": mean - half, "ci95_high": mean + half, "n": n}
 
 
@@ -110,10 +87,6 @@ def fmt_interval(stat: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------
 # The folder, written atomically
 # --------------------------------------------------------------------------------------
-
-def utc_stamp(moment: datetime | None = None) -> str:
-    return (moment or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-
 
 class ResultFolder:
     """A results folder built under a temporary name and renamed when complete.
@@ -237,178 +210,6 @@ def write_tables(folder: Path, series: pd.DataFrame, replications: pd.DataFrame)
 
 
 # --------------------------------------------------------------------------------------
-# Provenance
-# --------------------------------------------------------------------------------------
-
-def relative(path: Path | str, start: Path | None = None) -> str:
-    """A path relative to ``start`` (default: the working directory); never absolute."""
-    return os.path.relpath(Path(path).resolve(), (start or Path.cwd()).resolve())
-
-
-def command_line(argv: Sequence[str] | None = None) -> list[str]:
-    """``sys.argv`` with the program reduced to ``alliance`` and absolute paths made
-    relative to the working directory."""
-    argv = list(sys.argv if argv is None else argv)
-    out = ["alliance"]
-    for arg in argv[1:]:
-        if os.path.isabs(arg):
-            out.append(relative(arg))
-        elif "=" in arg and os.path.isabs(arg.split("=", 1)[1]):
-            key, value = arg.split("=", 1)
-            out.append(f"{key}={relative(value)}")
-        else:
-            out.append(arg)
-    return out
-
-
-def _git(*args: str) -> str | None:
-    try:
-        done = subprocess.run(["git", "-C", str(PROJECT_ROOT), *args], capture_output=True,
-                              text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def _version(dist: str) -> str | None:
-    from importlib import metadata
-
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def provenance(*, params: dict[str, Any] | list[dict[str, Any]], seeds: Sequence[int],
-               scenario_files: Sequence[Path], started: datetime, wall_seconds: float,
-               workers: int | None, argv: Sequence[str] | None = None,
-               extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Everything needed to reproduce the folder: resolved parameters, seeds, versions, git
-    commit, command line and wall time. Every path is relative to the working directory
-    the command ran in (recorded as ``"."``), never absolute."""
-    import mesa
-
-    commit = _git("rev-parse", "HEAD")
-    status = _git("status", "--porcelain") if commit else None
-    return {
-        "package": "alliance-sim",
-        "package_version": _version("alliance-sim"),
-        "git_commit": commit,
-        "git_dirty": (bool(status) if status is not None else None),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "mesa": mesa.__version__,
-        "platform": platform.platform(terse=True),
-        "command": command_line(argv),
-        "working_directory": ".",
-        "scenario_files": [relative(p) for p in scenario_files],
-        "started_utc": started.isoformat(timespec="seconds"),
-        "wall_seconds": round(wall_seconds, 3),
-        "workers": workers,
-        "seeds": list(seeds),
-        **(extra or {}),
-        "params": params,
-    }
-
-
-# --------------------------------------------------------------------------------------
-# Figures (matplotlib's object API with the Agg canvas: no global backend state)
-# --------------------------------------------------------------------------------------
-
-def _figure(width: float, height: float) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _band(ax: Any, series: pd.DataFrame, column: str, label: str | None, color: str | None) -> None:
-    """Mean over replications as a line, the 5th-95th percentile over replications as a band."""
-    by_month = series.groupby("month")[column]
-    mean = by_month.mean()
-    (line,) = ax.plot(mean.index, mean.to_numpy(), lw=1.8, label=label, color=color)
-    if series["rep"].nunique() > 1:
-        lo, hi = by_month.quantile(0.05), by_month.quantile(0.95)
-        ax.fill_between(mean.index, lo.to_numpy(), hi.to_numpy(), alpha=0.25, lw=0,
-                        color=line.get_color())
-
-
-def series_figures(folder: Path, series: pd.DataFrame, title: str,
-                   group: str | None = None) -> list[str]:
-    """One PNG per key series and an overview grid, in ``folder/figures``; returns the
-    relative names. With ``group`` (a column such as ``scenario``) each group is a line."""
-    cols = [c for c in FIGURE_SERIES if c in series.columns]
-    if not cols or "month" not in series.columns:
-        return []
-    (folder / "figures").mkdir(exist_ok=True)
-    groups = list(dict.fromkeys(series[group])) if group else [None]
-    reps = series["rep"].nunique()
-    note = (f"line: mean over {reps} replications; band: 5th-95th percentile"
-            if reps > 1 else "one replication")
-    written = []
-    overview = _figure(12, 6.5)
-    axes = overview.subplots(2, (len(cols) + 1) // 2, squeeze=False).ravel()
-    for ax_all, col in zip(axes, cols, strict=False):
-        fig = _figure(6.4, 4)
-        ax = fig.add_subplot()
-        for g in groups:
-            part = series if g is None else series[series[group] == g]
-            _band(ax, part, col, g, None)
-            _band(ax_all, part, col, g, None)
-        for a in (ax, ax_all):
-            a.set_title(FIGURE_SERIES[col], fontsize=10)
-            a.set_xlabel("month")
-            a.grid(alpha=0.3)
-        if group:
-            ax.legend(fontsize=8)
-        fig.suptitle(f"{title}\n{note}", fontsize=9)
-        name = f"figures/{col}.png"
-        fig.savefig(folder / name)
-        written.append(name)
-    for ax in axes[len(cols):]:
-        ax.set_visible(False)
-    if group:
-        axes[0].legend(fontsize=8)
-    overview.suptitle(f"{title} ({note})", fontsize=11)
-    overview.savefig(folder / "figures/overview.png")
-    written.append("figures/overview.png")
-    return written
-
-
-def comparison_figure(folder: Path, stats: dict[str, dict[str, dict[str, Any]]]) -> str:
-    """Mean and 95% CI of key outcomes, one bar per scenario: ``figures/compare.png``."""
-    (folder / "figures").mkdir(exist_ok=True)
-    names = list(stats)
-    keys = [k for k in COMPARE_OUTCOMES if k in next(iter(stats.values()))]
-    labels = {o.key: o.label_en for o in OUTCOMES}
-    fig = _figure(13, 8)
-    axes = fig.subplots(3, 4, squeeze=False).ravel()
-    xs = np.arange(len(names))
-    for ax, key in zip(axes, keys, strict=False):
-        means = [stats[n][key]["mean"] for n in names]
-        lows = [stats[n][key]["ci95_low"] for n in names]
-        highs = [stats[n][key]["ci95_high"] for n in names]
-        ax.bar(xs, means, color=[f"C{i}" for i in range(len(names))], alpha=0.8)
-        if all(v is not None for v in lows):
-            err = np.array([[m - lo for m, lo in zip(means, lows, strict=True)],
-                            [hi - m for m, hi in zip(means, highs, strict=True)]])
-            ax.errorbar(xs, means, yerr=err, fmt="none", ecolor="black", capsize=3, lw=1)
-        ax.set_title(f"{labels[key]} ({stats[names[0]][key]['unit']})", fontsize=9)
-        ax.set_xticks(xs, names, rotation=30, ha="right", fontsize=8)
-        ax.grid(axis="y", alpha=0.3)
-    for ax in axes[len(keys):]:
-        ax.set_visible(False)
-    n = next(iter(stats.values()))[keys[0]]["n"]
-    fig.suptitle(f"Scenario comparison: mean and 95% CI over {n} replications (common seeds)",
-                 fontsize=11)
-    fig.savefig(folder / "figures/compare.png")
-    return "figures/compare.png"
-
-
-# --------------------------------------------------------------------------------------
 # Whole folders
 # --------------------------------------------------------------------------------------
 
@@ -425,17 +226,3 @@ def run_summary(*, scenario: str, scenario_file: Path, seeds: Sequence[int], mon
         "outcomes": summarise(summaries),
         "params": params,
     }
-
-
-def write_run_folder(folder: Path, *, summary: dict[str, Any], series: pd.DataFrame,
-                     replications: pd.DataFrame, prov: dict[str, Any], title: str) -> None:
-    """Fill a :class:`ResultFolder` for ``alliance run``; summary.json and provenance.json
-    are written last."""
-    write_tables(folder, series, replications)
-    series_figures(folder, series, title)
-    write_json(folder / "summary.json", summary)
-    write_json(folder / "provenance.json", prov)
-
-
-def timer() -> tuple[datetime, float]:
-    return datetime.now(UTC), time.perf_counter()

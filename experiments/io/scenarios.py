@@ -12,18 +12,16 @@ scenarios/README.md.
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from experiments.io.errors import InputError
-from simulation import Params
-from simulation.params import TerritoryRecord, merge
+
+if TYPE_CHECKING:
+    from simulation import Params
 
 #: The scenario library shipped with the project (the repository's ``scenarios/`` folder).
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
@@ -31,8 +29,20 @@ LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 #: Top-level keys of a scenario file that are not parameter sections.
 META_KEYS = ("description", "extends")
 
-#: Columns of a territories table, in the order of :class:`simulation.params.TerritoryRecord`.
-TERRITORY_COLUMNS: tuple[str, ...] = tuple(TerritoryRecord.model_fields)
+
+def __getattr__(name: str) -> Any:
+    # pydantic and the parameter structure are imported on first use, so that listing the
+    # library does not pay for them. TERRITORY_COLUMNS: the columns of a territories table,
+    # in the order of simulation.params.TerritoryRecord.
+    if name == "TERRITORY_COLUMNS":
+        from simulation.params import TerritoryRecord
+
+        return tuple(TerritoryRecord.model_fields)
+    if name == "merge":
+        from simulation.params import merge
+
+        return merge
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -88,9 +98,10 @@ def find(name_or_path: str, library: Path = LIBRARY, relative_to: Path | None = 
         candidate = place / f"{name_or_path}.toml"
         if candidate.is_file():
             return candidate
+    from simulation.params import did_you_mean
+
     known = library_names(library)
-    close = difflib.get_close_matches(name_or_path, known, n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    hint = did_you_mean(name_or_path, known)
     raise InputError(
         f"unknown scenario '{name_or_path}'{hint}; expected a name from {_display(library)} "
         f"({', '.join(known) or 'none found'}) or a path to a .toml file")
@@ -174,6 +185,8 @@ def load(name_or_path: str, library: Path = LIBRARY) -> Scenario:
                 current = find(parent, library, relative_to=current.parent)
             except InputError as exc:
                 raise InputError(f"{_display(current)}: key 'extends': {exc}") from None
+    from simulation.params import Params, merge
+
     overrides: dict[str, Any] = {}
     for file, data in zip(reversed(chain), reversed(datas), strict=True):
         overrides = merge(overrides, _own_overrides(file, data))
@@ -254,6 +267,11 @@ def read_territories(path: Path) -> list[dict[str, Any]]:
     Errors name the file, the row (as a spreadsheet numbers it, header = row 1), the
     column, what was expected and what was found.
     """
+    from pydantic import ValidationError
+
+    from simulation.params import TerritoryRecord
+
+    TERRITORY_COLUMNS = __getattr__("TERRITORY_COLUMNS")  # noqa: N806
     src = _display(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -276,8 +294,9 @@ def read_territories(path: Path) -> list[dict[str, Any]]:
                          "(save the table as CSV with commas and dot decimals)")
     for col in header:
         if col not in TERRITORY_COLUMNS:
-            close = difflib.get_close_matches(col, TERRITORY_COLUMNS, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            from simulation.params import did_you_mean
+
+            hint = did_you_mean(col, TERRITORY_COLUMNS)
             raise InputError(f"{src}, row 1: unknown column '{col}'{hint}; expected the columns "
                              f"{', '.join(TERRITORY_COLUMNS)}")
     if len(set(header)) != len(header):
@@ -314,6 +333,8 @@ def read_territories(path: Path) -> list[dict[str, Any]]:
 
 def _expected(err: dict[str, Any], column: str) -> str:
     """What a cell of ``column`` should hold, from the record's type and bounds."""
+    from simulation.params import TerritoryRecord
+
     field = TerritoryRecord.model_fields.get(column)
     if field is None:
         return str(err.get("msg", "a valid value")).lower()

@@ -48,7 +48,6 @@ import math
 import shutil
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +148,9 @@ def model_fingerprint(spec: Spec) -> str:
 
 
 def new_folder(spec: Spec, out: Path = RESULTS) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    from experiments.io.provenance import utc_stamp
+
+    stamp = utc_stamp()
     for i in range(1, 1000):
         folder = out / (f"{stamp}-{spec.name}" if i == 1 else f"{stamp}-{spec.name}-{i}")
         try:

@@ -16,16 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.io.figures import new_figure as _figure
 from experiments.sensitivity.spec import DUMMY, Spec
-
-
-def _figure(width: float, height: float):  # noqa: ANN202 - matplotlib Figure
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
 
 
 def draw(folder: Path, spec: Spec, ind: pd.DataFrame, conv: pd.DataFrame) -> list[str]:

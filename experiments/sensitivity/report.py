@@ -10,7 +10,7 @@ outcome, part, factor and index), ``convergence.csv``, ``ranking.md`` (the repor
 from __future__ import annotations
 
 import json
-import platform
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,12 +141,18 @@ def write_all(folder: Path, *, spec: Spec, parts: dict, table: pd.DataFrame, out
               "executor": scheduler or f"local pool, {workers} workers"}
     (folder / "ranking.md").write_text(report(spec, ind, noise, pilot_stats, reps, timing, files),
                                        encoding="utf-8")
-    prov = {"spec": spec.name, "method": spec.method, "model": spec.model, "base": spec.base,
-            "replications": reps, "first_seed": spec.first_seed, "design_seed": spec.design_seed,
-            "timing": timing, "python": platform.python_version(), "versions": _versions(),
-            "pilot": pilot_stats, "design_noise": noise, "base_params": "base_params.json",
-            "factors": [{"name": f.name, "path": f.path, "kind": f.kind, "low": f.low, "high": f.high,
-                         "levels": list(f.levels), "group": f.group} for f in spec.all_factors]}
+    from experiments.io import provenance
+
+    ended = provenance.utc_now()
+    seeds = sorted({int(x) for x in pd.concat([table["seed"], pilot["seed"]])})
+    prov = provenance.record(
+        started=ended - timedelta(seconds=wall_seconds), ended=ended, seeds=seeds,
+        workers=scheduler or workers,
+        spec=spec.name, method=spec.method, model=spec.model, base=spec.base,
+        replications=reps, first_seed=spec.first_seed, design_seed=spec.design_seed,
+        timing=timing, pilot=pilot_stats, design_noise=noise, base_params="base_params.json",
+        factors=[{"name": f.name, "path": f.path, "kind": f.kind, "low": f.low, "high": f.high,
+                  "levels": list(f.levels), "group": f.group} for f in spec.all_factors])
     (folder / "provenance.json").write_text(json.dumps(prov, indent=1, default=_plain) + "\n")
 
 
@@ -154,18 +160,6 @@ def _plain(v: Any) -> Any:
     if isinstance(v, np.generic):
         return v.item()
     return str(v)
-
-
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for dist in ("SALib", "numpy", "pandas", "mesa", "numba", "dask", "distributed"):
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            pass
-    return out
 
 
 # --------------------------------------------------------------------------------------

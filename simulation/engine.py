@@ -1,0 +1,105 @@
+"""The state of one run and its compiled monthly schedule, without Mesa.
+
+One month is the schedule of docs/ODD.md ("Process overview and scheduling"): the eleven
+submodels of :data:`simulation.submodels.ORDER`, always in that order, over the state
+arrays. The schedule is compiled as one call (:func:`simulation.kernel.step_month`) so that
+a month costs one dispatch, and many months as one loop (:func:`simulation.kernel.run_months`).
+
+:class:`Engine` is what :class:`simulation.AllianceModel` (the Mesa model) steps, and what
+:func:`run`, the contract every executor calls, runs alone: a batch of runs then pays
+neither Mesa's import (about a second of CPU) nor its clock (an event per month). Both use
+the same generator, ``numpy.random.default_rng(params.run.seed)`` (what Mesa builds from
+``rng=seed``), so they give the same results.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .initialise import initialise
+from .kernel import coefficient_table, run_months, step_month
+from .outcomes import SERIES
+from .params import Params
+from .summary import summarise
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Engine:
+    """The arrays of one run (``state``, ``layout``), its coefficients and its monthly series.
+
+    Parameters
+    ----------
+    params : Params
+        Validated parameters.
+    rng : numpy.random.Generator
+        The run's only source of randomness.
+    """
+
+    def __init__(self, params: Params, rng: np.random.Generator):
+        self.params = params
+        self.rng = rng
+        self.state, self.layout = initialise(params, rng)
+        self.coefficients = coefficient_table(params)
+        self.month = 0
+        self.series = np.zeros((params.run.months, len(SERIES)))
+        self._tmp_i = np.zeros(len(self.state.initiatives), dtype=np.int64)
+        self._tmp_s = np.zeros(len(self.state.initiatives))
+        local = ~self.state.actors["national"]
+        self._initial_trust = float(self.state.actors["trust"][local].mean()) if local.any() else 0.0
+
+    def step(self) -> None:
+        """One month: every submodel once, in the order of docs/ODD.md."""
+        self._grow_series(self.month + 1)
+        step_month(self.coefficients, self.month, *self._arrays(), self.series[self.month])
+        self.month += 1
+
+    def simulate(self, months: int) -> None:
+        """``months`` months in one compiled loop: the same monthly kernel as :meth:`step`."""
+        end = self.month + months
+        self._grow_series(end)
+        run_months(self.month, self.series[self.month:end], self.coefficients, *self._arrays())
+        self.month = end
+
+    def _arrays(self) -> tuple:
+        """The state the monthly kernel reads and updates, in the order of its arguments."""
+        s, lay = self.state, self.layout
+        return (s.territories, s.needs, s.neighbours, s.actors, s.initiatives, s.weights, s.members,
+                s.engagement, s.share, s.territory_impact, s.events, s.acc, s.nat,
+                lay.regional_foundation, lay.funders, lay.national_first, lay.state_actor, self.rng,
+                self._tmp_i, self._tmp_s)
+
+    def _grow_series(self, months: int) -> None:
+        if months > len(self.series):
+            extra = max(12, months - len(self.series))
+            self.series = np.vstack([self.series, np.zeros((extra, len(SERIES)))])
+
+    def summary(self) -> dict[str, float]:
+        """Every outcome of :data:`simulation.OUTCOMES` for the months simulated so far."""
+        return summarise(self.state, self._initial_trust)
+
+    def series_frame(self) -> pd.DataFrame:
+        """The monthly series, one row per month simulated, columns :data:`SERIES`."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.series[:self.month], columns=list(SERIES))
+        df["month"] = df["month"].astype(np.int64)
+        return df
+
+
+def run(params: Params | dict | None = None, *, series: bool = True
+        ) -> tuple[dict[str, float], pd.DataFrame | None]:
+    """The run contract: ``params.run.months`` months with seed ``params.run.seed``.
+
+    Returns the summary (a plain dict of floats, keys in :data:`simulation.OUTCOME_KEYS`)
+    and the monthly series (a DataFrame with the columns of
+    :data:`simulation.outcomes.SERIES`), or None for the series when ``series`` is False.
+    The same as stepping :class:`simulation.AllianceModel` for as many months.
+    """
+    p = params if isinstance(params, Params) else Params.from_dict(params or {})
+    engine = Engine(p, np.random.default_rng(p.run.seed))
+    engine.simulate(p.run.months)
+    return engine.summary(), (engine.series_frame() if series else None)
