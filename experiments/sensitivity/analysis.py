@@ -171,9 +171,13 @@ def _columns(kinds: list[tuple[str, int]], u: np.ndarray) -> tuple[np.ndarray, l
 
 
 def _ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Slopes of y on centred x (with intercept) and the residuals."""
+    """Slopes of y on centred x (with intercept) and the residuals (normal equations: the
+    design is far from collinear; least squares where it is singular)."""
     yc = y - y.mean()
-    beta, *_ = np.linalg.lstsq(x, yc, rcond=None)
+    try:
+        beta = np.linalg.solve(x.T @ x, x.T @ yc)
+    except np.linalg.LinAlgError:
+        beta = np.linalg.lstsq(x, yc, rcond=None)[0]
     return beta, yc - x @ beta
 
 

@@ -32,8 +32,9 @@ def _n(x: float) -> str:
     return f"{x:.3g}"
 
 
-def _ci(r: pd.Series) -> str:
-    return f"{_n(r.estimate)} [{_n(r.ci_low)}, {_n(r.ci_high)}]"
+def _ci(r: pd.Series, fr: bool = False) -> str:
+    text = f"{_n(r.estimate)} [{_n(r.ci_low)}, {_n(r.ci_high)}]"
+    return text.replace(", ", " ; ").replace(".", ",") if fr else text
 
 
 def _labels(spec: Spec) -> dict[str, tuple[str, str]]:
@@ -108,11 +109,12 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
     found = real[real["detected"].fillna(False).astype(bool)]
     missing = real[~real["detected"].fillna(False).astype(bool)]
     top = ", ".join(f"{_name(r.factor, {})} {_ci(r)}" for r in found.head(5).itertuples())
+    top_fr = ", ".join(f"{_name(r.factor, {})} {_ci(r, True)}" for r in found.head(5).itertuples())
     mde = float(missing["mde"].max()) if len(missing) else float("nan")
     en = [f"**EN.** {len(found)} of {len(real)} factors have a detected effect on {o}"
           + (f"; the strongest: {top}." if len(found) else ".")]
     fr = [f"**FR.** {len(found)} facteurs sur {len(real)} ont un effet détecté sur {o}"
-          + (f" ; les plus forts : {_fr(top)}." if len(found) else ".")]
+          + (f" ; les plus forts : {top_fr}." if len(found) else ".")]
     if len(missing):
         en.append(f"Not detected at this sample size: {len(missing)} factors; the smallest effect this design "
                   f"detects is {_n(mde)} ({key}).")
@@ -132,14 +134,15 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
                       "l'écart (indices `ST_emulator`).")
         shares = sub[sub["index"] == "group_share"]
         txt = ", ".join(f"{r.factor} {r.estimate:.0%} [{r.ci_low:.0%}, {r.ci_high:.0%}]" for r in shares.itertuples())
+        txt_fr = " ; ".join(f"{r.factor} {r.estimate:.0%} [{r.ci_low:.0%} ; {r.ci_high:.0%}]" for r in shares.itertuples())
         en.append(f"Shares of the explained variance by group: {txt}.")
-        fr.append(f"Parts de la variance expliquée par groupe : {_fr(txt)}.")
+        fr.append(f"Parts de la variance expliquée par groupe : {txt_fr}.")
     if spec.method == "sobol":
         nz = sub[sub["index"] == "noise_part"]
         if len(nz):
             r = nz.iloc[0]
             en.append(f"Seed noise is {_ci(r)} of the variance of the averaged output (removed from every index).")
-            fr.append(f"Le bruit des graines fait {_fr(_ci(r))} de la variance de la sortie moyennée (retiré de "
+            fr.append(f"Le bruit des graines fait {_ci(r, True)} de la variance de la sortie moyennée (retiré de "
                       "chaque indice).")
     lines = [" ".join(en), "", " ".join(fr), "",
              f"| rank / rang | rank {spec.statistics['confidence']:.0%} | factor / facteur | group / groupe | "

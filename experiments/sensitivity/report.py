@@ -45,7 +45,18 @@ def _rows(outcome: str, part: str, index: str, names: list[str], groups: dict, c
 
 def analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame, reps: int,
             noise: dict[str, dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The long table of indices (every tested one adjusted for multiplicity) and the fit table."""
+    """The long table of indices (every tested one adjusted for multiplicity) and the fit table.
+
+    Linear algebra runs on one thread: thousands of small solves gain nothing from threads,
+    and on a machine busy with the runs' processes a threaded BLAS is many times slower."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _analyse(spec, parts, table, outcomes, reps, noise)
+
+
+def _analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame, reps: int,
+             noise: dict[str, dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     st = spec.statistics
     conf, b, seed = st["confidence"], st["resamples"], spec.design_seed
     groups = {f.name: f.group for f in spec.all_factors}

@@ -49,7 +49,7 @@ TOP_KEYS = ("description", "method", "base", "model", "outcomes", "replications"
             "design_seed", "dummy", "levers", "lever_range", "overrides", "factors", "regression",
             "morris", "sobol", "statistics", "pilot", "execution")
 SECTION_KEYS: dict[str, dict[str, Any]] = {
-    "regression": {"points": 2048, "design": "lhs", "emulator_below": 0.8, "emulator_points": 512,
+    "regression": {"points": 2048, "design": "lhs", "emulator_below": 0.8, "emulator_points": 256,
                    "by": []},
     "sobol": {"n": 256, "scrambles": 8, "max_scrambles": 64, "second_order": False, "retained": []},
     "morris": {"trajectories": 40, "levels": 4},
