@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from testmodels import slow_square
 
 from experiments.execution import executor
 from experiments.execution.executor import Executor, auto_chunk_size, chunk_bounds, run_many
 from experiments.io.errors import RunFailed
 from experiments.sensitivity import command as sensitivity
-from experiments.testmodels import slow_square
 
 
 def _items(n: int, pause: float = 0.0) -> list[dict]:
@@ -143,7 +143,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = """
 description = "noisy linear model on Dask"
 method = "sobol"
-model = "experiments.testmodels:noisy_linear"
+model = "testmodels:noisy_linear"
 outcomes = ["y"]
 replications = 3
 [factors]
@@ -185,7 +185,9 @@ def dask_cluster(tmp_path):
     dask = _dask_cli()
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    # The workers import the model by name: the project and the test models (tests/testmodels.py).
+    path = [str(ROOT), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     logs = []
     procs = []
 

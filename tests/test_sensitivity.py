@@ -1,9 +1,10 @@
-"""The sensitivity pipeline on models with known answers, its noise handling, resume and errors.
+"""The sensitivity pipeline on models with known answers, its tests, seeds, resume and errors.
 
 Known answers run through exactly the path of ``alliance sensitivity`` (spec file, pilot,
-design, executor, checkpoint files, SALib analysis, bootstrap, report): Ishigami for Sobol
-(Saltelli et al. 2010), a function with inert factors for Morris (Morris 1991), and a linear
-model with seeded noise for replications and the dummy factor (ten Broeke et al. 2016).
+design, executor, checkpoint files, analysis, multiplicity correction, report): the Sobol
+G-function and an additive function for Sobol' on independent scrambles, an additive and a
+noisy linear function for the regression stage, Morris with 20 inert factors. The coverage
+of the intervals over repeated runs and the power claim are in test_sensitivity_coverage.py.
 """
 
 from __future__ import annotations
@@ -15,28 +16,224 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from testmodels import ADDITIVE, INERT, NOISY_COEFS, NOISY_SD, g_indices
 
 from experiments.io.errors import InputError, RunFailed
+from experiments.sensitivity import analysis
 from experiments.sensitivity import command as sensitivity
 from experiments.sensitivity.spec import load_spec
-from experiments.testmodels import NOISY_SD, ishigami_indices, noisy_linear_indices
 
 PI = math.pi
-ISHIGAMI = """
-description = "Ishigami through the pipeline"
+REQUIRED = ["outcome", "factor", "index", "estimate", "ci_low", "ci_high", "p_adjusted", "detected"]
+
+
+def run(tmp_path: Path, text: str, name: str = "spec", **kw) -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    return sensitivity.run_experiment(path, workers=kw.pop("workers", 1), out=tmp_path / f"res-{name}",
+                                      progress=False, **kw)
+
+
+def indices(folder: Path) -> pd.DataFrame:
+    return pd.read_csv(folder / "indices.csv", keep_default_na=False, na_values=[""])
+
+
+def pick(ind: pd.DataFrame, factor: str, index: str, outcome: str = "y", part: str | None = None) -> pd.Series:
+    row = ind[(ind["outcome"] == outcome) & (ind["factor"] == factor) & (ind["index"] == index)
+              & (ind["factor2"].isna()) & ((ind["part"] == part) if part else True)]
+    assert len(row) == 1, (factor, index)
+    return row.iloc[0]
+
+
+G = """
+description = "Sobol G-function"
 method = "sobol"
-model = "experiments.testmodels:ishigami"
+model = "testmodels:g_function"
 outcomes = ["y"]
-replications = 1
+[factors]
+""" + "".join(f"g{i} = [0, 1]\n" for i in range(1, 7)) + """
+[sobol]
+n = 128
+scrambles = 8
+[pilot]
+points = 2
+seeds = 2
+[execution]
+chunk_runs = 20000
+"""
+
+
+def test_g_function_indices_lie_in_their_intervals_and_weak_factors_get_a_detectable_size(tmp_path):
+    folder = run(tmp_path, G)
+    ind = indices(folder)
+    assert list(ind.columns[:8]) == REQUIRED
+    truth = g_indices()
+    covered = [pick(ind, x, k)["ci_low"] <= v <= pick(ind, x, k)["ci_high"]
+               for k in ("S1", "ST") for x, v in truth[k].items()]
+    assert sum(covered) >= 10, covered  # 12 intervals at 95% (measured coverage 0.90-1.0 per index)
+    for x in truth["ST"]:
+        row = pick(ind, x, "ST")
+        assert row["ci_high"] - row["ci_low"] < 0.1
+        assert bool(row["detected"]), x  # a deterministic model: even ST ~ 1e-4 is detected
+    for x in ("g4", "g5", "g6"):  # first-order indices below 0.01: not detected, with a size
+        row = pick(ind, x, "S1")
+        assert not bool(row["detected"]) and 0 < row["mde"] < 0.05
+    assert pick(ind, "dummy", "ST")["estimate"] == 0  # deterministic: no noise, nothing to remove
+    report = (folder / "ranking.md").read_text()
+    assert "| detected / détecté |" in report and "noise |" not in report
+
+
+LINEAR = """
+description = "additive linear function, regression"
+method = "{method}"
+model = "testmodels:{model}"
+outcomes = ["y"]
+[factors]
+{factors}
+[regression]
+points = {n}
+[sobol]
+n = {n}
+[pilot]
+points = 8
+seeds = 8
+"""
+
+
+def test_regression_recovers_the_standardised_coefficients_of_an_additive_function(tmp_path):
+    text = LINEAR.format(method="regression", model="additive", n=1024,
+                         factors="\n".join(f"{k} = [0, 1]" for k in ADDITIVE))
+    ind = indices(run(tmp_path, text))
+    norm = math.sqrt(sum(c * c for c in ADDITIVE.values()))
+    for k, c in ADDITIVE.items():
+        row = pick(ind, k, "SRC")
+        # c sd(x) / sd(y); the design's chance correlations (about 1 / sqrt(n)) move sd(y)
+        assert row["estimate"] == pytest.approx(c / norm, abs=0.03)
+        assert bool(row["detected"]) == (c != 0)
+    fit = pd.read_csv(next((tmp_path / "res-spec").iterdir()) / "fit.csv")
+    assert fit["r2"].iloc[0] == pytest.approx(1.0) and fit["ceiling"].iloc[0] == pytest.approx(1.0)
+
+
+def test_sobol_recovers_the_indices_of_an_additive_function(tmp_path):
+    text = LINEAR.format(method="sobol", model="additive", n=256,
+                         factors="\n".join(f"{k} = [0, 1]" for k in ADDITIVE))
+    ind = indices(run(tmp_path, text))
+    total = sum(c * c for c in ADDITIVE.values())
+    for k, c in ADDITIVE.items():
+        for index in ("S1", "ST"):
+            row = pick(ind, k, index)
+            assert row["ci_low"] - 1e-9 <= c * c / total <= row["ci_high"] + 1e-9, (k, index, row.to_dict())
+
+
+def test_regression_on_a_noisy_model_reaches_the_noise_ceiling_and_shares_by_group(tmp_path):
+    factors = "p = { min = 0, max = 1, group = 'big' }\nq = { min = 0, max = 1, group = 'small' }\nr = [0, 1]"
+    folder = run(tmp_path, LINEAR.format(method="regression", model="noisy_linear", n=1024, factors=factors))
+    ind = indices(folder)
+    fit = pd.read_csv(folder / "fit.csv").iloc[0]
+    var_f = sum(c * c for c in NOISY_COEFS.values()) / 12
+    ceiling = var_f / (var_f + NOISY_SD ** 2)
+    assert fit["ceiling"] == pytest.approx(ceiling, abs=0.06)  # pilot: 8 x 7 degrees of freedom
+    assert fit["r2"] == pytest.approx(ceiling, abs=0.03)  # the linear model is the truth
+    assert bool(pick(ind, "p", "SRC")["detected"]) and bool(pick(ind, "q", "SRC")["detected"])
+    assert not bool(pick(ind, "r", "SRC")["detected"]) and not bool(pick(ind, "dummy", "SRC")["detected"])
+    big = pick(ind, "big", "group_share")  # 4 / 5 of the explained variance
+    assert big["ci_low"] <= 0.8 <= big["ci_high"]
+    assert "ST_emulator" not in set(ind["index"])  # the linear fit reaches the ceiling: no emulator
+    report = (folder / "ranking.md").read_text()
+    assert "| `r` | structure |" in report and "not detected; smallest detectable 0." in report
+    assert "non détecté ; plus petit effet détectable 0," in report and "R² = 0." in report
+
+
+MORRIS = """
+description = "3 active and 20 inert factors"
+method = "morris"
+model = "testmodels:morris_inert"
+outcomes = ["y"]
+[factors]
+a = [0, 1]
+b = [0, 1]
+c = [0, 1]
+""" + "".join(f"{z} = [0, 1]\n" for z in INERT) + """
+[morris]
+trajectories = 40
+levels = 4
+[pilot]
+points = 2
+seeds = 2
+"""
+
+
+def test_morris_detects_the_active_factors_and_none_of_20_inert_ones(tmp_path):
+    ind = indices(run(tmp_path, MORRIS))
+    for active in ("a", "b", "c"):
+        assert bool(pick(ind, active, "mu")["detected"]), active
+    for inert in (*INERT, "dummy"):
+        row = pick(ind, inert, "mu")
+        assert not bool(row["detected"]), inert
+        assert row["ci_low"] <= 0 <= row["ci_high"] or row["p_value"] < 0.05
+    a = pick(ind, "a", "mu")
+    assert a["ci_low"] <= 5.0 <= a["ci_high"]  # slope 4 + 2c, c uniform: mean 5
+    star = ind[ind["index"] == "mu_star"].sort_values("rank")["factor"].tolist()
+    assert star[0] == "a" and set(star[:3]) == {"a", "b", "c"}
+
+
+def test_every_run_has_its_own_seed_and_categorical_levels_are_equally_likely():
+    simulation = pytest.importorskip("simulation")
+    spec = load_spec(Path(__file__).resolve().parent.parent / "experiments" / "levers_regression.toml")
+    from experiments.sensitivity.runs import pilot_table
+
+    pilot = pilot_table(spec)
+    table = sensitivity.run_table(spec, sensitivity.design_parts(spec), 3, offset=len(pilot))
+    seeds = np.concatenate([pilot["seed"].to_numpy(), table["seed"].to_numpy()])
+    assert len(set(seeds)) == len(seeds)
+    for f in spec.factors:
+        if f.kind == "categorical":
+            counts = pd.Series([f.value(u) for u in table[f"u_{f.name}"]]).value_counts()
+            assert set(counts) == {len(table) // len(f.levels)}, (f.name, counts.to_dict())
+    assert {f.group for f in spec.factors if f.path.startswith("levers.")} == set(simulation.levers.GROUPS)
+
+
+def test_holm_and_benjamini_hochberg_adjustments_match_hand_computation():
+    p = np.array([0.01, 0.04, 0.03, np.nan, 0.005])
+    holm = analysis.adjust(p, "holm")
+    # sorted: 0.005*4, 0.01*3, 0.03*2, 0.04*1 -> 0.02, 0.03, 0.06, 0.06 (monotone)
+    assert np.allclose(holm[[4, 0, 2, 1]], [0.02, 0.03, 0.06, 0.06]) and np.isnan(holm[3])
+    bh = analysis.adjust(p, "bh")
+    assert np.allclose(bh[[4, 0, 2, 1]], [0.02, 0.02, 0.04, 0.04])
+    # an effect of (z_{1-a/2m} + z_power) SE is detected with probability `power`
+    se = 0.1
+    d = analysis.detectable(np.array([se]), 1e6, 5, 0.05, 0.8)[0]
+    from scipy import stats
+
+    crit = stats.norm.ppf(1 - 0.05 / 10) * se
+    assert stats.norm.sf((crit - d) / se) == pytest.approx(0.8, abs=1e-3)
+
+
+def test_precision_adds_scrambles_until_the_total_indices_are_narrow_enough(tmp_path):
+    text = LINEAR.format(method="sobol", model="ishigami_noisy", n=32,
+                         factors="\n".join(f"x{i} = [{-PI!r}, {PI!r}]" for i in (1, 2, 3)))
+    text = text.replace("n = 32", "n = 32\nscrambles = 4\nmax_scrambles = 40")
+    folder = run(tmp_path, text, precision=0.08)
+    saved = json.loads((folder / "experiment.json").read_text())
+    assert saved["half_width_first"] > 0.08 and 4 < saved["scrambles"] <= 40
+    ind = indices(folder)
+    st = ind[(ind["index"] == "ST") & (ind["factor"] != "dummy")]
+    assert ((st["ci_high"] - st["ci_low"]) / 2).max() < 0.08 * 1.25
+    seeds = pd.read_parquet(folder / "design.parquet")["seed"]
+    assert seeds.is_unique and len(set(pd.read_parquet(folder / "pilot.parquet")["seed"]) & set(seeds)) == 0
+
+
+ISHIGAMI = """
+method = "sobol"
+model = "testmodels:ishigami_noisy"
+outcomes = ["y"]
 [factors]
 x1 = [{lo}, {hi}]
 x2 = [{lo}, {hi}]
-x3 = {{ min = {lo}, max = {hi}, group = "third" }}
+x3 = [{lo}, {hi}]
 [sobol]
 n = {n}
-second_order = {second}
-[bootstrap]
-resamples = 200
+scrambles = 3
 [pilot]
 points = 2
 seeds = 2
@@ -45,171 +242,14 @@ chunk_runs = {chunk}
 """
 
 
-def ishigami_spec(tmp_path: Path, n: int = 1024, second: bool = False, chunk: int = 2000) -> Path:
+def ishigami_spec(tmp_path: Path, n: int = 32, chunk: int = 100) -> Path:
     path = tmp_path / "ishigami.toml"
-    path.write_text(ISHIGAMI.format(n=n, second=str(second).lower(), chunk=chunk, lo=repr(-PI),
-                                     hi=repr(PI)))
+    path.write_text(ISHIGAMI.format(n=n, chunk=chunk, lo=repr(-PI), hi=repr(PI)))
     return path
 
 
-def indices(folder: Path) -> pd.DataFrame:
-    return pd.read_csv(folder / "indices.csv")
-
-
-def pick(ind: pd.DataFrame, factor: str, index: str, part: str = "factors", outcome: str = "y") -> pd.Series:
-    row = ind[(ind["outcome"] == outcome) & (ind["part"] == part) & (ind["factor"] == factor)
-              & (ind["index"] == index) & (ind["factor2"].isna())]
-    assert len(row) == 1, (factor, index, part)
-    return row.iloc[0]
-
-
-def test_ishigami_indices_lie_in_their_intervals(tmp_path):
-    folder = sensitivity.run_experiment(ishigami_spec(tmp_path), workers=1, out=tmp_path / "res",
-                                        progress=False)
-    ind = indices(folder)
-    truth = ishigami_indices()
-    for kind in ("S1", "ST"):
-        for x, value in truth[kind].items():
-            row = pick(ind, x, kind)
-            assert row["low"] <= value <= row["high"], (kind, x, row.to_dict(), value)
-            assert row["high"] - row["low"] < 0.25
-    # Ranking by total index: x1 > x2 > x3, then the dummy at exactly zero (deterministic model).
-    st = ind[(ind["index"] == "ST") & (ind["part"] == "factors")].sort_values("rank")
-    assert list(st["factor"]) == ["x1", "x2", "x3", "dummy"]
-    assert pick(ind, "dummy", "ST")["estimate"] == 0
-    # Closed group index of {x1, x2} is 1 - ST(x3); of {x3} alone, S1 = 0 and ST = ST(x3).
-    assert pick(ind, "third", "ST", part="groups")["low"] <= truth["ST"]["x3"] <= pick(ind, "third", "ST", part="groups")["high"]
-    grp = pick(ind, "structure", "S1", part="groups")
-    assert grp["low"] <= 1 - truth["ST"]["x3"] <= grp["high"]
-    for name in ("design.parquet", "indices.csv", "ranking.md", "figures/indices.png",
-                 "figures/convergence.png", "convergence.csv", "provenance.json"):
-        assert (folder / name).exists(), name
-
-
-def test_ishigami_second_order_finds_the_x1_x3_interaction(tmp_path):
-    folder = sensitivity.run_experiment(ishigami_spec(tmp_path, n=512, second=True), workers=1,
-                                        out=tmp_path / "res", progress=False)
-    ind = indices(folder)
-    s2 = ind[ind["index"] == "S2"].set_index(["factor", "factor2"])
-    truth_13 = ishigami_indices()["ST"]["x3"]  # x3 acts only through x1: S13 = ST(x3)
-    assert s2.loc[("x1", "x3"), "low"] <= truth_13 <= s2.loc[("x1", "x3"), "high"]
-    assert s2.loc[("x1", "x2"), "low"] <= 0 <= s2.loc[("x1", "x2"), "high"]
-    assert (folder / "figures" / "sobol_s2.png").exists()
-    report = (folder / "ranking.md").read_text()
-    assert "| `x1` × `x3` | 0." in report and "] | yes |" in report
-    assert report.count("] | yes |") == 1  # only the x1-x3 pair is called distinct
-
-
-MORRIS = """
-description = "inert factors"
-method = "morris"
-model = "experiments.testmodels:morris_inert"
-outcomes = ["y"]
-replications = 1
-[factors]
-a = [0, 1]
-b = [0, 1]
-c = [0, 1]
-d = [0, 1]
-e = [0, 1]
-[morris]
-trajectories = 30
-levels = 4
-[pilot]
-points = 2
-seeds = 2
-"""
-
-
-def test_morris_separates_inert_factors(tmp_path):
-    spec = tmp_path / "morris.toml"
-    spec.write_text(MORRIS)
-    folder = sensitivity.run_experiment(spec, workers=1, out=tmp_path / "res", progress=False)
-    ind = indices(folder)
-    for inert in ("d", "e"):
-        assert pick(ind, inert, "mu_star")["estimate"] == 0
-        assert pick(ind, inert, "mu_star")["above_noise"] is False or not pick(ind, inert, "mu_star")["above_noise"]
-    a = pick(ind, "a", "mu_star")
-    assert 4.0 <= a["estimate"] <= 6.0  # slope 4 plus the a*c interaction (c mean ~0.5)
-    for active in ("a", "b", "c"):
-        assert pick(ind, active, "mu_star")["low"] > 0.3
-    ranked = ind[ind["index"] == "mu_star"].sort_values("rank")["factor"].tolist()
-    assert set(ranked[:3]) == {"a", "b", "c"} and ranked[0] == "a"
-    assert pick(ind, "b", "sigma")["low"] > 0  # non-linear
-    # Our bootstrap's point estimate is SALib's.
-    assert pick(ind, "a", "mu_star")["estimate"] == pytest.approx(a["estimate"])
-
-
-NOISY = """
-description = "linear model plus seeded noise"
-method = "sobol"
-model = "experiments.testmodels:noisy_linear"
-outcomes = ["y", "y2"]
-replications = {reps}
-first_seed = 0
-[factors]
-p = [0, 1]
-q = [0, 1]
-r = [0, 1]
-[sobol]
-n = 512
-second_order = false
-groups = false
-[bootstrap]
-resamples = 200
-[pilot]
-points = 8
-seeds = 8
-"""
-
-
-def test_replications_and_dummy_recover_known_indices_of_a_noisy_model(tmp_path):
-    reps = 4
-    spec = tmp_path / "noisy.toml"
-    spec.write_text(NOISY.format(reps=reps).replace("n = 512", "n = 256"))
-    folder = sensitivity.run_experiment(spec, workers=1, out=tmp_path / "res", progress=False)
-    ind = indices(folder)
-    var_f = sum(c * c for c in (2.0, 1.0, 0.0)) / 12
-    noise = NOISY_SD ** 2 / reps
-    share = noise / (var_f + noise)  # the dummy's expected total index: the noise floor
-    dummy = pick(ind, "dummy", "ST")
-    # The dummy's estimate is the noise share; its interval leans upward (resampling the
-    # replications adds seed noise), which makes the noise floor conservative.
-    assert dummy["estimate"] == pytest.approx(share, abs=0.015)
-    assert 0 < dummy["low"] <= dummy["estimate"] + 0.005 and share <= dummy["high"]
-    for x, s in noisy_linear_indices().items():
-        expected = s * (1 - share)
-        row = pick(ind, x, "S1")
-        assert row["low"] <= expected <= row["high"], (x, row.to_dict(), expected)
-    assert bool(pick(ind, "p", "ST")["above_noise"]) and bool(pick(ind, "q", "ST")["above_noise"])
-    assert not bool(pick(ind, "r", "ST")["above_noise"])  # r is indistinguishable from noise
-    report = (folder / "ranking.md").read_text()
-    assert "| noise |" in report and "| above |" in report
-    design = pd.read_parquet(folder / "design.parquet")
-    # Common random numbers: points with the same dummy value use the same seeds.
-    per_block = design.groupby("u_dummy")["seed"].apply(lambda s: tuple(sorted(set(s))))
-    assert all(len(v) == reps for v in per_block)
-
-
-def test_auto_replications_follow_the_pilot(tmp_path):
-    spec = tmp_path / "noisy.toml"
-    spec.write_text(NOISY.format(reps='"auto"').replace("n = 512", "n = 64"))
-    folder = sensitivity.run_experiment(spec, workers=1, out=tmp_path / "res", progress=False)
-    prov = json.loads((folder / "provenance.json").read_text())
-    pilot = prov["pilot"]["y"]
-    # The pilot's seed variance estimates NOISY_SD**2 (9 points x 7 degrees of freedom).
-    assert 0.6 * NOISY_SD ** 2 < pilot["seed_var"] < 1.5 * NOISY_SD ** 2
-    # R is the smallest with s2 (1 - 0.1) / (0.1 v) < R, at least 2, for the worst outcome.
-    needed = max(prov["pilot"][o]["replications_needed"] for o in ("y", "y2"))
-    assert prov["replications"] == max(2, needed)
-    assert needed == math.floor(pilot["seed_var"] * 0.9 / (0.1 * pilot["between_var"])) + 1
-    # ... and the design itself confirms seed noise < 10% of the averaged output's variance.
-    assert prov["design_noise"]["y"]["share"] < 0.10
-    assert "chosen by the pilot" in (folder / "ranking.md").read_text()
-
-
 def test_resume_recomputes_only_missing_chunks_and_gives_identical_results(tmp_path, monkeypatch):
-    spec = ishigami_spec(tmp_path, n=128, chunk=100)
+    spec = ishigami_spec(tmp_path, n=32, chunk=100)
     full = sensitivity.run_experiment(spec, workers=1, out=tmp_path / "full", progress=False)
 
     calls = {"n": 0}
@@ -241,8 +281,9 @@ def test_resume_recomputes_only_missing_chunks_and_gives_identical_results(tmp_p
 
 def test_a_non_finite_run_stops_the_experiment_naming_parameters_and_seed(tmp_path):
     spec = tmp_path / "failing.toml"
-    spec.write_text('method = "morris"\nmodel = "experiments.testmodels:failing"\noutcomes = ["y"]\n'
-                    'replications = 2\n[factors]\na = [0, 1]\nb = [0, 1]\n[pilot]\npoints = 1\nseeds = 2\n')
+    spec.write_text('method = "morris"\nmodel = "testmodels:failing"\noutcomes = ["y"]\n'
+                    'replications = 2\n[factors]\na = [0, 1]\nb = [0, 1]\n[pilot]\npoints = 1\nseeds = 2\n'
+                    '[morris]\ntrajectories = 10\n')
     with pytest.raises(RunFailed, match=r"non-finite.*seed \d+, varied parameters \{'a': 1\.0"):
         sensitivity.run_experiment(spec, workers=2, out=tmp_path / "res", progress=False)
 
@@ -251,23 +292,29 @@ def test_a_non_finite_run_stops_the_experiment_naming_parameters_and_seed(tmp_pa
 # Spec errors: file, key, expected, found, did-you-mean
 # --------------------------------------------------------------------------------------
 
-BASE = 'method = "morris"\nmodel = "experiments.testmodels:ishigami"\noutcomes = ["y"]\n[factors]\nx1 = [0, 1]\n'
+BASE = 'method = "sobol"\nmodel = "testmodels:ishigami"\noutcomes = ["y"]\n[factors]\nx1 = [0, 1]\n'
 
 
 @pytest.mark.parametrize(("text", "pattern"), [
     (BASE + "replicatons = 3\n", r"bad\.toml: unknown key 'replicatons' \(did you mean 'replications'\?\)"),
-    (BASE.replace('"morris"', '"morriss"'), r"key 'method': expected one of morris, sobol; found 'morriss' \(did you mean 'morris'\?\)"),
-    (BASE.replace('"morris"', '"sobol"') + "[sobol]\nn = 100\n", r"key 'sobol.n': expected a power of two >= 4 \(e.g. 64 or 128\).*found 100"),
+    (BASE.replace('"sobol"', '"sobool"'), r"key 'method': expected one of regression, sobol, morris; found 'sobool' \(did you mean 'sobol'\?\)"),
+    (BASE + "[sobol]\nn = 100\n", r"key 'sobol.n': expected a power of two >= 4 \(e.g. 64 or 128\).*found 100"),
+    (BASE + "[sobol]\nscrambles = 1\n", r"key 'sobol.scrambles': expected an integer >= 3"),
+    (BASE + "[sobol]\nretained = [\"x2\"]\n", r"key 'sobol.retained': expected names of factors of this spec; found 'x2'"),
     (BASE + "[morris]\nlevels = 5\n", r"key 'morris.levels': expected an even integer"),
     (BASE + "[morris]\ntrajectory = 5\n", r"unknown key 'morris.trajectory' \(did you mean 'trajectories'\?\)"),
+    (BASE + "[regression]\nby = [\"x1\"]\n", r"key 'regression.by': expected names of categorical factors"),
+    (BASE + "[regression]\ndesign = \"grid\"\n", r"key 'regression.design': expected 'lhs'"),
+    (BASE + "[statistics]\ncorrection = \"holmes\"\n", r"key 'statistics.correction'.*found 'holmes' \(did you mean 'holm'\?\)"),
+    (BASE.replace('"sobol"', '"morris"') + 'x2 = { levels = ["a", "b"] }\n', r"key 'method': expected 'regression' for categorical factors"),
     (BASE + 'x2 = { min = 1, max = 0 }\n', r"key 'factors.x2': expected min < max"),
     (BASE + 'x2 = { levels = ["a"] }\n', r"key 'factors.x2.levels': expected a list of at least two"),
     (BASE + 'x2 = { mni = 0, max = 1 }\n', r"key 'factors.x2': expected keys among .*found 'mni' \(did you mean 'min'\?\)"),
-    (BASE + "dummy = [0, 1]\n", r"key 'factors.dummy': expected a name other than 'dummy'"),
+    (BASE + "dummy = [0, 1]\n", r"key 'factors': expected names other than 'dummy'"),
     (BASE.replace("ishigami", "nothere"), r"key 'model': expected 'simulation' or an importable"),
-    (BASE + 'replications = "many"\n', r"key 'replications': expected an integer >= 1 or \"auto\"; found 'many'"),
-    (BASE + "[bootstrap]\nconfidence = 2\n", r"key 'bootstrap.confidence': expected a number in \[0.5, 1\); found 2"),
-    ("method = 'morris'\n[factors\n", r"bad\.toml: malformed TOML"),
+    (BASE + 'replications = "many"\n', r"key 'replications': expected an integer >= 1; found 'many'"),
+    (BASE + "[statistics]\nconfidence = 2\n", r"key 'statistics.confidence': expected a number in \[0.5, 1\); found 2"),
+    ("method = 'sobol'\n[factors\n", r"bad\.toml: malformed TOML"),
 ])
 def test_bad_specs_are_reported_with_file_key_expected_found(tmp_path, text, pattern):
     path = tmp_path / "bad.toml"
@@ -302,7 +349,7 @@ def _simulation_or_skip():
 def test_bad_simulation_factors_name_the_key(tmp_path, body, pattern):
     _simulation_or_skip()
     path = tmp_path / "sim.toml"
-    path.write_text('method = "morris"\noutcomes = ["impact"]\n' + body)
+    path.write_text('method = "regression"\noutcomes = ["impact"]\n' + body)
     with pytest.raises(InputError, match=pattern):
         load_spec(path)
 
@@ -310,7 +357,7 @@ def test_bad_simulation_factors_name_the_key(tmp_path, body, pattern):
 def test_unknown_outcome_gets_a_did_you_mean(tmp_path):
     _simulation_or_skip()
     path = tmp_path / "sim.toml"
-    path.write_text('method = "morris"\noutcomes = ["impakt"]\nlevers = "all"\n')
+    path.write_text('outcomes = ["impakt"]\nlevers = "all"\n')
     with pytest.raises(InputError, match=r"key 'outcomes'.*found 'impakt' \(did you mean 'impact'\?\)"):
         load_spec(path)
 
@@ -325,18 +372,21 @@ def test_shipped_specs_validate_and_vary_every_lever(path):
     names = {f.name for f in spec.factors}
     assert set(simulation.LEVER_IDS) <= names
     assert spec.dummy
-    parts = sensitivity.design_parts(spec)
-    table = sensitivity.run_table(spec, parts, 2)
+    assert {f.name: f.group for f in spec.factors if f.name in simulation.LEVER_IDS} == {
+        lv.id: lv.group for lv in simulation.LEVERS}
+    table = sensitivity.run_table(spec, sensitivity.design_parts(spec), 1)
     assert table["run"].tolist() == list(range(len(table)))
 
 
-def test_dry_run_prints_runs_and_duration(tmp_path, capsys):
+def test_dry_run_times_the_design_and_the_analysis(tmp_path, capsys):
     from experiments.cli import main
 
-    path = ishigami_spec(tmp_path, n=64)
-    assert main(["sensitivity", str(path), "--dry-run"]) == 0
+    path = ishigami_spec(tmp_path, n=16)
+    assert main(["sensitivity", str(path), "--dry-run", "--workers", "1"]) == 0
     out = capsys.readouterr().out
-    assert "704 design points" in out and "replications 1: 710 runs, about" in out  # 64 (4 + 2) + 64 (3 + 2)
+    # 3 scrambles x 16 x (4 + 2) rows + pilot (2 + 1) x 2
+    assert "288 design points x 1 replication(s) + pilot 6 = 294 runs" in out
+    assert "pool start" in out and "ms per run per pool" in out and "analysis" in out
 
 
 def test_command_reports_a_bad_spec_in_one_line(tmp_path, capsys):
@@ -363,7 +413,7 @@ def test_categorical_and_integer_factors_map_the_unit_interval_uniformly():
 
 
 def test_resume_refuses_a_changed_model(tmp_path, monkeypatch):
-    spec = ishigami_spec(tmp_path, n=16)
+    spec = ishigami_spec(tmp_path, n=4)
     folder = sensitivity.run_experiment(spec, workers=1, out=tmp_path / "res", progress=False)
     monkeypatch.setattr(sensitivity, "model_fingerprint", lambda spec: "0123456789abcdef")
     with pytest.raises(InputError, match=r"--resume .*expected the model code that wrote the checkpoints.*"

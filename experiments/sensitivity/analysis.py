@@ -1,272 +1,419 @@
-"""SALib designs and analyses of a stochastic model, with bootstrap intervals.
+"""Designs and the statistics of a stochastic model's sensitivity: every effect tested.
 
-Indices are computed by SALib (``SALib.analyze.morris``, ``SALib.analyze.sobol``) on the
-output averaged over replications, rows in design order. Their intervals come from our own
-bootstrap, which resamples *both* design rows (Morris trajectories, Sobol base samples) and
-replications, so the interval carries the seed noise as well as the finite design
-(ten Broeke et al. 2016). SALib's own ``*_conf`` resamples rows only; it is kept as a column.
+Every factor's effect on every outcome is an estimate with its own interval and a p-value
+against "no effect"; the p-values of an experiment (factors x outcomes) are adjusted
+together (Holm 1979, or Benjamini & Hochberg 1995), and an effect is *detected* when its
+adjusted p-value is below 1 - confidence. Where it is not, the design's smallest detectable
+effect (power ``power`` at the Bonferroni level, which bounds Holm's) is given instead.
 
-Intervals are percentile intervals. Resampling R replications with replacement adds seed
-noise (the resampled mean has about (2R - 1) / R times the noise variance of the mean), so
-intervals of indices that grow with noise lean upward, the dummy's most: the noise floor
-(the dummy's upper bound) is conservative, and a factor must clear it to be called distinct
-from noise.
+* **regression** (stage 1): ordinary least squares on a Latin hypercube (or scrambled Sobol')
+  design, one run per point, every run its own seed; standardised regression coefficients
+  (SRC, Saltelli et al. 2008, ch. 1.2.5) with heteroscedasticity-robust HC3 standard errors
+  (MacKinnon & White 1985); a categorical factor's effect is the standard deviation of its
+  fitted level effects over sd(y), tested by a Wald test of its block. R^2 is compared with the
+  ceiling the seed noise allows, 1 - s2 / var(y), s2 the within-point variance (pilot).
+  Intervals of non-linear summaries (categorical effects, group shares, ranks) are percentile
+  bootstraps over design rows: each row is one independent run, so rows carry their noise.
+* **sobol** (stage 2): Saltelli (2010) first-order and Jansen total estimators on K
+  independently scrambled Sobol' designs; with independent seeds, the Jansen numerator of
+  every factor carries the noise variance of a point mean, s2 / R, and the total variance
+  V carries it too, so both are corrected: ST = (N_T - s2/R) / (V - s2/R) and
+  S1 = N_1 / (V - s2/R); the noise part s2/R / V is reported. s2/R is the within-point
+  variance when R >= 2, else the dummy's Jansen numerator (the dummy moves nothing but the
+  seeds). Estimates are the mean over scrambles; intervals and tests are Student-t over the
+  K scrambles (Owen 1997), which carry both the design error and the noise.
+* **morris**: signed elementary effects per trajectory (every run its own seed); mu tested
+  against 0 with a t interval over trajectories; mu* and sigma for ranking, with bootstrap
+  intervals over trajectories.
 
 References
 ----------
-Morris, M. D. (1991). Technometrics 33(2), 161-174. https://doi.org/10.1080/00401706.1991.10484804
-Campolongo, F., Cariboni, J. & Saltelli, A. (2007). An effective screening design for
-sensitivity analysis of large models. Environ. Model. Softw. 22, 1509-1518.
-https://doi.org/10.1016/j.envsoft.2006.10.004
-Sobol, I. M. (2001). Math. Comput. Simul. 55, 271-280. https://doi.org/10.1016/S0378-4754(00)00270-6
-Saltelli, A. et al. (2010). Variance based sensitivity analysis of model output. Design and
-estimator for the total sensitivity index. Comput. Phys. Commun. 181, 259-270.
+Holm, S. (1979). Scand. J. Stat. 6, 65-70. https://www.jstor.org/stable/4615733
+Benjamini, Y. & Hochberg, Y. (1995). J. R. Stat. Soc. B 57, 289-300.
+https://doi.org/10.1111/j.2517-6161.1995.tb02031.x
+MacKinnon, J. G. & White, H. (1985). J. Econometrics 29, 305-325.
+https://doi.org/10.1016/0304-4076(85)90158-7
+Saltelli, A. et al. (2008). Global Sensitivity Analysis. The Primer. Wiley.
+https://doi.org/10.1002/9780470725184
+Saltelli, A. et al. (2010). Comput. Phys. Commun. 181, 259-270.
 https://doi.org/10.1016/j.cpc.2009.09.018
-Herman, J. & Usher, W. (2017). SALib: An open-source Python library for sensitivity
-analysis. JOSS 2(9), 97. https://doi.org/10.21105/joss.00097
-ten Broeke, G., van Voorn, G. & Ligtenberg, A. (2016). Which sensitivity analysis method
-should I use for my agent-based model? JASSS 19(1), 5. https://doi.org/10.18564/jasss.2857
+Jansen, M. J. W. (1999). Comput. Phys. Commun. 117, 35-43. https://doi.org/10.1016/S0010-4655(98)00154-4
+Owen, A. B. (1997). Scrambled net variance for integrals of smooth functions. Ann. Stat.
+25, 1541-1562. https://doi.org/10.1214/aos/1031594731
+Morris, M. D. (1991). Technometrics 33(2), 161-174. https://doi.org/10.1080/00401706.1991.10484804
+Campolongo, F., Cariboni, J. & Saltelli, A. (2007). Environ. Model. Softw. 22, 1509-1518.
+https://doi.org/10.1016/j.envsoft.2006.10.004
+Rasmussen, C. E. & Williams, C. K. I. (2006). Gaussian Processes for Machine Learning. MIT Press.
 """
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
-import pandas as pd
-from SALib.analyze import morris as morris_analyze
-from SALib.analyze import sobol as sobol_analyze
-from SALib.analyze.sobol import first_order, second_order, total_order
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
+from scipy import stats
+from scipy.stats import qmc
+
+#: Smallest standard error of a standardised (dimensionless) estimate: below it, a difference
+#: is floating-point rounding, not an effect.
+SE_FLOOR = 1e-9
 
 # --------------------------------------------------------------------------------------
 # Designs (unit hypercube; Factor.value maps a coordinate to a parameter value)
 # --------------------------------------------------------------------------------------
+
+
+def space_filling(d: int, n: int, kind: str, seed: int) -> np.ndarray:
+    """``n`` points in [0, 1)^d: a Latin hypercube (``"lhs"``) or a scrambled Sobol' sequence."""
+    rng = np.random.default_rng(seed)
+    if kind == "lhs":
+        return qmc.LatinHypercube(d, rng=rng).random(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # n not a power of two: balance warning
+        return qmc.Sobol(d, scramble=True, rng=rng).random(n)
+
+
+def sobol_design(problem: dict, n: int, second_order: bool, seed: int) -> np.ndarray:
+    """One scrambled Saltelli design (SALib), ``n * (2D + 2)`` or ``n * (D + 2)`` rows."""
+    return sobol_sample.sample(problem, n, calc_second_order=second_order, scramble=True, seed=seed)
+
 
 def morris_design(problem: dict, trajectories: int, levels: int, seed: int) -> np.ndarray:
     """Morris trajectories on a ``levels``-grid: ``trajectories * (D + 1)`` rows."""
     return morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
 
 
-def sobol_design(problem: dict, n: int, second_order: bool, seed: int) -> np.ndarray:
-    """Saltelli's cross-sampled Sobol' design, ``n * (2D + 2)`` or ``n * (D + 2)`` rows,
-    ``D`` counting groups when the problem has them."""
-    return sobol_sample.sample(problem, n, calc_second_order=second_order, seed=seed)
+# --------------------------------------------------------------------------------------
+# Tests and multiplicity
+# --------------------------------------------------------------------------------------
 
 
-def reachable_levels(levels_count: int, grid_levels: int) -> list[int]:
-    """Category indices a Morris grid of ``grid_levels`` values can reach."""
-    grid = np.linspace(0.0, 1.0, grid_levels)
-    return sorted({min(int(np.floor(u * levels_count)), levels_count - 1) for u in grid})
+def adjust(p: np.ndarray, method: str) -> np.ndarray:
+    """Holm (family-wise error) or Benjamini-Hochberg (false discovery rate) adjusted p-values;
+    NaN entries (untested rows) stay NaN and do not count in the family."""
+    p = np.asarray(p, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = ~np.isnan(p)
+    if not ok.any():
+        return out
+    q = p[ok]
+    if method == "bh":
+        out[ok] = stats.false_discovery_control(q, method="bh")
+        return out
+    m = len(q)
+    order = np.argsort(q, kind="stable")
+    held = np.maximum.accumulate((m - np.arange(m)) * q[order])
+    adj = np.empty(m)
+    adj[order] = np.minimum(held, 1.0)
+    out[ok] = adj
+    return out
+
+
+def detectable(se: np.ndarray, df: float, tests: int, alpha: float, power: float) -> np.ndarray:
+    """The smallest true effect detected with probability ``power`` by a two-sided test at the
+    Bonferroni level alpha / tests (which Holm's procedure never makes stricter):
+    ``(t_{1 - alpha / 2m} + t_power) * se``."""
+    df = max(float(df), 1.0)
+    return (stats.t.ppf(1 - alpha / (2 * max(tests, 1)), df) + stats.t.ppf(power, df)) * np.asarray(se)
+
+
+def _t_rows(est: np.ndarray, se: np.ndarray, df: float, confidence: float) -> dict[str, np.ndarray]:
+    q = stats.t.ppf(0.5 + confidence / 2, max(df, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, est / se, np.where(est == 0, 0.0, np.inf))
+    return {"estimate": est, "se": se, "ci_low": est - q * se, "ci_high": est + q * se,
+            "p_value": 2 * stats.t.sf(np.abs(t), max(df, 1)), "df": np.full(len(est), float(df))}
+
+
+def _percentile(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    a = (1 - confidence) / 2
+    return np.quantile(samples, a, axis=0), np.quantile(samples, 1 - a, axis=0)
+
+
+def ranks(values: np.ndarray) -> np.ndarray:
+    """Rank 1 = largest, along the last axis."""
+    order = np.argsort(-values, axis=-1, kind="stable")
+    out = np.empty_like(order)
+    np.put_along_axis(out, order, np.arange(1, values.shape[-1] + 1), axis=-1)
+    return out
+
+
+def noise_variance(y: np.ndarray) -> tuple[float, int]:
+    """Pooled within-point variance of outputs ``(points, R)`` and its degrees of freedom."""
+    if y.shape[1] < 2:
+        return float("nan"), 0
+    return float(np.mean(np.var(y, axis=1, ddof=1))), y.shape[0] * (y.shape[1] - 1)
+
+
+# --------------------------------------------------------------------------------------
+# Stage 1: regression
+# --------------------------------------------------------------------------------------
+
+
+def _columns(kinds: list[tuple[str, int]], u: np.ndarray) -> tuple[np.ndarray, list[slice]]:
+    """Design matrix (centred, no intercept) and each factor's column block: a continuous
+    factor is its unit coordinate; a categorical one with k levels, k - 1 indicator columns."""
+    cols, blocks, at = [], [], 0
+    for j, (kind, k) in enumerate(kinds):
+        if kind == "categorical":
+            level = np.minimum(np.floor(u[:, j] * k), k - 1).astype(int)
+            block = [(level == i).astype(float) for i in range(1, k)]
+        else:
+            block = [u[:, j]]
+        cols += block
+        blocks.append(slice(at, at + len(block)))
+        at += len(block)
+    x = np.column_stack(cols)
+    return x - x.mean(axis=0), blocks
+
+
+def _ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Slopes of y on centred x (with intercept) and the residuals (normal equations: the
+    design is far from collinear; least squares where it is singular)."""
+    yc = y - y.mean()
+    try:
+        beta = np.linalg.solve(x.T @ x, x.T @ yc)
+    except np.linalg.LinAlgError:
+        beta = np.linalg.lstsq(x, yc, rcond=None)[0]
+    return beta, yc - x @ beta
+
+
+def _effects(x: np.ndarray, beta: np.ndarray, blocks: list[slice], sd_y: float, cat: np.ndarray) -> np.ndarray:
+    """Signed SRC of continuous factors; sd of the fitted block over sd(y) for categorical ones."""
+    out = np.empty(len(blocks))
+    for j, b in enumerate(blocks):
+        contrib = x[:, b] @ beta[b]
+        sd = contrib.std(ddof=1) / sd_y
+        out[j] = sd if cat[j] else np.sign(beta[b][0]) * sd
+    return out
+
+
+def regression(kinds: list[tuple[str, int]], u: np.ndarray, y: np.ndarray, *, noise_var: float,
+               groups: list[str], confidence: float, resamples: int, seed: int) -> dict[str, Any]:
+    """Standardised effects with intervals and p-values, R^2 and its noise ceiling, group shares.
+
+    Parameters
+    ----------
+    kinds : list of (kind, levels)
+        Per factor: ``"categorical"`` with its number of levels, or any other kind.
+    u : ndarray (n, factors)
+        Unit coordinates, one row per design point.
+    y : ndarray (n,)
+        The outcome (mean over the point's replications).
+    noise_var : float
+        Seed-noise variance of ``y`` (within-point variance / replications).
+    groups : list of str
+        Group of each factor (Charter group, "structure", "dummy").
+
+    Returns
+    -------
+    dict
+        ``effects`` (columns estimate, se, ci_low, ci_high, p_value, rank, rank_low, rank_high),
+        ``shares`` (group -> estimate, ci_low, ci_high of its share of the explained variance),
+        ``r2``, ``ceiling`` (1 - noise_var / var(y)), ``df``.
+    """
+    n = len(y)
+    x, blocks = _columns(kinds, u)
+    cat = np.array([k == "categorical" for k, _ in kinds])
+    sd_y = float(y.std(ddof=1))
+    beta, resid = _ols(x, y)
+    p = x.shape[1]
+    df = n - p - 1
+    xtx_inv = np.linalg.pinv(x.T @ x)
+    h = np.einsum("ij,jk,ik->i", x, xtx_inv, x)
+    w = resid ** 2 / np.clip(1 - h, 1e-9, None) ** 2
+    cov = xtx_inv @ (x.T * w) @ x @ xtx_inv  # HC3
+    eff = _effects(x, beta, blocks, sd_y, cat)
+    sd_x = x.std(axis=0, ddof=1)
+    # bootstrap over design rows: each row is one run, so it carries its own seed noise
+    rng = np.random.default_rng(seed)
+    boot = np.empty((resamples, len(blocks)))
+    for b in range(resamples):
+        i = rng.integers(n, size=n)
+        xb = x[i] - x[i].mean(axis=0)
+        bb, _ = _ols(xb, y[i])
+        boot[b] = _effects(xb, bb, blocks, float(y[i].std(ddof=1)), cat)
+    se = np.empty(len(blocks))
+    pval = np.empty(len(blocks))
+    low, high = _percentile(boot, confidence)
+    q = stats.t.ppf(0.5 + confidence / 2, df)
+    for j, b in enumerate(blocks):
+        if cat[j]:
+            bj, vj = beta[b], cov[b, b]
+            wald = float(bj @ np.linalg.pinv(vj) @ bj)
+            pval[j] = stats.f.sf(wald / len(bj), len(bj), df)
+            se[j] = boot[:, j].std(ddof=1)
+        else:  # floor: a noise-free linear model leaves rounding errors of ~1e-16
+            se[j] = max(float(np.sqrt(cov[b, b][0, 0]) * sd_x[b][0] / sd_y), SE_FLOOR)
+            pval[j] = 2 * stats.t.sf(abs(eff[j]) / se[j], df) if se[j] > 0 else float(eff[j] == 0)
+            low[j], high[j] = eff[j] - q * se[j], eff[j] + q * se[j]
+    rk_lo, rk_hi = _percentile(ranks(np.abs(boot)), confidence)
+    r2 = 1 - float(resid @ resid) / float(((y - y.mean()) ** 2).sum())
+    ceiling = 1 - noise_var / sd_y ** 2 if np.isfinite(noise_var) else float("nan")
+    names = list(dict.fromkeys(groups))
+    g_of = np.array([names.index(g) for g in groups])
+
+    def share(e: np.ndarray) -> np.ndarray:
+        tot = (e ** 2).sum()
+        return np.array([(e[g_of == k] ** 2).sum() / tot if tot > 0 else 0.0 for k in range(len(names))])
+
+    s_boot = np.array([share(e) for e in boot])
+    s_lo, s_hi = _percentile(s_boot, confidence)
+    return {"effects": {"estimate": eff, "se": se, "ci_low": low, "ci_high": high, "p_value": pval,
+                        "rank": ranks(np.abs(eff)), "rank_low": rk_lo, "rank_high": rk_hi},
+            "shares": {g: (float(v), float(lo), float(hi))
+                       for g, v, lo, hi in zip(names, share(eff), s_lo, s_hi, strict=True)},
+            "r2": r2, "ceiling": ceiling, "df": df}
+
+
+def emulator(u: np.ndarray, y: np.ndarray, noise_var: float, *, points: int, seed: int,
+             names: list[str], sobol_n: int = 1024) -> dict[str, Any]:
+    """A Gaussian-process emulator (scikit-learn) with the seed noise as a fixed nugget, its Q^2
+    on held-out runs, and first and total Sobol indices computed on its mean.
+
+    Fits on at most ``points`` of the first 80% of rows; Q^2 = 1 - SSE / SST on the last 20%
+    (held-out runs carry seed noise, so Q^2 cannot exceed the noise ceiling). Indices: Saltelli
+    (2010) and Jansen estimators on a scrambled design of ``sobol_n`` base samples; their
+    intervals come from SALib's bootstrap over that design (emulator uncertainty not included).
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+
+    n, d = u.shape
+    cut = int(n * 0.8)
+    train = np.arange(min(cut, points))
+    test = np.arange(cut, n)
+    mean, sd = float(y[train].mean()), float(y[train].std() or 1.0)
+    z = (y - mean) / sd
+    kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.ones(d), (1e-2, 1e3))
+              + WhiteKernel(max(noise_var / sd ** 2, 1e-8), "fixed"))
+    gp = GaussianProcessRegressor(kernel, normalize_y=False, random_state=seed, n_restarts_optimizer=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gp.fit(u[train], z[train])
+    pred = gp.predict(u[test]) if len(test) else np.array([])
+    q2 = 1 - float(((z[test] - pred) ** 2).sum() / ((z[test] - z[test].mean()) ** 2).sum()) if len(test) > 2 else float("nan")
+    prob = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
+    grid = sobol_design(prob, sobol_n, False, seed)
+    yy = gp.predict(grid)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sobol_analyze.analyze(prob, yy, calc_second_order=False, num_resamples=200, seed=seed)
+    return {"q2": q2, "train": len(train), "test": len(test), "kernel": str(gp.kernel_),
+            "S1": np.asarray(res["S1"]), "S1_conf": np.asarray(res["S1_conf"]),
+            "ST": np.asarray(res["ST"]), "ST_conf": np.asarray(res["ST_conf"])}
+
+
+# --------------------------------------------------------------------------------------
+# Stage 2: Sobol on independent scrambles
+# --------------------------------------------------------------------------------------
+
+
+def _blocks(y: np.ndarray, d: int, second: bool) -> tuple[np.ndarray, ...]:
+    """A, B, AB (n, d) and BA blocks of an output laid out like SALib's Sobol design."""
+    step = 2 * d + 2 if second else d + 2
+    blocks = y.reshape(-1, step, *y.shape[1:])
+    return (blocks[:, 0], blocks[:, step - 1], blocks[:, 1: d + 1],
+            blocks[:, d + 1: 2 * d + 1] if second else None)
+
+
+def sobol_scramble(y: np.ndarray, d: int, second: bool, dummy: int | None) -> dict[str, Any]:
+    """The sums behind S1, ST (and S2) from one scrambled design, before the ratio.
+
+    ``y`` is ``(rows, R)``. ``noise`` is the noise variance of a point mean: the within-point
+    variance / R when R >= 2, else the dummy's Jansen numerator (column ``dummy``), else 0.
+    """
+    r = y.shape[1]
+    ybar = y.mean(axis=1)
+    a, b, ab, ba = _blocks(ybar, d, second)
+    n_t = 0.5 * np.mean((a[:, None] - ab) ** 2, axis=0)
+    if r >= 2:
+        noise = noise_variance(y)[0] / r
+    else:
+        noise = float(n_t[dummy]) if dummy is not None else 0.0
+    out = {"V": float(np.var(np.concatenate([a, b]))), "NT": n_t,  # ddof 0: QMC means are exact
+           "N1": np.mean(b[:, None] * (ab - a[:, None]), axis=0), "noise": noise}
+    if second:
+        j, k = np.triu_indices(d, 1)
+        out["N2"] = np.mean(ba[:, j] * ab[:, k] - a[:, None] * b[:, None], axis=0)
+    return out
+
+
+def _sobol_ratios(parts: list[dict[str, Any]], second: bool) -> dict[str, np.ndarray]:
+    """Noise-corrected indices from sums pooled over scrambles (ratio of means)."""
+    v = np.mean([p["V"] for p in parts])
+    noise = np.mean([p["noise"] for p in parts])
+    vf = v - noise if v - noise > 0 else v
+    s1 = np.mean([p["N1"] for p in parts], axis=0) / vf
+    out = {"S1": s1, "ST": (np.mean([p["NT"] for p in parts], axis=0) - noise) / vf,
+           "noise_part": np.array([noise / v if v > 0 else 0.0])}
+    if second:
+        d = len(s1)
+        j, k = np.triu_indices(d, 1)
+        out["S2"] = np.mean([p["N2"] for p in parts], axis=0) / vf - s1[j] - s1[k]
+    return out
+
+
+def across_scrambles(parts: list[dict[str, Any]], second: bool, confidence: float, seed: int = 0
+                     ) -> dict[str, dict[str, np.ndarray]]:
+    """Indices pooled over K independent scrambles with jackknife (leave one scramble out)
+    standard errors, Student-t intervals and p-values on K - 1 degrees of freedom; ST ranks
+    with percentile rank intervals from resampling the scrambles."""
+    k = len(parts)
+    full = _sobol_ratios(parts, second)
+    loo = [_sobol_ratios(parts[:i] + parts[i + 1:], second) for i in range(k)]
+    out = {}
+    for key, est in full.items():
+        th = np.array([x[key] for x in loo])
+        se = np.sqrt((k - 1) / k * ((th - th.mean(axis=0)) ** 2).sum(axis=0))
+        out[key] = _t_rows(est, se, k - 1, confidence)
+    rng = np.random.default_rng(seed)
+    boot = np.array([_sobol_ratios([parts[i] for i in rng.integers(k, size=k)], False)["ST"] for _ in range(300)])
+    out["ST"]["rank"] = ranks(full["ST"])
+    out["ST"]["rank_low"], out["ST"]["rank_high"] = _percentile(ranks(boot), confidence)
+    return out
 
 
 # --------------------------------------------------------------------------------------
 # Morris
 # --------------------------------------------------------------------------------------
 
-def elementary_effects(u: np.ndarray, y: np.ndarray, num_vars: int) -> np.ndarray:
-    """Elementary effects per replication, shape ``(R, trajectories, D)``.
 
-    ``u`` is the design (rows in design order), ``y`` the outputs ``(rows, R)``. Each step of
-    a trajectory moves exactly one factor; EE = dy / du on the unit scale, as in SALib.
-    """
-    steps = num_vars + 1
+def elementary_effects(u: np.ndarray, ybar: np.ndarray, d: int) -> np.ndarray:
+    """Elementary effects dy / du (unit scale), shape ``(trajectories, d)``."""
+    steps = d + 1
     t = u.shape[0] // steps
-    ee = np.zeros((y.shape[1], t, num_vars))
+    ee = np.zeros((t, d))
     for k in range(t):
         block = slice(k * steps, (k + 1) * steps)
         du = np.diff(u[block], axis=0)
-        dy = np.diff(y[block], axis=0)
+        dy = np.diff(ybar[block])
         j = np.argmax(np.abs(du), axis=1)
-        ee[:, k, j] = (dy / du[np.arange(num_vars), j][:, None]).T
+        ee[k, j] = dy / du[np.arange(d), j]
     return ee
 
 
-def _interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    alpha = (1 - confidence) / 2
-    return np.quantile(samples, alpha, axis=0), np.quantile(samples, 1 - alpha, axis=0)
-
-
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """Rank 1 = largest, along the last axis."""
-    order = np.argsort(-values, axis=-1, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(1, values.shape[-1] + 1), axis=-1)
-    return ranks
-
-
-def analyse_morris(problem: dict, u: np.ndarray, y: np.ndarray, *, levels: int, resamples: int,
-                   confidence: float, seed: int, trajectories: int | None = None) -> pd.DataFrame:
-    """mu*, mu and sigma per factor with bootstrap intervals over trajectories and replications.
-
-    Parameters
-    ----------
-    y : ndarray, shape (rows, R)
-        One column per replication, rows in design order.
-    trajectories : int, optional
-        Use only the first trajectories (convergence plots).
-
-    Returns
-    -------
-    DataFrame
-        One row per factor: ``mu_star``, ``mu``, ``sigma`` (SALib, on the replication mean),
-        ``*_low``/``*_high`` bootstrap bounds, ``mu_star_conf`` (SALib, rows only), and the
-        bootstrap interval of the factor's rank by mu*.
-    """
-    d = problem["num_vars"]
-    if trajectories is not None:
-        u, y = u[: trajectories * (d + 1)], y[: trajectories * (d + 1)]
-    ybar = y.mean(axis=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = morris_analyze.analyze(problem, u, ybar, num_levels=levels, num_resamples=100,
-                                     conf_level=confidence, seed=seed + 1)
-    ee = elementary_effects(u, y, d)
-    r, t = ee.shape[0], ee.shape[1]
+def morris(u: np.ndarray, ybar: np.ndarray, d: int, *, confidence: float, resamples: int, seed: int
+           ) -> dict[str, dict[str, np.ndarray]]:
+    """Signed mu with t intervals and p-values over trajectories; mu* and sigma with
+    bootstrap intervals over trajectories; rank intervals by mu*."""
+    ee = elementary_effects(u, ybar, d)
+    t = ee.shape[0]
+    mu = _t_rows(ee.mean(0), ee.std(0, ddof=1) / np.sqrt(t), t - 1, confidence)
     rng = np.random.default_rng(seed)
-    boot = np.empty((resamples, 3, d))
+    boot = np.empty((resamples, 2, d))
     for b in range(resamples):
-        e = ee[rng.integers(r, size=r)].mean(axis=0)[rng.integers(t, size=t)]
-        boot[b] = np.abs(e).mean(0), e.mean(0), e.std(0, ddof=1)
-    out = pd.DataFrame({"factor": problem["names"], "mu_star": res["mu_star"], "mu": res["mu"],
-                        "sigma": res["sigma"], "mu_star_conf": res["mu_star_conf"]})
-    for i, name in enumerate(("mu_star", "mu", "sigma")):
-        out[f"{name}_low"], out[f"{name}_high"] = _interval(boot[:, i], confidence)
-    out["rank_low"], out["rank_high"] = _interval(_ranks(boot[:, 0]), confidence)
-    out["rank"] = _ranks(np.asarray(res["mu_star"], dtype=float))
-    return out
-
-
-# --------------------------------------------------------------------------------------
-# Sobol
-# --------------------------------------------------------------------------------------
-
-def _split(y: np.ndarray, d: int, second: bool) -> tuple[np.ndarray, ...]:
-    """A, B, AB, BA blocks of an output laid out like SALib's Sobol design (rows first)."""
-    step = 2 * d + 2 if second else d + 2
-    n = y.shape[0] // step
-    blocks = y[: n * step].reshape(n, step, *y.shape[1:])
-    a, b = blocks[:, 0], blocks[:, step - 1]
-    ab = blocks[:, 1: d + 1]
-    ba = blocks[:, d + 1: 2 * d + 1] if second else None
-    return a, b, ab, ba
-
-
-def sobol_estimates(ybar: np.ndarray, d: int, second: bool, rows: np.ndarray | None = None,
-                    pairs: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-    """S1, ST (and S2 for ``pairs``) from SALib's estimators on the rows ``rows``."""
-    y = (ybar - ybar.mean()) / (ybar.std() or 1.0)
-    a, b, ab, ba = _split(y, d, second)
-    if rows is not None:
-        a, b, ab = a[rows], b[rows], ab[rows]
-        ba = ba[rows] if ba is not None else None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        aa, bb = np.broadcast_to(a[:, None], ab.shape), np.broadcast_to(b[:, None], ab.shape)
-        out = {"S1": first_order(aa, ab, bb), "ST": total_order(aa, ab, bb)}
-        if second and pairs is not None and len(pairs[0]):
-            j, k = pairs
-            shape = (a.shape[0], len(j))
-            out["S2"] = second_order(np.broadcast_to(a[:, None], shape), ab[:, j], ab[:, k], ba[:, j],
-                                     np.broadcast_to(b[:, None], shape))
-    return out
-
-
-def analyse_sobol(problem: dict, y: np.ndarray, *, second: bool, resamples: int, confidence: float,
-                  seed: int, n_rows: int | None = None, pairs: bool = True
-                  ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """First-order and total indices with bootstrap intervals; all second-order pairs.
-
-    Parameters
-    ----------
-    problem : dict
-        SALib problem; with ``groups`` the indices are per group (closed group indices).
-    y : ndarray, shape (rows, R)
-        Outputs per replication in design order.
-    n_rows : int, optional
-        Use only the first ``n_rows`` base samples (convergence plots).
-    pairs : bool
-        Bootstrap the second-order indices too (when the design has them).
-
-    Returns
-    -------
-    (DataFrame, DataFrame or None)
-        Per factor (or group): ``S1``, ``ST`` (SALib on the replication mean), bootstrap
-        ``*_low``/``*_high``, SALib's ``*_conf`` and rank intervals by ST; and per pair
-        ``S2`` with intervals when ``second``.
-    """
-    names = list(dict.fromkeys(problem["groups"])) if problem.get("groups") else list(problem["names"])
-    d = len(names)
-    step = 2 * d + 2 if second else d + 2
-    if n_rows is not None:
-        y = y[: n_rows * step]
-    n = y.shape[0] // step
-    ybar = y.mean(axis=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = sobol_analyze.analyze(problem, ybar, calc_second_order=second, num_resamples=100,
-                                    conf_level=confidence, seed=seed + 1)
-    with_pairs = second and pairs
-    pairs_idx = np.triu_indices(d, 1) if with_pairs else None
-    rng = np.random.default_rng(seed)
-    r = y.shape[1]
-    keys = ("S1", "ST") + (("S2",) if with_pairs else ())
-    boot: dict[str, list] = {k: [] for k in keys}
-    for _ in range(resamples):
-        yb = y[:, rng.integers(r, size=r)].mean(axis=1)
-        est = sobol_estimates(yb, d, second, rows=rng.integers(n, size=n), pairs=pairs_idx)
-        for k in keys:
-            boot[k].append(est[k])
-    table = pd.DataFrame({"factor": names, "S1": res["S1"], "ST": res["ST"],
-                          "S1_conf": res["S1_conf"], "ST_conf": res["ST_conf"]})
-    for k in ("S1", "ST"):
-        table[f"{k}_low"], table[f"{k}_high"] = _interval(np.array(boot[k]), confidence)
-    table["rank_low"], table["rank_high"] = _interval(_ranks(np.array(boot["ST"])), confidence)
-    table["rank"] = _ranks(np.asarray(res["ST"], dtype=float))
-    s2 = None
-    if with_pairs:
-        j, k = pairs_idx
-        lo, hi = _interval(np.array(boot["S2"]), confidence)
-        s2 = pd.DataFrame({"factor": [names[i] for i in j], "factor2": [names[i] for i in k],
-                           "S2": np.asarray(res["S2"])[j, k], "S2_conf": np.asarray(res["S2_conf"])[j, k],
-                           "S2_low": lo, "S2_high": hi})
-    return table, s2
-
-
-# --------------------------------------------------------------------------------------
-# Noise
-# --------------------------------------------------------------------------------------
-
-def noise_share(y: np.ndarray) -> dict[str, float]:
-    """Seed noise in outputs ``(points, R)``: within-point (seed) variance, variance of the
-    replication means across points, and the share of the latter due to seed noise,
-    ``(s2_seed / R) / var(mean)``."""
-    r = y.shape[1]
-    if r < 2:
-        return {"seed_var": float("nan"), "mean_var": float(np.var(y.mean(1), ddof=1)), "share": float("nan")}
-    seed_var = float(np.mean(np.var(y, axis=1, ddof=1)))
-    mean_var = float(np.var(y.mean(axis=1), ddof=1))
-    share = (seed_var / r) / mean_var if mean_var > 0 else (0.0 if seed_var == 0 else float("inf"))
-    return {"seed_var": seed_var, "mean_var": mean_var, "share": share}
-
-
-def replications_needed(y: np.ndarray, target: float) -> tuple[int | None, dict[str, float]]:
-    """Replications R so that seed noise is below ``target`` of the averaged output's variance.
-
-    From pilot outputs ``(points, P)``: seed variance s2 (pooled within points) and the
-    variance of true point means v = var(means) - s2 / P. The averaged output has variance
-    v + s2 / R, so the noise share is below ``target`` when R > s2 (1 - target) / (target v).
-    Returns ``None`` when v <= 0 (the pilot sees no effect above noise).
-    """
-    p = y.shape[1]
-    stats = noise_share(y)
-    s2 = stats["seed_var"]
-    v = stats["mean_var"] - s2 / p
-    stats["between_var"] = v
-    stats["seed_share_single_run"] = s2 / (s2 + v) if s2 + v > 0 else 0.0
-    if s2 == 0:
-        return 1, stats
-    if v <= 0:
-        return None, stats
-    return int(np.floor(s2 * (1 - target) / (target * v))) + 1, stats
+        e = ee[rng.integers(t, size=t)]
+        boot[b] = np.abs(e).mean(0), e.std(0, ddof=1)
+    star = np.abs(ee).mean(0)
+    lo, hi = _percentile(boot[:, 0], confidence)
+    rk_lo, rk_hi = _percentile(ranks(boot[:, 0]), confidence)
+    slo, shi = _percentile(boot[:, 1], confidence)
+    return {"mu": mu,
+            "mu_star": {"estimate": star, "ci_low": lo, "ci_high": hi, "rank": ranks(star),
+                        "rank_low": rk_lo, "rank_high": rk_hi},
+            "sigma": {"estimate": ee.std(0, ddof=1), "ci_low": slo, "ci_high": shi}}

@@ -1,25 +1,18 @@
 """Sensitivity experiments: which levers and structural factors move the model's outcomes.
 
-``alliance sensitivity SPEC`` reads a spec (:mod:`experiments.sensitivity.spec`), runs a pilot at the
-base scenario to measure seed noise and choose the replications, runs the SALib design
-(Morris elementary effects or Sobol indices) with common random numbers, analyses it
-(:mod:`experiments.sensitivity.analysis`) and writes ``results/<UTC time>-<spec>/`` (:mod:`experiments.sensitivity.report`);
+``alliance sensitivity SPEC`` reads a spec (:mod:`experiments.sensitivity.spec`), runs a pilot
+measuring the seed noise, runs the design (stage 1: regression on a space-filling design;
+stage 2: Sobol' indices on independent scrambles; or Morris), tests every factor's effect
+(:mod:`experiments.sensitivity.analysis`) and writes ``results/<UTC time>-<spec>/``
+(:mod:`experiments.sensitivity.report`, ``ranking.md`` by :mod:`experiments.sensitivity.ranking`);
 the design tables and checkpoints live in :mod:`experiments.sensitivity.runs`.
 
-Noise, following ten Broeke et al. (2016):
-
-* Common random numbers: design point ``i`` and replication ``r`` run with seed
-  ``first_seed + block(i) * R + r``. The block is set by the **dummy** factor alone, which
-  the model never reads. Under strict common random numbers a never-read factor has an index
-  of exactly zero and says nothing about noise; here moving the dummy changes nothing but the
-  random numbers, so its index is the size an index reaches from seed noise alone: the noise
-  floor. Every step or column that moves a real factor keeps the dummy, hence the seeds, so
-  real effects are estimated with common random numbers. Without a dummy every point uses
-  the same seeds.
-* Replications: ``replications = "auto"`` takes the smallest R for which seed noise is under
-  ``pilot.target`` (10%) of the variance of the averaged output, from a pilot (the base
-  scenario plus random points, each at ``pilot.seeds`` seeds); the achieved share is measured
-  again on the design itself and reported.
+* Every run has its own seed; the seed noise is measured (pilot, within-point variance or
+  the dummy) and removed from the indices rather than cancelled by shared seeds, whose
+  cancellation is imperfect once a lever changes the random stream.
+* ``--precision H`` (Sobol'): after the spec's scrambles, more independent scrambles are run
+  until the half-width of every total index's interval is at most H (up to
+  ``sobol.max_scrambles``).
 * Any failing or non-finite run stops the experiment with an error naming its parameters and
   seed (:class:`~experiments.io.errors.RunFailed`); nothing is dropped.
 
@@ -31,10 +24,6 @@ References
 ----------
 ten Broeke, G., van Voorn, G. & Ligtenberg, A. (2016). Which sensitivity analysis method
 should I use for my agent-based model? JASSS 19(1), 5. https://doi.org/10.18564/jasss.2857
-Morris, M. D. (1991). Technometrics 33(2), 161-174. https://doi.org/10.1080/00401706.1991.10484804
-Campolongo, F., Cariboni, J. & Saltelli, A. (2007). Environ. Model. Softw. 22, 1509-1518.
-https://doi.org/10.1016/j.envsoft.2006.10.004
-Sobol, I. M. (2001). Math. Comput. Simul. 55, 271-280. https://doi.org/10.1016/S0378-4754(00)00270-6
 Saltelli, A. et al. (2010). Comput. Phys. Commun. 181, 259-270. https://doi.org/10.1016/j.cpc.2009.09.018
 Herman, J. & Usher, W. (2017). SALib. JOSS 2(9), 97. https://doi.org/10.21105/joss.00097
 """
@@ -53,11 +42,10 @@ from typing import Any
 
 from experiments.execution.executor import Executor
 from experiments.io.errors import InputError, RunFailed
-from experiments.sensitivity.runs import choose_replications, design_parts, execute, pilot_table, run_table
+from experiments.sensitivity.runs import design_parts, execute, pilot_noise, pilot_table, run_table
 from experiments.sensitivity.spec import Spec, load_spec
 
-__all__ = ["choose_replications", "design_parts", "dry_run", "evaluate_runs", "register",
-           "run_experiment", "run_table"]
+__all__ = ["design_parts", "dry_run", "evaluate_runs", "register", "run_experiment", "run_table"]
 
 RESULTS = Path("results")
 
@@ -165,7 +153,7 @@ def new_folder(spec: Spec, out: Path = RESULTS) -> Path:
 
 def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | None = None,
                    workers: int | None = None, scheduler: str | None = None,
-                   out: Path = RESULTS, progress: bool = True) -> Path:
+                   out: Path = RESULTS, progress: bool = True, precision: float | None = None) -> Path:
     """Run (or resume) an experiment and write its results folder; return the folder."""
     from experiments.sensitivity import report as sens_report
 
@@ -178,6 +166,7 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
         spec = load_spec(folder / "spec.toml")
         saved = json.loads((folder / "experiment.json").read_text())
         spec = _renamed(spec, saved["name"])
+        precision = saved.get("precision")
         base = json.loads((folder / "base_params.json").read_text())
         now = model_fingerprint(spec)
         if saved.get("model_fingerprint") != now:
@@ -188,22 +177,29 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
         if spec_path is None:
             raise InputError("sensitivity: expected a SPEC file or --resume DIR; found neither")
         spec = load_spec(spec_path)
+        if precision is not None and spec.method != "sobol":
+            raise InputError(f"--precision: expected a spec with method = \"sobol\"; found {spec.method!r}")
         base = base_params(spec)
         folder = new_folder(spec, out)
         shutil.copyfile(spec.path, folder / "spec.toml")
         (folder / "base_params.json").write_text(json.dumps(base, indent=1) + "\n")
         (folder / "experiment.json").write_text(json.dumps(
-            {"name": spec.name, "spec": str(spec_path), "model_fingerprint": model_fingerprint(spec)}) + "\n")
+            {"name": spec.name, "spec": str(spec_path), "model_fingerprint": model_fingerprint(spec),
+             "precision": precision}) + "\n")
     if progress:
         print(f"results folder: {folder}", file=sys.stderr)
+    reps = spec.replications
     try:
         with Executor(workers=workers, scheduler=scheduler) as ex:
             ptable = pilot_table(spec)
             pilot = execute(spec, ptable, folder, "pilot", ex, base, progress, evaluate_runs)
-            reps, pilot_stats = choose_replications(spec, pilot)
+            pilot_stats = pilot_noise(spec, pilot)
             parts = design_parts(spec)
-            table = run_table(spec, parts, reps)
+            table = run_table(spec, parts, reps, offset=len(ptable))
             outcomes = execute(spec, table, folder, "runs", ex, base, progress, evaluate_runs)
+            if precision is not None:
+                parts, table, outcomes = _to_precision(spec, precision, folder, ex, base, progress,
+                                                       parts, table, outcomes, len(ptable), pilot_stats)
     except KeyboardInterrupt as exc:
         raise Interrupted(folder) from exc
     wall = time.perf_counter() - started
@@ -212,6 +208,53 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
                           wall_seconds=wall, workers=None if scheduler else (workers or ex.workers),
                           scheduler=scheduler)
     return folder
+
+
+def half_width(spec: Spec, parts: dict, table: Any, outcomes: Any, pilot_stats: dict) -> float:
+    """The largest half-width of a factor's total-index interval (the dummy and the noise aside)."""
+    from experiments.sensitivity import report as sens_report
+    from experiments.sensitivity.spec import DUMMY
+
+    ind, _ = sens_report.analyse(spec, parts, table, outcomes, spec.replications, pilot_stats)
+    st = ind[(ind["index"] == "ST") & (ind["factor"] != DUMMY)]
+    return float(((st["ci_high"] - st["ci_low"]) / 2).max())
+
+
+def scrambles_for(k: int, h: float, target: float, cap: int, confidence: float) -> int:
+    """Scrambles for a half-width ``target``, from ``h`` measured on ``k``: the half-width is
+    t_{K-1} * sd / sqrt(K), sd unchanged."""
+    from scipy import stats
+
+    q = stats.t.ppf(0.5 + confidence / 2, k - 1)
+    for kk in range(k, cap + 1):
+        if h * stats.t.ppf(0.5 + confidence / 2, kk - 1) / q * math.sqrt(k / kk) <= target:
+            return kk
+    return cap
+
+
+def _to_precision(spec: Spec, target: float, folder: Path, ex: Executor, base: dict | None, progress: bool,
+                  parts: dict, table: Any, outcomes: Any, offset: int, pilot_stats: dict) -> tuple:
+    import pandas as pd
+
+    k = len(parts)
+    saved = json.loads((folder / "experiment.json").read_text())
+    more = saved.get("scrambles")
+    if more is None:
+        h = half_width(spec, parts, table, outcomes, pilot_stats)
+        more = scrambles_for(k, h, target, spec.sobol["max_scrambles"], spec.statistics["confidence"])
+        saved.update(scrambles=more, half_width_first=h)
+        (folder / "experiment.json").write_text(json.dumps(saved) + "\n")
+        if progress:
+            print(f"--precision {target}: half-width {h:.3g} on {k} scrambles; running {more}", file=sys.stderr)
+    if more <= k:
+        return parts, table, outcomes
+    parts = design_parts(spec, scrambles=more)
+    full = run_table(spec, parts, spec.replications, offset=offset)
+    extra = full.iloc[len(table):].reset_index(drop=True)
+    extra["run"] = range(len(extra))
+    got = execute(spec, extra, folder, "more", ex, base, progress, evaluate_runs)
+    got["run"] = got["run"] + len(table)
+    return parts, full, pd.concat([outcomes, got], ignore_index=True)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -228,32 +271,66 @@ def _renamed(spec: Spec, name: str) -> Spec:
     return replace(spec, name=name)
 
 
-def dry_run(spec_path: str | Path, workers: int | None) -> str:
-    """Number of runs and an estimated duration, timing two runs of the base scenario here
-    (the centre of the ranges for a test model), after one untimed warm-up run."""
+def dry_run(spec_path: str | Path, workers: int | None, scheduler: str | None = None) -> str:
+    """Number of runs and an estimated duration, measured here: the pool's start and first
+    chunk (imports, compiled kernels), then a sample of the design's own runs on every
+    worker, and the analysis of one outcome on the design's real shape (random outputs)."""
+    import numpy as np
+
+    from experiments.sensitivity import report as sens_report
+
     spec = load_spec(spec_path)
     base = base_params(spec)
+    ptable = pilot_table(spec)
     parts = design_parts(spec)
-    points = sum(u.shape[0] for _, u in parts.values())
-    pilot = (spec.pilot["points"] + 1) * spec.pilot["seeds"]
-    centre = {f.path: f.value(0.5) for f in spec.factors} if not spec.is_simulation else {}
-    chunk = {"model": spec.model, "base": base,
-             "runs": [(centre, spec.first_seed), (centre, spec.first_seed + 1)]}
-    evaluate_runs({**chunk, "runs": chunk["runs"][:1]})  # imports and compiled kernels
+    reps = spec.replications
+    table = run_table(spec, parts, reps, offset=len(ptable))
+    n = len(ptable) + len(table)
+    rng = np.random.default_rng(0)
     t0 = time.perf_counter()
-    evaluate_runs(chunk)
-    per_run = (time.perf_counter() - t0) / 2
-    w = workers or Executor().workers
-    lines = [f"{spec.name}: {spec.method}, {len(spec.all_factors)} factors (dummy included), "
-             f"{points} design points, pilot {pilot} runs"]
-    reps = ([spec.replications] if spec.replications != "auto" else [2, spec.max_replications])
-    for r in reps:
-        n = pilot + points * r
-        lines.append(f"  replications {r}: {n} runs, about {_duration(n * per_run / w)} on {w} workers "
-                     f"({per_run * 1000:.1f} ms per run measured here)")
-    if spec.replications == "auto":
-        lines.append("  replications are chosen by the pilot (between the two lines above)")
+    with Executor(workers=workers, scheduler=scheduler) as ex:
+        w = ex.slots
+        sample = table.iloc[np.sort(rng.choice(len(table), size=min(len(table), 8 * w), replace=False))]
+        runs = [(_values_of(spec, r), int(r["seed"])) for _, r in sample.iterrows()]
+        chunks = [[{"model": spec.model, "base": base, "runs": runs[i:i + 1]}] for i in range(w)]
+        list(ex.map_chunks(evaluate_runs, chunks))
+        start = time.perf_counter() - t0
+        rest = runs[w:]
+        size = max(1, len(rest) // w)
+        chunks = [[{"model": spec.model, "base": base, "runs": rest[i:i + size]}] for i in range(0, len(rest), size)]
+        t1 = time.perf_counter()
+        list(ex.map_chunks(evaluate_runs, chunks))
+        per_run = (time.perf_counter() - t1) / max(len(rest), 1)
+    one = spec.outcomes[:1]
+    fake_spec = _with_outcomes(spec, one)  # random outputs: no emulator (timed apart, if ever)
+    fake = {one[0]: rng.normal(size=len(table))}
+    pstats = {one[0]: {"seed_var": 0.5}}
+    t2 = time.perf_counter()
+    sens_report.analyse(fake_spec, parts, table, __import__("pandas").DataFrame(fake), reps, pstats)
+    analysis_s = (time.perf_counter() - t2) * len(spec.outcomes)
+    total = start + (n - w) * per_run + analysis_s
+    lines = [f"{spec.name}: {spec.method}, {len(spec.all_factors)} factors (dummy included), {len(parts)} part(s), "
+             f"{len(table) // reps} design points x {reps} replication(s) + pilot {len(ptable)} = {n} runs",
+             f"  about {_duration(total)} on {w} workers: pool start {start:.1f} s, "
+             f"{per_run * 1000:.1f} ms per run per pool ({len(runs)} design runs timed here), "
+             f"analysis {analysis_s:.1f} s"]
+    if spec.method == "regression" and spec.regression["emulator_below"] > 0:
+        lines.append("  (not included: a Gaussian-process emulator, fitted only where the linear fit is poor)")
     return "\n".join(lines)
+
+
+def _values_of(spec: Spec, row: Any) -> dict:
+    import pandas as pd
+
+    from experiments.sensitivity.runs import _values
+
+    return _values(spec, {k[2:]: v for k, v in row.items() if k.startswith("u_") and not pd.isna(v)})
+
+
+def _with_outcomes(spec: Spec, outcomes: tuple[str, ...]) -> Spec:
+    from dataclasses import replace
+
+    return replace(spec, outcomes=tuple(outcomes), regression={**spec.regression, "emulator_below": 0.0})
 
 
 def _duration(seconds: float) -> str:
@@ -274,6 +351,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--resume", default=None, metavar="DIR", help="finish an interrupted experiment")
     p.add_argument("--out", default=str(RESULTS), help="parent folder of results (default: results)")
     p.add_argument("--dry-run", action="store_true", help="print the number of runs and an estimated duration")
+    p.add_argument("--precision", type=float, default=None, metavar="H",
+                   help="Sobol: add independent scrambles until every total index's interval half-width is <= H")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=command)
 
@@ -283,14 +362,17 @@ def command(args: argparse.Namespace) -> int:
         raise InputError(f"--workers: expected an integer >= 1; found {args.workers}")
     if args.scheduler is not None and not args.scheduler.startswith(("tcp://", "tls://", "inproc://")):
         raise InputError(f"--scheduler: expected tcp://HOST:PORT; found {args.scheduler!r}")
+    if args.precision is not None and not 0 < args.precision < 1:
+        raise InputError(f"--precision: expected a half-width in (0, 1), e.g. 0.02; found {args.precision}")
     if args.dry_run:
         if args.spec is None:
             raise InputError("sensitivity --dry-run: expected a SPEC file; found none")
-        print(dry_run(args.spec, args.workers))
+        print(dry_run(args.spec, args.workers, args.scheduler))
         return 0
     try:
         folder = run_experiment(args.spec, resume=args.resume, workers=args.workers,
-                                scheduler=args.scheduler, out=Path(args.out), progress=not args.quiet)
+                                scheduler=args.scheduler, out=Path(args.out), progress=not args.quiet,
+                                precision=args.precision)
     except Interrupted as exc:
         print(f"alliance: interrupted; finished chunks are kept: resume with "
               f"'alliance sensitivity --resume {exc.folder}'", file=sys.stderr)

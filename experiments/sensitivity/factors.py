@@ -7,13 +7,51 @@ so a misspelt path gets the parameter structure's own "did you mean".
 
 from __future__ import annotations
 
+import difflib
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from experiments.io.errors import InputError
-from experiments.sensitivity.spec import Factor, did_you_mean
 
 FACTOR_KEYS = ("min", "max", "type", "levels", "group")
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One input of the design: a name (lever id or dotted path), the parameter it sets
+    (empty for the dummy), its kind and its range or levels, and its group."""
+
+    name: str
+    path: str
+    kind: str  # "float" | "int" | "categorical" | "dummy"
+    low: float = 0.0
+    high: float = 1.0
+    levels: tuple = ()
+    group: str = "structure"
+
+    def value(self, u: float) -> Any:
+        """The parameter value at unit coordinate ``u`` in [0, 1]."""
+        if self.kind == "categorical":
+            k = len(self.levels)
+            return self.levels[min(int(math.floor(u * k)), k - 1)]
+        if self.kind == "int":
+            lo, hi = int(self.low), int(self.high)
+            return min(int(math.floor(lo + u * (hi - lo + 1))), hi)
+        return self.low + u * (self.high - self.low)
+
+    def describe(self) -> str:
+        if self.kind == "categorical":
+            return "levels " + ", ".join(str(v) for v in self.levels) + " (uniform u mapped to a level)"
+        if self.kind == "dummy":
+            return "dummy: never read by the model (a check: its effect must not be detected)"
+        return f"{self.kind} in [{self.low:g}, {self.high:g}]"
 
 
 def _params_error(source: str, key: str, exc: Exception) -> InputError:

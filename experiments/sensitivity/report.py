@@ -1,10 +1,13 @@
-"""Results of a sensitivity experiment: indices, ranked tables, noise report and figures.
+"""Results of a sensitivity experiment: tested indices, the answer in plain words, figures.
 
 Writes into the experiment's folder: ``design.parquet`` (every run: design coordinates,
-factor values, seed, outcomes), ``pilot.parquet``, ``indices.csv`` (long format, one row per
-outcome, part, factor and index), ``convergence.csv``, ``ranking.md`` (the report) and
-``figures/`` (indices with intervals, convergence, Sobol second-order heatmap), plus
-``provenance.json``. Figures use matplotlib's object API on an Agg canvas (no global state).
+factor values, seed, outcomes), ``pilot.parquet``, ``indices.csv`` (long format: the columns
+``outcome, factor, index, estimate, ci_low, ci_high, p_adjusted, detected`` first, then
+``part, group, se, df, p_value, mde, noise_part, rank, rank_low, rank_high, factor2``),
+``fit.csv`` (regression: R^2, its noise ceiling, emulator Q^2 per outcome and cell),
+``rankings.csv`` (regression with ``by``: each factor's rank across the structural cells),
+``ranking.md`` (the answer, in English and French), ``figures/indices.png`` and
+``provenance.json``.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ import numpy as np
 import pandas as pd
 
 from experiments.sensitivity import analysis
-from experiments.sensitivity.spec import DUMMY, Spec
+from experiments.sensitivity.spec import DUMMY, REST, Spec
 
-KEY_INDEX = {"morris": "mu_star", "sobol": "ST"}
+#: The index each method ranks and tests factors by.
+KEY_INDEX = {"regression": "SRC", "sobol": "ST", "morris": "mu"}
+FIRST = ["outcome", "factor", "index", "estimate", "ci_low", "ci_high", "p_adjusted", "detected"]
+MORE = ["part", "group", "se", "df", "p_value", "mde", "noise_part", "rank", "rank_low", "rank_high", "factor2"]
 
 
 def _matrix(outcomes: pd.DataFrame, table: pd.DataFrame, part: str, outcome: str, reps: int) -> np.ndarray:
@@ -28,85 +34,126 @@ def _matrix(outcomes: pd.DataFrame, table: pd.DataFrame, part: str, outcome: str
     return outcomes.loc[rows, outcome].to_numpy(dtype=float).reshape(-1, reps)
 
 
-def analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame, reps: int
-            ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict]]:
-    """Long tables of indices and of convergence, and the design's noise share per outcome."""
-    b, conf, seed = spec.bootstrap["resamples"], spec.bootstrap["confidence"], spec.design_seed
-    groups = {f.name: f.group for f in spec.all_factors}
-    rows, conv, noise = [], [], {}
-    for o in spec.outcomes:
-        for part, (prob, u) in parts.items():
-            y = _matrix(outcomes, table, part, o, reps)
-            if part == "factors":
-                noise[o] = analysis.noise_share(y)
-            if spec.method == "morris":
-                t = spec.morris["trajectories"]
-                df = analysis.analyse_morris(prob, u, y, levels=spec.morris["levels"], resamples=b,
-                                             confidence=conf, seed=seed)
-                rows += _long(df, o, part, ("mu_star", "mu", "sigma"), groups)
-                sizes = sorted({max(2, t * k // 4) for k in (1, 2, 3, 4)})
-                for s in sizes:
-                    d = analysis.analyse_morris(prob, u, y, levels=spec.morris["levels"], resamples=100,
-                                                confidence=conf, seed=seed, trajectories=s)
-                    conv += _conv(d, o, part, s, "mu_star")
-            else:
-                second = spec.sobol["second_order"] and part == "factors"
-                df, s2 = analysis.analyse_sobol(prob, y, second=second, resamples=b, confidence=conf, seed=seed)
-                rows += _long(df, o, part, ("ST", "S1"), groups)
-                if s2 is not None:
-                    for r in s2.itertuples():
-                        rows.append({"outcome": o, "part": part, "factor": r.factor, "factor2": r.factor2,
-                                     "group": "", "index": "S2", "estimate": r.S2, "low": r.S2_low,
-                                     "high": r.S2_high, "salib_conf": r.S2_conf})
-                n = spec.sobol["n"]
-                for s in sorted({max(8, n // 8), max(8, n // 4), max(8, n // 2), n}):
-                    d, _ = analysis.analyse_sobol(prob, y, second=second, resamples=100, confidence=conf,
-                                                  seed=seed, n_rows=min(s, n), pairs=False)
-                    conv += _conv(d, o, part, min(s, n), "ST")
-    ind = pd.DataFrame(rows)
-    return _noise_floor(ind, spec), pd.DataFrame(conv), noise
-
-
-def _long(df: pd.DataFrame, outcome: str, part: str, names: tuple[str, ...], groups: dict) -> list[dict]:
+def _rows(outcome: str, part: str, index: str, names: list[str], groups: dict, cols: dict) -> list[dict]:
     out = []
-    for r in df.to_dict("records"):
-        for k in names:
-            out.append({"outcome": outcome, "part": part, "factor": r["factor"], "factor2": "",
-                        "group": groups.get(r["factor"], r["factor"]) if part == "factors" else r["factor"],
-                        "index": k, "estimate": r[k], "low": r[f"{k}_low"], "high": r[f"{k}_high"],
-                        "salib_conf": r.get(f"{k}_conf", np.nan),
-                        "rank": r["rank"] if k == names[0] else np.nan,
-                        "rank_low": r["rank_low"] if k == names[0] else np.nan,
-                        "rank_high": r["rank_high"] if k == names[0] else np.nan})
+    for i, name in enumerate(names):
+        row = {"outcome": outcome, "part": part, "factor": name, "group": groups.get(name, name), "index": index}
+        row.update({k: (float(v[i]) if np.ndim(v) else float(v)) for k, v in cols.items()})
+        out.append(row)
     return out
 
 
-def _conv(df: pd.DataFrame, outcome: str, part: str, size: int, key: str) -> list[dict]:
-    return [{"outcome": outcome, "part": part, "size": size, "factor": r["factor"], "index": key,
-             "estimate": r[key], "low": r[f"{key}_low"], "high": r[f"{key}_high"],
-             "width": r[f"{key}_high"] - r[f"{key}_low"]} for r in df.to_dict("records")]
+def analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame, reps: int,
+            noise: dict[str, dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The long table of indices (every tested one adjusted for multiplicity) and the fit table.
+
+    Linear algebra runs on one thread: thousands of small solves gain nothing from threads,
+    and on a machine busy with the runs' processes a threaded BLAS is many times slower."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _analyse(spec, parts, table, outcomes, reps, noise)
 
 
-def _noise_floor(ind: pd.DataFrame, spec: Spec) -> pd.DataFrame:
-    """Add the dummy's upper bound per outcome, part and index, and whether each factor's
-    interval lies above it (a factor whose interval overlaps the dummy's is indistinguishable
-    from noise)."""
-    ind["noise_floor"] = np.nan
-    ind["above_noise"] = pd.NA
-    if not spec.dummy:
-        return ind
-    dummy = ind[(ind["factor"] == DUMMY) & (ind["factor2"] == "")]
-    floor = {(r.outcome, r.part, r.index): r.high for r in dummy.itertuples()}
-    key = list(zip(ind["outcome"], ind["part"], ind["index"], strict=True))
-    ind["noise_floor"] = [floor.get(k, np.nan) for k in key]
-    ind["above_noise"] = [bool(lo > fl) if not np.isnan(fl) and f != DUMMY else pd.NA
-                          for lo, fl, f in zip(ind["low"], ind["noise_floor"], ind["factor"], strict=True)]
-    return ind
+def _analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame, reps: int,
+             noise: dict[str, dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    st = spec.statistics
+    conf, b, seed = st["confidence"], st["resamples"], spec.design_seed
+    groups = {f.name: f.group for f in spec.all_factors}
+    rows: list[dict] = []
+    fits: list[dict] = []
+    for o in spec.outcomes:
+        if spec.method == "sobol":
+            rows += _sobol(spec, parts, table, outcomes, reps, o, groups)
+            continue
+        for part, (prob, u) in parts.items():
+            y = _matrix(outcomes, table, part, o, reps)
+            names = prob["names"]
+            if spec.method == "morris":
+                res = analysis.morris(u, y.mean(axis=1), len(names), confidence=conf, resamples=b, seed=seed)
+                for k, cols in res.items():
+                    rows += _rows(o, part, k, names, groups, cols)
+                continue
+            s2 = analysis.noise_variance(y)[0] / reps if reps >= 2 else noise[o]["seed_var"] / reps
+            fs = {f.name: f for f in spec.design_factors}
+            kinds = [(fs[n].kind, len(fs[n].levels)) for n in names]
+            res = analysis.regression(kinds, u, y.mean(axis=1), noise_var=s2, groups=[groups[n] for n in names],
+                                      confidence=conf, resamples=b, seed=seed)
+            rows += _rows(o, part, "SRC", names, groups, {**res["effects"], "df": res["df"]})
+            for g, (v, lo, hi) in res["shares"].items():
+                rows.append({"outcome": o, "part": part, "factor": g, "group": g, "index": "group_share",
+                             "estimate": v, "ci_low": lo, "ci_high": hi})
+            fit = {"outcome": o, "part": part, "points": len(y), "r2": res["r2"], "ceiling": res["ceiling"],
+                   "r2_share_of_ceiling": res["r2"] / res["ceiling"] if res["ceiling"] > 0 else float("nan"),
+                   "q2": float("nan")}
+            below = spec.regression["emulator_below"]
+            if below > 0 and fit["r2_share_of_ceiling"] < below:
+                em = analysis.emulator(u, y.mean(axis=1), s2, points=spec.regression["emulator_points"],
+                                       seed=seed, names=names)
+                fit.update(q2=em["q2"], emulator_train=em["train"], emulator_test=em["test"], kernel=em["kernel"])
+                for k in ("S1", "ST"):
+                    rows += _rows(o, part, f"{k}_emulator", names, groups,
+                                  {"estimate": em[k], "ci_low": em[k] - em[f"{k}_conf"],
+                                   "ci_high": em[k] + em[f"{k}_conf"]})
+            fits.append(fit)
+    ind = pd.DataFrame(rows)
+    for c in FIRST + MORE:
+        if c not in ind:
+            ind[c] = np.nan
+    ind["factor2"] = ind["factor2"].astype(object).fillna("")
+    tested = ind["p_value"].notna()
+    ind["p_adjusted"] = analysis.adjust(ind["p_value"].to_numpy(), st["correction"])
+    alpha = 1 - conf
+    ind["detected"] = pd.array([bool(p < alpha) if t else pd.NA for p, t in
+                                zip(ind["p_adjusted"], tested, strict=True)], dtype="boolean")
+    m = int(tested.sum())
+    ind.loc[tested, "mde"] = [float(analysis.detectable(se, df, m, alpha, st["power"]))
+                              for se, df in zip(ind.loc[tested, "se"], ind.loc[tested, "df"].fillna(1e6), strict=True)]
+    return ind[FIRST + MORE], pd.DataFrame(fits)
+
+
+def _sobol(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame, reps: int, o: str,
+           groups: dict) -> list[dict]:
+    prob = next(iter(parts.values()))[0]
+    names = list(dict.fromkeys(prob["groups"])) if prob.get("groups") else list(prob["names"])
+    d, second = len(names), spec.sobol["second_order"]
+    dummy = names.index(DUMMY) if DUMMY in names else None
+    per = [analysis.sobol_scramble(_matrix(outcomes, table, part, o, reps), d, second, dummy) for part in parts]
+    res = analysis.across_scrambles(per, second, spec.statistics["confidence"], seed=spec.design_seed)
+    noise = res["noise_part"]
+    groups = {**groups, REST: REST}
+    rows = []
+    for k in ("ST", "S1"):
+        rows += _rows(o, "scrambles", k, names, groups, {**res[k], "noise_part": noise["estimate"][0]})
+    rows += _rows(o, "scrambles", "noise_part", ["(seed noise)"], {}, {k: v for k, v in noise.items() if k != "p_value"})
+    if second:
+        j, kk = np.triu_indices(d, 1)
+        for r in _rows(o, "scrambles", "S2", [names[i] for i in j], groups, res["S2"]):
+            rows.append(r)
+        for r, i in zip(rows[-len(j):], kk, strict=True):
+            r["factor2"] = names[i]
+    return rows
+
+
+def cross_cells(spec: Spec, ind: pd.DataFrame) -> pd.DataFrame:
+    """Each factor's rank across the structural cells (regression with ``by``): best and worst
+    rank, median rank, the union of the cells' rank intervals and the cells where detected."""
+    key = KEY_INDEX[spec.method]
+    sub = ind[(ind["index"] == key) & (ind["factor2"] == "")]
+    out = []
+    for (o, f), g in sub.groupby(["outcome", "factor"], sort=False):
+        out.append({"outcome": o, "factor": f, "group": g["group"].iloc[0], "cells": len(g),
+                    "rank_median": float(g["rank"].median()), "rank_best": int(g["rank"].min()),
+                    "rank_worst": int(g["rank"].max()), "rank_low": int(g["rank_low"].min()),
+                    "rank_high": int(g["rank_high"].max()), "detected_cells": int(g["detected"].fillna(False).sum()),
+                    "effect_min": float(g["estimate"].min()), "effect_max": float(g["estimate"].max())})
+    return pd.DataFrame(out).sort_values(["outcome", "rank_median"], kind="stable")
 
 
 # --------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------
+
 
 def design_frame(spec: Spec, table: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     """Every run with its unit coordinates, its factor values (as the model received them)
@@ -129,17 +176,24 @@ def write_all(folder: Path, *, spec: Spec, parts: dict, table: pd.DataFrame, out
 
     design_frame(spec, table, outcomes).to_parquet(folder / "design.parquet", index=False)
     pilot.to_parquet(folder / "pilot.parquet", index=False)
-    ind, conv, noise = analyse(spec, parts, table, outcomes, reps)
+    ind, fit = analyse(spec, parts, table, outcomes, reps, pilot_stats)
     ind.to_csv(folder / "indices.csv", index=False)
-    conv.to_csv(folder / "convergence.csv", index=False)
+    across = None
+    if len(fit):
+        fit.to_csv(folder / "fit.csv", index=False)
+    if spec.by:
+        across = cross_cells(spec, ind)
+        across.to_csv(folder / "rankings.csv", index=False)
     figs = folder / "figures"
     figs.mkdir(exist_ok=True)
-    files = sens_figures.draw(figs, spec, ind, conv)
+    files = sens_figures.draw(figs, spec, ind)
     runs = len(table) + len(pilot)
     timing = {"runs": runs, "wall_seconds": round(wall_seconds, 2),
               "runs_per_second": round(runs / wall_seconds, 1) if wall_seconds > 0 else None,
               "executor": scheduler or f"local pool, {workers} workers"}
-    (folder / "ranking.md").write_text(report(spec, ind, noise, pilot_stats, reps, timing, files),
+    from experiments.sensitivity.ranking import report
+
+    (folder / "ranking.md").write_text(report(spec, ind, fit, across, pilot_stats, reps, len(parts), timing, files),
                                        encoding="utf-8")
     from experiments.io import provenance
 
@@ -150,7 +204,7 @@ def write_all(folder: Path, *, spec: Spec, parts: dict, table: pd.DataFrame, out
         workers=scheduler or workers,
         spec=spec.name, method=spec.method, model=spec.model, base=spec.base,
         replications=reps, first_seed=spec.first_seed, design_seed=spec.design_seed,
-        timing=timing, pilot=pilot_stats, design_noise=noise, base_params="base_params.json",
+        parts=len(parts), timing=timing, pilot=pilot_stats, base_params="base_params.json",
         factors=[{"name": f.name, "path": f.path, "kind": f.kind, "low": f.low, "high": f.high,
                   "levels": list(f.levels), "group": f.group} for f in spec.all_factors])
     (folder / "provenance.json").write_text(json.dumps(prov, indent=1, default=_plain) + "\n")
@@ -160,87 +214,3 @@ def _plain(v: Any) -> Any:
     if isinstance(v, np.generic):
         return v.item()
     return str(v)
-
-
-# --------------------------------------------------------------------------------------
-# The Markdown report
-# --------------------------------------------------------------------------------------
-
-def _ci(est: float, lo: float, hi: float) -> str:
-    return f"{est:.3g} [{lo:.3g}, {hi:.3g}]"
-
-
-def report(spec: Spec, ind: pd.DataFrame, noise: dict, pilot: dict, reps: int, timing: dict,
-           figures: list[str]) -> str:
-    conf = int(round(spec.bootstrap["confidence"] * 100))
-    lines = [f"# Sensitivity: {spec.name} ({spec.method})", "", spec.description.strip(), "",
-             f"Base: `{spec.base}`; fixed overrides: {spec.overrides or 'none'}; model: `{spec.model}`.",
-             f"Runs: {timing['runs']} in {timing['wall_seconds']} s ({timing['runs_per_second']} runs/s, "
-             f"{timing['executor']}).", "", "## Factors", ""]
-    for f in spec.all_factors:
-        lines.append(f"- `{f.name}` ({f.group}): {f.describe()}")
-    if any(f.kind == "categorical" for f in spec.factors):
-        lines += ["", "Categorical factors are sampled as a uniform u in [0, 1] mapped to level "
-                  "min(floor(u k), k - 1), so each level has probability 1/k. Their order is arbitrary: "
-                  "a Morris mu* for such a factor measures how much switching level matters, not a slope."]
-        if spec.method == "morris":
-            for f in spec.factors:
-                if f.kind == "categorical":
-                    reach = analysis.reachable_levels(len(f.levels), spec.morris["levels"])
-                    miss = [str(f.levels[i]) for i in range(len(f.levels)) if i not in reach]
-                    lines.append(f"  `{f.name}` on the {spec.morris['levels']}-level grid: "
-                                 + (f"levels never sampled: {', '.join(miss)}." if miss else "every level sampled."))
-    target = spec.pilot["target"]
-    lines += ["", "## Seed noise", "",
-              f"Replications per design point: **{reps}** ({'chosen by the pilot' if spec.replications == 'auto' else 'set in the spec'}; "
-              f"target: seed noise < {target:.0%} of the variance of the averaged output). Common random numbers: "
-              "every point uses the same seeds, except that the dummy factor selects the seed block, so the "
-              "dummy's index is the noise floor. Intervals are percentile bootstrap intervals over design rows "
-              "and replications; resampling replications adds seed noise, so the dummy's interval leans upward "
-              "and the noise floor is conservative.", "",
-              "| outcome | seed share of a single run's variance (pilot) | R needed (pilot) | noise share of the averaged output (design) | below target |",
-              "|---|---|---|---|---|"]
-    for o in spec.outcomes:
-        p, d = pilot.get(o, {}), noise.get(o, {})
-        share = d.get("share", float("nan"))
-        verdict = "n/a (one replication)" if reps < 2 else ("yes" if share < target else "NO")
-        lines.append(f"| {o} | {p.get('seed_share_single_run', float('nan')):.3f} | "
-                     f"{p.get('replications_needed') or 'no effect seen'} | {share:.3f} | {verdict} |")
-    failing = [o for o in spec.outcomes if not noise.get(o, {}).get("share", 0.0) < target]
-    if failing and reps >= 2:
-        lines += ["", f"Seed noise stays above the target for {', '.join(failing)}: their indices are "
-                  f"blurred by noise (compare them with the dummy); raise `max_replications` "
-                  f"(now {spec.max_replications}) for a sharper answer."]
-    key = KEY_INDEX[spec.method]
-    for o in spec.outcomes:
-        for part in dict.fromkeys(ind["part"]):
-            sub = ind[(ind["outcome"] == o) & (ind["part"] == part) & (ind["factor2"] == "")]
-            main = sub[sub["index"] == key].sort_values("rank")
-            lines += ["", f"## {o}: {'factors' if part == 'factors' else 'groups (closed group indices)'}", "",
-                      f"Ranked by {key}; {conf}% bootstrap intervals over design rows and replications. "
-                      "'noise' = interval overlaps the dummy's (indistinguishable from noise).", ""]
-            other = "sigma" if spec.method == "morris" else "S1"
-            lines += [f"| rank | rank {conf}% | factor | group | {key} | {other} | vs dummy |", "|---|---|---|---|---|---|---|"]
-            for r in main.itertuples():
-                o2 = sub[(sub["index"] == other) & (sub["factor"] == r.factor)].iloc[0]
-                flag = "—" if r.factor == DUMMY else ("above" if r.above_noise is True else
-                                                      ("noise" if r.above_noise is False else ""))
-                lines.append(f"| {int(r.rank)} | {int(r.rank_low)}–{int(r.rank_high)} | `{r.factor}` | {r.group} | "
-                             f"{_ci(r.estimate, r.low, r.high)} | {_ci(o2.estimate, o2.low, o2.high)} | {flag} |")
-        all_s2 = ind[(ind["outcome"] == o) & (ind["index"] == "S2")]
-        is_dummy = (all_s2["factor"] == DUMMY) | (all_s2["factor2"] == DUMMY)
-        s2, dummy_pairs = all_s2[~is_dummy], all_s2[is_dummy]
-        if len(s2):
-            top = s2.sort_values("estimate", ascending=False).head(spec.sobol["top_pairs"])
-            floor = float(dummy_pairs["high"].max()) if len(dummy_pairs) else float("nan")
-            lines += ["", f"Strongest second-order interactions for {o} (Saltelli 2002 estimator, noisy; "
-                      f"'distinct' = interval excludes 0; for reference, the largest upper bound among "
-                      f"the dummy's pairs is {floor:.3g}):", "",
-                      "| pair | S2 | distinct |", "|---|---|---|"]
-            lines += [f"| `{r.factor}` × `{r.factor2}` | {_ci(r.estimate, r.low, r.high)} | "
-                      f"{'yes' if r.low > 0 else 'no'} |" for r in top.itertuples()]
-    lines += ["", "## Files", "", "design.parquet (every run), pilot.parquet, indices.csv, convergence.csv, "
-              "provenance.json, base_params.json, spec.toml; figures: " + ", ".join(figures), "",
-              "References: Morris 1991; Campolongo et al. 2007; Sobol 2001; Saltelli et al. 2010; "
-              "Herman & Usher 2017 (SALib); ten Broeke et al. 2016 (sensitivity analysis of ABMs).", ""]
-    return "\n".join(lines)

@@ -1,16 +1,18 @@
 """Design tables and checkpointed execution of a sensitivity experiment.
 
-The design (SALib, unit hypercube) becomes a table of runs in design order, one row per
-design point and replication, with the seed of each run (common random numbers; the dummy
-selects the seed block, see :mod:`experiments.sensitivity.command`). Runs are executed in chunks of
-``execution.chunk_runs``; each finished chunk is written to ``checkpoint/<stage>-NNNNN.parquet``
-at once (written under a temporary name, then renamed), and results are always read back
-from those files in design order, so an interrupted and resumed experiment gives exactly
-the results of an uninterrupted one, whatever the executor.
+The design (unit hypercube) becomes a table of runs in design order, one row per design
+point and replication. Every run has its own seed, ``first_seed + offset + row``: the pilot
+takes the first seeds, the design the next ones, extra Sobol' scrambles (``--precision``)
+the ones after, so no two runs of an experiment share a random stream, whatever its size.
+Runs are executed in chunks of ``execution.chunk_runs``; each finished chunk is written to
+``checkpoint/<stage>-NNNNN.parquet`` at once (written under a temporary name, then renamed),
+and results are always read back from those files in design order, so an interrupted and
+resumed experiment gives exactly the results of an uninterrupted one, whatever the executor.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,46 +23,61 @@ import pandas as pd
 from experiments.execution.executor import Executor
 from experiments.io.errors import InputError
 from experiments.sensitivity import analysis
-from experiments.sensitivity.spec import DUMMY_BLOCKS, Spec
+from experiments.sensitivity.spec import Spec
 
 # --------------------------------------------------------------------------------------
 # Design
 # --------------------------------------------------------------------------------------
 
-def design_parts(spec: Spec) -> dict[str, tuple[dict, np.ndarray]]:
-    """SALib problem and unit design per part: ``factors`` and, for Sobol with groups, ``groups``."""
-    seed = spec.design_seed
+
+def cells(spec: Spec) -> list[dict[str, float]]:
+    """The structural cells of a regression ``by`` design: per cell, the unit coordinate (the
+    centre of the level's interval) of each crossed factor; one empty cell without ``by``."""
+    by = spec.by
+    if not by:
+        return [{}]
+    grids = [[(i + 0.5) / len(f.levels) for i in range(len(f.levels))] for f in by]
+    return [dict(zip([f.name for f in by], combo, strict=True)) for combo in itertools.product(*grids)]
+
+
+def cell_label(spec: Spec, cell: dict[str, float]) -> str:
+    return ", ".join(f"{f.name}={f.value(cell[f.name])}" for f in spec.by) or "factors"
+
+
+def design_parts(spec: Spec, scrambles: int | None = None) -> dict[str, tuple[dict, np.ndarray]]:
+    """SALib-style problem and unit design per part: one part per structural cell (regression),
+    per independent scramble (Sobol), or one (Morris). A cell's fixed coordinates are in
+    ``problem["fixed"]``."""
+    prob = spec.problem()
+    d, seed = prob["num_vars"], spec.design_seed
     if spec.method == "morris":
-        prob = spec.problem()
         return {"factors": (prob, analysis.morris_design(prob, spec.morris["trajectories"],
                                                          spec.morris["levels"], seed))}
-    prob = spec.problem()
-    parts = {"factors": (prob, analysis.sobol_design(prob, spec.sobol["n"], spec.sobol["second_order"], seed))}
-    if spec.sobol["groups"] and len(set(f.group for f in spec.all_factors)) > 1:
-        gprob = spec.problem(groups=True)
-        parts["groups"] = (gprob, analysis.sobol_design(gprob, spec.sobol["n"], False, seed))
-    return parts
+    if spec.method == "sobol":
+        k = scrambles or spec.sobol["scrambles"]
+        return {f"scramble-{i}": (prob, analysis.sobol_design(prob, spec.sobol["n"], spec.sobol["second_order"],
+                                                              seed * 1000 + i)) for i in range(k)}
+    g = spec.regression
+    return {cell_label(spec, c): ({**prob, "fixed": c},
+                                  analysis.space_filling(d, g["points"], g["design"], seed * 1000 + i))
+            for i, c in enumerate(cells(spec))}
 
 
-def run_table(spec: Spec, parts: dict[str, tuple[dict, np.ndarray]], reps: int) -> pd.DataFrame:
-    """One row per run in design order: part, point, replication, seed, unit coordinates."""
+def run_table(spec: Spec, parts: dict[str, tuple[dict, np.ndarray]], reps: int, offset: int = 0) -> pd.DataFrame:
+    """One row per run in design order: part, point, replication, its own seed, unit coordinates."""
     frames = []
-    factors = spec.all_factors
-    for part, (_, u) in parts.items():
+    for part, (prob, u) in parts.items():
         n = u.shape[0]
-        if spec.dummy:
-            du = u[:, len(factors) - 1]
-            block = np.minimum(np.floor(du * DUMMY_BLOCKS), DUMMY_BLOCKS - 1).astype(np.int64)
-        else:
-            block = np.zeros(n, dtype=np.int64)
         df = pd.DataFrame({"part": part, "point": np.repeat(np.arange(n), reps),
                            "rep": np.tile(np.arange(reps), n)})
-        df["seed"] = spec.first_seed + np.repeat(block, reps) * reps + df["rep"].to_numpy()
-        for j, f in enumerate(factors):
-            df[f"u_{f.name}"] = np.repeat(u[:, j], reps)
+        for j, name in enumerate(prob["names"]):
+            df[f"u_{name}"] = np.repeat(u[:, j], reps)
+        for name, value in prob.get("fixed", {}).items():
+            df[f"u_{name}"] = value
         frames.append(df)
     table = pd.concat(frames, ignore_index=True)
     table.insert(0, "run", np.arange(len(table)))
+    table.insert(4, "seed", spec.first_seed + offset + np.arange(len(table)))
     return table
 
 
@@ -69,17 +86,16 @@ def _values(spec: Spec, u_row: dict[str, float]) -> dict[str, Any]:
 
 
 def pilot_table(spec: Spec) -> pd.DataFrame:
-    """Pilot runs: the base scenario (point 0, no factor moved; the centre of the ranges for a
-    test model) and ``pilot.points`` uniform
-    random points, each at seeds ``first_seed .. first_seed + pilot.seeds - 1``."""
+    """Pilot runs measuring the seed noise: the base scenario (point 0, no factor moved; the
+    centre of the ranges for a test model) and ``pilot.points`` uniform random points, each
+    run ``pilot.seeds`` times, every run with its own seed (the experiment's first seeds)."""
     rng = np.random.default_rng([spec.design_seed, 1])
-    pts = spec.pilot["points"]
-    seeds = spec.pilot["seeds"]
+    pts, seeds = spec.pilot["points"], spec.pilot["seeds"]
     u = rng.random((pts, len(spec.factors)))
     rows = []
     for i in range(pts + 1):
         for r in range(seeds):
-            row = {"run": len(rows), "part": "pilot", "point": i, "rep": r, "seed": spec.first_seed + r}
+            row = {"run": len(rows), "part": "pilot", "point": i, "rep": r, "seed": spec.first_seed + len(rows)}
             if i > 0:
                 row.update({f"u_{f.name}": u[i - 1, j] for j, f in enumerate(spec.factors)})
             elif not spec.is_simulation:  # a test model has no base scenario: its centre
@@ -146,21 +162,14 @@ def execute(spec: Spec, table: pd.DataFrame, folder: Path, stage: str, ex: Execu
     return outcomes
 
 
-def choose_replications(spec: Spec, pilot: pd.DataFrame) -> tuple[int, dict[str, dict]]:
-    """R from the pilot (``replications = "auto"``) or the spec, and the pilot's noise stats."""
+def pilot_noise(spec: Spec, pilot: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Per outcome: the seed variance of one run (pooled within pilot points, random points
+    only when there are some) and at the base point, and the variance across pilot points."""
     seeds = spec.pilot["seeds"]
-    stats = {}
-    needed = []
+    out = {}
     for o in spec.outcomes:
-        y = pilot[o].to_numpy().reshape(-1, seeds)
-        base = y[0]
-        r, st = analysis.replications_needed(y, spec.pilot["target"])
-        st["base_seed_var"] = float(np.var(base, ddof=1))
-        st["replications_needed"] = r
-        stats[o] = st
-        needed.append(spec.max_replications if r is None else r)
-    if spec.replications == "auto":
-        reps = int(min(max(2, max(needed)), spec.max_replications))
-    else:
-        reps = int(spec.replications)
-    return reps, stats
+        y = pilot[o].to_numpy(dtype=float).reshape(-1, seeds)
+        s2, df = analysis.noise_variance(y[1:] if len(y) > 1 else y)
+        out[o] = {"seed_var": s2, "seed_var_df": df, "base_seed_var": float(np.var(y[0], ddof=1)),
+                  "between_points_var": float(np.var(y[1:].mean(axis=1), ddof=1)) if len(y) > 2 else float("nan")}
+    return out

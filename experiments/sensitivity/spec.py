@@ -1,4 +1,4 @@
-"""Sensitivity experiment specs: TOML files that name the factors, the method and the noise plan.
+"""Sensitivity experiment specs: TOML files that name the factors, the method and the statistics.
 
 A spec is validated like a scenario: an unknown key, a factor that is not a parameter, a
 range outside a parameter's bounds or an unknown outcome raises
@@ -6,10 +6,11 @@ range outside a parameter's bounds or an unknown outcome raises
 was found, with a "did you mean". The format (see also the shipped ``experiments/*.toml``)::
 
     description = "..."
-    method = "morris"                 # or "sobol"
+    method = "regression"             # stage 1 (default); "sobol" = stage 2; or "morris"
     base = "baseline"                 # a scenario name or path; "defaults" = Params()
+    model = "simulation"              # or "package.module:function" (factor dict, seed -> outcome dict)
     outcomes = ["impact", "equity_gap"]
-    replications = "auto"             # or an integer; "auto" = chosen by the pilot
+    replications = 1                  # runs per design point, each with its own seed
     levers = "all"                    # "all", group names, or lever ids (range lever_range)
     [overrides]                       # fixed parameters laid over the base
     "governance.rule" = "subsidiarity"
@@ -17,20 +18,23 @@ was found, with a "did you mean". The format (see also the shipped ``experiments
     "time.electoral_cycle_months" = { min = 24, max = 96, type = "int" }
     "governance.rule" = { levels = ["macro_led", "subsidiarity"] }
     "funding.budget_scale" = [0.5, 2.0]
-    [morris]  trajectories, levels
-    [sobol]   n (a power of two), second_order, groups, top_pairs
-    [bootstrap] resamples, confidence   [pilot] points, seeds, target   [execution] chunk_runs
+    [regression] points, design ("lhs" or "sobol"), emulator_below, emulator_points, by
+    [sobol]      n (per scramble, a power of two), scrambles, max_scrambles, second_order, retained
+    [morris]     trajectories, levels
+    [statistics] confidence, correction ("holm" or "bh"), power, resamples
+    [pilot]      points, seeds        [execution] chunk_runs
 
-Categorical factors (and booleans) are sampled as a uniform u in [0, 1] and mapped to level
-``min(floor(u * k), k - 1)``: every level has the same probability in a Sobol design; on a
-Morris grid of p levels some categories may be unreachable, which the loader reports.
-Integer factors map u to ``min(floor(low + u * (high - low + 1)), high)`` (a uniform over
-the integers).
+Every run of an experiment has its own seed (``first_seed`` + its run number: pilot first,
+then the design in order), so no two runs share a random stream at any design size.
+Categorical factors (and booleans) are sampled as a uniform u in [0, 1] mapped to level
+``min(floor(u * k), k - 1)``, so each level has probability 1/k (exactly 1/k of a Latin
+hypercube whose size is a multiple of k). A Morris grid cannot make every level equally
+likely and every contrast, so Morris refuses categorical factors: use ``regression``.
+Integer factors map u to ``min(floor(low + u * (high - low + 1)), high)``.
 """
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import math
 import tomllib
@@ -39,56 +43,23 @@ from pathlib import Path
 from typing import Any
 
 from experiments.io.errors import InputError
+from experiments.sensitivity.factors import Factor, check_overrides, did_you_mean, read_factors, read_outcomes
 
-TOP_KEYS = ("description", "method", "base", "model", "outcomes", "replications",
-            "max_replications", "first_seed", "design_seed", "dummy", "levers", "lever_range",
-            "overrides", "factors", "morris", "sobol", "bootstrap", "pilot", "execution")
-SECTION_KEYS = {
-    "morris": {"trajectories": 20, "levels": 6},
-    "sobol": {"n": 128, "second_order": True, "groups": True, "top_pairs": 10},
-    "bootstrap": {"resamples": 300, "confidence": 0.95},
-    "pilot": {"points": 16, "seeds": 8, "target": 0.10},
+TOP_KEYS = ("description", "method", "base", "model", "outcomes", "replications", "first_seed",
+            "design_seed", "dummy", "levers", "lever_range", "overrides", "factors", "regression",
+            "morris", "sobol", "statistics", "pilot", "execution")
+SECTION_KEYS: dict[str, dict[str, Any]] = {
+    "regression": {"points": 2048, "design": "lhs", "emulator_below": 0.8, "emulator_points": 256,
+                   "by": []},
+    "sobol": {"n": 256, "scrambles": 8, "max_scrambles": 64, "second_order": False, "retained": []},
+    "morris": {"trajectories": 40, "levels": 4},
+    "statistics": {"confidence": 0.95, "correction": "holm", "power": 0.8, "resamples": 300},
+    "pilot": {"points": 16, "seeds": 8},
     "execution": {"chunk_runs": 200},
 }
-METHODS = ("morris", "sobol")
+METHODS = ("regression", "sobol", "morris")
 DUMMY = "dummy"
-DUMMY_BLOCKS = 1024
-
-
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One input of the design: a name (lever id or dotted path), the parameter it sets
-    (empty for the dummy), its kind and its range or levels, and its group."""
-
-    name: str
-    path: str
-    kind: str  # "float" | "int" | "categorical" | "dummy"
-    low: float = 0.0
-    high: float = 1.0
-    levels: tuple = ()
-    group: str = "structure"
-
-    def value(self, u: float) -> Any:
-        """The parameter value at unit coordinate ``u`` in [0, 1]."""
-        if self.kind == "categorical":
-            k = len(self.levels)
-            return self.levels[min(int(math.floor(u * k)), k - 1)]
-        if self.kind == "int":
-            lo, hi = int(self.low), int(self.high)
-            return min(int(math.floor(lo + u * (hi - lo + 1))), hi)
-        return self.low + u * (self.high - self.low)
-
-    def describe(self) -> str:
-        if self.kind == "categorical":
-            return "levels " + ", ".join(str(v) for v in self.levels) + " (uniform u mapped to a level)"
-        if self.kind == "dummy":
-            return "dummy: never read by the model; selects the seed block"
-        return f"{self.kind} in [{self.low:g}, {self.high:g}]"
+REST = "other_factors"
 
 
 @dataclass(frozen=True)
@@ -104,14 +75,14 @@ class Spec:
     outcomes: tuple[str, ...]
     factors: tuple[Factor, ...]
     overrides: dict[str, Any]
-    replications: int | str
-    max_replications: int
+    replications: int
     first_seed: int
     design_seed: int
     dummy: bool
-    morris: dict[str, Any] = field(default_factory=dict)
+    regression: dict[str, Any] = field(default_factory=dict)
     sobol: dict[str, Any] = field(default_factory=dict)
-    bootstrap: dict[str, Any] = field(default_factory=dict)
+    morris: dict[str, Any] = field(default_factory=dict)
+    statistics: dict[str, Any] = field(default_factory=dict)
     pilot: dict[str, Any] = field(default_factory=dict)
     execution: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
@@ -127,13 +98,27 @@ class Spec:
     def is_simulation(self) -> bool:
         return self.model == "simulation"
 
-    def problem(self, groups: bool = False) -> dict[str, Any]:
-        """The SALib problem: every factor on the unit interval (values mapped by Factor)."""
-        fs = self.all_factors
+    @property
+    def by(self) -> tuple[Factor, ...]:
+        """Structural factors crossed as separate cells (regression only)."""
+        names = self.regression.get("by", []) if self.method == "regression" else []
+        return tuple(f for f in self.factors if f.name in names)
+
+    @property
+    def design_factors(self) -> tuple[Factor, ...]:
+        """The factors a design point varies (the cells' factors are fixed within a cell)."""
+        cells = {f.name for f in self.by}
+        return tuple(f for f in self.all_factors if f.name not in cells)
+
+    def problem(self) -> dict[str, Any]:
+        """The SALib problem on the unit cube (values mapped by Factor); for Sobol with
+        ``retained`` factors, the others (not the dummy) form one group."""
+        fs = self.design_factors
         prob: dict[str, Any] = {"num_vars": len(fs), "names": [f.name for f in fs],
                                 "bounds": [[0.0, 1.0]] * len(fs)}
-        if groups:
-            prob["groups"] = [f.group for f in fs]
+        kept = self.sobol.get("retained", [])
+        if self.method == "sobol" and kept:
+            prob["groups"] = [f.name if f.name in kept or f.name == DUMMY else REST for f in fs]
         return prob
 
 
@@ -160,13 +145,12 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
         if key not in TOP_KEYS:
             raise InputError(f"{source}: unknown key '{key}'{did_you_mean(key, TOP_KEYS)}; expected one "
                              f"of: {', '.join(TOP_KEYS)}")
-    method = data.get("method")
+    method = data.get("method", "regression")
     if method not in METHODS:
-        raise bad("method", "one of " + ", ".join(METHODS), method,
-                  did_you_mean(str(method), METHODS))
+        raise bad("method", "one of " + ", ".join(METHODS), method, did_you_mean(str(method), METHODS))
     model = data.get("model", "simulation")
     if not isinstance(model, str) or (model != "simulation" and ":" not in model):
-        raise bad("model", "'simulation' or 'module:function'", model)
+        raise bad("model", "'simulation' or 'package.module:function'", model)
     if model != "simulation":
         resolve_model(model, source)
     base = data.get("base", "defaults")
@@ -187,11 +171,8 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
         sections[sec] = {**defaults, **given}
     _check_sections(sections, bad)
 
-    reps = data.get("replications", "auto")
-    if not (reps == "auto" or (isinstance(reps, int) and not isinstance(reps, bool) and reps >= 1)):
-        raise bad("replications", "an integer >= 1 or \"auto\"", reps)
     ints = {}
-    for key, default, low in (("max_replications", 10, 1), ("first_seed", 1, 0), ("design_seed", 2024, 1)):
+    for key, default, low in (("replications", 1, 1), ("first_seed", 1, 0), ("design_seed", 2024, 1)):
         value = data.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise bad(key, f"an integer >= {low}", value)
@@ -203,8 +184,6 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     if not isinstance(description, str):
         raise bad("description", "a string", description)
 
-    from experiments.sensitivity.factors import check_overrides, read_factors, read_outcomes
-
     overrides = data.get("overrides", {})
     if not isinstance(overrides, dict):
         raise bad("overrides", "a table of dotted parameter keys", overrides)
@@ -213,11 +192,12 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     factors = read_factors(data, model, source, bad)
     outcomes = read_outcomes(data.get("outcomes"), model, source, bad)
     names = [f.name for f in factors]
-    if DUMMY in names:
-        raise bad(f"factors.{DUMMY}", "a name other than 'dummy' (reserved for the noise floor)", DUMMY)
+    if DUMMY in names or REST in names:
+        raise bad("factors", f"names other than '{DUMMY}' and '{REST}' (reserved)", names)
+    _check_factor_use(method, factors, sections, bad)
     return Spec(name=name, path=path, description=description, method=method, base=base,
                 model=model, outcomes=outcomes, factors=factors, overrides=dict(overrides),
-                replications=reps, dummy=dummy, raw=data, **ints, **sections)
+                dummy=dummy, raw=data, **ints, **sections)
 
 
 def _same_kind(value: Any, default: Any) -> bool:
@@ -228,13 +208,24 @@ def _same_kind(value: Any, default: Any) -> bool:
         return False
     if isinstance(default, float):
         return isinstance(value, int | float)
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
     return isinstance(value, type(default))
 
 
 def _check_sections(sec: dict[str, dict[str, Any]], bad: Any) -> None:
-    m, s, b, p, e = (sec[k] for k in ("morris", "sobol", "bootstrap", "pilot", "execution"))
-    if m["trajectories"] < 2:
-        raise bad("morris.trajectories", "an integer >= 2", m["trajectories"])
+    g, m, s, st, p, e = (sec[k] for k in ("regression", "morris", "sobol", "statistics", "pilot", "execution"))
+    if g["points"] < 16:
+        raise bad("regression.points", "an integer >= 16", g["points"])
+    if g["design"] not in ("lhs", "sobol"):
+        raise bad("regression.design", "'lhs' (Latin hypercube) or 'sobol' (scrambled Sobol')", g["design"])
+    if not 0 <= g["emulator_below"] <= 1:
+        raise bad("regression.emulator_below", "a share in [0, 1] (0 = never fit an emulator)",
+                  g["emulator_below"])
+    if g["emulator_points"] < 32:
+        raise bad("regression.emulator_points", "an integer >= 32", g["emulator_points"])
+    if m["trajectories"] < 3:
+        raise bad("morris.trajectories", "an integer >= 3", m["trajectories"])
     if m["levels"] < 2 or m["levels"] % 2:
         raise bad("morris.levels", "an even integer >= 2 (Morris 1991; Campolongo 2007)", m["levels"])
     n = s["n"]
@@ -242,19 +233,41 @@ def _check_sections(sec: dict[str, dict[str, Any]], bad: Any) -> None:
         lower = 2 ** max(2, int(math.log2(max(n, 1))))
         raise bad("sobol.n", f"a power of two >= 4 (e.g. {lower} or {lower * 2}), as the Sobol' "
                   "sequence needs", n)
-    if s["top_pairs"] < 0:
-        raise bad("sobol.top_pairs", "an integer >= 0", s["top_pairs"])
-    if b["resamples"] < 20:
-        raise bad("bootstrap.resamples", "an integer >= 20", b["resamples"])
-    if not 0.5 <= b["confidence"] < 1:
-        raise bad("bootstrap.confidence", "a number in [0.5, 1)", b["confidence"])
-    if p["points"] < 0 or p["seeds"] < 2:
+    if s["scrambles"] < 3:
+        raise bad("sobol.scrambles", "an integer >= 3 (intervals come from independent scrambles)",
+                  s["scrambles"])
+    if s["max_scrambles"] < s["scrambles"]:
+        raise bad("sobol.max_scrambles", f"an integer >= sobol.scrambles ({s['scrambles']})",
+                  s["max_scrambles"])
+    if st["resamples"] < 50:
+        raise bad("statistics.resamples", "an integer >= 50", st["resamples"])
+    if not 0.5 <= st["confidence"] < 1:
+        raise bad("statistics.confidence", "a number in [0.5, 1)", st["confidence"])
+    if st["correction"] not in ("holm", "bh"):
+        raise bad("statistics.correction", "'holm' (family-wise) or 'bh' (false discovery rate)",
+                  st["correction"], did_you_mean(str(st["correction"]), ("holm", "bh")))
+    if not 0.5 <= st["power"] < 1:
+        raise bad("statistics.power", "a number in [0.5, 1)", st["power"])
+    if p["points"] < 1 or p["seeds"] < 2:
         raise bad("pilot.seeds" if p["seeds"] < 2 else "pilot.points",
-                  "points >= 0 and seeds >= 2", p["seeds"] if p["seeds"] < 2 else p["points"])
-    if not 0 < p["target"] < 1:
-        raise bad("pilot.target", "a share in (0, 1)", p["target"])
+                  "points >= 1 and seeds >= 2", p["seeds"] if p["seeds"] < 2 else p["points"])
     if e["chunk_runs"] < 1:
         raise bad("execution.chunk_runs", "an integer >= 1", e["chunk_runs"])
+
+
+def _check_factor_use(method: str, factors: tuple[Factor, ...], sec: dict, bad: Any) -> None:
+    names = [f.name for f in factors]
+    cats = [f.name for f in factors if f.kind == "categorical"]
+    if method == "morris" and cats:
+        raise bad("method", "'regression' for categorical factors (a Morris grid cannot make every "
+                  "level equally likely and every contrast)", f"morris with {', '.join(cats)}")
+    for name in sec["regression"]["by"]:
+        if name not in cats:
+            raise bad("regression.by", "names of categorical factors in [factors]", name,
+                      did_you_mean(name, cats))
+    for name in sec["sobol"]["retained"]:
+        if name not in names:
+            raise bad("sobol.retained", "names of factors of this spec", name, did_you_mean(name, names))
 
 
 def resolve_model(model: str, source: str) -> Any:
@@ -263,4 +276,4 @@ def resolve_model(model: str, source: str) -> Any:
         return getattr(importlib.import_module(module), func)
     except (ImportError, AttributeError) as exc:
         raise InputError(f"{source}: key 'model': expected 'simulation' or an importable "
-                         f"'module:function'; found {model!r} ({exc})") from None
+                         f"'package.module:function'; found {model!r} ({exc})") from None

@@ -3,7 +3,8 @@
 A sensitivity machinery is trusted only once it recovers known answers (SALib pins its own
 tests on Ishigami the same way). Each model takes the factor values by name and a seed, and
 returns a dict of outcomes, like :func:`simulation.run`'s summary. They are module-level so
-that local pools and Dask workers import them by name.
+that local pools and Dask workers import them by name (``testmodels``; the tests folder is on
+the path under pytest, and the Dask test puts it on the workers' PYTHONPATH).
 
 References
 ----------
@@ -43,14 +44,70 @@ def ishigami_indices(a: float = ISHIGAMI_A, b: float = ISHIGAMI_B) -> dict[str, 
             "ST": {"x1": (v1 + v13) / v, "x2": v2 / v, "x3": v13 / v}}
 
 
-def morris_inert(x: dict[str, float], seed: int) -> dict[str, float]:
-    """A non-linear function of a, b, c on [0, 1]; d and e are read but inert.
+#: Noise of :func:`ishigami_noisy`: Gaussian, drawn from the run's seed.
+ISHIGAMI_NOISE_SD = 1.0
 
-    Known answers: mu* of d and e is exactly 0; a (linear, slope 4) has mu* = 4 and sigma = 0;
-    b (quadratic) and c (interaction with a) have mu* > 0 and sigma > 0.
-    """
-    y = 4 * x["a"] + 3 * x["b"] ** 2 + 2 * x["a"] * x["c"] + 0.0 * x["d"] + 0.0 * x["e"]
+
+def ishigami_variance(a: float = ISHIGAMI_A, b: float = ISHIGAMI_B) -> float:
+    """Variance of the Ishigami function over its input box."""
+    return 0.5 * (1 + b * math.pi ** 4 / 5) ** 2 + a ** 2 / 8 + b ** 2 * math.pi ** 8 * (1 / 18 - 1 / 50)
+
+
+def ishigami_noisy(x: dict[str, float], seed: int) -> dict[str, float]:
+    """Ishigami plus N(0, ISHIGAMI_NOISE_SD) noise from the seed: a stochastic model whose
+    noise-free indices and noise variance are known."""
+    noise = float(np.random.default_rng(seed).normal(0.0, ISHIGAMI_NOISE_SD))
+    return {"y": ishigami(x, seed)["y"] + noise}
+
+
+#: The Sobol G-function's coefficients: small a = important factor (Saltelli & Sobol 1995).
+G_A = (0.0, 1.0, 4.5, 9.0, 99.0, 99.0)
+
+
+def g_function(x: dict[str, float], seed: int) -> dict[str, float]:
+    """Sobol's G-function on g1..g6 in [0, 1]: prod (|4 x - 2| + a) / (1 + a); deterministic."""
+    y = 1.0
+    for i, a in enumerate(G_A, 1):
+        y *= (abs(4 * x[f"g{i}"] - 2) + a) / (1 + a)
     return {"y": y}
+
+
+def g_indices() -> dict[str, dict[str, float]]:
+    """Analytic first-order and total indices of :func:`g_function`."""
+    v = [1 / (3 * (1 + a) ** 2) for a in G_A]
+    total = math.prod(1 + vi for vi in v) - 1
+    return {"S1": {f"g{i}": vi / total for i, vi in enumerate(v, 1)},
+            "ST": {f"g{i}": vi * math.prod(1 + vj for j, vj in enumerate(v) if j != i - 1) / total
+                   for i, vi in enumerate(v, 1)}}
+
+
+#: Coefficients of :func:`additive` on [0, 1]: indices c_i^2 / sum(c_j^2), S1 = ST.
+ADDITIVE = {"a1": 1.0, "a2": 2.0, "a3": 3.0, "a4": 0.0}
+
+
+def additive(x: dict[str, float], seed: int) -> dict[str, float]:
+    """An additive linear function (a4 inert); deterministic."""
+    return {"y": sum(c * x[k] for k, c in ADDITIVE.items())}
+
+
+#: The inert factors of :func:`morris_inert` (read by nothing).
+INERT = tuple(f"z{i:02d}" for i in range(1, 21))
+INERT_NOISE_SD = 0.2
+
+
+def morris_inert(x: dict[str, float], seed: int) -> dict[str, float]:
+    """A non-linear function of a, b, c on [0, 1] plus seeded noise; 20 inert factors z01..z20.
+
+    Known answers: the inert factors have no effect at all; a (slope 4 + 2c, mean 5), b
+    (quadratic, mean slope 3) and c (slope 2a, mean 1) have signed mean effects > 0.
+    """
+    noise = float(np.random.default_rng(seed).normal(0.0, INERT_NOISE_SD))
+    return {"y": 4 * x["a"] + 3 * x["b"] ** 2 + 2 * x["a"] * x["c"] + noise}
+
+
+def linear_power(x: dict[str, float], seed: int) -> dict[str, float]:
+    """y = x1 + N(0, 1) with x2 inert: the width of x1's range sets the effect's size."""
+    return {"y": x["x1"] + float(np.random.default_rng(seed).normal(0.0, 1.0))}
 
 
 #: Coefficients and noise of :func:`noisy_linear`: y = sum(c_i x_i) + N(0, NOISE_SD).

@@ -1,0 +1,190 @@
+"""``ranking.md``: the answer of a sensitivity experiment in plain words, in English and French.
+
+For every outcome: which factors have a detected effect (adjusted for multiplicity), ranked,
+with intervals; for every other factor, "not detected at this sample size; the smallest
+effect this design detects is X", never "noise". Regression adds R^2 against the ceiling the
+seed noise allows and the groups' shares; a design crossed over structural cells adds each
+factor's ranks across the cells (where it matters everywhere, where only under some).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from experiments.sensitivity.report import KEY_INDEX
+from experiments.sensitivity.spec import DUMMY, Spec
+
+INDEX_WORDS = {"SRC": ("standardised regression coefficient (signed; for a categorical factor, the sd of "
+                       "its level effects over sd(y))",
+                       "coefficient de régression standardisé (signé ; pour un facteur qualitatif, écart-type "
+                       "de ses effets de niveau rapporté à celui de y)"),
+               "ST": ("total Sobol' index, corrected for seed noise", "indice de Sobol' total, corrigé du bruit des graines"),
+               "mu": ("signed mean elementary effect (Morris mu)", "effet élémentaire moyen signé (mu de Morris)")}
+
+
+def _fr(text: str) -> str:
+    """French decimal commas in a number's text."""
+    return text.replace(".", ",")
+
+
+def _n(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def _ci(r: pd.Series, fr: bool = False) -> str:
+    text = f"{_n(r.estimate)} [{_n(r.ci_low)}, {_n(r.ci_high)}]"
+    return text.replace(", ", " ; ").replace(".", ",") if fr else text
+
+
+def _labels(spec: Spec) -> dict[str, tuple[str, str]]:
+    if not spec.is_simulation:
+        return {}
+    from simulation import LEVERS
+
+    return {lv.id: (lv.label_en, lv.label_fr) for lv in LEVERS}
+
+
+def report(spec: Spec, ind: pd.DataFrame, fit: pd.DataFrame, across: pd.DataFrame | None, pilot: dict,
+           reps: int, parts: int, timing: dict, figures: list[str]) -> str:
+    st = spec.statistics
+    conf = int(round(st["confidence"] * 100))
+    corr = {"holm": "Holm", "bh": "Benjamini-Hochberg"}[st["correction"]]
+    key = KEY_INDEX[spec.method]
+    tested = int(ind["p_value"].notna().sum())
+    en_i, fr_i = INDEX_WORDS[key]
+    lines = [f"# Sensitivity / Sensibilité: {spec.name} ({spec.method})", "", spec.description.strip(), "",
+             f"Base: `{spec.base}`; overrides: {spec.overrides or 'none'}; model: `{spec.model}`; "
+             f"replications per point: {reps}; {parts} part(s).",
+             f"Runs: {timing['runs']} in {timing['wall_seconds']} s ({timing['runs_per_second']} runs/s, "
+             f"{timing['executor']}).", "",
+             "## How to read / Comment lire", "",
+             f"**EN.** Each factor's effect is a {en_i}, with its {conf}% interval and a test against zero; "
+             f"the {tested} tests of this experiment (factors x outcomes) are adjusted together ({corr}). "
+             f"*Detected* = adjusted p < {1 - st['confidence']:.2g}. Where an effect is not detected, the table "
+             f"gives the smallest effect this design detects ({st['power']:.0%} power at the Bonferroni level): "
+             "a smaller effect may exist. Every run has its own seed. The dummy factor is read by nothing; "
+             "its effect should not be detected (a check of the test).",
+             "",
+             f"**FR.** L'effet de chaque facteur est un {fr_i}, avec son intervalle à {conf} % et un test "
+             f"contre zéro ; les {tested} tests de l'expérience (facteurs x résultats) sont ajustés ensemble "
+             f"({corr}). *Détecté* = p ajusté < {_fr(f'{1 - st["confidence"]:.2g}')}. Quand un effet n'est pas "
+             f"détecté, le tableau donne le plus petit effet que ce plan détecte (puissance {st['power']:.0%} au "
+             "seuil de Bonferroni) : un effet plus petit peut exister. Chaque simulation a sa propre graine. "
+             "Le facteur fictif n'est lu par rien ; son effet ne doit pas être détecté (contrôle du test)."]
+    labels = _labels(spec)
+    for o in spec.outcomes:
+        lines += ["", f"## {o}", ""]
+        sub = ind[(ind["outcome"] == o) & (ind["factor2"] == "")]
+        if across is not None:
+            lines += _across(spec, o, across[across["outcome"] == o], fit[fit["outcome"] == o], labels)
+            continue
+        lines += _one(spec, o, sub, fit[fit["outcome"] == o] if len(fit) else fit, labels, key)
+    seed = {o: v.get("seed_var") for o, v in pilot.items()}
+    lines += ["", "## Seed noise / Bruit des graines", "",
+              "Variance of one run across seeds, pooled over the pilot's random points / variance d'une "
+              "simulation entre graines, sur les points aléatoires du pilote: "
+              + ", ".join(f"{o} {_n(v)}" for o, v in seed.items()) + ".",
+              "", "## Files / Fichiers", "", "design.parquet, pilot.parquet, indices.csv, fit.csv, rankings.csv "
+              "(when crossed), provenance.json, base_params.json, spec.toml; figures: " + ", ".join(figures), "",
+              "References: Saltelli et al. 2008, 2010; Jansen 1999; Owen 1997; Holm 1979; Benjamini & Hochberg "
+              "1995; MacKinnon & White 1985; Morris 1991; Herman & Usher 2017 (SALib).", ""]
+    return "\n".join(lines)
+
+
+def _name(f: str, labels: dict) -> str:
+    return f"`{f}`" + (f" ({labels[f][0]} / {labels[f][1]})" if f in labels else "")
+
+
+def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict, key: str) -> list[str]:
+    main = sub[sub["index"] == key].copy()
+    main["order"] = main["rank"] if main["rank"].notna().all() else -main["estimate"].abs()
+    if spec.method == "morris":
+        star = sub[sub["index"] == "mu_star"].set_index("factor")
+        main["order"] = main["factor"].map(star["rank"])
+        main["rank_low"] = main["factor"].map(star["rank_low"])
+        main["rank_high"] = main["factor"].map(star["rank_high"])
+    main = main.sort_values("order", kind="stable")
+    real = main[main["factor"] != DUMMY]
+    found = real[real["detected"].fillna(False).astype(bool)]
+    missing = real[~real["detected"].fillna(False).astype(bool)]
+    top = ", ".join(f"{_name(r.factor, {})} {_ci(r)}" for r in found.head(5).itertuples())
+    top_fr = ", ".join(f"{_name(r.factor, {})} {_ci(r, True)}" for r in found.head(5).itertuples())
+    mde = float(missing["mde"].max()) if len(missing) else float("nan")
+    en = [f"**EN.** {len(found)} of {len(real)} factors have a detected effect on {o}"
+          + (f"; the strongest: {top}." if len(found) else ".")]
+    fr = [f"**FR.** {len(found)} facteurs sur {len(real)} ont un effet détecté sur {o}"
+          + (f" ; les plus forts : {top_fr}." if len(found) else ".")]
+    if len(missing):
+        en.append(f"Not detected at this sample size: {len(missing)} factors; the smallest effect this design "
+                  f"detects is {_n(mde)} ({key}).")
+        fr.append(f"Non détectés à cette taille d'échantillon : {len(missing)} facteurs ; le plus petit effet "
+                  f"que ce plan détecte est {_fr(_n(mde))} ({key}).")
+    if len(fit):
+        f = fit.iloc[0]
+        en.append(f"The linear fit explains R² = {f.r2:.2f} of the variance; the seed noise allows at most "
+                  f"{f.ceiling:.2f} ({f.r2_share_of_ceiling:.0%} of what is explainable).")
+        fr.append(f"L'ajustement linéaire explique R² = {_fr(f'{f.r2:.2f}')} de la variance ; le bruit des graines "
+                  f"permet au plus {_fr(f'{f.ceiling:.2f}')} ({f.r2_share_of_ceiling:.0%} de l'explicable).")
+        if np.isfinite(f.q2):
+            en.append(f"Below the {spec.regression['emulator_below']:.0%} threshold, a Gaussian-process emulator "
+                      f"was fitted: Q² = {f.q2:.2f} on {int(f.emulator_test)} held-out runs (indices `ST_emulator`).")
+            fr.append(f"Sous le seuil de {spec.regression['emulator_below']:.0%}, un émulateur (processus gaussien) "
+                      f"a été ajusté : Q² = {_fr(f'{f.q2:.2f}')} sur {int(f.emulator_test)} simulations tenues à "
+                      "l'écart (indices `ST_emulator`).")
+        shares = sub[sub["index"] == "group_share"]
+        txt = ", ".join(f"{r.factor} {r.estimate:.0%} [{r.ci_low:.0%}, {r.ci_high:.0%}]" for r in shares.itertuples())
+        txt_fr = " ; ".join(f"{r.factor} {r.estimate:.0%} [{r.ci_low:.0%} ; {r.ci_high:.0%}]" for r in shares.itertuples())
+        en.append(f"Shares of the explained variance by group: {txt}.")
+        fr.append(f"Parts de la variance expliquée par groupe : {txt_fr}.")
+    if spec.method == "sobol":
+        nz = sub[sub["index"] == "noise_part"]
+        if len(nz):
+            r = nz.iloc[0]
+            en.append(f"Seed noise is {_ci(r)} of the variance of the averaged output (removed from every index).")
+            fr.append(f"Le bruit des graines fait {_ci(r, True)} de la variance de la sortie moyennée (retiré de "
+                      "chaque indice).")
+    lines = [" ".join(en), "", " ".join(fr), "",
+             f"| rank / rang | rank {spec.statistics['confidence']:.0%} | factor / facteur | group / groupe | "
+             f"{key} [{spec.statistics['confidence']:.0%}] | p adj. | verdict |", "|---|---|---|---|---|---|---|"]
+    for i, r in enumerate(main.itertuples(), 1):
+        rank = f"{int(r.rank_low)}–{int(r.rank_high)}" if pd.notna(r.rank_low) else ""
+        lines.append(f"| {i} | {rank} | {_name(r.factor, labels)} | {r.group} | {_ci(r)} | {r.p_adjusted:.2g} | "
+                     f"{_verdict(r, key)} |")
+    return lines
+
+
+def _verdict(r: pd.Series, key: str) -> str:
+    hit = bool(r.detected) if pd.notna(r.detected) else False
+    if r.factor == DUMMY:
+        return ("check failed: the dummy is detected / contrôle en échec : le fictif est détecté" if hit
+                else "check passed / contrôle réussi")
+    if hit:
+        return "detected / détecté"
+    return (f"not detected; smallest detectable {_n(r.mde)} / non détecté ; plus petit effet détectable "
+            f"{_fr(_n(r.mde))}")
+
+
+def _across(spec: Spec, o: str, acr: pd.DataFrame, fit: pd.DataFrame, labels: dict) -> list[str]:
+    c = int(acr["cells"].max())
+    real = acr[acr["factor"] != DUMMY]
+    every = real[real["detected_cells"] == c]
+    some = real[(real["detected_cells"] > 0) & (real["detected_cells"] < c)]
+    none = real[real["detected_cells"] == 0]
+    by = " x ".join(f.name for f in spec.by)
+    r2 = f"{fit['r2'].min():.2f}–{fit['r2'].max():.2f}" if len(fit) else "n/a"
+    ceil = f"{fit['ceiling'].min():.2f}–{fit['ceiling'].max():.2f}" if len(fit) else "n/a"
+    names = lambda df: ", ".join(f"`{f}`" for f in df["factor"]) or "none"  # noqa: E731
+    lines = [f"**EN.** Across the {c} cells of {by}: detected in every cell: {names(every)}; "
+             f"only in some cells: {names(some)}; in none: {len(none)} factors. R² per cell {r2} (noise ceiling {ceil}).",
+             "", f"**FR.** Sur les {c} cellules de {by} : détectés partout : {names(every)} ; "
+             f"dans certaines cellules seulement : {names(some)} ; nulle part : {len(none)} facteurs. "
+             f"R² par cellule {_fr(r2)} (plafond du bruit {_fr(ceil)}).", "",
+             "| factor / facteur | group / groupe | median rank / rang médian | best–worst / meilleur–pire | "
+             "rank interval / intervalle de rang | detected in / détecté dans | SRC range / étendue |",
+             "|---|---|---|---|---|---|---|"]
+    for r in acr.itertuples():
+        lines.append(f"| {_name(r.factor, labels)} | {r.group} | {r.rank_median:g} | {r.rank_best}–{r.rank_worst} | "
+                     f"{r.rank_low}–{r.rank_high} | {r.detected_cells}/{r.cells} | "
+                     f"{_n(r.effect_min)} to {_n(r.effect_max)} |")
+    return lines
