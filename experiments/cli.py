@@ -25,7 +25,7 @@ from experiments.io import scenarios as scn
 from experiments.io.errors import USER_ERRORS, InputError
 
 #: Modules that may add subcommands; a module that does not exist yet is skipped.
-PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command")
+PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command", "experiments.demo.command")
 
 
 # --------------------------------------------------------------------------------------
