@@ -78,6 +78,7 @@ def test_relative_from_a_zero_reference_falls_back_to_absolute():
     assert d.kind == "absolute" and d.mean == pytest.approx(2.0)
 
 
+@pytest.mark.slow
 def test_an_answer_over_20_common_seeds_is_reproducible():
     state = session.State(cards=("pooled_fund",))
     answer._run_frozen.cache_clear()
@@ -151,6 +152,7 @@ def test_the_address_is_read_without_trusting_it():
     assert len(problems) == 3
 
 
+@pytest.mark.slow
 def test_export_holds_a_replayable_log_series_figure_and_summary(tmp_path):
     log = session.Log()
     state = session.State()
@@ -179,3 +181,19 @@ def test_the_french_words_hold_no_english_label():
     french = " ".join(fr for fr, _ in i18n.WORDS.values())
     assert "Alliance survival" in english
     assert [w for w in english if w in french] == []
+
+
+def test_refusals_are_said_in_french_in_the_french_view():
+    english = ("expected", "found", "unknown", "key", "value", "did you mean", " or ", " and ")
+    for event in [{"kind": "set", "key": "levers.dialogue", "value": 7},
+                  {"kind": "set", "key": "levers.dialog", "value": 0.5},
+                  {"kind": "set", "key": "governance.rule", "value": "equl"},
+                  {"kind": "card", "id": "zz"}, {"kind": "seeds", "n": "many"}]:
+        with pytest.raises(InputError) as err:
+            session.apply(session.State(), event, BASE)
+        fr = i18n.message(str(err.value), "fr")
+        outside_quotes = " ".join(fr.split("'")[::2])
+        assert not [w for w in english if w in outside_quotes], fr
+        assert i18n.message(str(err.value), "en") == str(err.value)
+    assert i18n.message("settings: key 'levers.dialogue': expected a value <= 1.0; found 7", "fr") == \
+        "réglages : clé 'levers.dialogue' : attendu une valeur <= 1.0 ; reçu 7"

@@ -62,8 +62,9 @@ class Controller:
             new = session.apply(self.state.value, event, BASE)
             computed = view.compute(new, BASE)
         except USER_ERRORS as exc:
-            self.message.value = f"{i18n.t('error', lang)} : {exc} ; {i18n.t('kept', lang)}" if lang == "fr" \
-                else f"{i18n.t('error', lang)}: {exc}; {i18n.t('kept', lang)}"
+            sep = " : " if lang == "fr" else ": "
+            self.message.value = f"{i18n.t('error', lang)}{sep}{i18n.message(str(exc), lang)} ; {i18n.t('kept', lang)}" \
+                if lang == "fr" else f"{i18n.t('error', lang)}{sep}{exc}; {i18n.t('kept', lang)}"
             return False
         self.log.add(event)
         self.state.value = new
@@ -81,6 +82,7 @@ class Controller:
                 self.do({k: v for k, v in event.items() if k != "t"})
             notes.append(i18n.t("replaying", self.state.value.lang, f=Path(REPLAY).name, n=len(events)))
         events, problems = session.events_from_query(query or "")
+        problems = [i18n.message(p, self.state.value.lang) for p in problems]
         for event in events:
             if not self.do(event):
                 problems.append(self.message.value)
@@ -115,8 +117,9 @@ def Answers(ctl: Controller):
         items = "".join(f"<li>{html.escape(s)}</li>" for s in v.answers[sc.id])
         solara.HTML("div", unsafe_innerHTML=f"<h3>{i18n.t('cards', lang)} {html.escape(sc.label)}</h3><ul>{items}</ul>",
                     classes=["alliance-answer"])
-    solara.Text(i18n.t("answered_in", lang, s=i18n.number(v.seconds, lang, 2), n=len(v.seeds),
-                       a=v.seeds[0], b=v.seeds[-1]), classes=["alliance-timing"])
+    text = i18n.t("answered_in", lang, s=i18n.number(v.seconds, lang, 2), n=len(v.seeds), a=v.seeds[0], b=v.seeds[-1])
+    solara.HTML("p", html.escape(text), classes=["alliance-timing"],
+                attributes={"data-seconds": f"{v.seconds:.3f}", "data-cpu-seconds": f"{v.cpu_seconds:.3f}"})
 
 
 @solara.component
@@ -131,10 +134,10 @@ def SideBySide(ctl: Controller, projector: bool):
         f"<tr><td style='padding:4px 12px'>{html.escape(label)}</td>"
         + "".join(f"<td style='padding:4px 12px;text-align:right'>{html.escape(c)}</td>" for c in cells) + "</tr>"
         for label, cells in shown)
+    png = solara.use_memo(lambda: view.figure_png(v), [v])
     solara.HTML("div", unsafe_innerHTML=f"<table class='alliance-table' style='font-size:{size}'>"
                 f"<tr><th></th>{head}</tr>{body}</table>")
     if not projector:
-        png = solara.use_memo(lambda: view.figure_png(v), [v])
         solara.Image(png, width="100%", classes=["alliance-figure"])
 
 

@@ -70,6 +70,7 @@ def _offline_settings() -> None:
     """Serve every front-end file from the installed packages and never proxy to a CDN."""
     os.environ["SOLARA_ASSETS_PROXY"] = "True"  # serve /_solara/cdn from solara-assets
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     os.environ.setdefault("SOLARA_MODE", "production")
     if sys.platform != "win32":
         os.environ.setdefault("MPLBACKEND", "Agg")

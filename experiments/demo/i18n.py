@@ -154,3 +154,59 @@ def english_only_labels() -> list[str]:
     pairs += [(o.label_fr, o.label_en) for o in OUTCOMES]
     pairs += [(g[0], g[2]) for g in GLOSSARY]
     return sorted({en for fr, en in pairs if en != fr and en.lower() not in fr.lower()})
+
+
+#: The vocabulary of the project's error messages (experiments.io, simulation.params and
+#: session), English -> French, longest phrases first.
+_MESSAGE_FR: tuple[tuple[str, str], ...] = (
+    ("expected a model parameter; the draws are set apart",
+     "attendu un paramètre du modèle ; les tirages se règlent à part"),
+    ("expected a whole number of draws from", "attendu un nombre entier de tirages de"),
+    ("expected a TOML value (true, 12, 0.8, \"text\" or a plain word)",
+     "attendu une valeur (true, 12, 0.8, \"texte\" ou un mot simple)"),
+    ("expected a dotted parameter key", "attendu une clé de paramètre"),
+    ("expected a value after '='", "attendu une valeur après '='"),
+    ("expected a whole number", "attendu un nombre entier"),
+    ("expected a value", "attendu une valeur"),
+    ("expected one of", "attendu l'une des valeurs"),
+    ("expected kind", "attendu le type"),
+    ("expected KEY=VALUE", "attendu CLÉ=VALEUR"),
+    ("is a value, not a section", "est une valeur, pas une section"),
+    ("unknown word", "mot inconnu"),
+    ("unknown key", "clé inconnue"),
+    ("did you mean", "vouliez-vous dire"),
+    ("first seed", "premier tirage"),
+    ("top level", "premier niveau"),
+    ("expected", "attendu"),
+    ("found nothing", "reçu rien"),
+    ("found", "reçu"),
+    ("settings", "réglages"),
+    ("address", "adresse"),
+    ("event", "action"),
+    ("seeds", "tirages"),
+    ("card", "carte"),
+    ("key", "clé"),
+    ("from", "de"),
+    ("to", "à"),
+    ("or", "ou"),
+    ("and", "et"),
+)
+
+
+def message(text: str, lang: str) -> str:
+    """An error message of the project in ``lang``: in French, its fixed words translated
+    (the keys, values and names it quotes stay as they are) and French spacing before ':'."""
+    if lang != "fr":
+        return text
+    import re
+
+    parts = re.split(r"('[^']*'|\"[^\"]*\"|\([a-z_.]+\))", text)  # leave quoted names alone
+    out = []
+    for part in parts:
+        if part[:1] in ("'", '"', "("):
+            out.append(part)
+            continue
+        for en, fr in _MESSAGE_FR:
+            part = re.sub(rf"(?<![\w.]){re.escape(en)}(?![\w.])", fr, part)
+        out.append(part.replace(";", " ;").replace("  ;", " ;"))
+    return re.sub(r"(?<=\S):(?=\s)", " :", "".join(out))

@@ -175,6 +175,7 @@ def events_from_query(query: str) -> tuple[list[dict[str, Any]], list[str]]:
                     problems.append(f"seeds: expected a whole number; found {value!r}")
             else:
                 problems.append(f"address: unknown word '{name}'; expected lang, card, set or seeds")
+    events.sort(key=lambda e: e["kind"] != "lang")  # the language first, so messages are in it
     return events, problems
 
 
