@@ -20,8 +20,8 @@ from experiments.io.errors import USER_ERRORS
 from simulation import LEVERS
 from simulation.levers import GROUPS
 
-from . import answer, i18n, session, view
 from . import cards as card_table
+from . import i18n, session, view
 
 SCENARIO = os.environ.get("ALLIANCE_DEMO_SCENARIO", "baseline")
 BASE = scn.load(SCENARIO).params
