@@ -29,7 +29,7 @@ from experiments.io.errors import InputError
 #: Modules that may add subcommands; a module that does not exist yet is skipped. A plugin is
 #: imported only when its own command runs: ``alliance --help`` reads the names and help lines
 #: of its subcommands from its source (see :func:`_declared_commands`).
-PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command")
+PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command", "experiments.demo.command")
 
 
 # --------------------------------------------------------------------------------------

@@ -1,0 +1,161 @@
+"""Run the reference and the "Et si ?" scenarios on common seeds and say the answer in plain words.
+
+Every scenario runs the same seeds (common random numbers), so each seed gives one paired
+difference scenario - reference per outcome; the answer is the mean of those differences
+with its 95 % Student-t interval (experiments.io.results.describe). Counts and need units
+are said relative to the reference's mean ("23 % de plus"); shares and 0-1 scores in
+percentage points ("5 points de pourcentage de plus"). When the interval contains 0 the
+sentence says plainly that the model shows no change.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from experiments.execution.executor import run_model
+from experiments.io.results import describe
+
+from . import i18n
+
+
+@dataclass(frozen=True)
+class Headline:
+    key: str  # an outcome key (simulation.OUTCOME_KEYS)
+    kind: str  # "relative" (counts, need units) or "points" (shares, 0-1 scores)
+
+
+#: The indicators the answer speaks about, in order; the first three are the projector's.
+HEADLINES: tuple[Headline, ...] = (
+    Headline("impact", "relative"),
+    Headline("alliance_survival", "points"),
+    Headline("alliances_formed", "relative"),
+    Headline("small_associations_participation", "points"),
+    Headline("trust_micro_macro", "points"),
+)
+
+#: Monthly series drawn side by side (simulation.outcomes.SERIES columns).
+PLOTTED = ("impact", "alliances_active", "engagement", "trust_micro_macro")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One scenario over the seeds: per-seed summaries and the series' mean over seeds."""
+
+    summaries: tuple[dict[str, float], ...]
+    series: pd.DataFrame  # month + PLOTTED columns, mean over seeds
+    runs: pd.DataFrame  # every seed's series, PLOTTED columns, with a 'seed' column
+
+
+def _freeze(params: dict[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True)
+
+
+@lru_cache(maxsize=256)
+def _run_frozen(frozen: str, seeds: tuple[int, ...]) -> Result:
+    params = json.loads(frozen)
+    summaries, frames = [], []
+    for seed in seeds:
+        task = {"params": {**params, "run": {**params["run"], "seed": seed}}, "series": True}
+        out = run_model(task)
+        summaries.append(out["summary"])
+        frame = out["series"][["month", *PLOTTED]].copy()
+        frame["seed"] = seed
+        frames.append(frame)
+    runs = pd.concat(frames, ignore_index=True)
+    mean = runs.groupby("month", as_index=False)[list(PLOTTED)].mean()
+    return Result(tuple(summaries), mean, runs)
+
+
+def run_scenario(params: dict[str, Any], seeds: tuple[int, ...]) -> Result:
+    """The model over ``seeds`` with the full parameter dict ``params`` (cached: pressing the
+    same card twice costs nothing). Raises experiments.io.errors.RunFailed."""
+    return _run_frozen(_freeze(params), tuple(seeds))
+
+
+@dataclass(frozen=True)
+class Difference:
+    key: str
+    kind: str
+    reference: float  # the reference's mean
+    mean: float  # mean paired difference, in the unit said (percent or points)
+    low: float
+    high: float
+    n: int
+
+    @property
+    def no_change(self) -> bool:
+        return self.low <= 0 <= self.high
+
+
+def difference(headline: Headline, reference: Result, other: Result) -> Difference:
+    """The paired difference ``other - reference`` of one headline over common seeds, in percent
+    of the reference's mean ("relative") or in percentage points ("points")."""
+    base = [s[headline.key] for s in reference.summaries]
+    diffs = [o[headline.key] - b for b, o in zip(base, (s for s in other.summaries), strict=True)]
+    stat = describe(diffs)
+    ref_mean = sum(base) / len(base)
+    kind = headline.kind
+    if kind == "relative" and ref_mean > 0:
+        scale = 100.0 / ref_mean
+    elif kind == "relative":
+        kind, scale = "absolute", 1.0  # no relative change from a zero reference
+    else:
+        scale = 100.0
+    low = stat["ci95_low"] if stat["ci95_low"] is not None else stat["mean"]
+    high = stat["ci95_high"] if stat["ci95_high"] is not None else stat["mean"]
+    return Difference(headline.key, kind, ref_mean, stat["mean"] * scale, low * scale, high * scale,
+                      int(stat["n"]))
+
+
+def _amount(d: Difference, value: float, lang: str, signed: bool) -> str:
+    """A difference with its unit: "37 %", "6,4 points", "0,25"."""
+    if d.kind == "relative":
+        return i18n.percent(value, lang, 1 if abs(value) < 10 else 0, signed)
+    text = i18n.number(value, lang, 1 if d.kind == "points" else 2, signed)
+    if d.kind == "points" and lang == "fr":
+        text += " points de pourcentage" if abs(value) >= 2 else " point de pourcentage"
+    elif d.kind == "points":
+        text += " percentage points"
+    return text
+
+
+def sentence(d: Difference, lang: str) -> str:
+    """One plain sentence for one headline, e.g. "Survie des alliances : 6,4 points de
+    pourcentage de moins qu'avec la référence (intervalle à 95 % : −10,7 à −2,0 points)"."""
+    fr = lang == "fr"
+    label = i18n.outcome_label(d.key, lang)
+    low, high = _amount(d, d.low, lang, True), _amount(d, d.high, lang, True)
+    if d.kind == "points":  # say the unit once, after the interval's upper end
+        low = low.split(" ", 1)[0]
+    interval = f"{low} {'à' if fr else 'to'} {high}"
+    pp = {"relative": (" par rapport à la référence", " relative to the reference")}.get(d.kind, ("", ""))
+    if d.no_change:
+        if fr:
+            return (f"{label} : pas de changement établi (écart {_amount(d, d.mean, lang, True)}{pp[0]} ; "
+                    f"intervalle à 95 % : {interval}, qui contient « aucun changement »).")
+        return (f"{label}: no established change (difference {_amount(d, d.mean, lang, True)}{pp[1]}; "
+                f"95% interval {interval}, which includes no change).")
+    size = _amount(d, abs(d.mean), lang, False)
+    if fr:
+        more = "de plus" if d.mean > 0 else "de moins"
+        return f"{label} : {size} {more} qu'avec la référence (intervalle à 95 % : {interval})."
+    more = "higher" if d.mean > 0 else "lower"
+    return f"{label}: {size} {more} than the reference (95% interval {interval})."
+
+
+def answer(reference: Result, other: Result, lang: str, headlines: tuple[Headline, ...] = HEADLINES
+           ) -> list[str]:
+    """The plain-words answer: one sentence per headline indicator."""
+    return [sentence(difference(h, reference, other), lang) for h in headlines]
+
+
+def seeds_from(first: int, n: int) -> tuple[int, ...]:
+    if n < 2 or first < 0 or not math.isfinite(first):
+        raise ValueError(f"seeds: expected at least 2 draws from a seed >= 0; found {n} from {first}")
+    return tuple(range(first, first + n))

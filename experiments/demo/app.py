@@ -1,0 +1,257 @@
+"""The workshop page (Solara): a thin layer over session, view and answer.
+
+Every user action becomes one event (experiments.demo.session); the page applies it, runs
+the scenarios, and only then keeps the new state: a refused value or a failed run leaves the
+last good state on screen with a plain message. Started by ``alliance demo`` (command.py),
+which passes the reference scenario, the language and the session to replay through the
+environment.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import solara
+
+from experiments.io import scenarios as scn
+from experiments.io.errors import USER_ERRORS
+from simulation import LEVERS
+from simulation.levers import GROUPS
+
+from . import cards as card_table
+from . import i18n, session, view
+
+SCENARIO = os.environ.get("ALLIANCE_DEMO_SCENARIO", "baseline")
+BASE = scn.load(SCENARIO).params
+DEFAULT_LANG = os.environ.get("ALLIANCE_DEMO_LANG", "fr")
+REPLAY = os.environ.get("ALLIANCE_DEMO_REPLAY")
+
+#: How each numeric knob moves: (min, max, step).
+RANGES = {
+    "governance.macro_presence": (0.0, 1.0, 0.05),
+    "funding.budget_scale": (0.0, 4.0, 0.25),
+    "time.electoral_cycle_months": (12, 120, 12),
+    "time.project_duration_months": (6, 120, 6),
+    "time.grant_duration_months": (12, 60, 12),
+}
+
+
+def _current(state: session.State, key: str):
+    if key in state.settings:
+        return state.settings[key]
+    section, name = key.split(".")
+    return getattr(getattr(BASE, section), name)
+
+
+class Controller:
+    """One browser session: its state, log and computed view, and the one way to change them."""
+
+    def __init__(self) -> None:
+        self.state = solara.reactive(session.State(lang=DEFAULT_LANG))
+        self.view = solara.reactive(view.compute(self.state.value, BASE))
+        self.message = solara.reactive("")
+        self.log = session.Log()
+        self.logged = solara.reactive(0)
+
+    def do(self, event: dict) -> bool:
+        """Apply, run and keep ``event``; on a refusal say why and keep the last good state."""
+        lang = self.state.value.lang
+        try:
+            new = session.apply(self.state.value, event, BASE)
+            computed = view.compute(new, BASE)
+        except USER_ERRORS as exc:
+            sep = " : " if lang == "fr" else ": "
+            self.message.value = f"{i18n.t('error', lang)}{sep}{i18n.message(str(exc), lang)} ; {i18n.t('kept', lang)}" \
+                if lang == "fr" else f"{i18n.t('error', lang)}{sep}{exc}; {i18n.t('kept', lang)}"
+            return False
+        self.log.add(event)
+        self.state.value = new
+        self.view.value = computed
+        self.message.value = ""
+        self.logged.value = len(self.log.events)
+        return True
+
+    def start(self, query: str) -> None:
+        """Replay the session given to ``alliance demo --replay``, then the address's words."""
+        notes = []
+        if REPLAY:
+            _, events = session.read_session(Path(REPLAY))
+            for event in events:
+                self.do({k: v for k, v in event.items() if k != "t"})
+            notes.append(i18n.t("replaying", self.state.value.lang, f=Path(REPLAY).name, n=len(events)))
+        events, problems = session.events_from_query(query or "")
+        problems = [i18n.message(p, self.state.value.lang) for p in problems]
+        for event in events:
+            if not self.do(event):
+                problems.append(self.message.value)
+        self.message.value = " ".join(problems)
+        self.replay_note = " ".join(notes)
+
+    def export(self) -> bytes:
+        v, st = self.view.value, self.state.value
+        return session.export_zip(self.log.to_json(SCENARIO), view.series_csv(v),
+                                  {"cote_a_cote.png": view.figure_png(v)}, view.summary_md(v, st))
+
+
+@solara.component
+def CardRow(ctl: Controller):
+    st = ctl.state.value
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+        for card in card_table.CARDS:
+            pressed = card.id in st.cards
+            solara.Button(card.title(st.lang), color="primary" if pressed else None, outlined=not pressed,
+                          on_click=lambda cid=card.id: ctl.do({"kind": "card", "id": cid}),
+                          classes=["alliance-card", f"card-{card.id}"])
+
+
+@solara.component
+def Answers(ctl: Controller):
+    v, lang = ctl.view.value, ctl.state.value.lang
+    solara.HTML("h2", i18n.t("answer", lang))
+    if len(v.scenarios) == 1:
+        solara.Text(i18n.t("no_card", lang))
+        return
+    for sc in v.scenarios[1:]:
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in v.answers[sc.id])
+        solara.HTML("div", unsafe_innerHTML=f"<h3>{i18n.t('cards', lang)} {html.escape(sc.label)}</h3><ul>{items}</ul>",
+                    classes=["alliance-answer"])
+    text = i18n.t("answered_in", lang, s=i18n.number(v.seconds, lang, 2), n=len(v.seeds), a=v.seeds[0], b=v.seeds[-1])
+    solara.HTML("p", html.escape(text), classes=["alliance-timing"],
+                attributes={"data-seconds": f"{v.seconds:.3f}", "data-cpu-seconds": f"{v.cpu_seconds:.3f}"})
+
+
+@solara.component
+def SideBySide(ctl: Controller, projector: bool):
+    v, lang = ctl.view.value, ctl.state.value.lang
+    solara.HTML("h2", i18n.t("side_by_side", lang))
+    rows = view.headline_table(v)
+    size = "2.2em" if projector else "1em"
+    shown = rows[:3] if projector else rows
+    head = "".join(f"<th style='padding:4px 12px'>{html.escape(sc.label)}</th>" for sc in v.scenarios)
+    body = "".join(
+        f"<tr><td style='padding:4px 12px'>{html.escape(label)}</td>"
+        + "".join(f"<td style='padding:4px 12px;text-align:right'>{html.escape(c)}</td>" for c in cells) + "</tr>"
+        for label, cells in shown)
+    png = solara.use_memo(lambda: view.figure_png(v), [v])
+    solara.HTML("div", unsafe_innerHTML=f"<table class='alliance-table' style='font-size:{size}'>"
+                f"<tr><th></th>{head}</tr>{body}</table>")
+    if not projector:
+        solara.Image(png, width="100%", classes=["alliance-figure"])
+
+
+@solara.component
+def Knobs(ctl: Controller):
+    st = ctl.state.value
+    lang = st.lang
+    for key, choices in session.KNOBS.items():
+        label = i18n.t(key, lang)
+        value = _current(st, key)
+        if choices:
+            names = {i18n.t(c, lang): c for c in choices}
+            solara.Select(label, values=list(names), value=i18n.t(value, lang),
+                          on_value=lambda text, k=key, n=names: ctl.do({"kind": "set", "key": k, "value": n[text]}))
+        else:
+            lo, hi, step = RANGES[key]
+            if isinstance(step, int):
+                solara.SliderInt(label, value=int(value), min=lo, max=hi, step=step,
+                                 on_value=lambda x, k=key: ctl.do({"kind": "set", "key": k, "value": int(x)}))
+            else:
+                solara.SliderFloat(label, value=float(value), min=lo, max=hi, step=step,
+                                   on_value=lambda x, k=key: ctl.do({"kind": "set", "key": k, "value": round(float(x), 4)}))
+
+
+@solara.component
+def Levers(ctl: Controller):
+    st = ctl.state.value
+    lang = st.lang
+    for group in GROUPS:
+        with solara.Details(i18n.t(f"group_{group}", lang), expand=group == "principles"):
+            for lv in (x for x in LEVERS if x.group == group):
+                key = f"levers.{lv.id}"
+                prefix = "Charte" if lang == "fr" else "Charter"
+                sep = " : " if lang == "fr" else ": "
+                with solara.Tooltip(f"{prefix}{sep}« {lv.charter} »"):
+                    with solara.Column(classes=[f"lever-{lv.id}"]):
+                        solara.SliderFloat(i18n.lever_label(lv.id, lang), value=float(_current(st, key)),
+                                           min=0.0, max=1.0, step=0.1,
+                                           on_value=lambda x, k=key: ctl.do({"kind": "set", "key": k,
+                                                                             "value": round(float(x), 4)}))
+
+
+@solara.component
+def Draws(ctl: Controller):
+    st = ctl.state.value
+    lang = st.lang
+    with solara.Row():
+        solara.InputInt(i18n.t("seeds", lang), value=st.seeds, continuous_update=False,
+                        on_value=lambda n: ctl.do({"kind": "seeds", "n": n}))
+        solara.InputInt(i18n.t("first_seed", lang), value=st.first_seed, continuous_update=False,
+                        on_value=lambda n: ctl.do({"kind": "seeds", "first": n}))
+
+
+@solara.component
+def Log(ctl: Controller):
+    lang = ctl.state.value.lang
+    _ = ctl.logged.value  # redraw when an event is logged
+    with solara.Details(i18n.t("log", lang)):
+        if not ctl.log.events:
+            solara.Text(i18n.t("nothing_logged", lang))
+        for e in ctl.log.events[-30:]:
+            what = {k: v for k, v in e.items() if k != "t"}
+            solara.Text(f"{i18n.number(e['t'], lang, 1)} s · {what}")
+
+
+@solara.component
+def Glossary(lang: str):
+    with solara.Details(i18n.t("glossary", lang)):
+        for term_fr, def_fr, term_en, def_en in i18n.GLOSSARY:
+            term, text = (term_fr, def_fr) if lang == "fr" else (term_en, def_en)
+            solara.HTML("p", unsafe_innerHTML=f"<b>{html.escape(term)}</b> : {html.escape(text)}"
+                        if lang == "fr" else f"<b>{html.escape(term)}</b>: {html.escape(text)}")
+
+
+@solara.component
+def Page():
+    router = solara.use_router()
+    ctl = solara.use_memo(Controller, [])
+    projector, set_projector = solara.use_state(False)
+
+    def start():
+        ctl.start(router.search or "")
+
+    solara.use_effect(start, [])
+    st = ctl.state.value
+    lang = st.lang
+    solara.Title(i18n.t("title", lang))
+    with solara.Column(style={"padding": "12px", "max-width": "1400px"}):
+        with solara.Row(style={"align-items": "center", "gap": "16px"}):
+            solara.HTML("h1", i18n.t("title", lang))
+            solara.Button(i18n.t("switch_lang", lang), outlined=True, classes=["alliance-lang"],
+                          on_click=lambda: ctl.do({"kind": "lang", "value": "en" if lang == "fr" else "fr"}))
+            solara.Switch(label=i18n.t("projector", lang), value=projector, on_value=set_projector)
+        solara.Text(i18n.t("subtitle", lang))
+        if ctl.message.value:
+            solara.Error(ctl.message.value, classes=["alliance-message"])
+        if getattr(ctl, "replay_note", ""):
+            solara.Info(ctl.replay_note)
+        solara.HTML("h2", i18n.t("cards", lang))
+        CardRow(ctl)
+        with solara.Columns([5, 7]):
+            with solara.Column():
+                Answers(ctl)
+                if not projector:
+                    with solara.Details(i18n.t("knobs", lang)):
+                        Knobs(ctl)
+                        Draws(ctl)
+                    solara.HTML("h3", i18n.t("levers", lang))
+                    Levers(ctl)
+            with solara.Column():
+                SideBySide(ctl, projector)
+                with solara.Row():
+                    solara.FileDownload(ctl.export, filename="seance-alliance.zip", label=i18n.t("export", lang))
+                    solara.Button(i18n.t("reset", lang), outlined=True,
+                                  on_click=lambda: ctl.do({"kind": "reset"}))
+                Log(ctl)
+                Glossary(lang)

@@ -1,0 +1,76 @@
+"""``alliance demo``: start the workshop web app on this machine and print its address.
+
+Solara is imported only here, when the demo starts, so the other commands stay fast. The
+page's front-end is served from the ``solara-assets`` package (no CDN): nothing leaves the
+machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from pathlib import Path
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1024 to 65535; found {text!r}") from None
+    if not 1024 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1024 to 65535; found {value}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("demo", help="the workshop's web app: 'Et si ?' questions in the browser, offline")
+    p.add_argument("--port", type=_port, default=8765, help="local port (default 8765)")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the page (default fr)")
+    p.add_argument("--replay", type=Path, default=None, metavar="SESSION",
+                   help="a session to play back: session.json or the exported zip")
+    p.add_argument("--scenario", default="baseline", help="the reference territory (default baseline)")
+    p.set_defaults(func=cmd_demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from experiments.io import scenarios as scn
+    from experiments.io.errors import InputError
+
+    from . import cards, session
+
+    problems = cards.validate()
+    if problems:
+        raise InputError("demo cards: " + "; ".join(problems))
+    scenario = args.scenario
+    if args.replay is not None:
+        scenario, events = session.read_session(args.replay)
+        base = scn.load(scenario).params
+        session.replay(events, base)  # refuse a bad session before the server starts
+        os.environ["ALLIANCE_DEMO_REPLAY"] = str(args.replay.resolve())
+    else:
+        scn.load(scenario)
+    os.environ["ALLIANCE_DEMO_SCENARIO"] = scenario
+    os.environ["ALLIANCE_DEMO_LANG"] = args.lang
+    host = "127.0.0.1"
+    with socket.socket() as probe:
+        if probe.connect_ex((host, args.port)) == 0:
+            raise InputError(f"--port: expected a free port; found {args.port} in use (try --port {args.port + 1})")
+    _offline_settings()
+    os.environ["SOLARA_APP"] = "experiments.demo.app"
+    import uvicorn
+
+    print(f"alliance demo: open http://{host}:{args.port}/ in a browser (Ctrl-C to stop)", flush=True)
+    uvicorn.run("solara.server.starlette:app", host=host, port=args.port, log_level="warning")
+    return 0
+
+
+def _offline_settings() -> None:
+    """Serve every front-end file from the installed packages and never proxy to a CDN."""
+    os.environ["SOLARA_ASSETS_PROXY"] = "True"  # serve /_solara/cdn from solara-assets
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
+    os.environ.setdefault("SOLARA_MODE", "production")
+    if sys.platform != "win32":
+        os.environ.setdefault("MPLBACKEND", "Agg")

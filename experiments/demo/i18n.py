@@ -1,0 +1,212 @@
+"""Every word the demo shows, in French (the default) and English.
+
+Lever and outcome labels come from their registries (simulation.levers, simulation.outcomes);
+this module holds the rest: interface words, the structural knobs' names and choices, the
+headline indicators' plain-words phrasing and a short glossary of the Charter's words.
+"""
+
+from __future__ import annotations
+
+from simulation import LEVERS, OUTCOMES
+
+LANGS = ("fr", "en")
+
+#: key -> (fr, en)
+WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Et si ? Simulateur de l'alliance dans les territoires",
+              "What if? Simulator of alliances in territories"),
+    "subtitle": ("Choisissez une question : le modèle la pose à 20 territoires tirés au sort et "
+                 "répond en mots simples, face à la référence.",
+                 "Pick a question: the model asks it of 20 randomly drawn territories and answers "
+                 "in plain words, against the reference."),
+    "switch_lang": ("English", "Français"),
+    "cards": ("Et si ?", "What if?"),
+    "reference": ("Référence (aujourd'hui)", "Reference (today)"),
+    "answer": ("La réponse", "The answer"),
+    "no_card": ("Appuyez sur une carte « Et si ? » pour obtenir une réponse.",
+                "Press a \"What if?\" card to get an answer."),
+    "answered_in": ("Réponse calculée en {s} s sur {n} tirages communs (graines {a} à {b}).",
+                    "Answer computed in {s} s over {n} common draws (seeds {a} to {b})."),
+    "side_by_side": ("Côte à côte, mois par mois (moyenne des tirages)",
+                     "Side by side, month by month (mean over draws)"),
+    "month": ("mois", "month"),
+    "levers": ("Les leviers de la Charte (0 = absent, 1 = pleinement pratiqué)",
+               "The Charter's levers (0 = absent, 1 = fully practised)"),
+    "knobs": ("Les règles du jeu", "The rules of the game"),
+    "seeds": ("Nombre de tirages", "Number of draws"),
+    "first_seed": ("Premier tirage (graine)", "First draw (seed)"),
+    "apply": ("Appliquer", "Apply"),
+    "reset": ("Tout remettre à zéro", "Reset everything"),
+    "export": ("Exporter la séance (zip)", "Export the session (zip)"),
+    "log": ("Journal de la séance", "Session log"),
+    "glossary": ("Petit lexique", "Short glossary"),
+    "projector": ("Mode projecteur", "Projector mode"),
+    "error": ("Valeur refusée", "Value refused"),
+    "kept": ("les derniers réglages valides sont conservés.", "the last valid settings are kept."),
+    "max_cards": ("Au plus {n} questions côte à côte : retirez-en une d'abord.",
+                  "At most {n} questions side by side: remove one first."),
+    "replaying": ("Séance rejouée depuis {f} ({n} actions).", "Session replayed from {f} ({n} actions)."),
+    "step": ("Étape de la séance", "Session step"),
+    "nothing_logged": ("Rien pour l'instant.", "Nothing yet."),
+    "changed_from": ("réglage modifié", "setting changed"),
+    "group_principles": ("7 principes d'Action en alliance", "7 principles of acting in alliance"),
+    "group_modalities": ("7 modalités d'Actions collectives", "7 modalities of collective action"),
+    "group_means": ("7 moyens d'Actions mutualisés", "7 means of pooled action"),
+    "group_additions": ("Ajouts proposés par l'atelier", "Additions proposed by the workshop"),
+    # structural knobs
+    "governance.rule": ("Règle de gouvernance", "Governance rule"),
+    "governance.macro_presence": ("Présence du national (pilotage et argent)",
+                                  "National presence (steering and money)"),
+    "governance.charter": ("La Charte est…", "The Charter is…"),
+    "funding.regime": ("Mode de financement", "Funding regime"),
+    "funding.budget_scale": ("Budget (1 = aujourd'hui)", "Budget (1 = today)"),
+    "time.electoral_cycle_months": ("Durée du mandat (mois)", "Electoral cycle (months)"),
+    "time.project_duration_months": ("Durée des projets (mois)", "Project duration (months)"),
+    "time.grant_duration_months": ("Durée des subventions (mois)", "Grant duration (months)"),
+    # choices
+    "macro_led": ("pilotée par le national", "led by the national level"),
+    "proportional": ("proportionnelle aux apports", "proportional to contributions"),
+    "equal": ("à parts égales", "equal shares"),
+    "subsidiarity": ("subsidiarité", "subsidiarity"),
+    "arranger": ("avec un ensemblier", "with an arranger"),
+    "competitive_calls": ("appels à projets", "calls for projects"),
+    "pooled_fund": ("fonds territorial mutualisé", "pooled territorial fund"),
+    "direct_link": ("lien direct financeur-association", "direct funder-association link"),
+    "mixed": ("mixte (appels et fonds)", "mixed (calls and fund)"),
+    "voluntary": ("adoptée librement", "adopted freely"),
+    "imposed": ("imposée", "imposed"),
+    # series plotted side by side
+    "series.impact": ("Impact cumulé sur les besoins", "Cumulative impact on needs"),
+    "series.alliances_active": ("Alliances en action", "Alliances acting"),
+    "series.engagement": ("Engagement des partenaires (0-1)", "Partners' engagement (0-1)"),
+    "series.trust_micro_macro": ("Confiance micro-macro (0-1)", "Micro-macro trust (0-1)"),
+}
+
+#: Glossary of the Charter's words: (term_fr, definition_fr, term_en, definition_en).
+GLOSSARY: tuple[tuple[str, str, str, str], ...] = (
+    ("Alliance", "Des acteurs différents (associations, entreprises, élus, fondations, État) qui "
+     "agissent ensemble pour un besoin du territoire.",
+     "Alliance", "Different actors (associations, firms, officials, foundations, the State) "
+     "acting together on a need of the territory."),
+    ("Micro / macro", "Micro : les acteurs d'un territoire. Macro : le national (État, grandes "
+     "fondations) qui accompagne, finance et fait passer à l'échelle.",
+     "Micro / macro", "Micro: a territory's actors. Macro: the national level (State, large "
+     "foundations) that supports, funds and scales up."),
+    ("Levier", "Une pratique de la Charte, de 0 (absente) à 1 (pleinement pratiquée).",
+     "Lever", "A practice of the Charter, from 0 (absent) to 1 (fully practised)."),
+    ("Subsidiarité", "Décider au plus près du terrain, le niveau supérieur n'intervenant qu'en "
+     "appui.", "Subsidiarity", "Deciding as close to the ground as possible, the higher level "
+     "only supporting."),
+    ("Ensemblier", "Un tiers qui anime l'alliance et relie ses partenaires.",
+     "Arranger", "A third party that facilitates the alliance and links its partners."),
+    ("Rendez-vous manqué", "Une alliance décidée mais abandonnée faute d'argent pour démarrer.",
+     "Missed appointment", "An agreed alliance abandoned because the money to start never came."),
+    ("Tirage", "Une histoire possible du territoire ; toutes les questions sont posées aux mêmes "
+     "tirages pour comparer à chances égales.",
+     "Draw", "One possible history of the territory; every question is asked of the same draws "
+     "so the comparison is fair."),
+    ("Intervalle à 95 %", "La fourchette où se trouve l'écart réel avec 95 % de confiance ; s'il "
+     "contient zéro, le modèle ne montre pas de changement.",
+     "95% interval", "The range holding the true difference with 95% confidence; if it contains "
+     "zero, the model shows no change."),
+)
+
+
+def t(key: str, lang: str, **fmt: object) -> str:
+    """The word ``key`` in ``lang`` (fr or en), formatted with ``fmt``."""
+    fr, en = WORDS[key]
+    text = fr if lang == "fr" else en
+    return text.format(**fmt) if fmt else text
+
+
+_LEVER = {lv.id: lv for lv in LEVERS}
+_OUTCOME = {o.key: o for o in OUTCOMES}
+
+
+def lever_label(lever_id: str, lang: str) -> str:
+    lv = _LEVER[lever_id]
+    return lv.label_fr if lang == "fr" else lv.label_en
+
+
+def outcome_label(key: str, lang: str) -> str:
+    o = _OUTCOME[key]
+    return o.label_fr if lang == "fr" else o.label_en
+
+
+def number(value: float, lang: str, digits: int = 1, signed: bool = False) -> str:
+    """``value`` with a decimal comma in French, a minus sign, and a + when ``signed``."""
+    text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+    if lang == "fr":
+        text = text.replace(".", ",")
+    return text.replace("-", "\u2212")
+
+
+def percent(value: float, lang: str, digits: int = 0, signed: bool = False) -> str:
+    """``value`` in percent (value already multiplied by 100): "23 %" in French, "23%" in English."""
+    return number(value, lang, digits, signed) + ("\u00a0%" if lang == "fr" else "%")
+
+
+def english_only_labels() -> list[str]:
+    """Every English label shown in the English view that differs from its French twin: the
+    French view must hold none of them (the browser test checks it)."""
+    pairs = list(WORDS.values())
+    pairs += [(lv.label_fr, lv.label_en) for lv in LEVERS]
+    pairs += [(o.label_fr, o.label_en) for o in OUTCOMES]
+    pairs += [(g[0], g[2]) for g in GLOSSARY]
+    return sorted({en for fr, en in pairs if en != fr and en.lower() not in fr.lower()})
+
+
+#: The vocabulary of the project's error messages (experiments.io, simulation.params and
+#: session), English -> French, longest phrases first.
+_MESSAGE_FR: tuple[tuple[str, str], ...] = (
+    ("expected a model parameter; the draws are set apart",
+     "attendu un paramètre du modèle ; les tirages se règlent à part"),
+    ("expected a whole number of draws from", "attendu un nombre entier de tirages de"),
+    ("expected a TOML value (true, 12, 0.8, \"text\" or a plain word)",
+     "attendu une valeur (true, 12, 0.8, \"texte\" ou un mot simple)"),
+    ("expected a dotted parameter key", "attendu une clé de paramètre"),
+    ("expected a value after '='", "attendu une valeur après '='"),
+    ("expected a whole number", "attendu un nombre entier"),
+    ("expected a value", "attendu une valeur"),
+    ("expected one of", "attendu l'une des valeurs"),
+    ("expected kind", "attendu le type"),
+    ("expected KEY=VALUE", "attendu CLÉ=VALEUR"),
+    ("is a value, not a section", "est une valeur, pas une section"),
+    ("unknown word", "mot inconnu"),
+    ("unknown key", "clé inconnue"),
+    ("did you mean", "vouliez-vous dire"),
+    ("first seed", "premier tirage"),
+    ("top level", "premier niveau"),
+    ("expected", "attendu"),
+    ("found nothing", "reçu rien"),
+    ("found", "reçu"),
+    ("settings", "réglages"),
+    ("address", "adresse"),
+    ("event", "action"),
+    ("seeds", "tirages"),
+    ("card", "carte"),
+    ("key", "clé"),
+    ("from", "de"),
+    ("to", "à"),
+    ("or", "ou"),
+    ("and", "et"),
+)
+
+
+def message(text: str, lang: str) -> str:
+    """An error message of the project in ``lang``: in French, its fixed words translated
+    (the keys, values and names it quotes stay as they are) and French spacing before ':'."""
+    if lang != "fr":
+        return text
+    import re
+
+    parts = re.split(r"('[^']*'|\"[^\"]*\"|\([a-z_.]+\))", text)  # leave quoted names alone
+    out = []
+    for part in parts:
+        if part[:1] in ("'", '"', "("):
+            out.append(part)
+            continue
+        for en, fr in _MESSAGE_FR:
+            part = re.sub(rf"(?<![\w.]){re.escape(en)}(?![\w.])", fr, part)
+        out.append(part.replace(";", " ;").replace("  ;", " ;"))
+    return re.sub(r"(?<=\S):(?=\s)", " :", "".join(out))

@@ -1,0 +1,192 @@
+"""The workshop session as data: its state, the events that change it, replay and export.
+
+The state of the page is a pure function of the events logged since the start: replaying a
+session applies the same events to a fresh state (``replay``), so ``alliance demo --replay
+SESSION`` shows what the room saw. Every event is checked before it is applied; a bad one
+raises InputError with a plain message and leaves the state as it was (the page shows the
+message and keeps the last good state).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from experiments.io.errors import InputError
+from simulation import ParameterError, Params
+
+from . import cards as card_table
+from . import i18n
+
+FORMAT = "alliance-demo-session/1"
+MAX_CARDS = 3  # with the reference, four scenarios side by side
+MAX_SEEDS = 200
+
+#: Structural knobs shown under the cards: dotted key -> allowed choices (None: a number).
+KNOBS: dict[str, tuple[str, ...] | None] = {
+    "governance.rule": ("macro_led", "proportional", "equal", "subsidiarity", "arranger"),
+    "funding.regime": ("competitive_calls", "pooled_fund", "direct_link", "mixed"),
+    "governance.charter": ("voluntary", "imposed"),
+    "governance.macro_presence": None,
+    "funding.budget_scale": None,
+    "time.electoral_cycle_months": None,
+    "time.project_duration_months": None,
+    "time.grant_duration_months": None,
+}
+
+
+@dataclass(frozen=True)
+class State:
+    lang: str = "fr"
+    settings: dict[str, Any] = field(default_factory=dict)  # dotted overrides of the reference
+    cards: tuple[str, ...] = ()  # pressed "Et si ?" cards, in order
+    seeds: int = 20
+    first_seed: int = 0
+
+    def reference_params(self, base: Params) -> Params:
+        return base.with_overrides(self.settings, source="settings") if self.settings else base
+
+    def scenario_params(self, base: Params, card_id: str) -> Params:
+        card = card_table.BY_ID[card_id]
+        return self.reference_params(base).with_overrides(card.overrides, source=f"card '{card_id}'")
+
+
+def apply(state: State, event: dict[str, Any], base: Params) -> State:
+    """``state`` after ``event``; InputError (state untouched) when the event is refused."""
+    kind = event.get("kind")
+    if kind == "lang":
+        if event.get("value") not in i18n.LANGS:
+            raise InputError(f"lang: expected one of fr, en; found {event.get('value')!r}")
+        return dataclasses.replace(state, lang=event["value"])
+    if kind == "card":
+        cid = event.get("id")
+        if cid not in card_table.BY_ID:
+            raise InputError(f"card: expected one of {', '.join(card_table.BY_ID)}; found {cid!r}")
+        if cid in state.cards:
+            return dataclasses.replace(state, cards=tuple(c for c in state.cards if c != cid))
+        if len(state.cards) >= MAX_CARDS:
+            raise InputError(i18n.t("max_cards", state.lang, n=MAX_CARDS + 1))
+        return dataclasses.replace(state, cards=(*state.cards, cid))
+    if kind == "set":
+        key, value = event.get("key"), event.get("value")
+        if not isinstance(key, str):
+            raise InputError(f"set: expected a dotted parameter key; found {key!r}")
+        if key.startswith("run."):
+            raise InputError(f"set: key '{key}': expected a model parameter; the draws are set apart")
+        settings = {**state.settings, key: value}
+        try:
+            base.with_overrides(settings, source="settings")
+        except ParameterError as exc:
+            raise InputError(str(exc)) from None
+        return dataclasses.replace(state, settings=settings)
+    if kind == "seeds":
+        n, first = event.get("n", state.seeds), event.get("first", state.first_seed)
+        if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_SEEDS:
+            raise InputError(f"seeds: expected a whole number of draws from 2 to {MAX_SEEDS}; found {n!r}")
+        if isinstance(first, bool) or not isinstance(first, int) or not 0 <= first <= 2**62:
+            raise InputError(f"first seed: expected a whole number >= 0; found {first!r}")
+        return dataclasses.replace(state, seeds=n, first_seed=first)
+    if kind == "reset":
+        return State(lang=state.lang)
+    raise InputError(f"event: expected kind lang, card, set, seeds or reset; found {kind!r}")
+
+
+class Log:
+    """The session's events in order, each stamped with seconds since the session began."""
+
+    def __init__(self, events: list[dict[str, Any]] | None = None):
+        self.events: list[dict[str, Any]] = list(events or [])
+        self._t0 = time.monotonic() - (self.events[-1]["t"] if self.events else 0.0)
+
+    def add(self, event: dict[str, Any]) -> dict[str, Any]:
+        stamped = {**event, "t": round(time.monotonic() - self._t0, 3)}
+        self.events.append(stamped)
+        return stamped
+
+    def to_json(self, scenario: str) -> str:
+        return json.dumps({"format": FORMAT, "scenario": scenario, "events": self.events},
+                          ensure_ascii=False, indent=1)
+
+
+def replay(events: list[dict[str, Any]], base: Params, state: State | None = None) -> State:
+    """The state after ``events``; a refused event raises InputError naming its position."""
+    state = state or State()
+    for i, event in enumerate(events):
+        try:
+            state = apply(state, event, base)
+        except InputError as exc:
+            raise InputError(f"event {i + 1}: {exc}") from None
+    return state
+
+
+def read_session(path: Path) -> tuple[str, list[dict[str, Any]]]:
+    """``(scenario, events)`` from a session file (session.json) or an exported zip."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                text = zf.read("session.json").decode("utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except FileNotFoundError:
+        raise InputError(f"{path}: expected a session file (.json or exported .zip); found no such file") from None
+    except KeyError:
+        raise InputError(f"{path}: expected a zip holding session.json; found none") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{path}: expected a session file; found unreadable content ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("events"), list):
+        raise InputError(f"{path}: key 'format': expected {FORMAT!r} with a list of events; "
+                         f"found {data.get('format') if isinstance(data, dict) else type(data).__name__!r}")
+    return str(data.get("scenario", "baseline")), data["events"]
+
+
+def events_from_query(query: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Events asked for in the page address (``?lang=en&card=pooled_fund&set=levers.dialogue=0.8
+    &seeds=30``) and the words that could not be read; nothing here is trusted yet."""
+    events: list[dict[str, Any]] = []
+    problems: list[str] = []
+    from experiments.io.scenarios import parse_value
+
+    for name, values in parse_qs(query.lstrip("?"), keep_blank_values=True).items():
+        for value in values:
+            if name == "lang":
+                events.append({"kind": "lang", "value": value})
+            elif name == "card":
+                events.extend({"kind": "card", "id": v} for v in value.split(",") if v)
+            elif name == "set":
+                key, sep, raw = value.partition("=")
+                try:
+                    if not sep:
+                        raise InputError(f"set {value!r}: expected KEY=VALUE")
+                    events.append({"kind": "set", "key": key, "value": parse_value(raw, f"set {key}")})
+                except InputError as exc:
+                    problems.append(str(exc))
+            elif name == "seeds":
+                try:
+                    events.append({"kind": "seeds", "n": int(value)})
+                except ValueError:
+                    problems.append(f"seeds: expected a whole number; found {value!r}")
+            else:
+                problems.append(f"address: unknown word '{name}'; expected lang, card, set or seeds")
+    events.sort(key=lambda e: e["kind"] != "lang")  # the language first, so messages are in it
+    return events, problems
+
+
+def export_zip(log_json: str, series_csv: str, figures: dict[str, bytes], summary_md: str) -> bytes:
+    """The session as a zip for the workshop report: session.json (replayable), series.csv,
+    figures/*.png and summary.md (one page)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("session.json", log_json)
+        zf.writestr("series.csv", series_csv)
+        for name, png in figures.items():
+            zf.writestr(f"figures/{name}", png)
+        zf.writestr("summary.md", summary_md)
+    return buf.getvalue()

@@ -1,0 +1,121 @@
+"""What the page shows for one state, computed without any user interface: the scenarios run
+side by side, the plain-words answers, the figure, the series table and the one-page summary.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+
+from simulation import Params
+
+from . import answer, i18n
+from . import cards as card_table
+from .session import State
+
+COLOURS = ("#1b4f72", "#d35400", "#229954", "#8e44ad")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str  # "reference" or a card id
+    label: str
+    result: answer.Result
+
+
+@dataclass(frozen=True)
+class View:
+    lang: str
+    seeds: tuple[int, ...]
+    scenarios: tuple[Scenario, ...]  # the reference first
+    answers: dict[str, list[str]]  # card id -> sentences
+    seconds: float  # wall time of the runs and the answer
+    cpu_seconds: float  # processor time of the same (what the laptop's load does not change)
+
+
+def compute(state: State, base: Params) -> View:
+    """Run the reference and every pressed card on the state's common seeds."""
+    started, cpu = time.perf_counter(), time.thread_time()
+    seeds = answer.seeds_from(state.first_seed, state.seeds)
+    lang = state.lang
+    ref = answer.run_scenario(state.reference_params(base).model_dump(), seeds)
+    scenarios = [Scenario("reference", i18n.t("reference", lang), ref)]
+    answers = {}
+    for cid in state.cards:
+        res = answer.run_scenario(state.scenario_params(base, cid).model_dump(), seeds)
+        scenarios.append(Scenario(cid, card_table.BY_ID[cid].title(lang), res))
+        answers[cid] = answer.answer(ref, res, lang)
+    return View(lang, seeds, tuple(scenarios), answers, time.perf_counter() - started,
+                time.thread_time() - cpu)
+
+
+def headline_table(view: View) -> list[tuple[str, list[str]]]:
+    """Per headline indicator, its label and the mean over seeds for each scenario, formatted
+    (shares and 0-1 scores in percent)."""
+    rows = []
+    for h in answer.HEADLINES:
+        cells = []
+        for sc in view.scenarios:
+            mean = sum(s[h.key] for s in sc.result.summaries) / len(sc.result.summaries)
+            cells.append(i18n.percent(100 * mean, view.lang) if h.kind == "points"
+                         else i18n.number(mean, view.lang, 1))
+        rows.append((i18n.outcome_label(h.key, view.lang), cells))
+    return rows
+
+
+def figure_png(view: View) -> bytes:
+    """The side-by-side figure: one panel per plotted series, one line per scenario."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 6), dpi=90, layout="constrained")
+    axes = fig.subplots(2, 2).ravel()
+    for ax, col in zip(axes, answer.PLOTTED, strict=True):
+        for sc, colour in zip(view.scenarios, COLOURS, strict=False):
+            ax.plot(sc.result.series["month"], sc.result.series[col], color=colour, label=sc.label, lw=2)
+        ax.set_title(i18n.t(f"series.{col}", view.lang), fontsize=12)
+        ax.set_xlabel(i18n.t("month", view.lang))
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=11)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def series_csv(view: View) -> str:
+    """Every seed's monthly series of every scenario, one row per scenario, seed and month."""
+    frames = [sc.result.runs.assign(scenario=sc.id) for sc in view.scenarios]
+    table = pd.concat(frames, ignore_index=True)
+    return table[["scenario", "seed", "month", *answer.PLOTTED]].to_csv(index=False)
+
+
+def summary_md(view: View, state: State) -> str:
+    """The one-page summary for the workshop report."""
+    lang = view.lang
+    fr = lang == "fr"
+    lines = [f"# {i18n.t('title', lang)}", ""]
+    lines.append(i18n.t("answered_in", lang, s=i18n.number(view.seconds, lang, 2), n=len(view.seeds),
+                        a=view.seeds[0], b=view.seeds[-1]))
+    lines.append("")
+    lines.append(f"## {i18n.t('reference', lang)}")
+    if state.settings:
+        lines += [f"- {k} = {v}" for k, v in state.settings.items()]
+    else:
+        lines.append("- " + ("réglages du modèle par défaut (scénario baseline)" if fr
+                             else "the model's default settings (baseline scenario)"))
+    for sc in view.scenarios[1:]:
+        lines += ["", f"## {i18n.t('cards', lang)} {sc.label}"]
+        lines += [f"- {s}" for s in view.answers[sc.id]]
+    lines += ["", "## " + ("Indicateurs (moyenne des tirages)" if fr else "Indicators (mean over draws)"), ""]
+    head = ["", *(sc.label for sc in view.scenarios)]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
+    for label, cells in headline_table(view):
+        lines.append("| " + " | ".join([label, *cells]) + " |")
+    return "\n".join(lines) + "\n"

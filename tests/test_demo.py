@@ -1,0 +1,199 @@
+"""The demo's logic without a browser: cards, plain-words answers, session log, replay, export."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+from experiments.demo import answer, cards, i18n, session, view
+from experiments.io.errors import InputError
+from simulation import LEVERS, Params
+
+BASE = Params()
+
+
+def test_every_card_is_valid_against_the_parameters():
+    assert cards.validate() == []
+
+
+def test_a_card_with_a_renamed_parameter_is_named():
+    bad = cards.Card("x", "X", "X", {"governance.macro_presense": 0.2})
+    problems = cards.validate((bad,))
+    assert len(problems) == 1 and "macro_presense" in problems[0] and "did you mean" in problems[0]
+
+
+def test_every_knob_exists_and_every_word_has_two_languages():
+    for key in session.KNOBS:
+        BASE.with_overrides({key: BASE.model_dump()[key.split(".")[0]][key.split(".")[1]]})
+        assert key in i18n.WORDS
+    for choices in session.KNOBS.values():
+        for choice in choices or ():
+            assert choice in i18n.WORDS
+    assert all(fr and en for fr, en in i18n.WORDS.values())
+    for group in ("principles", "modalities", "means", "additions"):
+        assert f"group_{group}" in i18n.WORDS
+    assert sum(lv.group != "additions" for lv in LEVERS) == 21
+
+
+def test_the_state_steers_less_card_keeps_the_states_money():
+    p = BASE.with_overrides(cards.BY_ID["state_steers_less"].overrides)
+    assert p.governance.macro_presence < BASE.governance.macro_presence
+    assert p.governance.macro_presence * p.funding.state_budget == pytest.approx(
+        BASE.governance.macro_presence * BASE.funding.state_budget)
+
+
+def _result(values: list[float], key: str = "impact") -> answer.Result:
+    summaries = tuple({k.key: 0.0 for k in answer.HEADLINES} | {key: v} for v in values)
+    return answer.Result(summaries, None, None)  # type: ignore[arg-type]
+
+
+def test_relative_difference_is_said_in_percent_of_the_reference():
+    ref = _result([10.0, 10.0, 10.0, 10.0])
+    other = _result([12.0, 12.5, 11.5, 12.0])  # +2 on a mean of 10: +20 %
+    d = answer.difference(answer.Headline("impact", "relative"), ref, other)
+    assert d.mean == pytest.approx(20.0) and d.low < 20 < d.high and not d.no_change
+    text = answer.sentence(d, "fr")
+    assert text.startswith("Impact sur les besoins : 20\u00a0% de plus qu'avec la référence")
+    assert "intervalle à 95 %" in text
+    assert "20% higher than the reference" in answer.sentence(d, "en")
+
+
+def test_points_difference_and_no_change_are_said_plainly():
+    ref = _result([0.5, 0.6, 0.4, 0.5], "alliance_survival")
+    other = _result([0.52, 0.58, 0.43, 0.49], "alliance_survival")  # +0.5 points, noisy
+    d = answer.difference(answer.Headline("alliance_survival", "points"), ref, other)
+    assert d.kind == "points" and d.no_change
+    assert "pas de changement établi" in answer.sentence(d, "fr")
+    assert "no established change" in answer.sentence(d, "en")
+    less = _result([0.4, 0.5, 0.3, 0.4], "alliance_survival")
+    d = answer.difference(answer.Headline("alliance_survival", "points"), ref, less)
+    assert d.mean == pytest.approx(-10.0)
+    assert "10,0 points de pourcentage de moins" in answer.sentence(d, "fr")
+
+
+def test_relative_from_a_zero_reference_falls_back_to_absolute():
+    d = answer.difference(answer.Headline("impact", "relative"), _result([0, 0, 0]), _result([1, 2, 3]))
+    assert d.kind == "absolute" and d.mean == pytest.approx(2.0)
+
+
+@pytest.mark.slow
+def test_an_answer_over_20_common_seeds_is_reproducible():
+    state = session.State(cards=("pooled_fund",))
+    answer._run_frozen.cache_clear()
+    v = view.compute(state, BASE)
+    assert len(v.seeds) == 20 and len(v.answers["pooled_fund"]) == len(answer.HEADLINES)
+    answer._run_frozen.cache_clear()
+    again = view.compute(state, BASE)
+    assert again.answers == v.answers
+    assert v.scenarios[0].result.summaries == again.scenarios[0].result.summaries
+
+
+def test_events_change_the_state_and_bad_events_are_refused_with_a_message():
+    s = session.State()
+    s = session.apply(s, {"kind": "card", "id": "pooled_fund"}, BASE)
+    s = session.apply(s, {"kind": "set", "key": "levers.dialogue", "value": 0.8}, BASE)
+    assert s.cards == ("pooled_fund",) and s.settings == {"levers.dialogue": 0.8}
+    for bad, words in [({"kind": "set", "key": "levers.dialogue", "value": 7}, "<= 1"),
+                       ({"kind": "set", "key": "levers.dialog", "value": 0.5}, "did you mean"),
+                       ({"kind": "set", "key": "run.seed", "value": 3}, "draws"),
+                       ({"kind": "card", "id": "nope"}, "pooled_fund"),
+                       ({"kind": "lang", "value": "de"}, "fr, en"),
+                       ({"kind": "seeds", "n": 1}, "from 2"),
+                       ({"kind": "seeds", "n": "many"}, "'many'"),
+                       ({"kind": "dance"}, "kind")]:
+        with pytest.raises(InputError, match=words):
+            session.apply(s, bad, BASE)
+    s = session.apply(s, {"kind": "card", "id": "pooled_fund"}, BASE)  # pressing again removes it
+    assert s.cards == ()
+
+
+def test_at_most_four_scenarios_side_by_side():
+    s = session.State()
+    for cid in ("pooled_fund", "elections_3y", "long_projects"):
+        s = session.apply(s, {"kind": "card", "id": cid}, BASE)
+    with pytest.raises(InputError, match="4"):
+        session.apply(s, {"kind": "card", "id": "budget_doubled"}, BASE)
+
+
+def test_replay_of_a_logged_session_gives_the_same_state(tmp_path):
+    log = session.Log()
+    s = session.State()
+    for ev in [{"kind": "lang", "value": "en"}, {"kind": "card", "id": "charter_adopted"},
+               {"kind": "set", "key": "funding.regime", "value": "mixed"}, {"kind": "seeds", "n": 25}]:
+        s = session.apply(s, ev, BASE)
+        log.add(ev)
+    path = tmp_path / "session.json"
+    path.write_text(log.to_json("baseline"), encoding="utf-8")
+    scenario, events = session.read_session(path)
+    assert scenario == "baseline" and session.replay(events, BASE) == s
+    assert all("t" in e for e in events)
+
+
+def test_reading_a_bad_session_says_what_is_wrong(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        session.read_session(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "other"}')
+    with pytest.raises(InputError, match="format"):
+        session.read_session(bad)
+    bad.write_text(json.dumps({"format": session.FORMAT, "events": [{"kind": "card", "id": "zz"}]}))
+    with pytest.raises(InputError, match="event 1: card"):
+        session.replay(session.read_session(bad)[1], BASE)
+
+
+def test_the_address_is_read_without_trusting_it():
+    events, problems = session.events_from_query("?lang=en&card=pooled_fund,zz&set=levers.dialogue=0.9"
+                                                 "&seeds=abc&set=novalue&foo=1")
+    assert {"kind": "lang", "value": "en"} in events
+    assert {"kind": "set", "key": "levers.dialogue", "value": 0.9} in events
+    assert {"kind": "card", "id": "zz"} in events  # refused later, by apply
+    assert len(problems) == 3
+
+
+@pytest.mark.slow
+def test_export_holds_a_replayable_log_series_figure_and_summary(tmp_path):
+    log = session.Log()
+    state = session.State()
+    for ev in [{"kind": "card", "id": "pooled_fund"}, {"kind": "seeds", "n": 4}]:
+        state = session.apply(state, ev, BASE)
+        log.add(ev)
+    v = view.compute(state, BASE)
+    data = session.export_zip(log.to_json("baseline"), view.series_csv(v), {"side_by_side.png": view.figure_png(v)},
+                              view.summary_md(v, state))
+    path = tmp_path / "export.zip"
+    path.write_bytes(data)
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        assert names == {"session.json", "series.csv", "figures/side_by_side.png", "summary.md"}
+        assert zf.read("figures/side_by_side.png").startswith(b"\x89PNG")
+        csv = zf.read("series.csv").decode()
+        assert csv.splitlines()[0] == "scenario,seed,month," + ",".join(answer.PLOTTED)
+        assert len(csv.splitlines()) == 1 + 2 * 4 * 120
+        summary = zf.read("summary.md").decode()
+        assert "fonds territorial mutualisé" in summary and "intervalle à 95 %" in summary
+    assert session.replay(session.read_session(path)[1], BASE) == state
+
+
+def test_the_french_words_hold_no_english_label():
+    english = i18n.english_only_labels()
+    french = " ".join(fr for fr, _ in i18n.WORDS.values())
+    assert "Alliance survival" in english
+    assert [w for w in english if w in french] == []
+
+
+def test_refusals_are_said_in_french_in_the_french_view():
+    english = ("expected", "found", "unknown", "key", "value", "did you mean", " or ", " and ")
+    for event in [{"kind": "set", "key": "levers.dialogue", "value": 7},
+                  {"kind": "set", "key": "levers.dialog", "value": 0.5},
+                  {"kind": "set", "key": "governance.rule", "value": "equl"},
+                  {"kind": "card", "id": "zz"}, {"kind": "seeds", "n": "many"}]:
+        with pytest.raises(InputError) as err:
+            session.apply(session.State(), event, BASE)
+        fr = i18n.message(str(err.value), "fr")
+        outside_quotes = " ".join(fr.split("'")[::2])
+        assert not [w for w in english if w in outside_quotes], fr
+        assert i18n.message(str(err.value), "en") == str(err.value)
+    assert i18n.message("settings: key 'levers.dialogue': expected a value <= 1.0; found 7", "fr") == \
+        "réglages : clé 'levers.dialogue' : attendu une valeur <= 1.0 ; reçu 7"
