@@ -137,7 +137,7 @@ def _fmt(x: Any) -> str:
 def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame, result: Result,
                 quick: bool) -> str:
     """The report in plain words: what the evidence pins down, what it leaves open, the fit."""
-    lines = [f"# Calibration {spec.name}{' (quick: a pipeline check, not a calibration)' if quick else ''}",
+    lines = [f"# {spec.name}: ABC-SMC calibration{' (quick: a pipeline check, not a calibration)' if quick else ''}",
              "", spec.description.strip(), "", "## In short", ""]
     pinned = params[params["verdict"] == "pinned down"]["parameter"].tolist()
     narrowed = params[params["verdict"] == "narrowed"]["parameter"].tolist()
@@ -162,7 +162,7 @@ def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame
     for r in held.itertuples():
         lines.append(f"- Held out {r.target}: {r.after_in_band:.0%} of posterior draws in its band "
                      f"[{_fmt(r.band_low)}, {_fmt(r.band_high)}] (before: {r.before_in_band:.0%}).")
-    lines.append(f"- Stopped because it {result.stopped}; {result.simulations} parameter sets "
+    lines.append(f"- Stopped: {result.stopped}; {result.simulations} parameter sets "
                  f"simulated by the algorithm, {spec.replications} seed(s) each.")
     lvl = f"{spec.level:.0%}"
     lines += ["", f"## Targets: figure against the model's {lvl} predictive interval", "",
@@ -189,8 +189,9 @@ def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame
         lines.append(f"| {h['generation']} | {eps} | {h['proposals']} | {h['acceptance_rate']:.2f} | "
                      f"{h['ess']:.0f} |")
     lines += ["", "Distances: Euclidean over the fitted targets, each deviation divided by its "
-              "median absolute deviation over the prior predictive sample (at least a twentieth "
-              "of its band), so that no pattern dominates.", ""]
+              "median absolute deviation over the prior predictive sample plus its median absolute "
+              "deviation from the figure (at least a twentieth of its band), so that no pattern "
+              "dominates, not even one the model cannot reach.", ""]
     return "\n".join(lines)
 
 

@@ -5,8 +5,9 @@ The algorithm is that of Toni et al. (2009) with the perturbation kernel of Beau
 (2009) (a Gaussian with twice the weighted covariance of the previous population) and the
 tolerance schedule of Del Moral et al. (2012) and pyabc (a quantile of the previous
 population's distances). Summary statistics are scaled by their median absolute deviation
-over the prior predictive sample (generation 0), so that no pattern dominates the distance
-(Prangle 2017 discusses the choice).
+over the prior predictive sample (generation 0) plus their median absolute deviation from
+the observed figures, so that no pattern dominates the distance, not even one the model
+cannot reach (Prangle 2017; Schälte et al. 2021).
 
 Why not pyabc: its parallel samplers reseed every worker from the operating system
 (``np.random.seed()`` in ``pyabc.sampler.multicore_evaluation_parallel.work``) and accept
@@ -30,6 +31,9 @@ Del Moral, P., Doucet, A. & Jasra, A. (2012). Stat. Comput. 22, 1009-1020.
 https://doi.org/10.1007/s11222-011-9271-y
 Prangle, D. (2017). Adapting the ABC distance function. Bayesian Analysis 12(1), 289-309.
 https://doi.org/10.1214/16-BA1002
+Schälte, Y., Alamoudi, E. & Hasenauer, J. (2021). Robust adaptive distance functions for
+approximate Bayesian inference on outlier-corrupted data. bioRxiv.
+https://doi.org/10.1101/2021.07.29.454327
 Klinger, E., Rickert, D. & Hasenauer, J. (2018). pyABC. Bioinformatics 34(20), 3591-3593.
 https://doi.org/10.1093/bioinformatics/bty361
 """
@@ -93,12 +97,15 @@ class Result:
         return self.generations[-1]
 
 
-def mad_scales(stats: np.ndarray, floor: np.ndarray) -> np.ndarray:
-    """Median absolute deviation of each column (the prior predictive spread), at least
-    ``floor`` so that a pattern the prior barely moves cannot blow up the distance."""
+def mad_scales(stats: np.ndarray, observed: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Scale of each pattern over the prior predictive sample: its median absolute deviation
+    plus its median absolute deviation from the observed figure (Schälte et al. 2021's
+    "PCMAD"), at least ``floor``. The first term alone lets a pattern the model cannot reach
+    dominate the distance; the second divides each pattern's misfit by its typical misfit."""
     med = np.median(stats, axis=0)
     mad = np.median(np.abs(stats - med), axis=0)
-    return np.maximum(mad, floor)
+    mado = np.median(np.abs(stats - observed), axis=0)
+    return np.maximum(mad + mado, floor)
 
 
 def distances(stats: np.ndarray, observed: np.ndarray, scales: np.ndarray) -> np.ndarray:
@@ -190,7 +197,7 @@ def run_smc(simulate: Simulate, d: int, observed: np.ndarray, floor: np.ndarray,
             st = np.asarray(simulate(t, b, pts), dtype=float)
             used += n
             if t == 0:
-                scales = mad_scales(st, floor)
+                scales = mad_scales(st, observed, floor)
                 result = Result([], scales, "")
             dist = distances(st, observed, result.scales)
             for i in range(n):
@@ -217,5 +224,5 @@ def run_smc(simulate: Simulate, d: int, observed: np.ndarray, floor: np.ndarray,
             on_generation(gen, result)
         prev = gen
     if not result.stopped:
-        result.stopped = f"reached the last generation ({s.generations - 1})"
+        result.stopped = f"the last generation ({s.generations - 1}) was reached"
     return result
