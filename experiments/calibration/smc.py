@@ -211,6 +211,7 @@ def run_smc(simulate: Simulate, d: int, observed: np.ndarray, floor: np.ndarray,
             b += 1
         if stop is not None:
             result.stopped = stop
+            result.simulations = used
             break
         pts = np.array(acc_pts)
         gen = Generation(t, float(eps), pts, _weights(pts, prev), np.array(acc_d),
