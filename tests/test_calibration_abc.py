@@ -227,3 +227,12 @@ def test_posterior_keeps_what_the_scenario_sets(tmp_path):
     assert all(t["params"]["funding"]["max_failures"] == 9 for t in out)
     assert note["kept_from_scenario"] == ["funding.max_failures"]
     assert tasks[0]["params"]["funding"]["selection_noise"] == 0.5  # the caller's tasks untouched
+
+
+@pytest.mark.slow
+def test_same_posterior_on_one_and_two_workers(tmp_path):
+    spec = toy_spec(tmp_path, pop=40, gens=3)
+    one = run_calibration(spec, workers=1, out=tmp_path / "one", progress=False)
+    two = run_calibration(spec, workers=2, out=tmp_path / "two", progress=False)
+    pd.testing.assert_frame_equal(pd.read_csv(one / "posterior.csv"), pd.read_csv(two / "posterior.csv"))
+    pd.testing.assert_frame_equal(pd.read_csv(one / "check.csv"), pd.read_csv(two / "check.csv"))
