@@ -29,7 +29,7 @@ from experiments.io.errors import InputError
 #: Modules that may add subcommands; a module that does not exist yet is skipped. A plugin is
 #: imported only when its own command runs: ``alliance --help`` reads the names and help lines
 #: of its subcommands from its source (see :func:`_declared_commands`).
-PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command", "experiments.demo.command")
+PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command", "experiments.demo.command", "experiments.calibration.command")
 
 
 # --------------------------------------------------------------------------------------
@@ -77,6 +77,9 @@ def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
                    help="figures to draw: the overview only (default), all (also one PNG per "
                         "series), or none")
     p.add_argument("--quiet", action="store_true", help="no progress bar or messages on stderr")
+    p.add_argument("--posterior", type=Path, default=None, metavar="FOLDER",
+                   help="draw each replication's calibrated parameters from this posterior "
+                        "(a folder written by alliance calibrate)")
 
 
 # --------------------------------------------------------------------------------------
@@ -139,7 +142,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario, params = _resolve(args.scenario, args)
     seeds = _seeds(params, args.reps)
-    tasks = _tasks(params, seeds)
+    from experiments.calibration.posterior import add_to_summary, maybe_apply
+
+    tasks, post = maybe_apply(args.posterior, _tasks(params, seeds), len(seeds))
     started = provenance.utc_now()
     with res.ResultFolder(args.out, scenario.name, started) as folder:
         outs, workers = _execute(tasks, args, desc=scenario.name)
@@ -148,6 +153,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = res.run_summary(scenario=scenario.name, scenario_file=scenario.path, seeds=seeds,
                                   months=params.run.months, summaries=summaries,
                                   params=params.model_dump())
+        post_line = add_to_summary(summary, post, {scenario.name: summaries})
         series = res.stack_series([o["series"] for o in outs], seeds)
         res.write_tables(folder.path, series, res.replication_table(summaries, seeds))
         figures = _draw(args, figs.series_figures, folder.path, series,
@@ -165,6 +171,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {len(seeds)} replication(s), seeds {seeds[0]}-{seeds[-1]}, "
           f"{params.run.months} months")
     print(_run_table(summary["outcomes"]))
+    if post_line:
+        print(post_line)
     print(f"\nResults: {where}/ (summary.json, provenance.json, series.parquet, series.csv, "
           "replications.csv)")
     if figures:
@@ -224,7 +232,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         resolved = [(s, p.with_overrides({"run.seed": resolved[0][1].run.seed}, source="compare"))
                     for s, p in resolved]
     seeds = _seeds(resolved[0][1], args.reps)
-    tasks = [t for _, p in resolved for t in _tasks(p, seeds)]
+    from experiments.calibration.posterior import add_to_summary, maybe_apply
+
+    tasks, post = maybe_apply(args.posterior, [t for _, p in resolved for t in _tasks(p, seeds)], len(seeds))
     started = provenance.utc_now()
     label = "compare-" + "-vs-".join(labels)
     with res.ResultFolder(args.out, label, started) as folder:
@@ -247,6 +257,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             "differences": diffs,
             "params": params,
         }
+        post_line = add_to_summary(summary, post, {lab: [o["summary"] for o in outs[k * n:(k + 1) * n]]
+                                                   for k, lab in enumerate(labels)})
         rep_scen = [lab for lab in labels for _ in seeds]
         all_seeds = [s for _ in labels for s in seeds]
         series = res.stack_series([o["series"] for o in outs], all_seeds, extra={"scenario": rep_scen})
@@ -270,6 +282,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 0
     print(f"{' vs '.join(labels)}: {n} replication(s) each on common seeds {seeds[0]}-{seeds[-1]}")
     print(_compare_table(labels, stats, diffs))
+    if post_line:
+        print(post_line)
     print("\nDifferences are paired over common seeds; * marks a 95% CI that excludes 0.")
     print(f"Results: {where}/")
     if figures:

@@ -51,6 +51,11 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("initiatives_unpartnered", "count", "initiatives that found no partner, or whose holder lacked the staff time to set the alliance up, within the holder's patience", "0", "Initiatives sans partenaires", "Initiatives left without partners"),
     Outcome("pool_overflows", "count", "initiatives that could not open because every slot of the initiative pool was taken (should stay 0: the pool holds 6 per territory + 16)", "0", "Débordements du réservoir d'initiatives", "Initiative pool overflows"),
     Outcome("grant_concentration_top2", "share", "share of grant money received by the top 2% of associations", "0 when no grant", "Concentration des subventions (top 2 %)", "Grant concentration (top 2%)"),
+    # Calibration patterns (docs/calibration.md says how far each is from its French figure)
+    Outcome("grant_concentration_top1", "share", "share of grant money received by the top 1% of associations", "0 when no grant", "Concentration des subventions (top 1 %)", "Grant concentration (top 1%)"),
+    Outcome("firm_partnership_share", "share", "local firms that were partners of at least one formed alliance over the run", "0 when no local firm", "Entreprises en partenariat", "Firms in partnerships"),
+    Outcome("association_firm_partnership_share", "share", "associations that were partners of at least one formed alliance with a firm", "0 when no association", "Associations en partenariat avec une entreprise", "Associations partnering with firms"),
+    Outcome("stable_partnership_share", "share", "actors partnered in at least two formed alliances / actors partnered in at least one (a repeated partnership, the analogue of a stable one)", "0 when none partnered", "Partenariats répétés", "Repeated (stable) partnerships"),
 )
 
 OUTCOME_KEYS: tuple[str, ...] = tuple(o.key for o in OUTCOMES)

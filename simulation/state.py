@@ -31,6 +31,7 @@ ACTOR = np.dtype([
     ("path", "f8"), ("engaged", "i8"), ("failures", "i8"), ("applications", "i8"),
     ("wins", "i8"), ("cooldown", "i8"), ("grants", "f8"), ("app_time", "f8"),
     ("partnered", "b1"), ("with_authority", "b1"),
+    ("with_firm", "b1"), ("alliances_joined", "i8"),  # in an alliance with a firm; alliances formed in
 ])
 
 TERRITORY = np.dtype([

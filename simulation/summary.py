@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import ASSOCIATION, State
+from .state import ASSOCIATION, FIRM, State
 from .submodels.common import (
     A_ABANDONED,
     A_ACTIVE_SUM,
@@ -78,6 +78,7 @@ def summarise(s: State, initial_trust: float) -> dict[str, float]:
     small = assoc[assoc["small"]]
     partnered = assoc[assoc["partnered"]]
     local = act[~act["national"]]
+    firms = local[local["kind"] == FIRM]
     formed = acc[A_FORMED]
     impact = acc[A_IMPACT_ECO] + acc[A_IMPACT_SOC] + acc[A_IMPACT_ENV]
     n_paths = formed
@@ -114,5 +115,10 @@ def summarise(s: State, initial_trust: float) -> dict[str, float]:
         "grant_concentration_top2": top_share(assoc["grants"], 0.02),
         "initiatives_unpartnered": acc[A_LOST],
         "pool_overflows": acc[A_POOL_FULL],
+        "grant_concentration_top1": top_share(assoc["grants"], 0.01),
+        "firm_partnership_share": ratio(np.count_nonzero(firms["partnered"]), len(firms)),
+        "association_firm_partnership_share": ratio(np.count_nonzero(assoc["with_firm"]), len(assoc)),
+        "stable_partnership_share": ratio(np.count_nonzero(act["alliances_joined"] >= 2),
+                                          np.count_nonzero(act["alliances_joined"] >= 1)),
     }
     return {k: float(v) for k, v in out.items()}

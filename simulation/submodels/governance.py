@@ -40,7 +40,7 @@ from numba import njit
 
 from ..levers import dose
 from ..params import RULES, Params
-from ..state import ACTING, AGREED, ASSOCIATION, OFFICIAL, K
+from ..state import ACTING, AGREED, ASSOCIATION, FIRM, OFFICIAL, K
 from .common import (
     A_ABANDONED,
     A_CONTESTED,
@@ -135,6 +135,7 @@ def agree(c, i, territories, actors, ini, members, engagement, share, acc, rng):
         if a >= 0:
             kinds[actors[a].kind] += 1
             actors[a].partnered = True
+            actors[a].alliances_joined += 1
     acc[A_FORMED_TYPES] += np.sum(kinds > 0)
     if ini[i].national:
         acc[A_FORMED_NATIONAL] += 1
@@ -145,6 +146,11 @@ def agree(c, i, territories, actors, ini, members, engagement, share, acc, rng):
             a = members[i, k]
             if a >= 0 and actors[a].kind == ASSOCIATION:
                 actors[a].with_authority = True
+    if kinds[FIRM] > 0:
+        for k in range(K):
+            a = members[i, k]
+            if a >= 0 and actors[a].kind == ASSOCIATION:
+                actors[a].with_firm = True
     if ini[i].local_cost > 0.0:
         ini[i].contested = True
         acc[A_CONTESTED] += 1

@@ -1,0 +1,215 @@
+"""Running a calibration: ABC-SMC through the project's executor, then the checks.
+
+Reads a calibration spec (:mod:`experiments.calibration.spec`), runs ABC-SMC
+(:mod:`experiments.calibration.smc`) through the project's executor (in this process, a local
+pool or a Dask cluster), then a posterior predictive check, and writes
+``results/<UTC time>-<spec>/`` (:mod:`experiments.calibration.report`).
+
+Seeds: simulation ``i`` of batch ``b`` of generation ``t`` runs its ``R`` replications with
+seeds ``first_seed + R * (t * 10**9 + b * 10**5 + i) + r``; the check before calibration
+(the base parameters) uses ``t = 98`` and the posterior predictive check ``t = 99``. Each
+finished batch is written at once to ``checkpoint/g<t>-b<b>.parquet`` (under a temporary
+name, then renamed); ``--resume DIR`` recomputes only the missing batches and, since the
+algorithm draws its proposals from the spec's seed alone, gives exactly the posterior of an
+uninterrupted run, on any number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.execution.executor import Executor
+from experiments.io.errors import InputError
+
+from .smc import run_smc
+from .spec import CalibrationSpec, load_calibration
+
+RESULTS = Path("results")
+T_BEFORE, T_AFTER = 98, 99
+
+
+def seed_of(spec: CalibrationSpec, t: int, b: int, i: int, r: int) -> int:
+    return spec.first_seed + spec.replications * (t * 10**9 + b * 10**5 + i) + r
+
+
+def base_params(spec: CalibrationSpec) -> dict | None:
+    """The full parameter dict every simulation starts from (None for a test model)."""
+    if not spec.is_simulation:
+        return None
+    from experiments.sensitivity.command import base_params as sens_base
+
+    return sens_base(spec)  # same fields: base, overrides, path, name, is_simulation
+
+
+def values_at(spec: CalibrationSpec, u: np.ndarray) -> dict[str, Any]:
+    """Parameter values by dotted path at unit coordinates ``u``."""
+    return {f.path: f.value(float(x)) for f, x in zip(spec.parameters, u, strict=True)}
+
+
+class Simulator:
+    """Runs batches of parameter sets and caches each batch's patterns in the checkpoint."""
+
+    def __init__(self, spec: CalibrationSpec, folder: Path, base: dict | None, ex: Executor,
+                 progress: bool):
+        self.spec, self.folder, self.base, self.ex, self.progress = spec, folder, base, ex, progress
+        self.keys = [t.key for t in spec.targets]
+        self.ucols = [f"u_{f.name}" for f in spec.parameters]
+        self.computed = 0
+        self.bar = None
+
+    def file(self, t: int, b: int) -> Path:
+        return self.folder / "checkpoint" / f"g{t:02d}-b{b:05d}.parquet"
+
+    def batch(self, t: int, b: int, points: np.ndarray | None, fixed: dict | None = None) -> pd.DataFrame:
+        """Mean pattern over the replications of each row of ``points`` (unit coordinates),
+        or of ``fixed`` parameters (``points`` None: one row per draw of the check)."""
+        path = self.file(t, b)
+        if path.exists():
+            df = pd.read_parquet(path)
+            if points is not None and (len(df) != len(points) or not np.allclose(
+                    df[self.ucols].to_numpy(), points, rtol=0, atol=1e-12)):
+                raise InputError(f"{path}: expected the checkpoint of this calibration (same spec "
+                                 "and seed); found other parameter sets")
+            return df
+        spec, reps = self.spec, self.spec.replications
+        n = len(points) if points is not None else spec.draws
+        runs = []
+        for i in range(n):
+            values = values_at(spec, points[i]) if points is not None else dict(fixed or {})
+            runs += [(values, seed_of(spec, t, b, i, r)) for r in range(reps)]
+        out = self._execute(runs)
+        y = np.array([[o.get(k, math.nan) for k in self.keys] for o in out], dtype=float)
+        missing = [k for j, k in enumerate(self.keys) if np.isnan(y[:, j]).all()]
+        if missing:
+            found = ", ".join(sorted(out[0])) if out else "nothing"
+            raise InputError(f"{spec.path or spec.name}: key 'targets': expected outcomes the model "
+                             f"returns ({found}); found {missing}")
+        df = pd.DataFrame(y.reshape(n, reps, -1).mean(axis=1), columns=self.keys)
+        if points is not None:
+            for j, c in enumerate(self.ucols):
+                df.insert(j, c, points[:, j])
+        tmp = path.with_suffix(".tmp")
+        df.to_parquet(tmp, index=False)
+        tmp.replace(path)
+        return df
+
+    def _execute(self, runs: list) -> list[dict[str, float]]:
+        from experiments.sensitivity.command import evaluate_runs
+
+        slots = self.ex.slots if self.ex.parallel else 1
+        size = max(1, math.ceil(len(runs) / (2 * slots))) if self.ex.parallel else len(runs)
+        chunks = [[{"model": self.spec.model, "base": self.base, "runs": runs[a:a + size]}]
+                  for a in range(0, len(runs), size)]
+        results: list = [None] * len(chunks)
+        for k, (out,) in self.ex.map_chunks(evaluate_runs, chunks):
+            results[k] = out
+            if self.bar is not None:
+                self.bar.update(len(out))
+        self.computed += len(runs)
+        return [o for chunk in results for o in chunk]
+
+    def smc_simulate(self, t: int, b: int, points: np.ndarray) -> np.ndarray:
+        df = self.batch(t, b, points)
+        return df[[x.key for x in self.spec.fitted]].to_numpy()
+
+
+def run_calibration(spec_path: str | Path | None = None, *, quick: bool = False,
+                    resume: str | Path | None = None, workers: int | None = None,
+                    scheduler: str | None = None, out: Path = RESULTS, progress: bool = True) -> Path:
+    """Run (or resume) a calibration and write its results folder; return the folder."""
+    from experiments.sensitivity.command import Interrupted, model_fingerprint, new_folder
+
+    from . import report
+
+    started = time.perf_counter()
+    if resume is not None:
+        folder = Path(resume)
+        if not (folder / "spec.toml").exists() or not (folder / "experiment.json").exists():
+            raise InputError(f"--resume {folder}: expected a calibration results folder with spec.toml "
+                             "and experiment.json; found none")
+        saved = json.loads((folder / "experiment.json").read_text())
+        if saved.get("kind") != "calibration":
+            raise InputError(f"--resume {folder}: expected a calibration results folder; found "
+                             f"a {saved.get('kind', 'sensitivity')} folder")
+        spec = load_calibration(folder / "spec.toml")
+        from dataclasses import replace
+
+        spec = replace(spec, name=saved["name"])
+        if saved.get("quick"):
+            spec = spec.quick_version()
+        quick = bool(saved.get("quick"))
+        base = json.loads((folder / "base_params.json").read_text())
+        now = model_fingerprint(spec)
+        if saved.get("model_fingerprint") != now:
+            raise InputError(f"--resume {folder}: expected the model code that wrote the checkpoints "
+                             f"(fingerprint {saved.get('model_fingerprint')}); found {now}: the model "
+                             "changed, so old and new runs would mix; start a new calibration")
+    else:
+        if spec_path is None:
+            raise InputError("calibrate: expected a SPEC file or --resume DIR; found neither")
+        spec = load_calibration(spec_path)
+        if quick:
+            spec = spec.quick_version()
+        base = base_params(spec)
+        folder = new_folder(spec, out)
+        shutil.copyfile(spec.path, folder / "spec.toml")
+        (folder / "base_params.json").write_text(json.dumps(base, indent=1) + "\n")
+        (folder / "experiment.json").write_text(json.dumps(
+            {"kind": "calibration", "name": spec.name, "spec": str(spec_path), "quick": quick,
+             "model_fingerprint": model_fingerprint(spec)}) + "\n")
+    if progress:
+        print(f"results folder: {folder}", file=sys.stderr)
+    fitted = spec.fitted
+    observed = np.array([t.figure for t in fitted])
+    floor = np.array([(t.high - t.low) / 20 for t in fitted])
+    try:
+        with Executor(workers=workers, scheduler=scheduler) as ex:
+            sim = Simulator(spec, folder, base, ex, progress)
+            if progress:
+                from tqdm.auto import tqdm
+
+                sim.bar = tqdm(desc=f"{spec.name} simulations", unit="run", smoothing=0.05)
+
+            def say(gen, res):
+                if progress:
+                    sim.bar.write(f"generation {gen.t}: tolerance {gen.epsilon:.3g}, acceptance "
+                                  f"{gen.acceptance:.2f}, effective sample size {gen.ess:.0f}")
+            try:
+                result = run_smc(sim.smc_simulate, len(spec.parameters), observed, floor, spec.abc, say)
+                before = sim.batch(T_BEFORE, 0, None, fixed=_centre(spec))
+                rng = np.random.default_rng([spec.abc.seed, T_AFTER])
+                last = result.last
+                pick = rng.choice(len(last.points), size=spec.draws, p=last.weights)
+                after = sim.batch(T_AFTER, 0, last.points[pick])
+            finally:
+                if sim.bar is not None:
+                    sim.bar.close()
+    except KeyboardInterrupt as exc:
+        raise Interrupted(folder) from exc
+    report.write_all(folder, spec=spec, result=result, before=before, after=after, quick=quick,
+                     wall_seconds=time.perf_counter() - started, computed=sim.computed,
+                     workers=None if scheduler else (workers or ex.workers), scheduler=scheduler)
+    return folder
+
+
+def short_report(folder: Path) -> str:
+    """The "In short" section of the folder's report.md."""
+    text = (folder / "report.md").read_text()
+    return text.split("## In short", 1)[1].split("\n## ", 1)[0].strip()
+
+
+def _centre(spec: CalibrationSpec) -> dict[str, Any]:
+    """The check before calibration: the base parameters for the model (nothing overridden),
+    the centre of the ranges for a test model (which has no defaults)."""
+    if spec.is_simulation:
+        return {}
+    return values_at(spec, np.full(len(spec.parameters), 0.5))

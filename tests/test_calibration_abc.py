@@ -1,0 +1,238 @@
+"""ABC-SMC calibration: a known posterior recovered, resume, bad specs, the shipped quick spec
+end to end, and ``--posterior`` draws with their variance split."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.calibration import posterior as post_mod
+from experiments.calibration.run import run_calibration
+from experiments.calibration.smc import Settings, run_smc
+from experiments.calibration.toy import SIGMA
+from experiments.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+OBSERVED = 1.3
+
+TOY = """
+description = "Gaussian mean: the posterior of mu is N(y_obs, 1)"
+model = "experiments.calibration.toy:gaussian_mean"
+replications = 1
+first_seed = 5
+[parameters]
+mu = [-5.0, 5.0]
+[targets.y]
+figure = {obs}
+band = [-0.7, 3.3]
+[targets.z]
+figure = 0.0
+band = [-1.645, 1.645]
+fit = false
+[abc]
+population = {pop}
+generations = {gens}
+batch = {pop}
+seed = 11
+[check]
+draws = 200
+"""
+
+
+def toy_spec(tmp_path: Path, pop: int = 300, gens: int = 6) -> Path:
+    path = tmp_path / "toy.toml"
+    path.write_text(TOY.format(obs=OBSERVED, pop=pop, gens=gens))
+    return path
+
+
+def weighted_mean_sd(folder: Path) -> tuple[float, float]:
+    post = pd.read_csv(folder / "posterior.csv")
+    w = post["weight"].to_numpy()
+    mu = post["mu"].to_numpy()
+    m = float(np.sum(w * mu))
+    return m, float(np.sqrt(np.sum(w * (mu - m) ** 2)))
+
+
+def test_smc_recovers_gaussian_posterior_directly():
+    """The algorithm alone: y ~ N(mu, 1) observed at 1.3, uniform prior on [-5, 5]: the
+    posterior is N(1.3, 1); ABC's tolerance adds a little spread (margin 15% on the sd)."""
+    def simulate(t, b, pts):
+        rng = np.random.default_rng([7, t, b])
+        return (-5 + 10 * pts[:, 0] + rng.standard_normal(len(pts)))[:, None]
+
+    res = run_smc(simulate, 1, np.array([OBSERVED]), np.array([0.01]),
+                  Settings(population=400, generations=7, batch=400, seed=3))
+    g = res.last
+    mu = -5 + 10 * g.points[:, 0]
+    m = np.sum(g.weights * mu)
+    sd = np.sqrt(np.sum(g.weights * (mu - m) ** 2))
+    assert abs(m - OBSERVED) < 0.15
+    assert 0.85 < sd / SIGMA < 1.15
+    eps = [h["epsilon"] for h in res.history[1:]]
+    assert all(b < a for a, b in zip(eps, eps[1:], strict=False))  # tolerances shrink
+
+
+def test_smc_same_seed_same_posterior_and_other_seed_differs():
+    def simulate(t, b, pts):
+        rng = np.random.default_rng([1, t, b])
+        return (pts[:, :1] + 0.1 * rng.standard_normal((len(pts), 1)))
+
+    runs = [run_smc(simulate, 2, np.array([0.3]), np.array([0.01]),
+                    Settings(population=30, generations=3, batch=30, seed=s)) for s in (1, 1, 2)]
+    assert np.array_equal(runs[0].last.points, runs[1].last.points)
+    assert not np.array_equal(runs[0].last.points, runs[2].last.points)
+
+
+@pytest.mark.slow
+def test_toy_through_the_pipeline_recovers_posterior_and_resumes(tmp_path):
+    """The known posterior through spec, executor, checkpoints and report; then the same
+    folder with half its batches deleted resumes to exactly the same posterior."""
+    folder = run_calibration(toy_spec(tmp_path), workers=1, out=tmp_path / "results", progress=False)
+    m, sd = weighted_mean_sd(folder)
+    assert abs(m - OBSERVED) < 0.2
+    assert 0.8 < sd / SIGMA < 1.25
+    check = pd.read_csv(folder / "check.csv").set_index("target")
+    assert check.loc["z", "role"] == "held out"
+    # y ~ N(mu, 1) with mu ~ N(1.3, 1): predictive sd ~1.41, band 1.3 +- 2 holds ~84%
+    assert 0.7 < check.loc["y", "after_in_band"] < 0.97
+    assert (folder / "figures" / "pairs.png").stat().st_size > 1000
+    hist = pd.read_csv(folder / "history.csv")
+    assert list(hist["generation"]) == list(range(len(hist)))
+    report = (folder / "report.md").read_text()
+    assert "pins down: mu" in report
+
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    files = sorted((copy / "checkpoint").glob("*.parquet"))
+    for f in files[len(files) // 2:]:
+        f.unlink()
+    for name in ("posterior.csv", "report.md", "summary.json"):
+        (copy / name).unlink()
+    assert main(["calibrate", "--resume", str(copy), "--quiet", "--workers", "1"]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(copy / "posterior.csv"), pd.read_csv(folder / "posterior.csv"))
+
+
+def test_resume_refuses_other_folders(tmp_path, capsys):
+    (tmp_path / "x").mkdir()
+    assert main(["calibrate", "--resume", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "expected a calibration results folder" in err[0]
+
+
+BAD = [
+    ('colour = 1', "unknown key 'colour'"),
+    ('[parameters]\n"funding.budget_scal" = [0.5, 2.0]', "did you mean 'budget_scale'"),
+    ('[parameters]\n"funding.selection_noise" = [0.1, 9.0]', "funding.selection_noise"),
+    ('[parameters]\n"governance.rule" = { levels = ["equal", "macro_led"] }', "numeric range"),
+    ('[targets.success]\nfigure = 0.2\nband = [0.1, 0.3]', "did you mean 'local_successes'"),
+    ('[targets.application_success_rate]\nfigure = 0.5\nband = [0.1, 0.3]', "a band containing the figure 0.5"),
+    ('[targets.application_success_rate]\nfigure = 0.2\nband = [0.1, 0.3]\nfit = false', "at least one target with fit = true"),
+    ('[abc]\npopulation = 2', "abc.population"),
+    ('[abc]\nquantile = "half"', "abc.quantile"),
+    ('[quick]\nspeed = 2', "unknown key 'quick.speed'"),
+]
+GOOD_PARTS = {
+    "parameters": '[parameters]\n"funding.selection_noise" = [0.1, 2.0]',
+    "targets": '[targets.application_success_rate]\nfigure = 0.24\nband = [0.16, 0.415]',
+}
+
+
+@pytest.mark.parametrize("text,message", BAD)
+def test_bad_spec_gives_one_line(tmp_path, capsys, text, message):
+    parts = dict(GOOD_PARTS)
+    if text.startswith("[parameters]"):
+        parts["parameters"] = text
+    elif text.startswith("[targets"):
+        parts["targets"] = text
+    else:
+        parts["extra"] = text
+    body = "\n".join(v for k, v in sorted(parts.items(), key=lambda kv: kv[0] != "extra"))
+    path = tmp_path / "bad.toml"
+    path.write_text(body + "\n")
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "r"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert message in err[0] and str(path) in err[0], err[0]
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+
+
+def test_variance_split_recovers_known_components():
+    """Pairs share a draw: y = a_draw + e_seed with var(a) = 4, var(e) = 1 -> 80% / 20%."""
+    rng = np.random.default_rng(0)
+    a = np.repeat(rng.normal(0, 2, 4000), 2)
+    y = a + rng.normal(0, 1, 8000)
+    split = post_mod.variance_split([{"y": v} for v in y])
+    assert abs(split["y"]["posterior_share"] - 0.8) < 0.03
+    assert post_mod.variance_split([{"y": 1.0}] * 3) == {}
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cal")
+    code = main(["calibrate", str(REPO / "experiments" / "calibration.toml"), "--quick", "--workers", "1",
+                 "--out", str(out), "--quiet"])
+    assert code == 0
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    return folder
+
+
+@pytest.mark.slow
+def test_quick_calibration_runs_end_to_end(quick):
+    summary = json.loads((quick / "summary.json").read_text())
+    assert summary["quick"] and summary["model"] == "simulation"
+    check = pd.read_csv(quick / "check.csv")
+    assert set(check["role"]) == {"fitted", "held out"}
+    assert check[["before_median", "after_median"]].notna().all().all()
+    post = pd.read_csv(quick / "posterior.csv")
+    assert len(post) == 24 and abs(post["weight"].sum() - 1) < 1e-9
+    assert (quick / "figures" / "pairs.png").exists()
+
+
+@pytest.mark.slow
+def test_posterior_draws_feed_run(quick, tmp_path, capsys):
+    code = main(["run", "baseline", "--reps", "4", "--months", "24", "--posterior", str(quick),
+                 "--set", "funding.selection_noise=0.5", "--out", str(tmp_path), "--quiet", "--workers", "1"])
+    assert code == 0
+    assert "variance from the posterior" in capsys.readouterr().out
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    summary = json.loads((folder / "summary.json").read_text())
+    note = summary["posterior"]
+    assert note["draws"] == 2 and len(note["draw_rows"]) == 2
+    # selection_noise is at its default, so the posterior sets it; a scenario value would be kept
+    assert "funding.selection_noise" not in note["kept_from_scenario"]
+    split = note["variance_split"]["baseline"]
+    assert 0 <= split["application_success_rate"]["posterior_share"] <= 1
+
+
+def test_posterior_keeps_what_the_scenario_sets(tmp_path):
+    folder = tmp_path / "post"
+    folder.mkdir()
+    from simulation import Params
+
+    base = Params().model_dump()
+    (folder / "base_params.json").write_text(json.dumps(base))
+    (folder / "summary.json").write_text(json.dumps({"kind": "calibration", "model": "simulation", "parameters": [
+        {"path": "funding.selection_noise", "kind": "float"}, {"path": "funding.max_failures", "kind": "int"}]}))
+    pd.DataFrame({"funding.selection_noise": [1.5, 0.2], "funding.max_failures": [7.0, 2.0],
+                  "weight": [1.0, 0.0]}).to_csv(folder / "posterior.csv", index=False)
+    changed = Params().with_overrides({"funding.max_failures": 9}).model_dump()
+    tasks = [{"params": {**changed, "run": {**changed["run"], "seed": s}}} for s in range(4)]
+    out, note = post_mod.apply(tasks, folder, reps=4)
+    assert all(t["params"]["funding"]["selection_noise"] == 1.5 for t in out)  # weight 1 on row 0
+    assert all(t["params"]["funding"]["max_failures"] == 9 for t in out)
+    assert note["kept_from_scenario"] == ["funding.max_failures"]
+    assert tasks[0]["params"]["funding"]["selection_noise"] == 0.5  # the caller's tasks untouched
+
+
+@pytest.mark.slow
+def test_same_posterior_on_one_and_two_workers(tmp_path):
+    spec = toy_spec(tmp_path, pop=40, gens=3)
+    one = run_calibration(spec, workers=1, out=tmp_path / "one", progress=False)
+    two = run_calibration(spec, workers=2, out=tmp_path / "two", progress=False)
+    pd.testing.assert_frame_equal(pd.read_csv(one / "posterior.csv"), pd.read_csv(two / "posterior.csv"))
+    pd.testing.assert_frame_equal(pd.read_csv(one / "check.csv"), pd.read_csv(two / "check.csv"))
