@@ -117,6 +117,16 @@ def test_toy_through_the_pipeline_recovers_posterior_and_resumes(tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(copy / "posterior.csv"), pd.read_csv(folder / "posterior.csv"))
 
 
+def test_shipped_spec_validates_with_held_out_targets():
+    from experiments.calibration.spec import load_calibration
+
+    spec = load_calibration(REPO / "experiments" / "calibration.toml")
+    assert spec.fitted and spec.held_out
+    assert "local_authority_share" in {t.key for t in spec.held_out}  # holds by construction
+    quick = spec.quick_version()
+    assert quick.abc.population < spec.abc.population and quick.draws < spec.draws
+
+
 def test_resume_refuses_other_folders(tmp_path, capsys):
     (tmp_path / "x").mkdir()
     assert main(["calibrate", "--resume", str(tmp_path / "x")]) == 2
