@@ -218,6 +218,14 @@ def test_posterior_draws_feed_run(quick, tmp_path, capsys):
     split = note["variance_split"]["baseline"]
     assert 0 <= split["application_success_rate"]["posterior_share"] <= 1
 
+    out = tmp_path / "compare"
+    assert main(["compare", "baseline", "subsidiarity", "--reps", "4", "--months", "24", "--posterior",
+                 str(quick), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    (cfolder,) = [p for p in out.iterdir() if p.is_dir()]
+    cnote = json.loads((cfolder / "summary.json").read_text())["posterior"]
+    assert cnote["draw_rows"] == note["draw_rows"]  # same first seed, same draws for every scenario
+    assert set(cnote["variance_split"]) == {"baseline", "subsidiarity"}
+
 
 def test_posterior_keeps_what_the_scenario_sets(tmp_path):
     folder = tmp_path / "post"
