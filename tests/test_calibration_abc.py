@@ -117,6 +117,16 @@ def test_toy_through_the_pipeline_recovers_posterior_and_resumes(tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(copy / "posterior.csv"), pd.read_csv(folder / "posterior.csv"))
 
 
+def test_shipped_spec_validates_with_held_out_targets():
+    from experiments.calibration.spec import load_calibration
+
+    spec = load_calibration(REPO / "experiments" / "calibration.toml")
+    assert spec.fitted and spec.held_out
+    assert "local_authority_share" in {t.key for t in spec.held_out}  # holds by construction
+    quick = spec.quick_version()
+    assert quick.abc.population < spec.abc.population and quick.draws < spec.draws
+
+
 def test_resume_refuses_other_folders(tmp_path, capsys):
     (tmp_path / "x").mkdir()
     assert main(["calibrate", "--resume", str(tmp_path / "x")]) == 2
@@ -207,6 +217,14 @@ def test_posterior_draws_feed_run(quick, tmp_path, capsys):
     assert "funding.selection_noise" not in note["kept_from_scenario"]
     split = note["variance_split"]["baseline"]
     assert 0 <= split["application_success_rate"]["posterior_share"] <= 1
+
+    out = tmp_path / "compare"
+    assert main(["compare", "baseline", "subsidiarity", "--reps", "4", "--months", "24", "--posterior",
+                 str(quick), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    (cfolder,) = [p for p in out.iterdir() if p.is_dir()]
+    cnote = json.loads((cfolder / "summary.json").read_text())["posterior"]
+    assert cnote["draw_rows"] == note["draw_rows"]  # same first seed, same draws for every scenario
+    assert set(cnote["variance_split"]) == {"baseline", "subsidiarity"}
 
 
 def test_posterior_keeps_what_the_scenario_sets(tmp_path):

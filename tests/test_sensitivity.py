@@ -362,7 +362,8 @@ def test_unknown_outcome_gets_a_did_you_mean(tmp_path):
         load_spec(path)
 
 
-SHIPPED = sorted((Path(__file__).resolve().parent.parent / "experiments").glob("*.toml"))
+SHIPPED = sorted(p for p in (Path(__file__).resolve().parent.parent / "experiments").glob("*.toml")
+                 if not p.stem.startswith("calibration"))  # calibration specs: test_calibration_abc.py
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])

@@ -158,8 +158,9 @@ def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame
                  f"{len(ok)} of {len(fit)} fitted targets reach it"
                  + (f"; not reached by {', '.join(f'{r.target} ({r.after_in_band:.0%})' for r in bad.itertuples())}."
                     if len(bad) else "."))
-    lines.append(f"- Good enough to become the defaults: {'yes' if len(bad) == 0 else 'no'} (the check "
-                 "must hold for every fitted target).")
+    if spec.is_simulation:
+        lines.append(f"- Good enough to become the defaults: {'yes' if len(bad) == 0 else 'no'} (the "
+                     "check must hold for every fitted target).")
     held = check[check["role"] == "held out"]
     for r in held.itertuples():
         lines.append(f"- Held out {r.target}: {r.after_in_band:.0%} of posterior draws in its band "
