@@ -44,8 +44,9 @@ def ok_json(result: tuple[int, str, str]):
 
 
 def run_json(call, *args: str) -> dict:
-    """``alliance run ... --json`` for one year."""
-    return ok_json(call("run", *args, "--months", "12", "--json", "--quiet", "--out", "out"))
+    """``alliance run ... --json`` for one year, without figures unless asked for."""
+    figures = [] if "--figures" in args else ["--figures", "none"]
+    return ok_json(call("run", *args, *figures, "--months", "12", "--json", "--quiet", "--out", "out"))
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:
@@ -161,6 +162,7 @@ def test_run_text_output_says_where_results_and_figures_are(call, tmp_path):
     assert sorted(p.name for p in (folder / "figures").iterdir()) == ["overview.png"]
 
 
+@pytest.mark.slow
 def test_figures_all_adds_one_png_per_series_and_none_draws_nothing(call, tmp_path):
     from experiments.io.figures import FIGURE_SERIES
 
@@ -208,9 +210,9 @@ def test_compare_pairs_replications_over_common_seeds(call, tmp_path):
 
 def test_compare_text_table(call):
     code, out, err = call("compare", "baseline", "macro_led", "--reps", "2", "--months", "12", "--quiet",
-                          "--out", "out")
+                          "--figures", "none", "--out", "out")
     assert code == 0, err
-    assert "macro_led - baseline" in out and "compare.png" in out
+    assert "macro_led - baseline" in out and "Figures:" not in out
 
 
 # --------------------------------------------------------------------------------------
