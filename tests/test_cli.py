@@ -205,6 +205,7 @@ def test_compare_pairs_replications_over_common_seeds(call, tmp_path):
         assert st["mean"] == pytest.approx(expected, rel=1e-9, abs=1e-12), key
     folder = tmp_path / out["results_dir"]
     assert (folder / "figures" / "compare.png").stat().st_size > 5000
+    assert [p.name for p in (folder / "figures").iterdir()] == ["compare.png"]
     assert (folder / "series.parquet").is_file() and (folder / "provenance.json").is_file()
 
 
