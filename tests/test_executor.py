@@ -131,7 +131,7 @@ def test_run_model_runs_the_real_model_identically_in_one_and_two_workers():
     tasks = [{"params": base.with_overrides({"run.seed": s}).model_dump(), "series": False}
              for s in range(6)]
     one = run_many(run_model, tasks, workers=1)
-    two = run_many(run_model, tasks, workers=2)
+    two = run_many(run_model, tasks, workers=2, chunk_size=2)  # a chunk size asks for the pool
     assert [r["summary"] for r in one] == [r["summary"] for r in two]
     assert set(one[0]["summary"]) == set(simulation.OUTCOME_KEYS)
 
