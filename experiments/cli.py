@@ -74,8 +74,8 @@ def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
                    help="local processes at most (default: all cores, at most one per run); "
                         "work too small to pay for starting them runs in this process")
     p.add_argument("--figures", choices=FIGURES, default="overview",
-                   help="figures to draw: the overview only (default), all (also one PNG per "
-                        "series), or none")
+                   help="figures to draw: the overview only (default: overview.png for run, "
+                        "compare.png for compare), all (also the series, one PNG each), or none")
     p.add_argument("--quiet", action="store_true", help="no progress bar or messages on stderr")
     p.add_argument("--posterior", type=Path, default=None, metavar="FOLDER",
                    help="draw each replication's calibrated parameters from this posterior "
@@ -267,9 +267,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                            extra={"scenario": rep_scen})
         reps_table["rep"] = reps_table["rep"] % n
         res.write_tables(folder.path, series, reps_table)
+        # compare's overview is the comparison of outcomes; the series come with --figures all
         figures = [figs.comparison_figure(folder.path, stats)] if args.figures != "none" else []
-        figures += _draw(args, figs.series_figures, folder.path, series, " vs ".join(labels),
-                         group="scenario")
+        if args.figures == "all":
+            figures += figs.series_figures(folder.path, series, " vs ".join(labels), group="scenario",
+                                           each=True)
         prov = provenance.record(
             started=started, seeds=seeds, workers=workers, scenarios=labels,
             scenario_files=[provenance.relative(p) for s, _ in resolved for p in s.chain],

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .agents import Actor
 from .engine import Engine
+from .outcomes import SERIES
 from .params import Params
 from .submodels import ORDER
 
@@ -117,10 +118,7 @@ class SeriesTable:
     def model_vars(self) -> dict[str, list[float]]:
         """``{series: [value per month]}``, as ``DataCollector.model_vars``."""
         rows = self._model.series[:self._model.month]
-        return {name: rows[:, j].tolist() for j, name in enumerate(self._columns())}
-
-    def _columns(self) -> list[str]:
-        return list(self._model.series_frame().columns)
+        return {name: rows[:, j].tolist() for j, name in enumerate(SERIES) if name != "month"}
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """One row per step (index ``Step``, from 1), one column per series."""

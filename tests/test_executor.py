@@ -32,11 +32,14 @@ def _items(n: int, pause: float = 0.0) -> list[dict]:
 
 def test_results_come_back_in_input_order_with_two_workers():
     items = _items(12, pause=0.05)
-    out = run_many(slow_square, items, workers=2, chunk_size=2)
+    with Executor(workers=2) as ex:  # an explicit chunk size is a request for the pool
+        out = ex.map(slow_square, items, chunk_size=2)
+        assert ex.processes_used == 2
     assert [r["x"] for r in out] == list(range(12))
     assert [r["y"] for r in out] == [i * i for i in range(12)]
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_give_identical_results_with_automatic_chunks(monkeypatch):
     monkeypatch.setattr(executor, "POOL_START_SECONDS", 0.0)  # the pool always pays
     items = _items(40)
@@ -60,12 +63,9 @@ def test_work_too_small_for_a_pool_runs_in_this_process(monkeypatch):
     with Executor(workers=2) as ex:
         assert ex.map(slow_square, items) == [slow_square(i) for i in items]
         assert ex._pool is None and ex.processes_used == 1
-    with Executor(workers=2) as ex:  # an explicit chunk size is a request for the pool
-        ex.map(slow_square, items[:4], chunk_size=2)
-        assert ex._pool is not None
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_a_failing_item_raises_run_failed_naming_it(workers):
     items = _items(6)
     items[4] = {"x": 4, "explode": True, "seed": 17}
@@ -75,6 +75,7 @@ def test_a_failing_item_raises_run_failed_naming_it(workers):
     assert info.value.seed == 17
 
 
+@pytest.mark.slow
 def test_pool_is_reused_across_batches():
     with Executor(workers=2) as ex:
         a = dict(ex.map_chunks(slow_square, [[{"x": 1}], [{"x": 2}]]))
@@ -130,7 +131,7 @@ def test_run_model_runs_the_real_model_identically_in_one_and_two_workers():
     tasks = [{"params": base.with_overrides({"run.seed": s}).model_dump(), "series": False}
              for s in range(6)]
     one = run_many(run_model, tasks, workers=1)
-    two = run_many(run_model, tasks, workers=2)
+    two = run_many(run_model, tasks, workers=2, chunk_size=2)  # a chunk size asks for the pool
     assert [r["summary"] for r in one] == [r["summary"] for r in two]
     assert set(one[0]["summary"]) == set(simulation.OUTCOME_KEYS)
 

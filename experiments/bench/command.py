@@ -1,21 +1,25 @@
-"""``alliance bench``: how fast the model and the sweep engine are on the machine at hand.
+"""``alliance bench``: how fast the model, the sweep engine and the command are here.
 
-Prints, measured in one go (issue 5): the median seconds per baseline run on one core and
-the share of that time per submodel; the sweep executor's runs per second with 1 and 2
-workers and its parallel efficiency; the same runs through ``mesa.batch_run`` (the same model
-class, ``number_processes=2``, ``data_collection_period=-1``, one model reporter per summary
-key) and the ratio of the two throughputs; the France-scale scenario's seconds per run and
-peak memory (in a child process, so the peak is that of a process that ran only this); the
-time per run at 20 to 1,250 territories and at 60 to 240 months with the slope of
-log(time) against log(size); and the projected duration of the shipped Sobol design and of a
-45,056-run design. Nothing is asserted: the figures are printed (``--json``: as one dict).
+Every time is measured twice, as CPU time of the process (what a shared machine cannot
+inflate much) and as wall time, and given as minimum and median. Printed, in one go:
 
-Throughputs are measured twice for the executor: "cold" includes starting the worker
-processes (as every ``batch_run`` call does, so the ratio compares like with like) and
-"warm" is a pool already running (what a long design sees). The 45,056-run and Sobol
-projections use the warm throughput. Both engines run ``AllianceModel(agents=False)`` and
-must give the same summaries (checked and printed). Note that ``mesa.batch_run`` sets the
-process's global start method to ``spawn`` (Mesa's doing); nothing after it here needs fork.
+1. a baseline run on one core (``ms_per_run_cpu``) and the share of it per submodel;
+2. the executor's runs per second with 1 and 2 workers on a design of baseline runs
+   (``runs_per_s_2_workers``, wall, pool already running), and the runs per second two idle
+   cores would give from the CPU time per run of design execution;
+3. the time per run from 100 to 5,000 territories with money per territory held constant
+   (the budgets of the parameters are per territory; only the count and the regions change,
+   about 96 territories per region) and the exponent of time against size
+   (``scaling_exponent_100_5000``, on the fastest CPU time of each size);
+4. the like-for-like ratio of an idiomatic per-agent Mesa version of the emergence submodel
+   to the compiled kernel, one month from the same states, both ending in the same state
+   (``idiomatic_mesa_ratio``; at 400 territories, where calling the kernel from Python costs
+   little next to its work);
+5. the latency of the command as a user meets it (``latency_s``, per command: CPU and wall
+   of the whole process, min and median), with a warm numba cache.
+
+Nothing is asserted: the figures are printed (``--json``: as one dict). ``--quick`` runs
+fewer and smaller cases (for tests): its figures are not the bench's.
 """
 
 from __future__ import annotations
@@ -23,230 +27,225 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[2]
-SOBOL_SPEC = Path(__file__).resolve().parent / "levers_sobol.toml"
-BIG_DESIGN = 45_056
+
+#: Commands timed for latency, as a user types them after ``alliance``.
+LATENCY = (("--help",), ("scenarios",), ("levers",), ("run", "baseline", "--reps", "8"),
+           ("compare", "baseline", "subsidiarity", "--reps", "30"))
+QUICK_LATENCY = (("--help",), ("levers",), ("run", "baseline", "--reps", "2", "--months", "12"))
 
 
 def _log(text: str) -> None:
     print(f"bench: {text}", file=sys.stderr, flush=True)
 
 
-def _tasks(seeds: range, params: Any) -> list[dict]:
-    return [{"params": params.with_overrides({"run.seed": s}).model_dump(), "series": False}
-            for s in seeds]
+def _stats(values: Sequence[float]) -> dict[str, float]:
+    import numpy as np
+
+    return {"min": float(np.min(values)), "median": float(np.median(values))}
 
 
-def _time_runs(params: Any, reps: int, stat: Any = np.median) -> float:
-    from simulation import run
-
-    times = []
-    for r in range(reps):
-        p = params.with_overrides({"run.seed": r})
-        t0 = time.perf_counter()
-        run(p, series=False)
-        times.append(time.perf_counter() - t0)
-    return float(stat(times))
-
-
-def _slope(sizes: list[int], seconds: list[float]) -> float:
-    return float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0])
+def timed(fn: Callable[[], Any], repeat: int) -> dict[str, dict[str, float]]:
+    """CPU and wall seconds of ``fn()``, min and median over ``repeat`` calls."""
+    cpu, wall = [], []
+    for _ in range(repeat):
+        c, w = time.process_time(), time.perf_counter()
+        fn()
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - w)
+    return {"cpu_s": _stats(cpu), "wall_s": _stats(wall)}
 
 
 def scaled(n: int) -> Any:
-    """Baseline at ``n`` territories with money per territory kept (the france_scale recipe:
-    national budgets x n/20, each region's foundation x territories per region / 5), about
-    96 territories per region (France: 1,250 in 13), at least the baseline's 4 regions."""
+    """The baseline at ``n`` territories, money per territory unchanged: the budgets are
+    per territory already, so only the count and the regions (about 96 territories per
+    region, as France's 1,250 in 13, at least the baseline's) change."""
     from simulation import Params
 
     base = Params()
-    n0, r0, f = base.territories.count, base.territories.regions, base.funding
-    regions = min(13, max(r0, round(n / 96)))
-    k = n / n0
-    return base.with_overrides({
-        "territories.count": n, "territories.regions": regions,
-        "funding.state_budget": f.state_budget * k, "funding.foundation_budget": f.foundation_budget * k,
-        "funding.local_foundation_budget": f.local_foundation_budget * (n / regions) / (n0 / r0)})
+    regions = min(13, max(base.territories.regions, round(n / 96)))
+    return base.with_overrides({"territories.count": n, "territories.regions": regions})
 
 
-def measure(quick: bool = False, skip_france: bool = False) -> dict[str, Any]:
-    """Every figure of the benchmark, as a dict (what ``--json`` prints)."""
-    import mesa
-    import numba
-    from mesa.batchrunner import batch_run
+def _slope(sizes: Sequence[int], seconds: Sequence[float]) -> float:
+    import numpy as np
 
-    from experiments.bench.profile import BatchAllianceModel, profile_runs
-    from experiments.execution.executor import Executor, run_many, run_model
+    return float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0])
+
+
+def baseline(quick: bool) -> dict[str, Any]:
+    from experiments.bench.profile import profile_runs
     from simulation import Params, run
-    from simulation.compiled import source_hash
 
-    cores = os.cpu_count() or 1
-    out: dict[str, Any] = {"machine": {"cores": cores, "python": sys.version.split()[0],
-                                       "numba": numba.__version__, "mesa": mesa.__version__,
-                                       "quick": quick, "load_average_before": os.getloadavg()[0],
-                                       "model_source_hash": source_hash()[:16]}}
     base = Params()
-    reps, n_sweep = (5, 40) if quick else (30, 400)
-    _log("baseline on one core")
-    for s in range(3 if quick else 20):  # warm-up: compiled kernels, caches
-        run(base.with_overrides({"run.seed": 10_000 + s}), series=False)
-    per_run = _time_runs(base, reps)
+    seeds = iter(range(10**6))
+    for _ in range(3):
+        run(base, series=False)  # compiled kernels loaded, caches warm
+    t = timed(lambda: run(base.with_overrides({"run.seed": next(seeds)}), series=False), 10 if quick else 40)
     prof = profile_runs([base.with_overrides({"run.seed": s}) for s in range(3 if quick else 20)])
     secs = prof["seconds"]
-    secs["month dispatch + series row"] = max(0.0, per_run - sum(secs.values()))
     total = sum(secs.values())
-    out["baseline"] = {"seconds_per_run": per_run, "runs_timed": reps, "profile_faithful": prof["faithful"],
-                       "profile_share": {k: v / total for k, v in secs.items()},
-                       "profile_seconds": secs}
+    return {"per_run": t, "profile_faithful": prof["faithful"],
+            "profile_share": {k: v / total for k, v in secs.items()}}
 
-    _log(f"sweep executor, {n_sweep} runs with 1 and 2 workers")
-    tasks = _tasks(range(n_sweep), base)
-    t0 = time.perf_counter()
-    one = run_many(run_model, tasks, workers=1)
-    rps1 = n_sweep / (time.perf_counter() - t0)
-    t0 = time.perf_counter()
-    two = run_many(run_model, tasks, workers=2)
-    rps2_cold = n_sweep / (time.perf_counter() - t0)
+
+def executor(quick: bool) -> dict[str, Any]:
+    """Design execution: tasks of validated parameter dicts through ``run_model``."""
+    from experiments.execution.executor import Executor, run_model
+    from simulation import Params
+
+    n = 60 if quick else 600
+    base = Params().model_dump()
+
+    def tasks(first: int) -> list[dict]:
+        return [{"params": {**base, "run": {**base["run"], "seed": first + s}}, "series": False}
+                for s in range(n)]
+
+    with Executor(workers=1) as ex:
+        ex.map(run_model, tasks(10**5)[:5])
+        one = timed(lambda: ex.map(run_model, tasks(0)), 1 if quick else 2)
     with Executor(workers=2) as ex:
-        ex.map(run_model, _tasks(range(100_000, 100_000 + n_sweep // 4), base))  # start the pool
-        t0 = time.perf_counter()
-        ex.map(run_model, tasks)
-        rps2 = n_sweep / (time.perf_counter() - t0)
-    out["executor"] = {"runs": n_sweep, "runs_per_second_1": rps1, "runs_per_second_2_cold": rps2_cold,
-                       "runs_per_second_2": rps2, "parallel_efficiency": rps2 / (2 * rps1),
-                       "parallel_efficiency_cold": rps2_cold / (2 * rps1),
-                       "same_results_1_and_2": [r["summary"] for r in one] == [r["summary"] for r in two]}
+        ex.map(run_model, tasks(10**5), chunk_size=max(1, n // 8))  # start and warm the pool
+        two = timed(lambda: ex.map(run_model, tasks(0), chunk_size=max(1, n // 8)), 1 if quick else 2)
+    cpu_per_run = one["cpu_s"]["min"] / n
+    return {"runs": n, "runs_per_s_1_worker": n / one["wall_s"]["median"],
+            "runs_per_s_2_workers": n / two["wall_s"]["median"],
+            "cpu_ms_per_run_in_design": cpu_per_run * 1000,
+            "runs_per_s_2_idle_cores_from_cpu": 2 / cpu_per_run}
 
-    _log(f"mesa.batch_run, {n_sweep} runs with number_processes=2")
-    t0 = time.perf_counter()
-    rows = batch_run(BatchAllianceModel, parameters={"territories": base.territories.count},
-                     number_processes=2, rng=list(range(n_sweep)), data_collection_period=-1,
-                     max_steps=base.run.months, display_progress=False)
-    rps_mesa = n_sweep / (time.perf_counter() - t0)
-    by_seed = {int(r["rng"]): r for r in rows}
-    same = all(by_seed[s][k] == v for s, r in enumerate(one) for k, v in r["summary"].items())
-    out["batch_run"] = {"runs": n_sweep, "runs_per_second_2": rps_mesa, "same_results": same,
-                        "executor_over_batch_run_cold": rps2_cold / rps_mesa,
-                        "executor_over_batch_run_warm": rps2 / rps_mesa}
 
-    sizes = [20, 100] if quick else [20, 100, 400]
-    _log(f"territories {sizes}, months 60/120/240")
-    # the scaling fits take the fastest repetition: least disturbed by other processes
-    times = [_time_runs(scaled(n), 2 if quick else (9 if n <= 100 else 3), min) for n in sizes]
-    if not skip_france:
-        _log("france_scale in a child process")
-        proc = subprocess.run([sys.executable, "-m", "experiments.bench.profile", "3"], cwd=ROOT,
-                              capture_output=True, text=True, check=True,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
-        fr = json.loads(proc.stdout)
-        out["france"] = {"territories": fr["territories"], "months": fr["months"],
-                         "seconds_per_run": float(np.median(fr["seconds"])), "peak_memory_mb": fr["peak_mb"]}
-        sizes, times = sizes + [fr["territories"]], times + [min(fr["seconds"])]
-    months = [60, 120, 240]
-    mtimes = [_time_runs(base.with_overrides({"run.months": m}), 3 if quick else 15, min) for m in months]
-    out["scaling"] = {"territories": sizes, "seconds_per_run": times, "slope": _slope(sizes, times),
-                      "slope_largest_two": _slope(sizes[-2:], times[-2:]),
-                      "months": months, "seconds_per_run_months": mtimes, "slope_months": _slope(months, mtimes),
-                      "seconds_per_extra_month": (mtimes[-1] - mtimes[0]) / (months[-1] - months[0])}
-    # on the cores at hand: measured for 2; else 1 worker's rate x cores x the 2-worker efficiency
-    eff = out["executor"]["parallel_efficiency"]
-    out["machine"]["load_average_after"] = os.getloadavg()[0]
-    out["machine"]["model_changed_during_bench"] = source_hash()[:16] != out["machine"]["model_source_hash"]
-    out["projection"] = _projection(rps2 if cores == 2 else rps1 * cores * (eff if cores > 1 else 1.0), cores)
+def scaling(quick: bool) -> dict[str, Any]:
+    from simulation import run
+
+    sizes = [100, 400] if quick else [100, 400, 1250, 5000]
+    months = 24 if quick else 120
+    out = {}
+    for n in sizes:
+        p = scaled(n).with_overrides({"run.months": months})
+        run(p.with_overrides({"run.months": 2}), series=False)
+        out[n] = timed(lambda p=p: run(p, series=False), 2 if quick else (5 if n <= 400 else 3))
+        _log(f"  {n} territories: {out[n]['cpu_s']['min'] * 1000:.0f} ms CPU per run")
+    cpu = [out[n]["cpu_s"]["min"] for n in sizes]
+    return {"territories": sizes, "months": months, "per_run": {str(n): out[n] for n in sizes},
+            "exponent": _slope(sizes, cpu), "exponent_largest_two": _slope(sizes[-2:], cpu[-2:])}
+
+
+def idiomatic(quick: bool) -> dict[str, Any]:
+    from experiments.bench.idiomatic import compare
+    from simulation import AllianceModel
+
+    n = 100 if quick else 400
+    model = AllianceModel(scaled(n).with_overrides({"run.seed": 1}), agents=False)
+    r = compare(model, range(6, 30 if quick else 120, 6))
+    return {"submodels": ["emergence"], "territories": n, **r, "ratio": r["idiomatic_s"] / r["compiled_s"]}
+
+
+def latency(quick: bool) -> dict[str, Any]:
+    """Each command in a new process, as typed, in a scratch folder; CPU from the
+    operating system's accounting of the finished child."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for args in (QUICK_LATENCY if quick else LATENCY):
+            argv = [sys.executable, "-m", "experiments.cli", *args]
+            if args[0] in ("run", "compare"):
+                argv += ["--quiet", "--out", scratch]
+            cpu, wall = [], []
+            for i in range(2 if quick else 6):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                w = time.perf_counter()
+                subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, check=True)
+                wall.append(time.perf_counter() - w)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+                if i == 0:
+                    cpu.pop(), wall.pop()  # warm-up: disk caches
+            out[" ".join(args)] = {"cpu_s": _stats(cpu), "wall_s": _stats(wall)}
     return out
 
 
-def _projection(rps: float, cores: int) -> dict[str, Any]:
-    """Runs of the shipped Sobol design (pilot + design points x replications, for the
-    smallest and largest replications "auto" may choose) and hours at ``rps`` runs/s."""
-    from experiments.sensitivity.runs import design_parts
-    from experiments.sensitivity.spec import load_spec
+def measure(quick: bool = False) -> dict[str, Any]:
+    """Every figure of the benchmark, as one dict (what ``--json`` prints)."""
+    from experiments.io.provenance import versions
+    from simulation.compiled import compile_kernels
 
-    spec = load_spec(SOBOL_SPEC)
-    points = sum(u.shape[0] for _, u in design_parts(spec).values())
-    pilot = (spec.pilot["points"] + 1) * spec.pilot["seeds"]
-    reps = [spec.replications] if spec.replications != "auto" else [2, spec.max_replications]
-    runs = [pilot + points * r for r in reps]
-    return {"cores": cores, "runs_per_second": rps, "sobol_spec": SOBOL_SPEC.name, "sobol_points": points,
-            "sobol_replications": reps, "sobol_runs": runs, "sobol_minutes": [n / rps / 60 for n in runs],
-            "big_design_runs": BIG_DESIGN, "big_design_minutes": BIG_DESIGN / rps / 60}
+    compile_kernels()
+    out: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "quick": quick, **versions(),
+                                       "load_average_before": os.getloadavg()[0]}}
+    _log("baseline on one core")
+    out["baseline"] = baseline(quick)
+    _log("executor with 1 and 2 workers")
+    out["executor"] = executor(quick)
+    _log("scaling with territories")
+    out["scaling"] = scaling(quick)
+    _log("idiomatic per-agent Mesa emergence against the compiled kernel")
+    out["idiomatic_mesa"] = idiomatic(quick)
+    _log("latency of the command")
+    out["latency"] = latency(quick)
+    out["machine"]["load_average_after"] = os.getloadavg()[0]
+    out.update({
+        "ms_per_run_cpu": out["baseline"]["per_run"]["cpu_s"]["median"] * 1000,
+        "runs_per_s_2_workers": out["executor"]["runs_per_s_2_workers"],
+        "scaling_exponent_100_5000": out["scaling"]["exponent"],
+        "idiomatic_mesa_ratio": out["idiomatic_mesa"]["ratio"],
+        "latency_s": {cmd: v["wall_s"]["median"] for cmd, v in out["latency"].items()},
+    })
+    return out
 
 
 def table(r: dict[str, Any]) -> str:
-    """The figures as a readable table."""
-    m, b, e, bm, sc, pj = (r[k] for k in ("machine", "baseline", "executor", "batch_run", "scaling", "projection"))
-    lines = [f"alliance bench on {m['cores']} cores (python {m['python']}, numba {m['numba']}, "
-             f"mesa {m['mesa']}{', quick' if m['quick'] else ''}); load average (1 min) "
+    """The figures as a readable text."""
+    m, b, e, sc, idio = (r[k] for k in ("machine", "baseline", "executor", "scaling", "idiomatic_mesa"))
+
+    def mm(t: dict, scale: float = 1000, unit: str = "ms") -> str:
+        return (f"CPU {t['cpu_s']['min'] * scale:.2f}/{t['cpu_s']['median'] * scale:.2f} {unit}, "
+                f"wall {t['wall_s']['min'] * scale:.2f}/{t['wall_s']['median'] * scale:.2f} {unit} (min/median)")
+
+    lines = [f"alliance bench on {m['cores']} cores (python {m['python']}, numba {m['numba']}"
+             f"{', quick: not the bench figures' if m['quick'] else ''}); load average (1 min) "
              f"{m['load_average_before']:.2f} before, {m['load_average_after']:.2f} after"
-             + ("\n   << the machine was busy before the bench started: figures are pessimistic"
-                if m["load_average_before"] > 0.5 else "")
-             + ("\n   << the model's sources changed during the bench: figures mix two models"
-                if m["model_changed_during_bench"] else ""), "",
-             f"1. baseline, one core: {b['seconds_per_run'] * 1000:.2f} ms per run (median of "
-             f"{b['runs_timed']})   profile faithful: {'yes' if b['profile_faithful'] else 'NO'}",
-             f"   {'part':<30}{'ms/run':>9}{'share':>8}"]
-    for k, v in sorted(b["profile_seconds"].items(), key=lambda kv: -kv[1]):
-        lines.append(f"   {k:<30}{v * 1000:>9.3f}{b['profile_share'][k]:>8.1%}")
-    lines += ["", f"2. sweep executor, {e['runs']} baseline runs: 1 worker {e['runs_per_second_1']:.1f} runs/s; "
-              f"2 workers {e['runs_per_second_2']:.1f} runs/s warm ({e['runs_per_second_2_cold']:.1f} cold, "
-              "pool start included)",
-              f"   parallel efficiency {e['parallel_efficiency']:.2f} warm ({e['parallel_efficiency_cold']:.2f} cold); "
-              f"same results with 1 and 2 workers: {'yes' if e['same_results_1_and_2'] else 'NO'}",
-              f"3. mesa.batch_run, number_processes=2: {bm['runs_per_second_2']:.1f} runs/s; executor / batch_run "
-              f"= {bm['executor_over_batch_run_cold']:.2f} cold, {bm['executor_over_batch_run_warm']:.2f} warm; "
-              f"same results: {'yes' if bm['same_results'] else 'NO'}"]
-    fr = r.get("france")
-    lines.append(f"4. france_scale ({fr['territories']} territories, {fr['months']} months): "
-                 f"{fr['seconds_per_run']:.2f} s per run, peak memory {fr['peak_memory_mb']:.0f} MB"
-                 if fr else "4. france_scale: skipped (--skip-france)")
-    lines.append("5. time per run (fastest of the repetitions): " + ", ".join(f"{n} territories {t * 1000:.1f} ms" for n, t in
-                                                 zip(sc["territories"], sc["seconds_per_run"], strict=True)))
-    lines.append(f"   slope of log(time) on log(territories): {sc['slope']:.2f} overall, "
-                 f"{sc['slope_largest_two']:.2f} between the two largest ({_verdict(sc['slope_largest_two'])})")
-    lines.append("   " + ", ".join(f"{n} months {t * 1000:.1f} ms" for n, t in
-                                    zip(sc["months"], sc["seconds_per_run_months"], strict=True))
-                 + f"; slope {sc['slope_months']:.2f} ({_verdict(sc['slope_months'])}; "
-                 f"{sc['seconds_per_extra_month'] * 1e6:.0f} us per extra month)")
-    lines.append(f"6. on {pj['cores']} cores at {pj['runs_per_second']:.1f} runs/s: {pj['sobol_spec']} = "
-                 + " to ".join(f"{n} runs ({t:.1f} min)" for n, t in zip(pj["sobol_runs"], pj["sobol_minutes"], strict=True))
-                 + f" (replications {pj['sobol_replications']}); "
-                 f"{pj['big_design_runs']} runs: {pj['big_design_minutes']:.1f} min")
+             + ("  << a busy machine: wall times are pessimistic, read CPU times"
+                if max(m["load_average_before"], m["load_average_after"]) > 0.5 else ""), "",
+             f"1. baseline run, one core: {mm(b['per_run'])}; profile faithful: "
+             f"{'yes' if b['profile_faithful'] else 'NO'}"]
+    for k, v in sorted(b["profile_share"].items(), key=lambda kv: -kv[1]):
+        lines.append(f"     {k:<30}{v:>7.1%}")
+    lines += [f"2. design of {e['runs']} baseline runs: {e['runs_per_s_1_worker']:.0f} runs/s with 1 worker, "
+              f"{e['runs_per_s_2_workers']:.0f} runs/s with 2 (wall); CPU {e['cpu_ms_per_run_in_design']:.2f} ms "
+              f"per run, i.e. {e['runs_per_s_2_idle_cores_from_cpu']:.0f} runs/s on 2 idle cores",
+              f"3. {sc['months']} months, money per territory constant: "
+              + ", ".join(f"{n} territories {sc['per_run'][str(n)]['cpu_s']['min'] * 1000:.0f} ms"
+                          for n in sc["territories"])
+              + f" (fastest CPU); exponent {sc['exponent']:.2f} overall, "
+              f"{sc['exponent_largest_two']:.2f} between the two largest",
+              f"4. idiomatic per-agent Mesa {', '.join(idio['submodels'])} at {idio['territories']} "
+              f"territories: {idio['ratio']:.0f} times the compiled kernel's CPU time "
+              f"(same end state: {'yes' if idio['same_state'] else 'NO'})",
+              "5. latency, whole process, warm cache:"]
+    for cmd, t in r["latency"].items():
+        lines.append(f"     alliance {cmd:<42} {mm(t, 1, 's')}")
     return "\n".join(lines)
-
-
-def _verdict(slope: float) -> str:
-    return "better than linear" if slope < 0.9 else "linear" if slope <= 1.1 else "WORSE than linear"
 
 
 def register(subparsers: Any) -> None:
     """Add ``alliance bench`` to the command's subparsers."""
-    p = subparsers.add_parser("bench", help="benchmark the model and the sweep engine on this machine",
+    p = subparsers.add_parser("bench", help="benchmark the model, the sweep engine and the command here",
                               description=__doc__.split("\n\n")[0])
     p.add_argument("--json", action="store_true", help="print the figures as one JSON dict")
-    p.add_argument("--quick", action="store_true", help="fewer repetitions and runs (for tests)")
-    p.add_argument("--skip-france", action="store_true", help="skip the France-scale runs")
+    p.add_argument("--quick", action="store_true", help="fewer and smaller cases (for tests)")
     p.set_defaults(func=command)
 
 
 def command(args: argparse.Namespace) -> int:
-    result = measure(quick=args.quick, skip_france=args.skip_france)
+    result = measure(quick=args.quick)
     print(json.dumps(result, indent=2) if args.json else table(result))
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="alliance")
-    register(parser.add_subparsers(required=True))
-    return command(parser.parse_args(["bench", *(argv or [])]))
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -1,5 +1,4 @@
-"""Helpers of ``alliance bench``: the per-submodel profile, the model as ``mesa.batch_run``
-calls it, and the France-scale child process.
+"""Helpers of ``alliance bench``: the per-submodel profile and the France-scale child process.
 
 The profile replays :func:`simulation.kernel.step_month` in a compiled copy that reads a
 monotonic clock (about 30 ns a reading) between the eleven submodel kernels, calling them in
@@ -16,18 +15,13 @@ from __future__ import annotations
 
 import copy
 import ctypes
-import json
-import resource
-import sys
 import time
-from functools import partial
 
-import mesa
 import numpy as np
 from numba import njit
 
-from simulation import AllianceModel, Params
-from simulation.outcomes import OUTCOME_KEYS
+from simulation import Params
+from simulation.engine import Engine
 from simulation.state import ASSOCIATION
 from simulation.submodels import (
     ORDER,
@@ -116,7 +110,7 @@ def profile_runs(params_list: list[Params]) -> dict:
     buf = np.zeros(2, dtype=np.int64)
     for p in params_list:
         t0 = time.perf_counter()
-        m = AllianceModel(p, agents=False)
+        m = Engine(p, np.random.default_rng(p.run.seed))
         init += time.perf_counter() - t0
         s, lay, rng = copy.deepcopy(m.state), m.layout, copy.deepcopy(m.rng)
         tmp_i, tmp_s = np.zeros_like(m._tmp_i), np.zeros_like(m._tmp_s)
@@ -137,60 +131,3 @@ def profile_runs(params_list: list[Params]) -> dict:
     n = len(params_list)
     values = [init / n, *(float(x) for x in sec / n), summ / n]
     return {"seconds": dict(zip(names, values, strict=True)), "faithful": bool(faithful)}
-
-
-# --------------------------------------------------------------------------------------
-# The model as mesa.batch_run calls it
-# --------------------------------------------------------------------------------------
-
-def _final(model: BatchAllianceModel, key: str) -> float:
-    return model.final[key]
-
-
-class BatchAllianceModel(AllianceModel):
-    """:class:`AllianceModel` taking plain keyword values, as ``mesa.batch_run`` passes them
-    (it iterates any iterable it is given, so a Params object or dict cannot be passed).
-
-    It stops itself after ``run.months`` months and collects the summary once, at the end,
-    with one model reporter per summary key.
-    """
-
-    def __init__(self, territories: int = 20, rng: int | None = None):
-        seed = 0 if rng is None else int(rng)
-        super().__init__(Params().with_overrides({"territories.count": territories, "run.seed": seed}),
-                         agents=False)
-        self.final: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: partial(_final, key=k) for k in OUTCOME_KEYS})
-
-    def step(self) -> None:
-        super().step()
-        if self.month >= self.params.run.months:
-            self.running = False
-            self.final = self.summary()
-            self.datacollector.collect(self)
-
-
-# --------------------------------------------------------------------------------------
-# France scale in a child process (peak memory of a process that ran only this)
-# --------------------------------------------------------------------------------------
-
-def france_child(reps: int) -> None:
-    """Print ``{"seconds": [...], "peak_mb": ...}`` for ``reps`` runs of ``france_scale``."""
-    from experiments.io.scenarios import load
-    from simulation import run
-
-    run(Params().with_overrides({"run.months": 1}), series=False)  # load the compiled kernels
-    p = load("france_scale").params
-    seconds = []
-    for r in range(reps):
-        t0 = time.perf_counter()
-        run(p.with_overrides({"run.seed": r}), series=False)
-        seconds.append(time.perf_counter() - t0)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    json.dump({"seconds": seconds, "peak_mb": peak_kb / 1024,
-               "territories": p.territories.count, "months": p.run.months}, sys.stdout)
-
-
-if __name__ == "__main__":
-    france_child(int(sys.argv[1]) if len(sys.argv) > 1 else 3)

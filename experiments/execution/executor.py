@@ -12,8 +12,8 @@ local pool, while a model run lasts 10-30 ms, so each task carries enough runs t
 (its parameters and seed); nothing is dropped.
 
 A pool starts only when it pays: with automatic chunks, the first two items run here and
-time the work; when the rest would take less than about :data:`POOL_START_SECONDS` more
-in this process than on the pool, everything runs here (``alliance run baseline --reps 8``
+time the work (CPU time); when the rest would take less than about
+:data:`POOL_START_SECONDS` more in this process than on the pool, everything runs here (``alliance run baseline --reps 8``
 never waits for a pool to start). Before a local pool starts, this process compiles the
 model's kernels (or loads them from numba's disk cache), so a cold cache is compiled once
 and the workers only load it.
@@ -330,7 +330,7 @@ class Executor:
         if self._pool is not None:
             return True
         saved = seconds_here * (1 - 1 / self.workers)
-        return saved > POOL_START_SECONDS
+        return saved >= POOL_START_SECONDS
 
     @staticmethod
     def _map_here(fn: Callable[[Any], Any], chunks: Sequence[Sequence[Any]]
@@ -349,13 +349,15 @@ class Executor:
         try:
             if self.parallel and chunk_size is None and n > 0:
                 # Time two items here (the first may pay imports and JIT loading); keep them.
+                # CPU time measures the work itself, which other processes on a busy machine
+                # do not inflate as they inflate wall time.
                 probe = min(2, n)
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 results[0] = _unwrap(*_apply_chunk(fn, items[:1]))[0]
-                t1 = time.perf_counter()
+                t1 = time.process_time()
                 if probe == 2:
                     results[1] = _unwrap(*_apply_chunk(fn, items[1:2]))[0]
-                per_item = (time.perf_counter() - t1) if probe == 2 else (t1 - t0)
+                per_item = (time.process_time() - t1) if probe == 2 else (t1 - t0)
                 start = probe
                 if bar is not None:
                     bar.update(probe)
