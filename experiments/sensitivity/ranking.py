@@ -191,14 +191,18 @@ def _across(spec: Spec, o: str, acr: pd.DataFrame, fit: pd.DataFrame, labels: di
     none = real[real["detected_cells"] == 0]
     by = " x ".join(f.name for f in spec.by)
     r2 = f"{fit['r2'].min():.2f}–{fit['r2'].max():.2f}" if len(fit) else "n/a"
-    ceil = (f"{fit['ceiling'].min():.2f}–{fit['ceiling'].max():.2f}" if len(fit) and fit["ceiling"].notna().all()
-            else "n/a: needs replications >= 2 in each cell")
-    names = lambda df: ", ".join(f"`{f}`" for f in df["factor"]) or "none"  # noqa: E731
+    known = len(fit) and fit["ceiling"].notna().all()
+    ceil = f"{fit['ceiling'].min():.2f}–{fit['ceiling'].max():.2f}" if known else "n/a: needs replications >= 2 in each cell"
+    ceil_fr = _fr(ceil) if known else "n/d : il faut au moins 2 répétitions par cellule"
+
+    def names(df: pd.DataFrame, fr: bool = False) -> str:
+        return ", ".join(f"`{f}`" for f in df["factor"]) or ("aucun" if fr else "none")
+
     lines = [f"**EN.** Across the {c} cells of {by}: detected in every cell: {names(every)}; "
              f"only in some cells: {names(some)}; in none: {len(none)} factors. R² per cell {r2} (noise ceiling {ceil}).",
-             "", f"**FR.** Sur les {c} cellules de {by} : détectés partout : {names(every)} ; "
-             f"dans certaines cellules seulement : {names(some)} ; nulle part : {len(none)} facteurs. "
-             f"R² par cellule {_fr(r2)} (plafond du bruit {_fr(ceil)}).", "",
+             "", f"**FR.** Sur les {c} cellules de {by} : détectés partout : {names(every, True)} ; "
+             f"dans certaines cellules seulement : {names(some, True)} ; nulle part : {len(none)} facteurs. "
+             f"R² par cellule {_fr(r2)} (plafond du bruit {ceil_fr}).", "",
              "| factor / facteur | group / groupe | median rank / rang médian | best–worst / meilleur–pire | "
              "rank interval / intervalle de rang | detected in / détecté dans | SRC range / étendue |",
              "|---|---|---|---|---|---|---|"]
