@@ -152,9 +152,10 @@ p = [0, 1]
 q = [0, 1]
 r = [0, 1]
 [sobol]
-n = 128
+n = 32
+scrambles = 4
 second_order = true
-[bootstrap]
+[statistics]
 resamples = 100
 [pilot]
 points = 4

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from testmodels import ADDITIVE, INERT, NOISY_COEFS, NOISY_SD, g_indices
+from testmodels import ADDITIVE, INERT, NOISY_COEFS, NOISY_SD, g_indices, ishigami_indices
 
 from experiments.io.errors import InputError, RunFailed
 from experiments.sensitivity import analysis
@@ -142,6 +142,21 @@ def test_regression_on_a_noisy_model_reaches_the_noise_ceiling_and_shares_by_gro
     report = (folder / "ranking.md").read_text()
     assert "| `r` | structure |" in report and "not detected; smallest detectable 0." in report
     assert "non détecté ; plus petit effet détectable 0," in report and "R² = 0." in report
+
+
+def test_a_poor_linear_fit_calls_a_gaussian_process_emulator_checked_on_held_out_runs(tmp_path):
+    text = LINEAR.format(method="regression", model="ishigami", n=256,
+                         factors="\n".join(f"x{i} = [{-PI!r}, {PI!r}]" for i in (1, 2, 3)))
+    folder = run(tmp_path, text)
+    fit = pd.read_csv(folder / "fit.csv").iloc[0]
+    assert fit["r2_share_of_ceiling"] < 0.8  # Ishigami is far from linear
+    assert fit["q2"] > 0.8 and fit["emulator_test"] == 52  # held-out 20%
+    ind = indices(folder)
+    truth = ishigami_indices()["ST"]
+    st = {x: pick(ind, x, "ST_emulator")["estimate"] for x in truth}
+    assert max(st, key=st.get) == "x1" and all(abs(st[x] - v) < 0.15 for x, v in truth.items())
+    assert abs(pick(ind, "dummy", "ST_emulator")["estimate"]) < 0.05
+    assert "Q² = 0." in (folder / "ranking.md").read_text()
 
 
 MORRIS = """
@@ -387,7 +402,7 @@ def test_dry_run_times_the_design_and_the_analysis(tmp_path, capsys):
     out = capsys.readouterr().out
     # 3 scrambles x 16 x (4 + 2) rows + pilot (2 + 1) x 2
     assert "288 design points x 1 replication(s) + pilot 6 = 294 runs" in out
-    assert "pool start" in out and "ms per run per pool" in out and "analysis" in out
+    assert "pool start" in out and "ms per run per pool" in out and "analysis and report" in out
 
 
 def test_command_reports_a_bad_spec_in_one_line(tmp_path, capsys):

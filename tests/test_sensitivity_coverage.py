@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from testmodels import ISHIGAMI_NOISE_SD, ishigami_indices, ishigami_variance
 
 from experiments.sensitivity import command as sensitivity
-from testmodels import ISHIGAMI_NOISE_SD, ishigami_indices, ishigami_variance
 
 PI = math.pi
 

@@ -20,8 +20,10 @@ effect (power ``power`` at the Bonferroni level, which bounds Holm's) is given i
   V carries it too, so both are corrected: ST = (N_T - s2/R) / (V - s2/R) and
   S1 = N_1 / (V - s2/R); the noise part s2/R / V is reported. s2/R is the within-point
   variance when R >= 2, else the dummy's Jansen numerator (the dummy moves nothing but the
-  seeds). Estimates are the mean over scrambles; intervals and tests are Student-t over the
-  K scrambles (Owen 1997), which carry both the design error and the noise.
+  seeds). Numerators and V are pooled over the scrambles before the ratio; standard errors
+  are jackknifed over scrambles (leave one out), intervals and tests Student-t on K - 1
+  degrees of freedom (Owen 1997; Efron & Stein 1981): they carry the design error and the
+  noise, where a bootstrap over a quasi-random design's rows would overstate the former.
 * **morris**: signed elementary effects per trajectory (every run its own seed); mu tested
   against 0 with a t interval over trajectories; mu* and sigma for ranking, with bootstrap
   intervals over trajectories.
@@ -40,6 +42,8 @@ https://doi.org/10.1016/j.cpc.2009.09.018
 Jansen, M. J. W. (1999). Comput. Phys. Commun. 117, 35-43. https://doi.org/10.1016/S0010-4655(98)00154-4
 Owen, A. B. (1997). Scrambled net variance for integrals of smooth functions. Ann. Stat.
 25, 1541-1562. https://doi.org/10.1214/aos/1031594731
+Efron, B. & Stein, C. (1981). The jackknife estimate of variance. Ann. Stat. 9, 586-596.
+https://doi.org/10.1214/aos/1176345462
 Morris, M. D. (1991). Technometrics 33(2), 161-174. https://doi.org/10.1080/00401706.1991.10484804
 Campolongo, F., Cariboni, J. & Saltelli, A. (2007). Environ. Model. Softw. 22, 1509-1518.
 https://doi.org/10.1016/j.envsoft.2006.10.004

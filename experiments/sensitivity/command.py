@@ -274,7 +274,8 @@ def _renamed(spec: Spec, name: str) -> Spec:
 def dry_run(spec_path: str | Path, workers: int | None, scheduler: str | None = None) -> str:
     """Number of runs and an estimated duration, measured here: the pool's start and first
     chunk (imports, compiled kernels), then a sample of the design's own runs on every
-    worker, and the analysis of one outcome on the design's real shape (random outputs)."""
+    worker, and the analysis and report of one outcome on the design's real shape (random
+    outputs), times the number of outcomes."""
     import numpy as np
 
     from experiments.sensitivity import report as sens_report
@@ -303,17 +304,24 @@ def dry_run(spec_path: str | Path, workers: int | None, scheduler: str | None = 
         per_run = (time.perf_counter() - t1) / max(len(rest), 1)
     one = spec.outcomes[:1]
     fake_spec = _with_outcomes(spec, one)  # random outputs: no emulator (timed apart, if ever)
-    fake = {one[0]: rng.normal(size=len(table))}
-    pstats = {one[0]: {"seed_var": 0.5}}
+    import tempfile
+
+    import pandas as pd
+
+    fake = pd.DataFrame({"run": range(len(table)), one[0]: rng.normal(size=len(table))})
+    pilot = ptable.assign(**{one[0]: rng.normal(size=len(ptable))})
     t2 = time.perf_counter()
-    sens_report.analyse(fake_spec, parts, table, __import__("pandas").DataFrame(fake), reps, pstats)
+    with tempfile.TemporaryDirectory() as tmp:  # the whole report stage, for one outcome
+        sens_report.write_all(Path(tmp), spec=fake_spec, parts=parts, table=table, outcomes=fake, reps=reps,
+                              pilot=pilot, pilot_stats={one[0]: {"seed_var": 0.5}}, base=base, wall_seconds=1.0,
+                              workers=w, scheduler=scheduler)
     analysis_s = (time.perf_counter() - t2) * len(spec.outcomes)
     total = start + (n - w) * per_run + analysis_s
     lines = [f"{spec.name}: {spec.method}, {len(spec.all_factors)} factors (dummy included), {len(parts)} part(s), "
              f"{len(table) // reps} design points x {reps} replication(s) + pilot {len(ptable)} = {n} runs",
              f"  about {_duration(total)} on {w} workers: pool start {start:.1f} s, "
              f"{per_run * 1000:.1f} ms per run per pool ({len(runs)} design runs timed here), "
-             f"analysis {analysis_s:.1f} s"]
+             f"analysis and report {analysis_s:.1f} s"]
     if spec.method == "regression" and spec.regression["emulator_below"] > 0:
         lines.append("  (not included: a Gaussian-process emulator, fitted only where the linear fit is poor)")
     return "\n".join(lines)

@@ -80,6 +80,8 @@ def report(spec: Spec, ind: pd.DataFrame, fit: pd.DataFrame, across: pd.DataFram
             lines += _across(spec, o, across[across["outcome"] == o], fit[fit["outcome"] == o], labels)
             continue
         lines += _one(spec, o, sub, fit[fit["outcome"] == o] if len(fit) else fit, labels, key)
+    if spec.method == "regression" and across is None:
+        lines += _stage2(spec, ind)
     seed = {o: v.get("seed_var") for o, v in pilot.items()}
     lines += ["", "## Seed noise / Bruit des graines", "",
               "Variance of one run across seeds, pooled over the pilot's random points / variance d'une "
@@ -90,6 +92,22 @@ def report(spec: Spec, ind: pd.DataFrame, fit: pd.DataFrame, across: pd.DataFram
               "References: Saltelli et al. 2008, 2010; Jansen 1999; Owen 1997; Holm 1979; Benjamini & Hochberg "
               "1995; MacKinnon & White 1985; Morris 1991; Herman & Usher 2017 (SALib).", ""]
     return "\n".join(lines)
+
+
+def _stage2(spec: Spec, ind: pd.DataFrame, top: int = 8) -> list[str]:
+    """The levers (factors, for a test model) to retain for stage 2: detected on some outcome,
+    by their largest |SRC| over the outcomes."""
+    sub = ind[(ind["index"] == "SRC") & ind["detected"].fillna(False).astype(bool) & (ind["factor"] != DUMMY)]
+    if spec.is_simulation:
+        sub = sub[sub["factor"].isin({f.name for f in spec.factors if f.path.startswith("levers.")})]
+    best = sub.assign(size=sub["estimate"].abs()).groupby("factor")["size"].max().sort_values(ascending=False)
+    kept = ", ".join(f'"{f}"' for f in best.index[:top])
+    return ["", "## Stage 2 / Étape 2", "",
+            f"**EN.** {len(best)} levers are detected on at least one outcome; the {min(top, len(best))} with the "
+            "largest effects, for a Sobol' stage (`[sobol] retained`):", "",
+            f"**FR.** {len(best)} leviers ont un effet détecté sur au moins un résultat ; les "
+            f"{min(top, len(best))} aux effets les plus grands, pour une étape de Sobol' (`[sobol] retained`) :", "",
+            f"    retained = [{kept}]"]
 
 
 def _name(f: str, labels: dict) -> str:
@@ -173,13 +191,18 @@ def _across(spec: Spec, o: str, acr: pd.DataFrame, fit: pd.DataFrame, labels: di
     none = real[real["detected_cells"] == 0]
     by = " x ".join(f.name for f in spec.by)
     r2 = f"{fit['r2'].min():.2f}–{fit['r2'].max():.2f}" if len(fit) else "n/a"
-    ceil = f"{fit['ceiling'].min():.2f}–{fit['ceiling'].max():.2f}" if len(fit) else "n/a"
-    names = lambda df: ", ".join(f"`{f}`" for f in df["factor"]) or "none"  # noqa: E731
+    known = len(fit) and fit["ceiling"].notna().all()
+    ceil = f"{fit['ceiling'].min():.2f}–{fit['ceiling'].max():.2f}" if known else "n/a: needs replications >= 2 in each cell"
+    ceil_fr = _fr(ceil) if known else "n/d : il faut au moins 2 répétitions par cellule"
+
+    def names(df: pd.DataFrame, fr: bool = False) -> str:
+        return ", ".join(f"`{f}`" for f in df["factor"]) or ("aucun" if fr else "none")
+
     lines = [f"**EN.** Across the {c} cells of {by}: detected in every cell: {names(every)}; "
              f"only in some cells: {names(some)}; in none: {len(none)} factors. R² per cell {r2} (noise ceiling {ceil}).",
-             "", f"**FR.** Sur les {c} cellules de {by} : détectés partout : {names(every)} ; "
-             f"dans certaines cellules seulement : {names(some)} ; nulle part : {len(none)} facteurs. "
-             f"R² par cellule {_fr(r2)} (plafond du bruit {_fr(ceil)}).", "",
+             "", f"**FR.** Sur les {c} cellules de {by} : détectés partout : {names(every, True)} ; "
+             f"dans certaines cellules seulement : {names(some, True)} ; nulle part : {len(none)} facteurs. "
+             f"R² par cellule {_fr(r2)} (plafond du bruit {ceil_fr}).", "",
              "| factor / facteur | group / groupe | median rank / rang médian | best–worst / meilleur–pire | "
              "rank interval / intervalle de rang | detected in / détecté dans | SRC range / étendue |",
              "|---|---|---|---|---|---|---|"]

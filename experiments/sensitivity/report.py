@@ -74,7 +74,10 @@ def _analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFram
                 for k, cols in res.items():
                     rows += _rows(o, part, k, names, groups, cols)
                 continue
-            s2 = analysis.noise_variance(y)[0] / reps if reps >= 2 else noise[o]["seed_var"] / reps
+            if reps >= 2:
+                s2 = analysis.noise_variance(y)[0] / reps
+            else:  # the pilot's points span every cell: its noise is not a cell's
+                s2 = float("nan") if spec.by else noise[o]["seed_var"]
             fs = {f.name: f for f in spec.design_factors}
             kinds = [(fs[n].kind, len(fs[n].levels)) for n in names]
             res = analysis.regression(kinds, u, y.mean(axis=1), noise_var=s2, groups=[groups[n] for n in names],
