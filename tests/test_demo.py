@@ -197,3 +197,16 @@ def test_refusals_are_said_in_french_in_the_french_view():
         assert i18n.message(str(err.value), "en") == str(err.value)
     assert i18n.message("settings: key 'levers.dialogue': expected a value <= 1.0; found 7", "fr") == \
         "réglages : clé 'levers.dialogue' : attendu une valeur <= 1.0 ; reçu 7"
+
+
+@pytest.mark.slow
+def test_the_charts_draw_one_line_per_scenario_in_the_pages_language():
+    state = session.State(cards=("pooled_fund", "elections_3y"), seeds=3)
+    v = view.compute(state, BASE)
+    charts = view.chart_options(v)
+    assert [c["title"]["text"] for c in charts] == [i18n.t(f"series.{k}", "fr") for k in answer.PLOTTED]
+    assert all(c["xAxis"]["name"] == "mois" and len(c["series"]) == 3 for c in charts)
+    assert charts[0]["series"][1]["name"] == cards.BY_ID["pooled_fund"].title_fr
+    assert len(charts[0]["series"][0]["data"]) == BASE.run.months
+    v_en = view.compute(session.State(lang="en", seeds=3), BASE)
+    assert view.chart_options(v_en)[0]["xAxis"]["name"] == "month"

@@ -134,11 +134,19 @@ def SideBySide(ctl: Controller, projector: bool):
         f"<tr><td style='padding:4px 12px'>{html.escape(label)}</td>"
         + "".join(f"<td style='padding:4px 12px;text-align:right'>{html.escape(c)}</td>" for c in cells) + "</tr>"
         for label, cells in shown)
-    png = solara.use_memo(lambda: view.figure_png(v), [v])
     solara.HTML("div", unsafe_innerHTML=f"<table class='alliance-table' style='font-size:{size}'>"
                 f"<tr><th></th>{head}</tr>{body}</table>")
-    if not projector:
-        solara.Image(png, width="100%", classes=["alliance-figure"])
+    if projector:
+        return
+    chips = "".join(f"<span style='margin-right:18px'><span style='display:inline-block;width:22px;height:4px;"
+                    f"background:{c};vertical-align:middle;margin-right:6px'></span>{html.escape(sc.label)}</span>"
+                    for sc, c in zip(v.scenarios, view.COLOURS, strict=False))
+    solara.HTML("div", unsafe_innerHTML=chips, classes=["alliance-legend"], style="margin:8px 0")
+    options = view.chart_options(v)
+    with solara.Div(classes=["alliance-charts"],
+                    style={"display": "grid", "grid-template-columns": "1fr 1fr", "gap": "4px"}):
+        for option in options:
+            solara.FigureEcharts(option=option, attributes={"style": "height: 260px;"})
 
 
 @solara.component
