@@ -210,3 +210,10 @@ def test_the_charts_draw_one_line_per_scenario_in_the_pages_language():
     assert len(charts[0]["series"][0]["data"]) == BASE.run.months
     v_en = view.compute(session.State(lang="en", seeds=3), BASE)
     assert view.chart_options(v_en)[0]["xAxis"]["name"] == "month"
+
+
+def test_a_replayed_event_keeps_its_time_and_the_clock_goes_on():
+    log = session.Log()
+    log.add({"kind": "card", "id": "pooled_fund", "t": 100.0})
+    later = log.add({"kind": "lang", "value": "en"})
+    assert log.events[0]["t"] == 100.0 and 100.0 <= later["t"] < 110.0

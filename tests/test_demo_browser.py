@@ -238,6 +238,12 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         assert page.page.locator(".alliance-answer").all_inner_texts() == final_answer
         assert "session.zip" in page.text()
         page.shot("05_replayed")
+        # play it back from the start: no question asked yet
+        step = page.page.locator(".v-alert ~ .v-input [role=slider], [role=slider]").first
+        step.focus()
+        step.press("Home")
+        page.page.wait_for_selector("text=Appuyez sur une carte")  # the language came last
+        page.shot("06_replayed_step_0")
         assert page.outside() == []
     finally:
         page.close()
@@ -263,7 +269,7 @@ def test_nonsense_in_the_address_never_breaks_the_page(browser, shots):
         page.page.click(".card-budget_doubled")
         page.page.wait_for_selector(".alliance-answer >> text=Twice the public")
         page.page.wait_for_selector(".alliance-table >> text=Twice the public")
-        page.shot("06_bad_address")
+        page.shot("07_bad_address")
         assert server.alive()
         assert page.outside() == []
     finally:

@@ -54,6 +54,9 @@ class Controller:
         self.message = solara.reactive("")
         self.log = session.Log()
         self.logged = solara.reactive(0)
+        self.replayed: list[dict] = []  # the events of the session given to --replay
+        self.step = solara.reactive(0)
+        self.replay_note = ""
 
     def do(self, event: dict) -> bool:
         """Apply, run and keep ``event``; on a refusal say why and keep the last good state."""
@@ -79,7 +82,9 @@ class Controller:
         if REPLAY:
             _, events = session.read_session(Path(REPLAY))
             for event in events:
-                self.do({k: v for k, v in event.items() if k != "t"})
+                self.do(event)
+            self.replayed = list(self.log.events)
+            self.step.value = len(self.replayed)
             notes.append(i18n.t("replaying", self.state.value.lang, f=Path(REPLAY).name, n=len(events)))
         events, problems = session.events_from_query(query or "")
         problems = [i18n.message(p, self.state.value.lang) for p in problems]
@@ -88,6 +93,21 @@ class Controller:
                 problems.append(self.message.value)
         self.message.value = " ".join(problems)
         self.replay_note = " ".join(notes)
+
+    def go_to_step(self, k: int) -> None:
+        """Play the replayed session back to its ``k``-th action; the log is cut there too, so
+        what is done next continues from that point."""
+        lang = self.state.value.lang
+        try:
+            state = session.replay([{a: b for a, b in e.items() if a != "t"} for e in self.replayed[:k]],
+                                   BASE, session.State(lang=DEFAULT_LANG))
+            computed = view.compute(state, BASE)
+        except USER_ERRORS as exc:
+            self.message.value = i18n.message(str(exc), lang)
+            return
+        self.log = session.Log(self.replayed[:k])
+        self.state.value, self.view.value, self.step.value = state, computed, k
+        self.logged.value = len(self.log.events)
 
     def export(self) -> bytes:
         v, st = self.view.value, self.state.value
@@ -242,8 +262,10 @@ def Page():
         solara.Text(i18n.t("subtitle", lang))
         if ctl.message.value:
             solara.Error(ctl.message.value, classes=["alliance-message"])
-        if getattr(ctl, "replay_note", ""):
+        if ctl.replay_note:
             solara.Info(ctl.replay_note)
+            solara.SliderInt(i18n.t("step", lang), value=ctl.step.value, min=0, max=len(ctl.replayed),
+                             on_value=ctl.go_to_step, tick_labels="end_points")
         solara.HTML("h2", i18n.t("cards", lang))
         CardRow(ctl)
         with solara.Columns([5, 7]):

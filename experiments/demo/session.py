@@ -106,6 +106,10 @@ class Log:
         self._t0 = time.monotonic() - (self.events[-1]["t"] if self.events else 0.0)
 
     def add(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Log ``event`` stamped now; a replayed event keeps its stamp and the clock goes on
+        from it."""
+        if isinstance(event.get("t"), int | float):
+            self._t0 = time.monotonic() - float(event["t"])
         stamped = {**event, "t": round(time.monotonic() - self._t0, 3)}
         self.events.append(stamped)
         return stamped
