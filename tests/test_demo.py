@@ -217,3 +217,27 @@ def test_a_replayed_event_keeps_its_time_and_the_clock_goes_on():
     log.add({"kind": "card", "id": "pooled_fund", "t": 100.0})
     later = log.add({"kind": "lang", "value": "en"})
     assert log.events[0]["t"] == 100.0 and 100.0 <= later["t"] < 110.0
+
+
+def test_alliance_demo_refuses_bad_input_in_one_line(tmp_path, capsys):
+    from experiments.cli import main
+
+    assert main(["demo", "--replay", str(tmp_path / "nope.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nope.json" in err[0] and "no such file" in err[0]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": session.FORMAT, "events": [{"kind": "set", "key": "levers.x", "value": 1}]}))
+    assert main(["demo", "--replay", str(bad)]) == 2
+    assert "event 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--port", "80"])
+    assert exc.value.code == 2 and "1024" in capsys.readouterr().err
+
+
+def test_the_demo_module_does_not_import_solara_until_it_starts():
+    import subprocess
+    import sys
+
+    code = "import sys, experiments.cli as c; c.build_parser(); print('solara' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

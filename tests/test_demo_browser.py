@@ -159,6 +159,7 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         text = page.text()
         assert "Et si ?" in text and "Les règles du jeu" in text
         assert _english_words_in(text) == [], "English labels in the French view"
+        page.page.wait_for_function("document.querySelectorAll('.alliance-charts canvas').length >= 4")
         assert page.shot("01_fr_start").stat().st_size > 20_000
 
         # a card: the plain-words answer, its timing
@@ -237,12 +238,17 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         page.page.wait_for_selector(".alliance-table >> text=Elections every 3 years")
         assert page.page.locator(".alliance-answer").all_inner_texts() == final_answer
         assert "session.zip" in page.text()
+        page.page.wait_for_function("document.querySelectorAll('.alliance-charts canvas').length >= 4")
         page.shot("05_replayed")
         # play it back from the start: no question asked yet
         step = page.page.locator(".v-alert ~ .v-input [role=slider], [role=slider]").first
         step.focus()
         step.press("Home")
         page.page.wait_for_selector("text=Appuyez sur une carte")  # the language came last
+        page.page.wait_for_function("document.querySelector('.alliance-table tr').innerText.trim()"
+                                    " === \"Référence (aujourd'hui)\"")
+        assert "Séance rejouée depuis session.zip" in page.text()
+        assert _english_words_in(page.text()) == []
         page.shot("06_replayed_step_0")
         assert page.outside() == []
     finally:

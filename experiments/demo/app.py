@@ -56,7 +56,7 @@ class Controller:
         self.logged = solara.reactive(0)
         self.replayed: list[dict] = []  # the events of the session given to --replay
         self.step = solara.reactive(0)
-        self.replay_note = ""
+        self.replay_note: tuple[str, int] | None = None  # (file name, actions) under --replay
 
     def do(self, event: dict) -> bool:
         """Apply, run and keep ``event``; on a refusal say why and keep the last good state."""
@@ -78,21 +78,19 @@ class Controller:
 
     def start(self, query: str) -> None:
         """Replay the session given to ``alliance demo --replay``, then the address's words."""
-        notes = []
         if REPLAY:
             _, events = session.read_session(Path(REPLAY))
             for event in events:
                 self.do(event)
             self.replayed = list(self.log.events)
             self.step.value = len(self.replayed)
-            notes.append(i18n.t("replaying", self.state.value.lang, f=Path(REPLAY).name, n=len(events)))
+            self.replay_note = (Path(REPLAY).name, len(events))
         events, problems = session.events_from_query(query or "")
         problems = [i18n.message(p, self.state.value.lang) for p in problems]
         for event in events:
             if not self.do(event):
                 problems.append(self.message.value)
         self.message.value = " ".join(problems)
-        self.replay_note = " ".join(notes)
 
     def go_to_step(self, k: int) -> None:
         """Play the replayed session back to its ``k``-th action; the log is cut there too, so
@@ -263,7 +261,7 @@ def Page():
         if ctl.message.value:
             solara.Error(ctl.message.value, classes=["alliance-message"])
         if ctl.replay_note:
-            solara.Info(ctl.replay_note)
+            solara.Info(i18n.t("replaying", lang, f=ctl.replay_note[0], n=ctl.replay_note[1]))
             solara.SliderInt(i18n.t("step", lang), value=ctl.step.value, min=0, max=len(ctl.replayed),
                              on_value=ctl.go_to_step, tick_labels="end_points")
         solara.HTML("h2", i18n.t("cards", lang))
