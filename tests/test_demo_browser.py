@@ -186,6 +186,10 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         assert "Référence" in header and "fonds territorial" in header and "élections" in header
         page.shot("02_side_by_side")
 
+        # each lever carries the Charter's own sentence as its tooltip
+        page.page.hover(".lever-mutual_trust")
+        page.page.wait_for_selector("text=Charte : « Les parties s'engagent à se respecter mutuellement")
+
         # a lever moves the plotted outcome
         before = _reference_cell(page, "Impact sur les besoins")
         charts = page.page.locator(".alliance-charts")
@@ -276,6 +280,11 @@ def test_nonsense_in_the_address_never_breaks_the_page(browser, shots):
         page.page.wait_for_selector(".alliance-answer >> text=Twice the public")
         page.page.wait_for_selector(".alliance-table >> text=Twice the public")
         page.shot("07_bad_address")
+        # projector mode: three indicators in large type, no small charts
+        page.page.get_by_text("Projector mode").click()
+        page.page.wait_for_function("!document.querySelector('.alliance-charts')")
+        assert page.page.locator(".alliance-table tr").count() == 4
+        page.shot("08_projector")
         assert server.alive()
         assert page.outside() == []
     finally:
