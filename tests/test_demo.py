@@ -241,3 +241,12 @@ def test_the_demo_module_does_not_import_solara_until_it_starts():
     code = "import sys, experiments.cli as c; c.build_parser(); print('solara' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_log_says_each_action_in_plain_words():
+    assert session.describe({"kind": "card", "id": "pooled_fund"}, "fr") == \
+        "Et si ? Un fonds territorial mutualisé au lieu des appels à projets"
+    assert session.describe({"kind": "set", "key": "levers.dialogue", "value": 0.8}, "fr") == "Dialoguer = 0.8"
+    assert session.describe({"kind": "set", "key": "funding.regime", "value": "pooled_fund"}, "en") == \
+        "Funding regime = pooled territorial fund"
+    assert session.describe({"kind": "reset"}, "fr") == "Tout remettre à zéro"

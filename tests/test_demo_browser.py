@@ -209,6 +209,10 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
             assert time.monotonic() < deadline, "the plotted outcome did not change when the lever moved"
             time.sleep(0.5)
         page.shot("03_lever_moved")
+        page.page.get_by_text("Journal de la séance").click()
+        page.page.wait_for_selector("text=Respect mutuel et confiance = ")
+        assert "Et si ? Un fonds territorial mutualisé" in page.text()
+        assert _english_words_in(page.text()) == []
 
         # English with one click
         page.page.click(".alliance-lang")

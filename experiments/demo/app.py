@@ -225,8 +225,7 @@ def Log(ctl: Controller):
         if not ctl.log.events:
             solara.Text(i18n.t("nothing_logged", lang))
         for e in ctl.log.events[-30:]:
-            what = {k: v for k, v in e.items() if k != "t"}
-            solara.Text(f"{i18n.number(e['t'], lang, 1)} s · {what}")
+            solara.Text(f"{i18n.number(e['t'], lang, 1)} s · {session.describe(e, lang)}")
 
 
 @solara.component
