@@ -77,20 +77,27 @@ class Controller:
         return True
 
     def start(self, query: str) -> None:
-        """Replay the session given to ``alliance demo --replay``, then the address's words."""
+        """Replay the session given to ``alliance demo --replay``, then the address's words;
+        every refusal is said at once and the rest still applies."""
+        notes: list[str] = []
         if REPLAY:
-            _, events = session.read_session(Path(REPLAY))
+            try:
+                _, events = session.read_session(Path(REPLAY))
+            except USER_ERRORS as exc:  # checked at start-up; the file may have gone since
+                events = []
+                notes.append(i18n.message(str(exc), self.state.value.lang))
             for event in events:
-                self.do(event)
+                if not self.do(event):
+                    notes.append(self.message.value)
             self.replayed = list(self.log.events)
             self.step.value = len(self.replayed)
             self.replay_note = (Path(REPLAY).name, len(events))
         events, problems = session.events_from_query(query or "")
-        problems = [i18n.message(p, self.state.value.lang) for p in problems]
         for event in events:
             if not self.do(event):
-                problems.append(self.message.value)
-        self.message.value = " ".join(problems)
+                notes.append(self.message.value)
+        notes += [i18n.message(p, self.state.value.lang) for p in problems]
+        self.message.value = " ".join(notes)
 
     def go_to_step(self, k: int) -> None:
         """Play the replayed session back to its ``k``-th action; the log is cut there too, so
