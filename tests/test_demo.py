@@ -197,3 +197,56 @@ def test_refusals_are_said_in_french_in_the_french_view():
         assert i18n.message(str(err.value), "en") == str(err.value)
     assert i18n.message("settings: key 'levers.dialogue': expected a value <= 1.0; found 7", "fr") == \
         "réglages : clé 'levers.dialogue' : attendu une valeur <= 1.0 ; reçu 7"
+
+
+@pytest.mark.slow
+def test_the_charts_draw_one_line_per_scenario_in_the_pages_language():
+    state = session.State(cards=("pooled_fund", "elections_3y"), seeds=3)
+    v = view.compute(state, BASE)
+    charts = view.chart_options(v)
+    assert [c["title"]["text"] for c in charts] == [i18n.t(f"series.{k}", "fr") for k in answer.PLOTTED]
+    assert all(c["xAxis"]["name"] == "mois" and len(c["series"]) == 3 for c in charts)
+    assert charts[0]["series"][1]["name"] == cards.BY_ID["pooled_fund"].title_fr
+    assert len(charts[0]["series"][0]["data"]) == BASE.run.months
+    v_en = view.compute(session.State(lang="en", seeds=3), BASE)
+    assert view.chart_options(v_en)[0]["xAxis"]["name"] == "month"
+
+
+def test_a_replayed_event_keeps_its_time_and_the_clock_goes_on():
+    log = session.Log()
+    log.add({"kind": "card", "id": "pooled_fund", "t": 100.0})
+    later = log.add({"kind": "lang", "value": "en"})
+    assert log.events[0]["t"] == 100.0 and 100.0 <= later["t"] < 110.0
+
+
+def test_alliance_demo_refuses_bad_input_in_one_line(tmp_path, capsys):
+    from experiments.cli import main
+
+    assert main(["demo", "--replay", str(tmp_path / "nope.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nope.json" in err[0] and "no such file" in err[0]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": session.FORMAT, "events": [{"kind": "set", "key": "levers.x", "value": 1}]}))
+    assert main(["demo", "--replay", str(bad)]) == 2
+    assert "event 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--port", "80"])
+    assert exc.value.code == 2 and "1024" in capsys.readouterr().err
+
+
+def test_the_demo_module_does_not_import_solara_until_it_starts():
+    import subprocess
+    import sys
+
+    code = "import sys, experiments.cli as c; c.build_parser(); print('solara' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_the_log_says_each_action_in_plain_words():
+    assert session.describe({"kind": "card", "id": "pooled_fund"}, "fr") == \
+        "Et si ? Un fonds territorial mutualisé au lieu des appels à projets"
+    assert session.describe({"kind": "set", "key": "levers.dialogue", "value": 0.8}, "fr") == "Dialoguer = 0.8"
+    assert session.describe({"kind": "set", "key": "funding.regime", "value": "pooled_fund"}, "en") == \
+        "Funding regime = pooled territorial fund"
+    assert session.describe({"kind": "reset"}, "fr") == "Tout remettre à zéro"

@@ -159,6 +159,7 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         text = page.text()
         assert "Et si ?" in text and "Les règles du jeu" in text
         assert _english_words_in(text) == [], "English labels in the French view"
+        page.page.wait_for_function("document.querySelectorAll('.alliance-charts canvas').length >= 4")
         assert page.shot("01_fr_start").stat().st_size > 20_000
 
         # a card: the plain-words answer, its timing
@@ -185,9 +186,14 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         assert "Référence" in header and "fonds territorial" in header and "élections" in header
         page.shot("02_side_by_side")
 
+        # each lever carries the Charter's own sentence as its tooltip
+        page.page.hover(".lever-mutual_trust")
+        page.page.wait_for_selector("text=Charte : « Les parties s'engagent à se respecter mutuellement")
+
         # a lever moves the plotted outcome
         before = _reference_cell(page, "Impact sur les besoins")
-        figure_before = page.page.locator(".alliance-figure img, img.alliance-figure").first.get_attribute("src")
+        charts = page.page.locator(".alliance-charts")
+        plot_before = charts.screenshot()
         slider = page.page.locator(".lever-mutual_trust [role=slider]").first
         slider.focus()
         for _ in range(6):
@@ -197,9 +203,16 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
             " if (tr.innerText.includes(row)) return tr.querySelectorAll('td')[1].innerText !== old; } return false; }",
             arg=["Impact sur les besoins", before])
         after = _reference_cell(page, "Impact sur les besoins")
-        figure_after = page.page.locator(".alliance-figure img, img.alliance-figure").first.get_attribute("src")
-        assert after != before and figure_after != figure_before
+        assert after != before
+        deadline = time.monotonic() + 30
+        while charts.screenshot() == plot_before:  # the browser redraws the plotted lines
+            assert time.monotonic() < deadline, "the plotted outcome did not change when the lever moved"
+            time.sleep(0.5)
         page.shot("03_lever_moved")
+        page.page.get_by_text("Journal de la séance").click()
+        page.page.wait_for_selector("text=Respect mutuel et confiance = ")
+        assert "Et si ? Un fonds territorial mutualisé" in page.text()
+        assert _english_words_in(page.text()) == []
 
         # English with one click
         page.page.click(".alliance-lang")
@@ -233,7 +246,18 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         page.page.wait_for_selector(".alliance-table >> text=Elections every 3 years")
         assert page.page.locator(".alliance-answer").all_inner_texts() == final_answer
         assert "session.zip" in page.text()
+        page.page.wait_for_function("document.querySelectorAll('.alliance-charts canvas').length >= 4")
         page.shot("05_replayed")
+        # play it back from the start: no question asked yet
+        step = page.page.locator(".v-alert ~ .v-input [role=slider], [role=slider]").first
+        step.focus()
+        step.press("Home")
+        page.page.wait_for_selector("text=Appuyez sur une carte")  # the language came last
+        page.page.wait_for_function("document.querySelector('.alliance-table tr').innerText.trim()"
+                                    " === \"Référence (aujourd'hui)\"")
+        assert "Séance rejouée depuis session.zip" in page.text()
+        assert _english_words_in(page.text()) == []
+        page.shot("06_replayed_step_0")
         assert page.outside() == []
     finally:
         page.close()
@@ -259,7 +283,12 @@ def test_nonsense_in_the_address_never_breaks_the_page(browser, shots):
         page.page.click(".card-budget_doubled")
         page.page.wait_for_selector(".alliance-answer >> text=Twice the public")
         page.page.wait_for_selector(".alliance-table >> text=Twice the public")
-        page.shot("06_bad_address")
+        page.shot("07_bad_address")
+        # projector mode: three indicators in large type, no small charts
+        page.page.get_by_text("Projector mode").click()
+        page.page.wait_for_function("!document.querySelector('.alliance-charts')")
+        assert page.page.locator(".alliance-table tr").count() == 4
+        page.shot("08_projector")
         assert server.alive()
         assert page.outside() == []
     finally:

@@ -54,6 +54,9 @@ class Controller:
         self.message = solara.reactive("")
         self.log = session.Log()
         self.logged = solara.reactive(0)
+        self.replayed: list[dict] = []  # the events of the session given to --replay
+        self.step = solara.reactive(0)
+        self.replay_note: tuple[str, int] | None = None  # (file name, actions) under --replay
 
     def do(self, event: dict) -> bool:
         """Apply, run and keep ``event``; on a refusal say why and keep the last good state."""
@@ -74,20 +77,42 @@ class Controller:
         return True
 
     def start(self, query: str) -> None:
-        """Replay the session given to ``alliance demo --replay``, then the address's words."""
-        notes = []
+        """Replay the session given to ``alliance demo --replay``, then the address's words;
+        every refusal is said at once and the rest still applies."""
+        notes: list[str] = []
         if REPLAY:
-            _, events = session.read_session(Path(REPLAY))
+            try:
+                _, events = session.read_session(Path(REPLAY))
+            except USER_ERRORS as exc:  # checked at start-up; the file may have gone since
+                events = []
+                notes.append(i18n.message(str(exc), self.state.value.lang))
             for event in events:
-                self.do({k: v for k, v in event.items() if k != "t"})
-            notes.append(i18n.t("replaying", self.state.value.lang, f=Path(REPLAY).name, n=len(events)))
+                if not self.do(event):
+                    notes.append(self.message.value)
+            self.replayed = list(self.log.events)
+            self.step.value = len(self.replayed)
+            self.replay_note = (Path(REPLAY).name, len(events))
         events, problems = session.events_from_query(query or "")
-        problems = [i18n.message(p, self.state.value.lang) for p in problems]
         for event in events:
             if not self.do(event):
-                problems.append(self.message.value)
-        self.message.value = " ".join(problems)
-        self.replay_note = " ".join(notes)
+                notes.append(self.message.value)
+        notes += [i18n.message(p, self.state.value.lang) for p in problems]
+        self.message.value = " ".join(notes)
+
+    def go_to_step(self, k: int) -> None:
+        """Play the replayed session back to its ``k``-th action; the log is cut there too, so
+        what is done next continues from that point."""
+        lang = self.state.value.lang
+        try:
+            state = session.replay([{a: b for a, b in e.items() if a != "t"} for e in self.replayed[:k]],
+                                   BASE, session.State(lang=DEFAULT_LANG))
+            computed = view.compute(state, BASE)
+        except USER_ERRORS as exc:
+            self.message.value = i18n.message(str(exc), lang)
+            return
+        self.log = session.Log(self.replayed[:k])
+        self.state.value, self.view.value, self.step.value = state, computed, k
+        self.logged.value = len(self.log.events)
 
     def export(self) -> bytes:
         v, st = self.view.value, self.state.value
@@ -134,11 +159,19 @@ def SideBySide(ctl: Controller, projector: bool):
         f"<tr><td style='padding:4px 12px'>{html.escape(label)}</td>"
         + "".join(f"<td style='padding:4px 12px;text-align:right'>{html.escape(c)}</td>" for c in cells) + "</tr>"
         for label, cells in shown)
-    png = solara.use_memo(lambda: view.figure_png(v), [v])
     solara.HTML("div", unsafe_innerHTML=f"<table class='alliance-table' style='font-size:{size}'>"
                 f"<tr><th></th>{head}</tr>{body}</table>")
-    if not projector:
-        solara.Image(png, width="100%", classes=["alliance-figure"])
+    if projector:
+        return
+    chips = "".join(f"<span style='margin-right:18px'><span style='display:inline-block;width:22px;height:4px;"
+                    f"background:{c};vertical-align:middle;margin-right:6px'></span>{html.escape(sc.label)}</span>"
+                    for sc, c in zip(v.scenarios, view.COLOURS, strict=False))
+    solara.HTML("div", unsafe_innerHTML=chips, classes=["alliance-legend"], style="margin:8px 0")
+    options = view.chart_options(v)
+    with solara.Div(classes=["alliance-charts"],
+                    style={"display": "grid", "grid-template-columns": "1fr 1fr", "gap": "4px"}):
+        for option in options:
+            solara.FigureEcharts(option=option, attributes={"style": "height: 260px;"})
 
 
 @solara.component
@@ -199,8 +232,7 @@ def Log(ctl: Controller):
         if not ctl.log.events:
             solara.Text(i18n.t("nothing_logged", lang))
         for e in ctl.log.events[-30:]:
-            what = {k: v for k, v in e.items() if k != "t"}
-            solara.Text(f"{i18n.number(e['t'], lang, 1)} s · {what}")
+            solara.Text(f"{i18n.number(e['t'], lang, 1)} s · {session.describe(e, lang)}")
 
 
 @solara.component
@@ -234,8 +266,10 @@ def Page():
         solara.Text(i18n.t("subtitle", lang))
         if ctl.message.value:
             solara.Error(ctl.message.value, classes=["alliance-message"])
-        if getattr(ctl, "replay_note", ""):
-            solara.Info(ctl.replay_note)
+        if ctl.replay_note:
+            solara.Info(i18n.t("replaying", lang, f=ctl.replay_note[0], n=ctl.replay_note[1]))
+            solara.SliderInt(i18n.t("step", lang), value=ctl.step.value, min=0, max=len(ctl.replayed),
+                             on_value=ctl.go_to_step, tick_labels="end_points")
         solara.HTML("h2", i18n.t("cards", lang))
         CardRow(ctl)
         with solara.Columns([5, 7]):

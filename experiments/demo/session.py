@@ -106,6 +106,10 @@ class Log:
         self._t0 = time.monotonic() - (self.events[-1]["t"] if self.events else 0.0)
 
     def add(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Log ``event`` stamped now; a replayed event keeps its stamp and the clock goes on
+        from it."""
+        if isinstance(event.get("t"), int | float):
+            self._t0 = time.monotonic() - float(event["t"])
         stamped = {**event, "t": round(time.monotonic() - self._t0, 3)}
         self.events.append(stamped)
         return stamped
@@ -190,3 +194,30 @@ def export_zip(log_json: str, series_csv: str, figures: dict[str, bytes], summar
             zf.writestr(f"figures/{name}", png)
         zf.writestr("summary.md", summary_md)
     return buf.getvalue()
+
+
+def describe(event: dict[str, Any], lang: str) -> str:
+    """One logged event in plain words, for the page's session log."""
+    fr = lang == "fr"
+    kind = event.get("kind")
+    if kind == "card" and event.get("id") in card_table.BY_ID:
+        return f"{i18n.t('cards', lang)} {card_table.BY_ID[event['id']].title(lang)}"
+    if kind == "set":
+        key = str(event.get("key"))
+        section, _, name = key.partition(".")
+        if section == "levers" and name in i18n._LEVER:
+            label = i18n.lever_label(name, lang)
+        else:
+            label = i18n.t(key, lang) if key in i18n.WORDS else key
+        value = event.get("value")
+        shown = i18n.t(value, lang) if isinstance(value, str) and value in i18n.WORDS else value
+        return f"{label} = {shown}"
+    if kind == "seeds":
+        return (f"{i18n.t('seeds', lang)} : {event.get('n', '')} {i18n.t('first_seed', lang)} : {event.get('first', '')}"
+                if fr else f"{i18n.t('seeds', lang)}: {event.get('n', '')} {i18n.t('first_seed', lang)}: "
+                f"{event.get('first', '')}").replace("  ", " ")
+    if kind == "lang":
+        return "Français" if event.get("value") == "fr" else "English"
+    if kind == "reset":
+        return i18n.t("reset", lang)
+    return str(event)

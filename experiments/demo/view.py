@@ -66,6 +66,31 @@ def headline_table(view: View) -> list[tuple[str, list[str]]]:
     return rows
 
 
+def chart_options(view: View) -> list[dict]:
+    """One ECharts option per plotted series (drawn in the browser, so moving a lever redraws at
+    once): one line per scenario, the same colours as the legend and the exported figure."""
+    charts = []
+    for col in answer.PLOTTED:
+        series = []
+        for sc, colour in zip(view.scenarios, COLOURS, strict=False):
+            frame = sc.result.series
+            data = [[int(m), float(f"{v:.4g}")] for m, v in zip(frame["month"], frame[col], strict=True)]
+            series.append({"type": "line", "name": sc.label, "data": data, "showSymbol": False,
+                           "lineStyle": {"color": colour, "width": 2}, "itemStyle": {"color": colour}})
+        charts.append({
+            "animation": False,
+            "title": {"text": i18n.t(f"series.{col}", view.lang), "left": "center",
+                      "textStyle": {"fontSize": 14}},
+            "tooltip": {"trigger": "axis"},
+            "grid": {"left": 50, "right": 15, "top": 35, "bottom": 40},
+            "xAxis": {"type": "value", "name": i18n.t("month", view.lang), "nameLocation": "middle",
+                      "nameGap": 25, "min": 0},
+            "yAxis": {"type": "value", "scale": True},
+            "series": series,
+        })
+    return charts
+
+
 def figure_png(view: View) -> bytes:
     """The side-by-side figure: one panel per plotted series, one line per scenario."""
     import matplotlib
