@@ -22,7 +22,7 @@ from typing import Any
 
 from experiments.io import results as res
 from experiments.io import scenarios as scn
-from experiments.io.errors import USER_ERRORS, InputError
+from experiments.io.errors import USER_ERRORS, InputError, os_problem
 
 #: Modules that may add subcommands; a module that does not exist yet is skipped.
 PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command")
@@ -382,8 +382,18 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _error(message: str) -> int:
+    """One line per problem, each starting ``alliance: error:``; exit code 2."""
+    for line in message.splitlines() or [""]:
+        print(f"alliance: error: {line}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``alliance`` console script; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):  # e.g. PYTHONIOENCODING=ascii: « » as \xab, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM cleans up like Ctrl-C
@@ -391,8 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = args.func(args)
         return 0 if code is None else int(code)
     except USER_ERRORS as exc:
-        print(f"alliance: error: {exc}", file=sys.stderr)
-        return 2
+        return _error(str(exc))
     except KeyboardInterrupt:
         print("alliance: interrupted; no results folder was written", file=sys.stderr)
         return 130
@@ -402,6 +411,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:  # disk full, path too long, unwritable: a line, not a traceback
+        return _error(os_problem(exc))
+    except MemoryError:
+        return _error("out of memory; use fewer replications, months or territories")
     finally:
         signal.signal(signal.SIGTERM, previous)
 

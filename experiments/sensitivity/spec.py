@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,10 @@ SECTION_KEYS = {
 METHODS = ("morris", "sobol")
 DUMMY = "dummy"
 DUMMY_BLOCKS = 1024
+#: Replications per design point at most (the pilot's noise target is met far below).
+MAX_REPLICATIONS = 10_000
+#: The last seed, first_seed + (DUMMY_BLOCKS + 1) * replications, must fit in a signed 64-bit integer.
+MAX_FIRST_SEED = 2**63 - 1 - (DUMMY_BLOCKS + 1) * MAX_REPLICATIONS
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -139,14 +143,10 @@ class Spec:
 
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a spec file; raise InputError naming file, key, expected, found."""
+    from experiments.io.scenarios import read_toml
+
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: malformed TOML: {exc}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the spec: {exc.strerror}") from None
+    data = read_toml(path, "spec file")  # a regular file of at most 10 MB, UTF-8 TOML
     return spec_from_dict(data, source=str(path), name=path.stem, path=path)
 
 
@@ -188,13 +188,15 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     _check_sections(sections, bad)
 
     reps = data.get("replications", "auto")
-    if not (reps == "auto" or (isinstance(reps, int) and not isinstance(reps, bool) and reps >= 1)):
-        raise bad("replications", "an integer >= 1 or \"auto\"", reps)
+    if not (reps == "auto" or (isinstance(reps, int) and not isinstance(reps, bool)
+                               and 1 <= reps <= MAX_REPLICATIONS)):
+        raise bad("replications", f"an integer from 1 to {MAX_REPLICATIONS} or \"auto\"", reps)
     ints = {}
-    for key, default, low in (("max_replications", 10, 1), ("first_seed", 1, 0), ("design_seed", 2024, 1)):
+    for key, default, low, high in (("max_replications", 10, 1, MAX_REPLICATIONS),
+                                    ("first_seed", 1, 0, MAX_FIRST_SEED), ("design_seed", 2024, 1, 2**32 - 1)):
         value = data.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise bad(key, f"an integer >= {low}", value)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise bad(key, f"an integer from {low} to {high}", value)
         ints[key] = value
     dummy = data.get("dummy", True)
     if not isinstance(dummy, bool):
@@ -260,7 +262,13 @@ def _check_sections(sec: dict[str, dict[str, Any]], bad: Any) -> None:
 def resolve_model(model: str, source: str) -> Any:
     module, _, func = model.partition(":")
     try:
-        return getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError) as exc:
+        fn = getattr(importlib.import_module(module), func)
+    except Exception as exc:  # ImportError, AttributeError, or the module failing on import
         raise InputError(f"{source}: key 'model': expected 'simulation' or an importable "
-                         f"'module:function'; found {model!r} ({exc})") from None
+                         f"'module:function'; found {model!r} ({type(exc).__name__})") from None
+    try:
+        inspect.signature(fn).bind({}, 0)
+    except (TypeError, ValueError):
+        raise InputError(f"{source}: key 'model': expected a function of (values, seed) returning "
+                         f"outcomes; found {model!r}, which cannot be called so") from None
+    return fn
