@@ -88,6 +88,7 @@ def _resolve(name: str, args: argparse.Namespace) -> tuple[scn.Scenario, Any]:
 
 def _seeds(params: Any, reps: int) -> list[int]:
     first = params.run.seed
+    res.check_run_size(reps, params)  # refused up front when it would not fit in memory
     if first + reps - 1 > 2**63 - 1:
         raise InputError(f"--seed/--reps: expected seeds up to {2**63 - 1}; found {first} + {reps - 1}")
     return [first + i for i in range(reps)]

@@ -20,7 +20,7 @@ replications = 2
 trajectories = 2
 levels = 4
 [pilot]
-points = 0
+points = 1
 seeds = 2
 '''
 

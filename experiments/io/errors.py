@@ -42,8 +42,8 @@ _HINTS = {
 }
 
 
-def os_problem(exc: OSError) -> str:
-    """A short reading of an OSError: what went wrong and on which path."""
+def os_problem(exc: OSError, path: bool = True) -> str:
+    """A short reading of an OSError: what went wrong and (with ``path``) on which path."""
     what = _HINTS.get(exc.errno or -1) or exc.strerror or str(exc) or type(exc).__name__
-    where = exc.filename if exc.filename is not None else None
+    where = exc.filename if path and exc.filename is not None else None
     return f"{what} ({where})" if where is not None else what

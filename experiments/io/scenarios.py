@@ -130,7 +130,7 @@ def read_bytes(path: Path, what: str = "file") -> bytes:
                                  f"{MAX_INPUT_BYTES // 2**20} MB; found {info.st_size / 2**20:.0f} MB")
             return fh.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"{_display(path)}: cannot read: {os_problem(exc)}") from None
+        raise InputError(f"{_display(path)}: cannot read the {what}: {os_problem(exc, path=False)}") from None
 
 
 def read_toml(path: Path, what: str = "TOML file") -> dict[str, Any]:

@@ -45,7 +45,6 @@ import argparse
 import copy
 import json
 import math
-import shutil
 import sys
 import time
 from datetime import UTC, datetime
@@ -53,7 +52,8 @@ from pathlib import Path
 from typing import Any
 
 from experiments.execution.executor import Executor
-from experiments.io.errors import InputError, RunFailed
+from experiments.io.errors import InputError, ResourceError, RunFailed
+from experiments.io.results import kept, repair_folder, write_atomic
 from experiments.sensitivity.runs import choose_replications, design_parts, execute, pilot_table, run_table
 from experiments.sensitivity.spec import Spec, load_spec
 
@@ -175,9 +175,8 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
             raise InputError(f"--resume {folder}: expected a sensitivity results folder with spec.toml; "
                              "found none")
         spec = load_spec(folder / "spec.toml")
-        saved = json.loads((folder / "experiment.json").read_text())
+        saved, base = repair_folder(folder, spec, base_params, model_fingerprint, progress)
         spec = _renamed(spec, saved["name"])
-        base = json.loads((folder / "base_params.json").read_text())
         now = model_fingerprint(spec)
         if saved.get("model_fingerprint") != now:
             raise InputError(f"--resume {folder}: expected the model code that wrote the checkpoints "
@@ -189,9 +188,9 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
         spec = load_spec(spec_path)
         base = base_params(spec)
         folder = new_folder(spec, out)
-        shutil.copyfile(spec.path, folder / "spec.toml")
-        (folder / "base_params.json").write_text(json.dumps(base, indent=1) + "\n")
-        (folder / "experiment.json").write_text(json.dumps(
+        write_atomic(folder / "spec.toml", spec.path.read_bytes())
+        write_atomic(folder / "base_params.json", json.dumps(base, indent=1) + "\n")
+        write_atomic(folder / "experiment.json", json.dumps(
             {"name": spec.name, "spec": str(spec_path), "model_fingerprint": model_fingerprint(spec)}) + "\n")
     if progress:
         print(f"results folder: {folder}", file=sys.stderr)
@@ -205,11 +204,16 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
             outcomes = execute(spec, table, folder, "runs", ex, base, progress, evaluate_runs)
     except KeyboardInterrupt as exc:
         raise Interrupted(folder) from exc
+    except (ResourceError, OSError) as exc:  # disk full, cluster lost: the finished chunks stay
+        raise kept(exc, folder) from None
     wall = time.perf_counter() - started
-    sens_report.write_all(folder, spec=spec, parts=parts, table=table, outcomes=outcomes, reps=reps,
-                          pilot=pilot.merge(ptable, on="run"), pilot_stats=pilot_stats, base=base,
-                          wall_seconds=wall, workers=None if scheduler else (workers or ex.workers),
-                          scheduler=scheduler)
+    try:
+        sens_report.write_all(folder, spec=spec, parts=parts, table=table, outcomes=outcomes, reps=reps,
+                              pilot=pilot.merge(ptable, on="run"), pilot_stats=pilot_stats, base=base,
+                              wall_seconds=wall, workers=None if scheduler else (workers or ex.workers),
+                              scheduler=scheduler)
+    except OSError as exc:
+        raise kept(exc, folder) from None
     return folder
 
 
@@ -232,8 +236,7 @@ def dry_run(spec_path: str | Path, workers: int | None) -> str:
     (the centre of the ranges for a test model), after one untimed warm-up run."""
     spec = load_spec(spec_path)
     base = base_params(spec)
-    parts = design_parts(spec)
-    points = sum(u.shape[0] for _, u in parts.values())
+    points = spec.design_points()  # counted: a dry run never allocates the design
     pilot = (spec.pilot["points"] + 1) * spec.pilot["seeds"]
     centre = {f.path: f.value(0.5) for f in spec.factors} if not spec.is_simulation else {}
     chunk = {"model": spec.model, "base": base,

@@ -53,6 +53,8 @@ SECTION_KEYS = {
 METHODS = ("morris", "sobol")
 DUMMY = "dummy"
 DUMMY_BLOCKS = 1024
+#: Runs of one design at most (about 2 days on one core at 20 ms a run).
+MAX_DESIGN_RUNS = 10_000_000
 #: Replications per design point at most (the pilot's noise target is met far below).
 MAX_REPLICATIONS = 10_000
 #: The last seed, first_seed + (DUMMY_BLOCKS + 1) * replications, must fit in a signed 64-bit integer.
@@ -131,6 +133,19 @@ class Spec:
     def is_simulation(self) -> bool:
         return self.model == "simulation"
 
+    def design_points(self) -> int:
+        """Rows of the SALib design, counted without building it (Morris: ``T (k + 1)``;
+        Sobol: ``n (2k + 2)`` or ``n (k + 2)``, plus ``n (g + 2)`` for g > 1 groups)."""
+        k = len(self.all_factors)
+        if self.method == "morris":
+            return self.morris["trajectories"] * (k + 1)
+        n = self.sobol["n"]
+        points = n * (2 * k + 2 if self.sobol["second_order"] else k + 2)
+        groups = len({f.group for f in self.all_factors})
+        if self.sobol["groups"] and groups > 1:
+            points += n * (groups + 2)
+        return points
+
     def problem(self, groups: bool = False) -> dict[str, Any]:
         """The SALib problem: every factor on the unit interval (values mapped by Factor)."""
         fs = self.all_factors
@@ -188,8 +203,9 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     _check_sections(sections, bad)
 
     reps = data.get("replications", "auto")
-    if not (reps == "auto" or (isinstance(reps, int) and not isinstance(reps, bool)
-                               and 1 <= reps <= MAX_REPLICATIONS)):
+    if not (reps == "auto" or (isinstance(reps, int) and not isinstance(reps, bool) and reps >= 1)):
+        raise bad("replications", "an integer >= 1 or \"auto\"", reps)
+    if reps != "auto" and reps > MAX_REPLICATIONS:
         raise bad("replications", f"an integer from 1 to {MAX_REPLICATIONS} or \"auto\"", reps)
     ints = {}
     for key, default, low, high in (("max_replications", 10, 1, MAX_REPLICATIONS),
@@ -217,9 +233,42 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     names = [f.name for f in factors]
     if DUMMY in names:
         raise bad(f"factors.{DUMMY}", "a name other than 'dummy' (reserved for the noise floor)", DUMMY)
-    return Spec(name=name, path=path, description=description, method=method, base=base,
+    spec = Spec(name=name, path=path, description=description, method=method, base=base,
                 model=model, outcomes=outcomes, factors=factors, overrides=dict(overrides),
                 replications=reps, dummy=dummy, raw=data, **ints, **sections)
+    check_size(spec, source)
+    return spec
+
+
+def check_size(spec: Spec, source: str) -> None:
+    """Refuse, before anything is allocated, a design over :data:`MAX_DESIGN_RUNS` runs or
+    whose tables would take over half of the memory available now; the message gives the
+    estimate."""
+    points = spec.design_points()
+    reps = spec.replications if spec.replications != "auto" else spec.max_replications
+    runs = points * reps + (spec.pilot["points"] + 1) * spec.pilot["seeds"]
+    k = len(spec.all_factors)
+    need = runs * (k + len(spec.outcomes) + 6) * 8 * 4  # run table, outcomes and their copies
+    free = _available_memory()
+    sizes = (f"found {points:,} design points x {reps} replications = {runs:,} runs with the pilot, "
+             f"about {need / 2**30:.1f} GiB of tables")
+    hint = "; lower morris.trajectories or sobol.n, or the replications"
+    if runs > MAX_DESIGN_RUNS:
+        raise InputError(f"{source}: expected a design of at most {MAX_DESIGN_RUNS:,} runs (about "
+                         f"{MAX_DESIGN_RUNS * 0.02 / 86400:.0f} days on one core at 20 ms a run); "
+                         f"{sizes}{hint}")
+    if free is not None and need > free / 2:
+        raise InputError(f"{source}: expected a design whose tables fit in half of the "
+                         f"{free / 2**30:.1f} GiB of memory available; {sizes}{hint}")
+
+
+def _available_memory() -> int | None:
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:  # psutil comes with dask.distributed; without it, only the run cap holds
+        return None
 
 
 def _same_kind(value: Any, default: Any) -> bool:
@@ -237,22 +286,23 @@ def _check_sections(sec: dict[str, dict[str, Any]], bad: Any) -> None:
     m, s, b, p, e = (sec[k] for k in ("morris", "sobol", "bootstrap", "pilot", "execution"))
     if m["trajectories"] < 2:
         raise bad("morris.trajectories", "an integer >= 2", m["trajectories"])
-    if m["levels"] < 2 or m["levels"] % 2:
-        raise bad("morris.levels", "an even integer >= 2 (Morris 1991; Campolongo 2007)", m["levels"])
+    if m["levels"] < 2 or m["levels"] % 2 or m["levels"] > 1000:
+        raise bad("morris.levels", "an even integer from 2 to 1000 (Morris 1991; Campolongo 2007)", m["levels"])
     n = s["n"]
     if n < 4 or n & (n - 1):
         lower = 2 ** max(2, int(math.log2(max(n, 1))))
         raise bad("sobol.n", f"a power of two >= 4 (e.g. {lower} or {lower * 2}), as the Sobol' "
                   "sequence needs", n)
-    if s["top_pairs"] < 0:
-        raise bad("sobol.top_pairs", "an integer >= 0", s["top_pairs"])
-    if b["resamples"] < 20:
-        raise bad("bootstrap.resamples", "an integer >= 20", b["resamples"])
+    if not 0 <= s["top_pairs"] <= 1000:
+        raise bad("sobol.top_pairs", "an integer from 0 to 1000", s["top_pairs"])
+    if not 20 <= b["resamples"] <= 100_000:
+        raise bad("bootstrap.resamples", "an integer from 20 to 100000", b["resamples"])
     if not 0.5 <= b["confidence"] < 1:
         raise bad("bootstrap.confidence", "a number in [0.5, 1)", b["confidence"])
-    if p["points"] < 0 or p["seeds"] < 2:
-        raise bad("pilot.seeds" if p["seeds"] < 2 else "pilot.points",
-                  "points >= 0 and seeds >= 2", p["seeds"] if p["seeds"] < 2 else p["points"])
+    if not 1 <= p["points"] <= 10_000 or not 2 <= p["seeds"] <= 1000:  # the pilot compares >= 2 points
+        raise bad("pilot.seeds" if not 2 <= p["seeds"] <= 1000 else "pilot.points",
+                  "points from 1 to 10000 and seeds from 2 to 1000",
+                  p["seeds"] if not 2 <= p["seeds"] <= 1000 else p["points"])
     if not 0 < p["target"] < 1:
         raise bad("pilot.target", "a share in (0, 1)", p["target"])
     if e["chunk_runs"] < 1:
