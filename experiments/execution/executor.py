@@ -190,9 +190,11 @@ def _worker_start(main_pid: int | None = None) -> None:
     compiled kernels once, before its first chunk."""
     import signal
 
+    from experiments.execution.orphans import die_with_parent
     from simulation.compiled import compile_kernels
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     _watch_parent(main_pid)
     compile_kernels()
 
@@ -208,7 +210,11 @@ def _parent_gone(parent: int, main_pid: int | None) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    try:  # a killed parent not yet reaped is a zombie: gone too
+        with open(f"/proc/{main_pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return False
 
 
 def _watch_parent(main_pid: int | None) -> None:
@@ -230,7 +236,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """forkserver where available, its server importing the model once for all workers."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["simulation"])
+        # the forkserver first asks to die with this process (experiments.execution.orphans)
+        os.environ["ALLIANCE_POOL_PARENT"] = str(os.getpid())
+        ctx.set_forkserver_preload(["experiments.execution.orphans", "simulation"])
         return ctx
     return multiprocessing.get_context("spawn")
 
