@@ -349,39 +349,38 @@ class Executor:
 
     def _map_dask(self, fn: Callable[[Any], Any], chunks: Sequence[Sequence[Any]]
                   ) -> Iterator[tuple[int, list]]:
-        from dask.distributed import wait as dask_wait
+        from dask.distributed import as_completed
 
         client = self._dask()
-        lost = (f"the Dask cluster at {self.scheduler} failed", "")
+        lost = f"the Dask cluster at {self.scheduler} failed"
         try:
             futures = [client.submit(_apply_chunk, fn, list(chunk), pure=False) for chunk in chunks]
+            pending = as_completed(futures, loop=client.loop)  # no default client is set
         except Exception as exc:
-            raise ResourceError(f"{lost[0]} ({type(exc).__name__}: {_short(exc, 1)}){lost[1]}") from None
+            raise ResourceError(f"{lost} ({type(exc).__name__}: {_short(exc, 1)})") from None
         index = {fut.key: i for i, fut in enumerate(futures)}
-        pending = set(futures)
         quiet_since = time.monotonic()  # last time a chunk finished or a worker was seen
         try:
-            while pending:
+            while not pending.is_empty():
                 # _apply_chunk returns a run's failure as data: anything raised here is the
                 # cluster's (scheduler gone, a chunk's worker killed again and again)
                 try:
-                    done, rest = dask_wait(list(pending), timeout=POLL_SECONDS * 4,
-                                           return_when="FIRST_COMPLETED")
+                    done = pending.next_batch(block=False)
                     outs = [(index[f.key], f.result()) for f in sorted(done, key=lambda f: index[f.key])]
-                except TimeoutError:
-                    done, rest, outs = set(), pending, []
                 except Exception as exc:
-                    raise ResourceError(f"{lost[0]} ({type(exc).__name__}: {_short(exc, 1)})"
-                                        f"{lost[1]}") from None
-                pending = set(rest)
+                    raise ResourceError(f"{lost} ({type(exc).__name__}: {_short(exc, 1)})") from None
                 for i, (status, payload) in outs:
                     yield i, _unwrap(status, payload)
-                if done or _count_workers(client) > 0:
+                if done:
+                    quiet_since = time.monotonic()
+                    continue
+                if _count_workers(client) > 0:
                     quiet_since = time.monotonic()
                 elif time.monotonic() - quiet_since > NO_WORKER_TIMEOUT:
                     raise ResourceError(
                         f"the Dask cluster at {self.scheduler} has had no worker (or no answering "
-                        f"scheduler) for {NO_WORKER_TIMEOUT:g} s{lost[1]}")
+                        f"scheduler) for {NO_WORKER_TIMEOUT:g} s")
+                time.sleep(POLL_SECONDS / 5)
         finally:
             try:
                 client.cancel([f for f in futures if not f.done()])
