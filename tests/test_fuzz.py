@@ -22,6 +22,7 @@ import copy
 import io
 import json
 import math
+import os
 import re
 import signal
 import tomllib
@@ -98,6 +99,8 @@ def invoke(argv: list[str], out_dir: Path | None = None) -> tuple[int, str, str]
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     STATS[f"exit {code}"] += 1
+    if STATS["cases"] % 250 == 0:
+        _save_stats()
     check(argv, code, out.getvalue(), err.getvalue(), out_dir)
     return code, out.getvalue(), err.getvalue()
 
@@ -138,7 +141,15 @@ def _no_figures(monkeypatch):
     monkeypatch.setattr(res, "comparison_figure", lambda *a, **k: "")
 
 
+def _save_stats() -> None:
+    """With FUZZ_STATS=path, keep this process's running counts there (one file per process)."""
+    target = os.environ.get("FUZZ_STATS")
+    if target:
+        Path(f"{target}.{os.getpid()}").write_text(json.dumps(dict(STATS)))
+
+
 def teardown_module(module):
+    _save_stats()
     print(f"\nfuzz: {STATS['cases']} cases, {STATS['tracebacks']} tracebacks, {STATS['hangs']} hangs; "
           + ", ".join(f"{k}: {v}" for k, v in sorted(STATS.items()) if k.startswith("exit")))
 
