@@ -385,7 +385,8 @@ def _terminate(signum: int, frame: object) -> None:
 
 def _error(message: str) -> int:
     """One line per problem, each starting ``alliance: error:``; exit code 2."""
-    for line in message.splitlines() or [""]:
+    for line in message.split("\n"):  # control characters of user values are shown escaped
+        line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
         print(f"alliance: error: {line}", file=sys.stderr)
     return 2
 

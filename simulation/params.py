@@ -41,7 +41,7 @@ class TerritoryRecord(_Section):
     """One territory read from a territories table (scenarios/territories_example.csv)."""
 
     name: str
-    region: int = Field(ge=0)
+    region: int = Field(ge=0, le=99, description="index of the region (at most 100 regions)")
     x: float = Field(ge=0, le=1, description="position in the unit square")
     y: float = Field(ge=0, le=1, description="position in the unit square")
     fragility: float = Field(ge=0, le=1)

@@ -181,3 +181,20 @@ def test_ascii_terminal_prints_instead_of_crashing(tmp_path):
                           env=env, capture_output=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert b"Traceback" not in done.stderr and b"\\xab" in done.stdout
+
+
+def test_a_huge_region_number_is_refused_not_an_overflow(capsys, tmp_path):
+    """Found by the full fuzz run: region = 10**400 passed validate and overflowed the model."""
+    (tmp_path / "t.csv").write_text(
+        "name,region,x,y,fragility,need_economic,need_social,need_environmental,social_capital,"
+        f"associations,firms\nA,{'9' * 400},0.5,0.5,0.3,0.4,0.4,0.4,0.5,8,3\n")
+    path = scenario(tmp_path, '[territories]\nfile = "t.csv"')
+    refused(capsys, "validate", path, needles=("t.csv", "row 2", "column 'region'", "from 0 to 99"))
+
+
+def test_control_characters_in_a_value_stay_on_one_escaped_line(capsys, tmp_path):
+    """Found by the full fuzz run: a vertical tab in 'extends' split the message in two."""
+    path = tmp_path / "s.toml"
+    path.write_text('extends = "a\\u000bb\\nc\\u001c"\n')
+    err = refused(capsys, "validate", str(path), needles=("key 'extends'", "unknown scenario"))
+    assert len(err.splitlines()) == 1 and "\\x0b" in err

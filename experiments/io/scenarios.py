@@ -95,7 +95,7 @@ def find(name_or_path: str, library: Path = LIBRARY, relative_to: Path | None = 
     close = difflib.get_close_matches(name_or_path, known, n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     raise InputError(
-        f"unknown scenario '{name_or_path}'{hint}; expected a name from {_display(library)} "
+        f"unknown scenario {name_or_path!r}{hint}; expected a name from {_display(library)} "
         f"({', '.join(known) or 'none found'}) or a path to a .toml file")
 
 
