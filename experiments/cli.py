@@ -24,7 +24,7 @@ from typing import Any
 
 from experiments.io import errors
 from experiments.io import scenarios as scn
-from experiments.io.errors import InputError
+from experiments.io.errors import InputError, os_problem
 
 #: Modules that may add subcommands; a module that does not exist yet is skipped. A plugin is
 #: imported only when its own command runs: ``alliance --help`` reads the names and help lines
@@ -102,6 +102,7 @@ def _resolve(name: str, args: argparse.Namespace) -> tuple[scn.Scenario, Any]:
 
 def _seeds(params: Any, reps: int) -> list[int]:
     first = params.run.seed
+    res.check_run_size(reps, params)  # refused up front when it would not fit in memory
     if first + reps - 1 > 2**63 - 1:
         raise InputError(f"--seed/--reps: expected seeds up to {2**63 - 1}; found {first} + {reps - 1}")
     return [first + i for i in range(reps)]
@@ -464,8 +465,19 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _error(message: str) -> int:
+    """One line per problem, each starting ``alliance: error:``; exit code 2."""
+    for line in message.split("\n"):  # control characters of user values are shown escaped
+        line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+        print(f"alliance: error: {line}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``alliance`` console script; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):  # e.g. PYTHONIOENCODING=ascii: « » as \xab, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
@@ -474,8 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = args.func(args)
         return 0 if code is None else int(code)
     except errors.USER_ERRORS as exc:
-        print(f"alliance: error: {exc}", file=sys.stderr)
-        return 2
+        return _error(str(exc))
     except KeyboardInterrupt:
         print("alliance: interrupted; no results folder was written", file=sys.stderr)
         return 130
@@ -485,6 +496,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:  # disk full, path too long, unwritable: a line, not a traceback
+        return _error(os_problem(exc))
+    except MemoryError:
+        return _error("out of memory; use fewer replications, months or territories")
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -26,7 +26,10 @@ class ParameterError(ValueError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    # strict: no boolean or string becomes a number (TOML `months = true` or `"12"` is refused);
+    # allow_inf_nan=False: no NaN or infinity in any parameter.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True,
+                              allow_inf_nan=False)
 
 
 class Run(_Section):
@@ -38,9 +41,9 @@ class TerritoryRecord(_Section):
     """One territory read from a territories table (scenarios/territories_example.csv)."""
 
     name: str
-    region: int = Field(ge=0)
-    x: float
-    y: float
+    region: int = Field(ge=0, le=99, description="index of the region (at most 100 regions)")
+    x: float = Field(ge=0, le=1, description="position in the unit square")
+    y: float = Field(ge=0, le=1, description="position in the unit square")
     fragility: float = Field(ge=0, le=1)
     need_economic: float = Field(ge=0, le=1)
     need_social: float = Field(ge=0, le=1)
@@ -62,7 +65,8 @@ class Territories(_Section):
     nimby_share: float = Field(0.15, ge=0, le=1, description="share of initiatives with local costs and wider benefits")
     tradeoff_share: float = Field(0.2, ge=0, le=1, description="share trading one need against another")
     path_diversity: float = Field(1.0, ge=0, le=1, description="spread of territories' own best paths around the national standard")
-    records: list[TerritoryRecord] | None = Field(None, description="territories read from a table; overrides count")
+    records: list[TerritoryRecord] | None = Field(None, min_length=1, max_length=5000,
+                                                  description="territories read from a table; overrides count")
 
 
 class ActorType(_Section):
@@ -136,7 +140,7 @@ class Funding(_Section):
     state_budget: float = Field(300.0, ge=0, description="yearly State budget (k€) per territory at macro_presence 1")
     foundation_budget: float = Field(30.0, ge=0, description="yearly budget (k€) of a national foundation per territory")
     local_foundation_budget: float = Field(100.0, ge=0, description="yearly budget (k€) of a local foundation per territory of its region")
-    project_cost: float = Field(10.0, ge=0, description="monthly cost (k€) of a median project")
+    project_cost: float = Field(10.0, ge=0.01, description="monthly cost (k€) of a median project (the model divides by it: 0 cannot occur)")
     participation_cost: float = Field(0.3, ge=0, le=12, description="co-construction cost, FTE-months per member")
     pooled_share: float = Field(0.5, ge=0, le=1, description="share of the budget in the pooled fund under 'mixed'")
 
@@ -231,8 +235,32 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+#: What a value of each pydantic error type should have been, in the user's words.
+_EXPECTED = {
+    "int_type": "an integer (not a boolean, string or decimal)",
+    "int_from_float": "an integer (not a decimal)",
+    "int_parsing": "an integer",
+    "float_type": "a number (not a boolean or string)",
+    "float_parsing": "a number (dot decimals)",
+    "finite_number": "a finite number (not NaN or infinity)",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "a string",
+    "list_type": "a list",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+    "dict_type": "a table",
+    "missing": "a value (the key is missing)",
+}
+
+
+#: Problems reported at most, one line each.
+MAX_LINES = 10
+
+
 def explain(exc: ValidationError, source: str) -> str:
-    """One line per problem: source, dotted key, what was expected, what was found."""
+    """One line per problem (at most :data:`MAX_LINES`): source, dotted key, what was
+    expected, what was found."""
     lines = []
     for err in exc.errors():
         loc = tuple(err["loc"])
@@ -254,8 +282,16 @@ def explain(exc: ValidationError, source: str) -> str:
             hint = did_you_mean(str(found), [s.strip(" '") for s in str(ctx.get("expected", "")).replace(" or ", ",").split(",")])
             expected += hint
         else:
-            expected = err["msg"].lower()
-        lines.append(f"{source}: key '{key}': expected {expected}; found {found!r}")
+            expected = _EXPECTED.get(err["type"]) or err["msg"].lower()
+            if err["type"] == "too_short":
+                expected = f"at least {ctx.get('min_length')} item(s)"
+            elif err["type"] == "too_long":
+                expected = f"at most {ctx.get('max_length')} items"
+                found = f"{ctx.get('actual_length')} items"
+        shown = "nothing" if err["type"] == "missing" else repr(found)
+        lines.append(f"{source}: key '{key}': expected {expected}; found {shown}")
+    if len(lines) > MAX_LINES:
+        lines = lines[:MAX_LINES] + [f"{source}: {len(lines) - MAX_LINES} more problem(s) not shown"]
     return "\n".join(lines)
 
 

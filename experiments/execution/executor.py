@@ -31,9 +31,10 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from experiments.io.errors import RunFailed
+from experiments.io.errors import ResourceError, RunFailed
 
 #: Seconds a task should last at least: ~100 times the ~2 ms a Dask task costs.
 TARGET_TASK_SECONDS = 0.2
@@ -41,6 +42,12 @@ TARGET_TASK_SECONDS = 0.2
 #: Seconds (wall) for a local pool to start and load the model in its workers: less work
 #: than this saved by the pool runs in this process instead.
 POOL_START_SECONDS = 1.5
+#: Seconds to wait for a Dask scheduler to answer before giving up with a clear message.
+CONNECT_TIMEOUT = 10.0
+#: Seconds a Dask run may go on with no worker at all before it stops (finished runs kept).
+NO_WORKER_TIMEOUT = 30.0
+#: Seconds between two checks of the cluster (and, in a worker, of its parent process).
+POLL_SECONDS = 0.5
 
 
 # --------------------------------------------------------------------------------------
@@ -188,24 +195,63 @@ def auto_chunk_size(seconds_per_item: float, n_items: int, workers: int) -> int:
 # Executors
 # --------------------------------------------------------------------------------------
 
-def _worker_start() -> None:
+def _worker_start(main_pid: int | None = None) -> None:
     """Workers leave Ctrl-C to the parent, which cancels what has not started and lets
     running chunks finish, so checkpoints stay whole and the pool shuts down cleanly. Each
-    worker loads the model's compiled kernels from the disk cache (the parent filled it
-    before starting the pool) once, before its first chunk."""
+    worker watches its parent (and the ``alliance`` process ``main_pid``) and exits as soon as
+    either is gone, so a killed ``alliance`` leaves no orphan. Each worker loads the model's
+    compiled kernels once, before its first chunk."""
     import signal
 
+    from experiments.execution.orphans import die_with_parent
     from simulation.compiled import compile_kernels
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+    _watch_parent(main_pid)
     compile_kernels()
+
+
+def _parent_gone(parent: int, main_pid: int | None) -> bool:
+    if os.getppid() != parent:  # reparented: the forkserver (or the main process) has died
+        return True
+    if main_pid is None:
+        return False
+    try:
+        os.kill(main_pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # a killed parent not yet reaped is a zombie: gone too
+        with open(f"/proc/{main_pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def _watch_parent(main_pid: int | None) -> None:
+    """A daemon thread that ends this process within :data:`POLL_SECONDS` of its parent's
+    death (a SIGKILLed parent cannot tell its workers to stop)."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not _parent_gone(parent, main_pid):
+            time.sleep(POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
     """forkserver where available, its server importing the model once for all workers."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["simulation.engine"])
+        # the forkserver first asks to die with this process (experiments.execution.orphans)
+        os.environ["ALLIANCE_POOL_PARENT"] = str(os.getpid())
+        ctx.set_forkserver_preload(["experiments.execution.orphans", "simulation.engine"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -270,7 +316,13 @@ class Executor:
         if self._client is None:
             from dask.distributed import Client
 
-            self._client = Client(self.scheduler, set_as_default=False)
+            try:
+                self._client = Client(self.scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
+            except Exception as exc:  # OSError, TimeoutError, a protocol error...
+                raise ResourceError(
+                    f"--scheduler {self.scheduler}: expected a Dask scheduler; found none answering "
+                    f"within {CONNECT_TIMEOUT:g} s ({type(exc).__name__}); start one with "
+                    "'dask scheduler' or check the address") from None
         return self._client
 
     def _local(self) -> ProcessPoolExecutor:
@@ -279,7 +331,7 @@ class Executor:
 
             compile_kernels()  # here first: the workers load the cache instead of each compiling
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context(),
-                                             initializer=_worker_start)
+                                             initializer=_worker_start, initargs=(os.getpid(),))
         return self._pool
 
     # -- mapping ----------------------------------------------------------------------
@@ -306,7 +358,12 @@ class Executor:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in sorted(done, key=futures.__getitem__):
-                    yield futures[fut], _unwrap(*fut.result())
+                    try:
+                        status, payload = fut.result()
+                    except BrokenProcessPool:
+                        raise ResourceError(
+                            "a local worker process died (killed, or out of memory)") from None
+                    yield futures[fut], _unwrap(status, payload)
         finally:
             for fut in pending:
                 fut.cancel()
@@ -316,13 +373,40 @@ class Executor:
         from dask.distributed import as_completed
 
         client = self._dask()
-        futures = [client.submit(_apply_chunk, fn, list(chunk), pure=False) for chunk in chunks]
-        index = {fut.key: i for i, fut in enumerate(futures)}
+        lost = f"the Dask cluster at {self.scheduler} failed"
         try:
-            for fut in as_completed(futures, loop=client.loop):  # no default client is set
-                yield index[fut.key], _unwrap(*fut.result())
+            futures = [client.submit(_apply_chunk, fn, list(chunk), pure=False) for chunk in chunks]
+            pending = as_completed(futures, loop=client.loop)  # no default client is set
+        except Exception as exc:
+            raise ResourceError(f"{lost} ({type(exc).__name__}: {_short(exc, 1)})") from None
+        index = {fut.key: i for i, fut in enumerate(futures)}
+        quiet_since = time.monotonic()  # last time a chunk finished or a worker was seen
+        try:
+            while not pending.is_empty():
+                # _apply_chunk returns a run's failure as data: anything raised here is the
+                # cluster's (scheduler gone, a chunk's worker killed again and again)
+                try:
+                    done = pending.next_batch(block=False)
+                    outs = [(index[f.key], f.result()) for f in sorted(done, key=lambda f: index[f.key])]
+                except Exception as exc:
+                    raise ResourceError(f"{lost} ({type(exc).__name__}: {_short(exc, 1)})") from None
+                for i, (status, payload) in outs:
+                    yield i, _unwrap(status, payload)
+                if done:
+                    quiet_since = time.monotonic()
+                    continue
+                if _count_workers(client) > 0:
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since > NO_WORKER_TIMEOUT:
+                    raise ResourceError(
+                        f"the Dask cluster at {self.scheduler} has had no worker (or no answering "
+                        f"scheduler) for {NO_WORKER_TIMEOUT:g} s")
+                time.sleep(POLL_SECONDS / 5)
         finally:
-            client.cancel([f for f in futures if not f.done()])
+            try:
+                client.cancel([f for f in futures if not f.done()])
+            except Exception:  # the scheduler may be gone: nothing left to cancel
+                pass
 
     def _pays(self, seconds_here: float) -> bool:
         """Whether a local pool (started now, or already running) saves time on work that
@@ -378,6 +462,14 @@ class Executor:
             if bar is not None:
                 bar.close()
         return results
+
+
+def _count_workers(client: Any) -> int:
+    """Workers the scheduler knows now; a scheduler that does not answer counts as none."""
+    try:
+        return len(client.scheduler_info(n_workers=-1)["workers"])
+    except Exception:
+        return 0
 
 
 def _progress_bar(total: int, desc: str) -> Any:

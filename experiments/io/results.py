@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.io.errors import InputError
+from experiments.io.errors import InputError, ResourceError, os_problem
 from experiments.io.provenance import relative, utc_stamp
 from simulation import OUTCOMES
 
@@ -108,22 +108,26 @@ class ResultFolder:
     def __enter__(self) -> ResultFolder:
         try:
             self.out.mkdir(parents=True, exist_ok=True)
+            self.removed = remove_stale_partials(self.out)
             self.path.mkdir()
         except OSError as exc:
             raise InputError(f"--out {self.out}: expected a writable folder; found "
-                             f"{exc.strerror or exc} ({exc.filename or self.out})") from None
+                             f"{os_problem(exc)}") from None
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is not None:
             shutil.rmtree(self.path, ignore_errors=True)
+            if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):  # disk full...
+                raise ResourceError(f"--out {self.out}: could not write the results folder: "
+                                    f"{os_problem(exc)}; no results folder was left") from None
             return
         try:
             self.final = self._commit()
         except OSError as err:
             shutil.rmtree(self.path, ignore_errors=True)
-            raise InputError(f"--out {self.out}: could not finish the results folder: "
-                             f"{err.strerror or err}") from None
+            raise ResourceError(f"--out {self.out}: could not finish the results folder: "
+                                f"{os_problem(err)}") from None
 
     def _commit(self) -> Path:
         for i in range(1, 1000):
@@ -139,6 +143,35 @@ class ResultFolder:
             return final
         raise InputError(f"--out {self.out}: expected a free folder name; found {self.name} to "
                          f"{self.name}-999 all taken")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stale_partials(out: Path) -> list[Path]:
+    """Hidden ``.partial-<pid>-...`` folders in ``out`` whose process no longer runs: the
+    leftovers of killed runs (a running process's own folder is never listed)."""
+    found = []
+    for path in Path(out).glob(".*.partial-*"):
+        pid = path.name.rsplit(".partial-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)) and path.is_dir():
+            found.append(path)
+    return sorted(found)
+
+
+def remove_stale_partials(out: Path) -> list[Path]:
+    """Delete :func:`stale_partials` (done by every ``alliance run`` and ``compare``)."""
+    gone = stale_partials(out)
+    for path in gone:
+        shutil.rmtree(path, ignore_errors=True)
+    return gone
 
 
 def _safe(label: str) -> str:
@@ -226,3 +259,123 @@ def run_summary(*, scenario: str, scenario_file: Path, seeds: Sequence[int], mon
         "outcomes": summarise(summaries),
         "params": params,
     }
+
+
+
+# --------------------------------------------------------------------------------------
+# Damage: atomic writes, interrupted folders, resuming a damaged sensitivity folder
+# --------------------------------------------------------------------------------------
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write a file under a temporary name then rename it: a crash or a full disk leaves the
+    old file or none, never a half-written one."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def kept(exc: BaseException, folder: Path):
+    """The error of a sensitivity experiment stopped by the machine or the cluster, saying
+    that its finished chunks are kept and how to resume."""
+    from experiments.io.errors import ResourceError, os_problem
+
+    what = os_problem(exc) if isinstance(exc, OSError) else str(exc)
+    return ResourceError(f"{what}; the finished chunks are kept in {folder}: resume with "
+                         f"'alliance sensitivity --resume {folder}'")
+
+
+_BROKEN = object()
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing, unreadable, empty, truncated, not UTF-8
+        return _BROKEN
+
+
+def repair_folder(folder: Path, spec: Any, base_params: Any, fingerprint: Any,
+                  progress: bool) -> tuple[dict, dict | None]:
+    """Make a damaged or half-written sensitivity folder resumable, keeping its good parts.
+
+    ``experiment.json`` and ``base_params.json`` that are missing, empty or unreadable are
+    rebuilt from ``spec.toml`` (the fingerprint then is today's model); checkpoint files that
+    cannot be read, or lack the spec's outcomes, are deleted so that their chunks run again;
+    leftover temporary files are removed. Returns the saved metadata and the base parameters.
+    """
+    import re
+
+    notes = []
+    saved = _read_json(folder / "experiment.json")
+    if not (isinstance(saved, dict) and isinstance(saved.get("name"), str)
+            and isinstance(saved.get("model_fingerprint"), str)):
+        name = re.sub(r"^\d{8}T\d{6}Z-", "", folder.name) or spec.name
+        saved = {"name": name, "spec": "spec.toml", "model_fingerprint": fingerprint(spec)}
+        write_atomic(folder / "experiment.json", json.dumps(saved) + "\n")
+        notes.append("experiment.json was damaged: rebuilt from spec.toml")
+    base = _read_json(folder / "base_params.json")
+    if base is _BROKEN or (spec.is_simulation and not _valid_params(base)) or (
+            not spec.is_simulation and base is not None):
+        base = base_params(spec)
+        write_atomic(folder / "base_params.json", json.dumps(base, indent=1) + "\n")
+        notes.append("base_params.json was damaged: rebuilt from the spec's base scenario")
+    checkpoints = folder / "checkpoint"
+    checkpoints.mkdir(exist_ok=True)
+    for path in sorted(checkpoints.iterdir()):
+        if path.suffix != ".parquet":
+            path.unlink()  # a temporary file of an interrupted write
+            continue
+        try:
+            frame = pd.read_parquet(path)
+            good = ("run" in frame.columns and len(frame) > 0
+                    and all(o in frame.columns for o in spec.outcomes)
+                    and (frame["run"].diff().dropna() == 1).all())
+        except Exception:  # pyarrow raises several kinds for a damaged file
+            good = False
+        if not good:
+            path.unlink()
+            notes.append(f"checkpoint/{path.name} was damaged: its runs will be computed again")
+    if progress:
+        for note in notes:
+            print(f"alliance: {note}", file=sys.stderr)
+    return saved, base
+
+
+def _valid_params(data: Any) -> bool:
+    from simulation import ParameterError, Params
+
+    if not isinstance(data, dict):
+        return False
+    try:
+        Params.from_dict(data)
+    except ParameterError:
+        return False
+    return True
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (psutil, which comes with dask.distributed), or None."""
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:
+        return None
+
+
+def check_run_size(reps: int, params: Any) -> None:
+    """Refuse up front replications whose tasks and results would take over half of the
+    memory available now (each replication holds its parameters and its monthly series, kept
+    until the folder is written); the message gives the estimate."""
+    size = len(json.dumps(params.model_dump(), default=str))
+    per_rep = 10 * size + params.run.months * 64 * 8 * 4  # Python objects ~10x their JSON
+    need = reps * per_rep
+    free = available_memory()
+    if free is not None and need > free / 2:
+        raise InputError(f"--reps {reps}: expected replications whose results fit in half of the "
+                         f"{free / 2**30:.1f} GiB of memory available; found about "
+                         f"{need / 2**30:.1f} GiB for {reps:,} replications of {params.run.months} "
+                         f"months (at most about {int(free / 2 / per_rep):,})")

@@ -12,13 +12,16 @@ scenarios/README.md.
 from __future__ import annotations
 
 import csv
+import io
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from experiments.io.errors import InputError
+from experiments.io.errors import InputError, os_problem
 
 if TYPE_CHECKING:
     from simulation import Params
@@ -103,7 +106,7 @@ def find(name_or_path: str, library: Path = LIBRARY, relative_to: Path | None = 
     known = library_names(library)
     hint = did_you_mean(name_or_path, known)
     raise InputError(
-        f"unknown scenario '{name_or_path}'{hint}; expected a name from {_display(library)} "
+        f"unknown scenario {name_or_path!r}{hint}; expected a name from {_display(library)} "
         f"({', '.join(known) or 'none found'}) or a path to a .toml file")
 
 
@@ -119,15 +122,38 @@ def _display(path: Path) -> str:
 # Reading one file
 # --------------------------------------------------------------------------------------
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """The file's table; a malformed file raises InputError naming file, line and column."""
+#: Largest input file read (a scenario, spec or territories table of 5,000 rows is < 1 MB).
+MAX_INPUT_BYTES = 10 * 2**20
+
+
+def read_bytes(path: Path, what: str = "file") -> bytes:
+    """The bytes of a regular input file of at most :data:`MAX_INPUT_BYTES`; anything else
+    (a device such as /dev/zero, a fifo, a folder, a huge file) raises InputError before
+    reading, so no input can exhaust memory."""
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(f"{_display(path)}: expected a regular {what}; found a "
+                                 f"{'folder' if stat.S_ISDIR(info.st_mode) else 'device or pipe'}")
+            if info.st_size > MAX_INPUT_BYTES:
+                raise InputError(f"{_display(path)}: expected a {what} of at most "
+                                 f"{MAX_INPUT_BYTES // 2**20} MB; found {info.st_size / 2**20:.0f} MB")
+            return fh.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{_display(path)}: cannot read the {what}: {os_problem(exc, path=False)}") from None
+
+
+def read_toml(path: Path, what: str = "TOML file") -> dict[str, Any]:
+    """The file's table; a malformed file raises InputError naming file, line and column."""
+    raw = read_bytes(path, what)
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{_display(path)}: expected UTF-8 text; found an undecodable byte at "
+                         f"position {exc.start}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{_display(path)}: malformed TOML: {exc}") from None
-    except OSError as exc:
-        raise InputError(f"{_display(path)}: cannot read: {exc.strerror}") from None
 
 
 def _own_overrides(path: Path, data: dict[str, Any]) -> dict[str, Any]:
@@ -273,16 +299,14 @@ def read_territories(path: Path) -> list[dict[str, Any]]:
 
     TERRITORY_COLUMNS = __getattr__("TERRITORY_COLUMNS")  # noqa: N806
     src = _display(path)
+    if not path.exists():
+        raise InputError(f"territories file '{src}': not found")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
-    except FileNotFoundError:
-        raise InputError(f"territories file '{src}': not found") from None
+        text = read_bytes(path, "territories table").decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
     except UnicodeDecodeError as exc:
         raise InputError(f"{src}: expected UTF-8 text; found undecodable byte at position "
                          f"{exc.start}") from None
-    except OSError as exc:
-        raise InputError(f"{src}: cannot read: {exc.strerror}") from None
     except csv.Error as exc:
         raise InputError(f"{src}: malformed CSV: {exc}") from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
@@ -315,7 +339,7 @@ def read_territories(path: Path) -> list[dict[str, Any]]:
             raise InputError(f"{src}, row {number}: expected {len(header)} cells; found {len(row)}")
         raw = {col: cell.strip() for col, cell in zip(header, row, strict=True)}
         try:
-            record = TerritoryRecord.model_validate(raw)
+            record = TerritoryRecord.model_validate(raw, strict=False)  # cells are text
         except ValidationError as exc:
             err = exc.errors()[0]
             col = str(err["loc"][0]) if err["loc"] else "?"

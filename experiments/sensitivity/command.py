@@ -34,14 +34,14 @@ import argparse
 import copy
 import json
 import math
-import shutil
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from experiments.execution.executor import Executor
-from experiments.io.errors import InputError, RunFailed
+from experiments.io.errors import InputError, ResourceError, RunFailed
+from experiments.io.results import kept, repair_folder, write_atomic
 from experiments.sensitivity.runs import design_parts, execute, pilot_noise, pilot_table, run_table
 from experiments.sensitivity.spec import Spec, load_spec
 
@@ -164,10 +164,9 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
             raise InputError(f"--resume {folder}: expected a sensitivity results folder with spec.toml; "
                              "found none")
         spec = load_spec(folder / "spec.toml")
-        saved = json.loads((folder / "experiment.json").read_text())
+        saved, base = repair_folder(folder, spec, base_params, model_fingerprint, progress)
         spec = _renamed(spec, saved["name"])
         precision = saved.get("precision")
-        base = json.loads((folder / "base_params.json").read_text())
         now = model_fingerprint(spec)
         if saved.get("model_fingerprint") != now:
             raise InputError(f"--resume {folder}: expected the model code that wrote the checkpoints "
@@ -181,9 +180,9 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
             raise InputError(f"--precision: expected a spec with method = \"sobol\"; found {spec.method!r}")
         base = base_params(spec)
         folder = new_folder(spec, out)
-        shutil.copyfile(spec.path, folder / "spec.toml")
-        (folder / "base_params.json").write_text(json.dumps(base, indent=1) + "\n")
-        (folder / "experiment.json").write_text(json.dumps(
+        write_atomic(folder / "spec.toml", spec.path.read_bytes())
+        write_atomic(folder / "base_params.json", json.dumps(base, indent=1) + "\n")
+        write_atomic(folder / "experiment.json", json.dumps(
             {"name": spec.name, "spec": str(spec_path), "model_fingerprint": model_fingerprint(spec),
              "precision": precision}) + "\n")
     if progress:
@@ -202,11 +201,16 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
                                                        parts, table, outcomes, len(ptable), pilot_stats)
     except KeyboardInterrupt as exc:
         raise Interrupted(folder) from exc
+    except (ResourceError, OSError) as exc:  # disk full, cluster lost: the finished chunks stay
+        raise kept(exc, folder) from None
     wall = time.perf_counter() - started
-    sens_report.write_all(folder, spec=spec, parts=parts, table=table, outcomes=outcomes, reps=reps,
-                          pilot=pilot.merge(ptable, on="run"), pilot_stats=pilot_stats, base=base,
-                          wall_seconds=wall, workers=None if scheduler else (workers or ex.workers),
-                          scheduler=scheduler)
+    try:
+        sens_report.write_all(folder, spec=spec, parts=parts, table=table, outcomes=outcomes, reps=reps,
+                              pilot=pilot.merge(ptable, on="run"), pilot_stats=pilot_stats, base=base,
+                              wall_seconds=wall, workers=None if scheduler else (workers or ex.workers),
+                              scheduler=scheduler)
+    except OSError as exc:
+        raise kept(exc, folder) from None
     return folder
 
 

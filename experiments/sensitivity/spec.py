@@ -36,8 +36,8 @@ Integer factors map u to ``min(floor(low + u * (high - low + 1)), high)``.
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,12 @@ SECTION_KEYS: dict[str, dict[str, Any]] = {
 }
 METHODS = ("regression", "sobol", "morris")
 DUMMY = "dummy"
+#: Runs of one design at most (about 2 days on one core at 20 ms a run).
+MAX_DESIGN_RUNS = 10_000_000
+#: Replications per design point at most.
+MAX_REPLICATIONS = 10_000
+#: The last seed (first_seed + every run of the largest design) must fit in a signed 64-bit integer.
+MAX_FIRST_SEED = 2**63 - 1 - MAX_DESIGN_RUNS * MAX_REPLICATIONS
 REST = "other_factors"
 
 
@@ -124,14 +130,10 @@ class Spec:
 
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a spec file; raise InputError naming file, key, expected, found."""
+    from experiments.io.scenarios import read_toml
+
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: malformed TOML: {exc}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the spec: {exc.strerror}") from None
+    data = read_toml(path, "spec file")  # a regular file of at most 10 MB, UTF-8 TOML
     return spec_from_dict(data, source=str(path), name=path.stem, path=path)
 
 
@@ -172,10 +174,11 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     _check_sections(sections, bad)
 
     ints = {}
-    for key, default, low in (("replications", 1, 1), ("first_seed", 1, 0), ("design_seed", 2024, 1)):
+    for key, default, low, high in (("replications", 1, 1, MAX_REPLICATIONS),
+                                    ("first_seed", 1, 0, MAX_FIRST_SEED), ("design_seed", 2024, 1, 2**32 - 1)):
         value = data.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise bad(key, f"an integer >= {low}", value)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise bad(key, f"an integer from {low} to {high}", value)
         ints[key] = value
     dummy = data.get("dummy", True)
     if not isinstance(dummy, bool):
@@ -195,9 +198,45 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     if DUMMY in names or REST in names:
         raise bad("factors", f"names other than '{DUMMY}' and '{REST}' (reserved)", names)
     _check_factor_use(method, factors, sections, bad)
-    return Spec(name=name, path=path, description=description, method=method, base=base,
+    spec = Spec(name=name, path=path, description=description, method=method, base=base,
                 model=model, outcomes=outcomes, factors=factors, overrides=dict(overrides),
                 dummy=dummy, raw=data, **ints, **sections)
+    check_size(spec, source)
+    return spec
+
+
+def design_runs(spec: Spec) -> int:
+    """Runs of the experiment at most (pilot included), counted without building the design:
+    regression ``points x replications``; Sobol' ``n (k + 2)`` per scramble, up to
+    ``max_scrambles``; Morris ``trajectories (k + 1)``."""
+    k = len(spec.all_factors)
+    if spec.method == "regression":
+        points = spec.regression["points"]
+    elif spec.method == "sobol":
+        points = spec.sobol["n"] * (2 * k + 2 if spec.sobol["second_order"] else k + 2) * spec.sobol["max_scrambles"]
+    else:
+        points = spec.morris["trajectories"] * (k + 1)
+    return points * spec.replications + (spec.pilot["points"] + 1) * spec.pilot["seeds"]
+
+
+def check_size(spec: Spec, source: str) -> None:
+    """Refuse, before anything is allocated, a design over :data:`MAX_DESIGN_RUNS` runs or
+    whose tables would take over half of the memory available now; the message gives the
+    estimate."""
+    from experiments.io.results import available_memory
+
+    runs = design_runs(spec)
+    need = runs * (len(spec.all_factors) + len(spec.outcomes) + 6) * 8 * 4  # tables and their copies
+    free = available_memory()
+    sizes = f"found {runs:,} runs with the pilot, about {need / 2**30:.1f} GiB of tables"
+    hint = "; lower the design's size (points, n, scrambles, trajectories) or the replications"
+    if runs > MAX_DESIGN_RUNS:
+        raise InputError(f"{source}: expected a design of at most {MAX_DESIGN_RUNS:,} runs (about "
+                         f"{MAX_DESIGN_RUNS * 0.02 / 86400:.0f} days on one core at 20 ms a run); "
+                         f"{sizes}{hint}")
+    if free is not None and need > free / 2:
+        raise InputError(f"{source}: expected a design whose tables fit in half of the "
+                         f"{free / 2**30:.1f} GiB of memory available; {sizes}{hint}")
 
 
 def _same_kind(value: Any, default: Any) -> bool:
@@ -273,7 +312,13 @@ def _check_factor_use(method: str, factors: tuple[Factor, ...], sec: dict, bad: 
 def resolve_model(model: str, source: str) -> Any:
     module, _, func = model.partition(":")
     try:
-        return getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError) as exc:
+        fn = getattr(importlib.import_module(module), func)
+    except Exception as exc:  # ImportError, AttributeError, or the module failing on import
         raise InputError(f"{source}: key 'model': expected 'simulation' or an importable "
-                         f"'package.module:function'; found {model!r} ({exc})") from None
+                         f"'package.module:function'; found {model!r} ({type(exc).__name__})") from None
+    try:
+        inspect.signature(fn).bind({}, 0)
+    except (TypeError, ValueError):
+        raise InputError(f"{source}: key 'model': expected a function of (values, seed) returning "
+                         f"outcomes; found {model!r}, which cannot be called so") from None
+    return fn

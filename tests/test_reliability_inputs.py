@@ -1,0 +1,200 @@
+"""Issue 14, "Silent coercion" and "A legal value crashes the model": each case of the issue,
+run in-process through the command's entry point, now ends with exit code 2 and one line
+naming the file (or --set), the key, what was expected and what was found; and what
+``validate`` accepts runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from experiments.cli import main
+from experiments.io.scenarios import LIBRARY
+
+SPEC = '''description = "t"
+method = "morris"
+outcomes = ["impact"]
+replications = 2
+[morris]
+trajectories = 2
+levels = 4
+[pilot]
+points = 1
+seeds = 2
+'''
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def refused(capsys, *argv: str, needles: tuple[str, ...]) -> str:
+    """Exit 2; every line of stderr is an 'alliance: error:' line holding the needles."""
+    code, _, err = cli(capsys, *argv)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert lines and all(line.startswith("alliance: error:") for line in lines), err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in err, (needle, err)
+    return err
+
+
+def scenario(tmp_path: Path, body: str, name: str = "s.toml") -> str:
+    path = tmp_path / name
+    path.write_text(f'description = "test"\nextends = "{LIBRARY / "baseline.toml"}"\n{body}\n')
+    return str(path)
+
+
+# --------------------------------------------------------------------------------------
+# A legal value crashed the model
+# --------------------------------------------------------------------------------------
+
+def test_project_cost_zero_is_refused_before_any_run(capsys, tmp_path):
+    err = refused(capsys, "run", "baseline", "--set", "funding.project_cost=0", "--months", "12",
+                  "--quiet", "--workers", "1", "--out", str(tmp_path / "out"),
+                  needles=("--set", "funding.project_cost", ">= 0.01", "found 0"))
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_project_cost_zero_is_refused_by_validate(capsys, tmp_path):
+    path = scenario(tmp_path, "[funding]\nproject_cost = 0")
+    refused(capsys, "validate", path, needles=("s.toml", "funding.project_cost", ">= 0.01", "found 0"))
+
+
+def test_a_spec_range_reaching_zero_cost_is_refused_up_front(capsys, tmp_path):
+    spec = tmp_path / "zero.toml"
+    spec.write_text(SPEC + '[factors]\n"funding.project_cost" = [0.0, 20.0]\n')
+    refused(capsys, "sensitivity", str(spec), "--out", str(tmp_path / "out"), "--quiet",
+            needles=("zero.toml", "funding.project_cost"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_smallest_legal_cost_runs(capsys, tmp_path):
+    code, out, err = cli(capsys, "run", "baseline", "--set", "funding.project_cost=0.01", "--months", "6",
+                         "--quiet", "--workers", "1", "--json", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+
+
+# --------------------------------------------------------------------------------------
+# Silent coercion
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("section, key, value, expected", [
+    ("run", "months", "true", "an integer"),
+    ("run", "months", '"12"', "an integer"),
+    ("run", "seed", '"3"', "an integer"),
+    ("run", "seed", "false", "an integer"),
+    ("funding", "state_budget", '"300"', "a number"),
+    ("funding", "state_budget", "true", "a number"),
+    ("funding", "state_budget", "inf", "a finite number"),
+    ("funding", "state_budget", "nan", "a finite number"),
+    ("territories", "count", "12.0", "an integer"),
+    ("territories", "count", "true", "an integer"),
+    ("actors", "firms_per_territory", '"3"', "an integer"),
+    ("levers", "dialogue", "true", "a number"),
+    ("levers", "dialogue", '"0.8"', "a number"),
+    ("funding", "themed_calls", "1", "true or false"),
+    ("governance", "rule", "3", "one of"),
+])
+def test_no_boolean_or_string_becomes_a_number(capsys, tmp_path, section, key, value, expected):
+    path = scenario(tmp_path, f"[{section}]\n{key} = {value}")
+    refused(capsys, "validate", path, needles=("s.toml", f"'{section}.{key}'", expected, "found"))
+
+
+@pytest.mark.parametrize("value", ["true", '"12"'])
+def test_set_refuses_a_boolean_or_string_for_months(capsys, tmp_path, value):
+    refused(capsys, "run", "baseline", "--set", f"run.months={value}", "--quiet", "--workers", "1",
+            "--out", str(tmp_path), needles=("--set", "run.months", "an integer", "found"))
+
+
+def test_an_empty_territory_table_is_an_error(capsys, tmp_path):
+    path = scenario(tmp_path, "[territories]\nrecords = []")
+    refused(capsys, "validate", path, needles=("s.toml", "territories.records", "at least 1", "found []"))
+
+
+def _csv(tmp_path: Path, x: str) -> str:
+    (tmp_path / "t.csv").write_text(
+        "name,region,x,y,fragility,need_economic,need_social,need_environmental,social_capital,"
+        f"associations,firms\nA,0,{x},0.5,0.3,0.4,0.4,0.4,0.5,8,3\nB,0,0.2,0.5,0.3,0.4,0.4,0.4,0.5,8,3\n")
+    return scenario(tmp_path, '[territories]\nfile = "t.csv"')
+
+
+@pytest.mark.parametrize("x", ["nan", "1e300", "-5", "inf", "1.5"])
+def test_territory_coordinates_lie_in_the_unit_square(capsys, tmp_path, x):
+    refused(capsys, "validate", _csv(tmp_path, x), needles=("t.csv", "row 2", "column 'x'", repr(x)))
+
+
+def test_a_valid_territory_table_validates(capsys, tmp_path):
+    code, out, err = cli(capsys, "validate", _csv(tmp_path, "0.25"))
+    assert code == 0, err
+    assert "2 territories from a table" in out
+
+
+def test_a_territory_file_that_is_a_device_is_refused_without_reading(capsys, tmp_path):
+    path = scenario(tmp_path, '[territories]\nfile = "/dev/zero"')
+    refused(capsys, "validate", path, needles=("/dev/zero", "expected a regular", "device"))
+
+
+def test_a_huge_scenario_file_is_refused_without_reading(capsys, tmp_path):
+    path = tmp_path / "big.toml"
+    with path.open("wb") as fh:
+        fh.truncate(11 * 2**20)  # sparse: no disk used
+    refused(capsys, "validate", str(path), needles=("big.toml", "at most 10 MB", "found 11 MB"))
+
+
+@pytest.mark.parametrize("body, key, expected", [
+    ("first_seed = 9223372036854775800", "first_seed", "an integer from 0 to"),
+    ("first_seed = true", "first_seed", "an integer from 0 to"),
+    ('model = "os:getcwd"', "model", "a function of (values, seed)"),
+    ('model = "nonexistent_module_xyz:f"', "model", "importable"),
+    ("replications = 100000000", "replications", "an integer from 1 to"),
+])
+def test_spec_values_that_would_wrap_or_crash_are_refused(capsys, tmp_path, body, key, expected):
+    spec = tmp_path / "bad.toml"
+    spec.write_text(body + "\n" + SPEC.replace("replications = 2\n", "") if key == "replications"
+                    else body + "\n" + SPEC)
+    refused(capsys, "sensitivity", str(spec), "--dry-run", needles=("bad.toml", f"'{key}'", expected))
+
+
+def test_several_problems_are_one_line_each(capsys, tmp_path):
+    path = scenario(tmp_path, "[run]\nmonths = true\nseed = \"x\"")
+    err = refused(capsys, "validate", path, needles=("run.months", "run.seed"))
+    assert len(err.strip().splitlines()) == 2
+
+
+def test_ascii_terminal_prints_instead_of_crashing(tmp_path):
+    """PYTHONIOENCODING=ascii: the French labels (« ») are escaped, not a UnicodeEncodeError."""
+    import subprocess
+    import sys
+
+    from helpers import REPO
+    env = {"PYTHONIOENCODING": "ascii", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "experiments.cli", "levers", "--lang", "fr"],
+                          env=env, capture_output=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert b"Traceback" not in done.stderr and b"\\xab" in done.stdout
+
+
+def test_a_huge_region_number_is_refused_not_an_overflow(capsys, tmp_path):
+    """Found by the full fuzz run: region = 10**400 passed validate and overflowed the model."""
+    (tmp_path / "t.csv").write_text(
+        "name,region,x,y,fragility,need_economic,need_social,need_environmental,social_capital,"
+        f"associations,firms\nA,{'9' * 400},0.5,0.5,0.3,0.4,0.4,0.4,0.5,8,3\n")
+    path = scenario(tmp_path, '[territories]\nfile = "t.csv"')
+    refused(capsys, "validate", path, needles=("t.csv", "row 2", "column 'region'", "from 0 to 99"))
+
+
+def test_control_characters_in_a_value_stay_on_one_escaped_line(capsys, tmp_path):
+    """Found by the full fuzz run: a vertical tab in 'extends' split the message in two."""
+    path = tmp_path / "s.toml"
+    path.write_text('extends = "a\\u000bb\\nc\\u001c"\n')
+    err = refused(capsys, "validate", str(path), needles=("key 'extends'", "unknown scenario"))
+    assert len(err.splitlines()) == 1 and "\\x0b" in err

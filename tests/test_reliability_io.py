@@ -1,0 +1,322 @@
+"""Issue 14: sizes, the disk, damaged folders and the cluster. Each case ends in exit 0, or
+exit 2 with one 'alliance: error:' line per problem; finished work is kept where it can be
+(a sensitivity folder) and nothing partial is left where it cannot (a run folder)."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_reliability_inputs import cli, refused
+
+from experiments.execution import executor as exe
+from experiments.io import results as res
+from experiments.io.errors import ResourceError
+
+TINY = """description = "tiny"
+method = "morris"
+model = "experiments.testmodels:noisy_linear"
+outcomes = ["y"]
+replications = 2
+dummy = false
+[factors]
+p = [0.0, 1.0]
+q = [0.0, 1.0]
+r = [0.0, 1.0]
+[morris]
+trajectories = 4
+levels = 4
+[pilot]
+points = 1
+seeds = 2
+[execution]
+chunk_runs = 2
+[bootstrap]
+resamples = 20
+"""
+
+SIM = """description = "tiny simulation"
+method = "morris"
+outcomes = ["impact"]
+replications = 2
+dummy = false
+[overrides]
+"run.months" = 3
+"territories.count" = 3
+[factors]
+"governance.reporting" = [0.0, 1.0]
+[morris]
+trajectories = 2
+levels = 4
+[pilot]
+points = 1
+seeds = 2
+[execution]
+chunk_runs = 2
+[bootstrap]
+resamples = 20
+"""
+
+
+def _sensitivity(capsys, spec: Path, out: Path, *extra: str) -> tuple[int, Path | None, str]:
+    code, stdout, err = cli(capsys, "sensitivity", str(spec), "--workers", "1", "--quiet",
+                            "--out", str(out), *extra)
+    folder = Path(stdout.split("results: ", 1)[1].strip()) if code == 0 else None
+    return code, folder, err
+
+
+def _indices(folder: Path) -> pd.DataFrame:
+    return pd.read_csv(folder / "indices.csv")
+
+
+# --------------------------------------------------------------------------------------
+# Sizes: refused up front, with the estimate, on --dry-run too
+# --------------------------------------------------------------------------------------
+
+def test_replications_beyond_memory_are_refused_with_the_estimate(capsys, tmp_path):
+    refused(capsys, "run", "baseline", "--reps", "10000000", "--quiet", "--out", str(tmp_path),
+            needles=("--reps 10000000", "GiB of memory available", "found about", "at most about"))
+    assert not any(tmp_path.iterdir())
+
+
+HUGE = {
+    "morris": 'method = "morris"\n[morris]\ntrajectories = 100000000\nlevels = 4\n',
+    "sobol": 'method = "sobol"\n[sobol]\nn = 1073741824\n',
+}
+
+
+@pytest.mark.parametrize("method", HUGE)
+@pytest.mark.parametrize("dry", [True, False])
+def test_designs_too_large_are_refused_before_allocation(capsys, tmp_path, method, dry):
+    spec = tmp_path / "huge.toml"
+    spec.write_text('outcomes = ["impact"]\nreplications = 2\n' + HUGE[method]
+                    + '[factors]\n"governance.reporting" = [0.0, 1.0]\n')
+    args = ["sensitivity", str(spec), "--out", str(tmp_path / "out"), "--quiet"] + (["--dry-run"] if dry else [])
+    refused(capsys, *args, needles=("huge.toml", "expected a design of at most 10,000,000 runs",
+                                    "design points", "GiB of tables"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_dry_run_counts_the_design_without_building_it(capsys, monkeypatch):
+    from experiments.sensitivity import runs
+
+    def boom(*a, **k):
+        raise AssertionError("the dry run built the design")
+    monkeypatch.setattr(runs, "design_parts", boom)
+    code, out, err = cli(capsys, "sensitivity", "experiments/morris_equal.toml", "--dry-run",
+                         "--workers", "1")
+    assert code == 0, err
+    assert "620 design points" in out
+
+
+# --------------------------------------------------------------------------------------
+# The disk: full, too-long names, unwritable places
+# --------------------------------------------------------------------------------------
+
+def _enospc(*a, **k):
+    raise OSError(errno.ENOSPC, "No space left on device", "series.parquet")
+
+
+def test_disk_full_while_writing_a_run_leaves_no_folder(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(res, "write_tables", _enospc)
+    refused(capsys, "run", "baseline", "--months", "2", "--workers", "1", "--quiet", "--out", str(tmp_path),
+            needles=("the disk is full", "series.parquet", "no results folder was left"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_disk_full_on_a_real_tiny_file_system(capsys, tmp_path):
+    """A 200 kB tmpfs (needs root to mount; skipped elsewhere)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        refused(capsys, "run", "baseline", "--months", "12", "--workers", "1", "--quiet", "--out", str(disk),
+                needles=("the disk is full", "no results folder was left"))
+        assert list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_name_over_255_bytes_is_one_line(capsys, tmp_path):
+    refused(capsys, "run", "baseline", "--months", "1", "--workers", "1", "--quiet",
+            "--out", str(tmp_path / ("x" * 300)), needles=("--out", "too long"))
+
+
+def test_an_out_folder_that_is_a_file_is_one_line(capsys, tmp_path):
+    (tmp_path / "file").write_text("")
+    refused(capsys, "run", "baseline", "--months", "1", "--workers", "1", "--quiet",
+            "--out", str(tmp_path / "file" / "sub"), needles=("--out", "expected a writable folder"))
+
+
+def test_disk_full_during_a_sensitivity_keeps_chunks_and_resumes(capsys, tmp_path, monkeypatch):
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(TINY)
+    code, reference, err = _sensitivity(capsys, spec, tmp_path / "ref")
+    assert code == 0, err
+    calls = {"n": 0}
+    real = pd.DataFrame.to_parquet
+
+    def fills_up(self, path, *a, **k):
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(self, path, *a, **k)
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", fills_up)
+    err = refused(capsys, "sensitivity", str(spec), "--workers", "1", "--quiet", "--out", str(tmp_path / "o"),
+                  needles=("the disk is full", "finished chunks are kept", "--resume"))
+    folder = Path(err.split("--resume ", 1)[1].split("'")[0])
+    assert len(list((folder / "checkpoint").glob("*.parquet"))) == 3
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", real)
+    code, out, err = cli(capsys, "sensitivity", "--resume", str(folder), "--workers", "1", "--quiet")
+    assert code == 0, err
+    pd.testing.assert_frame_equal(_indices(folder), _indices(reference))
+
+
+# --------------------------------------------------------------------------------------
+# Damaged folders on --resume: the issue's three cases, on the simulation
+# --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sim_reference(tmp_path_factory):
+    base = tmp_path_factory.mktemp("sim")
+    (base / "sim.toml").write_text(SIM)
+    from experiments.cli import main
+    assert main(["sensitivity", str(base / "sim.toml"), "--workers", "1", "--quiet", "--out", str(base)]) == 0
+    return next(p for p in base.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("damage", ["empty experiment.json", "no base_params.json",
+                                    "truncated checkpoint", "junk checkpoint", "leftover tmp"])
+def test_a_damaged_folder_resumes_to_the_same_results(capsys, tmp_path, sim_reference, damage):
+    folder = tmp_path / sim_reference.name
+    shutil.copytree(sim_reference, folder)
+    for name in ("indices.csv", "ranking.md", "provenance.json"):
+        (folder / name).unlink()
+    first = sorted((folder / "checkpoint").glob("runs-*.parquet"))[0]
+    if damage == "empty experiment.json":
+        (folder / "experiment.json").write_text("")
+    elif damage == "no base_params.json":
+        (folder / "base_params.json").unlink()
+    elif damage == "truncated checkpoint":
+        first.write_bytes(first.read_bytes()[:100])
+    elif damage == "junk checkpoint":
+        first.write_bytes(b"\x00junk")
+    else:
+        (folder / "checkpoint" / "runs-00099.tmp").write_bytes(b"half")
+    code, out, err = cli(capsys, "sensitivity", "--resume", str(folder), "--workers", "1", "--quiet")
+    assert code == 0, err
+    pd.testing.assert_frame_equal(_indices(folder), _indices(sim_reference))
+    assert json.loads((folder / "experiment.json").read_text())["name"]
+
+
+def test_a_folder_without_spec_is_one_line(capsys, tmp_path):
+    refused(capsys, "sensitivity", "--resume", str(tmp_path), needles=("--resume", "spec.toml"))
+
+
+# --------------------------------------------------------------------------------------
+# Stale partial folders of killed runs
+# --------------------------------------------------------------------------------------
+
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True)
+    return int(done.stdout)
+
+
+def test_stale_partial_folders_are_removed_and_live_ones_kept(capsys, tmp_path):
+    stale = tmp_path / f".20260101T000000Z-baseline.partial-{_dead_pid()}-abcdef12"
+    live = tmp_path / f".20260101T000000Z-baseline.partial-{os.getpid()}-abcdef12"
+    for p in (stale, live):
+        p.mkdir()
+        (p / "series.csv").write_text("half")
+    assert res.stale_partials(tmp_path) == [stale]
+    code, _, err = cli(capsys, "run", "baseline", "--months", "2", "--workers", "1", "--quiet",
+                       "--out", str(tmp_path))
+    assert code == 0, err
+    assert not stale.exists() and live.exists()
+
+
+# --------------------------------------------------------------------------------------
+# The cluster
+# --------------------------------------------------------------------------------------
+
+def test_an_unreachable_scheduler_is_one_line_within_the_timeout(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(exe, "CONNECT_TIMEOUT", 2.0)
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(TINY)
+    t0 = time.monotonic()
+    refused(capsys, "sensitivity", str(spec), "--scheduler", "tcp://127.0.0.1:9", "--quiet",
+            "--out", str(tmp_path / "o"),
+            needles=("--scheduler tcp://127.0.0.1:9", "found none answering within 2 s", "--resume"))
+    assert time.monotonic() - t0 < 60
+
+
+@pytest.mark.slow
+def test_losing_every_dask_worker_stops_with_a_message(monkeypatch):
+    from dask.distributed import LocalCluster
+
+    monkeypatch.setattr(exe, "NO_WORKER_TIMEOUT", 3.0)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        ex = exe.Executor(scheduler=cluster.scheduler_address)
+        got = []
+        t0 = None
+        with pytest.raises(ResourceError, match="no worker"):
+            for _i, out in ex.map_chunks(time.sleep, [[0.3] for _ in range(40)]):
+                got.append(out)
+                if len(got) == 2:
+                    cluster.scale(0)
+                    t0 = time.monotonic()
+        ex.close()
+        print(f"every worker lost: message {time.monotonic() - t0:.1f} s after scale(0) "
+              f"(NO_WORKER_TIMEOUT 3 s)")
+        assert len(got) >= 2 and time.monotonic() - t0 < 60
+
+
+@pytest.mark.slow
+def test_a_dying_scheduler_stops_with_a_message(monkeypatch, tmp_path):
+    monkeypatch.setattr(exe, "NO_WORKER_TIMEOUT", 5.0)
+    port = 18000 + os.getpid() % 1000
+    env = dict(os.environ)
+    sched = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", str(port),
+                              "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}",
+                               "--nthreads", "1", "--no-dashboard"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env=env, cwd=Path(__file__).parent)
+    try:
+        ex = exe.Executor(scheduler=f"tcp://127.0.0.1:{port}")
+        for _ in range(120):
+            try:
+                if exe._count_workers(ex._dask()) > 0:
+                    break
+            except ResourceError:
+                pass
+            time.sleep(0.5)
+        got = []
+        with pytest.raises(ResourceError, match="Dask cluster") as caught:
+            for _i, out in ex.map_chunks(time.sleep, [[0.3] for _ in range(40)]):
+                got.append(out)
+                if len(got) == 2:
+                    sched.kill()
+                    t0 = time.monotonic()
+        assert len(got) >= 2, caught.value
+        elapsed = time.monotonic() - t0
+        print(f"dying scheduler: message after {elapsed:.1f} s: {caught.value}")
+        assert elapsed < 90
+        try:
+            ex.close()
+        except Exception:
+            pass
+    finally:
+        for p in (worker, sched):
+            p.kill()
+            p.wait()
