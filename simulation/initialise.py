@@ -84,6 +84,7 @@ def _territories(p: Params, rng: np.random.Generator) -> tuple[np.ndarray, np.nd
             + 0.1 * rng.standard_normal(n), 0.0, 1.0)
         needs[:] = np.clip(tp.initial_need * (0.6 + 0.8 * ter["fragility"])[:, None]
                            + 0.1 * rng.standard_normal((n, NDIM)), 0.0, 1.0)
+    ter["initial_need"] = needs.sum(axis=1)
     ter["resident_trust"] = np.clip(tp.resident_trust * (0.5 + ter["social_capital"]), 0.0, 1.0)
     ter["ideal_path"] = np.clip(P_STANDARD + tp.path_diversity * (rng.random(n) - 0.5), 0.0, 1.0)
     if p.time.stagger_elections:
@@ -176,13 +177,14 @@ def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
     for kind, traits in ((OFFICIAL, ap.official), (ASSOCIATION, ap.association), (FIRM, ap.firm),
                          (FOUNDATION, ap.foundation), (STATE, ap.state)):
         _traits(actors, actors["kind"] == kind, traits, rng)
+    actors["will"] = np.clip(actors["will"] * ap.will_scale, 0.0, 1.0)
     actors["national"][:n_local] = branch
     actors["horizon"][:n_local][branch] = p.time.national_tempo_months * 1.5
     # --- funders' budgets (per territory, so money per territory does not depend on scale) -
     found = slice(n_local, n_local + n_found)
     actors["income"][found] += (fp.local_foundation_budget * in_region[actors["region"][found]]
                                 * fp.budget_scale / 12.0)
-    actors["income"][state_actor] += (fp.state_budget * n_ter * p.governance.macro_presence
+    actors["income"][state_actor] += (fp.state_budget * n_ter * fp.national_budget_scale
                                       * fp.budget_scale / 12.0)
     actors["income"][state_actor + 1:] += fp.foundation_budget * n_ter * fp.budget_scale / 12.0
     funders = np.arange(n_local, n_total, dtype=np.int64)

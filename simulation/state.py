@@ -38,7 +38,8 @@ TERRITORY = np.dtype([
     ("region", "i8"), ("x", "f8"), ("y", "f8"), ("fragility", "f8"), ("social_capital", "f8"),
     ("resident_trust", "f8"), ("ideal_path", "f8"), ("knowledge", "f8"),
     ("election_offset", "i8"), ("official", "i8"), ("first_actor", "i8"), ("n_actors", "i8"),
-    ("active", "i8"), ("arranged", "i8"), ("coop_trust", "f8"),
+    ("active", "i8"), ("arranged", "i8"), ("coop_trust", "f8"), ("initial_need", "f8"),
+    ("will", "f8"),
 ])
 
 INITIATIVE = np.dtype([
@@ -49,7 +50,7 @@ INITIATIVE = np.dtype([
     ("path", "f8"), ("fit", "f8"), ("visible", "f8"), ("misalign", "f8"), ("duplicate", "b1"),
     ("national", "b1"), ("macro_funded", "b1"), ("arranged", "b1"),
     ("contested", "b1"), ("agreed", "b1"), ("knowledge", "f8"),
-    ("milestone", "i8"),
+    ("milestone", "i8"), ("work", "f8"), ("practice", "f8"),
 ])
 
 

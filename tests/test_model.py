@@ -68,7 +68,7 @@ random_params = st.fixed_dictionaries({
     "territories.count": st.integers(1, 6),
     "actors.associations_per_territory": st.integers(0, 6),
     "governance.rule": st.sampled_from(["macro_led", "proportional", "equal", "subsidiarity", "arranger"]),
-    "governance.macro_presence": st.floats(0, 1),
+    "governance.macro_steering": st.floats(0, 1),
     "funding.regime": st.sampled_from(["competitive_calls", "pooled_fund", "direct_link", "mixed"]),
     "funding.budget_scale": st.floats(0, 5),
     "funding.application_cost": st.floats(0, 3),
