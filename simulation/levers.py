@@ -222,20 +222,21 @@ def dose(d: float, without: float, with_: float) -> float:
     return without + (with_ - without) * d
 
 
-IMPOSED_FIDELITY = 0.6  # share of a Charter lever's dose practised when the Charter is imposed
-
-
 def fidelity(p, lever_id: str) -> float:
     """How faithfully a lever is practised: a Charter imposed as a norm is followed in the
     letter more than in the spirit (Delevoye: « une contrainte par une charte qui serait
     normative et contraignante »; motivation crowding, Frey & Jegen 2001). Additions are not
     part of the Charter, so the way it is adopted does not touch them."""
     imposed = p.governance.charter == "imposed" and BY_ID[lever_id].group != "additions"
-    return IMPOSED_FIDELITY if imposed else 1.0
+    return p.constants.imposed_fidelity if imposed else 1.0
 
 
-def pair(p, lever_id: str, without: float, with_: float) -> tuple[float, float]:
-    """(value without the lever, value at its dose and fidelity): the two ends between which
-    a kernel places the variable by the will of those who practise it (common.practised)."""
+def pair(p, lever_id: str, variable: str) -> tuple[float, float]:
+    """(value without the lever, value at its dose and fidelity) of the ``variable`` the
+    lever moves, its two ends read from the table of constants (``constants.lever_<id>_
+    <variable>_without`` / ``_with``): the ends between which a kernel places the variable
+    by the will of those who practise it (common.practised)."""
+    without = getattr(p.constants, f"lever_{lever_id}_{variable}_without")
+    with_ = getattr(p.constants, f"lever_{lever_id}_{variable}_with")
     d = getattr(p.levers, lever_id) * fidelity(p, lever_id)
     return without, dose(d, without, with_)

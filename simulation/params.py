@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from .constants import CONSTANTS
 from .levers import LEVERS
 
 RULES = ("macro_led", "proportional", "equal", "subsidiarity", "arranger")
@@ -175,6 +176,14 @@ Levers = create_model(
 )
 
 
+Constants = create_model(
+    "Constants",
+    __base__=_Section,
+    **{c.id: (float, Field(c.value, ge=c.low, le=c.high, description=f"{c.meaning} ({c.unit}); {c.source}"))
+       for c in CONSTANTS if c.runtime},
+)
+
+
 class Params(_Section):
     """All parameters of one run. ``run.seed`` is the only source of randomness."""
 
@@ -186,6 +195,7 @@ class Params(_Section):
     funding: Funding = Field(default_factory=Funding)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     levers: Levers = Field(default_factory=Levers)  # type: ignore[valid-type]
+    constants: Constants = Field(default_factory=Constants)  # type: ignore[valid-type]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "parameters") -> Params:

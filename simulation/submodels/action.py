@@ -85,28 +85,27 @@ WORK_ENGAGEMENT = 0.125  # engagement gained per work-month delivered (seeing th
 MILESTONE_GAIN = 0.03
 TRUST_LOSS = 0.03  # Slovic asymmetry: lost in one conflict, built over many months
 TRANSPARENCY_TRUST = 0.003  # monthly trust in the macro built by sqrt(reporting)
-CROWD_OUT = 0.01  # share of its will a local partner loses each month of work under an imposed Charter
 
 
 def coefficients(p: Params) -> np.ndarray:
     m = p.mechanisms
-    pairs = [pair(p, "sharing", 0.4, 0.1),
-             pair(p, "animation_governance", 1.6, 1.0),
-             pair(p, "experimentation", 0.5, 0.1),
-             pair(p, "evaluation", 0.1, 0.6),
-             pair(p, "contribution_valuation", 0.0, 0.8),
-             pair(p, "exit_clause", 0.3, 0.9),
-             pair(p, "celebration", 0.0, 0.1)]
+    pairs = [pair(p, "sharing", "overhead"),
+             pair(p, "animation_governance", "coordination_exponent"),
+             pair(p, "experimentation", "fail_ends"),
+             pair(p, "evaluation", "detect"),
+             pair(p, "contribution_valuation", "recognition"),
+             pair(p, "exit_clause", "orderly"),
+             pair(p, "celebration", "milestone")]
     imposed = p.governance.charter == "imposed" and m.will_dynamics
     return np.array([
         *(w for _, w in pairs),
         m.frustration, m.unfairness, m.path_fit,
-        CROWD_OUT if imposed else 0.0,
+        p.constants.crowd_out if imposed else 0.0,
         p.governance.reporting,
         p.time.patience_months,
         p.governance.arranger_cost,
         *(w0 for w0, _ in pairs),
-        1.0 if m.practice_by_will else 0.0,
+        p.constants.will_full if m.practice_by_will else 0.0,
         p.governance.macro_steering if m.baronnies else 1.0,
     ], dtype=np.float64)
 

@@ -145,18 +145,16 @@ def slots(actor):
     return int(actor.capacity * base + 1e-9)
 
 
-WILL_FULL = 0.7  # will at which a lever is practised in full (the default will of associations and officials)
-
-
 @njit(cache=True)
-def practice(will, by_will):
+def practice(will, will_full):
     """How fully a lever is practised by actors of this ``will`` (envie): in proportion to
-    will up to ``WILL_FULL``, in full beyond. Seed: « le "faire alliance" ne se décrète
+    will up to ``will_full`` (constants.will_full), in full beyond. Seed: « le "faire alliance" ne se décrète
     pas [...] toute coopération naît d'un désir, d'une envie, et la charte peut contribuer,
-    une fois ce désir initié, à en faciliter la concrétisation ». ``by_will`` 0 is the knockout."""
-    if by_will <= 0.0:
+    une fois ce désir initié, à en faciliter la concrétisation ». ``will_full`` 0 is the
+    knockout (mechanisms.practice_by_will false): practised in full whatever the will."""
+    if will_full <= 0.0:
         return 1.0
-    return min(1.0, will / WILL_FULL)
+    return min(1.0, will / will_full)
 
 
 @njit(cache=True)

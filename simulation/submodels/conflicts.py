@@ -44,11 +44,11 @@ CONFLICT_LOSS = 0.2  # engagement lost by every partner after an unresolved conf
 
 
 def coefficients(p: Params) -> np.ndarray:
-    pairs = [pair(p, "training", 1.0, 0.5),
-             pair(p, "dialogue", 0.4, 0.8),
-             pair(p, "mutual_trust", 1.0, 0.3),
-             pair(p, "public_interest_articulation", 0.0, 0.6),
-             pair(p, "dialogue", 0.2, 0.6)]
+    pairs = [pair(p, "training", "conflict"),
+             pair(p, "dialogue", "resolve"),
+             pair(p, "mutual_trust", "repair"),
+             pair(p, "public_interest_articulation", "articulation"),
+             pair(p, "dialogue", "compromise")]
     return np.array([
         *(w for _, w in pairs),
         p.mechanisms.nimby,

@@ -38,23 +38,22 @@ from .common import A_POOL_FULL, add_member, practice, practised, seat_of, slots
  C_COST, C_TARGET0, C_FRAGILE0, C_SPREAD0, C_DUPLICATE0, C_BY_WILL) = range(14)
 
 COST_ELASTICITY = 0.7  # project cost grows less than proportionally with the holder's size
-BASE_RATE = 0.036  # initiatives per association-month at full will and need (calibrated)
 
 
 def coefficients(p: Params) -> np.ndarray:
-    pairs = [pair(p, "territorial_anchoring", 0.3, 0.8),
-             pair(p, "territorial_anchoring", 0.0, 2.0),
-             pair(p, "cross_domain", 0.1, 0.5),
-             pair(p, "complementarity", 0.6, 0.1)]
+    pairs = [pair(p, "territorial_anchoring", "target"),
+             pair(p, "territorial_anchoring", "fragile"),
+             pair(p, "cross_domain", "spread"),
+             pair(p, "complementarity", "duplicate")]
     return np.array([
-        BASE_RATE,
+        p.constants.base_rate,
         *(w for _, w in pairs),
         p.territories.tradeoff_share,
         p.territories.nimby_share,
         p.time.project_duration_months,
         p.funding.project_cost,
         *(w0 for w0, _ in pairs),
-        1.0 if p.mechanisms.practice_by_will else 0.0,
+        p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
     ], dtype=np.float64)
 
 

@@ -80,8 +80,8 @@ def coefficients(p: Params) -> np.ndarray:
         "direct_link": (0.0, 0.0, 1.0),
         "mixed": (1.0 - f.pooled_share, f.pooled_share, 0.0),
     }[f.regime]
-    bias = pair(p, "data", 1.0, 0.4)
-    seen = pair(p, "data", 0.3, 4.0)
+    bias = pair(p, "data", "bias")
+    seen = pair(p, "data", "seen")
     return np.array([
         calls, pooled, direct,
         f.selection_noise,

@@ -20,11 +20,11 @@ standard is ``P_STANDARD``. A rule is a way of weighting partners:
 Outside ``macro_led`` and ``subsidiarity`` the State's steering ``s =
 governance.macro_steering`` pulls the path towards its standard (« attention au risque de trop
 de présence du macro »; « le macro peut les y aider, mais pas de manière homogène »):
-``path = (1 - PULL s) * sum(w p) / sum(w) + PULL s * P_STANDARD`` (mechanism
+``path = (1 - pull s) * sum(w p) / sum(w) + pull s * P_STANDARD`` (``constants.pull``) (mechanism
 ``imposed_path``). Steering also gives the shared frame: each partner knows the
 national frame (objectives, vocabulary) with probability ``s``, and an alliance shares a frame
 when at least one partner brings it (probability ``1 - (1 - s) ** n``); an alliance without one
-is a « baronnie locale » whose partners' objectives diverge more: ``misalignment *= 1 + FRAME``
+is a « baronnie locale » whose partners' objectives diverge more: ``misalignment *= 1 + frame`` (``constants.frame``)
 (mechanism ``baronnies``; the arranger « sans que les différents territoires [...] ne
 deviennent des "baronnies locales" »; « il faut avoir un cadre commun et partagé, avec un
 objectif commun, mais pas de contrainte sur la manière d'atteindre cet objectif »).
@@ -72,33 +72,32 @@ from .partner_search import WORK_TIME, staff_free
 
 (C_RULE, C_PULL, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE,
  C_ARRANGER_CAP, C_COVER, C_FRAME, C_VISIBLE0, C_MISALIGN0, C_START0, C_SETUP0, C_COVER0,
- C_BY_WILL) = range(16)
+ C_BY_WILL, C_FRAME_EXTRA) = range(17)
 
 MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
 P_STANDARD = 0.5
-PULL = 1.0  # share of the way to the national standard an alliance's path moves at full steering
-FRAME = 1.0  # extra misalignment of objectives in an alliance that shares no frame (1: twice as much)
 COFUND = np.array([0.3, 0.3, 0.15, 0.5, 0.3])  # share of a project's monthly cost each kind co-funds
 
 
 def coefficients(p: Params) -> np.ndarray:
     m = p.mechanisms
     steer = p.governance.macro_steering
-    pairs = [pair(p, "sdg_frame", 0.2, 0.6),
-             pair(p, "sdg_frame", 1.0, 0.5),
-             pair(p, "shared_objectives", 0.25, 0.9),
-             pair(p, "tools", 0.8, 0.2),
-             pair(p, "shared_objectives", 0.45, 0.35)]
+    pairs = [pair(p, "sdg_frame", "visible"),
+             pair(p, "sdg_frame", "misalign"),
+             pair(p, "shared_objectives", "start"),
+             pair(p, "tools", "setup"),
+             pair(p, "shared_objectives", "cover")]
     return np.array([
         RULES.index(p.governance.rule),
-        PULL * steer if m.imposed_path else 0.0,
+        p.constants.pull * steer if m.imposed_path else 0.0,
         pairs[0][1], pairs[1][1], pairs[2][1], pairs[3][1],
         p.time.patience_months,
         p.governance.arranger_capacity,
         pairs[4][1],
         steer if m.baronnies else 1.0,
         *(w0 for w0, _ in pairs),
-        1.0 if m.practice_by_will else 0.0,
+        p.constants.will_full if m.practice_by_will else 0.0,
+        p.constants.frame,
     ], dtype=np.float64)
 
 
@@ -179,7 +178,7 @@ def agree(c, i, territories, actors, ini, members, engagement, share, acc, rng):
     ini[i].visible = practised(c[C_VISIBLE0], c[C_VISIBLE], q)
     framed = rng.random() < 1.0 - (1.0 - c[C_FRAME]) ** ini[i].n
     ini[i].misalign = (0.5 * rng.random() * practised(c[C_MISALIGN0], c[C_MISALIGN], q)
-                       * (1.0 if framed else 1.0 + FRAME))
+                       * (1.0 if framed else 1.0 + c[C_FRAME_EXTRA]))
     if int(c[C_RULE]) == ARRANGER and territories[t].arranged < c[C_ARRANGER_CAP]:
         ini[i].arranged = True
         territories[t].arranged += 1

@@ -41,15 +41,15 @@ from .scaling import RECOGNITION_CAPACITY
 
 
 def coefficients(p: Params) -> np.ndarray:
-    pairs = [pair(p, "competences", 0.002, 0.01),
-             pair(p, "mutualisation", 0.0, 0.015),
-             pair(p, "research", 0.0002, 0.002),
-             pair(p, "legal_framework", 0.001, 0.03)]
+    pairs = [pair(p, "competences", "skill"),
+             pair(p, "mutualisation", "spill"),
+             pair(p, "research", "stock"),
+             pair(p, "legal_framework", "friction")]
     return np.array([
         *(w for _, w in pairs),
         p.time.national_tempo_months,
         *(w0 for w0, _ in pairs),
-        1.0 if p.mechanisms.practice_by_will else 0.0,
+        p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
     ], dtype=np.float64)
 
 

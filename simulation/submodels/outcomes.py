@@ -10,7 +10,7 @@ comment prendre soin les uns des autres ».
 Need unit: one need unit is the whole of one need dimension of one territory (need runs
 from 1, everything unmet, to 0), so 0.02 need units is 2% of a territory's full need on one
 dimension. While it acts, an alliance reduces its territory's needs each month by
-``IMPACT_PER_WORK * work * potential * weight[d] * (cost / median cost) ** 0.3`` per
+``impact_per_work * work * potential * weight[d] * (cost / median cost) ** 0.3`` per
 dimension, ``work`` being the work-months it delivered that month (action: effectiveness
 times the share of the month's cost it could pay): deliverables accrue with the months of
 funded work, so a 60-month project does five times the work of a 12-month one for five times
@@ -18,7 +18,7 @@ the money (signed: a trade-off raises the other need); an initiative with
 local costs gives half of its benefit to its neighbours (wider benefits). It ends when it has
 acted ``duration`` months, and succeeds with probability ``clip((progress - 0.1) / 0.6)``,
 progress being its work over its planned months; a success adds a lasting result of
-``COMPLETION_BONUS`` times the need it reduced while acting. Whatever the result, the path enters the
+``completion_bonus`` times the need it reduced while acting. Whatever the result, the path enters the
 territory's knowledge stock with the capitalisation probability; a capitalised success is
 handed to scaling. A success shared by two or more associations builds their territory's
 cooperative trust.
@@ -52,22 +52,21 @@ from .common import (
     practised,
 )
 
-C_CAPITALISE, C_COST, C_CAPITALISE0, C_WILL_DYN, C_LEGITIMACY = range(5)
-IMPACT_PER_WORK = 0.02  # need units per work-month of a median project (calibrated, see ODD)
-COMPLETION_BONUS = 0.67  # lasting result of a success, as a share of the need it reduced acting
+(C_CAPITALISE, C_COST, C_CAPITALISE0, C_WILL_DYN, C_LEGITIMACY, C_IMPACT, C_BONUS, C_DUTY_TO_WILL,
+ C_DISAPPOINTMENT, C_SHARED_STEP) = range(10)
 
 
-DUTY_TO_WILL = 0.1  # share of the gap to full will a partner closes, times its duty, at a shared success
-DISAPPOINTMENT = 0.05  # share of its will a partner loses when the alliance ends without success
-SHARED_STEP = 0.05  # national knowledge stock gained per capitalised path, times what is left to learn
 
 
 def coefficients(p: Params) -> np.ndarray:
-    cap = pair(p, "capitalisation", 0.2, 0.6)
+    cap = pair(p, "capitalisation", "capitalise")
     m = p.mechanisms
+    k = p.constants
     return np.array([cap[1], p.funding.project_cost, cap[0],
                      1.0 if m.will_dynamics else 0.0,
-                     1.0 if m.holder_legitimacy else 0.0], dtype=np.float64)
+                     1.0 if m.holder_legitimacy else 0.0,
+                     k.impact_per_work, k.completion_bonus, k.duty_to_will, k.disappointment,
+                     k.shared_step], dtype=np.float64)
 
 
 @njit(cache=True)
@@ -136,7 +135,7 @@ def step(c, territories, needs, neighbours, actors, ini, weights, members, engag
         t = ini[i].territory
         size = (ini[i].monthly_cost / c[C_COST]) ** 0.3 if c[C_COST] > 0.0 else 1.0
         if ini[i].gain > 0.0:
-            spread_impact(t, i, IMPACT_PER_WORK * ini[i].gain * ini[i].potential * size, weights, ini,
+            spread_impact(t, i, c[C_IMPACT] * ini[i].gain * ini[i].potential * size, weights, ini,
                           needs, neighbours, territory_impact, acc, amount)
         if ini[i].acting < ini[i].duration:
             continue
@@ -146,7 +145,7 @@ def step(c, territories, needs, neighbours, actors, ini, weights, members, engag
         acc[A_COMPLETED] += 1
         if success:
             acc[A_SUCCESS] += 1
-            spread_impact(t, i, IMPACT_PER_WORK * COMPLETION_BONUS * ini[i].work * ini[i].potential
+            spread_impact(t, i, c[C_IMPACT] * c[C_BONUS] * ini[i].work * ini[i].potential
                           * size, weights,
                           ini, needs, neighbours, territory_impact, acc, amount)
             n_assoc = 0
@@ -162,13 +161,13 @@ def step(c, territories, needs, neighbours, actors, ini, weights, members, engag
                 if a < 0:
                     continue
                 if success:
-                    actors[a].will += DUTY_TO_WILL * actors[a].duty * (1.0 - actors[a].will)
+                    actors[a].will += c[C_DUTY_TO_WILL] * actors[a].duty * (1.0 - actors[a].will)
                 else:
-                    actors[a].will -= DISAPPOINTMENT * actors[a].will
+                    actors[a].will -= c[C_DISAPPOINTMENT] * actors[a].will
         capitalised = u_capitalise < practised(c[C_CAPITALISE0], c[C_CAPITALISE], ini[i].practice)
         if capitalised:
             territories[t].knowledge += 0.05 * (1.0 - territories[t].knowledge)
-            nat[N_SHARED_KNOWLEDGE] += SHARED_STEP * (1.0 - nat[N_SHARED_KNOWLEDGE])
+            nat[N_SHARED_KNOWLEDGE] += c[C_SHARED_STEP] * (1.0 - nat[N_SHARED_KNOWLEDGE])
         e = int(nat[N_EVENTS])
         if e < events.shape[0]:
             events[e, E_TERRITORY] = t

@@ -4,8 +4,8 @@ Seed: « le manque de connaissance des acteurs est à l'origine de nombreux bloc
 « difficultés de se faire connaître [...] dans un contexte de sur-information »; the
 Charter: « permettre à chacun de s'engager sereinement en fonction de ses objectifs, de ses
 moyens, de sa maturité et de ses envies ». Each month a searching initiative meets a few
-candidates: national actors (with probability ``P_NATIONAL``), the region's foundation
-(``P_REGIONAL``) or a local actor of its territory. A candidate joins when
+candidates: national actors (with probability ``constants.p_national``), the region's
+foundation (``constants.p_regional``) or a local actor of its territory. A candidate joins when
 
     benefit = will * (duty * need + (1 - duty) * own_gain[kind]) * horizon_fit
               - max(0, risk - risk_tolerance) - 0.5 * unfunded_participation_cost / (staff + 0.1)
@@ -43,8 +43,6 @@ from .elections import months_to_election
  C_TERM_HORIZON, C_NATIONAL0, C_REGIONAL0, C_CANDIDATES0, C_OTHER_KIND0, C_NOT_FOR_ME0,
  C_FUNDED_SHARE0, C_BY_WILL) = range(20)
 
-P_NATIONAL = 0.45
-P_REGIONAL = 0.08
 THRESHOLD = 0.15
 TARGET_SIZE = 4
 TERM_SLACK = 12.0  # months past the election an official still counts on (campaign, re-election)
@@ -53,13 +51,14 @@ OWN_GAIN = np.array([0.1, 0.2, 0.6, 0.3, 0.4])  # state, foundation, firm, assoc
 
 
 def coefficients(p: Params) -> np.ndarray:
-    mapping = pair(p, "actor_mapping", 1.0, 3.0)
-    pairs = [(P_NATIONAL * mapping[0], P_NATIONAL * mapping[1]),
-             (P_REGIONAL * mapping[0], P_REGIONAL * mapping[1]),
-             pair(p, "third_places", 2.0, 4.0),
-             pair(p, "third_places", 0.0, 0.6),
-             pair(p, "accessibility", 0.5, 0.9),
-             pair(p, "engineering_funding", 0.0, 0.8)]
+    mapping = pair(p, "actor_mapping", "meet")
+    k = p.constants
+    pairs = [(k.p_national * mapping[0], k.p_national * mapping[1]),
+             (k.p_regional * mapping[0], k.p_regional * mapping[1]),
+             pair(p, "third_places", "candidates"),
+             pair(p, "third_places", "other_kind"),
+             pair(p, "accessibility", "not_for_me"),
+             pair(p, "engineering_funding", "funded")]
     return np.array([
         *(w for _, w in pairs),
         p.funding.participation_cost,
@@ -70,7 +69,7 @@ def coefficients(p: Params) -> np.ndarray:
         p.time.electoral_cycle_months,
         p.mechanisms.electoral_horizon,
         *(w0 for w0, _ in pairs),
-        1.0 if p.mechanisms.practice_by_will else 0.0,
+        p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
     ], dtype=np.float64)
 
 

@@ -70,32 +70,29 @@ from .common import (
 from .emergence import free_slot, new_initiative
 
 (C_ADOPT, C_RECOGNISE, C_ADOPT0, C_RECOGNISE0, C_BY_WILL, C_OVERLOAD, C_BURDEN, C_NARRATIVE,
- C_WILL_DYN) = range(9)
-ADOPT = 0.7
+ C_WILL_DYN, C_COMMS_SHARE, C_UNTOLD, C_RECOGNITION_WILL) = range(12)
 ATTENTION = 0.04  # successes per territory and year that the ecosystem can take notice of
-RECOGNISE = 4.0
 RECOGNITION_CAPACITY = 1
 ADOPTED_KNOWLEDGE = 0.3
-COMMS_SHARE = 0.02  # share of staff time a holder would give to making its initiative known
-UNTOLD = 0.25  # chance of notice of an uncapitalised path relative to a capitalised one
-RECOGNITION_WILL = 0.05  # share of the gap to full will, times duty, a recognition closes locally
 
 
 def coefficients(p: Params) -> np.ndarray:
     m = p.mechanisms
-    hub = pair(p, "hub_platform", 0.0, 1.0)
-    innovation = pair(p, "innovation", 0.2, 0.8)
+    hub = pair(p, "hub_platform", "hub")
+    innovation = pair(p, "innovation", "adopt")
     steer = p.governance.macro_steering if m.baronnies else 1.0
-    pairs = [(ADOPT * innovation[j] / 0.2 * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1)),
-             (RECOGNISE * m.macro_support * steer * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1))]
+    k = p.constants
+    pairs = [(k.adopt * innovation[j] / 0.2 * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1)),
+             (k.recognise * m.macro_support * steer * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1))]
     pairs = [tuple(x) for x in pairs]
     return np.array([
         pairs[0][1], pairs[1][1], pairs[0][0], pairs[1][0],
-        1.0 if m.practice_by_will else 0.0,
+        p.constants.will_full if m.practice_by_will else 0.0,
         1.0 if m.information_overload else 0.0,
         1.0 if m.admin_burden_visibility else 0.0,
         1.0 if m.national_narrative else 0.0,
         1.0 if m.will_dynamics else 0.0,
+        k.comms_share, k.untold, k.recognition_will,
     ], dtype=np.float64)
 
 
@@ -114,7 +111,7 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
         t = int(events[e, E_TERRITORY])
         capitalised = events[e, E_CAPITALISED] > 0.5
         q = practice(territories[t].will, c[C_BY_WILL])  # the territory's actors tell and share it
-        unburdened = 1.0 / (1.0 + c[C_BURDEN] * events[e, E_BURDEN] / COMMS_SHARE)
+        unburdened = 1.0 / (1.0 + c[C_BURDEN] * events[e, E_BURDEN] / c[C_COMMS_SHARE])
         seen = events[e, E_LEGITIMACY] * unburdened / (1.0 + crowding)
         p_adopt = practised(c[C_ADOPT0], c[C_ADOPT], q) * seen
         for j in range(neighbours.shape[1]):
@@ -135,7 +132,7 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
                            ini, weights, members, engagement, share, actors, rng)
             ini[i].knowledge = ADOPTED_KNOWLEDGE
             acc[A_ADOPTION] += 1
-        narrative = 1.0 if (capitalised or c[C_NARRATIVE] <= 0.0) else UNTOLD
+        narrative = 1.0 if (capitalised or c[C_NARRATIVE] <= 0.0) else c[C_UNTOLD]
         p_recognise = practised(c[C_RECOGNISE0], c[C_RECOGNISE], q) * seen * narrative
         if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
             nat[N_RECOGNITION_LEFT] -= 1
@@ -146,4 +143,4 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
             for a in range(a0, a0 + territories[t].n_actors):
                 actors[a].trust = clip01(actors[a].trust + 0.02)
                 if c[C_WILL_DYN] > 0.0:
-                    actors[a].will += RECOGNITION_WILL * actors[a].duty * (1.0 - actors[a].will)
+                    actors[a].will += c[C_RECOGNITION_WILL] * actors[a].duty * (1.0 - actors[a].will)
