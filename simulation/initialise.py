@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from .constants import value
 from .params import Params
 from .state import (
     ACTOR,
@@ -45,9 +46,9 @@ from .submodels.common import (
 from .submodels.governance import P_STANDARD
 from .submodels.scaling import RECOGNITION_CAPACITY
 
-INITIAL_FRICTION = 0.3  # share of months an agreed alliance loses to legal/administrative checks
-BRANCH_SHARE = 0.5  # chance a territory's first firm is the branch of a national group
-MAX_SIZE = 300.0  # largest association, in median sizes (a national network with ~600 staff)
+INITIAL_FRICTION = value("initial_friction")
+BRANCH_SHARE = value("branch_share")
+MAX_SIZE = value("max_size")
 
 
 @dataclass
@@ -110,10 +111,10 @@ def nearest(xy: np.ndarray, k: int) -> np.ndarray:
 def _traits(actors: np.ndarray, rows: np.ndarray, t, rng: np.random.Generator) -> None:
     """The type's traits times a uniform factor in [0.8, 1.2], for all its rows at once."""
     n = int(rows.sum())
-    for field, value in (("will", t.will), ("duty", t.duty), ("capacity", t.capacity),
+    for field, trait in (("will", t.will), ("duty", t.duty), ("capacity", t.capacity),
                          ("risk_tolerance", t.risk_tolerance), ("trust", t.trust),
                          ("control", t.control_preference), ("skill", t.skill)):
-        actors[field][rows] = np.clip(value * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
+        actors[field][rows] = np.clip(trait * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
     actors["horizon"][rows] = t.horizon_months * rng.uniform(0.8, 1.2, n)
     actors["staff"][rows] = t.staff * actors["size"][rows]
     actors["income"][rows] = t.money * actors["size"][rows] / 12.0

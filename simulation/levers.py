@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .constants import value
+
 
 @dataclass(frozen=True)
 class Lever:
@@ -44,7 +46,7 @@ GROUPS = ("principles", "modalities", "means", "additions")
 #: unevenly and uncodified ("si les alliances d'intérêt général se multiplient sur les
 #: territoires, elles sont encore peu valorisées"). One common value keeps the sensitivity
 #: design symmetric; the additions are not practised today, so they default to 0.
-STATUS_QUO = 0.2
+STATUS_QUO = value("status_quo")
 
 LEVERS: tuple[Lever, ...] = (
     # --- 7 principes d'Action ------------------------------------------------------

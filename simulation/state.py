@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .constants import value
+
 # --- actor kinds (the seed's five actor types) ------------------------------------------
 STATE, FOUNDATION, FIRM, ASSOCIATION, OFFICIAL = 0, 1, 2, 3, 4
 KIND_NAMES = ("state", "foundation", "firm", "association", "official")
@@ -22,7 +24,7 @@ FREE, SEARCHING, AGREED, ACTING = 0, 1, 2, 3
 NDIM = 3  # economic, social, environmental
 DIMENSIONS = ("economic", "social", "environmental")
 K = 6  # most partners in one alliance
-FTE_MONTH_KEUR = 4.0  # value of one FTE-month of staff time, k€ (loaded cost, France)
+FTE_MONTH_KEUR = value("fte_month_keur")
 
 ACTOR = np.dtype([
     ("kind", "i8"), ("territory", "i8"), ("region", "i8"), ("national", "b1"),

@@ -43,6 +43,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import ACTING, K
@@ -75,16 +76,16 @@ from .partner_search import WORK_TIME
  C_ARRANGER_COST, C_OVERHEAD0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
  C_ORDERLY0, C_CELEBRATE0, C_BY_WILL, C_SHARED) = range(23)
 
-EXIT_LEVEL = 0.2
-COORDINATION_STRAIN = 0.05  # engagement lost per unit of coordination cost
-LEGAL_DELAY = 0.8  # share of the national friction that turns into lost months of action
-DUPLICATE_EFFECT = 0.4  # effectiveness of a duplicate initiative
-SETBACK = 0.02  # monthly chance of a failed step per unit of risk
-PROGRESS_SCALE = 3.0  # calibrated: a typical alliance ends near progress 0.75
-WORK_ENGAGEMENT = 0.125  # engagement gained per work-month delivered (seeing the work done)
-MILESTONE_GAIN = 0.03
-TRUST_LOSS = 0.03  # Slovic asymmetry: lost in one conflict, built over many months
-TRANSPARENCY_TRUST = 0.003  # monthly trust in the macro built by sqrt(reporting)
+EXIT_LEVEL = value("exit_level")
+COORDINATION_STRAIN = value("coordination_strain")
+LEGAL_DELAY = value("legal_delay")
+DUPLICATE_EFFECT = value("duplicate_effect")
+SETBACK = value("setback")
+PROGRESS_SCALE = value("progress_scale")
+WORK_ENGAGEMENT = value("work_engagement")
+MILESTONE_GAIN = value("milestone_gain")
+TRUST_LOSS = value("trust_loss")
+TRANSPARENCY_TRUST = value("transparency_trust")
 
 
 def coefficients(p: Params) -> np.ndarray:

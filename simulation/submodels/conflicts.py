@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..constants import value
 from ..levers import pair
 from ..params import ARBITRATION_LEVELS, Params
 from ..state import ACTING, AGREED, K
@@ -37,10 +38,10 @@ from .common import A_ABANDONED, A_BLOCKED, A_SPENT, clip01, end_initiative, pra
  C_FRUSTRATION, C_TRAINING0, C_RESOLVE0, C_REPAIR0, C_ARTICULATION0, C_COMPROMISE0) = range(13)
 
 LEVEL_BLOCK = np.array([0.6, 0.4, 0.2])  # local, regional, national
-TRUST_LOSS = 0.03
-OPPOSITION_RATE = 0.3  # opposition gained per month per unit of local cost and distrust
-BREAK = 0.3  # chance an unresolved conflict, unrepaired by trust, drives the least engaged out
-CONFLICT_LOSS = 0.2  # engagement lost by every partner after an unresolved conflict
+TRUST_LOSS = value("trust_loss")
+OPPOSITION_RATE = value("opposition_rate")
+BREAK = value("break")
+CONFLICT_LOSS = value("conflict_loss")
 
 
 def coefficients(p: Params) -> np.ndarray:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import ASSOCIATION, FREE, NDIM, OFFICIAL, SEARCHING
@@ -37,7 +38,7 @@ from .common import A_POOL_FULL, add_member, practice, practised, seat_of, slots
 (C_RATE, C_TARGET, C_FRAGILE, C_SPREAD, C_DUPLICATE, C_TRADEOFF, C_NIMBY, C_DURATION,
  C_COST, C_TARGET0, C_FRAGILE0, C_SPREAD0, C_DUPLICATE0, C_BY_WILL) = range(14)
 
-COST_ELASTICITY = 0.7  # project cost grows less than proportionally with the holder's size
+COST_ELASTICITY = value("cost_elasticity")
 
 
 def coefficients(p: Params) -> np.ndarray:

@@ -46,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import ACTING, AGREED, ASSOCIATION, FOUNDATION, FTE_MONTH_KEUR, NDIM, STATE, K
@@ -69,7 +70,7 @@ from .partner_search import staff_free
 
 MODE_CALLS, MODE_POOLED, MODE_DIRECT = 0, 1, 2
 COST_FACTOR = np.array([1.0, 0.25, 0.1])
-MIN_AWARD = 2.0  # a funder awards at least two months of a median project's cost, or nothing
+MIN_AWARD = value("min_award")
 
 
 def coefficients(p: Params) -> np.ndarray:

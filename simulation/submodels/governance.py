@@ -46,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..constants import value
 from ..levers import pair
 from ..params import RULES, Params
 from ..state import ACTING, AGREED, ASSOCIATION, OFFICIAL, K
@@ -75,7 +76,7 @@ from .partner_search import WORK_TIME, staff_free
  C_BY_WILL, C_FRAME_EXTRA) = range(17)
 
 MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
-P_STANDARD = 0.5
+P_STANDARD = value("p_standard")
 COFUND = np.array([0.3, 0.3, 0.15, 0.5, 0.3])  # share of a project's monthly cost each kind co-funds
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import ASSOCIATION, FTE_MONTH_KEUR, NDIM, OFFICIAL, SEARCHING
@@ -43,10 +44,10 @@ from .elections import months_to_election
  C_TERM_HORIZON, C_NATIONAL0, C_REGIONAL0, C_CANDIDATES0, C_OTHER_KIND0, C_NOT_FOR_ME0,
  C_FUNDED_SHARE0, C_BY_WILL) = range(20)
 
-THRESHOLD = 0.15
-TARGET_SIZE = 4
-TERM_SLACK = 12.0  # months past the election an official still counts on (campaign, re-election)
-WORK_TIME = 0.05  # FTE-months a partner gives each alliance each month
+THRESHOLD = value("threshold")
+TARGET_SIZE = value("target_size")
+TERM_SLACK = value("term_slack")
+WORK_TIME = value("work_time")
 OWN_GAIN = np.array([0.1, 0.2, 0.6, 0.3, 0.4])  # state, foundation, firm, association, official
 
 

@@ -47,6 +47,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import ASSOCIATION
@@ -71,9 +72,9 @@ from .emergence import free_slot, new_initiative
 
 (C_ADOPT, C_RECOGNISE, C_ADOPT0, C_RECOGNISE0, C_BY_WILL, C_OVERLOAD, C_BURDEN, C_NARRATIVE,
  C_WILL_DYN, C_COMMS_SHARE, C_UNTOLD, C_RECOGNITION_WILL) = range(12)
-ATTENTION = 0.04  # successes per territory and year that the ecosystem can take notice of
-RECOGNITION_CAPACITY = 1
-ADOPTED_KNOWLEDGE = 0.3
+ATTENTION = value("attention")
+RECOGNITION_CAPACITY = value("recognition_capacity")
+ADOPTED_KNOWLEDGE = value("adopted_knowledge")
 
 
 def coefficients(p: Params) -> np.ndarray:
