@@ -327,13 +327,18 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_levers(args: argparse.Namespace) -> int:
     from simulation import LEVERS
+    from simulation.constants import lever_ranges
 
     if args.json:
         print(_json([{
             "id": lv.id, "group": lv.group, "label_fr": lv.label_fr, "label_en": lv.label_en,
             "charter": lv.charter, "mechanism": lv.acts_on, "submodel": lv.submodel,
             "outcome": lv.outcome, "direction": lv.direction, "default": lv.default,
-            "parameter": f"levers.{lv.id}"} for lv in LEVERS]))
+            "parameter": f"levers.{lv.id}",
+            "range": {r["variable"]: {"without": r["range_without"], "with": r["range_with"]}
+                      for r in lever_ranges(lv.id)},
+            "source": "; ".join(sorted({r["source"] for r in lever_ranges(lv.id)}))}
+            for lv in LEVERS]))
         return 0
     group = None
     for lv in LEVERS:

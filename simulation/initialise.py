@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from .constants import value
 from .params import Params
 from .state import (
     ACTOR,
@@ -45,9 +46,9 @@ from .submodels.common import (
 from .submodels.governance import P_STANDARD
 from .submodels.scaling import RECOGNITION_CAPACITY
 
-INITIAL_FRICTION = 0.3  # share of months an agreed alliance loses to legal/administrative checks
-BRANCH_SHARE = 0.5  # chance a territory's first firm is the branch of a national group
-MAX_SIZE = 300.0  # largest association, in median sizes (a national network with ~600 staff)
+INITIAL_FRICTION = value("initial_friction")
+BRANCH_SHARE = value("branch_share")
+MAX_SIZE = value("max_size")
 
 
 @dataclass
@@ -84,6 +85,7 @@ def _territories(p: Params, rng: np.random.Generator) -> tuple[np.ndarray, np.nd
             + 0.1 * rng.standard_normal(n), 0.0, 1.0)
         needs[:] = np.clip(tp.initial_need * (0.6 + 0.8 * ter["fragility"])[:, None]
                            + 0.1 * rng.standard_normal((n, NDIM)), 0.0, 1.0)
+    ter["initial_need"] = needs.sum(axis=1)
     ter["resident_trust"] = np.clip(tp.resident_trust * (0.5 + ter["social_capital"]), 0.0, 1.0)
     ter["ideal_path"] = np.clip(P_STANDARD + tp.path_diversity * (rng.random(n) - 0.5), 0.0, 1.0)
     if p.time.stagger_elections:
@@ -109,10 +111,10 @@ def nearest(xy: np.ndarray, k: int) -> np.ndarray:
 def _traits(actors: np.ndarray, rows: np.ndarray, t, rng: np.random.Generator) -> None:
     """The type's traits times a uniform factor in [0.8, 1.2], for all its rows at once."""
     n = int(rows.sum())
-    for field, value in (("will", t.will), ("duty", t.duty), ("capacity", t.capacity),
+    for field, trait in (("will", t.will), ("duty", t.duty), ("capacity", t.capacity),
                          ("risk_tolerance", t.risk_tolerance), ("trust", t.trust),
                          ("control", t.control_preference), ("skill", t.skill)):
-        actors[field][rows] = np.clip(value * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
+        actors[field][rows] = np.clip(trait * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
     actors["horizon"][rows] = t.horizon_months * rng.uniform(0.8, 1.2, n)
     actors["staff"][rows] = t.staff * actors["size"][rows]
     actors["income"][rows] = t.money * actors["size"][rows] / 12.0
@@ -176,13 +178,14 @@ def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
     for kind, traits in ((OFFICIAL, ap.official), (ASSOCIATION, ap.association), (FIRM, ap.firm),
                          (FOUNDATION, ap.foundation), (STATE, ap.state)):
         _traits(actors, actors["kind"] == kind, traits, rng)
+    actors["will"] = np.clip(actors["will"] * ap.will_scale, 0.0, 1.0)
     actors["national"][:n_local] = branch
     actors["horizon"][:n_local][branch] = p.time.national_tempo_months * 1.5
     # --- funders' budgets (per territory, so money per territory does not depend on scale) -
     found = slice(n_local, n_local + n_found)
     actors["income"][found] += (fp.local_foundation_budget * in_region[actors["region"][found]]
                                 * fp.budget_scale / 12.0)
-    actors["income"][state_actor] += (fp.state_budget * n_ter * p.governance.macro_presence
+    actors["income"][state_actor] += (fp.state_budget * n_ter * fp.national_budget_scale
                                       * fp.budget_scale / 12.0)
     actors["income"][state_actor + 1:] += fp.foundation_budget * n_ter * fp.budget_scale / 12.0
     funders = np.arange(n_local, n_total, dtype=np.int64)

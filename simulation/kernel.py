@@ -31,6 +31,7 @@ from .submodels.common import (
     A_INITIAL,
     A_MONTHS,
     A_SPENT,
+    N_WILL,
 )
 
 MODULES = (elections, needs, emergence, partner_search, governance, funding, action,
@@ -52,10 +53,22 @@ def step_month(cf, month, territories, needs_, neighbours, actors, ini, weights,
                engagement, share, territory_impact, events, acc, nat, regional_foundation,
                funders, national_first, state_actor, rng, tmp_i, tmp_s, row):
     assoc_staff = 0.0
+    will = 0.0
+    n_local = 0
     for a in range(actors.shape[0]):
         actors[a].time_used = 0.0
         if actors[a].kind == ASSOCIATION:
             assoc_staff += actors[a].staff
+        if not actors[a].national:
+            will += actors[a].will
+            n_local += 1
+    nat[N_WILL] = will / n_local if n_local > 0 else 0.0
+    for t in range(territories.shape[0]):
+        w = 0.0
+        a0 = territories[t].first_actor
+        for a in range(a0, a0 + territories[t].n_actors):
+            w += actors[a].will
+        territories[t].will = w / max(territories[t].n_actors, 1)
     acc[A_ASSOC_STAFF_TIME] += assoc_staff
     apps0 = acc[A_APPLICATIONS]
     app_time0 = acc[A_ASSOC_APP_TIME]

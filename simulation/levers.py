@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .constants import value
+
 
 @dataclass(frozen=True)
 class Lever:
@@ -42,7 +44,7 @@ class Lever:
 #: unevenly and uncodified ("si les alliances d'intérêt général se multiplient sur les
 #: territoires, elles sont encore peu valorisées"). One common value keeps the sensitivity
 #: design symmetric; the additions are not practised today, so they default to 0.
-STATUS_QUO = 0.2
+STATUS_QUO = value("status_quo")
 
 LEVERS: tuple[Lever, ...] = (
     # --- 7 principes d'Action ------------------------------------------------------
@@ -218,3 +220,23 @@ def dose(d: float, without: float, with_: float) -> float:
     """The common dose convention: a lever at intensity ``d`` moves its variable linearly
     from ``without`` (d = 0) to ``with_`` (d = 1)."""
     return without + (with_ - without) * d
+
+
+def fidelity(p, lever_id: str) -> float:
+    """How faithfully a lever is practised: a Charter imposed as a norm is followed in the
+    letter more than in the spirit (Delevoye: « une contrainte par une charte qui serait
+    normative et contraignante »; motivation crowding, Frey & Jegen 2001). Additions are not
+    part of the Charter, so the way it is adopted does not touch them."""
+    imposed = p.governance.charter == "imposed" and BY_ID[lever_id].group != "additions"
+    return p.constants.imposed_fidelity if imposed else 1.0
+
+
+def pair(p, lever_id: str, variable: str) -> tuple[float, float]:
+    """(value without the lever, value at its dose and fidelity) of the ``variable`` the
+    lever moves, its two ends read from the table of constants (``constants.lever_<id>_
+    <variable>_without`` / ``_with``): the ends between which a kernel places the variable
+    by the will of those who practise it (common.practised)."""
+    without = getattr(p.constants, f"lever_{lever_id}_{variable}_without")
+    with_ = getattr(p.constants, f"lever_{lever_id}_{variable}_with")
+    d = getattr(p.levers, lever_id) * fidelity(p, lever_id)
+    return without, dose(d, without, with_)

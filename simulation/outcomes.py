@@ -20,11 +20,11 @@ class Outcome:
 
 
 OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("impact", "need units", "need reduced by acting alliances month by month, plus the lasting result of successes, summed over territories and dimensions (signed)", "0", "Impact sur les besoins", "Impact on needs"),
+    Outcome("impact", "need units", "(one need unit = the whole of one need dimension of one territory, need 1 -> 0) need reduced by acting alliances month by month, plus the lasting result of successes, summed over territories and dimensions (signed)", "0", "Impact sur les besoins", "Impact on needs"),
     Outcome("impact_economic", "need units", "impact on the economic need", "0", "Impact économique", "Economic impact"),
     Outcome("impact_social", "need units", "impact on the social need", "0", "Impact social", "Social impact"),
     Outcome("impact_environmental", "need units", "impact on the environmental need", "0", "Impact environnemental", "Environmental impact"),
-    Outcome("equity_gap", "ratio", "(mean impact per territory in the least fragile third - in the most fragile third) / mean impact per territory", "0 when mean impact <= 0 or fewer than 3 territories", "Écart d'équité", "Equity gap"),
+    Outcome("equity_gap", "ratio", "impact per unit of initial need, (mean of the least fragile third of territories - of the most fragile third) / mean of all; positive: the least fragile reduced a larger share of their initial need (the gap widens against the fragile), negative: the most fragile gained more relative to their need", "0 when mean impact <= 0 or fewer than 3 territories", "Écart d'équité", "Equity gap"),
     Outcome("alliances_formed", "count", "alliances that reached agreement", "0", "Alliances formées", "Alliances formed"),
     Outcome("alliances_active", "count", "mean number of alliances acting per month", "0", "Alliances actives", "Active alliances"),
     Outcome("alliance_survival", "share", "alliances that started acting and reached the end of their project / alliances that started acting and ended", "0 when none ended", "Survie des alliances", "Alliance survival"),

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from .constants import CONSTANTS
 from .levers import LEVERS
 
 RULES = ("macro_led", "proportional", "equal", "subsidiarity", "arranger")
@@ -95,6 +96,7 @@ class Actors(_Section):
     local_foundations_per_region: int = Field(1, ge=0, le=1000)
     association_size_dispersion: float = Field(2.0, ge=0, le=4, description="sigma of log size")
     path_heterogeneity: float = Field(0.1, ge=0, le=1, description="spread of actors' preferred paths")
+    will_scale: float = Field(1.0, ge=0, le=5, description="multiplier on every actor's starting will (envie), clipped to 1")
     state: ActorType = _type(will=0.6, duty=0.9, capacity=0.5, risk_tolerance=0.2, trust=0.4,
                              control_preference=0.8, horizon_months=60, skill=0.5, money=0, staff=20)
     foundation: ActorType = _type(will=0.7, duty=0.6, capacity=0.6, risk_tolerance=0.6, trust=0.5,
@@ -120,7 +122,7 @@ class Time(_Section):
 
 class Governance(_Section):
     rule: Literal[RULES] = "proportional"  # type: ignore[valid-type]
-    macro_presence: float = Field(0.5, ge=0, le=1, description="how much the national level steers and funds")
+    macro_steering: float = Field(0.5, ge=0, le=1, description="how much the national level sets objectives and path (its money is funding.national_budget_scale)")
     charter: Literal["voluntary", "imposed"] = "voluntary"
     arbitration_level: Literal[ARBITRATION_LEVELS] = "regional"  # type: ignore[valid-type]
     reporting: float = Field(0.3, ge=0, le=1, description="transparency demanded from partners")
@@ -137,7 +139,8 @@ class Funding(_Section):
     visibility_bias: float = Field(1.0, ge=0, le=5, description="weight of holder size in funders' scores")
     themed_calls: bool = Field(True, description="calls fund one need dimension each")
     max_failures: int = Field(4, ge=1, le=100, description="consecutive failures before a holder stops applying")
-    state_budget: float = Field(300.0, ge=0, description="yearly State budget (k€) per territory at macro_presence 1")
+    state_budget: float = Field(150.0, ge=0, description="yearly State budget (k€) per territory at national_budget_scale 1")
+    national_budget_scale: float = Field(1.0, ge=0, le=100, description="the State's money: multiplier on state_budget, independent of steering")
     foundation_budget: float = Field(30.0, ge=0, description="yearly budget (k€) of a national foundation per territory")
     local_foundation_budget: float = Field(100.0, ge=0, description="yearly budget (k€) of a local foundation per territory of its region")
     project_cost: float = Field(10.0, ge=0.01, description="monthly cost (k€) of a median project (the model divides by it: 0 cannot occur)")
@@ -146,8 +149,9 @@ class Funding(_Section):
 
 
 class Mechanisms(_Section):
-    """Strengths of the model's channels. Setting one to 0 is the knockout the tests use to
-    show an observation comes from its channel (docs/ODD.md says which submodels read it)."""
+    """Strengths of the model's channels, and code switches (booleans) that remove one
+    mechanism: the knockouts the tests use to show an observation comes from its channel
+    (docs/ODD.md says which submodels read each)."""
 
     frustration: float = Field(1.0, ge=0, le=10, description="engagement lost per unit of path frustration")
     unfairness: float = Field(1.0, ge=0, le=10, description="engagement lost per unit of unrecognised contribution")
@@ -159,13 +163,28 @@ class Mechanisms(_Section):
     nimby: float = Field(1.0, ge=0, le=10, description="opposition raised per unit of local cost")
     visibility: float = Field(1.0, ge=0, le=10, description="weight of visibility in diffusion and national recognition")
     macro_support: float = Field(1.0, ge=0, le=10, description="scaling support from the national level")
-    imposed_charter_cost: float = Field(0.15, ge=0, le=1, description="engagement cost of an imposed Charter")
+    practice_by_will: bool = Field(True, description="levers are practised in proportion to their practitioners' will (False: at full strength whatever the will)")
+    will_dynamics: bool = Field(True, description="will changes: shared success and recognition turn duty into will, failure and imposition erode it")
+    baronnies: bool = Field(True, description="without national steering, territories close in on themselves: no shared frame, no shared knowledge, no arbitration between territories")
+    imposed_path: bool = Field(True, description="national steering pulls every alliance's path towards the national standard")
+    information_overload: bool = Field(True, description="national recognition and adoption compete for limited attention among all signals")
+    holder_legitimacy: bool = Field(True, description="a holder not recognised locally and nationally is less often noticed")
+    admin_burden_visibility: bool = Field(True, description="staff time spent on applications is not spent making the initiative known")
+    national_narrative: bool = Field(True, description="only an evaluated and capitalised path can be told nationally")
 
 
 Levers = create_model(
     "Levers",
     __base__=_Section,
     **{lv.id: (float, Field(lv.default, ge=0, le=1, description=lv.label_en)) for lv in LEVERS},
+)
+
+
+Constants = create_model(
+    "Constants",
+    __base__=_Section,
+    **{c.id: (float, Field(c.value, ge=c.low, le=c.high, description=f"{c.meaning} ({c.unit}); {c.source}"))
+       for c in CONSTANTS if c.runtime},
 )
 
 
@@ -180,6 +199,7 @@ class Params(_Section):
     funding: Funding = Field(default_factory=Funding)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     levers: Levers = Field(default_factory=Levers)  # type: ignore[valid-type]
+    constants: Constants = Field(default_factory=Constants)  # type: ignore[valid-type]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "parameters") -> Params:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .constants import value
+
 # --- actor kinds (the seed's five actor types) ------------------------------------------
 STATE, FOUNDATION, FIRM, ASSOCIATION, OFFICIAL = 0, 1, 2, 3, 4
 KIND_NAMES = ("state", "foundation", "firm", "association", "official")
@@ -21,7 +23,7 @@ FREE, SEARCHING, AGREED, ACTING = 0, 1, 2, 3
 
 NDIM = 3  # economic, social, environmental
 K = 6  # most partners in one alliance
-FTE_MONTH_KEUR = 4.0  # value of one FTE-month of staff time, k€ (loaded cost, France)
+FTE_MONTH_KEUR = value("fte_month_keur")
 
 ACTOR = np.dtype([
     ("kind", "i8"), ("territory", "i8"), ("region", "i8"), ("national", "b1"),
@@ -38,7 +40,8 @@ TERRITORY = np.dtype([
     ("region", "i8"), ("x", "f8"), ("y", "f8"), ("fragility", "f8"), ("social_capital", "f8"),
     ("resident_trust", "f8"), ("ideal_path", "f8"), ("knowledge", "f8"),
     ("election_offset", "i8"), ("official", "i8"), ("first_actor", "i8"), ("n_actors", "i8"),
-    ("active", "i8"), ("arranged", "i8"), ("coop_trust", "f8"),
+    ("active", "i8"), ("arranged", "i8"), ("coop_trust", "f8"), ("initial_need", "f8"),
+    ("will", "f8"),
 ])
 
 INITIATIVE = np.dtype([
@@ -49,7 +52,7 @@ INITIATIVE = np.dtype([
     ("path", "f8"), ("fit", "f8"), ("visible", "f8"), ("misalign", "f8"), ("duplicate", "b1"),
     ("national", "b1"), ("macro_funded", "b1"), ("arranged", "b1"),
     ("contested", "b1"), ("agreed", "b1"), ("knowledge", "f8"),
-    ("milestone", "i8"),
+    ("milestone", "i8"), ("work", "f8"), ("practice", "f8"),
 ])
 
 

@@ -44,15 +44,19 @@ def ratio(num: float, den: float, zero: float = 0.0) -> float:
     return float(num / den) if den > 0 else float(zero)
 
 
-def equity_gap(impact: np.ndarray, fragility: np.ndarray) -> float:
-    """(mean impact of the least fragile third - of the most fragile third) / mean impact."""
+def equity_gap(impact: np.ndarray, fragility: np.ndarray, initial_need: np.ndarray) -> float:
+    """Impact per unit of initial need: (mean of the least fragile third - mean of the most
+    fragile third) / mean of all. Positive: the least fragile territories reduced a larger
+    share of their initial need than the most fragile (the gap widens against the fragile);
+    negative: the most fragile gained more, relative to what they needed."""
     n = len(impact)
-    mean = impact.mean() if n else 0.0
+    relative = impact / np.maximum(initial_need, 1e-9)
+    mean = relative.mean() if n else 0.0
     if n < 3 or mean <= 0:
         return 0.0
     order = np.argsort(fragility, kind="stable")
     third = n // 3
-    return float((impact[order[:third]].mean() - impact[order[-third:]].mean()) / mean)
+    return float((relative[order[:third]].mean() - relative[order[-third:]].mean()) / mean)
 
 
 def admin_burden(assoc: np.ndarray, months: float) -> float:
@@ -88,7 +92,8 @@ def summarise(s: State, initial_trust: float) -> dict[str, float]:
         "impact_economic": acc[A_IMPACT_ECO],
         "impact_social": acc[A_IMPACT_SOC],
         "impact_environmental": acc[A_IMPACT_ENV],
-        "equity_gap": equity_gap(s.territory_impact, s.territories["fragility"]),
+        "equity_gap": equity_gap(s.territory_impact, s.territories["fragility"],
+                                 s.territories["initial_need"]),
         "alliances_formed": formed,
         "alliances_active": ratio(acc[A_ACTIVE_SUM], acc[A_MONTHS]),
         "alliance_survival": ratio(acc[A_COMPLETED], acc[A_ENDED]),

@@ -43,7 +43,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..levers import dose
+from ..constants import value
+from ..levers import pair
 from ..params import Params
 from ..state import ACTING, K
 from .common import (
@@ -58,45 +59,55 @@ from .common import (
     A_SPENT,
     N_FRICTION,
     N_RESEARCH,
+    N_SHARED_KNOWLEDGE,
+    alliance_will,
     clip01,
     end_initiative,
     leave,
     mean_engagement,
+    practice,
+    practised,
     seat_of,
 )
 from .partner_search import WORK_TIME
 
 (C_OVERHEAD, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_ORDERLY, C_CELEBRATE,
- C_FRUSTRATION, C_UNFAIRNESS, C_PATH_FIT, C_IMPOSED, C_REPORTING, C_PATIENCE,
- C_ARRANGER_COST) = range(14)
+ C_FRUSTRATION, C_UNFAIRNESS, C_PATH_FIT, C_CROWD_OUT, C_REPORTING, C_PATIENCE,
+ C_ARRANGER_COST, C_OVERHEAD0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
+ C_ORDERLY0, C_CELEBRATE0, C_BY_WILL, C_SHARED) = range(23)
 
-EXIT_LEVEL = 0.2
-COORDINATION_STRAIN = 0.05  # engagement lost per unit of coordination cost
-LEGAL_DELAY = 0.8  # share of the national friction that turns into lost months of action
-DUPLICATE_EFFECT = 0.4  # effectiveness of a duplicate initiative
-SETBACK = 0.02  # monthly chance of a failed step per unit of risk
-PROGRESS_SCALE = 3.0  # calibrated: a typical alliance ends near progress 0.75
-MILESTONE_GAIN = 0.03
-TRUST_LOSS = 0.03  # Slovic asymmetry: lost in one conflict, built over many months
-TRANSPARENCY_TRUST = 0.003  # monthly trust in the macro built by sqrt(reporting)
+EXIT_LEVEL = value("exit_level")
+COORDINATION_STRAIN = value("coordination_strain")
+LEGAL_DELAY = value("legal_delay")
+DUPLICATE_EFFECT = value("duplicate_effect")
+SETBACK = value("setback")
+PROGRESS_SCALE = value("progress_scale")
+WORK_ENGAGEMENT = value("work_engagement")
+MILESTONE_GAIN = value("milestone_gain")
+TRUST_LOSS = value("trust_loss")
+TRANSPARENCY_TRUST = value("transparency_trust")
 
 
 def coefficients(p: Params) -> np.ndarray:
-    lv = p.levers
     m = p.mechanisms
+    pairs = [pair(p, "sharing", "overhead"),
+             pair(p, "animation_governance", "coordination_exponent"),
+             pair(p, "experimentation", "fail_ends"),
+             pair(p, "evaluation", "detect"),
+             pair(p, "contribution_valuation", "recognition"),
+             pair(p, "exit_clause", "orderly"),
+             pair(p, "celebration", "milestone")]
+    imposed = p.governance.charter == "imposed" and m.will_dynamics
     return np.array([
-        dose(lv.sharing, 0.4, 0.1),
-        dose(lv.animation_governance, 1.6, 1.0),
-        dose(lv.experimentation, 0.5, 0.1),
-        dose(lv.evaluation, 0.1, 0.6),
-        dose(lv.contribution_valuation, 0.0, 0.8),
-        dose(lv.exit_clause, 0.3, 0.9),
-        dose(lv.celebration, 0.0, 0.1),
+        *(w for _, w in pairs),
         m.frustration, m.unfairness, m.path_fit,
-        m.imposed_charter_cost if p.governance.charter == "imposed" else 0.0,
+        p.constants.crowd_out if imposed else 0.0,
         p.governance.reporting,
         p.time.patience_months,
         p.governance.arranger_cost,
+        *(w0 for w0, _ in pairs),
+        p.constants.will_full if m.practice_by_will else 0.0,
+        p.governance.macro_steering if m.baronnies else 1.0,
     ], dtype=np.float64)
 
 
@@ -120,7 +131,7 @@ def exit_partner(i, k, orderly, ini, members, engagement, share, actors, acc):
 
 @njit(cache=True)
 def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng):
-    research = nat[N_RESEARCH]
+    research = nat[N_RESEARCH] + c[C_SHARED] * nat[N_SHARED_KNOWLEDGE]
     for i in range(ini.shape[0]):
         if ini[i].status != ACTING:
             continue
@@ -131,6 +142,8 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
         u_legal = rng.random()
         t = ini[i].territory
         n = ini[i].n
+        q = practice(alliance_will(members, actors, i), c[C_BY_WILL])
+        ini[i].practice = q
         if ini[i].arranged:
             acc[A_INFLOW] += c[C_ARRANGER_COST]
             acc[A_SPENT] += c[C_ARRANGER_COST]
@@ -144,7 +157,7 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
         spend = min(ini[i].pot, ini[i].monthly_cost)
         delayed = u_legal < LEGAL_DELAY * nat[N_FRICTION]
         paused = spend < 0.25 * ini[i].monthly_cost and not delayed
-        coordination = 0.04 * (n - 1.0) ** c[C_COORD_EXP]
+        coordination = 0.04 * (n - 1.0) ** practised(c[C_COORD_EXP0], c[C_COORD_EXP], q)
         gain = 0.0
         if delayed:
             ini[i].acting += 1  # a month of the project lost to legal and administrative checks
@@ -169,31 +182,35 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
             eff = ((0.3 + 0.7 * skill) * fit * (0.4 + 0.6 * eng)
                    * (1.0 + territories[t].knowledge + ini[i].knowledge + research)
                    * (1.0 - ini[i].misalign) * (DUPLICATE_EFFECT if ini[i].duplicate else 1.0))
-            overhead = c[C_OVERHEAD] + coordination
+            overhead = practised(c[C_OVERHEAD0], c[C_OVERHEAD], q) + coordination
             scale = spend / ini[i].monthly_cost
-            gain = PROGRESS_SCALE * eff * scale / (1.0 + overhead) / ini[i].duration
-            ini[i].progress += gain
+            gain = eff * scale / (1.0 + overhead)  # work-months delivered this month
+            ini[i].work += gain
+            ini[i].progress += PROGRESS_SCALE * gain / ini[i].duration
             ini[i].acting += 1
         ini[i].gain = gain
         milestone = 0.0
         if ini[i].progress >= 0.25 * (ini[i].milestone + 1) and ini[i].milestone < 3:
             ini[i].milestone += 1
-            milestone = MILESTONE_GAIN + c[C_CELEBRATE]
+            milestone = MILESTONE_GAIN + practised(c[C_CELEBRATE0], c[C_CELEBRATE], q)
         macro = ini[i].national or ini[i].macro_funded
         r = c[C_REPORTING] if macro else 0.0
         arr = 0.5 if ini[i].arranged else 1.0
+        valuation = practised(c[C_VALUATION0], c[C_VALUATION], q)
         for k in range(K):
             a = members[i, k]
             if a < 0:
                 continue
-            d = 0.5 * gain * ini[i].duration / 12.0 + milestone
+            d = WORK_ENGAGEMENT * gain + milestone
             d -= COORDINATION_STRAIN * coordination
             d -= 0.08 * c[C_FRUSTRATION] * arr * actors[a].control * abs(actors[a].path - ini[i].path)
             if macro and not actors[a].national:
-                d -= 0.02 * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - c[C_VALUATION])
+                d -= 0.02 * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - valuation)
             if paused or delayed:
                 d -= 0.03
-            d += 0.02 * np.sqrt(r) - 0.03 * r - 0.1 * c[C_IMPOSED]
+            d += 0.02 * np.sqrt(r) - 0.03 * r
+            if not actors[a].national:
+                actors[a].will -= c[C_CROWD_OUT] * actors[a].will
             if r > 0.0 and not actors[a].national:
                 actors[a].trust = clip01(actors[a].trust + TRANSPARENCY_TRUST * np.sqrt(r))
             actors[a].time_used += 0.05 * r
@@ -203,12 +220,13 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
         acc[A_ENG_N] += 1
         acc[A_ACTIVE_SUM] += 1
         if u_setback < SETBACK * ini[i].risk:
-            if u_fail < c[C_FAIL_ENDS]:
+            if u_fail < practised(c[C_FAIL_ENDS0], c[C_FAIL_ENDS], q):
                 acc[A_ABANDONED] += 1
                 end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
                 continue
             ini[i].progress = max(0.0, ini[i].progress - 0.03)
-        evaluated = eng < 0.4 and u_eval < c[C_EVALUATE]
+        evaluated = eng < 0.4 and u_eval < practised(c[C_EVALUATE0], c[C_EVALUATE], q)
+        orderly = practised(c[C_ORDERLY0], c[C_ORDERLY], q)
         for k in range(K):
             a = members[i, k]
             if a < 0:
@@ -216,7 +234,7 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
             if evaluated:
                 engagement[i, k] = clip01(engagement[i, k] + 0.1)
             if engagement[i, k] < EXIT_LEVEL or actors[a].staff < actors[a].engaged * WORK_TIME:
-                exit_partner(i, k, evaluated or u_orderly < c[C_ORDERLY], ini, members,
+                exit_partner(i, k, evaluated or u_orderly < orderly, ini, members,
                              engagement, share, actors, acc)
         if ini[i].n < 2 or seat_of(members, i, ini[i].holder) < 0:
             acc[A_ABANDONED] += 1

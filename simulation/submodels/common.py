@@ -21,12 +21,12 @@ N_ACC = 36
 
 # --- national scalars (nat) -------------------------------------------------------------
 (N_FRICTION, N_RESEARCH, N_PRESSURE, N_RECOGNITION_LEFT, N_REQUESTED, N_AWARDED,
- N_EVENTS, N_RECENT_SUCCESSES) = range(8)
-N_NAT = 8
+ N_EVENTS, N_RECENT_SUCCESSES, N_WILL, N_SHARED_KNOWLEDGE, N_SIGNALS) = range(11)
+N_NAT = 11
 
 # --- completion events handed from outcomes to scaling (events[e, :]) ---------------------
-E_TERRITORY, E_DIM, E_SUCCESS, E_CAPITALISED = range(4)
-N_EVENT_FIELDS = 4
+E_TERRITORY, E_DIM, E_SUCCESS, E_CAPITALISED, E_LEGITIMACY, E_BURDEN = range(6)
+N_EVENT_FIELDS = 6
 
 
 @njit(cache=True)
@@ -143,3 +143,35 @@ def slots(actor):
     else:
         base = 400.0
     return int(actor.capacity * base + 1e-9)
+
+
+@njit(cache=True)
+def practice(will, will_full):
+    """How fully a lever is practised by actors of this ``will`` (envie): in proportion to
+    will up to ``will_full`` (constants.will_full), in full beyond. Seed: « le "faire alliance" ne se décrète
+    pas [...] toute coopération naît d'un désir, d'une envie, et la charte peut contribuer,
+    une fois ce désir initié, à en faciliter la concrétisation ». ``will_full`` 0 is the
+    knockout (mechanisms.practice_by_will false): practised in full whatever the will."""
+    if will_full <= 0.0:
+        return 1.0
+    return min(1.0, will / will_full)
+
+
+@njit(cache=True)
+def practised(without, with_, q):
+    """A lever's variable when practised at ``q``: from its value without the lever
+    (``without``) to its value at the lever's dose and fidelity (``with_``)."""
+    return without + (with_ - without) * q
+
+
+@njit(cache=True)
+def alliance_will(members, actors, i):
+    """Mean will of alliance ``i``'s partners: the will of those who practise its levers."""
+    s = 0.0
+    n = 0
+    for k in range(K):
+        a = members[i, k]
+        if a >= 0:
+            s += actors[a].will
+            n += 1
+    return s / n if n > 0 else 0.0

@@ -27,34 +27,42 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..levers import dose
+from ..constants import value
+from ..levers import pair
 from ..params import ARBITRATION_LEVELS, Params
 from ..state import ACTING, AGREED, K
 from .action import exit_partner
-from .common import A_ABANDONED, A_BLOCKED, A_SPENT, clip01, end_initiative, seat_of
+from .common import A_ABANDONED, A_BLOCKED, A_SPENT, clip01, end_initiative, practised, seat_of
 
 (C_TRAINING, C_RESOLVE, C_REPAIR, C_ARTICULATION, C_COMPROMISE, C_NIMBY, C_LEVEL,
- C_FRUSTRATION) = range(8)
+ C_FRUSTRATION, C_TRAINING0, C_RESOLVE0, C_REPAIR0, C_ARTICULATION0, C_COMPROMISE0) = range(13)
 
 LEVEL_BLOCK = np.array([0.6, 0.4, 0.2])  # local, regional, national
-TRUST_LOSS = 0.03
-OPPOSITION_RATE = 0.3  # opposition gained per month per unit of local cost and distrust
-BREAK = 0.3  # chance an unresolved conflict, unrepaired by trust, drives the least engaged out
-CONFLICT_LOSS = 0.2  # engagement lost by every partner after an unresolved conflict
+TRUST_LOSS = value("trust_loss")
+OPPOSITION_RATE = value("opposition_rate")
+BREAK = value("break")
+CONFLICT_LOSS = value("conflict_loss")
 
 
 def coefficients(p: Params) -> np.ndarray:
-    lv = p.levers
+    pairs = [pair(p, "training", "conflict"),
+             pair(p, "dialogue", "resolve"),
+             pair(p, "mutual_trust", "repair"),
+             pair(p, "public_interest_articulation", "articulation"),
+             pair(p, "dialogue", "compromise")]
     return np.array([
-        dose(lv.training, 1.0, 0.5),
-        dose(lv.dialogue, 0.4, 0.8),
-        dose(lv.mutual_trust, 1.0, 0.3),
-        dose(lv.public_interest_articulation, 0.0, 0.6),
-        dose(lv.dialogue, 0.2, 0.6),
+        *(w for _, w in pairs),
         p.mechanisms.nimby,
         ARBITRATION_LEVELS.index(p.governance.arbitration_level),
         p.mechanisms.frustration,
+        *(w0 for w0, _ in pairs),
     ], dtype=np.float64)
+
+
+@njit(cache=True)
+def lever(c, j, q):
+    """Lever column ``j`` (C_TRAINING ... C_COMPROMISE) practised at ``q``."""
+    return practised(c[j + C_TRAINING0], c[j], q)
 
 
 @njit(cache=True)
@@ -67,12 +75,13 @@ def internal(c, i, ini, members, engagement, actors, u_conflict, u_resolve):
             frustration += actors[a].control * abs(actors[a].path - ini[i].path)
             n += 1
     frustration = c[C_FRUSTRATION] * frustration / max(n, 1)
-    p = 0.02 * (1.0 + 2.0 * ini[i].misalign + frustration) * c[C_TRAINING]
-    if u_conflict >= p or u_resolve < c[C_RESOLVE]:
+    q = ini[i].practice
+    p = 0.02 * (1.0 + 2.0 * ini[i].misalign + frustration) * lever(c, C_TRAINING, q)
+    if u_conflict >= p or u_resolve < lever(c, C_RESOLVE, q):
         return False
     for k in range(K):
         if members[i, k] >= 0:
-            engagement[i, k] = clip01(engagement[i, k] - CONFLICT_LOSS * c[C_REPAIR])
+            engagement[i, k] = clip01(engagement[i, k] - CONFLICT_LOSS * lever(c, C_REPAIR, q))
     return True
 
 
@@ -97,8 +106,11 @@ def step(c, territories, actors, ini, members, engagement, share, acc, rng):
         u_compromise = rng.random()
         u_block = rng.random()
         u_break = rng.random()
+        q = ini[i].practice
+        repair = lever(c, C_REPAIR, q)
+        articulation = lever(c, C_ARTICULATION, q)
         if st == ACTING and internal(c, i, ini, members, engagement, actors, u_conflict, u_resolve):
-            if u_break < c[C_REPAIR] * BREAK:
+            if u_break < repair * BREAK:
                 k = least_engaged(members, engagement, i)
                 exit_partner(i, k, False, ini, members, engagement, share, actors, acc)
                 if ini[i].n < 2 or seat_of(members, i, ini[i].holder) < 0:
@@ -109,19 +121,19 @@ def step(c, territories, actors, ini, members, engagement, share, acc, rng):
             continue
         t = ini[i].territory
         ini[i].opposition += (c[C_NIMBY] * ini[i].local_cost * (1.0 - territories[t].resident_trust)
-                              * OPPOSITION_RATE * (1.0 - c[C_ARTICULATION]))
-        ini[i].opposition *= 1.0 - 0.2 * c[C_RESOLVE] * c[C_ARTICULATION]
+                              * OPPOSITION_RATE * (1.0 - articulation))
+        ini[i].opposition *= 1.0 - 0.2 * lever(c, C_RESOLVE, q) * articulation
         if ini[i].opposition < 1.0:
             continue
         weight = 1.0
         for j in range(ini.shape[0]):
             if j != i and ini[j].status >= AGREED and ini[j].territory == t and ini[j].opposition > 0.5:
                 weight += 0.5
-        if u_compromise < c[C_COMPROMISE]:
+        if u_compromise < lever(c, C_COMPROMISE, q):
             ini[i].local_cost *= 0.5
             ini[i].opposition = 0.0
             continue
-        if u_block < LEVEL_BLOCK[level] * weight * (1.0 - c[C_ARTICULATION]):
+        if u_block < LEVEL_BLOCK[level] * weight * (1.0 - articulation):
             acc[A_BLOCKED] += 1
             end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
             continue

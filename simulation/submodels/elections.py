@@ -18,12 +18,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..constants import value
 from ..params import Params
 from ..state import AGREED, K
 from .common import A_ABANDONED, A_ELECTION_ABANDON, A_SPENT, end_initiative, leave
 
 C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO = range(6)
-LEGITIMACY_LOSS = 0.6  # chance the alliance folds with its public backing, whatever the money
+LEGITIMACY_LOSS = value("legitimacy_loss")
 
 
 def coefficients(p: Params) -> np.ndarray:

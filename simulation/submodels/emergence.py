@@ -29,30 +29,32 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..levers import dose
+from ..constants import value
+from ..levers import pair
 from ..params import Params
 from ..state import ASSOCIATION, FREE, NDIM, OFFICIAL, SEARCHING
-from .common import A_POOL_FULL, add_member, seat_of, slots
+from .common import A_POOL_FULL, add_member, practice, practised, seat_of, slots
 
 (C_RATE, C_TARGET, C_FRAGILE, C_SPREAD, C_DUPLICATE, C_TRADEOFF, C_NIMBY, C_DURATION,
- C_COST) = range(9)
+ C_COST, C_TARGET0, C_FRAGILE0, C_SPREAD0, C_DUPLICATE0, C_BY_WILL) = range(14)
 
-COST_ELASTICITY = 0.7  # project cost grows less than proportionally with the holder's size
-BASE_RATE = 0.036  # initiatives per association-month at full will and need (calibrated)
+COST_ELASTICITY = value("cost_elasticity")
 
 
 def coefficients(p: Params) -> np.ndarray:
-    lv = p.levers
+    pairs = [pair(p, "territorial_anchoring", "target"),
+             pair(p, "territorial_anchoring", "fragile"),
+             pair(p, "cross_domain", "spread"),
+             pair(p, "complementarity", "duplicate")]
     return np.array([
-        BASE_RATE,
-        dose(lv.territorial_anchoring, 0.3, 0.8),
-        dose(lv.territorial_anchoring, 0.0, 2.0),
-        dose(lv.cross_domain, 0.1, 0.5),
-        dose(lv.complementarity, 0.6, 0.1),
+        p.constants.base_rate,
+        *(w for _, w in pairs),
         p.territories.tradeoff_share,
         p.territories.nimby_share,
         p.time.project_duration_months,
         p.funding.project_cost,
+        *(w0 for w0, _ in pairs),
+        p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
     ], dtype=np.float64)
 
 
@@ -68,7 +70,7 @@ def free_slot(ini):
 def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement, share,
                    actors, rng):
     """Open initiative ``i`` in territory ``t``; its weights, costs and contradictions."""
-    spread = c[C_SPREAD]
+    spread = practised(c[C_SPREAD0], c[C_SPREAD], practice(actors[holder].will, c[C_BY_WILL]))
     for d in range(NDIM):
         weights[i, d] = (1.0 if d == dim else spread / 2.0) / (1.0 + spread)
     if rng.random() < c[C_TRADEOFF]:
@@ -94,6 +96,7 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
     rec.pot = 0.0
     rec.progress = 0.0
     rec.gain = 0.0
+    rec.work = 0.0
     rec.path = actors[holder].path
     rec.fit = 1.0
     rec.visible = 0.0
@@ -130,7 +133,8 @@ def step(c, territories, needs, actors, ini, weights, members, engagement, share
             if needs[t, d] > need_max:
                 need_max = needs[t, d]
                 top = d
-        fragile = 1.0 + c[C_FRAGILE] * (territories[t].fragility - 0.5)
+        qt = practice(territories[t].will, c[C_BY_WILL])
+        fragile = 1.0 + practised(c[C_FRAGILE0], c[C_FRAGILE], qt) * (territories[t].fragility - 0.5)
         base = c[C_RATE] * need_max * (0.5 + territories[t].social_capital) * fragile
         a0 = territories[t].first_actor
         for a in range(a0, a0 + territories[t].n_actors):
@@ -144,11 +148,12 @@ def step(c, territories, needs, actors, ini, weights, members, engagement, share
                 continue
             if risk > actors[a].risk_tolerance:
                 continue
-            dim = top if rng.random() < c[C_TARGET] else rng.integers(0, NDIM)
+            qa = practice(actors[a].will, c[C_BY_WILL])
+            dim = top if rng.random() < practised(c[C_TARGET0], c[C_TARGET], qa) else rng.integers(0, NDIM)
             existing = first_open[t, dim]
             duplicate = False
             if existing >= 0:
-                if rng.random() >= c[C_DUPLICATE]:
+                if rng.random() >= practised(c[C_DUPLICATE0], c[C_DUPLICATE], qa):
                     if ini[existing].status == SEARCHING and seat_of(members, existing, a) < 0:
                         add_member(ini, members, engagement, share, actors, existing, a, 0.6)
                     continue

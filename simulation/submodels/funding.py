@@ -46,7 +46,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..levers import dose
+from ..constants import value
+from ..levers import pair
 from ..params import Params
 from ..state import ACTING, AGREED, ASSOCIATION, FOUNDATION, FTE_MONTH_KEUR, NDIM, STATE, K
 from .common import (
@@ -59,16 +60,17 @@ from .common import (
     N_PRESSURE,
     N_REQUESTED,
     pledged,
+    practised,
 )
 from .partner_search import staff_free
 
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
  C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST,
- C_QUALITY) = range(15)
+ C_QUALITY, C_BIAS0, C_QUALITY0) = range(17)
 
 MODE_CALLS, MODE_POOLED, MODE_DIRECT = 0, 1, 2
 COST_FACTOR = np.array([1.0, 0.25, 0.1])
-MIN_AWARD = 2.0  # a funder awards at least two months of a median project's cost, or nothing
+MIN_AWARD = value("min_award")
 
 
 def coefficients(p: Params) -> np.ndarray:
@@ -79,15 +81,18 @@ def coefficients(p: Params) -> np.ndarray:
         "direct_link": (0.0, 0.0, 1.0),
         "mixed": (1.0 - f.pooled_share, f.pooled_share, 0.0),
     }[f.regime]
+    bias = pair(p, "data", "bias")
+    seen = pair(p, "data", "seen")
     return np.array([
         calls, pooled, direct,
         f.selection_noise,
-        f.visibility_bias * dose(p.levers.data, 1.0, 0.4), f.application_cost, 1.0 if f.themed_calls else 0.0,
+        f.visibility_bias * bias[1], f.application_cost, 1.0 if f.themed_calls else 0.0,
         f.max_failures, p.time.grant_duration_months, f.call_period_months,
         p.time.local_tempo_months, p.mechanisms.small_staff_limit,
         1.0 if f.regime == "direct_link" else 0.0,
         f.project_cost,
-        dose(p.levers.data, 0.3, 4.0),
+        seen[1],
+        f.visibility_bias * bias[0], seen[0],
     ], dtype=np.float64)
 
 
@@ -173,7 +178,9 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
             need += needs[t, d]
         need /= NDIM
         if mode == MODE_CALLS:
-            score = (c[C_QUALITY] * quality(ini, members, actors, i) + c[C_BIAS] * np.log(actors[h].size)
+            q = ini[i].practice  # data shared by the alliance's partners
+            score = (practised(c[C_QUALITY0], c[C_QUALITY], q) * quality(ini, members, actors, i)
+                     + practised(c[C_BIAS0], c[C_BIAS], q) * np.log(actors[h].size)
                      + 0.3 * np.log1p(actors[h].wins) + actors[f].duty * need
                      - max(0.0, ini[i].risk - actors[f].risk_tolerance) + c[C_NOISE] * noise)
         else:

@@ -17,9 +17,17 @@ standard is ``P_STANDARD``. A rule is a way of weighting partners:
 - ``arranger``: weights are partners' control preferences (the weighted mean minimises the
   summed squared frustration), and a territorial catalyst mediates (see action).
 
-Outside ``macro_led`` and ``subsidiarity`` the State's regulation pulls the path towards its
-standard by the square of ``governance.macro_presence`` m (a light presence mostly supports,
-a heavy one imposes: norms pile up): ``path = (1 - m²) * sum(w p) / sum(w) + m² * P_STANDARD``.
+Outside ``macro_led`` and ``subsidiarity`` the State's steering ``s =
+governance.macro_steering`` pulls the path towards its standard (« attention au risque de trop
+de présence du macro »; « le macro peut les y aider, mais pas de manière homogène »):
+``path = (1 - pull s) * sum(w p) / sum(w) + pull s * P_STANDARD`` (``constants.pull``) (mechanism
+``imposed_path``). Steering also gives the shared frame: each partner knows the
+national frame (objectives, vocabulary) with probability ``s``, and an alliance shares a frame
+when at least one partner brings it (probability ``1 - (1 - s) ** n``); an alliance without one
+is a « baronnie locale » whose partners' objectives diverge more: ``misalignment *= 1 + frame`` (``constants.frame``)
+(mechanism ``baronnies``; the arranger « sans que les différents territoires [...] ne
+deviennent des "baronnies locales" »; « il faut avoir un cadre commun et partagé, avec un
+objectif commun, mais pas de contrainte sur la manière d'atteindre cet objectif »).
 The alliance's fit to its territory is ``1 - |path - ideal_path|`` (« maintenir les
 spécificités territoriales »). When every partner and every territory prefers the national
 standard, the path, hence every outcome, is the same under every rule.
@@ -38,7 +46,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..levers import dose
+from ..constants import value
+from ..levers import pair
 from ..params import RULES, Params
 from ..state import ACTING, AGREED, ASSOCIATION, FIRM, OFFICIAL, K
 from .common import (
@@ -54,31 +63,42 @@ from .common import (
     A_PATH_SUM,
     A_SPENT,
     N_FRICTION,
+    alliance_will,
     end_initiative,
     pledged,
+    practice,
+    practised,
 )
 from .partner_search import WORK_TIME, staff_free
 
-(C_RULE, C_MACRO, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE,
- C_ARRANGER_CAP, C_COVER) = range(9)
+(C_RULE, C_PULL, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE,
+ C_ARRANGER_CAP, C_COVER, C_FRAME, C_VISIBLE0, C_MISALIGN0, C_START0, C_SETUP0, C_COVER0,
+ C_BY_WILL, C_FRAME_EXTRA) = range(17)
 
 MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
-P_STANDARD = 0.5
+P_STANDARD = value("p_standard")
 COFUND = np.array([0.3, 0.3, 0.15, 0.5, 0.3])  # share of a project's monthly cost each kind co-funds
 
 
 def coefficients(p: Params) -> np.ndarray:
-    lv = p.levers
+    m = p.mechanisms
+    steer = p.governance.macro_steering
+    pairs = [pair(p, "sdg_frame", "visible"),
+             pair(p, "sdg_frame", "misalign"),
+             pair(p, "shared_objectives", "start"),
+             pair(p, "tools", "setup"),
+             pair(p, "shared_objectives", "cover")]
     return np.array([
         RULES.index(p.governance.rule),
-        p.governance.macro_presence,
-        dose(lv.sdg_frame, 0.2, 0.6),
-        dose(lv.sdg_frame, 1.0, 0.5),
-        dose(lv.shared_objectives, 0.25, 0.9),
-        dose(lv.tools, 0.8, 0.2),
+        p.constants.pull * steer if m.imposed_path else 0.0,
+        pairs[0][1], pairs[1][1], pairs[2][1], pairs[3][1],
         p.time.patience_months,
         p.governance.arranger_capacity,
-        dose(lv.shared_objectives, 0.45, 0.35),
+        pairs[4][1],
+        steer if m.baronnies else 1.0,
+        *(w0 for w0, _ in pairs),
+        p.constants.will_full if m.practice_by_will else 0.0,
+        p.constants.frame,
     ], dtype=np.float64)
 
 
@@ -109,7 +129,7 @@ def choose_path(c, ini, members, share, actors, i):
     chosen = num / den if den > 0.0 else P_STANDARD
     if rule == SUBSIDIARITY:
         return chosen
-    pull = c[C_MACRO] ** 2
+    pull = c[C_PULL]
     return (1.0 - pull) * chosen + pull * P_STANDARD
 
 
@@ -160,8 +180,12 @@ def agree(c, i, territories, actors, ini, members, engagement, share, acc, rng):
     ini[i].fit = 1.0 - abs(path - territories[t].ideal_path)
     acc[A_PATH_SUM] += path
     acc[A_PATH_SQ] += path * path
-    ini[i].visible = c[C_VISIBLE]
-    ini[i].misalign = 0.5 * rng.random() * c[C_MISALIGN]
+    q = practice(alliance_will(members, actors, i), c[C_BY_WILL])
+    ini[i].practice = q
+    ini[i].visible = practised(c[C_VISIBLE0], c[C_VISIBLE], q)
+    framed = rng.random() < 1.0 - (1.0 - c[C_FRAME]) ** ini[i].n
+    ini[i].misalign = (0.5 * rng.random() * practised(c[C_MISALIGN0], c[C_MISALIGN], q)
+                       * (1.0 if framed else 1.0 + c[C_FRAME_EXTRA]))
     if int(c[C_RULE]) == ARRANGER and territories[t].arranged < c[C_ARRANGER_CAP]:
         ini[i].arranged = True
         territories[t].arranged += 1
@@ -175,7 +199,7 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
         u = rng.random()
         if not ini[i].agreed:
             holder = ini[i].holder
-            setup = c[C_SETUP]
+            setup = practised(c[C_SETUP0], c[C_SETUP], practice(actors[holder].will, c[C_BY_WILL]))
             if staff_free(actors[holder]) >= setup + WORK_TIME:
                 actors[holder].time_used += setup
                 agree(c, i, territories, actors, ini, members, engagement, share, acc, rng)
@@ -186,9 +210,10 @@ def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng)
                     end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
                 continue
         months = min(3, ini[i].duration)
+        q = ini[i].practice
         ready = (ini[i].pot + months * pledged(members, share, i)
-                 >= c[C_COVER] * ini[i].monthly_cost * months)
-        if ready and u < c[C_START] * (1.0 - nat[N_FRICTION]):
+                 >= practised(c[C_COVER0], c[C_COVER], q) * ini[i].monthly_cost * months)
+        if ready and u < practised(c[C_START0], c[C_START], q) * (1.0 - nat[N_FRICTION]):
             ini[i].status = ACTING
             ini[i].wait = 0
             territories[ini[i].territory].active += 1

@@ -22,23 +22,34 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..levers import dose
+from ..levers import pair
 from ..params import Params
 from ..state import ACTING, K
-from .common import N_FRICTION, N_RECOGNITION_LEFT, N_RESEARCH
+from .common import (
+    N_FRICTION,
+    N_RECOGNITION_LEFT,
+    N_RESEARCH,
+    N_SHARED_KNOWLEDGE,
+    N_WILL,
+    practice,
+    practised,
+)
 from .scaling import RECOGNITION_CAPACITY
 
-C_COMPETENCES, C_MUTUALISATION, C_RESEARCH, C_LEGAL, C_NAT_TEMPO = range(5)
+(C_COMPETENCES, C_MUTUALISATION, C_RESEARCH, C_LEGAL, C_NAT_TEMPO, C_COMPETENCES0,
+ C_MUTUALISATION0, C_RESEARCH0, C_LEGAL0, C_BY_WILL) = range(10)
 
 
 def coefficients(p: Params) -> np.ndarray:
-    lv = p.levers
+    pairs = [pair(p, "competences", "skill"),
+             pair(p, "mutualisation", "spill"),
+             pair(p, "research", "stock"),
+             pair(p, "legal_framework", "friction")]
     return np.array([
-        dose(lv.competences, 0.002, 0.01),
-        dose(lv.mutualisation, 0.0, 0.015),
-        dose(lv.research, 0.0002, 0.002),
-        dose(lv.legal_framework, 0.001, 0.03),
+        *(w for _, w in pairs),
         p.time.national_tempo_months,
+        *(w0 for w0, _ in pairs),
+        p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
     ], dtype=np.float64)
 
 
@@ -47,19 +58,24 @@ def step(c, month, territories, actors, ini, members, nat):
     for i in range(ini.shape[0]):
         if ini[i].status != ACTING:
             continue
+        rate = practised(c[C_COMPETENCES0], c[C_COMPETENCES], ini[i].practice)
         for k in range(K):
             a = members[i, k]
             if a >= 0:
-                actors[a].skill += c[C_COMPETENCES] * (1.0 - actors[a].skill)
+                actors[a].skill += rate * (1.0 - actors[a].skill)
     for t in range(territories.shape[0]):
         territories[t].knowledge *= 0.995
         territories[t].coop_trust *= 0.99
         if territories[t].active > 0:
+            rate = practised(c[C_MUTUALISATION0], c[C_MUTUALISATION],
+                             practice(territories[t].will, c[C_BY_WILL]))
             a0 = territories[t].first_actor
             for a in range(a0, a0 + territories[t].n_actors):
-                actors[a].skill += c[C_MUTUALISATION] * (1.0 - actors[a].skill)
-    nat[N_RESEARCH] += c[C_RESEARCH]
-    nat[N_FRICTION] -= c[C_LEGAL] * nat[N_FRICTION]
+                actors[a].skill += rate * (1.0 - actors[a].skill)
+    q = practice(nat[N_WILL], c[C_BY_WILL])  # research and the law: practised by the whole field
+    nat[N_SHARED_KNOWLEDGE] *= 0.995
+    nat[N_RESEARCH] += practised(c[C_RESEARCH0], c[C_RESEARCH], q)
+    nat[N_FRICTION] -= practised(c[C_LEGAL0], c[C_LEGAL], q) * nat[N_FRICTION]
     if month % int(c[C_NAT_TEMPO]) == 0:
         nat[N_RECOGNITION_LEFT] = RECOGNITION_CAPACITY
 

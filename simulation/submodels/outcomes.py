@@ -7,12 +7,18 @@ est engagée tôt, plus elle permet de discerner les signaux faibles »; « la c
 peut se transformer en cohérence à partir d'un certain point, dès lors qu'on se demande
 comment prendre soin les uns des autres ».
 
-While it acts, an alliance reduces its territory's needs each month by
-``IMPACT * gain * potential * weight[d] * (cost / median cost) ** 0.3`` per dimension, ``gain``
-being the month's progress (signed: a trade-off raises the other need); an initiative with
+Need unit: one need unit is the whole of one need dimension of one territory (need runs
+from 1, everything unmet, to 0), so 0.02 need units is 2% of a territory's full need on one
+dimension. While it acts, an alliance reduces its territory's needs each month by
+``impact_per_work * work * potential * weight[d] * (cost / median cost) ** 0.3`` per
+dimension, ``work`` being the work-months it delivered that month (action: effectiveness
+times the share of the month's cost it could pay): deliverables accrue with the months of
+funded work, so a 60-month project does five times the work of a 12-month one for five times
+the money (signed: a trade-off raises the other need); an initiative with
 local costs gives half of its benefit to its neighbours (wider benefits). It ends when it has
-acted ``duration`` months, and succeeds with probability ``clip((progress - 0.1) / 0.6)``; a
-success adds a lasting result of ``COMPLETION_BONUS`` units of progress. Whatever the result, the path enters the
+acted ``duration`` months, and succeeds with probability ``clip((progress - 0.1) / 0.6)``,
+progress being its work over its planned months; a success adds a lasting result of
+``completion_bonus`` times the need it reduced while acting. Whatever the result, the path enters the
 territory's knowledge stock with the capitalisation probability; a capitalised success is
 handed to scaling. A success shared by two or more associations builds their territory's
 cooperative trust.
@@ -23,32 +29,61 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..levers import dose
+from ..levers import pair
 from ..params import Params
-from ..state import ACTING, ASSOCIATION, NDIM, K
+from ..state import ACTING, ASSOCIATION, NDIM, OFFICIAL, K
 from .common import (
     A_COMPLETED,
     A_IMPACT_ECO,
+    A_MONTHS,
     A_POSITIVE_IMPACT,
     A_SPENT,
     A_SUCCESS,
+    E_BURDEN,
     E_CAPITALISED,
     E_DIM,
+    E_LEGITIMACY,
     E_SUCCESS,
     E_TERRITORY,
     N_EVENTS,
+    N_SHARED_KNOWLEDGE,
     clip01,
     end_initiative,
+    practised,
 )
 
-C_CAPITALISE, C_COST = range(2)
-IMPACT = 0.25  # need units per unit of progress of a median project
-COMPLETION_BONUS = 0.5  # lasting result of a success, in units of progress
+(C_CAPITALISE, C_COST, C_CAPITALISE0, C_WILL_DYN, C_LEGITIMACY, C_IMPACT, C_BONUS, C_DUTY_TO_WILL,
+ C_DISAPPOINTMENT, C_SHARED_STEP) = range(10)
+
+
 
 
 def coefficients(p: Params) -> np.ndarray:
-    return np.array([dose(p.levers.capitalisation, 0.2, 0.6), p.funding.project_cost],
-                    dtype=np.float64)
+    cap = pair(p, "capitalisation", "capitalise")
+    m = p.mechanisms
+    k = p.constants
+    return np.array([cap[1], p.funding.project_cost, cap[0],
+                     1.0 if m.will_dynamics else 0.0,
+                     1.0 if m.holder_legitimacy else 0.0,
+                     k.impact_per_work, k.completion_bonus, k.duty_to_will, k.disappointment,
+                     k.shared_step], dtype=np.float64)
+
+
+@njit(cache=True)
+def legitimacy(c, ini, members, actors, i):
+    """How far the holder is « reconnu comme tel localement et à un niveau macro »: local
+    recognition (the local executive is a partner) and national recognition (a national
+    partner or national money) each count, and both are needed to be noticed fully:
+    ``(0.5 + 0.5 local) * (0.25 + 0.75 macro)``. 1 when the mechanism is off."""
+    if c[C_LEGITIMACY] <= 0.0:
+        return 1.0
+    local = 0.0
+    macro = 1.0 if (ini[i].national or ini[i].macro_funded) else 0.0
+    for k in range(K):
+        a = members[i, k]
+        if a >= 0 and actors[a].kind == OFFICIAL:
+            local = 1.0
+    return (0.5 + 0.5 * local) * (0.25 + 0.75 * macro)
 
 
 @njit(cache=True)
@@ -100,7 +135,7 @@ def step(c, territories, needs, neighbours, actors, ini, weights, members, engag
         t = ini[i].territory
         size = (ini[i].monthly_cost / c[C_COST]) ** 0.3 if c[C_COST] > 0.0 else 1.0
         if ini[i].gain > 0.0:
-            spread_impact(t, i, IMPACT * ini[i].gain * ini[i].potential * size, weights, ini,
+            spread_impact(t, i, c[C_IMPACT] * ini[i].gain * ini[i].potential * size, weights, ini,
                           needs, neighbours, territory_impact, acc, amount)
         if ini[i].acting < ini[i].duration:
             continue
@@ -110,7 +145,8 @@ def step(c, territories, needs, neighbours, actors, ini, weights, members, engag
         acc[A_COMPLETED] += 1
         if success:
             acc[A_SUCCESS] += 1
-            spread_impact(t, i, IMPACT * COMPLETION_BONUS * ini[i].potential * size, weights,
+            spread_impact(t, i, c[C_IMPACT] * c[C_BONUS] * ini[i].work * ini[i].potential
+                          * size, weights,
                           ini, needs, neighbours, territory_impact, acc, amount)
             n_assoc = 0
             for k in range(K):
@@ -119,14 +155,27 @@ def step(c, territories, needs, neighbours, actors, ini, weights, members, engag
                     n_assoc += 1
             if n_assoc >= 2:
                 territories[t].coop_trust = clip01(territories[t].coop_trust + 0.1)
-        capitalised = u_capitalise < c[C_CAPITALISE]
+        if c[C_WILL_DYN] > 0.0:
+            for k in range(K):
+                a = members[i, k]
+                if a < 0:
+                    continue
+                if success:
+                    actors[a].will += c[C_DUTY_TO_WILL] * actors[a].duty * (1.0 - actors[a].will)
+                else:
+                    actors[a].will -= c[C_DISAPPOINTMENT] * actors[a].will
+        capitalised = u_capitalise < practised(c[C_CAPITALISE0], c[C_CAPITALISE], ini[i].practice)
         if capitalised:
             territories[t].knowledge += 0.05 * (1.0 - territories[t].knowledge)
+            nat[N_SHARED_KNOWLEDGE] += c[C_SHARED_STEP] * (1.0 - nat[N_SHARED_KNOWLEDGE])
         e = int(nat[N_EVENTS])
         if e < events.shape[0]:
             events[e, E_TERRITORY] = t
             events[e, E_DIM] = ini[i].dim
             events[e, E_SUCCESS] = 1.0 if success else 0.0
             events[e, E_CAPITALISED] = 1.0 if capitalised else 0.0
+            events[e, E_LEGITIMACY] = legitimacy(c, ini, members, actors, i)
+            h = ini[i].holder
+            events[e, E_BURDEN] = min(1.0, actors[h].app_time / max(actors[h].staff * max(acc[A_MONTHS], 1.0), 1e-9))
             nat[N_EVENTS] = e + 1
         end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)

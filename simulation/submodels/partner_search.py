@@ -4,8 +4,8 @@ Seed: « le manque de connaissance des acteurs est à l'origine de nombreux bloc
 « difficultés de se faire connaître [...] dans un contexte de sur-information »; the
 Charter: « permettre à chacun de s'engager sereinement en fonction de ses objectifs, de ses
 moyens, de sa maturité et de ses envies ». Each month a searching initiative meets a few
-candidates: national actors (with probability ``P_NATIONAL``), the region's foundation
-(``P_REGIONAL``) or a local actor of its territory. A candidate joins when
+candidates: national actors (with probability ``constants.p_national``), the region's
+foundation (``constants.p_regional``) or a local actor of its territory. A candidate joins when
 
     benefit = will * (duty * need + (1 - duty) * own_gain[kind]) * horizon_fit
               - max(0, risk - risk_tolerance) - 0.5 * unfunded_participation_cost / (staff + 0.1)
@@ -32,34 +32,36 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..levers import dose
+from ..constants import value
+from ..levers import pair
 from ..params import Params
 from ..state import ASSOCIATION, FTE_MONTH_KEUR, NDIM, OFFICIAL, SEARCHING
-from .common import A_LOST, A_SPENT, N_PRESSURE, add_member, end_initiative, slots
+from .common import A_LOST, A_SPENT, N_PRESSURE, add_member, end_initiative, practice, practised, slots
 from .elections import months_to_election
 
 (C_NATIONAL, C_REGIONAL, C_CANDIDATES, C_OTHER_KIND, C_NOT_FOR_ME, C_FUNDED_SHARE,
  C_PARTICIPATION, C_STAFF_LIMIT, C_RESPOND, C_COMPETITION, C_PATIENCE, C_CYCLE,
- C_TERM_HORIZON) = range(13)
+ C_TERM_HORIZON, C_NATIONAL0, C_REGIONAL0, C_CANDIDATES0, C_OTHER_KIND0, C_NOT_FOR_ME0,
+ C_FUNDED_SHARE0, C_BY_WILL) = range(20)
 
-P_NATIONAL = 0.45
-P_REGIONAL = 0.08
-THRESHOLD = 0.15
-TARGET_SIZE = 4
-TERM_SLACK = 12.0  # months past the election an official still counts on (campaign, re-election)
-WORK_TIME = 0.05  # FTE-months a partner gives each alliance each month
+THRESHOLD = value("threshold")
+TARGET_SIZE = value("target_size")
+TERM_SLACK = value("term_slack")
+WORK_TIME = value("work_time")
 OWN_GAIN = np.array([0.1, 0.2, 0.6, 0.3, 0.4])  # state, foundation, firm, association, official
 
 
 def coefficients(p: Params) -> np.ndarray:
-    lv = p.levers
+    mapping = pair(p, "actor_mapping", "meet")
+    k = p.constants
+    pairs = [(k.p_national * mapping[0], k.p_national * mapping[1]),
+             (k.p_regional * mapping[0], k.p_regional * mapping[1]),
+             pair(p, "third_places", "candidates"),
+             pair(p, "third_places", "other_kind"),
+             pair(p, "accessibility", "not_for_me"),
+             pair(p, "engineering_funding", "funded")]
     return np.array([
-        P_NATIONAL * dose(lv.actor_mapping, 1.0, 3.0),
-        P_REGIONAL * dose(lv.actor_mapping, 1.0, 3.0),
-        dose(lv.third_places, 2.0, 4.0),
-        dose(lv.third_places, 0.0, 0.6),
-        dose(lv.accessibility, 0.5, 0.9),
-        dose(lv.engineering_funding, 0.0, 0.8),
+        *(w for _, w in pairs),
         p.funding.participation_cost,
         p.mechanisms.small_staff_limit,
         min(1.0, p.time.local_tempo_months / p.time.national_tempo_months),
@@ -67,6 +69,8 @@ def coefficients(p: Params) -> np.ndarray:
         p.time.patience_months,
         p.time.electoral_cycle_months,
         p.mechanisms.electoral_horizon,
+        *(w0 for w0, _ in pairs),
+        p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
     ], dtype=np.float64)
 
 
@@ -89,7 +93,8 @@ def horizon(actor, territories, month, cycle, term_weight):
 def benefit(c, actor, need, risk, duration, h, own_gain, unfunded, staff_limit):
     will = actor.will
     if actor.kind == ASSOCIATION and actor.small:
-        will *= c[C_NOT_FOR_ME]
+        # the lexicon is practised by the small association that reads it
+        will *= practised(c[C_NOT_FOR_ME0], c[C_NOT_FOR_ME], practice(actor.will, c[C_BY_WILL]))
     if h <= 0.0:
         fit = 0.0
     elif duration <= h:
@@ -102,16 +107,20 @@ def benefit(c, actor, need, risk, duration, h, own_gain, unfunded, staff_limit):
 
 
 @njit(cache=True)
-def pick(c, t, holder, territories, actors, national_first, n_national, regional, rng):
+def pick(c, q, t, holder, territories, actors, national_first, n_national, regional, rng):
+    """One candidate: the map is used by the holder (practice ``q``), third places by the
+    territory's actors."""
     u = rng.random()
-    if u < c[C_NATIONAL] and n_national > 0:
+    p_nat = practised(c[C_NATIONAL0], c[C_NATIONAL], q)
+    if u < p_nat and n_national > 0:
         return national_first + rng.integers(0, n_national)
-    if u < c[C_NATIONAL] + c[C_REGIONAL] and regional >= 0:
+    if u < p_nat + practised(c[C_REGIONAL0], c[C_REGIONAL], q) and regional >= 0:
         return regional
     a0 = territories[t].first_actor
     n = territories[t].n_actors
     a = a0 + rng.integers(0, n)
-    if rng.random() < c[C_OTHER_KIND] and actors[a].kind == actors[holder].kind:
+    qt = practice(territories[t].will, c[C_BY_WILL])
+    if rng.random() < practised(c[C_OTHER_KIND0], c[C_OTHER_KIND], qt) and actors[a].kind == actors[holder].kind:
         a = a0 + rng.integers(0, n)
     return a
 
@@ -136,9 +145,11 @@ def step(c, month, territories, needs, actors, ini, weights, members, engagement
                 wsum += weights[i, d]
         need = need / wsum if wsum > 0.0 else 0.0
         regional = regional_foundation[territories[t].region]
-        n_cand = int(c[C_CANDIDATES])
+        q = practice(actors[holder].will, c[C_BY_WILL])
+        qt = practice(territories[t].will, c[C_BY_WILL])
+        n_cand = int(practised(c[C_CANDIDATES0], c[C_CANDIDATES], qt))
         for r in range(n_cand):
-            a = pick(c, t, holder, territories, actors, national_first, n_national, regional, rng)
+            a = pick(c, q, t, holder, territories, actors, national_first, n_national, regional, rng)
             if r == 0:
                 a = territories[t].official  # a holder first asks its local executive
             u_trust = rng.random()
@@ -154,7 +165,7 @@ def step(c, month, territories, needs, actors, ini, weights, members, engagement
                 continue
             if actors[a].national and u_resp >= c[C_RESPOND]:
                 continue
-            funded = c[C_FUNDED_SHARE] * c[C_PARTICIPATION]
+            funded = practised(c[C_FUNDED_SHARE0], c[C_FUNDED_SHARE], q) * c[C_PARTICIPATION]
             if actors[state_actor].money < funded * FTE_MONTH_KEUR:
                 funded = 0.0
             unfunded = c[C_PARTICIPATION] - funded

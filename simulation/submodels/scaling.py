@@ -2,25 +2,44 @@
 recognition — where the glass ceiling bites.
 
 Seed: « nous sommes confrontés à un plafond de verre, nous avons une grosse difficulté à
-valoriser, à travers un récit national, la diversité de ces initiatives »; its causes:
-« difficultés de se faire connaître [...] dans un contexte de sur-information », and the
-macro's role « accompagner, renforcer, accélérer, c'est-à-dire faciliter la coopération
-entre territoires et le passage à l'échelle »; « une plateforme unique répertoriant toutes
-ces initiatives [...] permettrait de les interconnecter et de les valoriser ».
+valoriser, à travers un récit national, la diversité de ces initiatives »; the workshop names
+its causes: « difficultés de se faire connaître et de diffuser l'information, dans un
+contexte de sur-information »; « compétences et légitimité : difficultés de choisir « le bon
+porteur de projets », reconnu comme tel localement et à un niveau macro »; « aspects
+administratifs [...] transforment les porteurs de projets en responsables de réponses à AAP
+et AMI »; and « les tensions entre les échelons territoriaux » (the macro's role: « faciliter
+la coopération entre territoires et le passage à l'échelle »); « une plateforme unique
+répertoriant toutes ces initiatives [...] permettrait de les interconnecter et de les
+valoriser ».
 
-Crowding is the year's successes over ``ATTENTION`` per territory (« se faire connaître
-[...] dans un contexte de sur-information »: the more initiatives compete for notice, the less
-each is seen). Only a capitalised success can be replicated (its path is known): each
-neighbour adopts it with probability
-``ADOPT * innovation_share / 0.2 * (1 + 2 * visibility * hub) / (1 + crowding)``: a local
-association of that territory opens a replica that starts with the path's knowledge
-(Deffuant, Huet & Amblard 2005: diffusion needs both visibility and local will). Any success
-may be recognised nationally with probability
-``RECOGNISE * macro_support * macro_presence * (1 + 2 * visibility * hub) / (1 + crowding)``,
-doubled when capitalised, and at most ``RECOGNITION_CAPACITY`` times per national review (the
-missing « récit national »). So adding money multiplies local successes more than scalings,
-while visibility (the hub) raises them. A recognition spreads a little knowledge everywhere and
-raises local trust in the macro.
+National recognition is a selection under limited attention: at most
+``RECOGNITION_CAPACITY`` recognitions per national review, and each success is noticed with
+probability
+
+    RECOGNISE * macro_support * steering * visible * legitimacy * unburdened * narrative
+    / (1 + crowding)
+
+with four causes, each removable by a ``mechanisms`` switch:
+
+- ``information_overload``: ``crowding`` is the year's successes over ``ATTENTION`` per
+  territory: the more signals compete, the less each is seen;
+- ``holder_legitimacy``: the holder's recognition locally and nationally (outcomes);
+- ``admin_burden_visibility``: ``unburdened = 1 / (1 + burden / COMMS_SHARE)``, burden being
+  the share of the holder's staff time spent on applications, which is not spent making the
+  initiative known;
+- ``national_narrative``: a path that was not evaluated and capitalised cannot be told
+  nationally (``narrative = UNTOLD`` instead of 1).
+
+``steering`` is ``governance.macro_steering`` (no national narrative without a national level;
+1 when the ``baronnies`` mechanism is off). ``visible = 1 + 2 * visibility * hub``. Only a
+capitalised success can be replicated (its path is known): each neighbour adopts it with
+probability ``ADOPT * innovation_share / 0.2 * visible * legitimacy * unburdened / (1 +
+crowding)`` (the same holder's salience that national attention sees): a local association
+of that territory opens a replica that starts with the path's knowledge (Deffuant, Huet &
+Amblard 2005: diffusion needs both visibility and local will). Money alone multiplies
+successes, hence signals, not attention: it does not break the ceiling. A recognition spreads
+a little knowledge everywhere, raises local trust in the macro, and turns the duty of the
+territory's actors into will (« le devoir d'alliance s'est transformé en envie d'alliance »).
 """
 
 from __future__ import annotations
@@ -28,38 +47,53 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..levers import dose
+from ..constants import value
+from ..levers import pair
 from ..params import Params
 from ..state import ASSOCIATION
 from .common import (
     A_ADOPTION,
     A_RECOGNITION,
+    E_BURDEN,
     E_CAPITALISED,
     E_DIM,
+    E_LEGITIMACY,
     E_SUCCESS,
     E_TERRITORY,
     N_EVENTS,
     N_RECENT_SUCCESSES,
     N_RECOGNITION_LEFT,
     clip01,
+    practice,
+    practised,
     slots,
 )
 from .emergence import free_slot, new_initiative
 
-C_ADOPT, C_RECOGNISE = range(2)
-ADOPT = 0.3
-ATTENTION = 0.04  # successes per territory and year that the ecosystem can take notice of
-RECOGNISE = 1.3
-RECOGNITION_CAPACITY = 1
-ADOPTED_KNOWLEDGE = 0.3
+(C_ADOPT, C_RECOGNISE, C_ADOPT0, C_RECOGNISE0, C_BY_WILL, C_OVERLOAD, C_BURDEN, C_NARRATIVE,
+ C_WILL_DYN, C_COMMS_SHARE, C_UNTOLD, C_RECOGNITION_WILL) = range(12)
+ATTENTION = value("attention")
+RECOGNITION_CAPACITY = value("recognition_capacity")
+ADOPTED_KNOWLEDGE = value("adopted_knowledge")
 
 
 def coefficients(p: Params) -> np.ndarray:
-    lv = p.levers
-    visible = 1.0 + 2.0 * p.mechanisms.visibility * dose(lv.hub_platform, 0.0, 1.0)
+    m = p.mechanisms
+    hub = pair(p, "hub_platform", "hub")
+    innovation = pair(p, "innovation", "adopt")
+    steer = p.governance.macro_steering if m.baronnies else 1.0
+    k = p.constants
+    pairs = [(k.adopt * innovation[j] / 0.2 * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1)),
+             (k.recognise * m.macro_support * steer * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1))]
+    pairs = [tuple(x) for x in pairs]
     return np.array([
-        ADOPT * dose(lv.innovation, 0.2, 0.8) / 0.2 * visible,
-        RECOGNISE * p.mechanisms.macro_support * p.governance.macro_presence * visible,
+        pairs[0][1], pairs[1][1], pairs[0][0], pairs[1][0],
+        p.constants.will_full if m.practice_by_will else 0.0,
+        1.0 if m.information_overload else 0.0,
+        1.0 if m.admin_burden_visibility else 0.0,
+        1.0 if m.national_narrative else 0.0,
+        1.0 if m.will_dynamics else 0.0,
+        k.comms_share, k.untold, k.recognition_will,
     ], dtype=np.float64)
 
 
@@ -71,13 +105,16 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
     for e in range(int(nat[N_EVENTS])):
         successes += events[e, E_SUCCESS]
     nat[N_RECENT_SUCCESSES] = nat[N_RECENT_SUCCESSES] * (11.0 / 12.0) + successes
-    crowding = nat[N_RECENT_SUCCESSES] / (ATTENTION * territories.shape[0])
-    p_adopt = c[C_ADOPT] / (1.0 + crowding)
+    crowding = c[C_OVERLOAD] * nat[N_RECENT_SUCCESSES] / (ATTENTION * territories.shape[0])
     for e in range(int(nat[N_EVENTS])):
         if events[e, E_SUCCESS] < 0.5:
             continue
         t = int(events[e, E_TERRITORY])
         capitalised = events[e, E_CAPITALISED] > 0.5
+        q = practice(territories[t].will, c[C_BY_WILL])  # the territory's actors tell and share it
+        unburdened = 1.0 / (1.0 + c[C_BURDEN] * events[e, E_BURDEN] / c[C_COMMS_SHARE])
+        seen = events[e, E_LEGITIMACY] * unburdened / (1.0 + crowding)
+        p_adopt = practised(c[C_ADOPT0], c[C_ADOPT], q) * seen
         for j in range(neighbours.shape[1]):
             n = neighbours[t, j]
             u_adopt = rng.random()
@@ -96,7 +133,8 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
                            ini, weights, members, engagement, share, actors, rng)
             ini[i].knowledge = ADOPTED_KNOWLEDGE
             acc[A_ADOPTION] += 1
-        p_recognise = c[C_RECOGNISE] * (2.0 if capitalised else 1.0) / (1.0 + crowding)
+        narrative = 1.0 if (capitalised or c[C_NARRATIVE] <= 0.0) else c[C_UNTOLD]
+        p_recognise = practised(c[C_RECOGNISE0], c[C_RECOGNISE], q) * seen * narrative
         if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
             nat[N_RECOGNITION_LEFT] -= 1
             acc[A_RECOGNITION] += 1
@@ -105,3 +143,5 @@ def step(c, ce, territories, neighbours, actors, ini, weights, members, engageme
             a0 = territories[t].first_actor
             for a in range(a0, a0 + territories[t].n_actors):
                 actors[a].trust = clip01(actors[a].trust + 0.02)
+                if c[C_WILL_DYN] > 0.0:
+                    actors[a].will += c[C_RECOGNITION_WILL] * actors[a].duty * (1.0 - actors[a].will)
