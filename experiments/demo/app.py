@@ -30,7 +30,8 @@ REPLAY = os.environ.get("ALLIANCE_DEMO_REPLAY")
 
 #: How each numeric knob moves: (min, max, step).
 RANGES = {
-    "governance.macro_presence": (0.0, 1.0, 0.05),
+    "governance.macro_steering": (0.0, 1.0, 0.05),
+    "funding.national_budget_scale": (0.0, 4.0, 0.25),
     "funding.budget_scale": (0.0, 4.0, 0.25),
     "time.electoral_cycle_months": (12, 120, 12),
     "time.project_duration_months": (6, 120, 6),

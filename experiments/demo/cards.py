@@ -5,10 +5,9 @@ change exactly what its title says, laid over the reference settings. When the m
 parameters are renamed, only the ``overrides`` column of this table changes; ``validate``
 (run at start-up and by the tests) names any card whose key no longer exists.
 
-Card "state_steers_less": in this version of the model ``governance.macro_presence`` scales
-both the State's steering and its money (State income = ``funding.state_budget`` x
-macro presence, simulation/initialise.py), so halving the presence and doubling
-``state_budget`` keeps the State's money unchanged and lowers the steering only.
+Card "state_steers_less": ``governance.macro_steering`` is how much the national level sets
+objectives and path; the State's money is a separate axis (``funding.national_budget_scale``),
+so the card lowers the steering and leaves the money as it is.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ _CHARTER = {f"levers.{lid}": 1.0 for lid in CHARTER_IDS}
 
 CARDS: tuple[Card, ...] = (
     Card("state_steers_less", "L'État pilote moins (même budget)", "The State steers less (same money)",
-         {"governance.macro_presence": 0.25, "funding.state_budget": 600.0}),
+         {"governance.macro_steering": 0.25}),
     Card("pooled_fund", "Un fonds territorial mutualisé au lieu des appels à projets",
          "A pooled territorial fund instead of calls for projects",
          {"funding.regime": "pooled_fund"}),

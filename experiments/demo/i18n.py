@@ -55,8 +55,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "group_additions": ("Ajouts proposés par l'atelier", "Additions proposed by the workshop"),
     # structural knobs
     "governance.rule": ("Règle de gouvernance", "Governance rule"),
-    "governance.macro_presence": ("Présence du national (pilotage et argent)",
-                                  "National presence (steering and money)"),
+    "governance.macro_steering": ("Pilotage par le national (objectifs et chemin)",
+                                  "National steering (objectives and path)"),
+    "funding.national_budget_scale": ("Argent de l'État (1 = aujourd'hui)", "The State's money (1 = today)"),
     "governance.charter": ("La Charte est…", "The Charter is…"),
     "funding.regime": ("Mode de financement", "Funding regime"),
     "funding.budget_scale": ("Budget (1 = aujourd'hui)", "Budget (1 = today)"),
