@@ -101,6 +101,8 @@ def _resolve(name: str, args: argparse.Namespace) -> tuple[scn.Scenario, Any]:
 
 
 def _seeds(params: Any, reps: int) -> list[int]:
+    from experiments.io import results as res
+
     first = params.run.seed
     res.check_run_size(reps, params)  # refused up front when it would not fit in memory
     if first + reps - 1 > 2**63 - 1:

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
