@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from experiments.cli import main
+from experiments.io import figures as figs
 from experiments.io import results as res
 from experiments.io.scenarios import LIBRARY, TERRITORY_COLUMNS
 from simulation import Params, run
@@ -137,8 +138,8 @@ def sized(fast: int, full: int):
 
 @pytest.fixture(autouse=True)
 def _no_figures(monkeypatch):
-    monkeypatch.setattr(res, "series_figures", lambda *a, **k: [])
-    monkeypatch.setattr(res, "comparison_figure", lambda *a, **k: "")
+    monkeypatch.setattr(figs, "series_figures", lambda *a, **k: [])
+    monkeypatch.setattr(figs, "comparison_figure", lambda *a, **k: "")
 
 
 def _save_stats() -> None:
@@ -354,11 +355,13 @@ def test_fuzz_set_values(n, tmp_path_factory):
 # Spec TOML (--dry-run: validation, sizes and a timing of two runs)
 # --------------------------------------------------------------------------------------
 
-SPEC_KEYS = ["method", "base", "model", "outcomes", "replications", "max_replications", "first_seed",
-             "design_seed", "dummy", "levers", "lever_range", "morris.trajectories", "morris.levels",
-             "sobol.n", "sobol.second_order", "sobol.groups", "sobol.top_pairs", "bootstrap.resamples",
-             "bootstrap.confidence", "pilot.points", "pilot.seeds", "pilot.target",
-             "execution.chunk_runs", "factors.p", "factors.zz", "overrides.run", "description"]
+SPEC_KEYS = ["method", "base", "model", "outcomes", "replications", "first_seed", "design_seed", "dummy",
+             "levers", "lever_range", "regression.points", "regression.design", "regression.emulator_below",
+             "regression.emulator_points", "regression.by", "sobol.n", "sobol.scrambles",
+             "sobol.max_scrambles", "sobol.second_order", "sobol.retained", "morris.trajectories",
+             "morris.levels", "statistics.confidence", "statistics.correction", "statistics.power",
+             "statistics.resamples", "pilot.points", "pilot.seeds", "execution.chunk_runs", "factors.p",
+             "factors.zz", "overrides.run", "description"]
 
 
 @sized(40, 1000)
@@ -372,7 +375,7 @@ def test_fuzz_spec_files(n, tmp_path_factory):
         raw = source.read_bytes()
         if data.draw(st.integers(0, 3)) > 0:
             parsed = tomllib.loads(raw.decode())
-            parsed["model"] = "experiments.testmodels:noisy_linear"  # a dry run times two runs: keep them cheap
+            parsed["model"] = "testmodels:noisy_linear"  # a dry run times two runs: keep them cheap
             parsed["factors"] = {"p": [0.0, 1.0], "q": [0.0, 1.0], "r": [0.0, 1.0]}
             parsed.pop("levers", None)
             parsed.pop("overrides", None)
@@ -424,7 +427,7 @@ def test_fuzz_arguments(n, tmp_path_factory, monkeypatch):
 
 TINY_SPEC = """description = "fuzz"
 method = "morris"
-model = "experiments.testmodels:noisy_linear"
+model = "testmodels:noisy_linear"
 outcomes = ["y"]
 replications = 2
 dummy = false
@@ -440,8 +443,8 @@ points = 1
 seeds = 2
 [execution]
 chunk_runs = 3
-[bootstrap]
-resamples = 20
+[statistics]
+resamples = 50
 """
 
 

@@ -17,7 +17,7 @@ method = "morris"
 outcomes = ["impact"]
 replications = 2
 [morris]
-trajectories = 2
+trajectories = 3
 levels = 4
 [pilot]
 points = 1

@@ -23,7 +23,7 @@ from experiments.io.errors import ResourceError
 
 TINY = """description = "tiny"
 method = "morris"
-model = "experiments.testmodels:noisy_linear"
+model = "testmodels:noisy_linear"
 outcomes = ["y"]
 replications = 2
 dummy = false
@@ -39,8 +39,8 @@ points = 1
 seeds = 2
 [execution]
 chunk_runs = 2
-[bootstrap]
-resamples = 20
+[statistics]
+resamples = 50
 """
 
 SIM = """description = "tiny simulation"
@@ -54,15 +54,15 @@ dummy = false
 [factors]
 "governance.reporting" = [0.0, 1.0]
 [morris]
-trajectories = 2
+trajectories = 3
 levels = 4
 [pilot]
 points = 1
 seeds = 2
 [execution]
 chunk_runs = 2
-[bootstrap]
-resamples = 20
+[statistics]
+resamples = 50
 """
 
 
@@ -93,28 +93,42 @@ HUGE = {
 }
 
 
+def _never_built(monkeypatch) -> None:
+    """Make building any design, run table or pilot table fail the test."""
+    from experiments.sensitivity import analysis, command, runs
+
+    def boom(*a, **k):
+        raise AssertionError("the design was built")
+    for module, names in ((analysis, ("morris_design", "sobol_design", "space_filling")),
+                          (runs, ("design_parts", "run_table", "pilot_table")),
+                          (command, ("design_parts", "run_table", "pilot_table"))):
+        for name in names:
+            monkeypatch.setattr(module, name, boom)
+
+
 @pytest.mark.parametrize("method", HUGE)
 @pytest.mark.parametrize("dry", [True, False])
-def test_designs_too_large_are_refused_before_allocation(capsys, tmp_path, method, dry):
+def test_designs_too_large_are_refused_before_allocation(capsys, tmp_path, monkeypatch, method, dry):
+    _never_built(monkeypatch)
     spec = tmp_path / "huge.toml"
     spec.write_text('outcomes = ["impact"]\nreplications = 2\n' + HUGE[method]
                     + '[factors]\n"governance.reporting" = [0.0, 1.0]\n')
     args = ["sensitivity", str(spec), "--out", str(tmp_path / "out"), "--quiet"] + (["--dry-run"] if dry else [])
     refused(capsys, *args, needles=("huge.toml", "expected a design of at most 10,000,000 runs",
-                                    "design points", "GiB of tables"))
+                                    "runs with the pilot", "GiB of tables"))
     assert not (tmp_path / "out").exists()
 
 
-def test_dry_run_counts_the_design_without_building_it(capsys, monkeypatch):
-    from experiments.sensitivity import runs
+def test_dry_run_counts_the_runs_the_size_guard_counted(capsys, tmp_path):
+    from experiments.sensitivity.spec import design_runs, load_spec
 
-    def boom(*a, **k):
-        raise AssertionError("the dry run built the design")
-    monkeypatch.setattr(runs, "design_parts", boom)
-    code, out, err = cli(capsys, "sensitivity", "experiments/morris_equal.toml", "--dry-run",
-                         "--workers", "1")
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(TINY)
+    code, out, err = cli(capsys, "sensitivity", str(spec), "--dry-run", "--workers", "1")
     assert code == 0, err
-    assert "620 design points" in out
+    # Morris: 4 trajectories x (3 factors + 1) points x 2 replications; pilot (1 + 1) points x 2 seeds
+    assert "16 design points x 2 replication(s) + pilot 4 = 36 runs" in out
+    assert design_runs(load_spec(spec)) == 36
 
 
 # --------------------------------------------------------------------------------------
@@ -133,10 +147,11 @@ def test_disk_full_while_writing_a_run_leaves_no_folder(capsys, tmp_path, monkey
 
 
 def test_disk_full_on_a_real_tiny_file_system(capsys, tmp_path):
-    """A 200 kB tmpfs (needs root to mount; skipped elsewhere)."""
+    """A 48 kB tmpfs (needs root to mount; skipped elsewhere): a 12-month run writes about
+    140 kB (tables, summary, provenance, the overview figure)."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)],
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(disk)],
                       capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:
