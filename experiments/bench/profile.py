@@ -37,7 +37,7 @@ from simulation.submodels import (
     partner_search,
     scaling,
 )
-from simulation.submodels.common import A_ASSOC_STAFF_TIME, A_MONTHS
+from simulation.submodels.common import A_ASSOC_STAFF_TIME, A_MONTHS, N_WILL
 from simulation.summary import summarise
 
 _libc = ctypes.CDLL(None)
@@ -62,10 +62,22 @@ def _profiled_month(cf, month, territories, needs_, neighbours, actors, ini, wei
     seconds of submodel ``j`` (in ORDER) and to ``sec[11]`` the month's bookkeeping."""
     t = _now(buf)
     assoc_staff = 0.0
+    will = 0.0
+    n_local = 0
     for a in range(actors.shape[0]):
         actors[a].time_used = 0.0
         if actors[a].kind == ASSOCIATION:
             assoc_staff += actors[a].staff
+        if not actors[a].national:
+            will += actors[a].will
+            n_local += 1
+    nat[N_WILL] = will / n_local if n_local > 0 else 0.0
+    for tt in range(territories.shape[0]):
+        w = 0.0
+        a0 = territories[tt].first_actor
+        for a in range(a0, a0 + territories[tt].n_actors):
+            w += actors[a].will
+        territories[tt].will = w / max(territories[tt].n_actors, 1)
     acc[A_ASSOC_STAFF_TIME] += assoc_staff
     t1 = _now(buf); sec[11] += t1 - t; t = t1  # noqa: E702
     elections.step(cf[0], month, territories, actors, ini, members, engagement, share, acc, rng)
