@@ -37,10 +37,10 @@ def _children(main: psutil.Process) -> list[psutil.Process]:
 
 
 def kill_and_time(tmp_path, wait_for_children: int, extra_delay: float, sig=signal.SIGKILL):
-    """Start a pooled run, kill it once it has ``wait_for_children`` descendants (plus
+    """Start a pooled run (400 replications: small work runs in-process, without a pool), kill it once it has ``wait_for_children`` descendants (plus
     ``extra_delay`` s); return (descendants seen, seconds until none is left, stderr)."""
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "run", "baseline", "--reps", "8",
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "run", "baseline", "--reps", "400",
                              "--workers", "2", "--quiet", "--out", str(tmp_path)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
     main = psutil.Process(proc.pid)
