@@ -206,7 +206,7 @@ def mutate_data(draw, data: dict, keys: list[str]) -> dict:
                 if not isinstance(node.get(p), dict):
                     node[p] = {}
                 node = node[p]
-            node[parts[-1]] = value
+            node[parts[-1]] = copy.deepcopy(value)  # a shared NASTY dict must not grow cycles
         elif kind == "unknown":
             node = data.setdefault(parts[0], {}) if len(parts) > 1 else data
             if isinstance(node, dict):
@@ -218,7 +218,7 @@ def mutate_data(draw, data: dict, keys: list[str]) -> dict:
             if isinstance(node, dict):
                 node.pop(parts[-1], None)
         else:
-            data[parts[0]] = draw(st.sampled_from(NASTY))
+            data[parts[0]] = copy.deepcopy(draw(st.sampled_from(NASTY)))
     return data
 
 
