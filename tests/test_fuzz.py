@@ -199,8 +199,8 @@ def mutate_data(draw, data: dict, keys: list[str]) -> dict:
         key = draw(st.sampled_from(keys))
         parts = key.split(".")
         if kind == "set":
-            value = draw(st.one_of(st.sampled_from(NASTY), st.integers(), st.floats(),
-                                   st.text(max_size=20)))
+            value = copy.deepcopy(draw(st.one_of(st.sampled_from(NASTY), st.integers(), st.floats(),
+                                                 st.text(max_size=20))))  # NASTY's dicts stay unchanged
             node = data
             for p in parts[:-1]:
                 if not isinstance(node.get(p), dict):
