@@ -40,13 +40,13 @@ class Lever:
     default: float  # status-quo intensity (docs/ODD.md justifies it)
 
 
+#: The Charter's three groups of seven levers, then the workshop's additions, in the Charter's order.
+GROUPS = ("principles", "modalities", "means", "additions")
+
 #: Status-quo intensity of the Charter's levers: the principles exist in practice but
 #: unevenly and uncodified ("si les alliances d'intérêt général se multiplient sur les
 #: territoires, elles sont encore peu valorisées"). One common value keeps the sensitivity
 #: design symmetric; the additions are not practised today, so they default to 0.
-#: The Charter's three groups of seven levers, then the workshop's additions, in the Charter's order.
-GROUPS = ("principles", "modalities", "means", "additions")
-
 STATUS_QUO = value("status_quo")
 
 LEVERS: tuple[Lever, ...] = (
