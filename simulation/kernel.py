@@ -49,9 +49,10 @@ def coefficient_table(params) -> np.ndarray:
 
 
 @njit(cache=True)
-def step_month(cf, month, territories, needs_, neighbours, actors, ini, weights, members,
-               engagement, share, territory_impact, events, acc, nat, regional_foundation,
-               funders, national_first, state_actor, rng, tmp_i, tmp_s, row):
+def begin_month(territories, actors, acc, nat):
+    """The month's bookkeeping before the submodels: staff time freed, associations' staff
+    counted, and the mean will of local actors (national and per territory) that the levers'
+    practice reads (docs/ODD.md, section 3). Returns the associations' staff (persons)."""
     assoc_staff = 0.0
     will = 0.0
     n_local = 0
@@ -70,6 +71,14 @@ def step_month(cf, month, territories, needs_, neighbours, actors, ini, weights,
             w += actors[a].will
         territories[t].will = w / max(territories[t].n_actors, 1)
     acc[A_ASSOC_STAFF_TIME] += assoc_staff
+    return assoc_staff
+
+
+@njit(cache=True)
+def step_month(cf, month, territories, needs_, neighbours, actors, ini, weights, members,
+               engagement, share, territory_impact, events, acc, nat, regional_foundation,
+               funders, national_first, state_actor, rng, tmp_i, tmp_s, row):
+    assoc_staff = begin_month(territories, actors, acc, nat)
     apps0 = acc[A_APPLICATIONS]
     app_time0 = acc[A_ASSOC_APP_TIME]
     grants0 = acc[A_GRANTS]

@@ -35,7 +35,6 @@ from hypothesis import strategies as st
 
 from experiments.cli import main
 from experiments.io import figures as figs
-from experiments.io import results as res
 from experiments.io.scenarios import LIBRARY, TERRITORY_COLUMNS
 from simulation import Params, run
 

@@ -22,7 +22,7 @@ from numba import njit
 
 from simulation import Params
 from simulation.engine import Engine
-from simulation.state import ASSOCIATION
+from simulation.kernel import begin_month
 from simulation.submodels import (
     ORDER,
     action,
@@ -37,7 +37,7 @@ from simulation.submodels import (
     partner_search,
     scaling,
 )
-from simulation.submodels.common import A_ASSOC_STAFF_TIME, A_MONTHS, N_WILL
+from simulation.submodels.common import A_MONTHS
 from simulation.summary import summarise
 
 _libc = ctypes.CDLL(None)
@@ -61,24 +61,7 @@ def _profiled_month(cf, month, territories, needs_, neighbours, actors, ini, wei
     """``step_month`` (simulation/kernel.py) without the series row, adding to ``sec[j]`` the
     seconds of submodel ``j`` (in ORDER) and to ``sec[11]`` the month's bookkeeping."""
     t = _now(buf)
-    assoc_staff = 0.0
-    will = 0.0
-    n_local = 0
-    for a in range(actors.shape[0]):
-        actors[a].time_used = 0.0
-        if actors[a].kind == ASSOCIATION:
-            assoc_staff += actors[a].staff
-        if not actors[a].national:
-            will += actors[a].will
-            n_local += 1
-    nat[N_WILL] = will / n_local if n_local > 0 else 0.0
-    for tt in range(territories.shape[0]):
-        w = 0.0
-        a0 = territories[tt].first_actor
-        for a in range(a0, a0 + territories[tt].n_actors):
-            w += actors[a].will
-        territories[tt].will = w / max(territories[tt].n_actors, 1)
-    acc[A_ASSOC_STAFF_TIME] += assoc_staff
+    begin_month(territories, actors, acc, nat)
     t1 = _now(buf); sec[11] += t1 - t; t = t1  # noqa: E702
     elections.step(cf[0], month, territories, actors, ini, members, engagement, share, acc, rng)
     t1 = _now(buf); sec[0] += t1 - t; t = t1  # noqa: E702
