@@ -256,6 +256,9 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         page.page.wait_for_function("document.querySelector('.alliance-table tr').innerText.trim()"
                                     " === \"Référence (aujourd'hui)\"")
         assert "Séance rejouée depuis session.zip" in page.text()
+        # the page redraws its panels' titles after the table: wait for them in French too
+        page.page.wait_for_selector("text=Journal de la séance")
+        page.page.wait_for_selector("text=Petit lexique")
         assert _english_words_in(page.text()) == []
         page.shot("06_replayed_step_0")
         assert page.outside() == []
