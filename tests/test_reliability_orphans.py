@@ -37,10 +37,11 @@ def _children(main: psutil.Process) -> list[psutil.Process]:
 
 
 def kill_and_time(tmp_path, wait_for_children: int, extra_delay: float, sig=signal.SIGKILL):
-    """Start a pooled run (400 replications: small work runs in-process, without a pool), kill it once it has ``wait_for_children`` descendants (plus
+    """Start a pooled run (4,000 replications: enough that the executor always starts a pool,
+    where 400 ran in-process on a fast machine), kill it once it has ``wait_for_children`` descendants (plus
     ``extra_delay`` s); return (descendants seen, seconds until none is left, stderr)."""
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "run", "baseline", "--reps", "400",
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "run", "baseline", "--reps", "4000",
                              "--workers", "2", "--quiet", "--out", str(tmp_path)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
     main = psutil.Process(proc.pid)
@@ -58,6 +59,8 @@ def kill_and_time(tmp_path, wait_for_children: int, extra_delay: float, sig=sign
         if reached is not None and time.monotonic() - reached >= extra_delay:
             break
         time.sleep(0.02)
+    assert proc.poll() is None, (f"the run ended (exit {proc.returncode}) before it had "
+                                 f"{wait_for_children} descendant(s)")
     proc.send_signal(sig)
     t0 = time.monotonic()
     while (proc.poll() is None or _alive(seen)) and time.monotonic() - t0 < 60:
