@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .initialise import initialise
-from .kernel import coefficient_table, run_months, step_month
+from .kernel import NO_TIMING, coefficients, run_months, step_month
 from .outcomes import SERIES
 from .params import Params
 from .summary import summarise
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 class Engine:
-    """The arrays of one run (``state``, ``layout``), its coefficients and its monthly series.
+    """The state of one run (``state``), its coefficients and its monthly series.
 
     Parameters
     ----------
@@ -42,35 +42,28 @@ class Engine:
     def __init__(self, params: Params, rng: np.random.Generator):
         self.params = params
         self.rng = rng
-        self.state, self.layout = initialise(params, rng)
-        self.coefficients = coefficient_table(params)
+        self.state = initialise(params, rng)
+        self.coefficients = coefficients(params)
         self.month = 0
         self.series = np.zeros((params.run.months, len(SERIES)))
-        self._tmp_i = np.zeros(len(self.state.initiatives), dtype=np.int64)
-        self._tmp_s = np.zeros(len(self.state.initiatives))
         local = ~self.state.actors["national"]
         self._initial_trust = float(self.state.actors["trust"][local].mean()) if local.any() else 0.0
 
-    def step(self) -> None:
-        """One month: every submodel once, in the order of docs/ODD.md."""
+    def step(self, timing: np.ndarray = NO_TIMING) -> None:
+        """One month: every submodel once, in the order of docs/ODD.md. ``timing``, if given
+        (a buffer of :data:`simulation.kernel.TIMING` slots), gets each submodel's seconds."""
         self._grow_series(self.month + 1)
-        step_month(self.coefficients, self.month, *self._arrays(), self.series[self.month])
+        step_month(self.coefficients, self.month, self.state, self.rng, self.series[self.month],
+                   timing)
         self.month += 1
 
     def simulate(self, months: int) -> None:
         """``months`` months in one compiled loop: the same monthly kernel as :meth:`step`."""
         end = self.month + months
         self._grow_series(end)
-        run_months(self.month, self.series[self.month:end], self.coefficients, *self._arrays())
+        run_months(self.month, self.series[self.month:end], self.coefficients, self.state,
+                   self.rng)
         self.month = end
-
-    def _arrays(self) -> tuple:
-        """The state the monthly kernel reads and updates, in the order of its arguments."""
-        s, lay = self.state, self.layout
-        return (s.territories, s.needs, s.neighbours, s.actors, s.initiatives, s.weights, s.members,
-                s.engagement, s.share, s.territory_impact, s.events, s.acc, s.nat,
-                lay.regional_foundation, lay.funders, lay.national_first, lay.state_actor, self.rng,
-                self._tmp_i, self._tmp_s)
 
     def _grow_series(self, months: int) -> None:
         if months > len(self.series):

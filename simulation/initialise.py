@@ -14,8 +14,6 @@ uniform factor in [0.8, 1.2], so a trait set to 0 for a type stays 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -49,16 +47,6 @@ from .submodels.scaling import RECOGNITION_CAPACITY
 INITIAL_FRICTION = value("initial_friction")
 BRANCH_SHARE = value("branch_share")
 MAX_SIZE = value("max_size")
-
-
-@dataclass
-class Layout:
-    """Where things are in the actor array, for the kernels."""
-
-    regional_foundation: np.ndarray  # one local foundation per region (-1 if none)
-    funders: np.ndarray  # State and foundations
-    national_first: int
-    state_actor: int
 
 
 def _territories(p: Params, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -120,7 +108,7 @@ def _traits(actors: np.ndarray, rows: np.ndarray, t, rng: np.random.Generator) -
     actors["income"][rows] = t.money * actors["size"][rows] / 12.0
 
 
-def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
+def initialise(p: Params, rng: np.random.Generator) -> State:
     ter, needs, neighbours = _territories(p, rng)
     ap, fp = p.actors, p.funding
     n_ter = len(ter)
@@ -205,7 +193,8 @@ def initialise(p: Params, rng: np.random.Generator) -> tuple[State, Layout]:
         members=-np.ones((n_ini, K), dtype=np.int64), engagement=np.zeros((n_ini, K)),
         share=np.zeros((n_ini, K)), territory_impact=np.zeros(n_ter),
         events=np.zeros((n_ini, N_EVENT_FIELDS)),
-        acc=acc, nat=nat_,
+        acc=acc, nat=nat_, regional_foundation=regional, funders=funders,
+        national_first=national_first, state_actor=state_actor,
+        candidates=np.zeros(n_ini, dtype=np.int64), scores=np.zeros(n_ini),
     )
-    layout = Layout(regional, funders, national_first, state_actor)
-    return state, layout
+    return state

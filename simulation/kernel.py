@@ -1,14 +1,37 @@
 """One month of the model: the submodels in their fixed order (docs/ODD.md, "Process
-overview and scheduling"), compiled as one call so that a month costs one dispatch."""
+overview and scheduling"), compiled as one call so that a month costs one dispatch.
+
+Every kernel takes the run's :class:`simulation.state.State` whole (``s``), its
+:class:`Coefficients` (one named record per submodel, ``cf.funding``) and the generator.
+"""
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
-from numba import njit
+from numba import njit, types
 
 from .outcomes import SERIES
-from .state import ACTING, AGREED, ASSOCIATION, NDIM, SEARCHING
+from .state import (
+    A_APPLICATIONS,
+    A_ASSOC_APP_TIME,
+    A_ASSOC_STAFF_TIME,
+    A_GRANTS,
+    A_IMPACT_ECO,
+    A_INFLOW,
+    A_INITIAL,
+    A_MONTHS,
+    A_SPENT,
+    ACTING,
+    AGREED,
+    ASSOCIATION,
+    N_WILL,
+    NDIM,
+    SEARCHING,
+)
 from .submodels import (
+    ORDER,
     action,
     conflicts,
     elections,
@@ -21,38 +44,83 @@ from .submodels import (
     partner_search,
     scaling,
 )
-from .submodels.common import (
-    A_APPLICATIONS,
-    A_ASSOC_APP_TIME,
-    A_ASSOC_STAFF_TIME,
-    A_GRANTS,
-    A_IMPACT_ECO,
-    A_INFLOW,
-    A_INITIAL,
-    A_MONTHS,
-    A_SPENT,
-    N_WILL,
-)
 
 MODULES = (elections, needs, emergence, partner_search, governance, funding, action,
            conflicts, outcomes, scaling, learning)
-COL = {name: j for j, name in enumerate(SERIES)}
+
+#: Every submodel's coefficients, one named record each (fields in :data:`ORDER`).
+Coefficients = namedtuple("Coefficients", ORDER)
+
+#: Slots of the timing buffer of :func:`step_month`: one per submodel (in :data:`ORDER`),
+#: then the month's bookkeeping (staff time, will, the series row).
+TIMING = (*ORDER, "bookkeeping")
+T_ELECTIONS = TIMING.index("elections")
+T_NEEDS = TIMING.index("needs")
+T_EMERGENCE = TIMING.index("emergence")
+T_PARTNER_SEARCH = TIMING.index("partner_search")
+T_GOVERNANCE = TIMING.index("governance")
+T_FUNDING = TIMING.index("funding")
+T_ACTION = TIMING.index("action")
+T_CONFLICTS = TIMING.index("conflicts")
+T_OUTCOMES = TIMING.index("outcomes")
+T_SCALING = TIMING.index("scaling")
+T_LEARNING = TIMING.index("learning")
+T_BOOKKEEPING = TIMING.index("bookkeeping")
+NO_TIMING = np.zeros(0)
+
+# --- columns of the monthly series, by name from simulation.outcomes.SERIES ---------------
+_COL = {name: j for j, name in enumerate(SERIES)}
+S_MONTH = _COL["month"]
+S_IMPACT = _COL["impact"]
+S_NEED_MEAN = _COL["need_mean"]
+S_ACTIVE = _COL["alliances_active"]
+S_SEARCHING = _COL["alliances_searching"]
+S_SEEKING_FUNDS = _COL["alliances_seeking_funds"]
+S_ENGAGEMENT = _COL["engagement"]
+S_TRUST = _COL["trust_micro_macro"]
+S_APPLICATIONS = _COL["applications"]
+S_GRANTS = _COL["grants"]
+S_ADMIN_BURDEN = _COL["admin_burden"]
+S_BALANCES = _COL["money_balances"]
+S_SPENT = _COL["money_spent"]
+S_IN = _COL["money_in"]
+S_LEDGER_ERROR = _COL["ledger_error"]
 
 
-def coefficient_table(params) -> np.ndarray:
-    """Every submodel's coefficients, one row each, in the order of MODULES."""
-    rows = [m.coefficients(params) for m in MODULES]
-    table = np.zeros((len(rows), max(len(r) for r in rows)))
-    for j, r in enumerate(rows):
-        table[j, :len(r)] = r
-    return table
+def coefficients(params) -> Coefficients:
+    """Every submodel's coefficients (each module's ``coefficients(params)``), by name."""
+    return Coefficients(**{m.__name__.rsplit(".", 1)[1]: m.coefficients(params) for m in MODULES})
+
+
+# The monotonic clock of the C library, read from compiled code (about 30 ns a reading, and
+# the kernels stay cacheable: the symbol is resolved by name, not by address).
+_clock_gettime = types.ExternalFunction("clock_gettime", types.int32(types.int32, types.voidptr))
+_CLOCK_MONOTONIC = 1  # Linux
 
 
 @njit(cache=True)
-def begin_month(territories, actors, acc, nat):
+def _now():
+    buf = np.zeros(2, dtype=np.int64)  # struct timespec: seconds, nanoseconds
+    _clock_gettime(_CLOCK_MONOTONIC, buf.ctypes)
+    return buf[0] + buf[1] * 1e-9
+
+
+@njit(cache=True)
+def _lap(timing, slot, clock):
+    """Add the seconds since ``clock`` to ``timing[slot]`` (if timing) and return the time."""
+    if timing.shape[0] == 0:
+        return 0.0
+    now = _now()
+    timing[slot] += now - clock
+    return now
+
+
+@njit(cache=True)
+def begin_month(s):
     """The month's bookkeeping before the submodels: staff time freed, associations' staff
     counted, and the mean will of local actors (national and per territory) that the levers'
     practice reads (docs/ODD.md, section 3). Returns the associations' staff (persons)."""
+    territories, actors, acc, nat = s.territories, s.actors, s.acc, s.nat
     assoc_staff = 0.0
     will = 0.0
     n_local = 0
@@ -75,30 +143,40 @@ def begin_month(territories, actors, acc, nat):
 
 
 @njit(cache=True)
-def step_month(cf, month, territories, needs_, neighbours, actors, ini, weights, members,
-               engagement, share, territory_impact, events, acc, nat, regional_foundation,
-               funders, national_first, state_actor, rng, tmp_i, tmp_s, row):
-    assoc_staff = begin_month(territories, actors, acc, nat)
+def step_month(cf, month, s, rng, row, timing):
+    """One month: the submodels of :data:`ORDER` in order, then the month's ``row`` of the
+    series. ``timing`` is :data:`NO_TIMING` (empty), or a buffer to which each submodel adds
+    its seconds (slots :data:`TIMING`), so that a profile times this very schedule."""
+    needs_, actors, ini = s.needs, s.actors, s.initiatives
+    members, engagement, acc = s.members, s.engagement, s.acc
+    clock = _now() if timing.shape[0] > 0 else 0.0
+    assoc_staff = begin_month(s)
     apps0 = acc[A_APPLICATIONS]
     app_time0 = acc[A_ASSOC_APP_TIME]
     grants0 = acc[A_GRANTS]
-    elections.step(cf[0], month, territories, actors, ini, members, engagement, share, acc, rng)
-    needs.step(cf[1], territories, needs_)
-    emergence.step(cf[2], territories, needs_, actors, ini, weights, members, engagement, share,
-                   acc, rng)
-    partner_search.step(cf[3], month, territories, needs_, actors, ini, weights, members,
-                        engagement, share, regional_foundation, national_first, state_actor,
-                        acc, nat, rng)
-    governance.step(cf[4], territories, actors, ini, members, engagement, share, acc, nat, rng)
-    funding.step(cf[5], month, territories, needs_, actors, ini, members, share, funders, acc, nat,
-                 rng, tmp_i, tmp_s)
-    action.step(cf[6], territories, actors, ini, members, engagement, share, acc, nat, rng)
-    conflicts.step(cf[7], territories, actors, ini, members, engagement, share, acc, rng)
-    outcomes.step(cf[8], territories, needs_, neighbours, actors, ini, weights, members,
-                  engagement, share, territory_impact, events, acc, nat, rng)
-    scaling.step(cf[9], cf[2], territories, neighbours, actors, ini, weights, members,
-                 engagement, share, events, acc, nat, rng)
-    learning.step(cf[10], month, territories, actors, ini, members, nat)
+    clock = _lap(timing, T_BOOKKEEPING, clock)
+    elections.step(cf.elections, month, s, rng)
+    clock = _lap(timing, T_ELECTIONS, clock)
+    needs.step(cf.needs, s)
+    clock = _lap(timing, T_NEEDS, clock)
+    emergence.step(cf.emergence, s, rng)
+    clock = _lap(timing, T_EMERGENCE, clock)
+    partner_search.step(cf.partner_search, month, s, rng)
+    clock = _lap(timing, T_PARTNER_SEARCH, clock)
+    governance.step(cf.governance, s, rng)
+    clock = _lap(timing, T_GOVERNANCE, clock)
+    funding.step(cf.funding, month, s, rng)
+    clock = _lap(timing, T_FUNDING, clock)
+    action.step(cf.action, s, rng)
+    clock = _lap(timing, T_ACTION, clock)
+    conflicts.step(cf.conflicts, s, rng)
+    clock = _lap(timing, T_CONFLICTS, clock)
+    outcomes.step(cf.outcomes, s, rng)
+    clock = _lap(timing, T_OUTCOMES, clock)
+    scaling.step(cf.scaling, cf.emergence, s, rng)
+    clock = _lap(timing, T_SCALING, clock)
+    learning.step(cf.learning, month, s)
+    clock = _lap(timing, T_LEARNING, clock)
     acc[A_MONTHS] += 1
     # --- the month's row of the series -------------------------------------------------
     n_act = 0
@@ -111,13 +189,13 @@ def step_month(cf, month, territories, needs_, neighbours, actors, ini, weights,
         pots += ini[i].pot
         if st == ACTING:
             n_act += 1
-            s = 0.0
+            e = 0.0
             n = 0
             for k in range(members.shape[1]):
                 if members[i, k] >= 0:
-                    s += engagement[i, k]
+                    e += engagement[i, k]
                     n += 1
-            eng += s / max(n, 1)
+            eng += e / max(n, 1)
         elif st == SEARCHING:
             n_search += 1
         elif st == AGREED:
@@ -134,31 +212,29 @@ def step_month(cf, month, territories, needs_, neighbours, actors, ini, weights,
     for t in range(needs_.shape[0]):
         for d in range(NDIM):
             need += needs_[t, d]
-    row[0] = month
-    row[1] = acc[A_IMPACT_ECO] + acc[A_IMPACT_ECO + 1] + acc[A_IMPACT_ECO + 2]
-    row[2] = need / max(needs_.shape[0] * NDIM, 1)
-    row[3] = n_act
-    row[4] = n_search
-    row[5] = n_seek
-    row[6] = eng / n_act if n_act > 0 else 0.0
-    row[7] = trust / n_local if n_local > 0 else 0.0
-    row[8] = acc[A_APPLICATIONS] - apps0
-    row[9] = acc[A_GRANTS] - grants0
-    row[10] = (acc[A_ASSOC_APP_TIME] - app_time0) / assoc_staff if assoc_staff > 0.0 else 0.0
-    row[11] = balances
-    row[12] = acc[A_SPENT]
-    row[13] = acc[A_INFLOW]
-    row[14] = (balances + acc[A_SPENT] - acc[A_INITIAL] - acc[A_INFLOW]) / max(
+    row[S_MONTH] = month
+    row[S_IMPACT] = acc[A_IMPACT_ECO] + acc[A_IMPACT_ECO + 1] + acc[A_IMPACT_ECO + 2]
+    row[S_NEED_MEAN] = need / max(needs_.shape[0] * NDIM, 1)
+    row[S_ACTIVE] = n_act
+    row[S_SEARCHING] = n_search
+    row[S_SEEKING_FUNDS] = n_seek
+    row[S_ENGAGEMENT] = eng / n_act if n_act > 0 else 0.0
+    row[S_TRUST] = trust / n_local if n_local > 0 else 0.0
+    row[S_APPLICATIONS] = acc[A_APPLICATIONS] - apps0
+    row[S_GRANTS] = acc[A_GRANTS] - grants0
+    row[S_ADMIN_BURDEN] = (acc[A_ASSOC_APP_TIME] - app_time0) / assoc_staff if assoc_staff > 0.0 else 0.0
+    row[S_BALANCES] = balances
+    row[S_SPENT] = acc[A_SPENT]
+    row[S_IN] = acc[A_INFLOW]
+    row[S_LEDGER_ERROR] = (balances + acc[A_SPENT] - acc[A_INITIAL] - acc[A_INFLOW]) / max(
         acc[A_INITIAL] + acc[A_INFLOW], 1e-12)
+    _lap(timing, T_BOOKKEEPING, clock)
 
 
 @njit(cache=True)
-def run_months(first, rows, cf, territories, needs_, neighbours, actors, ini, weights, members,
-               engagement, share, territory_impact, events, acc, nat, regional_foundation,
-               funders, national_first, state_actor, rng, tmp_i, tmp_s):
+def run_months(first, rows, cf, s, rng):
     """``len(rows)`` months from month ``first``: the same monthly kernel, looped in compiled
     code so that a batch run pays one dispatch instead of one per month."""
+    no_timing = np.zeros(0)
     for m in range(rows.shape[0]):
-        step_month(cf, first + m, territories, needs_, neighbours, actors, ini, weights, members,
-                   engagement, share, territory_impact, events, acc, nat, regional_foundation,
-                   funders, national_first, state_actor, rng, tmp_i, tmp_s, rows[m])
+        step_month(cf, first + m, s, rng, rows[m], no_timing)

@@ -61,11 +61,8 @@ class AllianceModel(mesa.Model):
         return self.engine.state
 
     @property
-    def layout(self):
-        return self.engine.layout
-
-    @property
-    def coefficients(self) -> np.ndarray:
+    def coefficients(self):
+        """Every submodel's coefficients (:class:`simulation.kernel.Coefficients`)."""
         return self.engine.coefficients
 
     @property

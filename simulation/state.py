@@ -8,18 +8,47 @@ every field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 
 from .constants import value
 
-# --- actor kinds (the seed's five actor types) ------------------------------------------
-STATE, FOUNDATION, FIRM, ASSOCIATION, OFFICIAL = 0, 1, 2, 3, 4
-KIND_NAMES = ("state", "foundation", "firm", "association", "official")
 
-# --- initiative status (the life cycle of DOMAIN.md) -------------------------------------
-FREE, SEARCHING, AGREED, ACTING = 0, 1, 2, 3
+class Kind(IntEnum):
+    """An actor's kind (the seed's five actor types): ``actors.kind``."""
+
+    STATE = 0
+    FOUNDATION = 1
+    FIRM = 2
+    ASSOCIATION = 3
+    OFFICIAL = 4
+
+
+class Status(IntEnum):
+    """Where an initiative is in its life cycle (DOMAIN.md): ``initiatives.status``."""
+
+    FREE = 0  # an empty slot of the initiative pool
+    SEARCHING = 1  # a holder looks for partners
+    AGREED = 2  # partners agreed; seeking funds
+    ACTING = 3  # funded and acting
+
+
+class Level(IntEnum):
+    """Where a conflict is arbitrated (``governance.arbitration_level``)."""
+
+    LOCAL = 0
+    REGIONAL = 1
+    NATIONAL = 2
+
+
+# The members as plain ints, the names the kernels read (numba also reads ``Status.ACTING``).
+STATE, FOUNDATION, FIRM, ASSOCIATION, OFFICIAL = (int(k) for k in Kind)
+FREE, SEARCHING, AGREED, ACTING = (int(s) for s in Status)
+LOCAL, REGIONAL, NATIONAL = (int(v) for v in Level)
+KIND_NAMES = tuple(k.name.lower() for k in Kind)
+N_KINDS = len(Kind)
 
 NDIM = 3  # economic, social, environmental
 K = 6  # most partners in one alliance
@@ -56,12 +85,35 @@ INITIATIVE = np.dtype([
 ])
 
 
-@dataclass
-class State:
-    """All arrays of one run. ``weights``: signed impact weights per need dimension;
-    ``needs``: unmet need per territory and dimension in [0, 1]; ``members``: actor index
-    per alliance seat (-1 empty); ``engagement`` and ``share``: per seat; ``acc``: run
-    counters (indices in simulation/kernel.py); ``nat``: national scalars."""
+# --- slots of the run counters (State.acc), summarised by simulation/summary.py --------------
+(A_FORMED, A_COMPLETED, A_ABANDONED, A_ELECTION_ABANDON, A_MISSED, A_EXIT_ORDERLY,
+ A_EXIT_CONFLICT, A_SUCCESS, A_ADOPTION, A_RECOGNITION, A_APPLICATIONS, A_GRANTS,
+ A_ASSOC_APP_TIME, A_ASSOC_STAFF_TIME, A_IMPACT_ECO, A_IMPACT_SOC, A_IMPACT_ENV,
+ A_ALLIANCE_SPENT, A_SPENT, A_INFLOW, A_INITIAL, A_CONTESTED, A_BLOCKED, A_FORMED_NATIONAL,
+ A_FORMED_TWO_ASSOC, A_FORMED_TYPES, A_ENG_SUM, A_ENG_N, A_ACTIVE_SUM, A_PATH_SUM, A_PATH_SQ,
+ A_MONTHS, A_LOST, A_POOL_FULL, A_POSITIVE_IMPACT, A_ENDED) = range(36)
+N_ACC = 36
+
+# --- slots of the national scalars (State.nat) that several submodels read -------------------
+(N_FRICTION, N_RESEARCH, N_PRESSURE, N_RECOGNITION_LEFT, N_REQUESTED, N_AWARDED,
+ N_EVENTS, N_RECENT_SUCCESSES, N_WILL, N_SHARED_KNOWLEDGE, N_SIGNALS) = range(11)
+N_NAT = 11
+
+# --- completion events handed from outcomes to scaling (State.events[e, :]) ---------------
+E_TERRITORY, E_DIM, E_SUCCESS, E_CAPITALISED, E_LEGITIMACY, E_BURDEN = range(6)
+N_EVENT_FIELDS = 6
+
+
+class State(NamedTuple):
+    """All arrays of one run, one record that the compiled kernels take whole (numba reads a
+    namedtuple's fields by name: ``s.actors``). ``weights``: signed impact weights per need
+    dimension; ``needs``: unmet need per territory and dimension in [0, 1]; ``members``:
+    actor index per alliance seat (-1 empty); ``engagement`` and ``share``: per seat;
+    ``acc``: run counters and ``nat``: national scalars (slots ``A_*`` and ``N_*`` in
+    simulation/submodels/common.py). Where things are in the actor array:
+    ``regional_foundation`` (one local foundation per region, -1 if none), ``funders`` (the
+    State and foundations), ``national_first`` (first national actor) and ``state_actor``.
+    ``candidates`` and ``scores`` are the funding kernel's scratch space, one slot per initiative."""
 
     territories: np.ndarray
     needs: np.ndarray
@@ -76,3 +128,9 @@ class State:
     events: np.ndarray
     acc: np.ndarray
     nat: np.ndarray
+    regional_foundation: np.ndarray
+    funders: np.ndarray
+    national_first: int
+    state_actor: int
+    candidates: np.ndarray
+    scores: np.ndarray

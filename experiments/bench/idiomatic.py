@@ -20,12 +20,21 @@ from typing import Any
 import mesa
 import numpy as np
 
-from simulation.state import ASSOCIATION, FREE, NDIM, OFFICIAL, SEARCHING, K
+from simulation.state import (
+    ASSOCIATION,
+    FIRM,
+    FOUNDATION,
+    FREE,
+    NDIM,
+    OFFICIAL,
+    SEARCHING,
+    STATE,
+    K,
+)
 from simulation.submodels import emergence
 
-# the kernel's coefficient slots (simulation/submodels/emergence.py)
-C = {name: getattr(emergence, name) for name in dir(emergence) if name.startswith("C_")}
-SLOT_BASE = {3: None, 4: 20.0, 2: 8.0, 1: 12.0, 0: 400.0}  # association: 1 + 2 sqrt(size)
+# alliances an actor can be in per unit of capacity (simulation/submodels/common.py, slots)
+SLOT_BASE = {ASSOCIATION: None, OFFICIAL: 20.0, FIRM: 8.0, FOUNDATION: 12.0, STATE: 400.0}
 
 
 class Actor(mesa.Agent):
@@ -51,11 +60,11 @@ class Actor(mesa.Agent):
         rate = base_rate * self.will * (0.5 if self.kind == OFFICIAL else self.size ** 0.5)
         if u >= rate or self.engaged >= self.slots() or risk > self.risk_tolerance:
             return
-        dim = top if rng.random() < model.c[C["C_TARGET"]] else int(rng.integers(0, NDIM))
+        dim = top if rng.random() < model.c.target else int(rng.integers(0, NDIM))
         existing = territory.first_open.get(dim)
         duplicate = False
         if existing is not None:
-            if rng.random() >= model.c[C["C_DUPLICATE"]]:
+            if rng.random() >= model.c.duplicate:
                 if existing.status == SEARCHING and self not in existing.members:
                     existing.join(self, 0.6)
                 return
@@ -90,17 +99,17 @@ class Initiative:
 
     def open(self, territory: Territory, holder: Actor, dim: int, risk: float, duplicate: bool) -> None:
         model, c, rng = self.model, self.model.c, self.model.rng
-        spread = c[C["C_SPREAD"]]
+        spread = c.spread
         self.weights = [(1.0 if d == dim else spread / 2.0) / (1.0 + spread) for d in range(NDIM)]
-        if rng.random() < c[C["C_TRADEOFF"]]:
+        if rng.random() < c.tradeoff:
             other = (dim + 1 + int(rng.integers(0, NDIM - 1))) % NDIM
             self.weights[other] = -0.5 * (1.0 - spread)
-        self.local_cost = 0.3 + 0.7 * rng.random() if rng.random() < c[C["C_NIMBY"]] else 0.0
-        self.duration = max(1, int(c[C["C_DURATION"]] * (0.75 + 0.5 * rng.random()) + 0.5))
+        self.local_cost = 0.3 + 0.7 * rng.random() if rng.random() < c.nimby else 0.0
+        self.duration = max(1, int(c.duration * (0.75 + 0.5 * rng.random()) + 0.5))
         self.status, self.territory, self.holder, self.dim = SEARCHING, territory.index, holder, dim
         self.risk = risk
         self.potential = (0.6 + 0.8 * risk) * (1.0 + 0.3 * spread)
-        self.monthly_cost = c[C["C_COST"]] * holder.size ** emergence.COST_ELASTICITY
+        self.monthly_cost = c.cost * holder.size ** emergence.COST_ELASTICITY
         self.path = holder.path
         self.duplicate = duplicate
         self.members, self.engagement = [], []
@@ -152,8 +161,8 @@ class IdiomaticEmergence(mesa.Model):
             need_max = territory.needs[top]
             if need_max <= 0.0:
                 top = 0
-            fragile = 1.0 + c[C["C_FRAGILE"]] * (territory.fragility - 0.5)
-            base = c[C["C_RATE"]] * need_max * (0.5 + territory.social_capital) * fragile
+            fragile = 1.0 + c.fragile * (territory.fragility - 0.5)
+            base = c.rate * need_max * (0.5 + territory.social_capital) * fragile
             for actor in territory.actors:
                 if actor.kind in (ASSOCIATION, OFFICIAL):
                     actor.consider_starting(territory, base, top)
@@ -169,17 +178,15 @@ def compare(model: Any, months: range) -> dict[str, Any]:
     """
     compiled_s = idiomatic_s = 0.0
     same = True
-    c = model.coefficients[2]
+    c = model.coefficients.emergence
     s0, r0 = copy.deepcopy(model.state), copy.deepcopy(model.rng)
-    emergence.step(c, s0.territories, s0.needs, s0.actors, s0.initiatives, s0.weights,  # load it
-                   s0.members, s0.engagement, s0.share, s0.acc, r0)
+    emergence.step(c, s0, r0)  # load it
     for month in range(max(months) + 1):
         if month in months:
             s1, r1 = copy.deepcopy(model.state), copy.deepcopy(model.rng)
             s2, r2 = copy.deepcopy(model.state), copy.deepcopy(model.rng)
             t0 = time.process_time()
-            emergence.step(c, s1.territories, s1.needs, s1.actors, s1.initiatives, s1.weights,
-                           s1.members, s1.engagement, s1.share, s1.acc, r1)
+            emergence.step(c, s1, r1)
             compiled_s += time.process_time() - t0
             idio = IdiomaticEmergence(s2, c, r2)
             t0 = time.process_time()

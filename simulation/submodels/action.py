@@ -40,6 +40,8 @@ exit_clause (orderly exits), celebration (milestone engagement).
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -67,6 +69,7 @@ from .common import (
     mean_engagement,
     practice,
     practised,
+    record,
     seat_of,
 )
 from .partner_search import WORK_TIME
@@ -75,6 +78,11 @@ from .partner_search import WORK_TIME
  C_FRUSTRATION, C_UNFAIRNESS, C_PATH_FIT, C_CROWD_OUT, C_REPORTING, C_PATIENCE,
  C_ARRANGER_COST, C_OVERHEAD0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
  C_ORDERLY0, C_CELEBRATE0, C_BY_WILL, C_SHARED) = range(23)
+Coefficients = namedtuple("Coefficients", (
+    "overhead coord_exp fail_ends evaluate valuation orderly celebrate frustration "
+    "unfairness path_fit crowd_out reporting patience arranger_cost overhead0 coord_exp0 "
+    "fail_ends0 evaluate0 valuation0 orderly0 celebrate0 by_will shared"
+))
 
 EXIT_LEVEL = value("exit_level")
 COORDINATION_STRAIN = value("coordination_strain")
@@ -88,27 +96,32 @@ TRUST_LOSS = value("trust_loss")
 TRANSPARENCY_TRUST = value("transparency_trust")
 
 
-def coefficients(p: Params) -> np.ndarray:
+def coefficients(p: Params) -> Coefficients:
     m = p.mechanisms
-    pairs = [pair(p, "sharing", "overhead"),
-             pair(p, "animation_governance", "coordination_exponent"),
-             pair(p, "experimentation", "fail_ends"),
-             pair(p, "evaluation", "detect"),
-             pair(p, "contribution_valuation", "recognition"),
-             pair(p, "exit_clause", "orderly"),
-             pair(p, "celebration", "milestone")]
+    overhead = pair(p, "sharing", "overhead")
+    coord_exp = pair(p, "animation_governance", "coordination_exponent")
+    fail_ends = pair(p, "experimentation", "fail_ends")
+    evaluate = pair(p, "evaluation", "detect")
+    valuation = pair(p, "contribution_valuation", "recognition")
+    orderly = pair(p, "exit_clause", "orderly")
+    celebrate = pair(p, "celebration", "milestone")
     imposed = p.governance.charter == "imposed" and m.will_dynamics
-    return np.array([
-        *(w for _, w in pairs),
-        m.frustration, m.unfairness, m.path_fit,
-        p.constants.crowd_out if imposed else 0.0,
-        p.governance.reporting,
-        p.time.patience_months,
-        p.governance.arranger_cost,
-        *(w0 for w0, _ in pairs),
-        p.constants.will_full if m.practice_by_will else 0.0,
-        p.governance.macro_steering if m.baronnies else 1.0,
-    ], dtype=np.float64)
+    return record(
+        Coefficients,
+        overhead=overhead[1], coord_exp=coord_exp[1], fail_ends=fail_ends[1],
+        evaluate=evaluate[1], valuation=valuation[1], orderly=orderly[1],
+        celebrate=celebrate[1],
+        frustration=m.frustration, unfairness=m.unfairness, path_fit=m.path_fit,
+        crowd_out=p.constants.crowd_out if imposed else 0.0,
+        reporting=p.governance.reporting,
+        patience=p.time.patience_months,
+        arranger_cost=p.governance.arranger_cost,
+        overhead0=overhead[0], coord_exp0=coord_exp[0], fail_ends0=fail_ends[0],
+        evaluate0=evaluate[0], valuation0=valuation[0], orderly0=orderly[0],
+        celebrate0=celebrate[0],
+        by_will=p.constants.will_full if m.practice_by_will else 0.0,
+        shared=p.governance.macro_steering if m.baronnies else 1.0,
+    )
 
 
 @njit(cache=True)
@@ -130,7 +143,9 @@ def exit_partner(i, k, orderly, ini, members, engagement, share, actors, acc):
 
 
 @njit(cache=True)
-def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng):
+def step(c, s, rng):
+    territories, actors, ini, members = s.territories, s.actors, s.initiatives, s.members
+    engagement, share, acc, nat = s.engagement, s.share, s.acc, s.nat
     research = nat[N_RESEARCH] + c[C_SHARED] * nat[N_SHARED_KNOWLEDGE]
     for i in range(ini.shape[0]):
         if ini[i].status != ACTING:

@@ -1,32 +1,70 @@
-"""Shared pieces of the compiled submodels: counter slots and small helpers.
-
-``acc`` counts events over the run (summarised by simulation/summary.py); ``nat`` holds the
-national scalars that several submodels read.
-"""
+"""Shared pieces of the compiled submodels: small helpers, and the state's slots (defined in
+simulation/state.py, re-exported here for the submodels)."""
 
 from __future__ import annotations
 
 from numba import njit
 
-from ..state import FREE, K
-
-# --- run counters (acc) -----------------------------------------------------------------
-(A_FORMED, A_COMPLETED, A_ABANDONED, A_ELECTION_ABANDON, A_MISSED, A_EXIT_ORDERLY,
- A_EXIT_CONFLICT, A_SUCCESS, A_ADOPTION, A_RECOGNITION, A_APPLICATIONS, A_GRANTS,
- A_ASSOC_APP_TIME, A_ASSOC_STAFF_TIME, A_IMPACT_ECO, A_IMPACT_SOC, A_IMPACT_ENV,
- A_ALLIANCE_SPENT, A_SPENT, A_INFLOW, A_INITIAL, A_CONTESTED, A_BLOCKED, A_FORMED_NATIONAL,
- A_FORMED_TWO_ASSOC, A_FORMED_TYPES, A_ENG_SUM, A_ENG_N, A_ACTIVE_SUM, A_PATH_SUM, A_PATH_SQ,
- A_MONTHS, A_LOST, A_POOL_FULL, A_POSITIVE_IMPACT, A_ENDED) = range(36)
-N_ACC = 36
-
-# --- national scalars (nat) -------------------------------------------------------------
-(N_FRICTION, N_RESEARCH, N_PRESSURE, N_RECOGNITION_LEFT, N_REQUESTED, N_AWARDED,
- N_EVENTS, N_RECENT_SUCCESSES, N_WILL, N_SHARED_KNOWLEDGE, N_SIGNALS) = range(11)
-N_NAT = 11
-
-# --- completion events handed from outcomes to scaling (events[e, :]) ---------------------
-E_TERRITORY, E_DIM, E_SUCCESS, E_CAPITALISED, E_LEGITIMACY, E_BURDEN = range(6)
-N_EVENT_FIELDS = 6
+from ..state import (  # noqa: F401  (the submodels read the state's slots from here)
+    A_ABANDONED,
+    A_ACTIVE_SUM,
+    A_ADOPTION,
+    A_ALLIANCE_SPENT,
+    A_APPLICATIONS,
+    A_ASSOC_APP_TIME,
+    A_ASSOC_STAFF_TIME,
+    A_BLOCKED,
+    A_COMPLETED,
+    A_CONTESTED,
+    A_ELECTION_ABANDON,
+    A_ENDED,
+    A_ENG_N,
+    A_ENG_SUM,
+    A_EXIT_CONFLICT,
+    A_EXIT_ORDERLY,
+    A_FORMED,
+    A_FORMED_NATIONAL,
+    A_FORMED_TWO_ASSOC,
+    A_FORMED_TYPES,
+    A_GRANTS,
+    A_IMPACT_ECO,
+    A_IMPACT_ENV,
+    A_IMPACT_SOC,
+    A_INFLOW,
+    A_INITIAL,
+    A_LOST,
+    A_MISSED,
+    A_MONTHS,
+    A_PATH_SQ,
+    A_PATH_SUM,
+    A_POOL_FULL,
+    A_POSITIVE_IMPACT,
+    A_RECOGNITION,
+    A_SPENT,
+    A_SUCCESS,
+    E_BURDEN,
+    E_CAPITALISED,
+    E_DIM,
+    E_LEGITIMACY,
+    E_SUCCESS,
+    E_TERRITORY,
+    FREE,
+    N_ACC,
+    N_AWARDED,
+    N_EVENT_FIELDS,
+    N_EVENTS,
+    N_FRICTION,
+    N_NAT,
+    N_PRESSURE,
+    N_RECENT_SUCCESSES,
+    N_RECOGNITION_LEFT,
+    N_REQUESTED,
+    N_RESEARCH,
+    N_SHARED_KNOWLEDGE,
+    N_SIGNALS,
+    N_WILL,
+    K,
+)
 
 
 @njit(cache=True)
@@ -175,3 +213,11 @@ def alliance_will(members, actors, i):
             s += actors[a].will
             n += 1
     return s / n if n > 0 else 0.0
+
+
+def record(kind, **values):
+    """A submodel's coefficients as the namedtuple ``kind``, filled by name and every value a
+    float, so that numba types the record as one homogeneous tuple: a kernel reads it by name
+    (``c.regen``) or by the position constant beside it (``c[C_REGEN]``, checked against the
+    names by tests/test_registries.py)."""
+    return kind(**{name: float(v) for name, v in values.items()})

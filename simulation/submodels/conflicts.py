@@ -24,6 +24,8 @@ local partners trust in the macro.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -32,10 +34,14 @@ from ..levers import pair
 from ..params import ARBITRATION_LEVELS, Params
 from ..state import ACTING, AGREED, K
 from .action import exit_partner
-from .common import A_ABANDONED, A_BLOCKED, A_SPENT, clip01, end_initiative, practised, seat_of
+from .common import A_ABANDONED, A_BLOCKED, A_SPENT, clip01, end_initiative, practised, record, seat_of
 
 (C_TRAINING, C_RESOLVE, C_REPAIR, C_ARTICULATION, C_COMPROMISE, C_NIMBY, C_LEVEL,
  C_FRUSTRATION, C_TRAINING0, C_RESOLVE0, C_REPAIR0, C_ARTICULATION0, C_COMPROMISE0) = range(13)
+Coefficients = namedtuple("Coefficients", (
+    "training resolve repair articulation compromise nimby level frustration training0 "
+    "resolve0 repair0 articulation0 compromise0"
+))
 
 LEVEL_BLOCK = np.array([0.6, 0.4, 0.2])  # local, regional, national
 TRUST_LOSS = value("trust_loss")
@@ -44,19 +50,22 @@ BREAK = value("break")
 CONFLICT_LOSS = value("conflict_loss")
 
 
-def coefficients(p: Params) -> np.ndarray:
-    pairs = [pair(p, "training", "conflict"),
-             pair(p, "dialogue", "resolve"),
-             pair(p, "mutual_trust", "repair"),
-             pair(p, "public_interest_articulation", "articulation"),
-             pair(p, "dialogue", "compromise")]
-    return np.array([
-        *(w for _, w in pairs),
-        p.mechanisms.nimby,
-        ARBITRATION_LEVELS.index(p.governance.arbitration_level),
-        p.mechanisms.frustration,
-        *(w0 for w0, _ in pairs),
-    ], dtype=np.float64)
+def coefficients(p: Params) -> Coefficients:
+    training = pair(p, "training", "conflict")
+    resolve = pair(p, "dialogue", "resolve")
+    repair = pair(p, "mutual_trust", "repair")
+    articulation = pair(p, "public_interest_articulation", "articulation")
+    compromise = pair(p, "dialogue", "compromise")
+    return record(
+        Coefficients,
+        training=training[1], resolve=resolve[1], repair=repair[1],
+        articulation=articulation[1], compromise=compromise[1],
+        nimby=p.mechanisms.nimby,
+        level=ARBITRATION_LEVELS.index(p.governance.arbitration_level),
+        frustration=p.mechanisms.frustration,
+        training0=training[0], resolve0=resolve[0], repair0=repair[0],
+        articulation0=articulation[0], compromise0=compromise[0],
+    )
 
 
 @njit(cache=True)
@@ -95,7 +104,9 @@ def least_engaged(members, engagement, i):
 
 
 @njit(cache=True)
-def step(c, territories, actors, ini, members, engagement, share, acc, rng):
+def step(c, s, rng):
+    territories, actors, ini, members = s.territories, s.actors, s.initiatives, s.members
+    engagement, share, acc = s.engagement, s.share, s.acc
     level = int(c[C_LEVEL])
     for i in range(ini.shape[0]):
         st = ini[i].status

@@ -15,22 +15,25 @@ An official's planning horizon is the rest of its term (read in partner_search).
 
 from __future__ import annotations
 
-import numpy as np
+from collections import namedtuple
+
 from numba import njit
 
 from ..constants import value
 from ..params import Params
 from ..state import AGREED, K
-from .common import A_ABANDONED, A_ELECTION_ABANDON, A_SPENT, end_initiative, leave
+from .common import A_ABANDONED, A_ELECTION_ABANDON, A_SPENT, end_initiative, leave, record
 
 C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO = range(6)
+Coefficients = namedtuple("Coefficients", "cycle turnover withdraw will skill hetero")
 LEGITIMACY_LOSS = value("legitimacy_loss")
 
 
-def coefficients(p: Params) -> np.ndarray:
-    return np.array([p.time.electoral_cycle_months, p.time.turnover_probability,
-                     p.mechanisms.election_withdrawal, p.actors.official.will,
-                     p.actors.official.skill, p.actors.path_heterogeneity], dtype=np.float64)
+def coefficients(p: Params) -> Coefficients:
+    return record(Coefficients, cycle=p.time.electoral_cycle_months,
+                  turnover=p.time.turnover_probability,
+                  withdraw=p.mechanisms.election_withdrawal, will=p.actors.official.will,
+                  skill=p.actors.official.skill, hetero=p.actors.path_heterogeneity)
 
 
 @njit(cache=True)
@@ -41,7 +44,9 @@ def months_to_election(month, offset, cycle):
 
 
 @njit(cache=True)
-def step(c, month, territories, actors, ini, members, engagement, share, acc, rng):
+def step(c, month, s, rng):
+    territories, actors, ini, members = s.territories, s.actors, s.initiatives, s.members
+    engagement, share, acc = s.engagement, s.share, s.acc
     cycle = int(c[C_CYCLE])
     for t in range(territories.shape[0]):
         if month == 0 or (month - territories[t].election_offset) % cycle != 0:

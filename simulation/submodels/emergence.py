@@ -26,6 +26,8 @@ when it has a free slot (its *pouvoir*) and when the initiative's risk, drawn un
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -33,29 +35,34 @@ from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import ASSOCIATION, FREE, NDIM, OFFICIAL, SEARCHING
-from .common import A_POOL_FULL, add_member, practice, practised, seat_of, slots
+from .common import A_POOL_FULL, add_member, practice, practised, record, seat_of, slots
 
 (C_RATE, C_TARGET, C_FRAGILE, C_SPREAD, C_DUPLICATE, C_TRADEOFF, C_NIMBY, C_DURATION,
  C_COST, C_TARGET0, C_FRAGILE0, C_SPREAD0, C_DUPLICATE0, C_BY_WILL) = range(14)
+Coefficients = namedtuple("Coefficients", (
+    "rate target fragile spread duplicate tradeoff nimby duration cost target0 fragile0 "
+    "spread0 duplicate0 by_will"
+))
 
 COST_ELASTICITY = value("cost_elasticity")
 
 
-def coefficients(p: Params) -> np.ndarray:
-    pairs = [pair(p, "territorial_anchoring", "target"),
-             pair(p, "territorial_anchoring", "fragile"),
-             pair(p, "cross_domain", "spread"),
-             pair(p, "complementarity", "duplicate")]
-    return np.array([
-        p.constants.base_rate,
-        *(w for _, w in pairs),
-        p.territories.tradeoff_share,
-        p.territories.nimby_share,
-        p.time.project_duration_months,
-        p.funding.project_cost,
-        *(w0 for w0, _ in pairs),
-        p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
-    ], dtype=np.float64)
+def coefficients(p: Params) -> Coefficients:
+    target = pair(p, "territorial_anchoring", "target")
+    fragile = pair(p, "territorial_anchoring", "fragile")
+    spread = pair(p, "cross_domain", "spread")
+    duplicate = pair(p, "complementarity", "duplicate")
+    return record(
+        Coefficients,
+        rate=p.constants.base_rate,
+        target=target[1], fragile=fragile[1], spread=spread[1], duplicate=duplicate[1],
+        tradeoff=p.territories.tradeoff_share,
+        nimby=p.territories.nimby_share,
+        duration=p.time.project_duration_months,
+        cost=p.funding.project_cost,
+        target0=target[0], fragile0=fragile[0], spread0=spread[0], duplicate0=duplicate[0],
+        by_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
+    )
 
 
 @njit(cache=True)
@@ -113,7 +120,9 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
 
 
 @njit(cache=True)
-def step(c, territories, needs, actors, ini, weights, members, engagement, share, acc, rng):
+def step(c, s, rng):
+    territories, needs, actors, ini = s.territories, s.needs, s.actors, s.initiatives
+    weights, members, engagement, share, acc = s.weights, s.members, s.engagement, s.share, s.acc
     # Lowest-index open initiative per (territory, need) and the free slots in ascending
     # order: one pass over the pool instead of one per new initiative.
     first_open = -np.ones((territories.shape[0], NDIM), dtype=np.int64)

@@ -43,6 +43,8 @@ rely less on holders' visibility).
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -61,19 +63,24 @@ from .common import (
     N_REQUESTED,
     pledged,
     practised,
+    record,
 )
 from .partner_search import staff_free
 
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
  C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST,
  C_QUALITY, C_BIAS0, C_QUALITY0) = range(17)
+Coefficients = namedtuple("Coefficients", (
+    "calls pooled direct noise bias cost themed max_fail grant call_period local_tempo "
+    "staff_limit direct_local_calls project_cost quality bias0 quality0"
+))
 
 MODE_CALLS, MODE_POOLED, MODE_DIRECT = 0, 1, 2
 COST_FACTOR = np.array([1.0, 0.25, 0.1])
 MIN_AWARD = value("min_award")
 
 
-def coefficients(p: Params) -> np.ndarray:
+def coefficients(p: Params) -> Coefficients:
     f = p.funding
     calls, pooled, direct = {
         "competitive_calls": (1.0, 0.0, 0.0),
@@ -83,17 +90,20 @@ def coefficients(p: Params) -> np.ndarray:
     }[f.regime]
     bias = pair(p, "data", "bias")
     seen = pair(p, "data", "seen")
-    return np.array([
-        calls, pooled, direct,
-        f.selection_noise,
-        f.visibility_bias * bias[1], f.application_cost, 1.0 if f.themed_calls else 0.0,
-        f.max_failures, p.time.grant_duration_months, f.call_period_months,
-        p.time.local_tempo_months, p.mechanisms.small_staff_limit,
-        1.0 if f.regime == "direct_link" else 0.0,
-        f.project_cost,
-        seen[1],
-        f.visibility_bias * bias[0], seen[0],
-    ], dtype=np.float64)
+    return record(
+        Coefficients,
+        calls=calls, pooled=pooled, direct=direct,
+        noise=f.selection_noise,
+        bias=f.visibility_bias * bias[1], cost=f.application_cost,
+        themed=1.0 if f.themed_calls else 0.0,
+        max_fail=f.max_failures, grant=p.time.grant_duration_months,
+        call_period=f.call_period_months,
+        local_tempo=p.time.local_tempo_months, staff_limit=p.mechanisms.small_staff_limit,
+        direct_local_calls=1.0 if f.regime == "direct_link" else 0.0,
+        project_cost=f.project_cost,
+        quality=seen[1],
+        bias0=f.visibility_bias * bias[0], quality0=seen[0],
+    )
 
 
 @njit(cache=True)
@@ -216,8 +226,10 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
 
 
 @njit(cache=True)
-def step(c, month, territories, needs, actors, ini, members, share, funders, acc, nat, rng, tmp_i,
-         tmp_s):
+def step(c, month, s, rng):
+    territories, needs, actors, ini = s.territories, s.needs, s.actors, s.initiatives
+    members, share, funders, acc, nat = s.members, s.share, s.funders, s.acc, s.nat
+    tmp_i, tmp_s = s.candidates, s.scores
     inflows(month, actors, acc)
     for a in range(actors.shape[0]):
         if actors[a].cooldown > 0:

@@ -43,6 +43,8 @@ and a lower start cover, i.e. partners act with the means in hand), tools (cheap
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -68,38 +70,45 @@ from .common import (
     pledged,
     practice,
     practised,
+    record,
 )
 from .partner_search import WORK_TIME, staff_free
 
 (C_RULE, C_PULL, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE,
  C_ARRANGER_CAP, C_COVER, C_FRAME, C_VISIBLE0, C_MISALIGN0, C_START0, C_SETUP0, C_COVER0,
  C_BY_WILL, C_FRAME_EXTRA) = range(17)
+Coefficients = namedtuple("Coefficients", (
+    "rule pull visible misalign start setup patience arranger_cap cover frame visible0 "
+    "misalign0 start0 setup0 cover0 by_will frame_extra"
+))
 
 MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
 P_STANDARD = value("p_standard")
 COFUND = np.array([0.3, 0.3, 0.15, 0.5, 0.3])  # share of a project's monthly cost each kind co-funds
 
 
-def coefficients(p: Params) -> np.ndarray:
+def coefficients(p: Params) -> Coefficients:
     m = p.mechanisms
     steer = p.governance.macro_steering
-    pairs = [pair(p, "sdg_frame", "visible"),
-             pair(p, "sdg_frame", "misalign"),
-             pair(p, "shared_objectives", "start"),
-             pair(p, "tools", "setup"),
-             pair(p, "shared_objectives", "cover")]
-    return np.array([
-        RULES.index(p.governance.rule),
-        p.constants.pull * steer if m.imposed_path else 0.0,
-        pairs[0][1], pairs[1][1], pairs[2][1], pairs[3][1],
-        p.time.patience_months,
-        p.governance.arranger_capacity,
-        pairs[4][1],
-        steer if m.baronnies else 1.0,
-        *(w0 for w0, _ in pairs),
-        p.constants.will_full if m.practice_by_will else 0.0,
-        p.constants.frame,
-    ], dtype=np.float64)
+    visible = pair(p, "sdg_frame", "visible")
+    misalign = pair(p, "sdg_frame", "misalign")
+    start = pair(p, "shared_objectives", "start")
+    setup = pair(p, "tools", "setup")
+    cover = pair(p, "shared_objectives", "cover")
+    return record(
+        Coefficients,
+        rule=RULES.index(p.governance.rule),
+        pull=p.constants.pull * steer if m.imposed_path else 0.0,
+        visible=visible[1], misalign=misalign[1], start=start[1], setup=setup[1],
+        patience=p.time.patience_months,
+        arranger_cap=p.governance.arranger_capacity,
+        cover=cover[1],
+        frame=steer if m.baronnies else 1.0,
+        visible0=visible[0], misalign0=misalign[0], start0=start[0], setup0=setup[0],
+        cover0=cover[0],
+        by_will=p.constants.will_full if m.practice_by_will else 0.0,
+        frame_extra=p.constants.frame,
+    )
 
 
 @njit(cache=True)
@@ -192,7 +201,9 @@ def agree(c, i, territories, actors, ini, members, engagement, share, acc, rng):
 
 
 @njit(cache=True)
-def step(c, territories, actors, ini, members, engagement, share, acc, nat, rng):
+def step(c, s, rng):
+    territories, actors, ini, members = s.territories, s.actors, s.initiatives, s.members
+    engagement, share, acc, nat = s.engagement, s.share, s.acc, s.nat
     for i in range(ini.shape[0]):
         if ini[i].status != AGREED:
             continue

@@ -19,7 +19,8 @@ recognitions is renewed at each national review.
 
 from __future__ import annotations
 
-import numpy as np
+from collections import namedtuple
+
 from numba import njit
 
 from ..levers import pair
@@ -33,28 +34,38 @@ from .common import (
     N_WILL,
     practice,
     practised,
+    record,
 )
 from .scaling import RECOGNITION_CAPACITY
 
 (C_COMPETENCES, C_MUTUALISATION, C_RESEARCH, C_LEGAL, C_NAT_TEMPO, C_COMPETENCES0,
  C_MUTUALISATION0, C_RESEARCH0, C_LEGAL0, C_BY_WILL) = range(10)
+Coefficients = namedtuple("Coefficients", (
+    "competences mutualisation research legal nat_tempo competences0 mutualisation0 "
+    "research0 legal0 by_will"
+))
 
 
-def coefficients(p: Params) -> np.ndarray:
-    pairs = [pair(p, "competences", "skill"),
-             pair(p, "mutualisation", "spill"),
-             pair(p, "research", "stock"),
-             pair(p, "legal_framework", "friction")]
-    return np.array([
-        *(w for _, w in pairs),
-        p.time.national_tempo_months,
-        *(w0 for w0, _ in pairs),
-        p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
-    ], dtype=np.float64)
+def coefficients(p: Params) -> Coefficients:
+    competences = pair(p, "competences", "skill")
+    mutualisation = pair(p, "mutualisation", "spill")
+    research = pair(p, "research", "stock")
+    legal = pair(p, "legal_framework", "friction")
+    return record(
+        Coefficients,
+        competences=competences[1], mutualisation=mutualisation[1], research=research[1],
+        legal=legal[1],
+        nat_tempo=p.time.national_tempo_months,
+        competences0=competences[0], mutualisation0=mutualisation[0], research0=research[0],
+        legal0=legal[0],
+        by_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
+    )
 
 
 @njit(cache=True)
-def step(c, month, territories, actors, ini, members, nat):
+def step(c, month, s):
+    territories, actors, ini, members = s.territories, s.actors, s.initiatives, s.members
+    nat = s.nat
     for i in range(ini.shape[0]):
         if ini[i].status != ACTING:
             continue

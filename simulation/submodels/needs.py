@@ -9,20 +9,24 @@ keep appearing, so impact is a flow, not a stock that runs out (DOMAIN.md, calib
 
 from __future__ import annotations
 
-import numpy as np
+from collections import namedtuple
+
 from numba import njit
 
 from ..params import Params
+from .common import record
 
 C_REGEN = 0
+Coefficients = namedtuple("Coefficients", "regen")
 
 
-def coefficients(p: Params) -> np.ndarray:
-    return np.array([p.territories.need_regeneration], dtype=np.float64)
+def coefficients(p: Params) -> Coefficients:
+    return record(Coefficients, regen=p.territories.need_regeneration)
 
 
 @njit(cache=True)
-def step(c, territories, needs):
+def step(c, s):
+    territories, needs = s.territories, s.needs
     r = c[C_REGEN]
     for t in range(needs.shape[0]):
         g = r * (0.5 + territories[t].fragility)

@@ -26,6 +26,8 @@ cooperative trust.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -50,23 +52,31 @@ from .common import (
     clip01,
     end_initiative,
     practised,
+    record,
 )
 
 (C_CAPITALISE, C_COST, C_CAPITALISE0, C_WILL_DYN, C_LEGITIMACY, C_IMPACT, C_BONUS, C_DUTY_TO_WILL,
  C_DISAPPOINTMENT, C_SHARED_STEP) = range(10)
+Coefficients = namedtuple("Coefficients", (
+    "capitalise cost capitalise0 will_dyn legitimacy impact bonus duty_to_will "
+    "disappointment shared_step"
+))
 
 
 
 
-def coefficients(p: Params) -> np.ndarray:
+def coefficients(p: Params) -> Coefficients:
     cap = pair(p, "capitalisation", "capitalise")
     m = p.mechanisms
     k = p.constants
-    return np.array([cap[1], p.funding.project_cost, cap[0],
-                     1.0 if m.will_dynamics else 0.0,
-                     1.0 if m.holder_legitimacy else 0.0,
-                     k.impact_per_work, k.completion_bonus, k.duty_to_will, k.disappointment,
-                     k.shared_step], dtype=np.float64)
+    return record(
+        Coefficients,
+        capitalise=cap[1], cost=p.funding.project_cost, capitalise0=cap[0],
+        will_dyn=1.0 if m.will_dynamics else 0.0,
+        legitimacy=1.0 if m.holder_legitimacy else 0.0,
+        impact=k.impact_per_work, bonus=k.completion_bonus, duty_to_will=k.duty_to_will,
+        disappointment=k.disappointment, shared_step=k.shared_step,
+    )
 
 
 @njit(cache=True)
@@ -125,8 +135,10 @@ def spread_impact(t, i, scale, weights, ini, needs, neighbours, territory_impact
 
 
 @njit(cache=True)
-def step(c, territories, needs, neighbours, actors, ini, weights, members, engagement, share,
-         territory_impact, events, acc, nat, rng):
+def step(c, s, rng):
+    territories, needs, neighbours, actors = s.territories, s.needs, s.neighbours, s.actors
+    ini, weights, members, engagement = s.initiatives, s.weights, s.members, s.engagement
+    share, territory_impact, events, acc, nat = s.share, s.territory_impact, s.events, s.acc, s.nat
     nat[N_EVENTS] = 0
     amount = np.zeros(NDIM)
     for i in range(ini.shape[0]):

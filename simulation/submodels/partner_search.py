@@ -29,6 +29,8 @@ des citoyens est souvent oublié »).
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -36,13 +38,28 @@ from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import ASSOCIATION, FTE_MONTH_KEUR, NDIM, OFFICIAL, SEARCHING
-from .common import A_LOST, A_SPENT, N_PRESSURE, add_member, end_initiative, practice, practised, slots
+from .common import (
+    A_LOST,
+    A_SPENT,
+    N_PRESSURE,
+    add_member,
+    end_initiative,
+    practice,
+    practised,
+    record,
+    slots,
+)
 from .elections import months_to_election
 
 (C_NATIONAL, C_REGIONAL, C_CANDIDATES, C_OTHER_KIND, C_NOT_FOR_ME, C_FUNDED_SHARE,
  C_PARTICIPATION, C_STAFF_LIMIT, C_RESPOND, C_COMPETITION, C_PATIENCE, C_CYCLE,
  C_TERM_HORIZON, C_NATIONAL0, C_REGIONAL0, C_CANDIDATES0, C_OTHER_KIND0, C_NOT_FOR_ME0,
  C_FUNDED_SHARE0, C_BY_WILL) = range(20)
+Coefficients = namedtuple("Coefficients", (
+    "national regional candidates other_kind not_for_me funded_share participation "
+    "staff_limit respond competition patience cycle term_horizon national0 regional0 "
+    "candidates0 other_kind0 not_for_me0 funded_share0 by_will"
+))
 
 THRESHOLD = value("threshold")
 TARGET_SIZE = value("target_size")
@@ -51,27 +68,30 @@ WORK_TIME = value("work_time")
 OWN_GAIN = np.array([0.1, 0.2, 0.6, 0.3, 0.4])  # state, foundation, firm, association, official
 
 
-def coefficients(p: Params) -> np.ndarray:
+def coefficients(p: Params) -> Coefficients:
     mapping = pair(p, "actor_mapping", "meet")
     k = p.constants
-    pairs = [(k.p_national * mapping[0], k.p_national * mapping[1]),
-             (k.p_regional * mapping[0], k.p_regional * mapping[1]),
-             pair(p, "third_places", "candidates"),
-             pair(p, "third_places", "other_kind"),
-             pair(p, "accessibility", "not_for_me"),
-             pair(p, "engineering_funding", "funded")]
-    return np.array([
-        *(w for _, w in pairs),
-        p.funding.participation_cost,
-        p.mechanisms.small_staff_limit,
-        min(1.0, p.time.local_tempo_months / p.time.national_tempo_months),
-        p.mechanisms.competition,
-        p.time.patience_months,
-        p.time.electoral_cycle_months,
-        p.mechanisms.electoral_horizon,
-        *(w0 for w0, _ in pairs),
-        p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
-    ], dtype=np.float64)
+    national = (k.p_national * mapping[0], k.p_national * mapping[1])
+    regional = (k.p_regional * mapping[0], k.p_regional * mapping[1])
+    candidates = pair(p, "third_places", "candidates")
+    other_kind = pair(p, "third_places", "other_kind")
+    not_for_me = pair(p, "accessibility", "not_for_me")
+    funded_share = pair(p, "engineering_funding", "funded")
+    return record(
+        Coefficients,
+        national=national[1], regional=regional[1], candidates=candidates[1],
+        other_kind=other_kind[1], not_for_me=not_for_me[1], funded_share=funded_share[1],
+        participation=p.funding.participation_cost,
+        staff_limit=p.mechanisms.small_staff_limit,
+        respond=min(1.0, p.time.local_tempo_months / p.time.national_tempo_months),
+        competition=p.mechanisms.competition,
+        patience=p.time.patience_months,
+        cycle=p.time.electoral_cycle_months,
+        term_horizon=p.mechanisms.electoral_horizon,
+        national0=national[0], regional0=regional[0], candidates0=candidates[0],
+        other_kind0=other_kind[0], not_for_me0=not_for_me[0], funded_share0=funded_share[0],
+        by_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
+    )
 
 
 @njit(cache=True)
@@ -126,8 +146,11 @@ def pick(c, q, t, holder, territories, actors, national_first, n_national, regio
 
 
 @njit(cache=True)
-def step(c, month, territories, needs, actors, ini, weights, members, engagement, share,
-         regional_foundation, national_first, state_actor, acc, nat, rng):
+def step(c, month, s, rng):
+    territories, needs, actors, ini = s.territories, s.needs, s.actors, s.initiatives
+    weights, members, engagement, share = s.weights, s.members, s.engagement, s.share
+    regional_foundation, national_first = s.regional_foundation, s.national_first
+    state_actor, acc, nat = s.state_actor, s.acc, s.nat
     pressure = nat[N_PRESSURE]
     cycle = int(c[C_CYCLE])
     n_national = actors.shape[0] - national_first

@@ -44,7 +44,8 @@ territory's actors into will (« le devoir d'alliance s'est transformé en envie
 
 from __future__ import annotations
 
-import numpy as np
+from collections import namedtuple
+
 from numba import njit
 
 from ..constants import value
@@ -66,41 +67,49 @@ from .common import (
     clip01,
     practice,
     practised,
+    record,
     slots,
 )
 from .emergence import free_slot, new_initiative
 
 (C_ADOPT, C_RECOGNISE, C_ADOPT0, C_RECOGNISE0, C_BY_WILL, C_OVERLOAD, C_BURDEN, C_NARRATIVE,
  C_WILL_DYN, C_COMMS_SHARE, C_UNTOLD, C_RECOGNITION_WILL) = range(12)
+Coefficients = namedtuple("Coefficients", (
+    "adopt recognise adopt0 recognise0 by_will overload burden narrative will_dyn "
+    "comms_share untold recognition_will"
+))
 ATTENTION = value("attention")
 RECOGNITION_CAPACITY = value("recognition_capacity")
 ADOPTED_KNOWLEDGE = value("adopted_knowledge")
 
 
-def coefficients(p: Params) -> np.ndarray:
+def coefficients(p: Params) -> Coefficients:
     m = p.mechanisms
     hub = pair(p, "hub_platform", "hub")
     innovation = pair(p, "innovation", "adopt")
     steer = p.governance.macro_steering if m.baronnies else 1.0
     k = p.constants
-    pairs = [(k.adopt * innovation[j] / 0.2 * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1)),
-             (k.recognise * m.macro_support * steer * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1))]
-    pairs = [tuple(x) for x in pairs]
-    return np.array([
-        pairs[0][1], pairs[1][1], pairs[0][0], pairs[1][0],
-        p.constants.will_full if m.practice_by_will else 0.0,
-        1.0 if m.information_overload else 0.0,
-        1.0 if m.admin_burden_visibility else 0.0,
-        1.0 if m.national_narrative else 0.0,
-        1.0 if m.will_dynamics else 0.0,
-        k.comms_share, k.untold, k.recognition_will,
-    ], dtype=np.float64)
+    adopt = [k.adopt * innovation[j] / 0.2 * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1)]
+    recognise = [k.recognise * m.macro_support * steer * (1.0 + 2.0 * m.visibility * hub[j])
+                 for j in (0, 1)]
+    return record(
+        Coefficients,
+        adopt=adopt[1], recognise=recognise[1], adopt0=adopt[0], recognise0=recognise[0],
+        by_will=p.constants.will_full if m.practice_by_will else 0.0,
+        overload=1.0 if m.information_overload else 0.0,
+        burden=1.0 if m.admin_burden_visibility else 0.0,
+        narrative=1.0 if m.national_narrative else 0.0,
+        will_dyn=1.0 if m.will_dynamics else 0.0,
+        comms_share=k.comms_share, untold=k.untold, recognition_will=k.recognition_will,
+    )
 
 
 @njit(cache=True)
-def step(c, ce, territories, neighbours, actors, ini, weights, members, engagement, share,
-         events, acc, nat, rng):
+def step(c, ce, s, rng):
     """``ce`` are emergence's coefficients, used to open replicas the same way."""
+    territories, neighbours, actors, ini = s.territories, s.neighbours, s.actors, s.initiatives
+    weights, members, engagement, share = s.weights, s.members, s.engagement, s.share
+    events, acc, nat = s.events, s.acc, s.nat
     successes = 0.0
     for e in range(int(nat[N_EVENTS])):
         successes += events[e, E_SUCCESS]
