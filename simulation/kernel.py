@@ -1,7 +1,7 @@
 """One month of the model: the submodels in their fixed order (docs/ODD.md, "Process
 overview and scheduling"), compiled as one call so that a month costs one dispatch.
 
-Every kernel takes the run's :class:`simulation.state.State` whole (``s``), its
+Every kernel takes the run's :class:`simulation.state.State` whole (``state``), its
 :class:`Coefficients` (one named record per submodel, ``cf.funding``) and the generator.
 """
 
@@ -116,11 +116,11 @@ def _lap(timing, slot, clock):
 
 
 @njit(cache=True)
-def begin_month(s):
+def begin_month(state):
     """The month's bookkeeping before the submodels: staff time freed, associations' staff
     counted, and the mean will of local actors (national and per territory) that the levers'
     practice reads (docs/ODD.md, section 3). Returns the associations' staff (persons)."""
-    territories, actors, acc, nat = s.territories, s.actors, s.acc, s.nat
+    territories, actors, acc, nat = state.territories, state.actors, state.acc, state.nat
     assoc_staff = 0.0
     will = 0.0
     n_local = 0
@@ -143,39 +143,39 @@ def begin_month(s):
 
 
 @njit(cache=True)
-def step_month(cf, month, s, rng, row, timing):
+def step_month(cf, month, state, rng, row, timing):
     """One month: the submodels of :data:`ORDER` in order, then the month's ``row`` of the
     series. ``timing`` is :data:`NO_TIMING` (empty), or a buffer to which each submodel adds
     its seconds (slots :data:`TIMING`), so that a profile times this very schedule."""
-    needs_, actors, ini = s.needs, s.actors, s.initiatives
-    members, engagement, acc = s.members, s.engagement, s.acc
+    needs_, actors, ini = state.needs, state.actors, state.initiatives
+    members, engagement, acc = state.members, state.engagement, state.acc
     clock = _now() if timing.shape[0] > 0 else 0.0
-    assoc_staff = begin_month(s)
+    assoc_staff = begin_month(state)
     apps0 = acc[A_APPLICATIONS]
     app_time0 = acc[A_ASSOC_APP_TIME]
     grants0 = acc[A_GRANTS]
     clock = _lap(timing, T_BOOKKEEPING, clock)
-    elections.step(cf.elections, month, s, rng)
+    elections.step(cf.elections, month, state, rng)
     clock = _lap(timing, T_ELECTIONS, clock)
-    needs.step(cf.needs, s)
+    needs.step(cf.needs, state)
     clock = _lap(timing, T_NEEDS, clock)
-    emergence.step(cf.emergence, s, rng)
+    emergence.step(cf.emergence, state, rng)
     clock = _lap(timing, T_EMERGENCE, clock)
-    partner_search.step(cf.partner_search, month, s, rng)
+    partner_search.step(cf.partner_search, month, state, rng)
     clock = _lap(timing, T_PARTNER_SEARCH, clock)
-    governance.step(cf.governance, s, rng)
+    governance.step(cf.governance, state, rng)
     clock = _lap(timing, T_GOVERNANCE, clock)
-    funding.step(cf.funding, month, s, rng)
+    funding.step(cf.funding, month, state, rng)
     clock = _lap(timing, T_FUNDING, clock)
-    action.step(cf.action, s, rng)
+    action.step(cf.action, state, rng)
     clock = _lap(timing, T_ACTION, clock)
-    conflicts.step(cf.conflicts, s, rng)
+    conflicts.step(cf.conflicts, state, rng)
     clock = _lap(timing, T_CONFLICTS, clock)
-    outcomes.step(cf.outcomes, s, rng)
+    outcomes.step(cf.outcomes, state, rng)
     clock = _lap(timing, T_OUTCOMES, clock)
-    scaling.step(cf.scaling, cf.emergence, s, rng)
+    scaling.step(cf.scaling, cf.emergence, state, rng)
     clock = _lap(timing, T_SCALING, clock)
-    learning.step(cf.learning, month, s)
+    learning.step(cf.learning, month, state)
     clock = _lap(timing, T_LEARNING, clock)
     acc[A_MONTHS] += 1
     # --- the month's row of the series -------------------------------------------------
@@ -232,9 +232,9 @@ def step_month(cf, month, s, rng, row, timing):
 
 
 @njit(cache=True)
-def run_months(first, rows, cf, s, rng):
+def run_months(first, rows, cf, state, rng):
     """``len(rows)`` months from month ``first``: the same monthly kernel, looped in compiled
     code so that a batch run pays one dispatch instead of one per month."""
     no_timing = np.zeros(0)
     for m in range(rows.shape[0]):
-        step_month(cf, first + m, s, rng, rows[m], no_timing)
+        step_month(cf, first + m, state, rng, rows[m], no_timing)

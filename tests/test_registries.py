@@ -81,4 +81,4 @@ def test_kernels_take_named_records_not_long_argument_lists():
         assert len(inspect.signature(m.step.py_func).parameters) <= 4, m.__name__
     assert len(inspect.signature(step_month.py_func).parameters) <= 6
     assert len(inspect.signature(run_months.py_func).parameters) <= 5
-    assert "s" in inspect.signature(step_month.py_func).parameters and State._fields[0] == "territories"
+    assert "state" in inspect.signature(step_month.py_func).parameters and State._fields[0] == "territories"

@@ -143,9 +143,10 @@ def exit_partner(i, k, orderly, ini, members, engagement, share, actors, acc):
 
 
 @njit(cache=True)
-def step(c, s, rng):
-    territories, actors, ini, members = s.territories, s.actors, s.initiatives, s.members
-    engagement, share, acc, nat = s.engagement, s.share, s.acc, s.nat
+def step(c, state, rng):
+    territories, actors, ini = state.territories, state.actors, state.initiatives
+    members, engagement, share, acc = state.members, state.engagement, state.share, state.acc
+    nat = state.nat
     research = nat[N_RESEARCH] + c[C_SHARED] * nat[N_SHARED_KNOWLEDGE]
     for i in range(ini.shape[0]):
         if ini[i].status != ACTING:

@@ -104,9 +104,9 @@ def least_engaged(members, engagement, i):
 
 
 @njit(cache=True)
-def step(c, s, rng):
-    territories, actors, ini, members = s.territories, s.actors, s.initiatives, s.members
-    engagement, share, acc = s.engagement, s.share, s.acc
+def step(c, state, rng):
+    territories, actors, ini = state.territories, state.actors, state.initiatives
+    members, engagement, share, acc = state.members, state.engagement, state.share, state.acc
     level = int(c[C_LEVEL])
     for i in range(ini.shape[0]):
         st = ini[i].status

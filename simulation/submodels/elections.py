@@ -44,9 +44,9 @@ def months_to_election(month, offset, cycle):
 
 
 @njit(cache=True)
-def step(c, month, s, rng):
-    territories, actors, ini, members = s.territories, s.actors, s.initiatives, s.members
-    engagement, share, acc = s.engagement, s.share, s.acc
+def step(c, month, state, rng):
+    territories, actors, ini = state.territories, state.actors, state.initiatives
+    members, engagement, share, acc = state.members, state.engagement, state.share, state.acc
     cycle = int(c[C_CYCLE])
     for t in range(territories.shape[0]):
         if month == 0 or (month - territories[t].election_offset) % cycle != 0:

@@ -120,9 +120,10 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
 
 
 @njit(cache=True)
-def step(c, s, rng):
-    territories, needs, actors, ini = s.territories, s.needs, s.actors, s.initiatives
-    weights, members, engagement, share, acc = s.weights, s.members, s.engagement, s.share, s.acc
+def step(c, state, rng):
+    territories, needs, actors = state.territories, state.needs, state.actors
+    ini, weights, members = state.initiatives, state.weights, state.members
+    engagement, share, acc = state.engagement, state.share, state.acc
     # Lowest-index open initiative per (territory, need) and the free slots in ascending
     # order: one pass over the pool instead of one per new initiative.
     first_open = -np.ones((territories.shape[0], NDIM), dtype=np.int64)

@@ -226,10 +226,10 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
 
 
 @njit(cache=True)
-def step(c, month, s, rng):
-    territories, needs, actors, ini = s.territories, s.needs, s.actors, s.initiatives
-    members, share, funders, acc, nat = s.members, s.share, s.funders, s.acc, s.nat
-    tmp_i, tmp_s = s.candidates, s.scores
+def step(c, month, state, rng):
+    territories, needs, actors = state.territories, state.needs, state.actors
+    ini, members, share, funders = state.initiatives, state.members, state.share, state.funders
+    acc, nat, tmp_i, tmp_s = state.acc, state.nat, state.candidates, state.scores
     inflows(month, actors, acc)
     for a in range(actors.shape[0]):
         if actors[a].cooldown > 0:

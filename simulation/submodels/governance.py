@@ -201,9 +201,10 @@ def agree(c, i, territories, actors, ini, members, engagement, share, acc, rng):
 
 
 @njit(cache=True)
-def step(c, s, rng):
-    territories, actors, ini, members = s.territories, s.actors, s.initiatives, s.members
-    engagement, share, acc, nat = s.engagement, s.share, s.acc, s.nat
+def step(c, state, rng):
+    territories, actors, ini = state.territories, state.actors, state.initiatives
+    members, engagement, share, acc = state.members, state.engagement, state.share, state.acc
+    nat = state.nat
     for i in range(ini.shape[0]):
         if ini[i].status != AGREED:
             continue

@@ -63,9 +63,9 @@ def coefficients(p: Params) -> Coefficients:
 
 
 @njit(cache=True)
-def step(c, month, s):
-    territories, actors, ini, members = s.territories, s.actors, s.initiatives, s.members
-    nat = s.nat
+def step(c, month, state):
+    territories, actors, ini = state.territories, state.actors, state.initiatives
+    members, nat = state.members, state.nat
     for i in range(ini.shape[0]):
         if ini[i].status != ACTING:
             continue

@@ -25,8 +25,8 @@ def coefficients(p: Params) -> Coefficients:
 
 
 @njit(cache=True)
-def step(c, s):
-    territories, needs = s.territories, s.needs
+def step(c, state):
+    territories, needs = state.territories, state.needs
     r = c[C_REGEN]
     for t in range(needs.shape[0]):
         g = r * (0.5 + territories[t].fragility)

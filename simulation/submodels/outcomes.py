@@ -135,10 +135,11 @@ def spread_impact(t, i, scale, weights, ini, needs, neighbours, territory_impact
 
 
 @njit(cache=True)
-def step(c, s, rng):
-    territories, needs, neighbours, actors = s.territories, s.needs, s.neighbours, s.actors
-    ini, weights, members, engagement = s.initiatives, s.weights, s.members, s.engagement
-    share, territory_impact, events, acc, nat = s.share, s.territory_impact, s.events, s.acc, s.nat
+def step(c, state, rng):
+    territories, needs, neighbours = state.territories, state.needs, state.neighbours
+    actors, ini, weights, members = state.actors, state.initiatives, state.weights, state.members
+    engagement, share, territory_impact = state.engagement, state.share, state.territory_impact
+    events, acc, nat = state.events, state.acc, state.nat
     nat[N_EVENTS] = 0
     amount = np.zeros(NDIM)
     for i in range(ini.shape[0]):

@@ -146,11 +146,12 @@ def pick(c, q, t, holder, territories, actors, national_first, n_national, regio
 
 
 @njit(cache=True)
-def step(c, month, s, rng):
-    territories, needs, actors, ini = s.territories, s.needs, s.actors, s.initiatives
-    weights, members, engagement, share = s.weights, s.members, s.engagement, s.share
-    regional_foundation, national_first = s.regional_foundation, s.national_first
-    state_actor, acc, nat = s.state_actor, s.acc, s.nat
+def step(c, month, state, rng):
+    territories, needs, actors = state.territories, state.needs, state.actors
+    ini, weights, members = state.initiatives, state.weights, state.members
+    engagement, share = state.engagement, state.share
+    regional_foundation, national_first = state.regional_foundation, state.national_first
+    state_actor, acc, nat = state.state_actor, state.acc, state.nat
     pressure = nat[N_PRESSURE]
     cycle = int(c[C_CYCLE])
     n_national = actors.shape[0] - national_first

@@ -105,11 +105,12 @@ def coefficients(p: Params) -> Coefficients:
 
 
 @njit(cache=True)
-def step(c, ce, s, rng):
+def step(c, ce, state, rng):
     """``ce`` are emergence's coefficients, used to open replicas the same way."""
-    territories, neighbours, actors, ini = s.territories, s.neighbours, s.actors, s.initiatives
-    weights, members, engagement, share = s.weights, s.members, s.engagement, s.share
-    events, acc, nat = s.events, s.acc, s.nat
+    territories, neighbours, actors = state.territories, state.neighbours, state.actors
+    ini, weights, members = state.initiatives, state.weights, state.members
+    engagement, share, events, acc = state.engagement, state.share, state.events, state.acc
+    nat = state.nat
     successes = 0.0
     for e in range(int(nat[N_EVENTS])):
         successes += events[e, E_SUCCESS]
