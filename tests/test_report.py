@@ -134,3 +134,42 @@ def test_treatment_must_change_levers_only():
         dsg.check_treatment(base, other)
     with pytest.raises(InputError, match="at least one lever"):
         dsg.check_treatment(base, base)
+
+
+@pytest.mark.slow
+def test_quick_report_builds_reproducibly_and_matches_a_fresh_recomputation(tmp_path):
+    from PIL import Image
+
+    from experiments.cli import main
+    from experiments.execution.executor import run_model
+    from experiments.report import sections
+
+    cache = tmp_path / "cache"
+    args = ["report", "--quick", "--quiet", "--workers", "1", "--cache", str(cache)]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0  # every block from the cache
+    prov_b = json.loads((tmp_path / "b" / "provenance.json").read_text())
+    assert prov_b["cache"]["computed"] == [] and len(prov_b["cache"]["reused"]) >= 5
+    fresh = ["report", "--quick", "--quiet", "--workers", "1", "--cache", str(tmp_path / "fresh")]
+    assert main([*fresh, "--out", str(tmp_path / "c")]) == 0  # nothing cached: all recomputed
+    names = sorted(p.name for p in (tmp_path / "a" / "tables").iterdir())
+    assert {"comparison.csv", "comparison.md", "comparison.tex", "power.csv", "regime_map_3.csv",
+            "territories_by_fragility.csv"} <= set(names)
+    for name in names:
+        text = (tmp_path / "a" / "tables" / name).read_text()
+        assert text == (tmp_path / "b" / "tables" / name).read_text() == (tmp_path / "c" / "tables" / name).read_text(), name
+    figures = sorted(p.name for p in (tmp_path / "a" / "figures").iterdir())
+    for stem in ("paired_differences", "power_curve", "regime_map_1", "territories", "life_cycle"):
+        assert {f"{stem}.pdf", f"{stem}.svg", f"{stem}.png"} <= set(figures)
+    assert Image.open(tmp_path / "a" / "figures" / "power_curve.png").info["dpi"] == pytest.approx((300, 300), abs=0.5)
+    html = (tmp_path / "a" / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 7 and "src='figures/" not in html
+    # the comparison table against runs made here, outside the report's code path
+    cfg = sections.QUICK
+    seeds = sections.seeds_of(cfg)
+    runs = {s: [run_model({"params": sections.with_seed(sections.base_params(s, cfg), k)})["summary"]
+                for k in seeds] for s in ("baseline", "charter_adopted")}
+    table = pd.read_csv(tmp_path / "a" / "tables" / "comparison.csv")
+    row = table[(table["scenario"] == "charter_adopted") & (table["outcome"] == "impact")].iloc[0]
+    diff = np.mean([b["impact"] - a["impact"] for a, b in zip(runs["baseline"], runs["charter_adopted"], strict=True)])
+    assert row["difference"] == pytest.approx(diff, rel=1e-12)

@@ -75,16 +75,17 @@ def rules(limits: dict[str, tuple[float, float]]) -> tuple[str, str]:
     fr, en = [], []
     for key, (lo, hi) in limits.items():
         name_fr, name_en, unit = labels(key)
-        u = f" {unit}" if unit and unit not in ("", "x") else ""
+        u = f" {unit}" if unit and unit not in ("", "x", "0-1") else ""
+        ufr = f" {out.UNITS_FR.get(unit, unit)}" if u else ""
         full_lo, full_hi = FACTORS[key][:2]
         if lo > full_lo and hi < full_hi:
-            fr.append(f"{name_fr} entre {lo:.3g} et {hi:.3g}{u}")
+            fr.append(f"{name_fr} entre {lo:.3g} et {hi:.3g}{ufr}")
             en.append(f"{name_en} between {lo:.3g} and {hi:.3g}{u}")
         elif lo > full_lo:
-            fr.append(f"{name_fr} d'au moins {lo:.3g}{u}")
+            fr.append(f"{name_fr} d'au moins {lo:.3g}{ufr}")
             en.append(f"{name_en} at least {lo:.3g}{u}")
         else:
-            fr.append(f"{name_fr} d'au plus {hi:.3g}{u}")
+            fr.append(f"{name_fr} d'au plus {hi:.3g}{ufr}")
             en.append(f"{name_en} at most {hi:.3g}{u}")
     if not fr:
         return "aucune condition (toute la plage étudiée)", "no condition (the whole range studied)"
@@ -98,11 +99,17 @@ def find_box(x: pd.DataFrame, y: np.ndarray) -> dict[str, Any] | None:
 
     if y.sum() == 0 or y.all():
         return None
-    logging.getLogger("EMA").setLevel(logging.WARNING)
-    from ema_workbench.analysis import prim
+    import warnings
 
-    p = prim.Prim(x, y.astype(int), peel_alpha=0.1, mass_min=0.05)
-    box = p.find_box()
+    logging.getLogger("EMA").setLevel(logging.WARNING)
+    with warnings.catch_warnings():  # "ipyparallel not installed": a runner the report does not use
+        warnings.simplefilter("ignore", UserWarning)
+        from ema_workbench.analysis import prim
+
+    with warnings.catch_warnings():  # pandas deprecates the 'inplace' that ema_workbench 3.0 uses
+        warnings.filterwarnings("ignore", message=".*inplace keyword.*")
+        p = prim.Prim(x, y.astype(int), peel_alpha=0.1, mass_min=0.05)
+        box = p.find_box()
     traj = box.peeling_trajectory.reset_index(drop=True)
     ok = traj[traj["coverage"] >= MIN_COVERAGE]
     i = int(ok["density"].idxmax()) if len(ok) else int(traj["density"].idxmax())
@@ -121,9 +128,8 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
 
     x = sample(cfg.prim_points, cfg.seed)
     base = sec.base_params("baseline", cfg)
-    tasks = [{"params": sec.with_seed(base, cfg.seed + k, **{c: row[c].item() if hasattr(row[c], "item") else row[c]
-                                                             for c in x.columns}), "series": False}
-             for k, (_, row) in enumerate(x.iterrows())]
+    tasks = [{"params": sec.with_seed(base, cfg.seed + k, **row), "series": False}
+             for k, row in enumerate(x.to_dict("records"))]  # records: Python ints stay ints
     outs = runs(run_model, tasks)
     gap = np.array([o["summary"]["equity_gap"] for o in outs])
     survival = np.array([o["summary"]["alliance_survival"] for o in outs])

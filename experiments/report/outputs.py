@@ -28,7 +28,12 @@ PARAMETERS: dict[str, tuple[str, str, str]] = {
     "funding.budget_scale": ("Budget des financeurs (x défaut)", "Funders' budget (x default)", "x"),
     "governance.rule": ("Règle de partage du pouvoir", "Power-sharing rule", ""),
     "funding.regime": ("Régime de financement", "Funding regime", ""),
+    "governance.macro_steering": ("Pilotage national", "National steering", "0-1"),
 }
+
+#: Units in French.
+UNITS_FR = {"months": "mois", "FTE-months": "ETP-mois", "need units": "unités de besoin", "count": "nombre",
+            "share": "part"}
 
 #: Units drawn on their whole range.
 BOUNDED_UNITS = ("share", "0-1")

@@ -241,25 +241,28 @@ def territories(folder: Path, cfg: Config, baseline_outs: list[dict]) -> Section
 
     seeds = seeds_of(cfg)
     table = territory_table([o["territories"] for o in baseline_outs], seeds)
-    table["need_reduced_share"] = (table["need_before"] - table["need_after"]) / table["need_before"].clip(lower=1e-9)
+    # impact per unit of initial need: the quantity the equity gap compares between thirds
+    table["impact_per_need"] = table["impact"] / table["need_before"].clip(lower=1e-9)
     table["fragility_third"] = table.groupby("rep")["fragility"].transform(
         lambda f: pd.qcut(f.rank(method="first"), 3, labels=["low", "middle", "high"]))
     by = (table.groupby("fragility_third", observed=True)
-          [["need_before", "need_after", "impact", "need_reduced_share", "alliance_seats"]].mean().reset_index())
+          [["fragility", "need_before", "need_after", "impact", "impact_per_need", "alliance_seats"]].mean().reset_index())
     fig = new_figure(6, 4)
     ax = fig.add_subplot()
-    ax.scatter(table["fragility"], table["need_reduced_share"], s=10, alpha=0.6, color="#246")
+    ax.scatter(table["fragility"], table["impact_per_need"], s=10, alpha=0.6, color="#246")
     ax.set_xlim(0, 1)
-    ax.set_ylim(*out.honest_limits(table["need_reduced_share"], "share"))
+    ax.set_ylim(*out.honest_limits(table["impact_per_need"], "ratio"))
     ax.set_xlabel("Fragilité / Fragility (0-1)")
-    ax.set_ylabel("Part du besoin initial réduite /\nShare of initial need reduced (share)")
+    ax.set_ylabel("Impact par unité de besoin initial /\nImpact per unit of initial need (ratio)")
     ax.grid(alpha=0.3)
     out.save_figure(fig, folder, "territories")
     sec = Section("territories", "Résultats par territoire / Outcomes per territory")
     sec.text = [f"Baseline, {len(seeds)} replications: each point is a territory of one replication. "
-                "alliance run writes the same columns to territories.csv."]
+                "Needs keep growing (submodel needs), so need_after can exceed need_before; impact is "
+                "the need alliances removed. alliance run writes the same columns to territories.csv."]
     sec.tables["territories_by_fragility"] = (by, "Mean outcomes per fragility third (baseline)")
-    sec.figures["territories"] = "Part du besoin réduite selon la fragilité / Share of need reduced by fragility"
+    sec.figures["territories"] = ("Impact par unité de besoin initial selon la fragilité / Impact per unit of "
+                                  "initial need by fragility")
     return sec
 
 
