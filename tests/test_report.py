@@ -173,3 +173,19 @@ def test_quick_report_builds_reproducibly_and_matches_a_fresh_recomputation(tmp_
     row = table[(table["scenario"] == "charter_adopted") & (table["outcome"] == "impact")].iloc[0]
     diff = np.mean([b["impact"] - a["impact"] for a, b in zip(runs["baseline"], runs["charter_adopted"], strict=True)])
     assert row["difference"] == pytest.approx(diff, rel=1e-12)
+
+
+def test_lever_ranking_reads_a_sensitivity_folder(tmp_path):
+    from experiments.io.errors import InputError
+    from experiments.report.sections import lever_ranking
+
+    pd.DataFrame({"outcome": ["impact"] * 3, "factor": ["levers.dialogue", "funding.budget_scale", "dummy"],
+                  "index": ["SRC"] * 3, "estimate": [0.1, -0.4, 0.01], "ci_low": [0.05, -0.5, -0.02],
+                  "ci_high": [0.15, -0.3, 0.04], "p_adjusted": [0.01, 0.001, 0.9],
+                  "detected": [True, True, False]}).to_csv(tmp_path / "indices.csv", index=False)
+    table, _ = lever_ranking(tmp_path).tables["lever_ranking"]
+    assert list(table["factor"]) == ["funding.budget_scale", "levers.dialogue", "dummy"]
+    assert table["label"].iloc[1].startswith("Dialogue") or "/" in table["label"].iloc[1]
+    assert lever_ranking(None).tables == {}
+    with pytest.raises(InputError, match="indices.csv"):
+        lever_ranking(tmp_path / "nowhere")

@@ -38,7 +38,8 @@ def build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None = None, worke
         parts = [sec.model_page(folder)]
         compared, per = sec.comparison(folder, cfg, runs)
         parts += [compared, sec.territories(folder, cfg, per[cfg.scenarios[0]]),
-                  sec.regime_maps(folder, cfg, runs), sec.experimentation(folder, cfg, runs)]
+                  sec.regime_maps(folder, cfg, runs), sec.horizons(folder, cfg, runs),
+                  sec.experimentation(folder, cfg, runs)]
         from .discovery import discovery
 
         parts.append(discovery(folder, cfg, runs))

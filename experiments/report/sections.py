@@ -39,16 +39,20 @@ class Config:
     treatment: str = "charter_adopted"
     design: Design = field(default_factory=Design)
     design_seeds: int = 8
-    prim_points: int = 200
+    prim_points: int = 1000
+    horizon_reps: int = 10
+    horizon_outcome: str = "impact"
+    levers: tuple[str, ...] | None = None  # None: every lever of the registry
 
 
 QUICK = Config(reps=3, months=24, territories=10, map_reps=2, design_seeds=2, prim_points=24,
+               horizon_reps=2, levers=("dialogue", "mutual_trust", "legal_framework"),
                design=Design(years=5, horizons=(4, 5), sizes=(20, 80, 320), draws=40),
                maps=(("time.electoral_cycle_months", (36, 72), "time.project_duration_months", (12, 36)),
                      ("funding.application_cost", (0.1, 1.5), "funding.budget_scale", (0.5, 2.0)),
                      ("governance.rule", ("macro_led", "subsidiarity"),
                       "funding.regime", ("competitive_calls", "pooled_fund"))))
-FULL = Config(reps=20, months=120, territories=None)
+FULL = Config(reps=30, months=120, territories=None, map_reps=10, design_seeds=16)
 
 #: Outcomes shown in the comparison and the discovery.
 KEY_OUTCOMES = ("impact", "equity_gap", "alliances_formed", "alliance_survival", "engagement",
@@ -365,6 +369,62 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str) -> Sect
 
 
 # --------------------------------------------------------------------------------------
+# Each lever's effect at two horizons
+# --------------------------------------------------------------------------------------
+
+def horizons(folder: Path, cfg: Config, runs: Runs) -> Section:
+    """Each lever from dose 0 to dose 1 (the others at the baseline), paired over seeds, on
+    ``cfg.horizon_outcome`` after ``cfg.months`` and after twice as long."""
+    from experiments.execution.executor import run_model
+    from experiments.io import results as res
+    from experiments.io.figures import new_figure
+    from simulation import LEVERS
+
+    levers = [lv for lv in LEVERS if cfg.levers is None or lv.id in cfg.levers]
+    seeds = seeds_of(cfg, cfg.horizon_reps)
+    key = cfg.horizon_outcome
+    rows = []
+    for months in (cfg.months, 2 * cfg.months):
+        base = base_params("baseline", cfg)
+        base["run"]["months"] = months
+        tasks = [{"params": with_seed(base, seed, **{f"levers.{lv.id}": dose}), "series": False}
+                 for lv in levers for dose in (0.0, 1.0) for seed in seeds]
+        outs = runs(run_model, tasks)
+        n = len(seeds)
+        for k, lv in enumerate(levers):
+            off = [o["summary"] for o in outs[2 * k * n:(2 * k + 1) * n]]
+            on = [o["summary"] for o in outs[(2 * k + 1) * n:(2 * k + 2) * n]]
+            d = res.paired_differences(off, on)[key]
+            rows.append({"lever": lv.id, "label_fr": lv.label_fr, "label_en": lv.label_en, "months": months,
+                         "effect": d["mean"], "ci95_low": d["ci95_low"], "ci95_high": d["ci95_high"],
+                         "unit": d["unit"], "replications": n})
+    table = pd.DataFrame(rows)
+    fig = new_figure(7, max(3.0, 0.28 * len(levers) + 1.2))
+    ax = fig.add_subplot()
+    ys = np.arange(len(levers))
+    for j, (months, part) in enumerate(table.groupby("months", sort=True)):
+        m = part["effect"].to_numpy(float)
+        lo = part["ci95_low"].to_numpy(float)
+        hi = part["ci95_high"].to_numpy(float)
+        ax.errorbar(m, ys + (j - 0.5) * 0.3, xerr=[m - lo, hi - m], fmt="o", ms=3, capsize=2,
+                    label=f"{months // 12} ans / years")
+    ax.axvline(0, color="#999", lw=1)
+    ax.set_xlim(*out.honest_limits(np.r_[table["ci95_low"], table["ci95_high"]], "", difference=True))
+    ax.set_yticks(ys, [lv.label_en for lv in levers], fontsize=7)
+    ax.set_xlabel(f"Effet du levier (dose 1 - dose 0) / Lever effect on {out.outcome_label(key, 'en')}")
+    ax.legend(fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    out.save_figure(fig, folder, "lever_horizons")
+    sec = Section("horizons", "Effet des leviers selon l'horizon / Lever effects by horizon")
+    sec.text = [f"Each lever from dose 0 to dose 1, the others at the baseline, paired over {len(seeds)} seeds; "
+                f"{key} after {cfg.months} and {2 * cfg.months} months, mean difference and 95% CI."]
+    sec.tables["lever_horizons"] = (table, f"Lever effects on {key} at two horizons")
+    sec.figures["lever_horizons"] = (f"Effet de chaque levier à deux horizons / Each lever's effect on {key} "
+                                     "at two horizons")
+    return sec
+
+
+# --------------------------------------------------------------------------------------
 # Lever ranking from a sensitivity folder
 # --------------------------------------------------------------------------------------
 
@@ -385,11 +445,18 @@ def lever_ranking(sensitivity: Path | None) -> Section:
     from simulation import LEVERS
 
     names = {f"levers.{lv.id}": f"{lv.label_fr} / {lv.label_en}" for lv in LEVERS}
+    names |= {lv.id: label for lv in LEVERS for label in [names[f"levers.{lv.id}"]]}
     keep = ind[ind["index"].isin(("SRC", "ST", "mu_star", "mu"))].copy()
     keep["label"] = [names.get(f, out.parameter_label(f)) for f in keep["factor"]]
-    keep = keep.sort_values(["outcome", "estimate"], ascending=[True, False])
+    keep["size"] = keep["estimate"].abs()
+    keep = keep.sort_values(["outcome", "size"], ascending=[True, False], kind="stable")
     cols = ["outcome", "label", "factor", "index", "estimate", "ci_low", "ci_high", "p_adjusted", "detected"]
     sec.tables["lever_ranking"] = (keep[cols].reset_index(drop=True), f"Indices read from {sensitivity.name}/indices.csv")
     sec.text = [f"Read from {sensitivity.name}/indices.csv (alliance sensitivity): each factor's index per "
-                "outcome with its interval and adjusted p-value, largest first."]
+                "outcome with its interval and adjusted p-value, largest in absolute value first."]
+    across = sensitivity / "rankings.csv"
+    if across.is_file():
+        sec.tables["lever_ranking_across_cells"] = (pd.read_csv(across), "Each factor's rank across the "
+                                                    "structural cells (governance rules, funding regimes)")
+        sec.text.append("Robustness: rankings.csv gives each factor's rank in every structural cell of the design.")
     return sec
