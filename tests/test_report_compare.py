@@ -62,3 +62,14 @@ def test_validate_and_run_warn_about_a_parameter_without_effect(call, tmp_path):
                                       'rule = "arranger"\narranger_capacity = 3\n')
     code, out, _ = call("validate", "ok.toml")
     assert code == 0 and "warning" not in out
+
+
+def test_report_refuses_a_missing_sensitivity_folder_before_running(call, tmp_path):
+    code, _, err = call("report", "--quick", "--sensitivity", "nowhere", "--out", "rep")
+    assert code == 2 and "nowhere/indices.csv" in err and not (tmp_path / "rep").exists()
+
+
+def test_experiment_design_refuses_a_treatment_that_is_not_levers(call, tmp_path):
+    code, _, err = call("experiment-design", "--treatment", "pooled_fund", "--seeds", "1", "--years", "6",
+                        "--out", "out")
+    assert code == 2 and "levers only; found funding.regime" in err

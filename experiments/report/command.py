@@ -68,6 +68,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from . import build, sections
 
     cfg = sections.QUICK if args.quick else sections.FULL
+    if args.sensitivity is not None and not (args.sensitivity / "indices.csv").is_file():
+        from experiments.io.errors import InputError  # said before any run, not after
+
+        raise InputError(f"report: --sensitivity: expected {args.sensitivity / 'indices.csv'} "
+                         "(written by alliance sensitivity); not found")
     prov = build.build(args.out, cfg, cache_dir=args.cache, workers=args.workers,
                        sensitivity=args.sensitivity, quick=args.quick, progress=not args.quiet)
     c = prov["cache"]
