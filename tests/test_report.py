@@ -189,3 +189,21 @@ def test_lever_ranking_reads_a_sensitivity_folder(tmp_path):
     assert lever_ranking(None).tables == {}
     with pytest.raises(InputError, match="indices.csv"):
         lever_ranking(tmp_path / "nowhere")
+
+
+@pytest.mark.slow  # importing ema_workbench takes seconds (statsmodels, seaborn)
+def test_prim_finds_a_known_box_and_writes_it_in_french_and_english():
+    from experiments.report.discovery import find_box, rules, sample
+
+    x = sample(600, seed=4)
+    y = (x["governance.macro_steering"] > 0.6) & (x["time.electoral_cycle_months"] < 60)
+    box = find_box(x, y.to_numpy())
+    assert set(box["limits"]) >= {"governance.macro_steering", "time.electoral_cycle_months"}
+    lo, _ = box["limits"]["governance.macro_steering"]
+    _, hi = box["limits"]["time.electoral_cycle_months"]
+    assert lo == pytest.approx(0.6, abs=0.08) and hi == pytest.approx(60, abs=8)
+    assert box["coverage"] >= 0.5 and box["density"] > 0.8
+    fr, en = rules({"governance.macro_steering": (lo, 1.0), "time.electoral_cycle_months": (24, hi)})
+    assert fr.startswith("Si Pilotage national d'au moins") and "mois" in fr
+    assert en.startswith("If National steering at least") and "at most" in en and "months" in en
+    assert find_box(x, np.zeros(len(x), bool)) is None

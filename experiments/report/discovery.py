@@ -108,7 +108,8 @@ def find_box(x: pd.DataFrame, y: np.ndarray) -> dict[str, Any] | None:
 
     with warnings.catch_warnings():  # pandas deprecates the 'inplace' that ema_workbench 3.0 uses
         warnings.filterwarnings("ignore", message=".*inplace keyword.*")
-        p = prim.Prim(x, y.astype(int), peel_alpha=0.1, mass_min=0.05)
+        # as floats: ema_workbench 3.0 pastes half-way values into integer columns, which pandas 3 refuses
+        p = prim.Prim(x.astype(float), y.astype(int), peel_alpha=0.1, mass_min=0.05)
         box = p.find_box()
     traj = box.peeling_trajectory.reset_index(drop=True)
     ok = traj[traj["coverage"] >= MIN_COVERAGE]
