@@ -146,6 +146,9 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
         s.text.append("No box: the sample has no case of interest, or only such cases.")
         return s
     fr, en = rules(box["limits"])
+    lift = box["density"] / y.mean()
+    s.text.append(f"Share of cases in the whole sample: {y.mean():.2f}; the box's density is {lift:.2f} times that"
+                  + (" (below 1.5: no clearly better region was found; read the rule as weak)." if lift < 1.5 else "."))
     s.text += [f"FR : {fr} (couverture {box['coverage']:.2f}, densité {box['density']:.2f}, "
                f"{box['runs_in_box']} simulations dans la boîte)",
                f"EN: {en} (coverage {box['coverage']:.2f}, density {box['density']:.2f}, "
