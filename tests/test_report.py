@@ -158,6 +158,9 @@ def test_quick_report_builds_reproducibly_and_matches_a_fresh_recomputation(tmp_
     for name in names:
         text = (tmp_path / "a" / "tables" / name).read_text()
         assert text == (tmp_path / "b" / "tables" / name).read_text() == (tmp_path / "c" / "tables" / name).read_text(), name
+    for name in ("regime_map_1", "regime_map_2", "regime_map_3"):  # the factors reach the runs
+        assert pd.read_csv(tmp_path / "a" / "tables" / f"{name}.csv")["impact_mean"].nunique() > 1, name
+    assert (pd.read_csv(tmp_path / "a" / "tables" / "lever_horizons.csv")["effect"] != 0).any()
     figures = sorted(p.name for p in (tmp_path / "a" / "figures").iterdir())
     for stem in ("paired_differences", "power_curve", "regime_map_1", "territories", "life_cycle"):
         assert {f"{stem}.pdf", f"{stem}.svg", f"{stem}.png"} <= set(figures)
@@ -207,3 +210,15 @@ def test_prim_finds_a_known_box_and_writes_it_in_french_and_english():
     assert fr.startswith("Si Pilotage national d'au moins") and "mois" in fr
     assert en.startswith("If National steering at least") and "at most" in en and "months" in en
     assert find_box(x, np.zeros(len(x), bool)) is None
+
+
+def test_with_seed_neither_changes_nor_shares_its_input():
+    from experiments.report.sections import QUICK, base_params, with_seed
+
+    base = base_params("baseline", QUICK)
+    before = json.dumps(base, sort_keys=True)
+    a = with_seed(base, 1, **{"levers.dialogue": 0.0, "governance.rule": "equal"})
+    b = with_seed(base, 2, **{"levers.dialogue": 1.0})
+    assert (a["levers"]["dialogue"], b["levers"]["dialogue"]) == (0.0, 1.0)
+    assert (a["run"]["seed"], b["run"]["seed"], a["governance"]["rule"]) == (1, 2, "equal")
+    assert json.dumps(base, sort_keys=True) == before

@@ -86,10 +86,14 @@ def base_params(scenario: str, cfg: Config) -> dict:
 
 
 def with_seed(params: dict, seed: int, **dotted: Any) -> dict:
-    from experiments.io import scenarios as scn
+    """A new parameter dict (``params`` is not changed, nor shared) with the seed and the
+    dotted keys set."""
+    import copy
+
     from simulation.params import set_dotted
 
-    p = scn.merge(params, {"run": {"seed": seed}})
+    p = copy.deepcopy(params)
+    p["run"]["seed"] = seed
     for key, value in dotted.items():
         set_dotted(p, key, value, "report")
     return p
