@@ -73,3 +73,24 @@ def test_experiment_design_refuses_a_treatment_that_is_not_levers(call, tmp_path
     code, _, err = call("experiment-design", "--treatment", "pooled_fund", "--seeds", "1", "--years", "6",
                         "--out", "out")
     assert code == 2 and "levers only; found funding.regime" in err
+
+
+@pytest.mark.slow  # three commands end to end
+def test_run_compare_and_experiment_design_record_the_same_provenance_fields(call, tmp_path):
+    from experiments.io.provenance import record, utc_now
+
+    common = set(record(started=utc_now(), seeds=[0], workers=1))
+    small = ["--months", "6", "--set", "territories.count=4", "--figures", "none", "--quiet", "--json"]
+    folders = [json.loads(call("run", "baseline", "--out", "out", *small)[1])["results_dir"],
+               json.loads(call("compare", "baseline", "macro_led", "--reps", "2", "--out", "out", *small)[1])["results_dir"]]
+    code, out, err = call("experiment-design", "--quick", "--seeds", "1", "--years", "5", "--territories", "6",
+                          "--draws", "10", "--quiet", "--out", "design", "--workers", "1")
+    assert code == 0, err
+    folders.append(str(next((tmp_path / "design").iterdir())))
+    for folder in folders:
+        prov = json.loads((tmp_path / folder / "provenance.json").read_text())
+        assert common <= set(prov), folder
+        assert prov["git_commit"] is None or len(prov["git_commit"]) == 40
+        assert {"numba", "llvmlite", "scipy", "SALib", "matplotlib"} <= set(prov["versions"])
+    summary = json.loads((tmp_path / folders[2] / "summary.json").read_text())
+    assert summary["power"] and "Callaway" in summary["estimator"]
