@@ -31,9 +31,9 @@ def build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None = None, worke
     folder.mkdir(parents=True, exist_ok=True)
     cache = Cache(cache_dir or folder / "cache")
     with Executor(workers=workers) as ex:
-        def runs(fn, tasks):
-            return cache.runs(fn.__name__, fn, tasks,
-                              lambda f, t: ex.map(f, t, progress=progress, desc="report"))
+        def runs(fn, tasks, name=None):
+            return cache.runs(name or fn.__name__, fn, tasks,
+                              lambda f, t: ex.map(f, t, progress=progress, desc=name or "report"))
 
         parts = [sec.model_page(folder)]
         compared, per = sec.comparison(folder, cfg, runs)

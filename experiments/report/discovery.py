@@ -131,7 +131,7 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
     base = sec.base_params("baseline", cfg)
     tasks = [{"params": sec.with_seed(base, cfg.seed + k, **row), "series": False}
              for k, row in enumerate(x.to_dict("records"))]  # records: Python ints stay ints
-    outs = runs(run_model, tasks)
+    outs = runs(run_model, tasks, "discovery")
     gap = np.array([o["summary"]["equity_gap"] for o in outs])
     survival = np.array([o["summary"]["alliance_survival"] for o in outs])
     y = (gap < 0) & (survival >= np.median(survival))

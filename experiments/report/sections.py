@@ -71,7 +71,7 @@ class Section:
     figures: dict[str, str] = field(default_factory=dict)
 
 
-Runs = Callable[[Callable, Sequence[Any]], list[Any]]
+Runs = Callable[..., list[Any]]  # runs(fn, tasks, name=None): outputs, through the cache
 
 
 def base_params(scenario: str, cfg: Config) -> dict:
@@ -161,7 +161,7 @@ def comparison(folder: Path, cfg: Config, runs: Runs) -> tuple[Section, dict[str
     seeds = seeds_of(cfg)
     tasks = [{"params": with_seed(base_params(s, cfg), seed), "series": False,
               "territories": s == cfg.scenarios[0]} for s in cfg.scenarios for seed in seeds]
-    outs = runs(run_model, tasks)
+    outs = runs(run_model, tasks, "comparison")
     n = len(seeds)
     per = {s: outs[k * n:(k + 1) * n] for k, s in enumerate(cfg.scenarios)}
     sums = {s: [o["summary"] for o in per[s]] for s in cfg.scenarios}
@@ -290,7 +290,7 @@ def regime_maps(folder: Path, cfg: Config, runs: Runs) -> Section:
         cells = [(x, y) for y in ys for x in xs]
         tasks = [{"params": with_seed(base, s, **{fx: x, fy: y}), "series": False}
                  for x, y in cells for s in seeds]
-        outs = runs(run_model, tasks)
+        outs = runs(run_model, tasks, f"regime_map_{k + 1}")
         n = len(seeds)
         means = [float(np.mean([o["summary"][key] for o in outs[i * n:(i + 1) * n]])) for i in range(len(cells))]
         grid = np.array(means).reshape(len(ys), len(xs))
@@ -393,7 +393,7 @@ def horizons(folder: Path, cfg: Config, runs: Runs) -> Section:
         base["run"]["months"] = months
         tasks = [{"params": with_seed(base, seed, **{f"levers.{lv.id}": dose}), "series": False}
                  for lv in levers for dose in (0.0, 1.0) for seed in seeds]
-        outs = runs(run_model, tasks)
+        outs = runs(run_model, tasks, f"levers_{months}_months")
         n = len(seeds)
         for k, lv in enumerate(levers):
             off = [o["summary"] for o in outs[2 * k * n:(2 * k + 1) * n]]
