@@ -29,7 +29,8 @@ from experiments.io.errors import InputError, os_problem
 #: Modules that may add subcommands; a module that does not exist yet is skipped. A plugin is
 #: imported only when its own command runs: ``alliance --help`` reads the names and help lines
 #: of its subcommands from its source (see :func:`_declared_commands`).
-PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command", "experiments.demo.command", "experiments.calibration.command")
+PLUGINS = ("experiments.sensitivity.command", "experiments.bench.command", "experiments.demo.command", "experiments.calibration.command",
+           "experiments.report.command")
 
 
 # --------------------------------------------------------------------------------------
@@ -110,12 +111,12 @@ def _seeds(params: Any, reps: int) -> list[int]:
     return [first + i for i in range(reps)]
 
 
-def _tasks(params: Any, seeds: Sequence[int]) -> list[dict[str, Any]]:
+def _tasks(params: Any, seeds: Sequence[int], territories: bool = False) -> list[dict[str, Any]]:
     base = params.model_dump()
     tasks = []
     for seed in seeds:
         p = scn.merge(base, {"run": {"seed": seed}})
-        tasks.append({"params": p, "series": True})
+        tasks.append({"params": p, "series": True, "territories": territories})
     return tasks
 
 
@@ -145,9 +146,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario, params = _resolve(args.scenario, args)
     seeds = _seeds(params, args.reps)
+    from experiments.report.inert import inert
+
+    for line in inert(params):
+        print(f"alliance: warning: {line}", file=sys.stderr)
     from experiments.calibration.posterior import add_to_summary, maybe_apply
 
-    tasks, post = maybe_apply(args.posterior, _tasks(params, seeds), len(seeds))
+    tasks, post = maybe_apply(args.posterior, _tasks(params, seeds, territories=True), len(seeds))
     started = provenance.utc_now()
     with res.ResultFolder(args.out, scenario.name, started) as folder:
         outs, workers = _execute(tasks, args, desc=scenario.name)
@@ -159,6 +164,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         post_line = add_to_summary(summary, post, {scenario.name: summaries})
         series = res.stack_series([o["series"] for o in outs], seeds)
         res.write_tables(folder.path, series, res.replication_table(summaries, seeds))
+        from experiments.report.territories import names_of, territory_table
+
+        territory_table([o["territories"] for o in outs], seeds, names_of(params)).to_csv(
+            folder.path / "territories.csv", index=False)
         figures = _draw(args, figs.series_figures, folder.path, series,
                         f"{scenario.name}, {params.run.months} months")
         prov = provenance.record(
@@ -177,7 +186,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if post_line:
         print(post_line)
     print(f"\nResults: {where}/ (summary.json, provenance.json, series.parquet, series.csv, "
-          "replications.csv)")
+          "replications.csv, territories.csv)")
     if figures:
         print(f"Figures: {where}/figures/ ({_figure_note(figures)})")
     return 0
@@ -225,8 +234,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     names = args.scenarios
     if len(names) < 2:
         raise InputError(f"compare: expected at least two scenarios; found {len(names)}")
-    resolved = [_resolve(n, args) for n in names]
-    labels = [s.name for s, _ in resolved]
+    specs = [_compare_spec(n, args) for n in names]
+    resolved = [(s, p) for s, p, _, _ in specs]
+    labels = [lab for _, _, lab, _ in specs]
     if len(set(labels)) != len(labels):
         dup = next(x for x in labels if labels.count(x) > 1)
         raise InputError(f"compare: scenario '{dup}' given twice; expected distinct scenarios")
@@ -247,14 +257,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         per = {lab: outs[i * n:(i + 1) * n] for i, lab in enumerate(labels)}
         sums = {lab: [o["summary"] for o in per[lab]] for lab in labels}
         stats = {lab: res.summarise(sums[lab]) for lab in labels}
-        diffs = {lab: res.paired_differences(sums[labels[0]], sums[lab]) for lab in labels[1:]}
+        diffs = {lab: _with_fdr(res.paired_differences(sums[labels[0]], sums[lab])) for lab in labels[1:]}
         params = {lab: p.model_dump() for lab, (_, p) in zip(labels, resolved, strict=True)}
         summary = {
             "scenarios": labels,
             "scenario_files": {s.name: provenance.relative(s.path) for s, _ in resolved},
             "replications": n, "seeds": seeds, "months": {lab: params[lab]["run"]["months"] for lab in labels},
             "interval": "95% confidence interval of the mean over replications (Student t, n-1 df); "
-                        "differences are paired over common seeds",
+                        "differences are paired over common seeds; p_value: paired t test; q_value: "
+                        "Benjamini-Hochberg across the outcomes of each scenario",
+            "overrides": {lab: over for _, _, lab, over in specs},
             "reference": labels[0],
             "outcomes": stats,
             "differences": diffs,
@@ -270,6 +282,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                            extra={"scenario": rep_scen})
         reps_table["rep"] = reps_table["rep"] % n
         res.write_tables(folder.path, series, reps_table)
+        _export_comparison(folder.path, labels, stats, diffs)
         # compare's overview is the comparison of outcomes; the series come with --figures all
         figures = [figs.comparison_figure(folder.path, stats)] if args.figures != "none" else []
         if args.figures == "all":
@@ -289,7 +302,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(_compare_table(labels, stats, diffs))
     if post_line:
         print(post_line)
-    print("\nDifferences are paired over common seeds; * marks a 95% CI that excludes 0.")
+    print("\nDifferences are paired over common seeds (95% CI); * marks q < 0.05 (paired t test, "
+          f"Benjamini-Hochberg across the {len(stats[labels[0]])} outcomes). Tables: comparison.csv, "
+          "comparison.tex")
     print(f"Results: {where}/")
     if figures:
         print(f"Figures: {where}/figures/ ({_figure_note(figures)})")
@@ -299,16 +314,65 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _compare_table(labels: list[str], stats: dict, diffs: dict) -> str:
     from experiments.io import results as res
 
-    head = ["outcome", *labels, *(f"{lab} - {labels[0]}" for lab in labels[1:])]
+    head = ["outcome", "unit", *labels, *(f"{lab} - {labels[0]}" for lab in labels[1:])]
     rows: list[Sequence[str]] = [head]
     for key in stats[labels[0]]:
-        row = [key, *(res.fmt_interval(stats[lab][key]) for lab in labels)]
+        row = [key, stats[labels[0]][key]["unit"], *(res.fmt_interval(stats[lab][key]) for lab in labels)]
         for lab in labels[1:]:
             d = diffs[lab][key]
-            star = " *" if d["ci95_low"] is not None and (d["ci95_low"] > 0 or d["ci95_high"] < 0) else ""
+            star = " *" if d["q_value"] is not None and d["q_value"] < 0.05 else ""
             row.append(res.fmt_interval(d) + star)
         rows.append(row)
     return _table(rows)
+
+
+def _compare_spec(text: str, args: argparse.Namespace) -> tuple[scn.Scenario, Any, str, dict[str, Any]]:
+    """``SCENARIO`` or ``SCENARIO:KEY=VALUE[,KEY=VALUE...]`` (overrides for this scenario
+    only, after the common ``--set``): the scenario, its parameters, its label (the name, with
+    the overrides in brackets) and the overrides."""
+    name, sep, sets = text.partition(":")
+    if not sep or "=" not in sets:
+        scenario, params = _resolve(text, args)
+        return scenario, params, scenario.name, {}
+    over = scn.parse_set([s for s in sets.split(",") if s.strip()])
+    scenario, params = _resolve(name, args)
+    params = scn.apply_overrides(params, over)
+    label = f"{scenario.name}[" + ",".join(f"{k.split('.')[-1]}={v}" for k, v in over.items()) + "]"
+    return scenario, params, label, over
+
+
+def _with_fdr(diffs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Paired differences with the paired t test's p-value and Benjamini-Hochberg q-value
+    across outcomes (None with one replication)."""
+    from experiments.report.sections import fdr, paired_p
+
+    keys = list(diffs)
+    ps = [paired_p(diffs[k]) for k in keys]
+    qs = fdr(ps)
+    clean = [None if p != p else p for p in ps]  # NaN (one replication) -> None
+    return {k: {**diffs[k], "p_value": p, "q_value": None if p is None else q}
+            for k, p, q in zip(keys, clean, qs, strict=True)}
+
+
+def _export_comparison(folder: Path, labels: list[str], stats: dict, diffs: dict) -> None:
+    """comparison.csv and comparison.tex: every outcome's mean per scenario and its paired
+    difference with the reference (95% CI, p, BH q), with its unit."""
+    import pandas as pd
+
+    from experiments.report.outputs import latex
+
+    rows = []
+    for lab in labels[1:]:
+        for key, d in diffs[lab].items():
+            rows.append({"scenario": lab, "reference": labels[0], "outcome": key, "unit": d["unit"],
+                         "reference_mean": stats[labels[0]][key]["mean"], "scenario_mean": stats[lab][key]["mean"],
+                         "difference": d["mean"], "ci95_low": d["ci95_low"], "ci95_high": d["ci95_high"],
+                         "p_value": d["p_value"], "q_value": d["q_value"], "n": d["n"]})
+    table = pd.DataFrame(rows)
+    table.to_csv(folder / "comparison.csv", index=False)
+    (folder / "comparison.tex").write_text(
+        latex(table, f"Paired differences against {labels[0]} (95% CI, BH q-values)", "comparison"),
+        encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------
@@ -380,6 +444,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print("  the model's defaults (no parameter differs)")
     for key, value in diff.items():
         print(f"  {key} = {value!r}")
+    from experiments.report.inert import inert
+
+    for line in inert(scenario.params):
+        print(f"warning: {line}")
     return 0
 
 
@@ -410,7 +478,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="run scenarios on common seeds and compare their outcomes")
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="two or more scenarios; the first is the reference")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                   help="two or more scenarios; the first is the reference; SCENARIO:KEY=VALUE[,KEY=VALUE] "
+                        "sets parameters for that scenario only, e.g. baseline:levers.dialogue=1")
     _add_run_options(p, reps_default=10)
     p.set_defaults(func=cmd_compare)
 

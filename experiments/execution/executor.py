@@ -103,12 +103,14 @@ def run_model(task: dict) -> dict:
     ----------
     task : dict
         ``{"params": <full or partial parameter dict>, "series": bool}`` and optionally
-        ``"varied": {factor: value}`` (used only to name the run in error messages).
+        ``"varied": {factor: value}`` (used only to name the run in error messages) and
+        ``"territories": True`` (also return :func:`simulation.territories.territory_outcomes`).
 
     Returns
     -------
     dict
-        ``{"summary": dict[str, float], "series": DataFrame | None}``.
+        ``{"summary": dict[str, float], "series": DataFrame | None}``, with
+        ``"territories": {column: array}`` when the task asked for them.
 
     Raises
     ------
@@ -127,7 +129,13 @@ def run_model(task: dict) -> dict:
     seed = params_dict.get("run", {}).get("seed")
     try:
         params = Params.from_dict(params_dict, source="run task")
-        summary, series = run(params, series=bool(task.get("series", False)))
+        if task.get("territories"):  # issue 9 item 10: outcomes per territory as well
+            from simulation.territories import run_by_territory
+
+            summary, series, territories = run_by_territory(params, series=bool(task.get("series")))
+        else:
+            summary, series = run(params, series=bool(task.get("series", False)))
+            territories = None
     except ParameterError as exc:
         raise RunFailed(f"invalid parameters for seed {seed}: {exc}", params_dict, seed) from None
     except Exception as exc:
@@ -138,7 +146,10 @@ def run_model(task: dict) -> dict:
     if bad:
         raise RunFailed(f"non-finite outcome(s) {bad} for seed {seed}, {_varied_text(task)}",
                         params_dict, seed)
-    return {"summary": {k: float(v) for k, v in summary.items()}, "series": series}
+    out = {"summary": {k: float(v) for k, v in summary.items()}, "series": series}
+    if territories is not None:
+        out["territories"] = territories
+    return out
 
 
 def _short(exc: BaseException, lines: int = 6) -> str:

@@ -1,0 +1,109 @@
+"""``alliance report``: rebuild every section, write the tables and figures and one
+self-contained ``report.html`` (figures embedded as base64 PNG), with the methods section
+generated from the provenance record of the build.
+
+Layout of the report folder (default ``results/report/``): ``report.html``,
+``figures/<name>.{pdf,svg,png}``, ``tables/<name>.{csv,md,tex}``, ``provenance.json``;
+the cache of model outputs lives in ``cache/`` (see :mod:`.cache`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import outputs as out
+from . import sections as sec
+from .cache import Cache
+
+
+def build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None = None, workers: int | None = None,
+          sensitivity: Path | None = None, quick: bool = False, started: datetime | None = None,
+          progress: bool = False) -> dict[str, Any]:
+    """Build the report into ``folder``; returns the provenance record written there."""
+    from experiments.execution.executor import Executor
+    from experiments.io import provenance
+
+    started = started or provenance.utc_now()
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = Cache(cache_dir or folder / "cache")
+    with Executor(workers=workers) as ex:
+        def runs(fn, tasks, name=None):
+            return cache.runs(name or fn.__name__, fn, tasks,
+                              lambda f, t: ex.map(f, t, progress=progress, desc=name or "report"))
+
+        parts = [sec.model_page(folder)]
+        compared, per = sec.comparison(folder, cfg, runs)
+        parts += [compared, sec.territories(folder, cfg, per[cfg.scenarios[0]]),
+                  sec.regime_maps(folder, cfg, runs), sec.horizons(folder, cfg, runs),
+                  sec.experimentation(folder, cfg, runs)]
+        from .discovery import discovery
+
+        parts.append(discovery(folder, cfg, runs))
+        parts.append(sec.lever_ranking(sensitivity))
+        workers_used = ex.processes_used
+    files = []
+    for part in parts:
+        for name, (table, caption) in part.tables.items():
+            files += out.save_table(table, folder, name, caption)
+    prov = provenance.record(
+        started=started, seeds=sec.seeds_of(cfg, max(cfg.reps, cfg.map_reps, cfg.design_seeds)),
+        workers=workers_used, quick=quick, config=_config_dict(cfg),
+        cache={"code_version": cache.code, "reused": cache.hits, "computed": cache.misses},
+        sensitivity=None if sensitivity is None else provenance.relative(sensitivity))
+    (folder / "provenance.json").write_text(json.dumps(prov, indent=2, ensure_ascii=False), encoding="utf-8")
+    parts.append(methods(prov, cfg))
+    (folder / "report.html").write_text(render(folder, parts, prov), encoding="utf-8")
+    return prov
+
+
+def _config_dict(cfg: sec.Config) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return json.loads(json.dumps(asdict(cfg), default=list))
+
+
+def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
+    """The methods, generated from the provenance record (nothing typed by hand)."""
+    v = prov["versions"]
+    s = sec.Section("methods", "Méthodes / Methods")
+    dirty = {True: " (with uncommitted changes)", False: "", None: " (not a git tree)"}[prov["git_dirty"]]
+    s.text = [
+        f"Code: alliance-sim {prov['package_version']}, git commit {prov['git_commit']}{dirty}; "
+        f"model code version {prov['cache']['code_version'][:12]} (hash of simulation/ and numpy, numba, llvmlite).",
+        "Software: " + ", ".join(f"{k} {val}" for k, val in v.items()) + f"; platform {prov['platform']}.",
+        f"Runs: {cfg.reps} replications per scenario ({cfg.months} months each), {cfg.map_reps} per "
+        f"regime-map cell, {cfg.design_seeds} seeds per world of the experimentation "
+        f"({cfg.design.years} years), seeds from {cfg.seed} (consecutive; one seed per replication is the "
+        "only source of randomness; the same seed gives the same result on any number of workers).",
+        f"Model description: docs/ODD.md (ODD protocol). Built {prov['started_utc']} to {prov['ended_utc']} "
+        f"with {prov['workers']} process(es); blocks reused from the cache: {len(prov['cache']['reused'])}, "
+        f"computed: {len(prov['cache']['computed'])}. Command: {' '.join(prov['command'])}.",
+    ]
+    return s
+
+
+_STYLE = """body{font-family:sans-serif;max-width:60rem;margin:2rem auto;line-height:1.45;color:#222}
+table{border-collapse:collapse;font-size:.8rem;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .4rem}
+th{background:#eef}img{max-width:100%}figcaption,caption{font-size:.85rem;color:#444}"""
+
+
+def render(folder: Path, parts: list[sec.Section], prov: dict[str, Any]) -> str:
+    """The self-contained HTML: text, tables and figures (PNG as data URIs)."""
+    body = [f"<h1>alliance-sim: rapport / report</h1><p>Commit {html.escape(str(prov['git_commit']))}, "
+            f"built {html.escape(prov['started_utc'])}{' (quick)' if prov['quick'] else ''}.</p>"]
+    body.append("<ol>" + "".join(f"<li><a href='#{p.key}'>{html.escape(p.title)}</a></li>" for p in parts) + "</ol>")
+    for p in parts:
+        body.append(f"<h2 id='{p.key}'>{html.escape(p.title)}</h2>")
+        body += [f"<p>{html.escape(t)}</p>" for t in p.text]
+        for name, caption in p.figures.items():
+            body.append(f"<figure><img alt='{html.escape(name)}' src='{out.embedded_png(folder, name)}'>"
+                        f"<figcaption>{html.escape(caption)} (figures/{name}.pdf, .svg, .png)</figcaption></figure>")
+        for name, (table, caption) in p.tables.items():
+            rows = table.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
+            body.append(f"<p><b>{html.escape(caption)}</b> (tables/{name}.csv, .md, .tex)</p>{rows}")
+    return (f"<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>alliance-sim report</title>"
+            f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")

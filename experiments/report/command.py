@@ -1,0 +1,129 @@
+"""``alliance report`` and ``alliance experiment-design`` (a plugin of experiments/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _whole(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}; found {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}; found {value}")
+        return value
+    return parse
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1); found {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1); found {value}")
+    return value
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("report", help="rebuild the paper's figures, tables and report.html (cached)")
+    p.add_argument("--quick", action="store_true", help="a small version (seconds to minutes), for tests")
+    p.add_argument("--out", type=Path, default=Path("results/report"),
+                   help="folder of the report (default results/report); overwritten")
+    p.add_argument("--cache", type=Path, default=None,
+                   help="folder of the cache of model outputs (default OUT/cache)")
+    p.add_argument("--sensitivity", type=Path, default=None, metavar="DIR",
+                   help="a folder written by alliance sensitivity: its indices.csv feeds the lever ranking")
+    p.add_argument("--workers", type=_whole(1), default=None, help="local processes at most")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=cmd_report)
+
+    p = subparsers.add_parser("experiment-design",
+                              help="simulate the law's staggered experimentation and print its power curve")
+    p.add_argument("--control", default="baseline", help="scenario of territories that do not adopt")
+    p.add_argument("--treatment", default="charter_adopted",
+                   help="scenario whose levers adopting territories take (levers only)")
+    p.add_argument("--seeds", type=_whole(1), default=8, help="seeds (model worlds) in the pool")
+    p.add_argument("--seed", type=_whole(0), default=1, help="first seed")
+    p.add_argument("--territories", type=_whole(3), default=None,
+                   help="territories per model world (default: the scenario's)")
+    p.add_argument("--share", type=_share, default=0.5, help="share of territories that adopt")
+    p.add_argument("--first", type=_whole(1), default=2, help="first adoption year (years from 0)")
+    p.add_argument("--spread", type=_whole(1), default=3, help="adoption years (cohorts)")
+    p.add_argument("--years", type=_whole(2), default=10, help="longest panel, years")
+    p.add_argument("--draws", type=_whole(10), default=200, help="evaluation samples per cell")
+    p.add_argument("--quick", action="store_true", help="a small version, for tests")
+    p.add_argument("--out", type=Path, default=Path("results"), help="folder receiving the results folder")
+    p.add_argument("--workers", type=_whole(1), default=None, help="local processes at most")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=cmd_experiment_design)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import build, sections
+
+    cfg = sections.QUICK if args.quick else sections.FULL
+    if args.sensitivity is not None and not (args.sensitivity / "indices.csv").is_file():
+        from experiments.io.errors import InputError  # said before any run, not after
+
+        raise InputError(f"report: --sensitivity: expected {args.sensitivity / 'indices.csv'} "
+                         "(written by alliance sensitivity); not found")
+    prov = build.build(args.out, cfg, cache_dir=args.cache, workers=args.workers,
+                       sensitivity=args.sensitivity, quick=args.quick, progress=not args.quiet)
+    c = prov["cache"]
+    print(f"report: {args.out}/report.html (figures/, tables/, provenance.json); "
+          f"{len(c['reused'])} block(s) reused from the cache, {len(c['computed'])} computed")
+    return 0
+
+
+def cmd_experiment_design(args: argparse.Namespace) -> int:
+    from experiments.execution.executor import Executor
+    from experiments.io import provenance
+    from experiments.io import results as res
+
+    from . import design as dsg
+    from . import outputs, sections
+
+    started = provenance.utc_now()
+    if args.first + args.spread > args.years:
+        from experiments.io.errors import InputError
+
+        raise InputError(f"experiment-design: --years: expected more than --first + --spread - 1 = "
+                         f"{args.first + args.spread - 1}; found {args.years}")
+    horizons = tuple(sorted({min(args.years, h) for h in (args.first + args.spread, (args.first + args.spread + args.years) // 2, args.years)}))
+    design = dsg.Design(share=args.share, first=args.first, spread=args.spread, years=args.years,
+                        horizons=horizons, draws=args.draws)
+    if args.quick:
+        design = dsg.Design(share=args.share, first=args.first, spread=args.spread, years=args.years,
+                            horizons=horizons, sizes=(20, 80, 320), draws=min(args.draws, 40))
+    size = sections.Config(reps=1, months=12 * args.years, territories=args.territories, seed=args.seed)
+    control = sections.base_params(args.control, size)
+    treated = sections.base_params(args.treatment, size)
+    seeds = [args.seed + i for i in range(args.seeds)]
+    with Executor(workers=args.workers) as ex:
+        result = dsg.simulate(control, treated, seeds, design,
+                              lambda fn, tasks: ex.map(fn, tasks, progress=not args.quiet, desc="worlds"))
+        workers = ex.processes_used
+    with res.ResultFolder(args.out, "experiment-design", started) as folder:
+        section = sections.design_section(folder.path, result, args.treatment)
+        for name, (table, caption) in section.tables.items():
+            outputs.save_table(table, folder.path, name, caption)
+        res.write_json(folder.path / "summary.json", {
+            "control": args.control, "treatment": args.treatment, "predicted_effect": result["predicted_effect"],
+            "predicted_by_seed": result["predicted_by_seed"], "needed_for_80_percent": result["needed"],
+            "territories_per_world": result["territories_per_world"], "power": result["rows"],
+            "estimator": section.text[1]})
+        res.write_json(folder.path / "provenance.json", provenance.record(
+            started=started, seeds=seeds, workers=workers, control=args.control, treatment=args.treatment,
+            design={k: getattr(design, k) for k in ("share", "first", "spread", "years", "sizes", "horizons", "draws")}))
+    for line in section.text:
+        print(line)
+    print()
+    print(outputs.markdown(section.tables["power"][0]))
+    print(f"\nResults: {provenance.relative(folder.final)}/", file=sys.stdout)
+    return 0

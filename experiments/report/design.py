@@ -1,0 +1,167 @@
+"""The experimentation the law would run, simulated as its evaluators would see it.
+
+The proposed law « d'expérimentation d'un droit d'alliance d'intérêt général » (seed, Charter,
+« Contribution à l'évolution du cadre législatif ») would let a share of territories adopt
+the right, staggered over years, while the others do not. Evaluators observe each
+territory's remaining need once a year, nothing of the model's internals, and estimate the
+effect by difference in differences with the territories as units (:mod:`.did`).
+
+How the panel is built from the model. For each seed the model runs once without adoption
+(the control world) and once per adoption year g, switching to the treatment's levers at
+the start of year g (:func:`simulation.territories.yearly_needs`). A territory of cohort g
+is observed in world g, a territory that never adopts in the control world; evaluation
+samples of N territories are drawn with replacement from the pool of (seed, territory)
+pairs. This assumes no spillover between adopters and non-adopters (in world g every
+territory adopts, so neighbours' and the national level's responses to adoption are those
+of a full adoption): the power is that of a design whose units do not interact.
+
+The model's predicted effect is the same aggregation computed on the whole pool with both
+potential outcomes known (each territory in world g minus itself in the control world).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import did
+
+
+@dataclass(frozen=True)
+class Design:
+    """What the simulated experimentation varies. ``first``: first adoption year (years
+    count from 0, the model's start); ``spread``: adoption years (cohorts); ``share``:
+    territories that adopt; ``years``: longest panel; ``sizes``/``horizons``: the grid of
+    territories and panel lengths of the power curve; ``draws``: evaluation samples per
+    cell."""
+
+    share: float = 0.5
+    first: int = 2
+    spread: int = 3
+    years: int = 10
+    sizes: tuple[int, ...] = (20, 40, 80, 160, 320, 640)
+    horizons: tuple[int, ...] = (5, 7, 10)
+    draws: int = 200
+
+    @property
+    def cohorts(self) -> list[int]:
+        return list(range(self.first, self.first + self.spread))
+
+
+def world_task(task: dict[str, Any]) -> np.ndarray:
+    """One world's yearly needs per territory (what the executors map)."""
+    from simulation import Params
+    from simulation.compiled import ensure_fresh_cache
+    from simulation.territories import yearly_needs
+
+    ensure_fresh_cache()
+    params = Params.from_dict(task["params"], source="experiment-design")
+    adopt = Params.from_dict(task["adopt"], source="experiment-design") if task.get("adopt") else None
+    return yearly_needs(params, task["years"], adopt=adopt, adopt_year=task.get("adopt_year"))
+
+
+def world_tasks(control: dict, treated: dict, seeds: list[int], design: Design) -> list[dict]:
+    """Per seed: the control world, then one world per cohort (adoption year)."""
+    tasks = []
+    for seed in seeds:
+        c = {**control, "run": {**control["run"], "seed": seed}}
+        t = {**treated, "run": {**treated["run"], "seed": seed}}
+        tasks.append({"params": c, "years": design.years})
+        tasks += [{"params": c, "adopt": t, "adopt_year": g, "years": design.years}
+                  for g in design.cohorts]
+    return tasks
+
+
+def pool(worlds: list[np.ndarray], seeds: int, design: Design) -> np.ndarray:
+    """The worlds as one array ``(1 + spread, years, seeds * territories)``: index 0 is the
+    control world, index k the world adopting in year ``first + k - 1``."""
+    per = 1 + design.spread
+    stacked = [np.stack(worlds[s * per:(s + 1) * per]) for s in range(seeds)]
+    return np.concatenate(stacked, axis=2)
+
+
+def observed(pool_: np.ndarray, units: np.ndarray, cohort: np.ndarray, years: int,
+             design: Design) -> np.ndarray:
+    """What evaluators see: each unit's need in its cohort's world (the control world when it
+    never adopts or adopts after the panel ends), first ``years`` years."""
+    world = np.where((cohort == did.NEVER) | (cohort >= years), 0, cohort - design.first + 1)
+    return pool_[world, :years, units].reshape(len(units), years)
+
+
+def predicted_effect(pool_: np.ndarray, years: int, design: Design) -> float:
+    """The aggregation of :mod:`.did` with both potential outcomes known, over the pool."""
+    groups = [g for g in design.cohorts if g < years]
+    if not groups:
+        return 0.0
+    w = np.array([years - g for g in groups], dtype=float)
+    w /= w.sum()
+    effects = [(pool_[g - design.first + 1, g:years] - pool_[0, g:years]).mean() for g in groups]
+    return float(np.dot(w, effects))
+
+
+def power_table(pool_: np.ndarray, design: Design, seed: int) -> list[dict[str, Any]]:
+    """For each panel length and number of territories: the share of ``draws`` evaluation
+    samples whose estimate is significant at 5% (two-sided) with the model's sign, the mean
+    estimate and the predicted effect."""
+    rng = np.random.default_rng(seed)
+    units_total = pool_.shape[2]
+    rows = []
+    for years in design.horizons:
+        truth = predicted_effect(pool_, years, design)
+        for n in design.sizes:
+            hits = 0
+            estimates = []
+            for _ in range(design.draws):
+                units = rng.integers(0, units_total, n)
+                cohort = did.staggered_cohorts(n, design.share, design.first, design.spread, rng)
+                est = did.estimate(observed(pool_, units, cohort, years, design), cohort)
+                estimates.append(est.att)
+                hits += est.significant and np.sign(est.att) == np.sign(truth)
+            rows.append({"years": years, "territories": n, "power": hits / design.draws,
+                         "mean_estimate": float(np.mean(estimates)), "predicted_effect": truth,
+                         "draws": design.draws})
+    return rows
+
+
+def needed(rows: list[dict[str, Any]], target: float = 0.8) -> dict[int, int | None]:
+    """Per panel length, the fewest territories of the grid reaching ``target`` power."""
+    out: dict[int, int | None] = {}
+    for r in rows:
+        out.setdefault(r["years"], None)
+        if r["power"] >= target and out[r["years"]] is None:
+            out[r["years"]] = r["territories"]
+    return out
+
+
+def check_treatment(control: dict, treated: dict) -> None:
+    """The treatment may differ from the control only in levers: the adoption switches the
+    kernels' coefficients mid-run, and only the levers act through them alone."""
+    from experiments.execution.executor import flat_diff
+    from experiments.io.errors import InputError
+
+    other = sorted(k for k in flat_diff(control, treated) if not k.startswith("levers.")
+                   and k != "run.seed")
+    if other:
+        raise InputError(f"experiment-design: --treatment: expected a scenario that differs from the "
+                         f"control in levers only; found {', '.join(other)}")
+    if not any(k.startswith("levers.") for k in flat_diff(control, treated)):
+        raise InputError("experiment-design: --treatment: expected a scenario that changes at least one "
+                         "lever; found the control's levers")
+
+
+def simulate(control: dict, treated: dict, seeds: list[int], design: Design, runs: Any,
+             draws_seed: int = 0) -> dict[str, Any]:
+    """The whole experimentation: the worlds (through ``runs(fn, tasks)``, which may read a
+    cache), the power table, the territories needed per panel length and the predicted
+    effect with its spread over seeds."""
+    check_treatment(control, treated)
+    worlds = runs(world_task, world_tasks(control, treated, seeds, design))
+    pool_ = pool(worlds, len(seeds), design)
+    rows = power_table(pool_, design, draws_seed)
+    per_seed = [predicted_effect(pool(worlds[k * (1 + design.spread):(k + 1) * (1 + design.spread)],
+                                      1, design), design.years, design) for k in range(len(seeds))]
+    return {"rows": rows, "needed": needed(rows), "predicted_effect": predicted_effect(pool_, design.years, design),
+            "predicted_by_seed": per_seed, "territories_per_world": pool_.shape[2] // len(seeds),
+            "seeds": seeds, "design": design}

@@ -1,0 +1,466 @@
+"""The report's sections: each runs its block of model runs (through the cache), then
+returns its tables, figures and text. Every number in a table is recomputed from the runs'
+outputs on each build, so a table matches a fresh recomputation by construction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import outputs as out
+from .design import Design
+
+
+@dataclass(frozen=True)
+class Config:
+    """How big the report's experiments are. ``territories`` None keeps each scenario's."""
+
+    reps: int
+    months: int
+    territories: int | None
+    seed: int = 1
+    scenarios: tuple[str, ...] = ("baseline", "charter_adopted", "imposed_charter", "pooled_fund",
+                                  "multi_year_grants")
+    maps: tuple[tuple[str, tuple, str, tuple], ...] = (
+        ("time.electoral_cycle_months", (36, 72, 108), "time.project_duration_months", (12, 36, 60)),
+        ("funding.application_cost", (0.1, 0.5, 1.5), "funding.budget_scale", (0.5, 1.0, 2.0)),
+        ("governance.rule", ("macro_led", "proportional", "equal", "subsidiarity", "arranger"),
+         "funding.regime", ("competitive_calls", "pooled_fund", "direct_link", "mixed")),
+    )
+    map_reps: int = 4
+    map_outcome: str = "impact"
+    treatment: str = "charter_adopted"
+    design: Design = field(default_factory=Design)
+    design_seeds: int = 8
+    prim_points: int = 1000
+    horizon_reps: int = 10
+    horizon_outcome: str = "impact"
+    levers: tuple[str, ...] | None = None  # None: every lever of the registry
+
+
+QUICK = Config(reps=3, months=24, territories=10, map_reps=2, design_seeds=2, prim_points=24,
+               horizon_reps=2, levers=("dialogue", "mutual_trust", "legal_framework"),
+               design=Design(years=5, horizons=(4, 5), sizes=(20, 80, 320), draws=40),
+               maps=(("time.electoral_cycle_months", (36, 72), "time.project_duration_months", (12, 36)),
+                     ("funding.application_cost", (0.1, 1.5), "funding.budget_scale", (0.5, 2.0)),
+                     ("governance.rule", ("macro_led", "subsidiarity"),
+                      "funding.regime", ("competitive_calls", "pooled_fund"))))
+FULL = Config(reps=30, months=120, territories=None, map_reps=10, design_seeds=16)
+
+#: Outcomes shown in the comparison and the discovery.
+KEY_OUTCOMES = ("impact", "equity_gap", "alliances_formed", "alliance_survival", "engagement",
+                "scaling_rate", "abandonment_rate", "admin_burden", "trust_micro_macro")
+
+
+@dataclass
+class Section:
+    """One section of the report: a title (French / English), paragraphs (HTML-safe text),
+    tables by name (with caption) and figures by name (with caption)."""
+
+    key: str
+    title: str
+    text: list[str] = field(default_factory=list)
+    tables: dict[str, tuple[pd.DataFrame, str]] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)
+
+
+Runs = Callable[..., list[Any]]  # runs(fn, tasks, name=None): outputs, through the cache
+
+
+def base_params(scenario: str, cfg: Config) -> dict:
+    """A scenario's parameters at the report's size (months, territories, first seed)."""
+    from experiments.io import scenarios as scn
+
+    over: dict[str, Any] = {"run.months": cfg.months, "run.seed": cfg.seed}
+    params = scn.load(scenario).params
+    if cfg.territories is not None and not params.territories.records:
+        over["territories.count"] = cfg.territories
+    return params.with_overrides(over, source="report").model_dump()
+
+
+def with_seed(params: dict, seed: int, **dotted: Any) -> dict:
+    """A new parameter dict (``params`` is not changed, nor shared) with the seed and the
+    dotted keys set."""
+    import copy
+
+    from simulation.params import set_dotted
+
+    p = copy.deepcopy(params)
+    p["run"]["seed"] = seed
+    for key, value in dotted.items():
+        set_dotted(p, key, value, "report")
+    return p
+
+
+def seeds_of(cfg: Config, n: int | None = None) -> list[int]:
+    return [cfg.seed + i for i in range(n or cfg.reps)]
+
+
+# --------------------------------------------------------------------------------------
+# Model in one page
+# --------------------------------------------------------------------------------------
+
+LIFE_CYCLE = (("Initiative\n(besoin / need)", "emergence"),
+              ("Recherche de partenaires\nPartner search", "partner_search"),
+              ("Accord\nAgreement", "governance"),
+              ("Financement\nFunding", "funding"),
+              ("Action\n(impact sur les besoins)", "action"),
+              ("Réussite, essaimage\nSuccess, scaling", "scaling"))
+
+
+def model_page(folder: Path) -> Section:
+    from experiments.io.figures import new_figure
+    from simulation.submodels import ORDER
+
+    fig = new_figure(10, 2.6, layout=None)
+    ax = fig.add_axes((0.01, 0.05, 0.98, 0.9))
+    ax.set_axis_off()
+    ax.set_xlim(0, len(LIFE_CYCLE))
+    ax.set_ylim(0, 1)
+    for k, (label, sub) in enumerate(LIFE_CYCLE):
+        ax.text(k + 0.45, 0.62, label, ha="center", va="center", fontsize=8,
+                bbox={"boxstyle": "round", "fc": "#e8f0fa", "ec": "#336"})
+        ax.text(k + 0.45, 0.22, f"submodel: {sub}", ha="center", fontsize=7, color="#555")
+        if k + 1 < len(LIFE_CYCLE):
+            ax.annotate("", xy=(k + 1.05, 0.62), xytext=(k + 0.88, 0.62),
+                        arrowprops={"arrowstyle": "->", "color": "#336"})
+    ax.text(len(LIFE_CYCLE) / 2, 0.02, "Abandon: délai, perte de soutien, élections / abandonment: delay, "
+            "lost support, elections", ha="center", fontsize=7, color="#933")
+    out.save_figure(fig, folder, "life_cycle")
+    s = Section("model", "Le modèle en une page / The model in one page")
+    s.text = [
+        "Un modèle multi-agents (Mesa 3, noyaux numba) de la co-construction micro/macro dans les "
+        "territoires : acteurs (État, fondations, entreprises, associations, élus), initiatives "
+        "nées des besoins des territoires, alliances qui se forment, se financent, agissent et "
+        "essaiment. / An agent-based model of micro/macro co-construction in territories: actors "
+        "(State, foundations, firms, associations, officials), initiatives born of territories' "
+        "needs, alliances that form, are funded, act and scale.",
+        "Each month runs the submodels in this order (docs/ODD.md, section 3): " + ", ".join(ORDER) + ".",
+        "Full description: docs/ODD.md (ODD protocol, Grimm et al. 2020, with ODD+D).",
+    ]
+    s.figures["life_cycle"] = ("Cycle de vie d'une initiative / An initiative's life cycle "
+                               "(submodels of docs/ODD.md)")
+    return s
+
+
+# --------------------------------------------------------------------------------------
+# Scenario comparison (paired over common seeds, FDR across outcomes)
+# --------------------------------------------------------------------------------------
+
+def comparison(folder: Path, cfg: Config, runs: Runs) -> tuple[Section, dict[str, list[dict]]]:
+    from experiments.execution.executor import run_model
+    from experiments.io import results as res
+
+    seeds = seeds_of(cfg)
+    tasks = [{"params": with_seed(base_params(s, cfg), seed), "series": False,
+              "territories": s == cfg.scenarios[0]} for s in cfg.scenarios for seed in seeds]
+    outs = runs(run_model, tasks, "comparison")
+    n = len(seeds)
+    per = {s: outs[k * n:(k + 1) * n] for k, s in enumerate(cfg.scenarios)}
+    sums = {s: [o["summary"] for o in per[s]] for s in cfg.scenarios}
+    ref = cfg.scenarios[0]
+    rows = []
+    for s in cfg.scenarios[1:]:
+        diffs = res.paired_differences(sums[ref], sums[s])
+        ps = [paired_p(diffs[k]) for k in KEY_OUTCOMES]
+        qs = fdr(ps)
+        for k, p, q in zip(KEY_OUTCOMES, ps, qs, strict=True):
+            d = diffs[k]
+            rows.append({"scenario": s, "outcome": k, "unit": d["unit"],
+                         "reference_mean": float(np.mean([x[k] for x in sums[ref]])),
+                         "scenario_mean": float(np.mean([x[k] for x in sums[s]])),
+                         "difference": d["mean"], "ci95_low": d["ci95_low"], "ci95_high": d["ci95_high"],
+                         "p_value": p, "q_value_bh": q})
+    table = pd.DataFrame(rows)
+    _difference_figure(folder, table, ref, n)
+    sec = Section("comparison", "Comparaison des scénarios / Scenario comparison")
+    sec.text = [f"Each scenario ran {n} replications on the common seeds {seeds[0]}-{seeds[-1]} "
+                f"({cfg.months} months). Differences are paired over seeds (scenario minus {ref}) with "
+                "95% Student t intervals; p-values of the paired t test are adjusted across the "
+                f"{len(KEY_OUTCOMES)} outcomes of each scenario by Benjamini-Hochberg (q-values)."]
+    sec.tables["comparison"] = (table, f"Paired differences against {ref}, 95% CI and BH q-values")
+    sec.figures["paired_differences"] = (f"Différences appariées avec {ref} / Paired differences "
+                                         f"against {ref}: mean and 95% CI over {n} common seeds")
+    return sec, per
+
+
+def paired_p(d: dict[str, Any]) -> float:
+    """Two-sided p of the paired t test from :func:`experiments.io.results.describe`."""
+    from scipy.stats import t as student
+
+    if d["sd"] is None:
+        return math.nan
+    if d["sd"] == 0:
+        return 1.0 if d["mean"] == 0 else 0.0
+    stat = d["mean"] / (d["sd"] / math.sqrt(d["n"]))
+    return float(2 * student.sf(abs(stat), d["n"] - 1))
+
+
+def fdr(ps: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg q-values (NaN stays NaN)."""
+    from scipy.stats import false_discovery_control
+
+    p = np.asarray(ps, dtype=float)
+    q = np.full_like(p, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        q[ok] = false_discovery_control(p[ok], method="bh")
+    return q.tolist()
+
+
+def _difference_figure(folder: Path, table: pd.DataFrame, ref: str, n: int) -> None:
+    from experiments.io.figures import new_figure
+
+    scen = list(dict.fromkeys(table["scenario"]))
+    fig = new_figure(12, 7.5, layout="constrained")
+    axes = fig.subplots(3, 3).ravel()
+    for ax, key in zip(axes, KEY_OUTCOMES, strict=False):
+        part = table[table["outcome"] == key].set_index("scenario").loc[scen]
+        ys = np.arange(len(scen))
+        lo = part["ci95_low"].to_numpy(float)
+        hi = part["ci95_high"].to_numpy(float)
+        mean = part["difference"].to_numpy(float)
+        ax.errorbar(mean, ys, xerr=[mean - lo, hi - mean], fmt="o", color="#224", capsize=3)
+        ax.axvline(0, color="#999", lw=1)
+        ax.set_xlim(*out.honest_limits(np.r_[lo, hi, mean], "", difference=True))
+        ax.set_yticks(ys, scen, fontsize=8)
+        ax.set_title(out.outcome_label(key, "fr") + "\n" + out.outcome_label(key, "en"), fontsize=8)
+        ax.set_xlabel(f"scenario - {ref} ({out.outcome_unit(key)})", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(f"Paired differences against {ref}: mean and 95% CI, {n} common seeds", fontsize=10)
+    out.save_figure(fig, folder, "paired_differences")
+
+
+# --------------------------------------------------------------------------------------
+# Territories
+# --------------------------------------------------------------------------------------
+
+def territories(folder: Path, cfg: Config, baseline_outs: list[dict]) -> Section:
+    from experiments.io.figures import new_figure
+
+    from .territories import territory_table
+
+    seeds = seeds_of(cfg)
+    table = territory_table([o["territories"] for o in baseline_outs], seeds)
+    # impact per unit of initial need: the quantity the equity gap compares between thirds
+    table["impact_per_need"] = table["impact"] / table["need_before"].clip(lower=1e-9)
+    table["fragility_third"] = table.groupby("rep")["fragility"].transform(
+        lambda f: pd.qcut(f.rank(method="first"), 3, labels=["low", "middle", "high"]))
+    by = (table.groupby("fragility_third", observed=True)
+          [["fragility", "need_before", "need_after", "impact", "impact_per_need", "alliance_seats"]].mean().reset_index())
+    fig = new_figure(6, 4)
+    ax = fig.add_subplot()
+    ax.scatter(table["fragility"], table["impact_per_need"], s=10, alpha=0.6, color="#246")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(*out.honest_limits(table["impact_per_need"], "ratio"))
+    ax.set_xlabel("Fragilité / Fragility (0-1)")
+    ax.set_ylabel("Impact par unité de besoin initial /\nImpact per unit of initial need (ratio)")
+    ax.grid(alpha=0.3)
+    out.save_figure(fig, folder, "territories")
+    sec = Section("territories", "Résultats par territoire / Outcomes per territory")
+    sec.text = [f"Baseline, {len(seeds)} replications: each point is a territory of one replication. "
+                "Needs keep growing (submodel needs), so need_after can exceed need_before; impact is "
+                "the need alliances removed. alliance run writes the same columns to territories.csv."]
+    sec.tables["territories_by_fragility"] = (by, "Mean outcomes per fragility third (baseline)")
+    sec.figures["territories"] = ("Impact par unité de besoin initial selon la fragilité / Impact per unit of "
+                                  "initial need by fragility")
+    return sec
+
+
+# --------------------------------------------------------------------------------------
+# Regime maps
+# --------------------------------------------------------------------------------------
+
+def regime_maps(folder: Path, cfg: Config, runs: Runs) -> Section:
+    from experiments.execution.executor import run_model
+    from experiments.io.figures import new_figure
+
+    base = base_params("baseline", cfg)
+    seeds = seeds_of(cfg, cfg.map_reps)
+    sec = Section("maps", "Cartes de régimes / Regime maps")
+    key = cfg.map_outcome
+    for k, (fx, xs, fy, ys) in enumerate(cfg.maps):
+        cells = [(x, y) for y in ys for x in xs]
+        tasks = [{"params": with_seed(base, s, **{fx: x, fy: y}), "series": False}
+                 for x, y in cells for s in seeds]
+        outs = runs(run_model, tasks, f"regime_map_{k + 1}")
+        n = len(seeds)
+        means = [float(np.mean([o["summary"][key] for o in outs[i * n:(i + 1) * n]])) for i in range(len(cells))]
+        grid = np.array(means).reshape(len(ys), len(xs))
+        name = f"regime_map_{k + 1}"
+        table = pd.DataFrame([{fy: y, fx: x, f"{key}_mean": m, "replications": n}
+                              for (x, y), m in zip(cells, means, strict=True)])
+        fig = new_figure(6.5, 4.5)
+        ax = fig.add_subplot()
+        lo, hi = out.honest_limits(grid, out.outcome_unit(key))
+        im = ax.imshow(grid, origin="lower", cmap="viridis", vmin=lo, vmax=hi, aspect="auto")
+        ax.set_xticks(range(len(xs)), [str(x) for x in xs], fontsize=8, rotation=20)
+        ax.set_yticks(range(len(ys)), [str(y) for y in ys], fontsize=8)
+        ax.set_xlabel(out.parameter_label(fx))
+        ax.set_ylabel(out.parameter_label(fy))
+        for (i, j), v in np.ndenumerate(grid):
+            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7, color="white")
+        fig.colorbar(im, ax=ax, label=out.outcome_label(key))
+        ax.set_title(f"mean over {n} seeds, {cfg.months} months", fontsize=9)
+        out.save_figure(fig, folder, name)
+        caption = f"{out.outcome_label(key)}: {out.parameter_label(fx)} x {out.parameter_label(fy)}"
+        sec.tables[name] = (table, caption)
+        sec.figures[name] = caption
+    sec.text = [f"Each cell: the baseline with two parameters set, mean of {cfg.map_outcome} over "
+                f"{len(seeds)} seeds (the same seeds in every cell). Colour scales start at zero."]
+    return sec
+
+
+# --------------------------------------------------------------------------------------
+# The experimentation of the law
+# --------------------------------------------------------------------------------------
+
+def experimentation(folder: Path, cfg: Config, runs: Runs) -> Section:
+    from . import design as dsg
+
+    control = base_params("baseline", cfg)
+    treated = base_params(cfg.treatment, cfg)
+    result = dsg.simulate(control, treated, seeds_of(cfg, cfg.design_seeds), cfg.design, runs)
+    return design_section(folder, result, cfg.treatment)
+
+
+def design_section(folder: Path, result: dict[str, Any], treatment: str) -> Section:
+    from experiments.io.figures import new_figure
+
+    d: Design = result["design"]
+    rows = pd.DataFrame(result["rows"])
+    fig = new_figure(6.5, 4.2)
+    ax = fig.add_subplot()
+    for years, part in rows.groupby("years"):
+        ax.plot(part["territories"], part["power"], marker="o", label=f"{years} ans / years")
+    ax.axhline(0.8, color="#933", lw=1, ls="--", label="80 %")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Territoires évalués / Territories evaluated (count, log scale)")
+    ax.set_ylabel("Puissance / Power (share of samples)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    out.save_figure(fig, folder, "power_curve")
+    by_seed = np.asarray(result["predicted_by_seed"])
+    spread = (f" (seeds range {by_seed.min():.3g} to {by_seed.max():.3g})" if len(by_seed) > 1 else "")
+    needed = "; ".join(f"{y} years: {n if n is not None else f'more than {max(d.sizes)}'} territories"
+                       for y, n in result["needed"].items())
+    sec = Section("experimentation", "L'expérimentation de la loi / The law's experimentation")
+    sec.text = [
+        f"Treatment: the levers of scenario '{treatment}' adopted by {d.share:.0%} of territories, "
+        f"staggered over years {d.cohorts[0]}-{d.cohorts[-1]}; the others keep the baseline. Evaluators "
+        "observe each territory's remaining need (need units) once a year.",
+        "Estimator: difference in differences for staggered adoption (Callaway and Sant'Anna 2021, "
+        "simple aggregation of the group-time effects, never-treated territories as controls, the "
+        "year before adoption as base period), territories as units, two-sided 5% test.",
+        f"The model's predicted effect on remaining need over {d.years} years: "
+        f"{result['predicted_effect']:.4g} need units per territory{spread}.",
+        f"Territories needed for 80% power (grid {list(d.sizes)}, {d.draws} samples per cell): {needed}.",
+        "Assumes no spillover between adopting and other territories (each cohort's world has every "
+        "territory adopting that year); the power is that of non-interacting units.",
+    ]
+    sec.tables["power"] = (rows, "Power of the difference in differences by territories and years")
+    sec.figures["power_curve"] = ("Courbe de puissance / Power curve: share of evaluation samples "
+                                  "detecting the model's effect at 5%")
+    return sec
+
+
+# --------------------------------------------------------------------------------------
+# Each lever's effect at two horizons
+# --------------------------------------------------------------------------------------
+
+def horizons(folder: Path, cfg: Config, runs: Runs) -> Section:
+    """Each lever from dose 0 to dose 1 (the others at the baseline), paired over seeds, on
+    ``cfg.horizon_outcome`` after ``cfg.months`` and after twice as long."""
+    from experiments.execution.executor import run_model
+    from experiments.io import results as res
+    from experiments.io.figures import new_figure
+    from simulation import LEVERS
+
+    levers = [lv for lv in LEVERS if cfg.levers is None or lv.id in cfg.levers]
+    seeds = seeds_of(cfg, cfg.horizon_reps)
+    key = cfg.horizon_outcome
+    rows = []
+    for months in (cfg.months, 2 * cfg.months):
+        base = base_params("baseline", cfg)
+        base["run"]["months"] = months
+        tasks = [{"params": with_seed(base, seed, **{f"levers.{lv.id}": dose}), "series": False}
+                 for lv in levers for dose in (0.0, 1.0) for seed in seeds]
+        outs = runs(run_model, tasks, f"levers_{months}_months")
+        n = len(seeds)
+        for k, lv in enumerate(levers):
+            off = [o["summary"] for o in outs[2 * k * n:(2 * k + 1) * n]]
+            on = [o["summary"] for o in outs[(2 * k + 1) * n:(2 * k + 2) * n]]
+            d = res.paired_differences(off, on)[key]
+            rows.append({"lever": lv.id, "label_fr": lv.label_fr, "label_en": lv.label_en, "months": months,
+                         "effect": d["mean"], "ci95_low": d["ci95_low"], "ci95_high": d["ci95_high"],
+                         "unit": d["unit"], "replications": n})
+    table = pd.DataFrame(rows)
+    fig = new_figure(7, max(3.0, 0.28 * len(levers) + 1.2))
+    ax = fig.add_subplot()
+    ys = np.arange(len(levers))
+    for j, (months, part) in enumerate(table.groupby("months", sort=True)):
+        m = part["effect"].to_numpy(float)
+        lo = part["ci95_low"].to_numpy(float)
+        hi = part["ci95_high"].to_numpy(float)
+        ax.errorbar(m, ys + (j - 0.5) * 0.3, xerr=[m - lo, hi - m], fmt="o", ms=3, capsize=2,
+                    label=f"{months // 12} ans / years")
+    ax.axvline(0, color="#999", lw=1)
+    ax.set_xlim(*out.honest_limits(np.r_[table["ci95_low"], table["ci95_high"]], "", difference=True))
+    ax.set_yticks(ys, [lv.label_en for lv in levers], fontsize=7)
+    ax.set_xlabel(f"Effet du levier (dose 1 - dose 0) / Lever effect on {out.outcome_label(key, 'en')}")
+    ax.legend(fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    out.save_figure(fig, folder, "lever_horizons")
+    sec = Section("horizons", "Effet des leviers selon l'horizon / Lever effects by horizon")
+    sec.text = [f"Each lever from dose 0 to dose 1, the others at the baseline, paired over {len(seeds)} seeds; "
+                f"{key} after {cfg.months} and {2 * cfg.months} months, mean difference and 95% CI."]
+    sec.tables["lever_horizons"] = (table, f"Lever effects on {key} at two horizons")
+    sec.figures["lever_horizons"] = (f"Effet de chaque levier à deux horizons / Each lever's effect on {key} "
+                                     "at two horizons")
+    return sec
+
+
+# --------------------------------------------------------------------------------------
+# Lever ranking from a sensitivity folder
+# --------------------------------------------------------------------------------------
+
+def lever_ranking(sensitivity: Path | None) -> Section:
+    from experiments.io.errors import InputError
+
+    sec = Section("ranking", "Classement des leviers / Lever ranking")
+    if sensitivity is None:
+        sec.text = ["No sensitivity folder given (alliance report --sensitivity DIR reads its indices.csv)."]
+        return sec
+    path = sensitivity / "indices.csv"
+    if not path.is_file():
+        raise InputError(f"report: --sensitivity: expected {path} (written by alliance sensitivity); not found")
+    ind = pd.read_csv(path)
+    need = {"outcome", "factor", "index", "estimate", "ci_low", "ci_high", "p_adjusted", "detected"}
+    if missing := need - set(ind.columns):
+        raise InputError(f"report: {path}: expected columns {sorted(need)}; missing {sorted(missing)}")
+    from simulation import LEVERS
+
+    names = {f"levers.{lv.id}": f"{lv.label_fr} / {lv.label_en}" for lv in LEVERS}
+    names |= {lv.id: label for lv in LEVERS for label in [names[f"levers.{lv.id}"]]}
+    keep = ind[ind["index"].isin(("SRC", "ST", "mu_star", "mu"))].copy()
+    keep["label"] = [names.get(f, out.parameter_label(f)) for f in keep["factor"]]
+    keep["size"] = keep["estimate"].abs()
+    keep = keep.sort_values(["outcome", "size"], ascending=[True, False], kind="stable")
+    cols = ["outcome", "label", "factor", "index", "estimate", "ci_low", "ci_high", "p_adjusted", "detected"]
+    sec.tables["lever_ranking"] = (keep[cols].reset_index(drop=True), f"Indices read from {sensitivity.name}/indices.csv")
+    sec.text = [f"Read from {sensitivity.name}/indices.csv (alliance sensitivity): each factor's index per "
+                "outcome with its interval and adjusted p-value, largest in absolute value first."]
+    across = sensitivity / "rankings.csv"
+    if across.is_file():
+        sec.tables["lever_ranking_across_cells"] = (pd.read_csv(across), "Each factor's rank across the "
+                                                    "structural cells (governance rules, funding regimes)")
+        sec.text.append("Robustness: rankings.csv gives each factor's rank in every structural cell of the design.")
+    return sec
