@@ -46,7 +46,7 @@ def _labels(spec: Spec) -> dict[str, tuple[str, str]]:
 
 
 def report(spec: Spec, ind: pd.DataFrame, fit: pd.DataFrame, across: pd.DataFrame | None, pilot: dict,
-           reps: int, parts: int, timing: dict, figures: list[str]) -> str:
+           reps: int, parts: int, timing: dict, figures: list[str], notes: list[tuple[str, str]] = ()) -> str:
     st = spec.statistics
     conf = int(round(st["confidence"] * 100))
     corr = {"holm": "Holm", "bh": "Benjamini-Hochberg"}[st["correction"]]
@@ -58,6 +58,7 @@ def report(spec: Spec, ind: pd.DataFrame, fit: pd.DataFrame, across: pd.DataFram
              f"replications per point: {reps}; {parts} part(s).",
              f"Runs: {timing['runs']} in {timing['wall_seconds']} s ({timing['runs_per_second']} runs/s, "
              f"{timing['executor']}).", "",
+             *[line for en, fr in notes for line in (f"**EN.** {en}", "", f"**FR.** {fr}", "")],
              "## How to read / Comment lire", "",
              f"**EN.** Each factor's effect is a {en_i}, with its {conf}% interval and a test against zero; "
              f"the {tested} tests of this experiment (factors x outcomes) are adjusted together ({corr}). "
@@ -94,20 +95,38 @@ def report(spec: Spec, ind: pd.DataFrame, fit: pd.DataFrame, across: pd.DataFram
     return "\n".join(lines)
 
 
+RETAIN_RULE = ("the levers detected (adjusted p < {alpha:.2g}) on at least one of the outcomes, ordered by their "
+               "largest |SRC| over those outcomes, the first {top}",
+               "les leviers détectés (p ajusté < {alpha_fr}) sur au moins un des résultats, classés par leur plus "
+               "grand |SRC| sur ces résultats, les {top} premiers")
+
+
+def select_retained(ind: pd.DataFrame, candidates: set[str], outcomes: tuple[str, ...] | list[str],
+                    top: int) -> list[str]:
+    """Stage 2's retained factors from a stage-1 table of indices (the rule is ``RETAIN_RULE``):
+    among ``candidates``, those whose SRC is detected on at least one of ``outcomes``, by their
+    largest |SRC| over those outcomes (ties by name), the first ``top``."""
+    det = ind["detected"]
+    if det.dtype == object:
+        det = det.map({True: True, False: False, "True": True, "False": False})
+    sub = ind[(ind["index"] == "SRC") & det.fillna(False).astype(bool) & ind["factor"].isin(candidates)
+              & ind["outcome"].isin(list(outcomes))]
+    best = sub.assign(size=sub["estimate"].abs()).groupby("factor")["size"].max()
+    best = best.reset_index().sort_values(["size", "factor"], ascending=[False, True], kind="stable")
+    return list(best["factor"][:top])
+
+
 def _stage2(spec: Spec, ind: pd.DataFrame, top: int = 8) -> list[str]:
-    """The levers (factors, for a test model) to retain for stage 2: detected on some outcome,
-    by their largest |SRC| over the outcomes."""
-    sub = ind[(ind["index"] == "SRC") & ind["detected"].fillna(False).astype(bool) & (ind["factor"] != DUMMY)]
-    if spec.is_simulation:
-        sub = sub[sub["factor"].isin({f.name for f in spec.factors if f.path.startswith("levers.")})]
-    best = sub.assign(size=sub["estimate"].abs()).groupby("factor")["size"].max().sort_values(ascending=False)
-    kept = ", ".join(f'"{f}"' for f in best.index[:top])
+    """The levers (factors, for a test model) a Sobol' stage would retain from this result."""
+    names = {f.name for f in spec.factors if not spec.is_simulation or f.path.startswith("levers.")}
+    kept = select_retained(ind, names, spec.outcomes, top)
+    alpha = 1 - spec.statistics["confidence"]
+    en, fr = (r.format(alpha=alpha, alpha_fr=_fr(f"{alpha:.2g}"), top=top) for r in RETAIN_RULE)
+    listed = ", ".join(f'"{f}"' for f in kept)
     return ["", "## Stage 2 / Étape 2", "",
-            f"**EN.** {len(best)} levers are detected on at least one outcome; the {min(top, len(best))} with the "
-            "largest effects, for a Sobol' stage (`[sobol] retained`):", "",
-            f"**FR.** {len(best)} leviers ont un effet détecté sur au moins un résultat ; les "
-            f"{min(top, len(best))} aux effets les plus grands, pour une étape de Sobol' (`[sobol] retained`) :", "",
-            f"    retained = [{kept}]"]
+            f"**EN.** `alliance sensitivity SOBOL_SPEC --from THIS_FOLDER` retains {en}: {len(kept)} here.", "",
+            f"**FR.** `alliance sensitivity SPEC_SOBOL --from CE_DOSSIER` retient {fr} : {len(kept)} ici.", "",
+            f"    retained = [{listed}]"]
 
 
 def _name(f: str, labels: dict) -> str:
@@ -183,31 +202,72 @@ def _verdict(r: pd.Series, key: str) -> str:
             f"{_fr(_n(r.mde))}")
 
 
+def _family_words(spec: Spec) -> dict[str, tuple[str, str]]:
+    from experiments.sensitivity.spec import STRENGTHS
+
+    by = " x ".join(f"`{f.name}`" for f in spec.by)
+    drawn = spec.regression.get("draws", [])
+    if STRENGTHS in drawn:
+        what = ("the lever strengths (each lever's \"with\" end) drawn within their plausible ranges",
+                "les forces des leviers (l'extrémité « avec » de chacun) tirées dans leurs plages plausibles")
+    else:
+        names = ", ".join(f"`{f.name}`" for f in spec.drawn)
+        what = (f"{names} drawn within their ranges", f"{names} tirés dans leurs plages")
+    fixed = (" (the other cells' factors at the base's values)", " (les facteurs des autres cellules à leur valeur de base)")
+    return {"by": (f"the cells of {by}" + (fixed[0] if spec.drawn else ""),
+                   f"les cellules de {by}" + (fixed[1] if spec.drawn else "")),
+            "draws": (what[0] + (fixed[0] if spec.by else ""), what[1] + (fixed[1] if spec.by else ""))}
+
+
 def _across(spec: Spec, o: str, acr: pd.DataFrame, fit: pd.DataFrame, labels: dict) -> list[str]:
-    c = int(acr["cells"].max())
-    real = acr[acr["factor"] != DUMMY]
-    every = real[real["detected_cells"] == c]
-    some = real[(real["detected_cells"] > 0) & (real["detected_cells"] < c)]
-    none = real[real["detected_cells"] == 0]
-    by = " x ".join(f.name for f in spec.by)
+    fams = [f for f in ("by", "draws") if f in set(acr["family"])]
+    words = _family_words(spec)
+    every_fam = "all" if len(fams) > 1 else fams[0]
+    allc = acr[(acr["family"] == every_fam) & (acr["factor"] != DUMMY)].set_index("factor")
+    c = int(allc["cells"].max())
+    every = allc[allc["detected_cells"] == c]
+    none = allc[allc["detected_cells"] == 0]
+
+    def names(idx: pd.Index, fr: bool = False) -> str:
+        return ", ".join(f"`{f}`" for f in idx) or ("aucun" if fr else "none")
+
     r2 = f"{fit['r2'].min():.2f}–{fit['r2'].max():.2f}" if len(fit) else "n/a"
     known = len(fit) and fit["ceiling"].notna().all()
     ceil = f"{fit['ceiling'].min():.2f}–{fit['ceiling'].max():.2f}" if known else "n/a: needs replications >= 2 in each cell"
     ceil_fr = _fr(ceil) if known else "n/d : il faut au moins 2 répétitions par cellule"
-
-    def names(df: pd.DataFrame, fr: bool = False) -> str:
-        return ", ".join(f"`{f}`" for f in df["factor"]) or ("aucun" if fr else "none")
-
-    lines = [f"**EN.** Across the {c} cells of {by}: detected in every cell: {names(every)}; "
-             f"only in some cells: {names(some)}; in none: {len(none)} factors. R² per cell {r2} (noise ceiling {ceil}).",
-             "", f"**FR.** Sur les {c} cellules de {by} : détectés partout : {names(every, True)} ; "
-             f"dans certaines cellules seulement : {names(some, True)} ; nulle part : {len(none)} facteurs. "
-             f"R² par cellule {_fr(r2)} (plafond du bruit {ceil_fr}).", "",
-             "| factor / facteur | group / groupe | median rank / rang médian | best–worst / meilleur–pire | "
-             "rank interval / intervalle de rang | detected in / détecté dans | SRC range / étendue |",
-             "|---|---|---|---|---|---|---|"]
-    for r in acr.itertuples():
-        lines.append(f"| {_name(r.factor, labels)} | {r.group} | {r.rank_median:g} | {r.rank_best}–{r.rank_worst} | "
-                     f"{r.rank_low}–{r.rank_high} | {r.detected_cells}/{r.cells} | "
-                     f"{_n(r.effect_min)} to {_n(r.effect_max)} |")
+    mde = _n(float(none["mde_max"].max())) if len(none) else ""
+    cells_en = " and ".join(f"{int(acr[acr['family'] == f]['cells'].max())} cells of {words[f][0]}" for f in fams)
+    cells_fr = " et ".join(f"{int(acr[acr['family'] == f]['cells'].max())} cellules : {words[f][1]}" for f in fams)
+    en = [f"**EN.** Across {cells_en}: detected in every cell: {names(every.index)}."]
+    fr = [f"**FR.** Sur {cells_fr} : détectés dans toutes les cellules : {names(every.index, True)}."]
+    for f in fams:
+        sub = acr[(acr["family"] == f) & (acr["factor"] != DUMMY)].set_index("factor")
+        k = int(sub["cells"].max())
+        some = sub[(sub["detected_cells"] > 0) & (sub["detected_cells"] < k)]
+        en.append(f"Detected in some of the {k} cells of {words[f][0]} only: "
+                  + (", ".join(f"`{x}` ({int(r.detected_cells)}/{k})" for x, r in some.iterrows()) or "none") + ".")
+        fr.append(f"Détectés dans certaines seulement des {k} cellules ({words[f][1]}) : "
+                  + (", ".join(f"`{x}` ({int(r.detected_cells)}/{k})" for x, r in some.iterrows()) or "aucun") + ".")
+    if len(none):
+        en.append(f"Not detected in any cell at this sample size: {len(none)} factors; the smallest effect a cell "
+                  f"detects is at most {mde} (SRC).")
+        fr.append(f"Non détectés dans aucune cellule à cette taille d'échantillon : {len(none)} facteurs ; le plus petit "
+                  f"effet qu'une cellule détecte vaut au plus {_fr(mde)} (SRC).")
+    en.append(f"R² per cell {r2} (noise ceiling {ceil}).")
+    fr.append(f"R² par cellule {_fr(r2)} (plafond du bruit {ceil_fr}).")
+    head = {"by": ("rule x regime" if spec.by else "cells", "règle x régime" if spec.by else "cellules"),
+            "draws": ("strengths", "forces")}
+    cols = " | ".join(f"{head[f][0]} / {head[f][1]}: median rank (best–worst) / rang médian (meilleur–pire) | "
+                      f"rank interval / intervalle | detected / détecté" for f in fams)
+    lines = [" ".join(en), "", " ".join(fr), "", f"| factor / facteur | group / groupe | {cols} |",
+             "|---|---|" + "---|---|---|" * len(fams)]
+    order = acr[acr["family"] == every_fam].sort_values("rank_median", kind="stable")["factor"]
+    by_fam = {f: acr[acr["family"] == f].set_index("factor") for f in fams}
+    for x in order:
+        cells = []
+        for f in fams:
+            r = by_fam[f].loc[x]
+            cells.append(f"{r.rank_median:g} ({r.rank_best}–{r.rank_worst}) | {r.rank_low}–{r.rank_high} | "
+                         f"{r.detected_cells}/{r.cells}")
+        lines.append(f"| {_name(x, labels)} | {by_fam[fams[0]].loc[x, 'group']} | " + " | ".join(cells) + " |")
     return lines

@@ -77,7 +77,7 @@ def _analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFram
             if reps >= 2:
                 s2 = analysis.noise_variance(y)[0] / reps
             else:  # the pilot's points span every cell: its noise is not a cell's
-                s2 = float("nan") if spec.by else noise[o]["seed_var"]
+                s2 = float("nan") if len(parts) > 1 else noise[o]["seed_var"]
             fs = {f.name: f for f in spec.design_factors}
             kinds = [(fs[n].kind, len(fs[n].levels)) for n in names]
             res = analysis.regression(kinds, u, y.mean(axis=1), noise_var=s2, groups=[groups[n] for n in names],
@@ -139,18 +139,27 @@ def _sobol(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame,
 
 
 def cross_cells(spec: Spec, ind: pd.DataFrame) -> pd.DataFrame:
-    """Each factor's rank across the structural cells (regression with ``by``): best and worst
-    rank, median rank, the union of the cells' rank intervals and the cells where detected."""
+    """Each factor's rank across the cells, per family of cells ("by": the crossed levels of
+    the ``by`` factors; "draws": the drawn values of the ``draws`` factors; "all": both): median,
+    best and worst rank, the union of the cells' rank intervals and the cells where detected."""
+    from experiments.sensitivity.runs import family
+
     key = KEY_INDEX[spec.method]
-    sub = ind[(ind["index"] == key) & (ind["factor2"] == "")]
+    sub = ind[(ind["index"] == key) & (ind["factor2"] == "")].copy()
+    sub["family"] = sub["part"].map(family)
+    fams = list(dict.fromkeys(sub["family"]))
     out = []
-    for (o, f), g in sub.groupby(["outcome", "factor"], sort=False):
-        out.append({"outcome": o, "factor": f, "group": g["group"].iloc[0], "cells": len(g),
-                    "rank_median": float(g["rank"].median()), "rank_best": int(g["rank"].min()),
-                    "rank_worst": int(g["rank"].max()), "rank_low": int(g["rank_low"].min()),
-                    "rank_high": int(g["rank_high"].max()), "detected_cells": int(g["detected"].fillna(False).sum()),
-                    "effect_min": float(g["estimate"].min()), "effect_max": float(g["estimate"].max())})
-    return pd.DataFrame(out).sort_values(["outcome", "rank_median"], kind="stable")
+    for fam in fams + (["all"] if len(fams) > 1 else []):
+        part = sub if fam == "all" else sub[sub["family"] == fam]
+        for (o, f), g in part.groupby(["outcome", "factor"], sort=False):
+            out.append({"family": fam, "outcome": o, "factor": f, "group": g["group"].iloc[0], "cells": len(g),
+                        "rank_median": float(g["rank"].median()), "rank_best": int(g["rank"].min()),
+                        "rank_worst": int(g["rank"].max()), "rank_low": int(g["rank_low"].min()),
+                        "rank_high": int(g["rank_high"].max()),
+                        "detected_cells": int(g["detected"].fillna(False).sum()),
+                        "effect_min": float(g["estimate"].min()), "effect_max": float(g["estimate"].max()),
+                        "mde_max": float(g["mde"].max())})
+    return pd.DataFrame(out).sort_values(["family", "outcome", "rank_median"], kind="stable")
 
 
 # --------------------------------------------------------------------------------------
@@ -174,7 +183,7 @@ def design_frame(spec: Spec, table: pd.DataFrame, outcomes: pd.DataFrame) -> pd.
 
 def write_all(folder: Path, *, spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame,
               reps: int, pilot: pd.DataFrame, pilot_stats: dict, base: dict | None, wall_seconds: float,
-              workers: int | None, scheduler: str | None) -> None:
+              workers: int | None, scheduler: str | None, notes: list[tuple[str, str]] | None = None) -> None:
     from experiments.sensitivity import figures as sens_figures
 
     design_frame(spec, table, outcomes).to_parquet(folder / "design.parquet", index=False)
@@ -184,7 +193,7 @@ def write_all(folder: Path, *, spec: Spec, parts: dict, table: pd.DataFrame, out
     across = None
     if len(fit):
         fit.to_csv(folder / "fit.csv", index=False)
-    if spec.by:
+    if len(parts) > 1 and spec.method == "regression":
         across = cross_cells(spec, ind)
         across.to_csv(folder / "rankings.csv", index=False)
     figs = folder / "figures"
@@ -196,7 +205,8 @@ def write_all(folder: Path, *, spec: Spec, parts: dict, table: pd.DataFrame, out
               "executor": scheduler or f"local pool, {workers} workers"}
     from experiments.sensitivity.ranking import report
 
-    (folder / "ranking.md").write_text(report(spec, ind, fit, across, pilot_stats, reps, len(parts), timing, files),
+    (folder / "ranking.md").write_text(report(spec, ind, fit, across, pilot_stats, reps, len(parts), timing, files,
+                                                              notes or []),
                                        encoding="utf-8")
     from experiments.io import provenance
 
