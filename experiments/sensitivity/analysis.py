@@ -187,11 +187,10 @@ def _ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _effects(x: np.ndarray, beta: np.ndarray, blocks: list[slice], sd_y: float, cat: np.ndarray) -> np.ndarray:
     """Signed SRC of continuous factors; sd of the fitted block over sd(y) for categorical ones."""
-    out = np.empty(len(blocks))
-    for j, b in enumerate(blocks):
-        contrib = x[:, b] @ beta[b]
-        sd = contrib.std(ddof=1) / sd_y
-        out[j] = sd if cat[j] else np.sign(beta[b][0]) * sd
+    first = np.array([b.start for b in blocks])
+    out = beta[first] * x[:, first].std(axis=0, ddof=1) / sd_y  # a continuous factor is one column
+    for j in np.flatnonzero(cat):
+        out[j] = (x[:, blocks[j]] @ beta[blocks[j]]).std(ddof=1) / sd_y
     return out
 
 
