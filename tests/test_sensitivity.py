@@ -224,13 +224,17 @@ def test_holm_and_benjamini_hochberg_adjustments_match_hand_computation():
     assert stats.norm.sf((crit - d) / se) == pytest.approx(0.8, abs=1e-3)
 
 
-def test_precision_adds_scrambles_until_the_total_indices_are_narrow_enough(tmp_path):
+def test_precision_adds_scrambles_when_the_chosen_design_falls_short(tmp_path, monkeypatch):
     text = LINEAR.format(method="sobol", model="ishigami_noisy", n=32,
                          factors="\n".join(f"x{i} = [{-PI!r}, {PI!r}]" for i in (1, 2, 3)))
     text = text.replace("n = 32", "n = 32\nscrambles = 4\nmax_scrambles = 40")
+    # a sizing that promises too much (N = 16): the measured half-width decides, scrambles are added
+    monkeypatch.setattr(analysis, "size_for_precision", lambda *a, **k: {
+        "n": 16, "r": 1, "runs": 16 * 6 * 4, "half_width": 0.01, "binding": ["y", 0]})
     folder = run(tmp_path, text, precision=0.08)
     saved = json.loads((folder / "experiment.json").read_text())
-    assert saved["half_width_first"] > 0.08 and 4 < saved["scrambles"] <= 40
+    assert saved["half_width_first"] > 0.08 and 4 < saved["scrambles"] <= 40, saved
+    assert "independent scrambles were added" in (folder / "ranking.md").read_text(), saved
     ind = indices(folder)
     st = ind[(ind["index"] == "ST") & (ind["factor"] != "dummy")]
     assert ((st["ci_high"] - st["ci_low"]) / 2).max() < 0.08 * 1.25

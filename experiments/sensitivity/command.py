@@ -293,16 +293,24 @@ def _notes(spec: Spec, folder: Path) -> list[tuple[str, str]]:
     if saved.get("precision_note"):
         en, fr = saved["precision_note"]
         h, more = saved.get("half_width_first"), saved.get("scrambles")
+        last = saved.get("half_width_last", h)
         if h is not None:
             k = spec.sobol["scrambles"]
             en += f" Measured on that design: largest half-width {h:.3g}"
             fr += f" Mesurée sur ce plan : plus grande demi-largeur {_fr(f'{h:.3g}')}"
             if more and more > k:
-                en += f"; {more - k} independent scrambles were added ({more} in all) to reach the target."
-                fr += f" ; {more - k} brouillages indépendants ont été ajoutés ({more} en tout) pour atteindre la cible."
+                en += (f"; {more - k} independent scrambles were added ({more} in all): largest half-width "
+                       f"{last:.3g}.")
+                fr += (f" ; {more - k} brouillages indépendants ont été ajoutés ({more} en tout) : plus grande "
+                       f"demi-largeur {_fr(f'{last:.3g}')}.")
             else:
                 en += "."
                 fr += "."
+            if last > saved["precision"]:
+                en += (f" The target {saved['precision']} is NOT reached: `sobol.max_scrambles` "
+                       f"({spec.sobol['max_scrambles']}) stopped the scrambles.")
+                fr += (f" La cible {_fr(str(saved['precision']))} n'est PAS atteinte : `sobol.max_scrambles` "
+                       f"({spec.sobol['max_scrambles']}) a arrêté les brouillages.")
         out.append((en, fr))
     return out
 
@@ -409,27 +417,41 @@ def scrambles_for(k: int, h: float, target: float, cap: int, confidence: float) 
 
 def _to_precision(spec: Spec, target: float, folder: Path, ex: Executor, base: dict | None, progress: bool,
                   parts: dict, table: Any, outcomes: Any, offset: int, pilot_stats: dict) -> tuple:
+    """Measure the largest total-index half-width; while above ``target``, add independent
+    scrambles (as many as the measured half-width says, at least one; up to
+    ``sobol.max_scrambles``). Each step is recorded in experiment.json, so a resumed run
+    replays the same steps and recomputes only missing chunks."""
     import pandas as pd
 
-    k = len(parts)
     saved = json.loads((folder / "experiment.json").read_text())
-    more = saved.get("scrambles")
-    if more is None:
-        h = half_width(spec, parts, table, outcomes, pilot_stats)
-        more = scrambles_for(k, h, target, spec.sobol["max_scrambles"], spec.statistics["confidence"])
-        saved.update(scrambles=more, half_width_first=h)
-        (folder / "experiment.json").write_text(json.dumps(saved) + "\n")
-        if progress:
-            print(f"--precision {target}: half-width {h:.3g} on {k} scrambles; running {more}", file=sys.stderr)
-    if more <= k:
-        return parts, table, outcomes
-    parts = design_parts(spec, scrambles=more)
-    full = run_table(spec, parts, spec.replications, offset=offset)
-    extra = full.iloc[len(table):].reset_index(drop=True)
-    extra["run"] = range(len(extra))
-    got = execute(spec, extra, folder, "more", ex, base, progress, evaluate_runs)
-    got["run"] = got["run"] + len(table)
-    return parts, full, pd.concat([outcomes, got], ignore_index=True)
+    steps = list(saved.get("scramble_steps", []))
+    cap, conf = spec.sobol["max_scrambles"], spec.statistics["confidence"]
+    done = 0
+    while True:
+        if done < len(steps):
+            more = steps[done]
+        else:
+            h = half_width(spec, parts, table, outcomes, pilot_stats)
+            saved.setdefault("half_width_first", h)
+            saved["half_width_last"] = h
+            k = len(parts)
+            more = max(k + 1, scrambles_for(k, h, target, cap, conf)) if h > target and k < cap else k
+            if more > k:
+                steps.append(more)
+                if progress:
+                    print(f"--precision {target}: half-width {h:.3g} on {k} scrambles; running {more}", file=sys.stderr)
+            saved.update(scramble_steps=steps, scrambles=more)
+            (folder / "experiment.json").write_text(json.dumps(saved, default=_plain_num) + "\n")
+            if more == k:
+                return parts, table, outcomes
+        done += 1
+        parts = design_parts(spec, scrambles=more)
+        full = run_table(spec, parts, spec.replications, offset=offset)
+        extra = full.iloc[len(table):].reset_index(drop=True)
+        extra["run"] = range(len(extra))
+        got = execute(spec, extra, folder, f"more{done}", ex, base, progress, evaluate_runs)
+        got["run"] = got["run"] + len(table)
+        table, outcomes = full, pd.concat([outcomes, got], ignore_index=True)
 
 
 class Interrupted(KeyboardInterrupt):
