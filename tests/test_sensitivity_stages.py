@@ -246,3 +246,12 @@ def test_answer_runs_the_shipped_specs_in_order_and_prints_the_figures(tmp_path,
     assert "## Across rules x regimes and lever strengths: y" in text
     assert "## Stage 2: total Sobol' indices for y" in text and "`other_factors`" in text
     assert len(list((tmp_path / "out").glob("*-answer.md"))) == 1
+
+
+def test_dry_run_with_precision_runs_only_the_pilots_and_says_what_it_would_choose(tmp_path, capsys):
+    from experiments.cli import main
+
+    path = write(tmp_path, "ish", ISHIGAMI)
+    assert main(["sensitivity", str(path), "--dry-run", "--precision", "0.06", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "sizing pilot (32 base samples x 3 scrambles" in out and "R = 1" in out and "set by `x" in out

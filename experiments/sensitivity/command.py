@@ -385,6 +385,26 @@ def _sized(spec: Spec, target: float, folder: Path, ex: Executor, base: dict | N
     return chosen, offset + len(ptab)
 
 
+def size_only(spec_path: str | Path, target: float, workers: int | None, scheduler: str | None = None) -> str:
+    """``--dry-run --precision H``: run the pilot and the sizing pilot only (in a temporary
+    folder) and say which N and R ``--precision H`` would choose, and why."""
+    import tempfile
+
+    spec = load_spec(spec_path)
+    if spec.method != "sobol":
+        raise InputError(f"--precision: expected a spec with method = \"sobol\"; found {spec.method!r}")
+    base = base_params(spec)
+    with tempfile.TemporaryDirectory() as tmp, Executor(workers=workers, scheduler=scheduler) as ex:
+        folder = Path(tmp)
+        (folder / "checkpoint").mkdir()
+        (folder / "experiment.json").write_text(json.dumps({"precision": target}) + "\n")
+        ptable = pilot_table(spec)
+        pilot = execute(spec, ptable, folder, "pilot", ex, base, False, evaluate_runs)
+        _sized(spec, target, folder, ex, base, False, len(ptable), pilot_noise(spec, pilot))
+        saved = json.loads((folder / "experiment.json").read_text())
+    return saved["precision_note"][0]
+
+
 def _fr_num(x: float) -> str:
     return f"{x:.3g}".replace(".", ",")
 
@@ -561,7 +581,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT")
     p.add_argument("--resume", default=None, metavar="DIR", help="finish an interrupted experiment")
     p.add_argument("--out", default=str(RESULTS), help="parent folder of results (default: results)")
-    p.add_argument("--dry-run", action="store_true", help="print the number of runs and an estimated duration")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the number of runs and an estimated duration (with --precision: run the pilots "
+                        "only and print the N and R it would choose)")
     p.add_argument("--precision", type=float, default=None, metavar="H",
                    help="Sobol: add independent scrambles until every total index's interval half-width is <= H")
     p.add_argument("--from", dest="stage1", default=None, metavar="STAGE1_DIR",
@@ -603,7 +625,10 @@ def command(args: argparse.Namespace) -> int:
     if args.dry_run:
         if args.spec is None:
             raise InputError("sensitivity --dry-run: expected a SPEC file; found none")
-        print(dry_run(args.spec, args.workers, args.scheduler))
+        if args.precision is not None:
+            print(size_only(args.spec, args.precision, args.workers, args.scheduler))
+        else:
+            print(dry_run(args.spec, args.workers, args.scheduler))
         return 0
     try:
         folder = run_experiment(args.spec, resume=args.resume, workers=args.workers,
