@@ -6,13 +6,14 @@ strengths drawn within their plausible ranges) and stage 2 (``experiments/levers
 with ``--from`` the stage-1 folder, so the retained levers are stage 1's detected ones), then
 prints what issue 10 asks the note to give: the ranking for impact with intervals, R² and its
 noise ceiling per outcome, the groups' shares, how the ranking changes across rules, regimes
-and strengths, and stage 2's total indices. Each spec's wall time and CPU time (this process
-and its finished workers, from ``getrusage``) are measured. The same text is written to
+and strengths, and stage 2's total indices. Each spec's wall time and CPU time (this process, its
+workers and the forkserver that starts them: :func:`_cpu`) are measured. The same text is written to
 ``<out>/<UTC time>-answer.md`` next to the three results folders.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -25,9 +26,35 @@ SHIPPED = ("levers_regression", "levers_structural", "levers_sobol")
 
 
 def _cpu() -> float:
+    """CPU seconds of this process, of its finished children and of its live descendants
+    (user + system, and their own finished children). The pool's workers are children of
+    the forkserver, which outlives the pools: their time is in its finished children's
+    counts, read from /proc (Linux; elsewhere only this process and its reaped children)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    total = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return total
+    tick = os.sysconf("SC_CLK_TCK")
+    parent, ticks = {}, {}
+    for d in proc.iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        parent[int(d.name)] = int(fields[1])
+        ticks[int(d.name)] = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    todo, seen = [os.getpid()], set()
+    while todo:
+        p = todo.pop()
+        for q, pp in parent.items():
+            if pp == p and q not in seen:
+                seen.add(q)
+                todo.append(q)
+    return total + sum(ticks[q] for q in seen) / tick
 
 
 def run_all(out: Path, workers: int | None, progress: bool) -> tuple[dict[str, Path], dict[str, tuple[float, float]]]:
