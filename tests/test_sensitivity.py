@@ -140,8 +140,8 @@ def test_regression_on_a_noisy_model_reaches_the_noise_ceiling_and_shares_by_gro
     assert big["ci_low"] <= 0.8 <= big["ci_high"]
     assert "ST_emulator" not in set(ind["index"])  # the linear fit reaches the ceiling: no emulator
     report = (folder / "ranking.md").read_text()
-    assert "| `r` | structure |" in report and "not detected; smallest detectable 0." in report
-    assert "non détecté ; plus petit effet détectable 0," in report and "R² = 0." in report
+    assert "| `r` | structure |" in report and "not detected at this sample size; the smallest effect this design detects is 0." in report
+    assert "non détecté à cette taille d'échantillon ; le plus petit effet que ce plan détecte est 0," in report and "R² = 0." in report
 
 
 def test_a_poor_linear_fit_calls_a_gaussian_process_emulator_checked_on_held_out_runs(tmp_path):

@@ -204,7 +204,7 @@ def test_cells_drawn_over_a_factor_rank_the_others_in_each_and_across(tmp_path):
     for z in ("z01", "z02", "z03", "z04", "dummy"):
         assert acr[acr["factor"] == z].iloc[0]["detected_cells"] <= 1, z
     text = (folder / "ranking.md").read_text()
-    assert "detected in every cell: `a`, `b`" in text and "`c` drawn within their ranges" in text
+    assert "detected in every cell: `a`, `b`" in text and "cells where `c` are drawn within their ranges" in text
 
 
 def test_lever_strengths_are_drawn_within_their_plausible_ranges():
@@ -242,7 +242,7 @@ def test_answer_runs_the_shipped_specs_in_order_and_prints_the_figures(tmp_path,
     text = answer.answer(tmp_path / "out", workers=1, progress=False, outcome="y")
     assert "| total |" in text and "CPU" in text
     assert "## Stage 1: y" in text and "| 1 | 1–1 | `a3` |" in text
-    assert "not detected at this sample size; smallest detectable" in text  # a4
+    assert "not detected at this sample size; the smallest effect this design detects is" in text  # a4
     assert "## Across rules x regimes and lever strengths: y" in text
     assert "## Stage 2: total Sobol' indices for y" in text and "`other_factors`" in text
     assert len(list((tmp_path / "out").glob("*-answer.md"))) == 1

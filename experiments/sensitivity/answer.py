@@ -102,15 +102,17 @@ def summary(folders: dict[str, Path], times: dict[str, tuple[float, float]] | No
         src = src.sort_values("size", ascending=False)
         real = src[src["factor"] != "dummy"]
         hit = real["detected"].astype(str) == "True"
-        lines += [f"## Stage 1: {outcome}, standardised regression coefficients (95% interval, Holm over "
-                  f"{int(ind['p_value'].notna().sum())} tests)", "",
+        lines += [f"## Stage 1: {outcome}, standardised regression coefficients", "",
+                  f"Each effect's own 95% interval; detection is after Holm's adjustment over the "
+                  f"{int(ind['p_value'].notna().sum())} tests (factors x outcomes), so an interval that excludes 0 "
+                  "may still be not detected.", "",
                   f"{int(hit.sum())} of {len(real)} factors detected; dummy detected: "
                   f"{src[src['factor'] == 'dummy']['detected'].astype(str).iloc[0]}; the smallest effect this "
                   f"design detects (80% power): {real[~hit]['mde'].max() if (~hit).any() else real['mde'].max():.3f}.",
                   "", "| rank | rank interval | factor | group | SRC [95%] | verdict |", "|---|---|---|---|---|---|"]
         for i, r in enumerate(src.itertuples(), 1):
             verdict = ("detected" if str(r.detected) == "True" else
-                       f"not detected at this sample size; smallest detectable {r.mde:.3f}")
+                       f"not detected at this sample size; the smallest effect this design detects is {r.mde:.3f}")
             lines.append(f"| {i} | {int(r.rank_low)}–{int(r.rank_high)} | `{r.factor}` | {r.group} | "
                          f"{_f(r.estimate)} [{_f(r.ci_low)}, {_f(r.ci_high)}] | {verdict} |")
         fit = pd.read_csv(st1 / "fit.csv")
@@ -135,7 +137,7 @@ def summary(folders: dict[str, Path], times: dict[str, tuple[float, float]] | No
         lines += ["", f"## Across rules x regimes and lever strengths: {outcome}", "",
                   f"Detected in all {c} cells: {', '.join(every[every['detected_cells'] == c]['factor']) or 'none'}. "
                   f"Not detected in any cell at this sample size: {int((every['detected_cells'] == 0).sum())} levers "
-                  f"(smallest effect a cell detects: at most {every['mde_max'].max():.3f}). R² per cell "
+                  f"(the smallest effect a cell detects is at most {every['mde_max'].max():.3f}). R² per cell "
                   f"{fit['r2'].min():.2f}–{fit['r2'].max():.2f}.", "",
                   "| lever | " + " | ".join(f"{f}: median rank (best–worst), rank interval, detected" for f in fams)
                   + " |", "|---|" + "---|" * len(fams)]
@@ -155,7 +157,7 @@ def summary(folders: dict[str, Path], times: dict[str, tuple[float, float]] | No
                   "| factor | ST [95%] | half-width | verdict |", "|---|---|---|---|"]
         for r in tot.itertuples():
             verdict = ("detected" if str(r.detected) == "True" else
-                       f"not detected at this sample size; smallest detectable {r.mde:.3f}")
+                       f"not detected at this sample size; the smallest effect this design detects is {r.mde:.3f}")
             lines.append(f"| `{r.factor}` | {_f(r.estimate)} [{_f(r.ci_low)}, {_f(r.ci_high)}] | "
                          f"{(r.ci_high - r.ci_low) / 2:.3f} | {verdict} |")
     return "\n".join(lines) + "\n"

@@ -9,6 +9,8 @@ factor's ranks across the cells (where it matters everywhere, where only under s
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -26,6 +28,11 @@ INDEX_WORDS = {"SRC": ("standardised regression coefficient (signed; for a categ
 def _fr(text: str) -> str:
     """French decimal commas in a number's text."""
     return text.replace(".", ",")
+
+
+def _fr_pct(x: float) -> str:
+    """A share as French writes it: 80 % (a space before the sign)."""
+    return f"{x * 100:.0f} %"
 
 
 def _n(x: float) -> str:
@@ -61,16 +68,20 @@ def report(spec: Spec, ind: pd.DataFrame, fit: pd.DataFrame, across: pd.DataFram
              *[line for en, fr in notes for line in (f"**EN.** {en}", "", f"**FR.** {fr}", "")],
              "## How to read / Comment lire", "",
              f"**EN.** Each factor's effect is a {en_i}, with its {conf}% interval and a test against zero; "
-             f"the {tested} tests of this experiment (factors x outcomes) are adjusted together ({corr}). "
+             f"the {tested} tests of this experiment (factors x outcomes{' x cells' if parts > 1 else ''}) are "
+             f"adjusted together ({corr}); each interval is the effect's own, so an interval that excludes 0 may "
+             "still be *not detected* after the adjustment. "
              f"*Detected* = adjusted p < {1 - st['confidence']:.2g}. Where an effect is not detected, the table "
              f"gives the smallest effect this design detects ({st['power']:.0%} power at the Bonferroni level): "
              "a smaller effect may exist. Every run has its own seed. The dummy factor is read by nothing; "
              "its effect should not be detected (a check of the test).",
              "",
              f"**FR.** L'effet de chaque facteur est un {fr_i}, avec son intervalle à {conf} % et un test "
-             f"contre zéro ; les {tested} tests de l'expérience (facteurs x résultats) sont ajustés ensemble "
+             f"contre zéro ; les {tested} tests de l'expérience (facteurs x résultats{' x cellules' if parts > 1 else ''}) "
+             "sont ajustés ensemble ; chaque intervalle est celui de l'effet seul : un intervalle qui exclut 0 peut "
+             "donc être *non détecté* après l'ajustement "
              f"({corr}). *Détecté* = p ajusté < {_fr(f'{1 - st["confidence"]:.2g}')}. Quand un effet n'est pas "
-             f"détecté, le tableau donne le plus petit effet que ce plan détecte (puissance {st['power']:.0%} au "
+             f"détecté, le tableau donne le plus petit effet que ce plan détecte (puissance {_fr_pct(st['power'])} au "
              "seuil de Bonferroni) : un effet plus petit peut exister. Chaque simulation a sa propre graine. "
              "Le facteur fictif n'est lu par rien ; son effet ne doit pas être détecté (contrôle du test)."]
     labels = _labels(spec)
@@ -162,16 +173,17 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
         en.append(f"The linear fit explains R² = {f.r2:.2f} of the variance; the seed noise allows at most "
                   f"{f.ceiling:.2f} ({f.r2_share_of_ceiling:.0%} of what is explainable).")
         fr.append(f"L'ajustement linéaire explique R² = {_fr(f'{f.r2:.2f}')} de la variance ; le bruit des graines "
-                  f"permet au plus {_fr(f'{f.ceiling:.2f}')} ({f.r2_share_of_ceiling:.0%} de l'explicable).")
+                  f"permet au plus {_fr(f'{f.ceiling:.2f}')} ({_fr_pct(f.r2_share_of_ceiling)} de l'explicable).")
         if np.isfinite(f.q2):
             en.append(f"Below the {spec.regression['emulator_below']:.0%} threshold, a Gaussian-process emulator "
                       f"was fitted: Q² = {f.q2:.2f} on {int(f.emulator_test)} held-out runs (indices `ST_emulator`).")
-            fr.append(f"Sous le seuil de {spec.regression['emulator_below']:.0%}, un émulateur (processus gaussien) "
+            fr.append(f"Sous le seuil de {_fr_pct(spec.regression['emulator_below'])}, un émulateur (processus gaussien) "
                       f"a été ajusté : Q² = {_fr(f'{f.q2:.2f}')} sur {int(f.emulator_test)} simulations tenues à "
                       "l'écart (indices `ST_emulator`).")
         shares = sub[sub["index"] == "group_share"]
         txt = ", ".join(f"{r.factor} {r.estimate:.0%} [{r.ci_low:.0%}, {r.ci_high:.0%}]" for r in shares.itertuples())
-        txt_fr = " ; ".join(f"{r.factor} {r.estimate:.0%} [{r.ci_low:.0%} ; {r.ci_high:.0%}]" for r in shares.itertuples())
+        txt_fr = " ; ".join(f"{r.factor} {_fr_pct(r.estimate)} [{_fr_pct(r.ci_low)} ; {_fr_pct(r.ci_high)}]"
+                            for r in shares.itertuples())
         en.append(f"Shares of the explained variance by group: {txt}.")
         fr.append(f"Parts de la variance expliquée par groupe : {txt_fr}.")
     if spec.method == "sobol":
@@ -198,25 +210,35 @@ def _verdict(r: pd.Series, key: str) -> str:
                 else "check passed / contrôle réussi")
     if hit:
         return "detected / détecté"
-    return (f"not detected; smallest detectable {_n(r.mde)} / non détecté ; plus petit effet détectable "
-            f"{_fr(_n(r.mde))}")
+    return (f"not detected at this sample size; the smallest effect this design detects is {_n(r.mde)} / "
+            f"non détecté à cette taille d'échantillon ; le plus petit effet que ce plan détecte est {_fr(_n(r.mde))}")
 
 
 def _family_words(spec: Spec) -> dict[str, tuple[str, str]]:
+    """How each family of cells is named in a sentence, in English and French."""
     from experiments.sensitivity.spec import STRENGTHS
 
     by = " x ".join(f"`{f.name}`" for f in spec.by)
-    drawn = spec.regression.get("draws", [])
-    if STRENGTHS in drawn:
-        what = ("the lever strengths (each lever's \"with\" end) drawn within their plausible ranges",
-                "les forces des leviers (l'extrémité « avec » de chacun) tirées dans leurs plages plausibles")
+    k = spec.regression.get("draw_cells", 0)
+    if STRENGTHS in spec.regression.get("draws", []):
+        drawn = (f"the {k} cells where the lever strengths (each lever's \"with\" end) are drawn within their "
+                 "plausible ranges",
+                 f"les {k} cellules où les forces des leviers (l'extrémité « avec » de chacun) sont tirées dans leurs "
+                 "plages plausibles")
     else:
         names = ", ".join(f"`{f.name}`" for f in spec.drawn)
-        what = (f"{names} drawn within their ranges", f"{names} tirés dans leurs plages")
-    fixed = (" (the other cells' factors at the base's values)", " (les facteurs des autres cellules à leur valeur de base)")
-    return {"by": (f"the cells of {by}" + (fixed[0] if spec.drawn else ""),
-                   f"les cellules de {by}" + (fixed[1] if spec.drawn else "")),
-            "draws": (what[0] + (fixed[0] if spec.by else ""), what[1] + (fixed[1] if spec.by else ""))}
+        drawn = (f"the {k} cells where {names} are drawn within their ranges",
+                 f"les {k} cellules où {names} sont tirés dans leurs plages")
+    n_by = math.prod(len(f.levels) for f in spec.by) if spec.by else 0
+    cells = (f"the {n_by} cells {by}", f"les {n_by} cellules {by}")
+    if spec.by and spec.drawn:
+        cells = (cells[0] + " (strengths at their standard values)" if STRENGTHS in spec.regression["draws"]
+                 else cells[0] + " (drawn factors at the base's values)",
+                 cells[1] + " (forces à leur valeur standard)" if STRENGTHS in spec.regression["draws"]
+                 else cells[1] + " (facteurs tirés à leur valeur de base)")
+        drawn = (drawn[0] + " (the base's " + ", ".join(f.name for f in spec.by) + ")",
+                 drawn[1] + " (" + ", ".join(f.name for f in spec.by) + " du scénario de base)")
+    return {"by": cells, "draws": drawn}
 
 
 def _across(spec: Spec, o: str, acr: pd.DataFrame, fit: pd.DataFrame, labels: dict) -> list[str]:
@@ -236,23 +258,28 @@ def _across(spec: Spec, o: str, acr: pd.DataFrame, fit: pd.DataFrame, labels: di
     ceil = f"{fit['ceiling'].min():.2f}–{fit['ceiling'].max():.2f}" if known else "n/a: needs replications >= 2 in each cell"
     ceil_fr = _fr(ceil) if known else "n/d : il faut au moins 2 répétitions par cellule"
     mde = _n(float(none["mde_max"].max())) if len(none) else ""
-    cells_en = " and ".join(f"{int(acr[acr['family'] == f]['cells'].max())} cells of {words[f][0]}" for f in fams)
-    cells_fr = " et ".join(f"{int(acr[acr['family'] == f]['cells'].max())} cellules : {words[f][1]}" for f in fams)
-    en = [f"**EN.** Across {cells_en}: detected in every cell: {names(every.index)}."]
-    fr = [f"**FR.** Sur {cells_fr} : détectés dans toutes les cellules : {names(every.index, True)}."]
+    en_w = " and ".join(words[f][0] for f in fams)
+    fr_w = " et ".join(words[f][1] for f in fams)
+    en = [f"**EN.** Across {en_w}: detected in every cell: {names(every.index)}."]
+    fr = [f"**FR.** Sur {fr_w} : détectés dans toutes les cellules : {names(every.index, True)}."]
+    for f in fams if len(fams) > 1 else []:
+        sub = acr[(acr["family"] == f) & (acr["factor"] != DUMMY)].set_index("factor")
+        k = int(sub["cells"].max())
+        full = sub[sub["detected_cells"] == k]
+        en.append(f"In all of {words[f][0]}: {names(full.index)}.")
+        fr.append(f"Dans chacune de{words[f][1][2:]} : {names(full.index, True)}.")
     for f in fams:
         sub = acr[(acr["family"] == f) & (acr["factor"] != DUMMY)].set_index("factor")
         k = int(sub["cells"].max())
         some = sub[(sub["detected_cells"] > 0) & (sub["detected_cells"] < k)]
-        en.append(f"Detected in some of the {k} cells of {words[f][0]} only: "
-                  + (", ".join(f"`{x}` ({int(r.detected_cells)}/{k})" for x, r in some.iterrows()) or "none") + ".")
-        fr.append(f"Détectés dans certaines seulement des {k} cellules ({words[f][1]}) : "
-                  + (", ".join(f"`{x}` ({int(r.detected_cells)}/{k})" for x, r in some.iterrows()) or "aucun") + ".")
+        listed = ", ".join(f"`{x}` ({int(r.detected_cells)}/{k})" for x, r in some.iterrows())
+        en.append(f"In some of {words[f][0]} only: {listed or 'none'}.")
+        fr.append(f"Dans certaines seulement de{words[f][1][2:]} : {listed or 'aucun'}.")
     if len(none):
         en.append(f"Not detected in any cell at this sample size: {len(none)} factors; the smallest effect a cell "
                   f"detects is at most {mde} (SRC).")
-        fr.append(f"Non détectés dans aucune cellule à cette taille d'échantillon : {len(none)} facteurs ; le plus petit "
-                  f"effet qu'une cellule détecte vaut au plus {_fr(mde)} (SRC).")
+        fr.append(f"Non détectés, dans aucune cellule, à cette taille d'échantillon : {len(none)} facteurs ; le plus "
+                  f"petit effet qu'une cellule détecte vaut au plus {_fr(mde)} (SRC).")
     en.append(f"R² per cell {r2} (noise ceiling {ceil}).")
     fr.append(f"R² par cellule {_fr(r2)} (plafond du bruit {ceil_fr}).")
     head = {"by": ("rule x regime" if spec.by else "cells", "règle x régime" if spec.by else "cellules"),
