@@ -238,7 +238,12 @@ def _family_words(spec: Spec) -> dict[str, tuple[str, str]]:
                  else cells[1] + " (facteurs tirés à leur valeur de base)")
         drawn = (drawn[0] + " (the base's " + ", ".join(f.name for f in spec.by) + ")",
                  drawn[1] + " (" + ", ".join(f.name for f in spec.by) + " du scénario de base)")
-    return {"by": cells, "draws": drawn}
+    short = {"by": ("the rule x regime cells" if spec.by and {f.name for f in spec.by} == {"governance.rule", "funding.regime"}
+                    else f"the {by} cells", "les cellules règle x régime" if spec.by and {f.name for f in spec.by} ==
+                    {"governance.rule", "funding.regime"} else f"les cellules {by}"),
+             "draws": (("the strength cells", "les cellules de forces") if STRENGTHS in spec.regression.get("draws", [])
+                       else ("the drawn cells", "les cellules tirées"))}
+    return {"by": cells, "draws": drawn, "short": short}
 
 
 def _across(spec: Spec, o: str, acr: pd.DataFrame, fit: pd.DataFrame, labels: dict) -> list[str]:
@@ -262,24 +267,25 @@ def _across(spec: Spec, o: str, acr: pd.DataFrame, fit: pd.DataFrame, labels: di
     fr_w = " et ".join(words[f][1] for f in fams)
     en = [f"**EN.** Across {en_w}: detected in every cell: {names(every.index)}."]
     fr = [f"**FR.** Sur {fr_w} : détectés dans toutes les cellules : {names(every.index, True)}."]
+    short = words["short"]
     for f in fams if len(fams) > 1 else []:
         sub = acr[(acr["family"] == f) & (acr["factor"] != DUMMY)].set_index("factor")
         k = int(sub["cells"].max())
         full = sub[sub["detected_cells"] == k]
-        en.append(f"In all of {words[f][0]}: {names(full.index)}.")
-        fr.append(f"Dans chacune de{words[f][1][2:]} : {names(full.index, True)}.")
+        en.append(f"In every one of {short[f][0]}: {names(full.index)}.")
+        fr.append(f"Dans chacune de{short[f][1][2:]} : {names(full.index, True)}.")
     for f in fams:
         sub = acr[(acr["family"] == f) & (acr["factor"] != DUMMY)].set_index("factor")
         k = int(sub["cells"].max())
         some = sub[(sub["detected_cells"] > 0) & (sub["detected_cells"] < k)]
         listed = ", ".join(f"`{x}` ({int(r.detected_cells)}/{k})" for x, r in some.iterrows())
-        en.append(f"In some of {words[f][0]} only: {listed or 'none'}.")
-        fr.append(f"Dans certaines seulement de{words[f][1][2:]} : {listed or 'aucun'}.")
+        en.append(f"In some of {short[f][0]} only: {listed or 'none'}.")
+        fr.append(f"Dans certaines seulement de{short[f][1][2:]} : {listed or 'aucun'}.")
     if len(none):
-        en.append(f"Not detected in any cell at this sample size: {len(none)} factors; the smallest effect a cell "
-                  f"detects is at most {mde} (SRC).")
-        fr.append(f"Non détectés, dans aucune cellule, à cette taille d'échantillon : {len(none)} facteurs ; le plus "
-                  f"petit effet qu'une cellule détecte vaut au plus {_fr(mde)} (SRC).")
+        en.append(f"Not detected in any cell at this sample size: {len(none)} factors; in the least precise cell, "
+                  f"the smallest effect this design detects is {mde} (SRC).")
+        fr.append(f"Non détectés, dans aucune cellule, à cette taille d'échantillon : {len(none)} facteurs ; dans la "
+                  f"cellule la moins précise, le plus petit effet que ce plan détecte est {_fr(mde)} (SRC).")
     en.append(f"R² per cell {r2} (noise ceiling {ceil}).")
     fr.append(f"R² par cellule {_fr(r2)} (plafond du bruit {ceil_fr}).")
     head = {"by": ("rule x regime" if spec.by else "cells", "règle x régime" if spec.by else "cellules"),
