@@ -156,6 +156,9 @@ def summary(folders: dict[str, Path], times: dict[str, tuple[float, float]] | No
                   f"(noise part {noise.estimate:.2f} [{noise.ci_low:.2f}, {noise.ci_high:.2f}])", "",
                   "| factor | ST [95%] | half-width | verdict |", "|---|---|---|---|"]
         for r in tot.itertuples():
+            if r.factor == "dummy" and r.se == 0:
+                lines.append("| `dummy` | 0 | | measures the seed noise (one run per point): zero by construction |")
+                continue
             verdict = ("detected" if str(r.detected) == "True" else
                        f"not detected at this sample size; the smallest effect this design detects is {r.mde:.3f}")
             lines.append(f"| `{r.factor}` | {_f(r.estimate)} [{_f(r.ci_low)}, {_f(r.ci_high)}] | "
