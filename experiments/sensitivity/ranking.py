@@ -30,6 +30,11 @@ def _fr(text: str) -> str:
     return text.replace(".", ",")
 
 
+#: The Charter's groups as the French text names them.
+GROUP_FR = {"principles": "principes", "modalities": "modalités", "means": "moyens", "additions": "ajouts",
+            "structure": "structure", "dummy": "fictif", "lever_strengths": "forces des leviers"}
+
+
 def _fr_pct(x: float) -> str:
     """A share as French writes it: 80 % (a space before the sign)."""
     return f"{x * 100:.0f} %"
@@ -182,7 +187,7 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
                       "l'écart (indices `ST_emulator`).")
         shares = sub[sub["index"] == "group_share"]
         txt = ", ".join(f"{r.factor} {r.estimate:.0%} [{r.ci_low:.0%}, {r.ci_high:.0%}]" for r in shares.itertuples())
-        txt_fr = " ; ".join(f"{r.factor} {_fr_pct(r.estimate)} [{_fr_pct(r.ci_low)} ; {_fr_pct(r.ci_high)}]"
+        txt_fr = " ; ".join(f"{GROUP_FR.get(r.factor, r.factor)} {_fr_pct(r.estimate)} [{_fr_pct(r.ci_low)} ; {_fr_pct(r.ci_high)}]"
                             for r in shares.itertuples())
         en.append(f"Shares of the explained variance by group: {txt}.")
         fr.append(f"Parts de la variance expliquée par groupe : {txt_fr}.")
