@@ -467,7 +467,7 @@ def size_for_precision(moments: dict[str, dict], s2: dict[str, float], target: f
     (the dummy aside) on every outcome is at most ``target``: for each R, the smallest power of
     two n >= 4 reaching it; the design with the fewest runs (n * rows_per_n * R * k) wins, the
     smaller R on a tie. ``None`` for n when no design under ``max_runs`` reaches it."""
-    best: dict[str, Any] = {"n": None}
+    best: dict[str, Any] = {"n": None, "closest": None}
     for r in range(1, max_r + 1):
         n = 4
         while n * rows_per_n * r * k <= max_runs:
@@ -484,5 +484,7 @@ def size_for_precision(moments: dict[str, dict], s2: dict[str, float], target: f
                 if best["n"] is None or runs < best["runs"]:
                     best = {"n": n, "r": r, "runs": runs, "half_width": worst, "binding": where}
                 break
+            if best["n"] is None and (best["closest"] is None or worst < best["closest"][0]):
+                best["closest"] = (worst, n, r, n * rows_per_n * r * k)
             n *= 2
     return best

@@ -348,8 +348,11 @@ def _sized(spec: Spec, target: float, folder: Path, ex: Executor, base: dict | N
     choice = saved.get("chosen") or analysis.size_for_precision(
         moments, s2, target, k, rows, conf, True, dummy, MAX_DESIGN_RUNS * k // spec.sobol["max_scrambles"])
     if choice["n"] is None:
-        raise InputError(f"--precision {target}: expected a half-width reachable in at most {MAX_DESIGN_RUNS:,} runs "
-                         f"on {k} scrambles; found none (sizing pilot in {folder}): ask for a wider half-width")
+        hw, n, r, runs = choice["closest"] or (float("nan"), 0, 0, 0)
+        raise InputError(f"--precision {target}: expected a half-width reachable in at most "
+                         f"{MAX_DESIGN_RUNS * k // spec.sobol['max_scrambles']:,} runs on {k} scrambles (room left "
+                         f"for max_scrambles = {spec.sobol['max_scrambles']}); found none: the closest, N = {n}, R = {r} "
+                         f"({runs:,} runs), is predicted at {hw:.3g}; ask for a wider half-width")
     n, r = int(choice["n"]), int(choice["r"])
     one = {o: float(analysis.total_index_half_width(m, s2[o], n, 1, k, conf, True).max()) for o, m in moments.items()}
     o_bind, j_bind = choice["binding"]
