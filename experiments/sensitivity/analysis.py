@@ -311,6 +311,22 @@ def emulator(u: np.ndarray, y: np.ndarray, noise_var: float, *, points: int, see
             "ST": np.asarray(res["ST"]), "ST_conf": np.asarray(res["ST_conf"])}
 
 
+def heterogeneity(est: np.ndarray, se: np.ndarray) -> tuple[float, float, float]:
+    """Does an effect differ between independent cells? Cochran's Q = sum w (b - b_w)^2, w =
+    1 / se^2, chi-squared on cells - 1 degrees of freedom, and the DerSimonian-Laird
+    between-cell sd tau = sqrt(max(0, (Q - df) / (sum w - sum w^2 / sum w)))
+    (DerSimonian & Laird 1986, Control. Clin. Trials 7, 177-188). NaN for fewer than two cells."""
+    ok = np.isfinite(est) & np.isfinite(se) & (se > 0)
+    b, w = est[ok], 1 / se[ok] ** 2
+    if len(b) < 2:
+        return float("nan"), float("nan"), float("nan")
+    mean = (w * b).sum() / w.sum()
+    q = float((w * (b - mean) ** 2).sum())
+    df = len(b) - 1
+    tau2 = max(0.0, (q - df) / (w.sum() - (w ** 2).sum() / w.sum()))
+    return q, float(stats.chi2.sf(q, df)), float(np.sqrt(tau2))
+
+
 # --------------------------------------------------------------------------------------
 # Stage 2: Sobol on independent scrambles
 # --------------------------------------------------------------------------------------

@@ -155,6 +155,10 @@ def summary(folders: dict[str, Path], times: dict[str, tuple[float, float]] | No
         lines += ["", f"## Stage 2: total Sobol' indices for {outcome}, corrected for seed noise "
                   f"(noise part {noise.estimate:.2f} [{noise.ci_low:.2f}, {noise.ci_high:.2f}])", "",
                   "| factor | ST [95%] | half-width | verdict |", "|---|---|---|---|"]
+        found = tot[(tot["detected"].astype(str) == "True") & ~tot["factor"].isin(["other_factors", "dummy"])]
+        if not len(found):
+            lines[-2:-2] = ["Stage 2 is inconclusive at this sample size: no retained lever is detected on "
+                            f"{outcome}, so the order below is not a ranking.", ""]
         for r in tot.itertuples():
             if r.factor == "dummy" and r.se == 0:
                 lines.append("| `dummy` | 0 | | measures the seed noise (one run per point): zero by construction |")

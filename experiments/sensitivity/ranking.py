@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.sensitivity.report import KEY_INDEX
-from experiments.sensitivity.spec import DUMMY, Spec
+from experiments.sensitivity.spec import DUMMY, REST, Spec
 
 INDEX_WORDS = {"SRC": ("standardised regression coefficient (signed; for a categorical factor, the sd of "
                        "its level effects over sd(y))",
@@ -89,6 +89,17 @@ def report(spec: Spec, ind: pd.DataFrame, fit: pd.DataFrame, across: pd.DataFram
              f"détecté, le tableau donne le plus petit effet que ce plan détecte (puissance {_fr_pct(st['power'])} au "
              "seuil de Bonferroni) : un effet plus petit peut exister. Chaque simulation a sa propre graine. "
              "Le facteur fictif n'est lu par rien ; son effet ne doit pas être détecté (contrôle du test)."]
+    if spec.is_simulation:
+        lines += ["", "**EN.** What this measures: how much each lever moves the outcomes given the model's assumed "
+                  "mechanisms, the strengths set in simulation.constants (most marked \"assumed\") and the ranges of "
+                  "this spec. A lever's rank is conditional on those assumptions, not a finding about the Charter "
+                  "by itself; the strength cells of levers_structural.toml show how far it moves when the strengths "
+                  "move within their ranges.", "",
+                  "**FR.** Ce que cela mesure : combien chaque levier fait bouger les résultats, étant donnés les "
+                  "mécanismes supposés du modèle, les forces fixées dans simulation.constants (pour la plupart "
+                  "« supposées ») et les plages de cette spec. Le rang d'un levier dépend de ces hypothèses ; ce n'est "
+                  "pas à lui seul un constat sur la Charte ; les cellules de forces de levers_structural.toml montrent "
+                  "combien il bouge quand les forces varient dans leurs plages."]
     labels = _labels(spec)
     for o in spec.outcomes:
         lines += ["", f"## {o}", ""]
@@ -191,6 +202,12 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
                             for r in shares.itertuples())
         en.append(f"Shares of the explained variance by group: {txt}.")
         fr.append(f"Parts de la variance expliquée par groupe : {txt_fr}.")
+    if spec.method == "sobol" and not len(found[found["factor"] != REST]):
+        en.append("Stage 2 is inconclusive at this sample size for this outcome: no retained lever is detected, so "
+                  "the order below is not a ranking (ranks are given for detected factors only).")
+        fr.append("L'étape 2 ne conclut pas à cette taille d'échantillon pour ce résultat : aucun levier retenu n'est "
+                  "détecté, l'ordre ci-dessous n'est donc pas un classement (les rangs ne sont donnés que pour les "
+                  "facteurs détectés).")
     if spec.method == "sobol":
         nz = sub[sub["index"] == "noise_part"]
         if len(nz):
@@ -203,6 +220,8 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
              f"{key} [{spec.statistics['confidence']:.0%}] | p adj. | verdict |", "|---|---|---|---|---|---|---|"]
     for i, r in enumerate(main.itertuples(), 1):
         rank = f"{int(r.rank_low)}–{int(r.rank_high)}" if pd.notna(r.rank_low) else ""
+        if spec.method == "sobol" and not (pd.notna(r.detected) and bool(r.detected)):
+            rank = ""  # an undetected index has no rank worth reading
         lines.append(f"| {i} | {rank} | {_name(r.factor, labels)} | {r.group} | {_ci(r)} | {r.p_adjusted:.2g} | "
                      f"{_verdict(r, key)} |")
     return lines
@@ -289,6 +308,18 @@ def _across(spec: Spec, o: str, acr: pd.DataFrame, fit: pd.DataFrame, labels: di
         listed = ", ".join(f"`{x}` ({int(r.detected_cells)}/{k})" for x, r in some.iterrows())
         en.append(f"In some of {short[f][0]} only: {listed or 'none'}.")
         fr.append(f"Dans certaines seulement de{short[f][1][2:]} : {listed or 'aucun'}.")
+    for f in fams:
+        sub = acr[(acr["family"] == f) & (acr["factor"] != DUMMY)].set_index("factor")
+        het = sub[sub["heterogeneous"].fillna(False).astype(bool)].sort_values("tau", ascending=False)
+        listed = ", ".join(f"`{x}` (τ = {_n(r.tau)})" for x, r in het.iterrows())
+        en.append(f"Effect differs between {short[f][0]} (Cochran's Q, adjusted; τ = between-cell sd of the SRC): "
+                  f"{listed or 'no lever'}; for the others no difference is detected, and a count such as "
+                  "\"detected in 8 cells\" alone is no evidence of one (a constant effect near the detectable "
+                  "size is detected in some cells only).")
+        fr.append(f"L'effet diffère entre {short[f][1]} (Q de Cochran, ajusté ; τ = écart-type du SRC entre "
+                  f"cellules) : {_fr(listed) if listed else 'aucun levier'} ; pour les autres aucune différence n'est "
+                  "détectée, et un décompte comme « détecté dans 8 cellules » n'en est pas une preuve (un effet "
+                  "constant proche du seuil de détection n'est détecté que dans certaines cellules).")
     if len(none):
         en.append(f"Not detected in any cell at this sample size: {len(none)} factors; in the least precise cell, "
                   f"the smallest effect this design detects is {mde} (SRC).")
@@ -299,16 +330,17 @@ def _across(spec: Spec, o: str, acr: pd.DataFrame, fit: pd.DataFrame, labels: di
     head = {"by": ("rule x regime" if spec.by else "cells", "règle x régime" if spec.by else "cellules"),
             "draws": ("strengths", "forces")}
     cols = " | ".join(f"{head[f][0]} / {head[f][1]}: median rank (best–worst) / rang médian (meilleur–pire) | "
-                      f"rank interval / intervalle | detected / détecté" for f in fams)
+                      f"rank interval / intervalle | detected / détecté | differs (τ) / diffère (τ)" for f in fams)
     lines = [" ".join(en), "", " ".join(fr), "", f"| factor / facteur | group / groupe | {cols} |",
-             "|---|---|" + "---|---|---|" * len(fams)]
+             "|---|---|" + "---|---|---|---|" * len(fams)]
     order = acr[acr["family"] == every_fam].sort_values("rank_median", kind="stable")["factor"]
     by_fam = {f: acr[acr["family"] == f].set_index("factor") for f in fams}
     for x in order:
         cells = []
         for f in fams:
             r = by_fam[f].loc[x]
+            differs = ("yes / oui" if bool(r.heterogeneous) else "no / non") + f" ({_n(r.tau)})"
             cells.append(f"{r.rank_median:g} ({r.rank_best}–{r.rank_worst}) | {r.rank_low}–{r.rank_high} | "
-                         f"{r.detected_cells}/{r.cells}")
+                         f"{r.detected_cells}/{r.cells} | {differs}")
         lines.append(f"| {_name(x, labels)} | {by_fam[fams[0]].loc[x, 'group']} | " + " | ".join(cells) + " |")
     return lines

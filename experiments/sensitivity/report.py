@@ -125,6 +125,10 @@ def _sobol(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame,
     res = analysis.across_scrambles(per, second, spec.statistics["confidence"], seed=spec.design_seed)
     noise = res["noise_part"]
     groups = {**groups, REST: REST}
+    if dummy is not None and reps == 1:  # the dummy measured the noise: zero by construction, not a test
+        for k in ("ST", "S1"):
+            res[k]["p_value"] = res[k]["p_value"].astype(float)
+            res[k]["p_value"][dummy] = np.nan
     rows = []
     for k in ("ST", "S1"):
         rows += _rows(o, "scrambles", k, names, groups, {**res[k], "noise_part": noise["estimate"][0]})
@@ -141,7 +145,12 @@ def _sobol(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame,
 def cross_cells(spec: Spec, ind: pd.DataFrame) -> pd.DataFrame:
     """Each factor's rank across the cells, per family of cells ("by": the crossed levels of
     the ``by`` factors; "draws": the drawn values of the ``draws`` factors; "all": both): median,
-    best and worst rank, the union of the cells' rank intervals and the cells where detected."""
+    best and worst rank, the union of the cells' rank intervals, the cells where detected, and
+    whether its effect differs between cells: Cochran's Q on the cells' SRC and their standard
+    errors (cells are independent runs), adjusted over factors, outcomes and families, with
+    the between-cell sd of the SRC net of sampling error (DerSimonian-Laird tau). "Detected in
+    k of n cells" alone is no evidence of a difference: a constant effect near the detectable
+    size is detected in some cells only."""
     from experiments.sensitivity.runs import family
 
     key = KEY_INDEX[spec.method]
@@ -152,14 +161,19 @@ def cross_cells(spec: Spec, ind: pd.DataFrame) -> pd.DataFrame:
     for fam in fams + (["all"] if len(fams) > 1 else []):
         part = sub if fam == "all" else sub[sub["family"] == fam]
         for (o, f), g in part.groupby(["outcome", "factor"], sort=False):
+            q, q_p, tau = analysis.heterogeneity(g["estimate"].to_numpy(float), g["se"].to_numpy(float))
             out.append({"family": fam, "outcome": o, "factor": f, "group": g["group"].iloc[0], "cells": len(g),
+                        "q": q, "q_p": q_p, "tau": tau,
                         "rank_median": float(g["rank"].median()), "rank_best": int(g["rank"].min()),
                         "rank_worst": int(g["rank"].max()), "rank_low": int(g["rank_low"].min()),
                         "rank_high": int(g["rank_high"].max()),
                         "detected_cells": int(g["detected"].fillna(False).sum()),
                         "effect_min": float(g["estimate"].min()), "effect_max": float(g["estimate"].max()),
                         "mde_max": float(g["mde"].max())})
-    return pd.DataFrame(out).sort_values(["family", "outcome", "rank_median"], kind="stable")
+    acr = pd.DataFrame(out)
+    acr["q_p_adjusted"] = analysis.adjust(acr["q_p"].to_numpy(float), spec.statistics["correction"])
+    acr["heterogeneous"] = acr["q_p_adjusted"] < 1 - spec.statistics["confidence"]
+    return acr.sort_values(["family", "outcome", "rank_median"], kind="stable")
 
 
 # --------------------------------------------------------------------------------------
