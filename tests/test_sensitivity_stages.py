@@ -203,7 +203,10 @@ def test_cells_drawn_over_a_factor_rank_the_others_in_each_and_across(tmp_path):
     assert row["rank_best"] == row["rank_worst"] == 1 and row["detected_cells"] == 4
     for z in ("z01", "z02", "z03", "z04", "dummy"):
         assert acr[acr["factor"] == z].iloc[0]["detected_cells"] <= 1, z
+    het = acr.set_index("factor")["heterogeneous"]
+    assert het["a"] and not het[["z01", "z02", "z03", "z04", "dummy"]].any()  # a's slope depends on c
     text = (folder / "ranking.md").read_text()
+    assert "Effect differs between the drawn cells" in text and "`a` (τ = " in text
     assert "detected in every cell: `a`, `b`" in text and "cells where `c` are drawn within their ranges" in text
 
 
@@ -255,3 +258,12 @@ def test_dry_run_with_precision_runs_only_the_pilots_and_says_what_it_would_choo
     assert main(["sensitivity", str(path), "--dry-run", "--precision", "0.06", "--workers", "1"]) == 0
     out = capsys.readouterr().out
     assert "sizing pilot (32 base samples x 3 scrambles" in out and "R = 1" in out and "set by `x" in out
+
+
+def test_heterogeneity_is_cochrans_q_with_the_dersimonian_laird_tau():
+    se = np.full(4, 0.1)
+    q, p, tau = analysis.heterogeneity(np.array([0.3, 0.3, 0.3, 0.3]), se)
+    assert q == 0 and p == 1 and tau == 0
+    q, p, tau = analysis.heterogeneity(np.array([0.0, 0.2, 0.4, 0.6]), se)
+    # Q = sum((b - 0.3)^2) / 0.01 = 20 on 3 df; tau^2 = (20 - 3) / (400 - 100) = 17 / 300
+    assert q == pytest.approx(20) and p == pytest.approx(1.7e-4, rel=0.05) and tau == pytest.approx(math.sqrt(17 / 300))
