@@ -139,13 +139,17 @@ def summary(folders: dict[str, Path], times: dict[str, tuple[float, float]] | No
                   f"Not detected in any cell at this sample size: {int((every['detected_cells'] == 0).sum())} levers "
                   f"(the smallest effect a cell detects is at most {every['mde_max'].max():.3f}). R² per cell "
                   f"{fit['r2'].min():.2f}–{fit['r2'].max():.2f}.", "",
-                  "| lever | " + " | ".join(f"{f}: median rank (best–worst), rank interval, detected" for f in fams)
-                  + " |", "|---|" + "---|" * len(fams)]
+                  "Whether an effect differs between cells is Cochran's Q (Holm-adjusted), with tau the "
+                  "between-cell sd of the SRC; a detection count alone is no evidence of a difference.", "",
+                  "| lever | " + " | ".join(f"{f}: median rank (best–worst), rank interval, detected, differs (tau)"
+                                          for f in fams) + " |", "|---|" + "---|" * len(fams)]
         tab = {f: acr[acr["family"] == f].set_index("factor") for f in fams}
         for x in every.sort_values("rank_median")["factor"]:
             cells = [f"{tab[f].loc[x, 'rank_median']:g} ({tab[f].loc[x, 'rank_best']}–{tab[f].loc[x, 'rank_worst']}), "
                      f"{tab[f].loc[x, 'rank_low']}–{tab[f].loc[x, 'rank_high']}, "
-                     f"{tab[f].loc[x, 'detected_cells']}/{tab[f].loc[x, 'cells']}" for f in fams]
+                     f"{tab[f].loc[x, 'detected_cells']}/{tab[f].loc[x, 'cells']}, "
+                     f"{'yes' if bool(tab[f].loc[x, 'heterogeneous']) else 'no'} ({tab[f].loc[x, 'tau']:.3f})"
+                     for f in fams]
             lines.append(f"| `{x}` | " + " | ".join(cells) + " |")
     s2 = folders.get("levers_sobol")
     if s2:
