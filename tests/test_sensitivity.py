@@ -185,7 +185,6 @@ def test_morris_detects_the_active_factors_and_none_of_20_inert_ones(tmp_path):
     for inert in (*INERT, "dummy"):
         row = pick(ind, inert, "mu")
         assert not bool(row["detected"]), inert
-        assert row["ci_low"] <= 0 <= row["ci_high"] or row["p_value"] < 0.05
     a = pick(ind, "a", "mu")
     assert a["ci_low"] <= 5.0 <= a["ci_high"]  # slope 4 + 2c, c uniform: mean 5
     star = ind[ind["index"] == "mu_star"].sort_values("rank")["factor"].tolist()

@@ -175,9 +175,10 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
     top = ", ".join(f"{_name(r.factor, {})} {_ci(r)}" for r in found.head(5).itertuples())
     top_fr = ", ".join(f"{_name(r.factor, {})} {_ci(r, True)}" for r in found.head(5).itertuples())
     mde = float(missing["mde"].max()) if len(missing) else float("nan")
-    en = [f"**EN.** {len(found)} of {len(real)} factors have a detected effect on {o}"
+    en = [f"**EN.** {len(found)} of {len(real)} factors {'has' if len(found) == 1 else 'have'} a detected effect on {o}"
           + (f"; the strongest: {top}." if len(found) else ".")]
-    fr = [f"**FR.** {len(found)} facteurs sur {len(real)} ont un effet détecté sur {o}"
+    fr = [f"**FR.** {len(found)} facteur{'s' if len(found) > 1 else ''} sur {len(real)} "
+          f"{'ont' if len(found) > 1 else 'a'} un effet détecté sur {o}"
           + (f" ; les plus forts : {top_fr}." if len(found) else ".")]
     if len(missing):
         en.append(f"Not detected at this sample size: {len(missing)} factors; the smallest effect this design "
@@ -215,14 +216,29 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
             en.append(f"Seed noise is {_ci(r)} of the variance of the averaged output (removed from every index).")
             fr.append(f"Le bruit des graines fait {_ci(r, True)} de la variance de la sortie moyennée (retiré de "
                       "chaque indice).")
+            if r.ci_high > 0.5:
+                en.append("The noise may be most of the variance here: the corrected indices divide by a small "
+                          "difference and can leave [0, 1]; read none of them as an estimate, raise the runs per "
+                          "point (`--precision`).")
+                fr.append("Le bruit peut faire l'essentiel de la variance ici : les indices corrigés divisent par une "
+                          "petite différence et peuvent sortir de [0, 1] ; n'en lire aucun comme une estimation, "
+                          "augmenter les simulations par point (`--precision`).")
+        rest = main[main["factor"] == REST]
+        kept = main[~main["factor"].isin([REST, DUMMY])]
+        if len(rest) and len(kept) and rest["estimate"].iloc[0] > kept["estimate"].max():
+            en.append("The group of levers not retained (`other_factors`) has a larger total index than every "
+                      "retained lever: retain more (`sobol.retain_top`) or split the group.")
+            fr.append("Le groupe des leviers non retenus (`other_factors`) a un indice total plus grand que chaque "
+                      "levier retenu : en retenir davantage (`sobol.retain_top`) ou scinder le groupe.")
     lines = [" ".join(en), "", " ".join(fr), "",
              f"| rank / rang | rank {spec.statistics['confidence']:.0%} | factor / facteur | group / groupe | "
              f"{key} [{spec.statistics['confidence']:.0%}] | p adj. | verdict |", "|---|---|---|---|---|---|---|"]
     for i, r in enumerate(main.itertuples(), 1):
         rank = f"{int(r.rank_low)}–{int(r.rank_high)}" if pd.notna(r.rank_low) else ""
+        order = str(i)
         if spec.method == "sobol" and not (pd.notna(r.detected) and bool(r.detected)):
-            rank = ""  # an undetected index has no rank worth reading
-        lines.append(f"| {i} | {rank} | {_name(r.factor, labels)} | {r.group} | {_ci(r)} | {r.p_adjusted:.2g} | "
+            rank = order = "–"  # an undetected index has no rank worth reading
+        lines.append(f"| {order} | {rank} | {_name(r.factor, labels)} | {r.group} | {_ci(r)} | {r.p_adjusted:.2g} | "
                      f"{_verdict(r, key)} |")
     return lines
 
