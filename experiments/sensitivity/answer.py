@@ -124,7 +124,9 @@ def summary(folders: dict[str, Path], times: dict[str, tuple[float, float]] | No
             sh = shares[shares["outcome"] == r.outcome]
             txt = ", ".join(f"{s.estimate:.1%} [{s.ci_low:.1%}, {s.ci_high:.1%}]" for s in sh.itertuples())
             q2 = f"{r.q2:.2f}" if pd.notna(r.q2) else "not needed"
-            lines.append(f"| {r.outcome} | {r.r2:.3f} | {r.ceiling:.3f} | {r.r2_share_of_ceiling:.2f} | {q2} | {txt} |")
+            band = (f" [{r.ceiling_low:.3f}, {r.ceiling_high:.3f}]" if "ceiling_low" in fit and pd.notna(r.ceiling_low)
+                    else "")
+            lines.append(f"| {r.outcome} | {r.r2:.3f} | {r.ceiling:.3f}{band} | {r.r2_share_of_ceiling:.2f} | {q2} | {txt} |")
     st = folders.get("levers_structural")
     if st:
         acr = pd.read_csv(st / "rankings.csv")

@@ -187,10 +187,22 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
                   f"que ce plan détecte est {_fr(_n(mde))} ({key}).")
     if len(fit):
         f = fit.iloc[0]
+        band = band_fr = ""
+        if np.isfinite(getattr(f, "ceiling_low", np.nan)):
+            band = f" [{f.ceiling_low:.2f}, {f.ceiling_high:.2f}] (bootstrap over the pilot's points)"
+            band_fr = f" [{_fr(f'{f.ceiling_low:.2f}')} ; {_fr(f'{f.ceiling_high:.2f}')}] (bootstrap sur les points du pilote)"
         en.append(f"The linear fit explains R² = {f.r2:.2f} of the variance; the seed noise allows at most "
-                  f"{f.ceiling:.2f} ({f.r2_share_of_ceiling:.0%} of what is explainable).")
+                  f"{f.ceiling:.2f}{band} ({f.r2_share_of_ceiling:.0%} of what is explainable).")
         fr.append(f"L'ajustement linéaire explique R² = {_fr(f'{f.r2:.2f}')} de la variance ; le bruit des graines "
-                  f"permet au plus {_fr(f'{f.ceiling:.2f}')} ({_fr_pct(f.r2_share_of_ceiling)} de l'explicable).")
+                  f"permet au plus {_fr(f'{f.ceiling:.2f}')}{band_fr} ({_fr_pct(f.r2_share_of_ceiling)} de "
+                  "l'explicable).")
+        below = spec.regression["emulator_below"]
+        if band and f.ceiling_low > 0 and (f.r2 / f.ceiling_high < below <= f.r2 / f.ceiling_low):
+            en.append(f"Whether the linear fit is below the emulator's threshold ({below:.0%}) is uncertain: "
+                      f"R²/ceiling is between {f.r2 / f.ceiling_high:.2f} and {f.r2 / f.ceiling_low:.2f}.")
+            fr.append(f"Savoir si l'ajustement linéaire est sous le seuil de l'émulateur ({_fr_pct(below)}) est "
+                      f"incertain : R²/plafond est entre {_fr(f'{f.r2 / f.ceiling_high:.2f}')} et "
+                      f"{_fr(f'{f.r2 / f.ceiling_low:.2f}')}.")
         if np.isfinite(f.q2):
             en.append(f"Below the {spec.regression['emulator_below']:.0%} threshold, a Gaussian-process emulator "
                       f"was fitted: Q² = {f.q2:.2f} on {int(f.emulator_test)} held-out runs (indices `ST_emulator`).")

@@ -86,7 +86,11 @@ def _analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFram
             for g, (v, lo, hi) in res["shares"].items():
                 rows.append({"outcome": o, "part": part, "factor": g, "group": g, "index": "group_share",
                              "estimate": v, "ci_low": lo, "ci_high": hi})
+            var_y = float(np.var(y.mean(axis=1), ddof=1))
+            lo_hi = ((1 - noise[o].get("seed_var_high", np.nan) / var_y, 1 - noise[o].get("seed_var_low", np.nan) / var_y)
+                     if reps == 1 and len(parts) == 1 else (np.nan, np.nan))
             fit = {"outcome": o, "part": part, "points": len(y), "r2": res["r2"], "ceiling": res["ceiling"],
+                   "ceiling_low": lo_hi[0], "ceiling_high": lo_hi[1],
                    "r2_share_of_ceiling": res["r2"] / res["ceiling"] if res["ceiling"] > 0 else float("nan"),
                    "q2": float("nan")}
             below = spec.regression["emulator_below"]

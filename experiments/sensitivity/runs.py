@@ -178,7 +178,14 @@ def pilot_noise(spec: Spec, pilot: pd.DataFrame) -> dict[str, dict[str, float]]:
     out = {}
     for o in spec.outcomes:
         y = pilot[o].to_numpy(dtype=float).reshape(-1, seeds)
-        s2, df = analysis.noise_variance(y[1:] if len(y) > 1 else y)
+        pts = y[1:] if len(y) > 1 else y
+        s2, df = analysis.noise_variance(pts)
+        # the seed variance differs between points: its interval is a bootstrap over the points
+        per = np.var(pts, axis=1, ddof=1)
+        rng = np.random.default_rng([spec.design_seed, 2])
+        boot = per[rng.integers(len(per), size=(2000, len(per)))].mean(axis=1)
+        a = (1 - spec.statistics["confidence"]) / 2
         out[o] = {"seed_var": s2, "seed_var_df": df, "base_seed_var": float(np.var(y[0], ddof=1)),
+                  "seed_var_low": float(np.quantile(boot, a)), "seed_var_high": float(np.quantile(boot, 1 - a)),
                   "between_points_var": float(np.var(y[1:].mean(axis=1), ddof=1)) if len(y) > 2 else float("nan")}
     return out
