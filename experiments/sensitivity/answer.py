@@ -166,7 +166,7 @@ def summary(folders: dict[str, Path], times: dict[str, tuple[float, float]] | No
             lines[-2:-2] = ["Stage 2 is inconclusive at this sample size: no retained lever is detected on "
                             f"{outcome}, so the order below is not a ranking.", ""]
         for r in tot.itertuples():
-            if r.factor == "dummy" and r.se == 0:
+            if r.factor == "dummy" and pd.isna(r.p_value):  # R = 1: the dummy is the noise estimator
                 lines.append("| `dummy` | 0 | | measures the seed noise (one run per point): zero by construction |")
                 continue
             verdict = ("detected" if str(r.detected) == "True" else

@@ -257,7 +257,7 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
 
 def _verdict(r: pd.Series, key: str) -> str:
     hit = bool(r.detected) if pd.notna(r.detected) else False
-    if r.factor == DUMMY and r.index in ("ST", "S1") and r.se == 0:
+    if r.factor == DUMMY and r.index in ("ST", "S1") and pd.isna(r.p_value):  # R = 1: the noise estimator
         return ("measures the seed noise (one run per point): zero by construction, not a check / mesure le bruit "
                 "des graines (une simulation par point) : nul par construction, pas un contrôle")
     if r.factor == DUMMY:
