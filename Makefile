@@ -19,7 +19,7 @@ PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 FOUND_PYTHON = $(or $(PYTHON),$(shell for p in $(PY_CANDIDATES); do \
 	if "$$p" -c '$(PY_OK)' >/dev/null 2>&1; then command -v "$$p" 2>/dev/null || echo "$$p"; break; fi; done))
 
-.PHONY: run test test-fast lint clean python compiled demo report
+.PHONY: run test test-fast lint clean python compiled demo report sensitivity
 
 # Compile the model's kernels once (numba caches them on disk) before parallel test workers
 # would each compile them at the same time.
@@ -33,6 +33,12 @@ run: $(STAMP) compiled
 # results already computed with the same parameters, seeds and code are reused from its cache.
 report: $(STAMP) compiled
 	$(VENV)/bin/alliance report $(if $(QUICK),--quick)
+
+# Issue 10's answer: re-run the shipped sensitivity specs (stage 1, structure and strengths,
+# stage 2 from stage 1) on 2 workers and print the figures with wall and CPU time.
+WORKERS ?= 2
+sensitivity: $(STAMP) compiled
+	$(VENV)/bin/alliance sensitivity --answer --workers $(WORKERS) --out results
 
 # The workshop's web app on http://127.0.0.1:8765/ (French; offline).
 demo: $(STAMP) compiled

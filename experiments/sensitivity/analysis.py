@@ -187,11 +187,10 @@ def _ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _effects(x: np.ndarray, beta: np.ndarray, blocks: list[slice], sd_y: float, cat: np.ndarray) -> np.ndarray:
     """Signed SRC of continuous factors; sd of the fitted block over sd(y) for categorical ones."""
-    out = np.empty(len(blocks))
-    for j, b in enumerate(blocks):
-        contrib = x[:, b] @ beta[b]
-        sd = contrib.std(ddof=1) / sd_y
-        out[j] = sd if cat[j] else np.sign(beta[b][0]) * sd
+    first = np.array([b.start for b in blocks])
+    out = beta[first] * x[:, first].std(axis=0, ddof=1) / sd_y  # a continuous factor is one column
+    for j in np.flatnonzero(cat):
+        out[j] = (x[:, blocks[j]] @ beta[blocks[j]]).std(ddof=1) / sd_y
     return out
 
 
@@ -312,6 +311,22 @@ def emulator(u: np.ndarray, y: np.ndarray, noise_var: float, *, points: int, see
             "ST": np.asarray(res["ST"]), "ST_conf": np.asarray(res["ST_conf"])}
 
 
+def heterogeneity(est: np.ndarray, se: np.ndarray) -> tuple[float, float, float]:
+    """Does an effect differ between independent cells? Cochran's Q = sum w (b - b_w)^2, w =
+    1 / se^2, chi-squared on cells - 1 degrees of freedom, and the DerSimonian-Laird
+    between-cell sd tau = sqrt(max(0, (Q - df) / (sum w - sum w^2 / sum w)))
+    (DerSimonian & Laird 1986, Control. Clin. Trials 7, 177-188). NaN for fewer than two cells."""
+    ok = np.isfinite(est) & np.isfinite(se) & (se > 0)
+    b, w = est[ok], 1 / se[ok] ** 2
+    if len(b) < 2:
+        return float("nan"), float("nan"), float("nan")
+    mean = (w * b).sum() / w.sum()
+    q = float((w * (b - mean) ** 2).sum())
+    df = len(b) - 1
+    tau2 = max(0.0, (q - df) / (w.sum() - (w ** 2).sum() / w.sum()))
+    return q, float(stats.chi2.sf(q, df)), float(np.sqrt(tau2))
+
+
 # --------------------------------------------------------------------------------------
 # Stage 2: Sobol on independent scrambles
 # --------------------------------------------------------------------------------------
@@ -421,3 +436,71 @@ def morris(u: np.ndarray, ybar: np.ndarray, d: int, *, confidence: float, resamp
             "mu_star": {"estimate": star, "ci_low": lo, "ci_high": hi, "rank": ranks(star),
                         "rank_low": rk_lo, "rank_high": rk_hi},
             "sigma": {"estimate": ee.std(0, ddof=1), "ci_low": slo, "ci_high": shi}}
+
+
+# --------------------------------------------------------------------------------------
+# Stage 2 sized for a precision target
+# --------------------------------------------------------------------------------------
+
+
+def jansen_moments(y: np.ndarray, d: int, second: bool) -> dict[str, np.ndarray | float]:
+    """From a pilot Saltelli design run once per point (rows of K scrambles, ``y`` (rows,)):
+    per factor the first two moments of the squared differences D = (y_A - y_AB)^2 behind the
+    Jansen total numerator, and the variance of the outputs."""
+    a, b, ab, _ = _blocks(y, d, second)
+    sq = (a[:, None] - ab) ** 2
+    return {"m1": sq.mean(axis=0), "m2": (sq ** 2).mean(axis=0), "var": float(np.var(np.concatenate([a, b]), ddof=1)),
+            "rows": sq.shape[0]}
+
+
+def total_index_half_width(mom: dict, s2: float, n: int, r: int, k: int, confidence: float,
+                           has_dummy: bool) -> np.ndarray:
+    """Predicted half-width of each noise-corrected total index on ``k`` scrambles of ``n``
+    base samples, each point run ``r`` times, from pilot moments (R = 1) and the seed variance
+    ``s2`` of one run.
+
+    With D = (Df + De)^2, De the noise difference of two point means (variance t = 2 s2 / R),
+    E[Df^2] = m1 - t1 and E[Df^4] = m2 - 6 E[Df^2] t1 - 3 t1^2 (t1 = 2 s2, Gaussian noise);
+    the Jansen numerator averages D / 2 over n k rows, so
+    Var = (Var(Df^2) + 4 E[Df^2] t + 2 t^2) / (4 n k); with R = 1 the dummy's numerator, which
+    estimates the noise, adds 2 t^2 / (4 n k). Divided by the noise-free variance Vf = var - s2,
+    times Student's t on k - 1 degrees of freedom. The Monte Carlo rate is used: scrambling
+    lowers the design's part (the Var(Df^2) term) for smooth functions, so the prediction is
+    an upper bound for that part and exact for the noise's."""
+    t1 = 2 * s2
+    e2 = np.maximum(mom["m1"] - t1, 0.0)
+    e4 = np.maximum(mom["m2"] - 6 * e2 * t1 - 3 * t1 ** 2, e2 ** 2)
+    t = t1 / r
+    var = (e4 - e2 ** 2 + 4 * e2 * t + 2 * t ** 2 + (2 * t ** 2 if r == 1 and has_dummy else 0.0)) / (4 * n * k)
+    vf = max(mom["var"] - s2, 1e-12)
+    return stats.t.ppf(0.5 + confidence / 2, k - 1) * np.sqrt(var) / vf
+
+
+def size_for_precision(moments: dict[str, dict], s2: dict[str, float], target: float, k: int, rows_per_n: int,
+                       confidence: float, has_dummy: bool, dummy: int | None, max_runs: int,
+                       max_r: int = 64) -> dict[str, Any]:
+    """The cheapest (n, R) on ``k`` scrambles whose predicted half-width of every total index
+    (the dummy aside) on every outcome is at most ``target``: for each R, the smallest power of
+    two n >= 4 reaching it; the design with the fewest runs (n * rows_per_n * R * k) wins, the
+    smaller R on a tie. ``None`` for n when no design under ``max_runs`` reaches it."""
+    best: dict[str, Any] = {"n": None, "closest": None}
+    for r in range(1, max_r + 1):
+        n = 4
+        while n * rows_per_n * r * k <= max_runs:
+            worst, where = 0.0, ("", -1)
+            for o, mom in moments.items():
+                hw = total_index_half_width(mom, s2[o], n, r, k, confidence, has_dummy)
+                if dummy is not None:
+                    hw[dummy] = 0.0
+                j = int(np.argmax(hw))
+                if hw[j] > worst:
+                    worst, where = float(hw[j]), (o, j)
+            if worst <= target:
+                runs = n * rows_per_n * r * k
+                if best["n"] is None or runs < best["runs"]:
+                    best = {"n": n, "r": r, "runs": runs, "half_width": worst, "binding": where}
+                break
+            if best["n"] is None and (best["closest"] is None or worst < best["closest"][0]):
+                best["closest"] = (worst, n, r, n * rows_per_n * r * k)
+            n *= 2
+    return best

@@ -151,10 +151,54 @@ def new_folder(spec: Spec, out: Path = RESULTS) -> Path:
     raise InputError(f"{out}: expected a free folder name for {stamp}-{spec.name}; found all taken")
 
 
+def retained_from(spec: Spec, stage1: str | Path) -> tuple[Spec, dict]:
+    """The spec with ``[sobol] retained`` read from a stage-1 results folder (rule:
+    :data:`~experiments.sensitivity.ranking.RETAIN_RULE`, ``sobol.retain_top`` levers at most),
+    and what to record of it. Refuses a stage 1 that is not a regression, ran on another model
+    or detected none of this spec's levers."""
+    import pandas as pd
+
+    from experiments.sensitivity.ranking import select_retained
+
+    folder = Path(stage1)
+    where = f"--from {folder}"
+    if spec.method != "sobol":
+        raise InputError(f"{where}: expected a spec with method = \"sobol\" (stage 2); found {spec.method!r}")
+    try:
+        saved = json.loads((folder / "experiment.json").read_text())
+        first = load_spec(folder / "spec.toml")
+        ind = pd.read_csv(folder / "indices.csv", keep_default_na=False, na_values=[""])
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"{where}: expected a finished stage-1 results folder (experiment.json, spec.toml, "
+                         f"indices.csv); found {type(exc).__name__}: {exc}") from None
+    if first.method != "regression":
+        raise InputError(f"{where}: expected a stage-1 result (method = \"regression\"); found {first.method!r}")
+    now = model_fingerprint(spec)
+    if saved.get("model_fingerprint") != now:
+        raise InputError(f"{where}: expected stage 1 run on this model (fingerprint {now}); found "
+                         f"{saved.get('model_fingerprint')}: the model changed since; re-run stage 1")
+    if spec.is_simulation:
+        names = {f.name for f in spec.factors if f.path.startswith("levers.")}
+    else:
+        names = {f.name for f in spec.factors}
+    top = spec.sobol["retain_top"]
+    kept = select_retained(ind[ind["part"] == "factors"] if "factors" in set(ind["part"]) else ind,
+                           names, spec.outcomes, top)
+    if not kept:
+        raise InputError(f"{where}: expected at least one of this spec's levers detected on one of its outcomes; "
+                         "found none: nothing to retain (list them by hand in [sobol] retained)")
+    from dataclasses import replace
+
+    info = {"retained": kept, "retained_from": str(folder), "retain_top": top}
+    return replace(spec, sobol={**spec.sobol, "retained": kept}), info
+
+
 def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | None = None,
                    workers: int | None = None, scheduler: str | None = None,
-                   out: Path = RESULTS, progress: bool = True, precision: float | None = None) -> Path:
-    """Run (or resume) an experiment and write its results folder; return the folder."""
+                   out: Path = RESULTS, progress: bool = True, precision: float | None = None,
+                   stage1: str | Path | None = None) -> Path:
+    """Run (or resume) an experiment and write its results folder; return the folder.
+    ``stage1``: a stage-1 results folder whose detected levers a Sobol' spec retains."""
     from experiments.sensitivity import report as sens_report
 
     started = time.perf_counter()
@@ -167,6 +211,8 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
         saved, base = repair_folder(folder, spec, base_params, model_fingerprint, progress)
         spec = _renamed(spec, saved["name"])
         precision = saved.get("precision")
+        if saved.get("retained"):
+            spec = _retaining(spec, saved["retained"])
         now = model_fingerprint(spec)
         if saved.get("model_fingerprint") != now:
             raise InputError(f"--resume {folder}: expected the model code that wrote the checkpoints "
@@ -178,13 +224,16 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
         spec = load_spec(spec_path)
         if precision is not None and spec.method != "sobol":
             raise InputError(f"--precision: expected a spec with method = \"sobol\"; found {spec.method!r}")
+        chosen: dict = {}
+        if stage1 is not None:
+            spec, chosen = retained_from(spec, stage1)
         base = base_params(spec)
         folder = new_folder(spec, out)
         write_atomic(folder / "spec.toml", spec.path.read_bytes())
         write_atomic(folder / "base_params.json", json.dumps(base, indent=1) + "\n")
         write_atomic(folder / "experiment.json", json.dumps(
             {"name": spec.name, "spec": str(spec_path), "model_fingerprint": model_fingerprint(spec),
-             "precision": precision}) + "\n")
+             "precision": precision, **chosen}) + "\n")
     if progress:
         print(f"results folder: {folder}", file=sys.stderr)
     reps = spec.replications
@@ -193,12 +242,16 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
             ptable = pilot_table(spec)
             pilot = execute(spec, ptable, folder, "pilot", ex, base, progress, evaluate_runs)
             pilot_stats = pilot_noise(spec, pilot)
+            offset = len(ptable)
+            if precision is not None:
+                spec, offset = _sized(spec, precision, folder, ex, base, progress, offset, pilot_stats)
+                reps = spec.replications
             parts = design_parts(spec)
-            table = run_table(spec, parts, reps, offset=len(ptable))
+            table = run_table(spec, parts, reps, offset=offset)
             outcomes = execute(spec, table, folder, "runs", ex, base, progress, evaluate_runs)
             if precision is not None:
                 parts, table, outcomes = _to_precision(spec, precision, folder, ex, base, progress,
-                                                       parts, table, outcomes, len(ptable), pilot_stats)
+                                                       parts, table, outcomes, offset, pilot_stats)
     except KeyboardInterrupt as exc:
         raise Interrupted(folder) from exc
     except (ResourceError, OSError) as exc:  # disk full, cluster lost: the finished chunks stay
@@ -208,10 +261,159 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
         sens_report.write_all(folder, spec=spec, parts=parts, table=table, outcomes=outcomes, reps=reps,
                               pilot=pilot.merge(ptable, on="run"), pilot_stats=pilot_stats, base=base,
                               wall_seconds=wall, workers=None if scheduler else (workers or ex.workers),
-                              scheduler=scheduler)
+                              scheduler=scheduler, notes=_notes(spec, folder))
     except OSError as exc:
         raise kept(exc, folder) from None
     return folder
+
+
+def _notes(spec: Spec, folder: Path) -> list[tuple[str, str]]:
+    """What the report must say about choices made while running: the retained levers and
+    where they came from, the design chosen for ``--precision``."""
+    from experiments.sensitivity.ranking import RETAIN_RULE, _fr
+
+    saved = json.loads((folder / "experiment.json").read_text())
+    out = []
+    kept = spec.sobol.get("retained", []) if spec.method == "sobol" else []
+    if kept:
+        names = ", ".join(f"`{k}`" for k in kept)
+        if saved.get("retained_from"):
+            alpha = 1 - spec.statistics["confidence"]
+            en, fr = (r.format(alpha=alpha, alpha_fr=_fr(f"{alpha:.2g}"), top=saved["retain_top"])
+                      for r in RETAIN_RULE)
+            out.append((f"Retained levers (from stage 1, `{saved['retained_from']}`: {en}): {names}; the other "
+                        "levers vary together as one group, `other_factors`.",
+                        f"Leviers retenus (de l'étape 1, `{saved['retained_from']}` : {fr}) : {names} ; les autres "
+                        "leviers varient ensemble, en un groupe, `other_factors`."))
+        else:
+            out.append((f"Retained levers (listed in the spec, `[sobol] retained`): {names}; the other levers vary "
+                        "together as one group, `other_factors`.",
+                        f"Leviers retenus (listés dans la spec, `[sobol] retained`) : {names} ; les autres leviers "
+                        "varient ensemble, en un groupe, `other_factors`."))
+    if saved.get("precision_note"):
+        en, fr = saved["precision_note"]
+        h, more = saved.get("half_width_first"), saved.get("scrambles")
+        last = saved.get("half_width_last", h)
+        if h is not None:
+            k = spec.sobol["scrambles"]
+            en += f" Measured on that design: largest half-width {h:.3g}"
+            fr += f" Mesurée sur ce plan : plus grande demi-largeur {_fr(f'{h:.3g}')}"
+            if more and more > k:
+                en += (f"; {more - k} independent scrambles were added ({more} in all): largest half-width "
+                       f"{last:.3g}.")
+                fr += (f" ; {more - k} brouillages indépendants ont été ajoutés ({more} en tout) : plus grande "
+                       f"demi-largeur {_fr(f'{last:.3g}')}.")
+            else:
+                en += "."
+                fr += "."
+            if last > saved["precision"]:
+                en += (f" The target {saved['precision']} is NOT reached: `sobol.max_scrambles` "
+                       f"({spec.sobol['max_scrambles']}) stopped the scrambles.")
+                fr += (f" La cible {_fr(str(saved['precision']))} n'est PAS atteinte : `sobol.max_scrambles` "
+                       f"({spec.sobol['max_scrambles']}) a arrêté les brouillages.")
+        out.append((en, fr))
+    return out
+
+
+#: The sizing pilot of ``--precision``: base samples per scramble and scrambles, one run per point.
+SIZING_N, SIZING_SCRAMBLES = 32, 3
+
+
+def _sized(spec: Spec, target: float, folder: Path, ex: Executor, base: dict | None, progress: bool,
+           offset: int, pilot_stats: dict) -> tuple[Spec, int]:
+    """``--precision``: N (base samples per scramble) and R (runs per point) for the spec's
+    scrambles, chosen from a sizing pilot (a small Saltelli design, one run per point) and the
+    pilot's seed variance (:func:`analysis.size_for_precision`); the spec to run and the seed
+    offset after the sizing pilot. The choice and why go to experiment.json (and ranking.md)."""
+    from dataclasses import replace
+
+    from experiments.sensitivity import analysis
+    from experiments.sensitivity.spec import DUMMY, MAX_DESIGN_RUNS, check_size
+
+    saved = json.loads((folder / "experiment.json").read_text())
+    k = spec.sobol["scrambles"]
+    pspec = replace(spec, sobol={**spec.sobol, "n": SIZING_N, "scrambles": SIZING_SCRAMBLES}, replications=1,
+                    design_seed=spec.design_seed % (2**32 - 2) + 1)
+    pparts = design_parts(pspec)
+    ptab = run_table(pspec, pparts, 1, offset=offset)
+    got = execute(pspec, ptab, folder, "sizing", ex, base, progress, evaluate_runs)
+    prob = next(iter(pparts.values()))[0]
+    names = list(dict.fromkeys(prob["groups"])) if prob.get("groups") else list(prob["names"])
+    second = spec.sobol["second_order"]
+    dummy = names.index(DUMMY) if DUMMY in names else None
+    moments = {o: analysis.jansen_moments(got[o].to_numpy(dtype=float), len(names), second) for o in spec.outcomes}
+    s2 = {o: float(pilot_stats[o]["seed_var"]) for o in spec.outcomes}
+    rows = 2 * len(names) + 2 if second else len(names) + 2
+    conf = spec.statistics["confidence"]
+    choice = saved.get("chosen") or analysis.size_for_precision(
+        moments, s2, target, k, rows, conf, True, dummy, MAX_DESIGN_RUNS * k // spec.sobol["max_scrambles"])
+    if choice["n"] is None:
+        hw, n, r, runs = choice["closest"] or (float("nan"), 0, 0, 0)
+        raise InputError(f"--precision {target}: expected a half-width reachable in at most "
+                         f"{MAX_DESIGN_RUNS * k // spec.sobol['max_scrambles']:,} runs on {k} scrambles (room left "
+                         f"for max_scrambles = {spec.sobol['max_scrambles']}); found none: the closest, N = {n}, R = {r} "
+                         f"({runs:,} runs), is predicted at {hw:.3g}; ask for a wider half-width")
+    n, r = int(choice["n"]), int(choice["r"])
+    one = {o: float(analysis.total_index_half_width(m, s2[o], n, 1, k, conf, True).max()) for o, m in moments.items()}
+    o_bind, j_bind = choice["binding"]
+    if "chosen" not in saved:
+        words = (f"`--precision {target}`: a sizing pilot ({SIZING_N} base samples x {SIZING_SCRAMBLES} scrambles, one "
+                 f"run per point, {len(ptab)} runs) measured, per factor and outcome, the spread of the Jansen terms "
+                 f"(y_A - y_AB)^2; with the seed variance of one run from the pilot (s² = "
+                 + ", ".join(f"{o} {v:.3g}" for o, v in s2.items()) + "), the total index's half-width on "
+                 f"{k} scrambles of N base samples, each point run R times, is predicted as "
+                 "t x sqrt((Var(Df²) + 4 E[Df²] 2s²/R + 2 (2s²/R)²) / (4 N K)) / (V - s²). The cheapest design "
+                 f"reaching {target} for every factor on every outcome: N = {n}, R = {r} ({choice['runs']:,} runs), "
+                 f"predicted half-width {choice['half_width']:.3g}, set by `{names[j_bind]}` on {o_bind}")
+        words_fr = (f"`--precision {target}` : un pilote de dimensionnement ({SIZING_N} points de base x "
+                    f"{SIZING_SCRAMBLES} brouillages, une simulation par point, {len(ptab)} simulations) a mesuré, par "
+                    "facteur et résultat, la dispersion des termes de Jansen (y_A - y_AB)² ; avec la variance d'une "
+                    "simulation entre graines mesurée par le pilote, la demi-largeur de l'indice total sur "
+                    f"{k} brouillages de N points, chaque point simulé R fois, est prédite par la formule ci-dessus "
+                    f"(version anglaise). Le plan le moins coûteux qui atteint {_fr_num(target)} pour chaque facteur "
+                    f"et chaque résultat : N = {n}, R = {r} ({choice['runs']:,} simulations), demi-largeur prédite "
+                    f"{_fr_num(choice['half_width'])}, fixée par `{names[j_bind]}` sur {o_bind}")
+        if r > 1:
+            words += (f"; with one run per point the same N would give {max(one.values()):.3g}: the seed noise makes "
+                      "replications cheaper than more points here")
+            words_fr += (f" ; avec une simulation par point, le même N donnerait {_fr_num(max(one.values()))} : le bruit "
+                         "des graines rend ici les répétitions moins chères que des points supplémentaires")
+        saved.update(chosen=choice, sizing_runs=len(ptab), precision_note=[words + ".", words_fr + "."])
+        (folder / "experiment.json").write_text(json.dumps(saved, default=_plain_num) + "\n")
+        if progress:
+            print(f"--precision {target}: N = {n}, R = {r} ({choice['runs']} runs), predicted half-width "
+                  f"{choice['half_width']:.3g}", file=sys.stderr)
+    chosen = replace(spec, sobol={**spec.sobol, "n": n}, replications=r)
+    check_size(chosen, f"--precision {target}")
+    return chosen, offset + len(ptab)
+
+
+def size_only(spec_path: str | Path, target: float, workers: int | None, scheduler: str | None = None) -> str:
+    """``--dry-run --precision H``: run the pilot and the sizing pilot only (in a temporary
+    folder) and say which N and R ``--precision H`` would choose, and why."""
+    import tempfile
+
+    spec = load_spec(spec_path)
+    if spec.method != "sobol":
+        raise InputError(f"--precision: expected a spec with method = \"sobol\"; found {spec.method!r}")
+    base = base_params(spec)
+    with tempfile.TemporaryDirectory() as tmp, Executor(workers=workers, scheduler=scheduler) as ex:
+        folder = Path(tmp)
+        (folder / "checkpoint").mkdir()
+        (folder / "experiment.json").write_text(json.dumps({"precision": target}) + "\n")
+        ptable = pilot_table(spec)
+        pilot = execute(spec, ptable, folder, "pilot", ex, base, False, evaluate_runs)
+        _sized(spec, target, folder, ex, base, False, len(ptable), pilot_noise(spec, pilot))
+        saved = json.loads((folder / "experiment.json").read_text())
+    return saved["precision_note"][0]
+
+
+def _fr_num(x: float) -> str:
+    return f"{x:.3g}".replace(".", ",")
+
+
+def _plain_num(v: Any) -> Any:
+    return v.item() if hasattr(v, "item") else str(v)
 
 
 def half_width(spec: Spec, parts: dict, table: Any, outcomes: Any, pilot_stats: dict) -> float:
@@ -238,27 +440,41 @@ def scrambles_for(k: int, h: float, target: float, cap: int, confidence: float) 
 
 def _to_precision(spec: Spec, target: float, folder: Path, ex: Executor, base: dict | None, progress: bool,
                   parts: dict, table: Any, outcomes: Any, offset: int, pilot_stats: dict) -> tuple:
+    """Measure the largest total-index half-width; while above ``target``, add independent
+    scrambles (as many as the measured half-width says, at least one; up to
+    ``sobol.max_scrambles``). Each step is recorded in experiment.json, so a resumed run
+    replays the same steps and recomputes only missing chunks."""
     import pandas as pd
 
-    k = len(parts)
     saved = json.loads((folder / "experiment.json").read_text())
-    more = saved.get("scrambles")
-    if more is None:
-        h = half_width(spec, parts, table, outcomes, pilot_stats)
-        more = scrambles_for(k, h, target, spec.sobol["max_scrambles"], spec.statistics["confidence"])
-        saved.update(scrambles=more, half_width_first=h)
-        (folder / "experiment.json").write_text(json.dumps(saved) + "\n")
-        if progress:
-            print(f"--precision {target}: half-width {h:.3g} on {k} scrambles; running {more}", file=sys.stderr)
-    if more <= k:
-        return parts, table, outcomes
-    parts = design_parts(spec, scrambles=more)
-    full = run_table(spec, parts, spec.replications, offset=offset)
-    extra = full.iloc[len(table):].reset_index(drop=True)
-    extra["run"] = range(len(extra))
-    got = execute(spec, extra, folder, "more", ex, base, progress, evaluate_runs)
-    got["run"] = got["run"] + len(table)
-    return parts, full, pd.concat([outcomes, got], ignore_index=True)
+    steps = list(saved.get("scramble_steps", []))
+    cap, conf = spec.sobol["max_scrambles"], spec.statistics["confidence"]
+    done = 0
+    while True:
+        if done < len(steps):
+            more = steps[done]
+        else:
+            h = half_width(spec, parts, table, outcomes, pilot_stats)
+            saved.setdefault("half_width_first", h)
+            saved["half_width_last"] = h
+            k = len(parts)
+            more = max(k + 1, scrambles_for(k, h, target, cap, conf)) if h > target and k < cap else k
+            if more > k:
+                steps.append(more)
+                if progress:
+                    print(f"--precision {target}: half-width {h:.3g} on {k} scrambles; running {more}", file=sys.stderr)
+            saved.update(scramble_steps=steps, scrambles=more)
+            (folder / "experiment.json").write_text(json.dumps(saved, default=_plain_num) + "\n")
+            if more == k:
+                return parts, table, outcomes
+        done += 1
+        parts = design_parts(spec, scrambles=more)
+        full = run_table(spec, parts, spec.replications, offset=offset)
+        extra = full.iloc[len(table):].reset_index(drop=True)
+        extra["run"] = range(len(extra))
+        got = execute(spec, extra, folder, f"more{done}", ex, base, progress, evaluate_runs)
+        got["run"] = got["run"] + len(table)
+        table, outcomes = full, pd.concat([outcomes, got], ignore_index=True)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -267,6 +483,12 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, folder: Path):
         super().__init__(str(folder))
         self.folder = folder
+
+
+def _retaining(spec: Spec, kept: list[str]) -> Spec:
+    from dataclasses import replace
+
+    return replace(spec, sobol={**spec.sobol, "retained": list(kept)})
 
 
 def _renamed(spec: Spec, name: str) -> Spec:
@@ -362,9 +584,17 @@ def register(subparsers: Any) -> None:
     p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT")
     p.add_argument("--resume", default=None, metavar="DIR", help="finish an interrupted experiment")
     p.add_argument("--out", default=str(RESULTS), help="parent folder of results (default: results)")
-    p.add_argument("--dry-run", action="store_true", help="print the number of runs and an estimated duration")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the number of runs and an estimated duration (with --precision: run the pilots "
+                        "only and print the N and R it would choose)")
     p.add_argument("--precision", type=float, default=None, metavar="H",
                    help="Sobol: add independent scrambles until every total index's interval half-width is <= H")
+    p.add_argument("--from", dest="stage1", default=None, metavar="STAGE1_DIR",
+                   help="Sobol: retain the levers a stage-1 (regression) results folder detected "
+                        "(largest |SRC| first, sobol.retain_top at most) instead of [sobol] retained")
+    p.add_argument("--answer", action="store_true",
+                   help="re-run the shipped specs (levers_regression, levers_structural, levers_sobol --from "
+                        "the former) and print the issue's figures, wall and CPU time (make sensitivity)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=command)
 
@@ -376,15 +606,37 @@ def command(args: argparse.Namespace) -> int:
         raise InputError(f"--scheduler: expected tcp://HOST:PORT; found {args.scheduler!r}")
     if args.precision is not None and not 0 < args.precision < 1:
         raise InputError(f"--precision: expected a half-width in (0, 1), e.g. 0.02; found {args.precision}")
+    if args.answer:
+        if args.spec is not None or args.resume or args.stage1 or args.precision is not None or args.dry_run:
+            raise InputError("sensitivity --answer: expected no SPEC, --resume, --from, --precision nor --dry-run "
+                             "(it runs the three shipped specs); found some")
+        if args.scheduler is not None:
+            raise InputError("sensitivity --answer: expected local workers (CPU time is measured here); "
+                             f"found --scheduler {args.scheduler}")
+        from experiments.sensitivity.answer import answer
+
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            print(answer(out, args.workers, progress=not args.quiet))
+        except Interrupted as exc:
+            print(f"alliance: interrupted; finished chunks are kept in {exc.folder} (resume that spec with "
+                  f"'alliance sensitivity --resume {exc.folder}', then run the rest); --answer starts anew",
+                  file=sys.stderr)
+            return 130
+        return 0
     if args.dry_run:
         if args.spec is None:
             raise InputError("sensitivity --dry-run: expected a SPEC file; found none")
-        print(dry_run(args.spec, args.workers, args.scheduler))
+        if args.precision is not None:
+            print(size_only(args.spec, args.precision, args.workers, args.scheduler))
+        else:
+            print(dry_run(args.spec, args.workers, args.scheduler))
         return 0
     try:
         folder = run_experiment(args.spec, resume=args.resume, workers=args.workers,
                                 scheduler=args.scheduler, out=Path(args.out), progress=not args.quiet,
-                                precision=args.precision)
+                                precision=args.precision, stage1=args.stage1)
     except Interrupted as exc:
         print(f"alliance: interrupted; finished chunks are kept: resume with "
               f"'alliance sensitivity --resume {exc.folder}'", file=sys.stderr)

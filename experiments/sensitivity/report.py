@@ -77,7 +77,7 @@ def _analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFram
             if reps >= 2:
                 s2 = analysis.noise_variance(y)[0] / reps
             else:  # the pilot's points span every cell: its noise is not a cell's
-                s2 = float("nan") if spec.by else noise[o]["seed_var"]
+                s2 = float("nan") if len(parts) > 1 else noise[o]["seed_var"]
             fs = {f.name: f for f in spec.design_factors}
             kinds = [(fs[n].kind, len(fs[n].levels)) for n in names]
             res = analysis.regression(kinds, u, y.mean(axis=1), noise_var=s2, groups=[groups[n] for n in names],
@@ -86,7 +86,11 @@ def _analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFram
             for g, (v, lo, hi) in res["shares"].items():
                 rows.append({"outcome": o, "part": part, "factor": g, "group": g, "index": "group_share",
                              "estimate": v, "ci_low": lo, "ci_high": hi})
+            var_y = float(np.var(y.mean(axis=1), ddof=1))
+            lo_hi = ((1 - noise[o].get("seed_var_high", np.nan) / var_y, 1 - noise[o].get("seed_var_low", np.nan) / var_y)
+                     if reps == 1 and len(parts) == 1 else (np.nan, np.nan))
             fit = {"outcome": o, "part": part, "points": len(y), "r2": res["r2"], "ceiling": res["ceiling"],
+                   "ceiling_low": lo_hi[0], "ceiling_high": lo_hi[1],
                    "r2_share_of_ceiling": res["r2"] / res["ceiling"] if res["ceiling"] > 0 else float("nan"),
                    "q2": float("nan")}
             below = spec.regression["emulator_below"]
@@ -125,6 +129,10 @@ def _sobol(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame,
     res = analysis.across_scrambles(per, second, spec.statistics["confidence"], seed=spec.design_seed)
     noise = res["noise_part"]
     groups = {**groups, REST: REST}
+    if dummy is not None and reps == 1:  # the dummy measured the noise: zero by construction, not a test
+        for k in ("ST", "S1"):
+            res[k]["p_value"] = res[k]["p_value"].astype(float)
+            res[k]["p_value"][dummy] = np.nan
     rows = []
     for k in ("ST", "S1"):
         rows += _rows(o, "scrambles", k, names, groups, {**res[k], "noise_part": noise["estimate"][0]})
@@ -139,18 +147,37 @@ def _sobol(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame,
 
 
 def cross_cells(spec: Spec, ind: pd.DataFrame) -> pd.DataFrame:
-    """Each factor's rank across the structural cells (regression with ``by``): best and worst
-    rank, median rank, the union of the cells' rank intervals and the cells where detected."""
+    """Each factor's rank across the cells, per family of cells ("by": the crossed levels of
+    the ``by`` factors; "draws": the drawn values of the ``draws`` factors; "all": both): median,
+    best and worst rank, the union of the cells' rank intervals, the cells where detected, and
+    whether its effect differs between cells: Cochran's Q on the cells' SRC and their standard
+    errors (cells are independent runs), adjusted over factors, outcomes and families, with
+    the between-cell sd of the SRC net of sampling error (DerSimonian-Laird tau). "Detected in
+    k of n cells" alone is no evidence of a difference: a constant effect near the detectable
+    size is detected in some cells only."""
+    from experiments.sensitivity.runs import family
+
     key = KEY_INDEX[spec.method]
-    sub = ind[(ind["index"] == key) & (ind["factor2"] == "")]
+    sub = ind[(ind["index"] == key) & (ind["factor2"] == "")].copy()
+    sub["family"] = sub["part"].map(family)
+    fams = list(dict.fromkeys(sub["family"]))
     out = []
-    for (o, f), g in sub.groupby(["outcome", "factor"], sort=False):
-        out.append({"outcome": o, "factor": f, "group": g["group"].iloc[0], "cells": len(g),
-                    "rank_median": float(g["rank"].median()), "rank_best": int(g["rank"].min()),
-                    "rank_worst": int(g["rank"].max()), "rank_low": int(g["rank_low"].min()),
-                    "rank_high": int(g["rank_high"].max()), "detected_cells": int(g["detected"].fillna(False).sum()),
-                    "effect_min": float(g["estimate"].min()), "effect_max": float(g["estimate"].max())})
-    return pd.DataFrame(out).sort_values(["outcome", "rank_median"], kind="stable")
+    for fam in fams + (["all"] if len(fams) > 1 else []):
+        part = sub if fam == "all" else sub[sub["family"] == fam]
+        for (o, f), g in part.groupby(["outcome", "factor"], sort=False):
+            q, q_p, tau = analysis.heterogeneity(g["estimate"].to_numpy(float), g["se"].to_numpy(float))
+            out.append({"family": fam, "outcome": o, "factor": f, "group": g["group"].iloc[0], "cells": len(g),
+                        "q": q, "q_p": q_p, "tau": tau,
+                        "rank_median": float(g["rank"].median()), "rank_best": int(g["rank"].min()),
+                        "rank_worst": int(g["rank"].max()), "rank_low": int(g["rank_low"].min()),
+                        "rank_high": int(g["rank_high"].max()),
+                        "detected_cells": int(g["detected"].fillna(False).sum()),
+                        "effect_min": float(g["estimate"].min()), "effect_max": float(g["estimate"].max()),
+                        "mde_max": float(g["mde"].max())})
+    acr = pd.DataFrame(out)
+    acr["q_p_adjusted"] = analysis.adjust(acr["q_p"].to_numpy(float), spec.statistics["correction"])
+    acr["heterogeneous"] = acr["q_p_adjusted"] < 1 - spec.statistics["confidence"]
+    return acr.sort_values(["family", "outcome", "rank_median"], kind="stable")
 
 
 # --------------------------------------------------------------------------------------
@@ -174,7 +201,7 @@ def design_frame(spec: Spec, table: pd.DataFrame, outcomes: pd.DataFrame) -> pd.
 
 def write_all(folder: Path, *, spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFrame,
               reps: int, pilot: pd.DataFrame, pilot_stats: dict, base: dict | None, wall_seconds: float,
-              workers: int | None, scheduler: str | None) -> None:
+              workers: int | None, scheduler: str | None, notes: list[tuple[str, str]] | None = None) -> None:
     from experiments.sensitivity import figures as sens_figures
 
     design_frame(spec, table, outcomes).to_parquet(folder / "design.parquet", index=False)
@@ -184,7 +211,7 @@ def write_all(folder: Path, *, spec: Spec, parts: dict, table: pd.DataFrame, out
     across = None
     if len(fit):
         fit.to_csv(folder / "fit.csv", index=False)
-    if spec.by:
+    if len(parts) > 1 and spec.method == "regression":
         across = cross_cells(spec, ind)
         across.to_csv(folder / "rankings.csv", index=False)
     figs = folder / "figures"
@@ -196,7 +223,8 @@ def write_all(folder: Path, *, spec: Spec, parts: dict, table: pd.DataFrame, out
               "executor": scheduler or f"local pool, {workers} workers"}
     from experiments.sensitivity.ranking import report
 
-    (folder / "ranking.md").write_text(report(spec, ind, fit, across, pilot_stats, reps, len(parts), timing, files),
+    (folder / "ranking.md").write_text(report(spec, ind, fit, across, pilot_stats, reps, len(parts), timing, files,
+                                                              notes or []),
                                        encoding="utf-8")
     from experiments.io import provenance
 

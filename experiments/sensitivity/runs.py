@@ -30,18 +30,28 @@ from experiments.sensitivity.spec import Spec
 # --------------------------------------------------------------------------------------
 
 
-def cells(spec: Spec) -> list[dict[str, float]]:
-    """The structural cells of a regression ``by`` design: per cell, the unit coordinate (the
-    centre of the level's interval) of each crossed factor; one empty cell without ``by``."""
-    by = spec.by
-    if not by:
-        return [{}]
-    grids = [[(i + 0.5) / len(f.levels) for i in range(len(f.levels))] for f in by]
-    return [dict(zip([f.name for f in by], combo, strict=True)) for combo in itertools.product(*grids)]
+def cells(spec: Spec) -> list[tuple[str, dict[str, float]]]:
+    """The cells of a regression design, as (label, fixed unit coordinates): one per
+    combination of the ``by`` factors' levels (the centre of each level's interval), then
+    ``draw_cells`` cells drawn by a Latin hypercube over the ``draws`` factors (the ``by``
+    factors at the base's values there); one cell, "factors", when neither is asked for."""
+    by, drawn = spec.by, spec.drawn
+    out = []
+    if by:
+        grids = [[(i + 0.5) / len(f.levels) for i in range(len(f.levels))] for f in by]
+        for combo in itertools.product(*grids):
+            fixed = dict(zip([f.name for f in by], combo, strict=True))
+            out.append((", ".join(f"{f.name}={f.value(fixed[f.name])}" for f in by), fixed))
+    if drawn:
+        k = spec.regression["draw_cells"]
+        u = analysis.space_filling(len(drawn), k, "lhs", spec.design_seed * 1000 + 999)
+        out += [(f"draw {i + 1}", dict(zip([f.name for f in drawn], u[i], strict=True))) for i in range(k)]
+    return out or [("factors", {})]
 
 
-def cell_label(spec: Spec, cell: dict[str, float]) -> str:
-    return ", ".join(f"{f.name}={f.value(cell[f.name])}" for f in spec.by) or "factors"
+def family(part: str) -> str:
+    """Which set of cells a part belongs to: "draws" (drawn factors) or "by" (crossed levels)."""
+    return "draws" if part.startswith("draw ") else "by"
 
 
 def design_parts(spec: Spec, scrambles: int | None = None) -> dict[str, tuple[dict, np.ndarray]]:
@@ -58,9 +68,8 @@ def design_parts(spec: Spec, scrambles: int | None = None) -> dict[str, tuple[di
         return {f"scramble-{i}": (prob, analysis.sobol_design(prob, spec.sobol["n"], spec.sobol["second_order"],
                                                               seed * 1000 + i)) for i in range(k)}
     g = spec.regression
-    return {cell_label(spec, c): ({**prob, "fixed": c},
-                                  analysis.space_filling(d, g["points"], g["design"], seed * 1000 + i))
-            for i, c in enumerate(cells(spec))}
+    return {label: ({**prob, "fixed": c}, analysis.space_filling(d, g["points"], g["design"], seed * 1000 + i))
+            for i, (label, c) in enumerate(cells(spec))}
 
 
 def run_table(spec: Spec, parts: dict[str, tuple[dict, np.ndarray]], reps: int, offset: int = 0) -> pd.DataFrame:
@@ -169,7 +178,14 @@ def pilot_noise(spec: Spec, pilot: pd.DataFrame) -> dict[str, dict[str, float]]:
     out = {}
     for o in spec.outcomes:
         y = pilot[o].to_numpy(dtype=float).reshape(-1, seeds)
-        s2, df = analysis.noise_variance(y[1:] if len(y) > 1 else y)
+        pts = y[1:] if len(y) > 1 else y
+        s2, df = analysis.noise_variance(pts)
+        # the seed variance differs between points: its interval is a bootstrap over the points
+        per = np.var(pts, axis=1, ddof=1)
+        rng = np.random.default_rng([spec.design_seed, 2])
+        boot = per[rng.integers(len(per), size=(2000, len(per)))].mean(axis=1)
+        a = (1 - spec.statistics["confidence"]) / 2
         out[o] = {"seed_var": s2, "seed_var_df": df, "base_seed_var": float(np.var(y[0], ddof=1)),
+                  "seed_var_low": float(np.quantile(boot, a)), "seed_var_high": float(np.quantile(boot, 1 - a)),
                   "between_points_var": float(np.var(y[1:].mean(axis=1), ddof=1)) if len(y) > 2 else float("nan")}
     return out

@@ -18,8 +18,11 @@ was found, with a "did you mean". The format (see also the shipped ``experiments
     "time.electoral_cycle_months" = { min = 24, max = 96, type = "int" }
     "governance.rule" = { levels = ["macro_led", "subsidiarity"] }
     "funding.budget_scale" = [0.5, 2.0]
-    [regression] points, design ("lhs" or "sobol"), emulator_below, emulator_points, by
-    [sobol]      n (per scramble, a power of two), scrambles, max_scrambles, second_order, retained
+    [regression] points, design ("lhs" or "sobol"), emulator_below, emulator_points, by,
+                 draws (continuous factors, or "lever_strengths", fixed within a cell and drawn
+                 across ``draw_cells`` cells), draw_cells
+    [sobol]      n (per scramble, a power of two), scrambles, max_scrambles, second_order, retained,
+                 retain_top (how many levers ``--from STAGE1_FOLDER`` retains at most)
     [morris]     trajectories, levels
     [statistics] confidence, correction ("holm" or "bh"), power, resamples
     [pilot]      points, seeds        [execution] chunk_runs
@@ -50,8 +53,9 @@ TOP_KEYS = ("description", "method", "base", "model", "outcomes", "replications"
             "morris", "sobol", "statistics", "pilot", "execution")
 SECTION_KEYS: dict[str, dict[str, Any]] = {
     "regression": {"points": 2048, "design": "lhs", "emulator_below": 0.8, "emulator_points": 256,
-                   "by": []},
-    "sobol": {"n": 256, "scrambles": 8, "max_scrambles": 64, "second_order": False, "retained": []},
+                   "by": [], "draws": [], "draw_cells": 8},
+    "sobol": {"n": 256, "scrambles": 8, "max_scrambles": 64, "second_order": False, "retained": [],
+              "retain_top": 8},
     "morris": {"trajectories": 40, "levels": 4},
     "statistics": {"confidence": 0.95, "correction": "holm", "power": 0.8, "resamples": 300},
     "pilot": {"points": 16, "seeds": 8},
@@ -66,6 +70,9 @@ MAX_REPLICATIONS = 10_000
 #: The last seed (first_seed + every run of the largest design) must fit in a signed 64-bit integer.
 MAX_FIRST_SEED = 2**63 - 1 - MAX_DESIGN_RUNS * MAX_REPLICATIONS
 REST = "other_factors"
+#: In ``regression.draws``: the "with" end of every variable the spec's levers move (the
+#: lever's strength at full dose), each within its plausible range from simulation.constants.
+STRENGTHS = "lever_strengths"
 
 
 @dataclass(frozen=True)
@@ -111,9 +118,19 @@ class Spec:
         return tuple(f for f in self.factors if f.name in names)
 
     @property
+    def drawn(self) -> tuple[Factor, ...]:
+        """Continuous factors fixed within a cell and drawn across ``draw_cells`` cells
+        (regression only): a Latin hypercube over their ranges, one point per cell."""
+        if self.method != "regression":
+            return ()
+        names = set(self.regression.get("draws", []))
+        wide = STRENGTHS in names
+        return tuple(f for f in self.factors if f.name in names or (wide and f.group == STRENGTHS))
+
+    @property
     def design_factors(self) -> tuple[Factor, ...]:
         """The factors a design point varies (the cells' factors are fixed within a cell)."""
-        cells = {f.name for f in self.by}
+        cells = {f.name for f in self.by + self.drawn}
         return tuple(f for f in self.all_factors if f.name not in cells)
 
     def problem(self) -> dict[str, Any]:
@@ -193,6 +210,11 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     if model == "simulation":
         check_overrides(overrides, source)
     factors = read_factors(data, model, source, bad)
+    if STRENGTHS in sections["regression"]["draws"] and method == "regression":
+        if model != "simulation":
+            raise bad("regression.draws", f"'{STRENGTHS}' only for the simulation (a test model names its "
+                      "factors)", STRENGTHS)
+        factors = factors + strength_factors(factors, data.get("overrides", {}))
     outcomes = read_outcomes(data.get("outcomes"), model, source, bad)
     names = [f.name for f in factors]
     if DUMMY in names or REST in names:
@@ -205,13 +227,31 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     return spec
 
 
+def strength_factors(factors: tuple[Factor, ...], overrides: dict[str, Any]) -> tuple[Factor, ...]:
+    """The "with" end of each variable the lever factors move, within its plausible range
+    (simulation.constants), in group :data:`STRENGTHS`; ends fixed in ``[overrides]`` stay fixed."""
+    from simulation.constants import BY_ID, LEVER_ENDS
+
+    out = []
+    for f in factors:
+        if not f.path.startswith("levers."):
+            continue
+        for variable, _ in LEVER_ENDS.get(f.name, []):
+            c = BY_ID[f"lever_{f.name}_{variable}_with"]
+            path = f"constants.{c.id}"
+            if path not in overrides and c.runtime and c.low < c.high:
+                out.append(Factor(path, path, "float", c.low, c.high, group=STRENGTHS))
+    return tuple(out)
+
+
 def design_runs(spec: Spec) -> int:
     """Runs of the experiment at most (pilot included), counted without building the design:
     regression ``points x replications``; Sobol' ``n (k + 2)`` per scramble, up to
     ``max_scrambles``; Morris ``trajectories (k + 1)``."""
     k = len(spec.all_factors)
     if spec.method == "regression":
-        points = spec.regression["points"]
+        cells = math.prod(len(f.levels) for f in spec.by) if spec.by else int(not spec.drawn)
+        points = spec.regression["points"] * (cells + (spec.regression["draw_cells"] if spec.drawn else 0))
     elif spec.method == "sobol":
         points = spec.sobol["n"] * (2 * k + 2 if spec.sobol["second_order"] else k + 2) * spec.sobol["max_scrambles"]
     else:
@@ -278,6 +318,8 @@ def _check_sections(sec: dict[str, dict[str, Any]], bad: Any) -> None:
     if s["max_scrambles"] < s["scrambles"]:
         raise bad("sobol.max_scrambles", f"an integer >= sobol.scrambles ({s['scrambles']})",
                   s["max_scrambles"])
+    if s["retain_top"] < 1:
+        raise bad("sobol.retain_top", "an integer >= 1", s["retain_top"])
     if st["resamples"] < 50:
         raise bad("statistics.resamples", "an integer >= 50", st["resamples"])
     if not 0.5 <= st["confidence"] < 1:
@@ -300,6 +342,16 @@ def _check_factor_use(method: str, factors: tuple[Factor, ...], sec: dict, bad: 
     if method == "morris" and cats:
         raise bad("method", "'regression' for categorical factors (a Morris grid cannot make every "
                   "level equally likely and every contrast)", f"morris with {', '.join(cats)}")
+    g = sec["regression"]
+    conts = [f.name for f in factors if f.kind in ("float", "int")]
+    for name in g["draws"]:
+        if name != STRENGTHS and name not in conts:
+            raise bad("regression.draws", f"names of continuous factors in [factors], or '{STRENGTHS}'", name,
+                      did_you_mean(name, conts + [STRENGTHS]))
+    if g["draws"] and g["draw_cells"] < 2:
+        raise bad("regression.draw_cells", "an integer >= 2 (rankings across draws need several)", g["draw_cells"])
+    if g["draws"] and len(set(g["draws"]) - {STRENGTHS}) == len(conts) and STRENGTHS not in g["draws"]:
+        raise bad("regression.draws", "some continuous factors left to vary within a cell", g["draws"])
     for name in sec["regression"]["by"]:
         if name not in cats:
             raise bad("regression.by", "names of categorical factors in [factors]", name,
