@@ -21,7 +21,7 @@ from simulation import LEVERS
 from simulation.levers import GROUPS
 
 from . import cards as card_table
-from . import i18n, session, view
+from . import i18n, session, territories, view
 
 SCENARIO = os.environ.get("ALLIANCE_DEMO_SCENARIO", "baseline")
 BASE = scn.load(SCENARIO).params
@@ -176,6 +176,57 @@ def SideBySide(ctl: Controller, projector: bool):
 
 
 @solara.component
+def Territories(ctl: Controller):
+    """The map of one run's territories and alliances, and the story of the territory chosen
+    (by a click on the map or in the list). Drawn only when opened: it costs one more run."""
+    st = ctl.state.value
+    lang = st.lang
+    shown, set_shown = solara.use_state(False)
+    solara.HTML("h2", i18n.t("map_title", lang))
+    solara.Button(i18n.t("hide_map" if shown else "show_map", lang), outlined=True,
+                  classes=["alliance-show-map"], on_click=lambda: set_shown(not shown))
+    if not shown:
+        return
+    params = st.story_params(BASE)
+    rec = territories.recorded(params.model_dump())
+    t = min(st.territory, rec.n_territories - 1)
+    of = st.story_of if st.story_of in st.cards else "reference"
+    titles = {i18n.t("reference", lang): "reference",
+              **{card_table.BY_ID[c].title(lang): c for c in st.cards}}
+    names = [territories.territory_name(k, lang) for k in range(rec.n_territories)]
+
+    def on_click(data):
+        k = territories.clicked_territory(data)
+        if k is not None:
+            ctl.do({"kind": "territory", "n": k + 1, "of": of})
+
+    solara.Text(i18n.t("map_help", lang))
+    with solara.Row(style={"gap": "16px", "align-items": "center"}):
+        if len(titles) > 1:
+            solara.Select(i18n.t("map_history", lang), values=list(titles),
+                          value=next(k for k, v in titles.items() if v == of),
+                          on_value=lambda text: ctl.do({"kind": "territory", "n": t + 1, "of": titles[text]}))
+        solara.Select(i18n.t("territory_pick", lang), values=names, value=names[t],
+                      on_value=lambda name: ctl.do({"kind": "territory", "n": names.index(name) + 1, "of": of}))
+    solara.Text(i18n.t("map_draw", lang, s=st.first_seed, m=rec.months))
+    with solara.Columns([6, 5]):
+        with solara.Column():
+            solara.FigureEcharts(option=territories.map_option(rec, lang, t), on_click=on_click,
+                                 attributes={"style": "height: 560px;", "class": "alliance-map"})
+            chips = "".join(
+                f"<span style='margin-right:14px;white-space:nowrap'><span style='display:inline-block;width:22px;"
+                f"height:3px;background:{c};vertical-align:middle;margin-right:5px'></span>"
+                f"{html.escape(i18n.count('fate_count.' + f, 2, lang).removeprefix('2 '))}</span>"
+                for f, c in territories.FATE_COLOURS.items() if f != "no_partners")
+            solara.HTML("div", unsafe_innerHTML=chips, style="font-size:0.9em")
+        with solara.Column():
+            story = territories.story(rec, t, lang)
+            solara.HTML("div", unsafe_innerHTML=territories.story_html(story, lang), classes=["alliance-story"])
+            solara.FigureEcharts(option=territories.needs_option(rec, t, lang),
+                                 attributes={"style": "height: 260px;", "class": "alliance-needs"})
+
+
+@solara.component
 def Knobs(ctl: Controller):
     st = ctl.state.value
     lang = st.lang
@@ -290,3 +341,5 @@ def Page():
                                   on_click=lambda: ctl.do({"kind": "reset"}))
                 Log(ctl)
                 Glossary(lang)
+        if not projector:
+            Territories(ctl)

@@ -81,6 +81,107 @@ WORDS: dict[str, tuple[str, str]] = {
     "series.alliances_active": ("Alliances en action", "Alliances acting"),
     "series.engagement": ("Engagement des partenaires (0-1)", "Partners' engagement (0-1)"),
     "series.trust_micro_macro": ("Confiance micro-macro (0-1)", "Micro-macro trust (0-1)"),
+    # the territories' map and stories (experiments.demo.territories)
+    "map_title": ("Les territoires et leurs alliances", "The territories and their alliances"),
+    "map_help": ("Chaque disque numéroté est un territoire ; les petits points autour sont ses acteurs, "
+                 "colorés selon leur type. Un trait relie les partenaires d'une alliance, coloré selon ce "
+                 "qu'elle est devenue. Cliquez sur un territoire pour lire son histoire.",
+                 "Each numbered disc is a territory; the small dots around it are its actors, coloured by "
+                 "type. A line links the partners of an alliance, coloured by what became of it. Click a "
+                 "territory to read its story."),
+    "map_history": ("Histoire montrée", "History shown"),
+    "map_draw": ("Une histoire possible parmi les tirages : celle du tirage {s}, sur {m} mois.",
+                 "One possible history among the draws: that of draw {s}, over {m} months."),
+    "territory_pick": ("Territoire", "Territory"),
+    "story_of": ("Histoire du territoire {n}", "Story of territory {n}"),
+    "show_map": ("Voir les territoires", "Show the territories"),
+    "hide_map": ("Cacher les territoires", "Hide the territories"),
+    "territory_n": ("Territoire {n}", "Territory {n}"),
+    "territories": ("Territoires", "Territories"),
+    "kind.state": ("État", "State"),
+    "kind.foundation": ("Fondation", "Foundation"),
+    "kind.firm": ("Entreprise", "Firm"),
+    "kind.association": ("Association", "Association"),
+    "kind.official": ("Élu local", "Local official"),
+    "kind.states": ("État", "State"),
+    "kind.foundations": ("Fondations", "Foundations"),
+    "kind.firms": ("Entreprises", "Firms"),
+    "kind.associations": ("Associations", "Associations"),
+    "kind.officials": ("Élus locaux", "Local officials"),
+    "need.economic": ("économique", "economic"),
+    "need.social": ("social", "social"),
+    "need.environmental": ("environnemental", "environmental"),
+    "needs_title": ("Besoins non couverts, mois par mois (1 = rien n'est couvert)",
+                    "Unmet needs, month by month (1 = nothing is met)"),
+    "needs_intro": ("Besoins non couverts (1 = rien n'est couvert, 0 = tout l'est), au départ puis au mois {m} :",
+                    "Unmet needs (1 = nothing is met, 0 = all is), at the start then at month {m}:"),
+    "need_line": ("{need} {a} → {b} ({c})", "{need} {a} → {b} ({c})"),
+    "who_is_here": ("Sur place : {o} équipe municipale, {a} associations et {f} entreprises (région {r}).",
+                    "Here: {o} local council, {a} associations and {f} firms (region {r})."),
+    "fragility.fragile": ("Un territoire plutôt fragile (fragilité {x} sur une échelle de 0 à 1).",
+                          "A rather fragile territory (fragility {x} on a scale from 0 to 1)."),
+    "fragility.middle": ("Un territoire de fragilité moyenne ({x} sur une échelle de 0 à 1).",
+                         "A territory of middling fragility ({x} on a scale from 0 to 1)."),
+    "fragility.sturdy": ("Un territoire plutôt solide (fragilité {x} sur une échelle de 0 à 1).",
+                         "A rather sturdy territory (fragility {x} on a scale from 0 to 1)."),
+    "of_which": ("Parmi eux :", "Of these:"),
+    "from_to": ("Mois {a} à {b}", "Months {a} to {b}"),
+    "from_on": ("Depuis le mois {a}", "From month {a}"),
+    "with": (", avec {who}", ", with {who}"),
+    "alliance_line": ("{when} : une alliance pour le besoin {need}, portée par {holder}{withwho} ; {fate}.",
+                      "{when}: an alliance on the {need} need, led by {holder}{withwho}; {fate}."),
+    "fate.success": ("menée à son terme, elle a réussi", "carried to its end, it succeeded"),
+    "fate.no_result": ("menée à son terme, sans résultat durable", "carried to its end, without a lasting result"),
+    "fate.election": ("arrêtée après l'élection : la nouvelle équipe municipale s'est retirée",
+                      "stopped after the election: the new local council withdrew"),
+    "fate.never_started": ("abandonnée avant de démarrer : l'argent ou le temps pour lancer le projet "
+                           "n'est jamais venu", "given up before starting: the money or the time to "
+                           "launch it never came"),
+    "fate.no_partners": ("n'a pas trouvé assez de partenaires", "did not find enough partners"),
+    "fate.stopped": ("arrêtée en route (départ de partenaires, conflit, revers ou opposition des habitants)",
+                     "stopped on the way (partners left, a conflict, a setback or residents' opposition)"),
+    "fate.ongoing": ("toujours en cours à la fin", "still going at the end"),
+    "vote_changed": ("Mois {m} : élection municipale, l'équipe a changé.",
+                     "Month {m}: municipal election, the council changed."),
+    "vote_kept": ("Mois {m} : élection municipale, la même équipe reste en place.",
+                  "Month {m}: municipal election, the same council stays."),
+    "no_vote": ("Aucune élection pendant les {m} mois racontés.", "No election in the {m} months told."),
+    "its_alliances": ("Ses alliances", "Its alliances"),
+    "its_elections": ("Ses élections", "Its elections"),
+    "no_alliance": ("Aucune alliance n'a réuni ses partenaires ici.",
+                    "No alliance brought its partners together here."),
+}
+
+#: Words that change with a number: key -> (French one, French many, English one, English many).
+COUNTED: dict[str, tuple[str, str, str, str]] = {
+    "alliances_summary": ("En {y} ans, {n} projet d'alliance est né ici ; {f} a réuni ses partenaires.",
+                          "En {y} ans, {n} projets d'alliance sont nés ici ; {f} ont réuni leurs partenaires.",
+                          "In {y} years, {n} alliance project started here; {f} brought its partners together.",
+                          "In {y} years, {n} alliance projects started here; {f} brought their partners together."),
+    "fate_count.success": ("{n} réussie", "{n} réussies", "{n} succeeded", "{n} succeeded"),
+    "fate_count.no_result": ("{n} sans résultat durable", "{n} sans résultat durable",
+                             "{n} without a lasting result", "{n} without a lasting result"),
+    "fate_count.election": ("{n} arrêtée après une élection", "{n} arrêtées après une élection",
+                            "{n} stopped after an election", "{n} stopped after an election"),
+    "fate_count.never_started": ("{n} jamais démarrée", "{n} jamais démarrées",
+                                 "{n} never started", "{n} never started"),
+    "fate_count.no_partners": ("{n} faute de partenaires", "{n} faute de partenaires",
+                               "{n} without enough partners", "{n} without enough partners"),
+    "fate_count.stopped": ("{n} arrêtée en route", "{n} arrêtées en route",
+                           "{n} stopped on the way", "{n} stopped on the way"),
+    "fate_count.ongoing": ("{n} encore en cours", "{n} encore en cours", "{n} still going", "{n} still going"),
+    "vote_stopped": ("{n} alliance s'est arrêtée parce que la nouvelle équipe s'est retirée.",
+                     "{n} alliances se sont arrêtées parce que la nouvelle équipe s'est retirée.",
+                     "{n} alliance stopped because the new council withdrew.",
+                     "{n} alliances stopped because the new council withdrew."),
+    "who.official": ("l'équipe municipale", "{n} équipes municipales", "the local council", "{n} local councils"),
+    "who.association": ("une association", "{n} associations", "an association", "{n} associations"),
+    "who.firm": ("une entreprise", "{n} entreprises", "a firm", "{n} firms"),
+    "who.regional_foundation": ("la fondation régionale", "{n} fondations régionales",
+                                "the regional foundation", "{n} regional foundations"),
+    "who.national_foundation": ("une fondation nationale", "{n} fondations nationales",
+                                "a national foundation", "{n} national foundations"),
+    "who.state": ("l'État", "l'État", "the State", "the State"),
 }
 
 #: Glossary of the Charter's words: (term_fr, definition_fr, term_en, definition_en).
@@ -124,6 +225,13 @@ _LEVER = {lv.id: lv for lv in LEVERS}
 _OUTCOME = {o.key: o for o in OUTCOMES}
 
 
+def count(key: str, n: int, lang: str, **fmt: object) -> str:
+    """The counted word ``key`` for ``n`` in ``lang`` ("1 réussie", "3 réussies")."""
+    fr1, frn, en1, enn = COUNTED[key]
+    text = (fr1 if n <= 1 else frn) if lang == "fr" else (en1 if n == 1 else enn)
+    return text.format(n=n, **fmt)
+
+
 def lever_label(lever_id: str, lang: str) -> str:
     lv = _LEVER[lever_id]
     return lv.label_fr if lang == "fr" else lv.label_en
@@ -154,6 +262,7 @@ def english_only_labels() -> list[str]:
     pairs += [(lv.label_fr, lv.label_en) for lv in LEVERS]
     pairs += [(o.label_fr, o.label_en) for o in OUTCOMES]
     pairs += [(g[0], g[2]) for g in GLOSSARY]
+    pairs += [(c[0], c[2]) for c in COUNTED.values()] + [(c[1], c[3]) for c in COUNTED.values()]
     return sorted({en for fr, en in pairs if en != fr and en.lower() not in fr.lower()})
 
 
@@ -163,6 +272,9 @@ _MESSAGE_FR: tuple[tuple[str, str], ...] = (
     ("expected a model parameter; the draws are set apart",
      "attendu un paramètre du modèle ; les tirages se règlent à part"),
     ("expected a whole number of draws from", "attendu un nombre entier de tirages de"),
+    ("expected a territory number from", "attendu un numéro de territoire de"),
+    ("expected the story of the reference or of a question shown",
+     "attendu l'histoire de la référence ou d'une question affichée"),
     ("expected a TOML value (true, 12, 0.8, \"text\" or a plain word)",
      "attendu une valeur (true, 12, 0.8, \"texte\" ou un mot simple)"),
     ("expected a dotted parameter key", "attendu une clé de paramètre"),
@@ -186,6 +298,7 @@ _MESSAGE_FR: tuple[tuple[str, str], ...] = (
     ("event", "action"),
     ("seeds", "tirages"),
     ("card", "carte"),
+    ("territory", "territoire"),
     ("key", "clé"),
     ("from", "de"),
     ("to", "à"),
