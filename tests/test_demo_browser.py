@@ -297,3 +297,92 @@ def test_nonsense_in_the_address_never_breaks_the_page(browser, shots):
     finally:
         page.close()
         server.stop()
+
+
+def _wait_reference_changes(page, row: str, old: str) -> str:
+    """Wait until the reference's value of ``row`` differs from ``old``; return the new value."""
+    page.page.wait_for_function(
+        "([row, old]) => { for (const tr of document.querySelectorAll('.alliance-table tr')) {"
+        " if (tr.innerText.includes(row)) return tr.querySelectorAll('td')[1].innerText !== old; } return false; }",
+        arg=[row, old])
+    return _reference_cell(page, row)
+
+
+def _map_point(box: dict, x: float, y: float) -> tuple[float, float]:
+    """Where the point (x, y) of the unit square is drawn in the map's box (territories.map_option:
+    fixed grid margins and axis bounds)."""
+    from experiments.demo import territories as ter
+
+    option = ter.map_option(_record(), "fr")
+    grid, xa, ya = option["grid"], option["xAxis"], option["yAxis"]
+    w = box["width"] - grid["left"] - grid["right"]
+    h = box["height"] - grid["top"] - grid["bottom"]
+    return (box["x"] + grid["left"] + (x - xa["min"]) / (xa["max"] - xa["min"]) * w,
+            box["y"] + grid["top"] + (ya["max"] - y) / (ya["max"] - ya["min"]) * h)
+
+
+def _record():
+    from experiments.demo import territories as ter
+    from experiments.io import scenarios as scn
+
+    return ter.recorded(scn.load("baseline").params.with_overrides({"run.seed": 0}).model_dump())
+
+
+def test_rules_of_the_game_and_a_territorys_story_in_the_browser(browser, shots):
+    server = Server()
+    page = Page(browser, server.url, shots)
+    try:
+        page.page.wait_for_selector("text=Impact sur les besoins")
+        row = "Alliances formées"
+        before = _reference_cell(page, row)
+        # a structural knob's list: the funding regime
+        page.page.get_by_text("Les règles du jeu").click()
+        page.page.locator(".knob-funding-regime .v-select__slot").click()
+        page.page.locator(".menuable__content__active .v-list-item", has_text="fonds territorial mutualisé").click()
+        after_regime = _wait_reference_changes(page, row, before)
+        page.page.wait_for_selector(".knob-funding-regime >> text=fonds territorial mutualisé")
+        # a structural knob's slider: the electoral cycle, 72 -> 84 months
+        slider = page.page.locator(".knob-time-electoral_cycle_months [role=slider]").first
+        assert slider.get_attribute("aria-valuenow") == "72"
+        slider.focus()
+        slider.press("ArrowRight")
+        page.page.wait_for_function(
+            "document.querySelector('.knob-time-electoral_cycle_months [role=slider]')"
+            ".getAttribute('aria-valuenow') === '84'")
+        _wait_reference_changes(page, row, after_regime)
+        page.shot("09_knobs_moved")
+
+        # the territories: the map, a click on a territory, its story
+        page.page.click(".alliance-show-map")
+        page.page.wait_for_selector(".alliance-story >> text=Territoire 1")
+        page.page.wait_for_function("document.querySelectorAll('.alliance-map canvas').length >= 1")
+        page.page.wait_for_function("document.querySelectorAll('.alliance-needs canvas').length >= 1")
+        rec = _record()
+        # the territory farthest from every other, so the click cannot land on a neighbour
+        far = max(range(1, rec.n_territories), key=lambda k: min(
+            float(((rec.xy[k] - rec.xy[j]) ** 2).sum()) for j in range(rec.n_territories) if j != k))
+        page.page.locator(".alliance-map").scroll_into_view_if_needed()
+        box = page.page.locator(".alliance-map").bounding_box()
+        page.page.mouse.click(*_map_point(box, *rec.xy[far]))
+        page.page.wait_for_selector(f".alliance-story h3 >> text='Territoire {far + 1}'")
+        story = page.page.inner_text(".alliance-story")
+        assert "Besoins non couverts" in story and "Ses alliances" in story and "Ses élections" in story
+        assert "élection municipale" in story
+        text = page.text()
+        assert _english_words_in(text) == [], "English labels in the French view"
+        page.page.get_by_text("Journal de la séance").click()
+        page.page.wait_for_selector(f"text=Histoire du territoire {far + 1}")
+        page.page.wait_for_selector("text=Mode de financement = fonds territorial mutualisé")
+        page.page.wait_for_selector("text=Durée du mandat (mois) = 84")
+        page.shot("10_territory_story")
+
+        # the story follows the language
+        page.page.click(".alliance-lang")
+        page.page.wait_for_selector(f".alliance-story h3 >> text='Territory {far + 1}'")
+        assert "Unmet needs" in page.page.inner_text(".alliance-story")
+        page.shot("11_territory_story_en")
+        assert server.alive()
+        assert page.outside() == [], f"requests left the machine: {page.outside()}"
+    finally:
+        page.close()
+        server.stop()

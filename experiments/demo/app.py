@@ -228,23 +228,30 @@ def Territories(ctl: Controller):
 
 @solara.component
 def Knobs(ctl: Controller):
+    for key, choices in session.KNOBS.items():
+        with solara.Column(classes=[f"knob-{key.replace('.', '-')}"]):
+            Knob(ctl, key, choices)
+
+
+@solara.component
+def Knob(ctl: Controller, key: str, choices: tuple[str, ...] | None):
+    """One structural knob: a list of choices, or a slider over RANGES."""
     st = ctl.state.value
     lang = st.lang
-    for key, choices in session.KNOBS.items():
-        label = i18n.t(key, lang)
-        value = _current(st, key)
-        if choices:
-            names = {i18n.t(c, lang): c for c in choices}
-            solara.Select(label, values=list(names), value=i18n.t(value, lang),
-                          on_value=lambda text, k=key, n=names: ctl.do({"kind": "set", "key": k, "value": n[text]}))
-        else:
-            lo, hi, step = RANGES[key]
-            if isinstance(step, int):
-                solara.SliderInt(label, value=int(value), min=lo, max=hi, step=step,
-                                 on_value=lambda x, k=key: ctl.do({"kind": "set", "key": k, "value": int(x)}))
-            else:
-                solara.SliderFloat(label, value=float(value), min=lo, max=hi, step=step,
-                                   on_value=lambda x, k=key: ctl.do({"kind": "set", "key": k, "value": round(float(x), 4)}))
+    label = i18n.t(key, lang)
+    value = _current(st, key)
+    if choices:
+        names = {i18n.t(c, lang): c for c in choices}
+        solara.Select(label, values=list(names), value=i18n.t(value, lang),
+                      on_value=lambda text: ctl.do({"kind": "set", "key": key, "value": names[text]}))
+        return
+    lo, hi, step = RANGES[key]
+    if isinstance(step, int):
+        solara.SliderInt(label, value=int(value), min=lo, max=hi, step=step,
+                         on_value=lambda x: ctl.do({"kind": "set", "key": key, "value": int(x)}))
+    else:
+        solara.SliderFloat(label, value=float(value), min=lo, max=hi, step=step,
+                           on_value=lambda x: ctl.do({"kind": "set", "key": key, "value": round(float(x), 4)}))
 
 
 @solara.component

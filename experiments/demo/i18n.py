@@ -124,7 +124,7 @@ WORDS: dict[str, tuple[str, str]] = {
                          "A territory of middling fragility ({x} on a scale from 0 to 1)."),
     "fragility.sturdy": ("Un territoire plutôt solide (fragilité {x} sur une échelle de 0 à 1).",
                          "A rather sturdy territory (fragility {x} on a scale from 0 to 1)."),
-    "of_which": ("Parmi eux :", "Of these:"),
+    "of_which": ("Parmi elles :", "Of these:"),
     "from_to": ("Mois {a} à {b}", "Months {a} to {b}"),
     "from_on": ("Depuis le mois {a}", "From month {a}"),
     "with": (", avec {who}", ", with {who}"),
@@ -154,8 +154,8 @@ WORDS: dict[str, tuple[str, str]] = {
 
 #: Words that change with a number: key -> (French one, French many, English one, English many).
 COUNTED: dict[str, tuple[str, str, str, str]] = {
-    "alliances_summary": ("En {y} ans, {n} projet d'alliance est né ici ; {f} a réuni ses partenaires.",
-                          "En {y} ans, {n} projets d'alliance sont nés ici ; {f} ont réuni leurs partenaires.",
+    "alliances_summary": ("En {y} ans, {n} alliance a été lancée ici ; {f} a réuni ses partenaires.",
+                          "En {y} ans, {n} alliances ont été lancées ici ; {f} ont réuni leurs partenaires.",
                           "In {y} years, {n} alliance project started here; {f} brought its partners together.",
                           "In {y} years, {n} alliance projects started here; {f} brought their partners together."),
     "fate_count.success": ("{n} réussie", "{n} réussies", "{n} succeeded", "{n} succeeded"),
