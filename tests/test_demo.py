@@ -112,7 +112,7 @@ def test_at_most_four_scenarios_side_by_side():
     s = session.State()
     for cid in ("pooled_fund", "elections_3y", "long_projects"):
         s = session.apply(s, {"kind": "card", "id": cid}, BASE)
-    with pytest.raises(InputError, match="4"):
+    with pytest.raises(InputError, match="Trois questions au plus"):
         session.apply(s, {"kind": "card", "id": "budget_doubled"}, BASE)
 
 
@@ -245,7 +245,7 @@ def test_the_demo_module_does_not_import_solara_until_it_starts():
 def test_the_log_says_each_action_in_plain_words():
     assert session.describe({"kind": "card", "id": "pooled_fund"}, "fr") == \
         "Et si ? Un fonds territorial mutualisé au lieu des appels à projets"
-    assert session.describe({"kind": "set", "key": "levers.dialogue", "value": 0.8}, "fr") == "Dialoguer = 0.8"
+    assert session.describe({"kind": "set", "key": "levers.dialogue", "value": 0.8}, "fr") == "Dialoguer = 0,8"
     assert session.describe({"kind": "set", "key": "funding.regime", "value": "pooled_fund"}, "en") == \
         "Funding regime = pooled territorial fund"
     assert session.describe({"kind": "reset"}, "fr") == "Tout remettre à zéro"
@@ -329,3 +329,16 @@ def test_choosing_a_territory_is_an_event_checked_and_logged():
     assert s.story_params(BASE).funding.regime == BASE.funding.regime  # back to the reference
     assert session.describe({"kind": "territory", "n": 5, "of": "pooled_fund"}, "fr") == \
         "Histoire du territoire 5 (Un fonds territorial mutualisé au lieu des appels à projets)"
+
+
+def test_moved_levers_are_answered_against_today_and_the_reference_says_so():
+    state = session.State(settings={"levers.dialogue": 1.0}, cards=("pooled_fund",), seeds=3)
+    v = view.compute(state, BASE)
+    assert v.scenarios[0].label == "Référence (vos réglages)"
+    assert len(v.answers["settings"]) == len(answer.HEADLINES) and 0 <= v.established["settings"] <= 5
+    assert v.elections == (72,)  # the reference's municipal elections, drawn on the charts
+    marks = view.chart_options(v)[1]["series"][0]["markLine"]["data"]
+    assert marks == [{"xAxis": 72}]
+    assert "Vos réglages, comparés à aujourd'hui" in view.summary_md(v, state)
+    plain = view.compute(session.State(seeds=3), BASE)
+    assert plain.scenarios[0].label == "Référence (aujourd'hui)" and "settings" not in plain.answers

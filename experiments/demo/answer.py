@@ -114,10 +114,12 @@ def difference(headline: Headline, reference: Result, other: Result) -> Differen
 
 
 def _amount(d: Difference, value: float, lang: str, signed: bool) -> str:
-    """A difference with its unit: "37 %", "6,4 points", "0,25"."""
+    """A difference with its unit: "37 %", "6,4 points", "0,25"; a second decimal below 0.1, so
+    that no small difference reads "0,0"."""
+    small = 0 < abs(value) < 0.1
     if d.kind == "relative":
-        return i18n.percent(value, lang, 1 if abs(value) < 10 else 0, signed)
-    text = i18n.number(value, lang, 1 if d.kind == "points" else 2, signed)
+        return i18n.percent(value, lang, 2 if small else 1 if abs(value) < 10 else 0, signed)
+    text = i18n.number(value, lang, 2 if small or d.kind != "points" else 1, signed)
     if d.kind == "points" and lang == "fr":
         text += " points de pourcentage" if abs(value) >= 2 else " point de pourcentage"
     elif d.kind == "points":
@@ -151,8 +153,15 @@ def sentence(d: Difference, lang: str) -> str:
 
 def answer(reference: Result, other: Result, lang: str, headlines: tuple[Headline, ...] = HEADLINES
            ) -> list[str]:
-    """The plain-words answer: one sentence per headline indicator."""
-    return [sentence(difference(h, reference, other), lang) for h in headlines]
+    """The plain-words answer: one sentence per headline indicator, the established changes
+    first (in the order of ``headlines``), then those where the model shows no change."""
+    diffs = sorted((difference(h, reference, other) for h in headlines), key=lambda d: d.no_change)
+    return [sentence(d, lang) for d in diffs]
+
+
+def established(reference: Result, other: Result, headlines: tuple[Headline, ...] = HEADLINES) -> int:
+    """How many headline indicators change, their interval excluding "no change"."""
+    return sum(not difference(h, reference, other).no_change for h in headlines)
 
 
 def seeds_from(first: int, n: int) -> tuple[int, ...]:

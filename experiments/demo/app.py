@@ -18,7 +18,7 @@ import solara
 from experiments.io import scenarios as scn
 from experiments.io.errors import USER_ERRORS
 from simulation import LEVERS
-from simulation.levers import GROUPS
+from simulation.levers import CHARTER_IDS, GROUPS
 
 from . import cards as card_table
 from . import i18n, session, territories, view
@@ -66,9 +66,10 @@ class Controller:
             new = session.apply(self.state.value, event, BASE)
             computed = view.compute(new, BASE)
         except USER_ERRORS as exc:
-            sep = " : " if lang == "fr" else ": "
-            self.message.value = f"{i18n.t('error', lang)}{sep}{i18n.message(str(exc), lang)} ; {i18n.t('kept', lang)}" \
-                if lang == "fr" else f"{i18n.t('error', lang)}{sep}{exc}; {i18n.t('kept', lang)}"
+            sep, semi = (" : ", " ; ") if lang == "fr" else (": ", "; ")
+            text = i18n.message(str(exc), lang).rstrip(".")
+            what = "cannot" if str(exc) == i18n.t("max_cards", lang) else "error"
+            self.message.value = f"{i18n.t(what, lang)}{sep}{text}{semi}{i18n.t('kept', lang)}"
             return False
         self.log.add(event)
         self.state.value = new
@@ -132,18 +133,54 @@ def CardRow(ctl: Controller):
                           classes=["alliance-card", f"card-{card.id}"])
 
 
+def _changes(overrides: dict, lang: str) -> str:
+    """What a set of overrides changes, in the page's words (the Charter's levers said at once)."""
+    charter = {f"levers.{lid}" for lid in CHARTER_IDS}
+    parts = []
+    if charter <= set(overrides) and all(overrides[k] == 1.0 for k in charter):
+        parts.append(i18n.t("all_charter_levers", lang, v=i18n.number(float(getattr(BASE.levers, CHARTER_IDS[0])), lang)))
+        overrides = {k: v for k, v in overrides.items() if k not in charter}
+    parts += [session.describe({"kind": "set", "key": k, "value": v}, lang) for k, v in overrides.items()]
+    return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
+
+
+def _answer_block(title: str, note: str, sentences: list[str], established: int, lang: str, large: bool) -> str:
+    """One answer: its title, what it changes, the established changes (or a line saying there are
+    none), and the other indicators folded away."""
+    e = html.escape
+    main, rest = sentences[:established], sentences[established:]
+    size = "1.5em" if large else "1em"
+    out = [f"<h3>{e(title)}</h3>", f"<p class='alliance-changes' style='color:#555'>{e(note)}</p>"]
+    if main:
+        out.append(f"<ul style='font-size:{size}'>" + "".join(f"<li>{e(x)}</li>" for x in main) + "</ul>")
+    else:
+        out.append(f"<p style='font-size:{size}'>{e(i18n.t('no_established', lang, n=len(sentences)))}</p>")
+    if rest:
+        out.append(f"<details><summary>{e(i18n.t('more_details', lang))}</summary><ul>"
+                   + "".join(f"<li>{e(x)}</li>" for x in rest) + "</ul></details>")
+    return "".join(out)
+
+
 @solara.component
-def Answers(ctl: Controller):
-    v, lang = ctl.view.value, ctl.state.value.lang
+def Answers(ctl: Controller, projector: bool = False):
+    v, st = ctl.view.value, ctl.state.value
+    lang = st.lang
     solara.HTML("h2", i18n.t("answer", lang))
-    if len(v.scenarios) == 1:
+    if "settings" in v.answers:
+        note = i18n.t("settings_changed", lang, what=_changes(st.settings, lang))
+        solara.HTML("div", unsafe_innerHTML=_answer_block(i18n.t("settings_answer", lang), note, v.answers["settings"],
+                                                          v.established["settings"], lang, projector),
+                    classes=["alliance-answer", "alliance-settings-answer"])
+    if len(v.scenarios) == 1 and "settings" not in v.answers:
         solara.Text(i18n.t("no_card", lang))
         return
     for sc in v.scenarios[1:]:
-        items = "".join(f"<li>{html.escape(s)}</li>" for s in v.answers[sc.id])
-        solara.HTML("div", unsafe_innerHTML=f"<h3>{i18n.t('cards', lang)} {html.escape(sc.label)}</h3><ul>{items}</ul>",
+        note = i18n.t("card_changes", lang, what=_changes(card_table.BY_ID[sc.id].overrides, lang))
+        solara.HTML("div", unsafe_innerHTML=_answer_block(f"{i18n.t('cards', lang)} {sc.label}", note, v.answers[sc.id],
+                                                          v.established[sc.id], lang, projector),
                     classes=["alliance-answer"])
-    text = i18n.t("answered_in", lang, s=i18n.number(v.seconds, lang, 2), n=len(v.seeds), a=v.seeds[0], b=v.seeds[-1])
+    key = "answered_in" if v.seconds >= 0.01 else "answered_cached"
+    text = i18n.t(key, lang, s=i18n.number(v.seconds, lang, 2), n=len(v.seeds), a=v.seeds[0], b=v.seeds[-1])
     solara.HTML("p", html.escape(text), classes=["alliance-timing"],
                 attributes={"data-seconds": f"{v.seconds:.3f}", "data-cpu-seconds": f"{v.cpu_seconds:.3f}"})
 
@@ -153,15 +190,18 @@ def SideBySide(ctl: Controller, projector: bool):
     v, lang = ctl.view.value, ctl.state.value.lang
     solara.HTML("h2", i18n.t("side_by_side", lang))
     rows = view.headline_table(v)
-    size = "2.2em" if projector else "1em"
+    size = "1.8em" if projector else "1em"
     shown = rows[:3] if projector else rows
-    head = "".join(f"<th style='padding:4px 12px'>{html.escape(sc.label)}</th>" for sc in v.scenarios)
+    # in projector mode the numbers are large and the headings stay readable (a card's title wraps)
+    th = "padding:4px 12px;vertical-align:bottom" + (";font-size:0.55em;max-width:14em" if projector else "")
+    head = "".join(f"<th style='{th}'>{html.escape(sc.label)}</th>" for sc in v.scenarios)
+    td = "padding:4px 12px" + (";font-size:0.6em" if projector else "")
     body = "".join(
-        f"<tr><td style='padding:4px 12px'>{html.escape(label)}</td>"
+        f"<tr><td style='{td}'>{html.escape(label)}</td>"
         + "".join(f"<td style='padding:4px 12px;text-align:right'>{html.escape(c)}</td>" for c in cells) + "</tr>"
         for label, cells in shown)
-    solara.HTML("div", unsafe_innerHTML=f"<table class='alliance-table' style='font-size:{size}'>"
-                f"<tr><th></th>{head}</tr>{body}</table>")
+    solara.HTML("div", unsafe_innerHTML=f"<div style='overflow-x:auto'><table class='alliance-table' "
+                f"style='font-size:{size}'><tr><th></th>{head}</tr>{body}</table></div>")
     if projector:
         return
     chips = "".join(f"<span style='margin-right:18px'><span style='display:inline-block;width:22px;height:4px;"
@@ -246,11 +286,15 @@ def Knob(ctl: Controller, key: str, choices: tuple[str, ...] | None):
                       on_value=lambda text: ctl.do({"kind": "set", "key": key, "value": names[text]}))
         return
     lo, hi, step = RANGES[key]
+    shown = i18n.number(value, lang, 0 if isinstance(step, int) else 2)
+    if key.endswith("_months") and value % 12 == 0:
+        shown += f" ({i18n.count('years', int(value) // 12, lang)})"
+    solara.Text(f"{label}{' : ' if lang == 'fr' else ': '}{shown}", classes=["alliance-slider-label"])
     if isinstance(step, int):
-        solara.SliderInt(label, value=int(value), min=lo, max=hi, step=step,
+        solara.SliderInt("", value=int(value), min=lo, max=hi, step=step, thumb_label=False,
                          on_value=lambda x: ctl.do({"kind": "set", "key": key, "value": int(x)}))
     else:
-        solara.SliderFloat(label, value=float(value), min=lo, max=hi, step=step,
+        solara.SliderFloat("", value=float(value), min=lo, max=hi, step=step, thumb_label=False,
                            on_value=lambda x: ctl.do({"kind": "set", "key": key, "value": round(float(x), 4)}))
 
 
@@ -264,10 +308,12 @@ def Levers(ctl: Controller):
                 key = f"levers.{lv.id}"
                 prefix = "Charte" if lang == "fr" else "Charter"
                 sep = " : " if lang == "fr" else ": "
+                value = float(_current(st, key))
                 with solara.Tooltip(f"{prefix}{sep}« {lv.charter} »"):
-                    with solara.Column(classes=[f"lever-{lv.id}"]):
-                        solara.SliderFloat(i18n.lever_label(lv.id, lang), value=float(_current(st, key)),
-                                           min=0.0, max=1.0, step=0.1,
+                    with solara.Column(classes=[f"lever-{lv.id}"], gap="0px"):
+                        solara.Text(f"{i18n.lever_label(lv.id, lang)}{sep}{i18n.number(value, lang, 1)}",
+                                    classes=["alliance-slider-label"])
+                        solara.SliderFloat("", value=value, min=0.0, max=1.0, step=0.1, thumb_label=False,
                                            on_value=lambda x, k=key: ctl.do({"kind": "set", "key": k,
                                                                              "value": round(float(x), 4)}))
 
@@ -276,11 +322,17 @@ def Levers(ctl: Controller):
 def Draws(ctl: Controller):
     st = ctl.state.value
     lang = st.lang
+    def number(text: str):
+        try:
+            return int(text.strip())
+        except ValueError:
+            return text  # refused by session.apply, with a message in the page's language
+
     with solara.Row():
-        solara.InputInt(i18n.t("seeds", lang), value=st.seeds, continuous_update=False,
-                        on_value=lambda n: ctl.do({"kind": "seeds", "n": n}))
-        solara.InputInt(i18n.t("first_seed", lang), value=st.first_seed, continuous_update=False,
-                        on_value=lambda n: ctl.do({"kind": "seeds", "first": n}))
+        solara.InputText(i18n.t("seeds", lang), value=str(st.seeds), continuous_update=False,
+                         on_value=lambda text: ctl.do({"kind": "seeds", "n": number(text)}))
+        solara.InputText(i18n.t("first_seed", lang), value=str(st.first_seed), continuous_update=False,
+                         on_value=lambda text: ctl.do({"kind": "seeds", "first": number(text)}))
 
 
 @solara.component
@@ -290,8 +342,10 @@ def Log(ctl: Controller):
     with solara.Details(i18n.t("log", lang)):
         if not ctl.log.events:
             solara.Text(i18n.t("nothing_logged", lang))
-        for e in ctl.log.events[-30:]:
-            solara.Text(f"{i18n.number(e['t'], lang, 1)} s · {session.describe(e, lang)}")
+        items = "".join(f"<li>{html.escape(i18n.number(e['t'], lang, 0))} s · {html.escape(session.describe(e, lang))}</li>"
+                        for e in ctl.log.events[-30:])
+        if items:
+            solara.HTML("ul", unsafe_innerHTML=items, classes=["alliance-log"])
 
 
 @solara.component
@@ -330,7 +384,12 @@ def Page():
             solara.SliderInt(i18n.t("step", lang), value=ctl.step.value, min=0, max=len(ctl.replayed),
                              on_value=ctl.go_to_step, tick_labels="end_points")
         solara.HTML("h2", i18n.t("cards", lang))
+        solara.Text(i18n.t("cards_help", lang))
         CardRow(ctl)
+        if projector:  # the room reads the answer and the table, one under the other, full width
+            Answers(ctl, projector=True)
+            SideBySide(ctl, projector)
+            return
         with solara.Columns([5, 7]):
             with solara.Column():
                 Answers(ctl)

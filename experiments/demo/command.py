@@ -59,11 +59,33 @@ def cmd_demo(args: argparse.Namespace) -> int:
             raise InputError(f"--port: expected a free port; found {args.port} in use (try --port {args.port + 1})")
     _offline_settings()
     os.environ["SOLARA_APP"] = "experiments.demo.app"
+    import threading
+    import warnings
+
     import uvicorn
 
-    print(f"alliance demo: open http://{host}:{args.port}/ in a browser (Ctrl-C to stop)", flush=True)
+    # Solara warns that its cookie falls back to samesite=lax over plain http: expected on this
+    # machine's own address, and nothing a facilitator can act on
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    print("alliance demo: starting on this machine, the address follows when the page is ready…", flush=True)
+    threading.Thread(target=_say_when_ready, args=(host, args.port), daemon=True).start()
     uvicorn.run("solara.server.starlette:app", host=host, port=args.port, log_level="warning")
     return 0
+
+
+def _say_when_ready(host: str, port: int) -> None:
+    """Print the address once the page answers, so that the first visit is not refused."""
+    import time
+    import urllib.request
+
+    url = f"http://{host}:{port}/"
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=30):
+                break
+        except OSError:
+            time.sleep(0.3)
+    print(f"alliance demo: open {url} in a browser (Ctrl-C to stop)", flush=True)
 
 
 def _offline_settings() -> None:

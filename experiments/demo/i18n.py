@@ -15,18 +15,35 @@ LANGS = ("fr", "en")
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("Et si ? Simulateur de l'alliance dans les territoires",
               "What if? Simulator of alliances in territories"),
-    "subtitle": ("Choisissez une question : le modèle la pose à 20 territoires tirés au sort et "
-                 "répond en mots simples, face à la référence.",
-                 "Pick a question: the model asks it of 20 randomly drawn territories and answers "
-                 "in plain words, against the reference."),
+    "subtitle": ("Choisissez une question : le modèle la rejoue sur 20 histoires possibles (les « tirages ») "
+                 "de ses 20 territoires et répond en mots simples, face à la référence.",
+                 "Pick a question: the model replays it over 20 possible histories (the \"draws\") of its "
+                 "20 territories and answers in plain words, against the reference."),
     "switch_lang": ("English", "Français"),
     "cards": ("Et si ?", "What if?"),
     "reference": ("Référence (aujourd'hui)", "Reference (today)"),
+    "reference_changed": ("Référence (vos réglages)", "Reference (your settings)"),
+    "settings_answer": ("Vos réglages, comparés à aujourd'hui", "Your settings, compared with today"),
+    "settings_changed": ("Vous avez changé : {what}.", "You changed: {what}."),
+    "card_changes": ("Ce que change cette question : {what}.", "What this question changes: {what}."),
+    "all_charter_levers": ("les 21 leviers de la Charte pratiqués pleinement (1 au lieu de {v})",
+                           "the Charter's 21 levers fully practised (1 instead of {v})"),
+    "more_details": ("Les autres indicateurs", "The other indicators"),
+    "cards_help": ("Appuyez sur une carte pour poser la question ; appuyez de nouveau pour la retirer. "
+                   "Trois questions au plus à la fois, à côté de la référence.",
+                   "Press a card to ask the question; press it again to remove it. At most three "
+                   "questions at once, beside the reference."),
+    "cannot": ("Impossible", "Not possible"),
+    "elections_mark": ("élections", "elections"),
+    "answered_cached": ("Réponse déjà calculée sur {n} tirages communs (tirages n° {a} à {b}).",
+                        "Answer already computed over {n} common draws (draws no. {a} to {b})."),
+    "no_established": ("Pas de changement établi sur les {n} indicateurs suivis.",
+                       "No established change on the {n} indicators followed."),
     "answer": ("La réponse", "The answer"),
     "no_card": ("Appuyez sur une carte « Et si ? » pour obtenir une réponse.",
                 "Press a \"What if?\" card to get an answer."),
-    "answered_in": ("Réponse calculée en {s} s sur {n} tirages communs (graines {a} à {b}).",
-                    "Answer computed in {s} s over {n} common draws (seeds {a} to {b})."),
+    "answered_in": ("Réponse calculée en {s} s sur {n} tirages communs (tirages n° {a} à {b}).",
+                    "Answer computed in {s} s over {n} common draws (draws no. {a} to {b})."),
     "side_by_side": ("Côte à côte, mois par mois (moyenne des tirages)",
                      "Side by side, month by month (mean over draws)"),
     "month": ("mois", "month"),
@@ -34,7 +51,7 @@ WORDS: dict[str, tuple[str, str]] = {
                "The Charter's levers (0 = absent, 1 = fully practised)"),
     "knobs": ("Les règles du jeu", "The rules of the game"),
     "seeds": ("Nombre de tirages", "Number of draws"),
-    "first_seed": ("Premier tirage (graine)", "First draw (seed)"),
+    "first_seed": ("Numéro du premier tirage", "Number of the first draw"),
     "apply": ("Appliquer", "Apply"),
     "reset": ("Tout remettre à zéro", "Reset everything"),
     "export": ("Exporter la séance (zip)", "Export the session (zip)"),
@@ -43,8 +60,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "projector": ("Mode projecteur", "Projector mode"),
     "error": ("Valeur refusée", "Value refused"),
     "kept": ("les derniers réglages valides sont conservés.", "the last valid settings are kept."),
-    "max_cards": ("Au plus {n} questions côte à côte : retirez-en une d'abord.",
-                  "At most {n} questions side by side: remove one first."),
+    "max_cards": ("Trois questions au plus à la fois, à côté de la référence : appuyez de nouveau sur une "
+                  "carte bleue pour la retirer d'abord",
+                  "At most three questions at once, beside the reference: press a blue card again to "
+                  "remove it first"),
     "replaying": ("Séance rejouée depuis {f} ({n} actions).", "Session replayed from {f} ({n} actions)."),
     "step": ("Étape de la séance", "Session step"),
     "nothing_logged": ("Rien pour l'instant.", "Nothing yet."),
@@ -58,7 +77,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "governance.macro_steering": ("Pilotage par le national (objectifs et chemin)",
                                   "National steering (objectives and path)"),
     "funding.national_budget_scale": ("Argent de l'État (1 = aujourd'hui)", "The State's money (1 = today)"),
-    "governance.charter": ("La Charte est…", "The Charter is…"),
+    "governance.charter": ("La Charte, là où on la pratique, est…", "The Charter, where it is practised, is…"),
     "funding.regime": ("Mode de financement", "Funding regime"),
     "funding.budget_scale": ("Budget (1 = aujourd'hui)", "Budget (1 = today)"),
     "time.electoral_cycle_months": ("Durée du mandat (mois)", "Electoral cycle (months)"),
@@ -182,10 +201,23 @@ COUNTED: dict[str, tuple[str, str, str, str]] = {
     "who.national_foundation": ("une fondation nationale", "{n} fondations nationales",
                                 "a national foundation", "{n} national foundations"),
     "who.state": ("l'État", "l'État", "the State", "the State"),
+    "years": ("{n} an", "{n} ans", "{n} year", "{n} years"),
 }
 
 #: Glossary of the Charter's words: (term_fr, definition_fr, term_en, definition_en).
 GLOSSARY: tuple[tuple[str, str, str, str], ...] = (
+    ("Impact sur les besoins", "Ce que les alliances ont réduit des besoins non couverts des territoires, "
+     "additionné sur les 10 ans ; 1 = un besoin (économique, social ou environnemental) d'un territoire "
+     "entièrement couvert.",
+     "Impact on needs", "How much the alliances reduced the territories' unmet needs, added up over the 10 "
+     "years; 1 = one need (economic, social or environmental) of one territory fully met."),
+    ("Survie des alliances", "Parmi les alliances qui ont commencé à agir et se sont terminées, la part qui "
+     "est allée jusqu'au bout de son projet.",
+     "Alliance survival", "Among the alliances that started acting and ended, the share that carried "
+     "their project to its end."),
+    ("ODD", "Les 17 objectifs de développement durable de l'ONU, que la Charte prend pour cadre commun.",
+     "SDG", "The United Nations' 17 sustainable development goals, which the Charter takes as a common "
+     "frame."),
     ("Alliance", "Des acteurs différents (associations, entreprises, élus, fondations, État) qui "
      "agissent ensemble pour un besoin du territoire.",
      "Alliance", "Different actors (associations, firms, officials, foundations, the State) "

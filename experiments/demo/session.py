@@ -227,7 +227,12 @@ def describe(event: dict[str, Any], lang: str) -> str:
         else:
             label = i18n.t(key, lang) if key in i18n.WORDS else key
         value = event.get("value")
-        shown = i18n.t(value, lang) if isinstance(value, str) and value in i18n.WORDS else value
+        if isinstance(value, str) and value in i18n.WORDS:
+            shown = i18n.t(value, lang)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            shown = f"{value:g}".replace(".", "," if lang == "fr" else ".")
+        else:
+            shown = value
         return f"{label} = {shown}"
     if kind == "seeds":
         return (f"{i18n.t('seeds', lang)} : {event.get('n', '')} {i18n.t('first_seed', lang)} : {event.get('first', '')}"

@@ -31,7 +31,9 @@ class View:
     lang: str
     seeds: tuple[int, ...]
     scenarios: tuple[Scenario, ...]  # the reference first
-    answers: dict[str, list[str]]  # card id -> sentences
+    answers: dict[str, list[str]]  # card id (or "settings") -> sentences, established changes first
+    established: dict[str, int]  # card id (or "settings") -> how many of its sentences say a change
+    elections: tuple[int, ...]  # the reference's election months (none when they are staggered)
     seconds: float  # wall time of the runs and the answer
     cpu_seconds: float  # processor time of the same (what the laptop's load does not change)
 
@@ -42,14 +44,22 @@ def compute(state: State, base: Params) -> View:
     seeds = answer.seeds_from(state.first_seed, state.seeds)
     lang = state.lang
     ref = answer.run_scenario(state.reference_params(base).model_dump(), seeds)
-    scenarios = [Scenario("reference", i18n.t("reference", lang), ref)]
-    answers = {}
+    scenarios = [Scenario("reference", i18n.t("reference_changed" if state.settings else "reference", lang), ref)]
+    answers, established = {}, {}
+    if state.settings:  # moved levers or rules: say what they change against today's settings
+        today = answer.run_scenario(base.model_dump(), seeds)
+        answers["settings"] = answer.answer(today, ref, lang)
+        established["settings"] = answer.established(today, ref)
     for cid in state.cards:
         res = answer.run_scenario(state.scenario_params(base, cid).model_dump(), seeds)
         scenarios.append(Scenario(cid, card_table.BY_ID[cid].title(lang), res))
         answers[cid] = answer.answer(ref, res, lang)
-    return View(lang, seeds, tuple(scenarios), answers, time.perf_counter() - started,
-                time.thread_time() - cpu)
+        established[cid] = answer.established(ref, res)
+    p = state.reference_params(base)
+    cycle = p.time.electoral_cycle_months
+    elections = () if p.time.stagger_elections else tuple(range(cycle, p.run.months, cycle))
+    return View(lang, seeds, tuple(scenarios), answers, established, elections,
+                time.perf_counter() - started, time.thread_time() - cpu)
 
 
 def headline_table(view: View) -> list[tuple[str, list[str]]]:
@@ -77,6 +87,11 @@ def chart_options(view: View) -> list[dict]:
             data = [[int(m), float(f"{v:.4g}")] for m, v in zip(frame["month"], frame[col], strict=True)]
             series.append({"type": "line", "name": sc.label, "data": data, "showSymbol": False,
                            "lineStyle": {"color": colour, "width": 2}, "itemStyle": {"color": colour}})
+        if view.elections:  # the municipal elections of the reference, as dashed lines
+            series[0]["markLine"] = {
+                "symbol": "none", "silent": True, "lineStyle": {"type": "dashed", "color": "#888", "width": 1},
+                "label": {"formatter": i18n.t("elections_mark", view.lang), "fontSize": 10, "color": "#666"},
+                "data": [{"xAxis": m} for m in view.elections]}
         charts.append({
             "animation": False,
             "title": {"text": i18n.t(f"series.{col}", view.lang), "left": "center",
@@ -134,6 +149,9 @@ def summary_md(view: View, state: State) -> str:
     else:
         lines.append("- " + ("réglages du modèle par défaut (scénario baseline)" if fr
                              else "the model's default settings (baseline scenario)"))
+    if "settings" in view.answers:
+        lines += ["", f"## {i18n.t('settings_answer', lang)}"]
+        lines += [f"- {s}" for s in view.answers["settings"]]
     for sc in view.scenarios[1:]:
         lines += ["", f"## {i18n.t('cards', lang)} {sc.label}"]
         lines += [f"- {s}" for s in view.answers[sc.id]]
