@@ -340,5 +340,7 @@ def test_moved_levers_are_answered_against_today_and_the_reference_says_so():
     marks = view.chart_options(v)[1]["series"][0]["markLine"]["data"]
     assert marks == [{"xAxis": 72}]
     assert "Vos réglages, comparés à aujourd'hui" in view.summary_md(v, state)
+    assert all("référence" not in x for x in v.answers["settings"])
+    assert any("aujourd'hui" in x for x in v.answers["settings"])
     plain = view.compute(session.State(seeds=3), BASE)
     assert plain.scenarios[0].label == "Référence (aujourd'hui)" and "settings" not in plain.answers

@@ -127,16 +127,19 @@ def _amount(d: Difference, value: float, lang: str, signed: bool) -> str:
     return text
 
 
-def sentence(d: Difference, lang: str) -> str:
+def sentence(d: Difference, lang: str, today: bool = False) -> str:
     """One plain sentence for one headline, e.g. "Survie des alliances : 6,4 points de
-    pourcentage de moins qu'avec la référence (intervalle à 95 % : −10,7 à −2,0 points)"."""
+    pourcentage de moins qu'avec la référence (intervalle à 95 % : −10,7 à −2,0 points)"; with
+    ``today`` the comparison is with today's settings ("qu'aujourd'hui")."""
     fr = lang == "fr"
     label = i18n.outcome_label(d.key, lang)
     low, high = _amount(d, d.low, lang, True), _amount(d, d.high, lang, True)
     if d.kind == "points":  # say the unit once, after the interval's upper end
         low = low.split(" ", 1)[0]
     interval = f"{low} {'à' if fr else 'to'} {high}"
-    pp = {"relative": (" par rapport à la référence", " relative to the reference")}.get(d.kind, ("", ""))
+    against = (" par rapport à aujourd'hui", " relative to today") if today else \
+        (" par rapport à la référence", " relative to the reference")
+    pp = {"relative": against}.get(d.kind, ("", ""))
     if d.no_change:
         if fr:
             return (f"{label} : pas de changement établi (écart {_amount(d, d.mean, lang, True)}{pp[0]} ; "
@@ -146,17 +149,18 @@ def sentence(d: Difference, lang: str) -> str:
     size = _amount(d, abs(d.mean), lang, False)
     if fr:
         more = "de plus" if d.mean > 0 else "de moins"
-        return f"{label} : {size} {more} qu'avec la référence (intervalle à 95 % : {interval})."
+        than = "qu'aujourd'hui" if today else "qu'avec la référence"
+        return f"{label} : {size} {more} {than} (intervalle à 95 % : {interval})."
     more = "higher" if d.mean > 0 else "lower"
-    return f"{label}: {size} {more} than the reference (95% interval {interval})."
+    return f"{label}: {size} {more} than {'today' if today else 'the reference'} (95% interval {interval})."
 
 
-def answer(reference: Result, other: Result, lang: str, headlines: tuple[Headline, ...] = HEADLINES
-           ) -> list[str]:
+def answer(reference: Result, other: Result, lang: str, headlines: tuple[Headline, ...] = HEADLINES,
+           today: bool = False) -> list[str]:
     """The plain-words answer: one sentence per headline indicator, the established changes
     first (in the order of ``headlines``), then those where the model shows no change."""
     diffs = sorted((difference(h, reference, other) for h in headlines), key=lambda d: d.no_change)
-    return [sentence(d, lang) for d in diffs]
+    return [sentence(d, lang, today) for d in diffs]
 
 
 def established(reference: Result, other: Result, headlines: tuple[Headline, ...] = HEADLINES) -> int:

@@ -23,6 +23,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cards": ("Et si ?", "What if?"),
     "reference": ("Référence (aujourd'hui)", "Reference (today)"),
     "reference_changed": ("Référence (vos réglages)", "Reference (your settings)"),
+    "reference_short": ("référence", "reference"),
     "settings_answer": ("Vos réglages, comparés à aujourd'hui", "Your settings, compared with today"),
     "settings_changed": ("Vous avez changé : {what}.", "You changed: {what}."),
     "card_changes": ("Ce que change cette question : {what}.", "What this question changes: {what}."),

@@ -240,7 +240,7 @@ def describe(event: dict[str, Any], lang: str) -> str:
                 f"{event.get('first', '')}").replace("  ", " ")
     if kind == "territory":
         of = event.get("of")
-        told = (i18n.t("reference", lang) if of in (None, "reference") else
+        told = (i18n.t("reference_short", lang) if of in (None, "reference") else
                 card_table.BY_ID[of].title(lang) if of in card_table.BY_ID else str(of))
         return f"{i18n.t('story_of', lang, n=event.get('n', '?'))} ({told})"
     if kind == "lang":

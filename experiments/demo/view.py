@@ -48,7 +48,7 @@ def compute(state: State, base: Params) -> View:
     answers, established = {}, {}
     if state.settings:  # moved levers or rules: say what they change against today's settings
         today = answer.run_scenario(base.model_dump(), seeds)
-        answers["settings"] = answer.answer(today, ref, lang)
+        answers["settings"] = answer.answer(today, ref, lang, today=True)
         established["settings"] = answer.established(today, ref)
     for cid in state.cards:
         res = answer.run_scenario(state.scenario_params(base, cid).model_dump(), seeds)
