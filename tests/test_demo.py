@@ -55,7 +55,7 @@ def test_relative_difference_is_said_in_percent_of_the_reference():
     assert d.mean == pytest.approx(20.0) and d.low < 20 < d.high and not d.no_change
     text = answer.sentence(d, "fr")
     assert text.startswith("Impact sur les besoins : 20\u00a0% de plus qu'avec la référence")
-    assert "intervalle à 95 %" in text
+    assert "intervalle à 95\u00a0%" in text
     assert "20% higher than the reference" in answer.sentence(d, "en")
 
 
@@ -171,7 +171,7 @@ def test_export_holds_a_replayable_log_series_figure_and_summary(tmp_path):
         assert csv.splitlines()[0] == "scenario,seed,month," + ",".join(answer.PLOTTED)
         assert len(csv.splitlines()) == 1 + 2 * 4 * 120
         summary = zf.read("summary.md").decode()
-        assert "fonds territorial mutualisé" in summary and "intervalle à 95 %" in summary
+        assert "fonds territorial mutualisé" in summary and "intervalle à 95\u00a0%" in summary
     assert session.replay(session.read_session(path)[1], BASE) == state
 
 

@@ -209,7 +209,7 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         browser_cpu = _browser_cpu() - browser0
         answer_text = page.page.inner_text(".alliance-answer")
         assert "Ce que change cette question : Mode de financement = fonds territorial mutualisé" in answer_text
-        assert ("qu'avec la référence" in answer_text and "intervalle à 95 %" in answer_text
+        assert ("qu'avec la référence" in answer_text and "intervalle à 95\u00a0%" in answer_text
                 or "Pas de changement établi sur les 5 indicateurs" in answer_text)
         text = page.text()
         assert _english_words_in(text) == []

@@ -143,14 +143,14 @@ def sentence(d: Difference, lang: str, today: bool = False) -> str:
     if d.no_change:
         if fr:
             return (f"{label} : pas de changement établi (écart {_amount(d, d.mean, lang, True)}{pp[0]} ; "
-                    f"intervalle à 95 % : {interval}, qui contient « aucun changement »).")
+                    f"intervalle à 95\u00a0% : {interval}, qui contient «\u00a0aucun changement\u00a0»).")
         return (f"{label}: no established change (difference {_amount(d, d.mean, lang, True)}{pp[1]}; "
                 f"95% interval {interval}, which includes no change).")
     size = _amount(d, abs(d.mean), lang, False)
     if fr:
         more = "de plus" if d.mean > 0 else "de moins"
         than = "qu'aujourd'hui" if today else "qu'avec la référence"
-        return f"{label} : {size} {more} {than} (intervalle à 95 % : {interval})."
+        return f"{label} : {size} {more} {than} (intervalle à 95\u00a0% : {interval})."
     more = "higher" if d.mean > 0 else "lower"
     return f"{label}: {size} {more} than {'today' if today else 'the reference'} (95% interval {interval})."
 

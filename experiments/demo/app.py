@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+import time
 from pathlib import Path
 
 import solara
@@ -18,7 +19,7 @@ import solara
 from experiments.io import scenarios as scn
 from experiments.io.errors import USER_ERRORS
 from simulation import LEVERS
-from simulation.levers import CHARTER_IDS, GROUPS
+from simulation.levers import GROUPS
 
 from . import cards as card_table
 from . import i18n, session, territories, view
@@ -119,7 +120,7 @@ class Controller:
     def export(self) -> bytes:
         v, st = self.view.value, self.state.value
         return session.export_zip(self.log.to_json(SCENARIO), view.series_csv(v),
-                                  {"cote_a_cote.png": view.figure_png(v)}, view.summary_md(v, st))
+                                  {"cote_a_cote.png": view.figure_png(v)}, view.summary_md(v, st, BASE))
 
 
 @solara.component
@@ -131,17 +132,6 @@ def CardRow(ctl: Controller):
             solara.Button(card.title(st.lang), color="primary" if pressed else None, outlined=not pressed,
                           on_click=lambda cid=card.id: ctl.do({"kind": "card", "id": cid}),
                           classes=["alliance-card", f"card-{card.id}"])
-
-
-def _changes(overrides: dict, lang: str) -> str:
-    """What a set of overrides changes, in the page's words (the Charter's levers said at once)."""
-    charter = {f"levers.{lid}" for lid in CHARTER_IDS}
-    parts = []
-    if charter <= set(overrides) and all(overrides[k] == 1.0 for k in charter):
-        parts.append(i18n.t("all_charter_levers", lang, v=i18n.number(float(getattr(BASE.levers, CHARTER_IDS[0])), lang)))
-        overrides = {k: v for k, v in overrides.items() if k not in charter}
-    parts += [session.describe({"kind": "set", "key": k, "value": v}, lang) for k, v in overrides.items()]
-    return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
 
 
 def _answer_block(title: str, note: str, sentences: list[str], established: int, lang: str, large: bool) -> str:
@@ -167,7 +157,7 @@ def Answers(ctl: Controller, projector: bool = False):
     lang = st.lang
     solara.HTML("h2", i18n.t("answer", lang))
     if "settings" in v.answers:
-        note = i18n.t("settings_changed", lang, what=_changes(st.settings, lang))
+        note = i18n.t("settings_changed", lang, what=view.changes(st.settings, lang, BASE))
         solara.HTML("div", unsafe_innerHTML=_answer_block(i18n.t("settings_answer", lang), note, v.answers["settings"],
                                                           v.established["settings"], lang, projector),
                     classes=["alliance-answer", "alliance-settings-answer"])
@@ -175,7 +165,7 @@ def Answers(ctl: Controller, projector: bool = False):
         solara.Text(i18n.t("no_card", lang))
         return
     for sc in v.scenarios[1:]:
-        note = i18n.t("card_changes", lang, what=_changes(card_table.BY_ID[sc.id].overrides, lang))
+        note = i18n.t("card_changes", lang, what=view.changes(card_table.BY_ID[sc.id].overrides, lang, BASE))
         solara.HTML("div", unsafe_innerHTML=_answer_block(f"{i18n.t('cards', lang)} {sc.label}", note, v.answers[sc.id],
                                                           v.established[sc.id], lang, projector),
                     classes=["alliance-answer"])
@@ -206,7 +196,7 @@ def SideBySide(ctl: Controller, projector: bool):
         return
     chips = "".join(f"<span style='margin-right:18px'><span style='display:inline-block;width:22px;height:4px;"
                     f"background:{c};vertical-align:middle;margin-right:6px'></span>{html.escape(sc.label)}</span>"
-                    for sc, c in zip(v.scenarios, view.COLOURS, strict=False))
+                    for sc, c in ((sc, view.colour(sc.id)) for sc in v.scenarios))
     solara.HTML("div", unsafe_innerHTML=chips, classes=["alliance-legend"], style="margin:8px 0")
     options = view.chart_options(v)
     with solara.Div(classes=["alliance-charts"],
@@ -233,7 +223,7 @@ def Territories(ctl: Controller):
     of = st.story_of if st.story_of in st.cards else "reference"
     titles = {i18n.t("reference", lang): "reference",
               **{card_table.BY_ID[c].title(lang): c for c in st.cards}}
-    names = [territories.territory_name(k, lang) for k in range(rec.n_territories)]
+    names = [territories.territory_name(rec, k, lang) for k in range(rec.n_territories)]
 
     def on_click(data):
         k = territories.clicked_territory(data)
@@ -376,7 +366,9 @@ def Page():
             solara.Button(i18n.t("switch_lang", lang), outlined=True, classes=["alliance-lang"],
                           on_click=lambda: ctl.do({"kind": "lang", "value": "en" if lang == "fr" else "fr"}))
             solara.Switch(label=i18n.t("projector", lang), value=projector, on_value=set_projector)
-        solara.Text(i18n.t("subtitle", lang))
+        ter = BASE.territories
+        solara.Text(i18n.t("subtitle", lang, n=st.seeds, t=len(ter.records) if ter.records else ter.count)
+                    + ("" if SCENARIO == "baseline" else " " + i18n.t("scenario_loaded", lang, s=SCENARIO)))
         if ctl.message.value:
             solara.Error(ctl.message.value, classes=["alliance-message"])
         if ctl.replay_note:
@@ -402,7 +394,8 @@ def Page():
             with solara.Column():
                 SideBySide(ctl, projector)
                 with solara.Row():
-                    solara.FileDownload(ctl.export, filename="seance-alliance.zip", label=i18n.t("export", lang))
+                    solara.FileDownload(ctl.export, filename=f"seance-alliance-{time.strftime('%Y-%m-%d-%Hh%M')}.zip",
+                                        label=i18n.t("export", lang))
                     solara.Button(i18n.t("reset", lang), outlined=True,
                                   on_click=lambda: ctl.do({"kind": "reset"}))
                 Log(ctl)

@@ -15,10 +15,11 @@ LANGS = ("fr", "en")
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("Et si ? Simulateur de l'alliance dans les territoires",
               "What if? Simulator of alliances in territories"),
-    "subtitle": ("Choisissez une question : le modèle la rejoue sur 20 histoires possibles (les « tirages ») "
-                 "de ses 20 territoires et répond en mots simples, face à la référence.",
-                 "Pick a question: the model replays it over 20 possible histories (the \"draws\") of its "
-                 "20 territories and answers in plain words, against the reference."),
+    "subtitle": ("Choisissez une question : le modèle simule ses {t} territoires {n} fois (les « tirages », "
+                 "autant d'histoires possibles) et répond en mots simples, face à la référence.",
+                 "Pick a question: the model simulates its {t} territories {n} times (the \"draws\", as many "
+                 "possible histories) and answers in plain words, against the reference."),
+    "scenario_loaded": ("Référence chargée : scénario « {s} ».", "Reference loaded: scenario \"{s}\"."),
     "switch_lang": ("English", "Français"),
     "cards": ("Et si ?", "What if?"),
     "reference": ("Référence (aujourd'hui)", "Reference (today)"),
@@ -236,10 +237,10 @@ GLOSSARY: tuple[tuple[str, str, str, str], ...] = (
      "Arranger", "A third party that facilitates the alliance and links its partners."),
     ("Rendez-vous manqué", "Une alliance décidée mais abandonnée faute d'argent pour démarrer.",
      "Missed appointment", "An agreed alliance abandoned because the money to start never came."),
-    ("Tirage", "Une histoire possible du territoire ; toutes les questions sont posées aux mêmes "
-     "tirages pour comparer à chances égales.",
-     "Draw", "One possible history of the territory; every question is asked of the same draws "
-     "so the comparison is fair."),
+    ("Tirage", "Une histoire possible de l'ensemble des territoires (le hasard y joue autrement) ; toutes "
+     "les questions sont posées aux mêmes tirages pour comparer à chances égales.",
+     "Draw", "One possible history of all the territories (chance plays out differently); every question "
+     "is asked of the same draws so the comparison is fair."),
     ("Intervalle à 95 %", "La fourchette où se trouve l'écart réel avec 95 % de confiance ; s'il "
      "contient zéro, le modèle ne montre pas de changement.",
      "95% interval", "The range holding the true difference with 95% confidence; if it contains "

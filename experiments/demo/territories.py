@@ -74,6 +74,7 @@ class Record:
     actor_region: np.ndarray  # per actor, -1 national
     alliances: tuple[Alliance, ...]
     elections: tuple[Election, ...]
+    names: tuple[str, ...] = ()  # the territories' names when read from a table, else none
 
     @property
     def n_territories(self) -> int:
@@ -155,7 +156,7 @@ def record(params: dict[str, Any] | Params) -> Record:
     return Record(months, np.stack([ter["x"], ter["y"]], axis=1), ter["region"].copy(),
                   ter["fragility"].copy(), np.array(needs), tuple(a.kind for a in agents),
                   s.actors["territory"].copy(), s.actors["region"].copy(), tuple(done),
-                  tuple(elections))
+                  tuple(elections), tuple(r.name for r in model.params.territories.records or ()))
 
 
 @lru_cache(maxsize=32)
@@ -193,8 +194,10 @@ def kind_label(kind: str, lang: str, plural: bool = False) -> str:
     return i18n.t(f"kind.{kind}{'s' if plural else ''}", lang)
 
 
-def territory_name(t: int, lang: str) -> str:
-    return i18n.t("territory_n", lang, n=t + 1)
+def territory_name(rec: Record, t: int, lang: str) -> str:
+    """"Territoire 3", or "Territoire 3 : CC du Val de Saône" when the territories are named."""
+    name = i18n.t("territory_n", lang, n=t + 1)
+    return f"{name}{' : ' if lang == 'fr' else ': '}{rec.names[t]}" if t < len(rec.names) else name
 
 
 def map_option(rec: Record, lang: str, selected: int | None = None) -> dict:
@@ -207,7 +210,7 @@ def map_option(rec: Record, lang: str, selected: int | None = None) -> dict:
     nodes = []
     for t in range(rec.n_territories):
         chosen = t == selected
-        nodes.append({"name": territory_name(t, lang), "value": [float(rec.xy[t, 0]), float(rec.xy[t, 1])],
+        nodes.append({"name": territory_name(rec, t, lang), "value": [float(rec.xy[t, 0]), float(rec.xy[t, 1])],
                       "territory": t, "symbolSize": 34 if chosen else 26, "category": len(KINDS),
                       "itemStyle": {"color": "#f4f6f6", "borderColor": "#17202a" if chosen else "#95a5a6",
                                     "borderWidth": 3 if chosen else 1},
@@ -324,7 +327,7 @@ def story(rec: Record, t: int, lang: str) -> dict[str, Any]:
         elections.append(text)
     if not votes:
         elections.append(i18n.t("no_vote", lang, m=rec.months))
-    return {"title": territory_name(t, lang), "facts": facts, "alliances": lines, "elections": elections}
+    return {"title": territory_name(rec, t, lang), "facts": facts, "alliances": lines, "elections": elections}
 
 
 def story_html(st: dict[str, Any], lang: str) -> str:

@@ -12,11 +12,21 @@ import pandas as pd
 
 from simulation import Params
 
-from . import answer, i18n
+from . import answer, i18n, session
 from . import cards as card_table
 from .session import State
 
-COLOURS = ("#1b4f72", "#d35400", "#229954", "#8e44ad")
+#: The reference's colour, then one per card, in the order of the cards: a card keeps its colour
+#: whatever else is pressed or put away.
+REFERENCE_COLOUR = "#1b4f72"
+CARD_COLOURS = ("#d35400", "#229954", "#8e44ad", "#c0392b", "#16a085", "#7f6000", "#e84393", "#566573",
+                "#2e86c1")
+
+
+def colour(scenario_id: str) -> str:
+    if scenario_id == "reference":
+        return REFERENCE_COLOUR
+    return CARD_COLOURS[list(card_table.BY_ID).index(scenario_id) % len(CARD_COLOURS)]
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,20 @@ def compute(state: State, base: Params) -> View:
                 time.perf_counter() - started, time.thread_time() - cpu)
 
 
+def changes(overrides: dict, lang: str, base: Params) -> str:
+    """What a set of overrides changes, in the page's words (the Charter's 21 levers said at once)."""
+    from simulation.levers import CHARTER_IDS
+
+    charter = {f"levers.{lid}" for lid in CHARTER_IDS}
+    parts = []
+    if charter <= set(overrides) and all(overrides[k] == 1.0 for k in charter):
+        was = float(getattr(base.levers, CHARTER_IDS[0]))
+        parts.append(i18n.t("all_charter_levers", lang, v=i18n.number(was, lang)))
+        overrides = {k: v for k, v in overrides.items() if k not in charter}
+    parts += [session.describe({"kind": "set", "key": k, "value": v}, lang) for k, v in overrides.items()]
+    return (" ; " if lang == "fr" else "; ").join(parts)
+
+
 def headline_table(view: View) -> list[tuple[str, list[str]]]:
     """Per headline indicator, its label and the mean over seeds for each scenario, formatted
     (shares and 0-1 scores in percent)."""
@@ -82,11 +106,11 @@ def chart_options(view: View) -> list[dict]:
     charts = []
     for col in answer.PLOTTED:
         series = []
-        for sc, colour in zip(view.scenarios, COLOURS, strict=False):
+        for sc in view.scenarios:
             frame = sc.result.series
             data = [[int(m), float(f"{v:.4g}")] for m, v in zip(frame["month"], frame[col], strict=True)]
             series.append({"type": "line", "name": sc.label, "data": data, "showSymbol": False,
-                           "lineStyle": {"color": colour, "width": 2}, "itemStyle": {"color": colour}})
+                           "lineStyle": {"color": colour(sc.id), "width": 2}, "itemStyle": {"color": colour(sc.id)}})
         if view.elections:  # the municipal elections of the reference, as dashed lines
             series[0]["markLine"] = {
                 "symbol": "none", "silent": True, "lineStyle": {"type": "dashed", "color": "#888", "width": 1},
@@ -116,8 +140,8 @@ def figure_png(view: View) -> bytes:
     fig = Figure(figsize=(10, 6), dpi=90, layout="constrained")
     axes = fig.subplots(2, 2).ravel()
     for ax, col in zip(axes, answer.PLOTTED, strict=True):
-        for sc, colour in zip(view.scenarios, COLOURS, strict=False):
-            ax.plot(sc.result.series["month"], sc.result.series[col], color=colour, label=sc.label, lw=2)
+        for sc in view.scenarios:
+            ax.plot(sc.result.series["month"], sc.result.series[col], color=colour(sc.id), label=sc.label, lw=2)
         ax.set_title(i18n.t(f"series.{col}", view.lang), fontsize=12)
         ax.set_xlabel(i18n.t("month", view.lang))
         ax.grid(alpha=0.3)
@@ -135,17 +159,18 @@ def series_csv(view: View) -> str:
     return table[["scenario", "seed", "month", *answer.PLOTTED]].to_csv(index=False)
 
 
-def summary_md(view: View, state: State) -> str:
+def summary_md(view: View, state: State, base: Params | None = None) -> str:
     """The one-page summary for the workshop report."""
     lang = view.lang
     fr = lang == "fr"
-    lines = [f"# {i18n.t('title', lang)}", ""]
+    base = base or Params()
+    lines = [f"# {i18n.t('title', lang)}", "", time.strftime("%d/%m/%Y %H:%M" if fr else "%Y-%m-%d %H:%M"), ""]
     lines.append(i18n.t("answered_in", lang, s=i18n.number(view.seconds, lang, 2), n=len(view.seeds),
                         a=view.seeds[0], b=view.seeds[-1]))
     lines.append("")
-    lines.append(f"## {i18n.t('reference', lang)}")
+    lines.append(f"## {view.scenarios[0].label}")
     if state.settings:
-        lines += [f"- {k} = {v}" for k, v in state.settings.items()]
+        lines += [f"- {session.describe({'kind': 'set', 'key': k, 'value': v}, lang)}" for k, v in state.settings.items()]
     else:
         lines.append("- " + ("réglages du modèle par défaut (scénario baseline)" if fr
                              else "the model's default settings (baseline scenario)"))
@@ -153,7 +178,8 @@ def summary_md(view: View, state: State) -> str:
         lines += ["", f"## {i18n.t('settings_answer', lang)}"]
         lines += [f"- {s}" for s in view.answers["settings"]]
     for sc in view.scenarios[1:]:
-        lines += ["", f"## {i18n.t('cards', lang)} {sc.label}"]
+        lines += ["", f"## {i18n.t('cards', lang)} {sc.label}", ""]
+        lines += [i18n.t("card_changes", lang, what=changes(card_table.BY_ID[sc.id].overrides, lang, base)), ""]
         lines += [f"- {s}" for s in view.answers[sc.id]]
     lines += ["", "## " + ("Indicateurs (moyenne des tirages)" if fr else "Indicators (mean over draws)"), ""]
     head = ["", *(sc.label for sc in view.scenarios)]
