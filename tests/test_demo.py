@@ -228,6 +228,11 @@ def test_alliance_demo_refuses_bad_input_in_one_line(tmp_path, capsys):
     bad.write_text(json.dumps({"format": session.FORMAT, "events": [{"kind": "set", "key": "levers.x", "value": 1}]}))
     assert main(["demo", "--replay", str(bad)]) == 2
     assert "event 1" in capsys.readouterr().err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["demo", "--save-dir", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--save-dir" in err[0] and "a-file" in err[0]
     with pytest.raises(SystemExit) as exc:
         main(["demo", "--port", "80"])
     assert exc.value.code == 2 and "1024" in capsys.readouterr().err

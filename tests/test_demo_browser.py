@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import zipfile
@@ -72,10 +73,14 @@ class Server:
     def __init__(self, *extra: str):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.proc = subprocess.Popen([str(ALLIANCE), "demo", "--port", str(self.port), *extra],
+        self.saves = Path(tempfile.mkdtemp(prefix="alliance-demo-saves-"))
+        self.proc = subprocess.Popen([str(ALLIANCE), "demo", "--port", str(self.port),
+                                      "--save-dir", str(self.saves), *extra],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         first = self.proc.stdout.readline()
         assert "starting" in first, f"alliance demo printed {first!r}; expected that it is starting"
+        saving = self.proc.stdout.readline()
+        assert str(self.saves) in saving, f"alliance demo printed {saving!r}; expected where it saves"
         ready = self.proc.stdout.readline()  # printed once the page answers
         assert self.url in ready, f"alliance demo printed {ready!r}; expected its address {self.url}"
         deadline = time.monotonic() + 120
@@ -104,6 +109,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        shutil.rmtree(self.saves, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -276,6 +282,9 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
             events = json.loads(zf.read("session.json"))["events"]
         kinds = [e["kind"] for e in events]
         assert kinds.count("card") == 2 and "set" in kinds and kinds[-1] == "lang"
+        # the same session was saved as it went, for a reload or a closed laptop
+        saved = list(server.saves.glob("seance-*.json"))
+        assert len(saved) == 1 and json.loads(saved[0].read_text())["events"] == events
         assert page.outside() == [], f"requests left the machine: {page.outside()}"
         final_answer = page.page.locator(".alliance-answer").all_inner_texts()
     finally:

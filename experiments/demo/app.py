@@ -28,6 +28,7 @@ SCENARIO = os.environ.get("ALLIANCE_DEMO_SCENARIO", "baseline")
 BASE = scn.load(SCENARIO).params
 DEFAULT_LANG = os.environ.get("ALLIANCE_DEMO_LANG", "fr")
 REPLAY = os.environ.get("ALLIANCE_DEMO_REPLAY")
+SAVE_DIR = os.environ.get("ALLIANCE_DEMO_SAVE_DIR")
 
 #: How each numeric knob moves: (min, max, step).
 RANGES = {
@@ -59,6 +60,7 @@ class Controller:
         self.replayed: list[dict] = []  # the events of the session given to --replay
         self.step = solara.reactive(0)
         self.replay_note: tuple[str, int] | None = None  # (file name, actions) under --replay
+        self.saved_to: Path | None = None  # where this tab's session is saved as it goes
 
     def do(self, event: dict) -> bool:
         """Apply, run and keep ``event``; on a refusal say why and keep the last good state."""
@@ -73,11 +75,27 @@ class Controller:
             self.message.value = f"{i18n.t(what, lang)}{sep}{text}{semi}{i18n.t('kept', lang)}"
             return False
         self.log.add(event)
+        self._save()
         self.state.value = new
         self.view.value = computed
         self.message.value = ""
         self.logged.value = len(self.log.events)
         return True
+
+    def _save(self) -> None:
+        """Write the session so far (replayable with --replay): a reload or a closed laptop loses
+        nothing. A failed write is said on the page; the session goes on."""
+        if not SAVE_DIR:
+            return
+        if self.saved_to is None:
+            stamp = time.strftime("%Y-%m-%d-%Hh%Mm%S")
+            self.saved_to = Path(SAVE_DIR) / f"seance-{stamp}-{id(self) % 10_000:04d}.json"
+        try:
+            tmp = self.saved_to.with_suffix(".tmp")
+            tmp.write_text(self.log.to_json(SCENARIO), encoding="utf-8")
+            tmp.replace(self.saved_to)
+        except OSError as exc:
+            self.message.value = f"{self.saved_to}: {exc.strerror or exc}"
 
     def start(self, query: str) -> None:
         """Replay the session given to ``alliance demo --replay``, then the address's words;
@@ -114,6 +132,7 @@ class Controller:
             self.message.value = i18n.message(str(exc), lang)
             return
         self.log = session.Log(self.replayed[:k])
+        self._save()
         self.state.value, self.view.value, self.step.value = state, computed, k
         self.logged.value = len(self.log.events)
 
@@ -326,12 +345,31 @@ def Draws(ctl: Controller):
 
 
 @solara.component
+def ResetButton(ctl: Controller):
+    """Reset in two presses: the first asks to confirm, so a mis-click loses nothing."""
+    lang = ctl.state.value.lang
+    asked, set_asked = solara.use_state(False)
+
+    def press():
+        if asked:
+            ctl.do({"kind": "reset"})
+        set_asked(not asked)
+
+    solara.Button(i18n.t("reset_confirm" if asked else "reset", lang), outlined=not asked,
+                  color="error" if asked else None, on_click=press, classes=["alliance-reset"])
+    if asked:
+        solara.Button(i18n.t("cancel", lang), text=True, on_click=lambda: set_asked(False))
+
+
+@solara.component
 def Log(ctl: Controller):
     lang = ctl.state.value.lang
     _ = ctl.logged.value  # redraw when an event is logged
     with solara.Details(i18n.t("log", lang)):
         if not ctl.log.events:
             solara.Text(i18n.t("nothing_logged", lang))
+        if ctl.saved_to is not None:
+            solara.Text(i18n.t("saved_to", lang, f=str(ctl.saved_to)), classes=["alliance-saved"])
         items = "".join(f"<li>{html.escape(i18n.number(e['t'], lang, 0))} s · {html.escape(session.describe(e, lang))}</li>"
                         for e in ctl.log.events[-30:])
         if items:
@@ -396,8 +434,7 @@ def Page():
                 with solara.Row():
                     solara.FileDownload(ctl.export, filename=f"seance-alliance-{time.strftime('%Y-%m-%d-%Hh%M')}.zip",
                                         label=i18n.t("export", lang))
-                    solara.Button(i18n.t("reset", lang), outlined=True,
-                                  on_click=lambda: ctl.do({"kind": "reset"}))
+                    ResetButton(ctl)
                 Log(ctl)
                 Glossary(lang)
         if not projector:
