@@ -309,6 +309,7 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         page.page.wait_for_function("document.querySelector('.alliance-table tr').innerText.trim()"
                                     " === \"Référence (aujourd'hui)\"")
         assert "Séance rejouée depuis session.zip" in page.text()
+        page.page.wait_for_selector(".alliance-step >> text=Étape 0 sur")  # each step said in words
         # the page redraws its panels' titles after the table: wait for them in French too
         page.page.wait_for_selector("text=Journal de la séance")
         page.page.wait_for_selector("text=Petit lexique")

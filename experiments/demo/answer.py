@@ -39,6 +39,14 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("trust_micro_macro", "points"),
 )
 
+#: Further indicators, said folded under the answer ("why?", "and the small associations?").
+MORE: tuple[Headline, ...] = (
+    Headline("small_associations_funded", "relative"),
+    Headline("missed_appointments", "relative"),
+    Headline("application_success_rate", "points"),
+    Headline("admin_burden", "points"),
+)
+
 #: Monthly series drawn side by side (simulation.outcomes.SERIES columns).
 PLOTTED = ("impact", "alliances_active", "engagement", "trust_micro_macro")
 

@@ -21,8 +21,8 @@ from experiments.io.errors import USER_ERRORS
 from simulation import LEVERS
 from simulation.levers import GROUPS
 
+from . import answer, i18n, session, territories, view
 from . import cards as card_table
-from . import i18n, session, territories, view
 
 SCENARIO = os.environ.get("ALLIANCE_DEMO_SCENARIO", "baseline")
 BASE = scn.load(SCENARIO).params
@@ -163,7 +163,7 @@ def _answer_block(title: str, note: str, sentences: list[str], established: int,
     if main:
         out.append(f"<ul style='font-size:{size}'>" + "".join(f"<li>{e(x)}</li>" for x in main) + "</ul>")
     else:
-        out.append(f"<p style='font-size:{size}'>{e(i18n.t('no_established', lang, n=len(sentences)))}</p>")
+        out.append(f"<p style='font-size:{size}'>{e(i18n.t('no_established', lang, n=len(answer.HEADLINES)))}</p>")
     if rest:
         out.append(f"<details><summary>{e(i18n.t('more_details', lang))}</summary><ul>"
                    + "".join(f"<li>{e(x)}</li>" for x in rest) + "</ul></details>")
@@ -315,7 +315,8 @@ def Levers(ctl: Controller):
         with solara.Details(i18n.t(f"group_{group}", lang), expand=group == "principles"):
             for lv in (x for x in LEVERS if x.group == group):
                 key = f"levers.{lv.id}"
-                prefix = "Charte" if lang == "fr" else "Charter"
+                prefix = ("Atelier" if lang == "fr" else "Workshop") if group == "additions" else \
+                    ("Charte" if lang == "fr" else "Charter")
                 sep = " : " if lang == "fr" else ": "
                 value = float(_current(st, key))
                 with solara.Tooltip(f"{prefix}{sep}« {lv.charter} »"):
@@ -413,6 +414,9 @@ def Page():
             solara.Info(i18n.t("replaying", lang, f=ctl.replay_note[0], n=ctl.replay_note[1]))
             solara.SliderInt(i18n.t("step", lang), value=ctl.step.value, min=0, max=len(ctl.replayed),
                              on_value=ctl.go_to_step, tick_labels="end_points")
+            k = ctl.step.value
+            said = session.describe(ctl.replayed[k - 1], lang) if 0 < k <= len(ctl.replayed) else i18n.t("step_start", lang)
+            solara.Text(i18n.t("step_said", lang, k=k, n=len(ctl.replayed), what=said), classes=["alliance-step"])
         solara.HTML("h2", i18n.t("cards", lang))
         solara.Text(i18n.t("cards_help", lang))
         CardRow(ctl)

@@ -72,6 +72,8 @@ WORDS: dict[str, tuple[str, str]] = {
                   "remove it first"),
     "replaying": ("Séance rejouée depuis {f} ({n} actions).", "Session replayed from {f} ({n} actions)."),
     "step": ("Étape de la séance", "Session step"),
+    "step_said": ("Étape {k} sur {n} : {what}", "Step {k} of {n}: {what}"),
+    "step_start": ("le début, aucune action encore", "the start, no action yet"),
     "nothing_logged": ("Rien pour l'instant.", "Nothing yet."),
     "changed_from": ("réglage modifié", "setting changed"),
     "group_principles": ("7 principes d'Action en alliance", "7 principles of acting in alliance"),

@@ -41,8 +41,9 @@ class View:
     lang: str
     seeds: tuple[int, ...]
     scenarios: tuple[Scenario, ...]  # the reference first
-    answers: dict[str, list[str]]  # card id (or "settings") -> sentences, established changes first
-    established: dict[str, int]  # card id (or "settings") -> how many of its sentences say a change
+    answers: dict[str, list[str]]  # card id (or "settings") -> sentences: answer.HEADLINES, established
+    #: changes first, then answer.MORE
+    established: dict[str, int]  # card id (or "settings") -> how many headlines change
     elections: tuple[int, ...]  # the reference's election months (none when they are staggered)
     seconds: float  # wall time of the runs and the answer
     cpu_seconds: float  # processor time of the same (what the laptop's load does not change)
@@ -58,12 +59,13 @@ def compute(state: State, base: Params) -> View:
     answers, established = {}, {}
     if state.settings:  # moved levers or rules: say what they change against today's settings
         today = answer.run_scenario(base.model_dump(), seeds)
-        answers["settings"] = answer.answer(today, ref, lang, today=True)
+        answers["settings"] = answer.answer(today, ref, lang, today=True) + answer.answer(
+            today, ref, lang, answer.MORE, today=True)
         established["settings"] = answer.established(today, ref)
     for cid in state.cards:
         res = answer.run_scenario(state.scenario_params(base, cid).model_dump(), seeds)
         scenarios.append(Scenario(cid, card_table.BY_ID[cid].title(lang), res))
-        answers[cid] = answer.answer(ref, res, lang)
+        answers[cid] = answer.answer(ref, res, lang) + answer.answer(ref, res, lang, answer.MORE)
         established[cid] = answer.established(ref, res)
     p = state.reference_params(base)
     cycle = p.time.electoral_cycle_months
