@@ -91,6 +91,16 @@ class AllianceModel(mesa.Model):
         self.engine.simulate(months)
         self.run_for(months)
 
+    def completions(self) -> list[tuple[int, int, bool]]:
+        """The alliances that reached the end of their project in the last month simulated,
+        as ``(territory, need dimension, succeeded)``, in the order they ended (read-only: the
+        outcomes submodel's record of the month, which the scaling submodel reads)."""
+        from .submodels.common import E_DIM, E_SUCCESS, E_TERRITORY, N_EVENTS
+
+        s = self.state
+        return [(int(e[E_TERRITORY]), int(e[E_DIM]), bool(e[E_SUCCESS] > 0.5))
+                for e in s.events[:int(s.nat[N_EVENTS])]]
+
     def summary(self) -> dict[str, float]:
         """Every outcome of :data:`simulation.OUTCOMES` for the months simulated so far."""
         return self.engine.summary()

@@ -55,7 +55,7 @@ def test_relative_difference_is_said_in_percent_of_the_reference():
     assert d.mean == pytest.approx(20.0) and d.low < 20 < d.high and not d.no_change
     text = answer.sentence(d, "fr")
     assert text.startswith("Impact sur les besoins : 20\u00a0% de plus qu'avec la référence")
-    assert "intervalle à 95 %" in text
+    assert "intervalle à 95\u00a0%" in text
     assert "20% higher than the reference" in answer.sentence(d, "en")
 
 
@@ -82,7 +82,7 @@ def test_an_answer_over_20_common_seeds_is_reproducible():
     state = session.State(cards=("pooled_fund",))
     answer._run_frozen.cache_clear()
     v = view.compute(state, BASE)
-    assert len(v.seeds) == 20 and len(v.answers["pooled_fund"]) == len(answer.HEADLINES)
+    assert len(v.seeds) == 20 and len(v.answers["pooled_fund"]) == len(answer.HEADLINES) + len(answer.MORE)
     answer._run_frozen.cache_clear()
     again = view.compute(state, BASE)
     assert again.answers == v.answers
@@ -112,7 +112,7 @@ def test_at_most_four_scenarios_side_by_side():
     s = session.State()
     for cid in ("pooled_fund", "elections_3y", "long_projects"):
         s = session.apply(s, {"kind": "card", "id": cid}, BASE)
-    with pytest.raises(InputError, match="4"):
+    with pytest.raises(InputError, match="Trois questions au plus"):
         session.apply(s, {"kind": "card", "id": "budget_doubled"}, BASE)
 
 
@@ -171,7 +171,7 @@ def test_export_holds_a_replayable_log_series_figure_and_summary(tmp_path):
         assert csv.splitlines()[0] == "scenario,seed,month," + ",".join(answer.PLOTTED)
         assert len(csv.splitlines()) == 1 + 2 * 4 * 120
         summary = zf.read("summary.md").decode()
-        assert "fonds territorial mutualisé" in summary and "intervalle à 95 %" in summary
+        assert "fonds territorial mutualisé" in summary and "intervalle à 95\u00a0%" in summary
     assert session.replay(session.read_session(path)[1], BASE) == state
 
 
@@ -228,6 +228,11 @@ def test_alliance_demo_refuses_bad_input_in_one_line(tmp_path, capsys):
     bad.write_text(json.dumps({"format": session.FORMAT, "events": [{"kind": "set", "key": "levers.x", "value": 1}]}))
     assert main(["demo", "--replay", str(bad)]) == 2
     assert "event 1" in capsys.readouterr().err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["demo", "--save-dir", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--save-dir" in err[0] and "a-file" in err[0]
     with pytest.raises(SystemExit) as exc:
         main(["demo", "--port", "80"])
     assert exc.value.code == 2 and "1024" in capsys.readouterr().err
@@ -245,7 +250,103 @@ def test_the_demo_module_does_not_import_solara_until_it_starts():
 def test_the_log_says_each_action_in_plain_words():
     assert session.describe({"kind": "card", "id": "pooled_fund"}, "fr") == \
         "Et si ? Un fonds territorial mutualisé au lieu des appels à projets"
-    assert session.describe({"kind": "set", "key": "levers.dialogue", "value": 0.8}, "fr") == "Dialoguer = 0.8"
+    assert session.describe({"kind": "set", "key": "levers.dialogue", "value": 0.8}, "fr") == "Dialoguer = 0,8"
     assert session.describe({"kind": "set", "key": "funding.regime", "value": "pooled_fund"}, "en") == \
         "Funding regime = pooled territorial fund"
     assert session.describe({"kind": "reset"}, "fr") == "Tout remettre à zéro"
+
+
+# --- the territories' map and stories ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def record():
+    from experiments.demo import territories
+
+    return territories.record(BASE.with_overrides({"time.electoral_cycle_months": 36}))
+
+
+def test_the_recorded_run_is_the_batch_run_of_its_seed(record):
+    from simulation import run
+
+    summary, series = run(BASE.with_overrides({"time.electoral_cycle_months": 36}))
+    fates = [a.fate for a in record.alliances]
+    # every completion the model counts is found, with its success, in the right alliance's story
+    assert fates.count("success") == summary["local_successes"] > 0
+    assert record.needs.shape == (BASE.run.months + 1, BASE.territories.count, 3)
+    mean_need = record.needs[1:].mean(axis=(1, 2))
+    assert mean_need == pytest.approx(series["need_mean"].to_numpy())
+    assert sum(a.stage >= 2 for a in record.alliances) >= summary["alliances_formed"]
+
+
+def test_elections_and_their_withdrawals_are_recorded(record):
+    votes = record.elections
+    assert {e.month for e in votes} == {36, 72, 108}  # every territory votes every 3 years
+    assert len(votes) == 3 * BASE.territories.count
+    assert 0 < sum(e.changed for e in votes) < len(votes)
+    stopped = sum(e.stopped for e in votes)
+    assert stopped == sum(a.fate == "election" for a in record.alliances)
+    assert all(a.end in {36, 72, 108} for a in record.alliances if a.fate == "election")
+
+
+def test_a_territory_story_is_said_in_plain_french_and_english(record):
+    from experiments.demo import territories
+
+    t = max(range(record.n_territories), key=lambda k: sum(a.territory == k for a in record.alliances))
+    fr = territories.story(record, t, "fr")
+    text = " ".join([fr["title"], *fr["facts"], *fr["alliances"], *fr["elections"]])
+    assert fr["title"] == f"Territoire {t + 1}"
+    assert "Besoins non couverts" in text and "élection municipale" in text and "portée par" in text
+    english = [w for w in i18n.english_only_labels() if w in text]
+    assert english == [], english
+    en = territories.story(record, t, "en")
+    assert "Unmet needs" in " ".join(en["facts"]) and "municipal election" in " ".join(en["elections"])
+    assert len(en["alliances"]) == len(fr["alliances"]) > 0
+    assert "<script" not in territories.story_html(fr, "fr")
+
+
+def test_the_map_draws_every_territory_and_actor_and_a_click_names_a_territory(record):
+    from experiments.demo import territories
+
+    option = territories.map_option(record, "fr", selected=2)
+    graph = option["series"][0]
+    assert len(graph["data"]) == record.n_territories + len(record.kinds)
+    assert graph["data"][2]["symbolSize"] > graph["data"][1]["symbolSize"]
+    assert {c["name"] for c in graph["categories"]} >= {"Associations", "Entreprises", "Élus locaux", "Fondations"}
+    assert len(graph["links"]) > 0
+    assert territories.clicked_territory({"data": graph["data"][4]}) == 4
+    assert territories.clicked_territory({"data": {"source": 1, "target": 2}}) is None
+    assert territories.clicked_territory("nonsense") is None
+    assert territories.clicked_territory({"data": {"territory": True}}) is None
+
+
+def test_choosing_a_territory_is_an_event_checked_and_logged():
+    s = session.apply(session.State(), {"kind": "territory", "n": 3}, BASE)
+    assert s.territory == 2 and s.story_of == "reference"
+    s = session.apply(s, {"kind": "card", "id": "pooled_fund"}, BASE)
+    s = session.apply(s, {"kind": "territory", "n": 5, "of": "pooled_fund"}, BASE)
+    assert s.story_params(BASE).funding.regime == "pooled_fund"
+    for bad, words in [({"kind": "territory", "n": 0}, "from 1 to 20"), ({"kind": "territory", "n": "x"}, "'x'"),
+                       ({"kind": "territory", "n": 1, "of": "elections_3y"}, "question shown")]:
+        with pytest.raises(InputError, match=words) as err:
+            session.apply(s, bad, BASE)
+        assert "expected" not in i18n.message(str(err.value), "fr").split("'")[0]
+    s = session.apply(s, {"kind": "card", "id": "pooled_fund"}, BASE)  # the card put away
+    assert s.story_params(BASE).funding.regime == BASE.funding.regime  # back to the reference
+    assert session.describe({"kind": "territory", "n": 5, "of": "pooled_fund"}, "fr") == \
+        "Histoire du territoire 5 (Un fonds territorial mutualisé au lieu des appels à projets)"
+
+
+def test_moved_levers_are_answered_against_today_and_the_reference_says_so():
+    state = session.State(settings={"levers.dialogue": 1.0}, cards=("pooled_fund",), seeds=3)
+    v = view.compute(state, BASE)
+    assert v.scenarios[0].label == "Référence (vos réglages)"
+    assert len(v.answers["settings"]) == len(answer.HEADLINES) + len(answer.MORE)
+    assert 0 <= v.established["settings"] <= len(answer.HEADLINES)
+    assert v.elections == (72,)  # the reference's municipal elections, drawn on the charts
+    marks = view.chart_options(v)[1]["series"][0]["markLine"]["data"]
+    assert marks == [{"xAxis": 72}]
+    assert "Vos réglages, comparés à aujourd'hui" in view.summary_md(v, state)
+    assert all("référence" not in x for x in v.answers["settings"])
+    assert any("aujourd'hui" in x for x in v.answers["settings"])
+    plain = view.compute(session.State(seeds=3), BASE)
+    assert plain.scenarios[0].label == "Référence (aujourd'hui)" and "settings" not in plain.answers

@@ -39,6 +39,14 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("trust_micro_macro", "points"),
 )
 
+#: Further indicators, said folded under the answer ("why?", "and the small associations?").
+MORE: tuple[Headline, ...] = (
+    Headline("small_associations_funded", "relative"),
+    Headline("missed_appointments", "relative"),
+    Headline("application_success_rate", "points"),
+    Headline("admin_burden", "points"),
+)
+
 #: Monthly series drawn side by side (simulation.outcomes.SERIES columns).
 PLOTTED = ("impact", "alliances_active", "engagement", "trust_micro_macro")
 
@@ -114,10 +122,12 @@ def difference(headline: Headline, reference: Result, other: Result) -> Differen
 
 
 def _amount(d: Difference, value: float, lang: str, signed: bool) -> str:
-    """A difference with its unit: "37 %", "6,4 points", "0,25"."""
+    """A difference with its unit: "37 %", "6,4 points", "0,25"; a second decimal below 0.1, so
+    that no small difference reads "0,0"."""
+    small = 0 < abs(value) < 0.1
     if d.kind == "relative":
-        return i18n.percent(value, lang, 1 if abs(value) < 10 else 0, signed)
-    text = i18n.number(value, lang, 1 if d.kind == "points" else 2, signed)
+        return i18n.percent(value, lang, 2 if small else 1 if abs(value) < 10 else 0, signed)
+    text = i18n.number(value, lang, 2 if small or d.kind != "points" else 1, signed)
     if d.kind == "points" and lang == "fr":
         text += " points de pourcentage" if abs(value) >= 2 else " point de pourcentage"
     elif d.kind == "points":
@@ -125,34 +135,45 @@ def _amount(d: Difference, value: float, lang: str, signed: bool) -> str:
     return text
 
 
-def sentence(d: Difference, lang: str) -> str:
+def sentence(d: Difference, lang: str, today: bool = False) -> str:
     """One plain sentence for one headline, e.g. "Survie des alliances : 6,4 points de
-    pourcentage de moins qu'avec la référence (intervalle à 95 % : −10,7 à −2,0 points)"."""
+    pourcentage de moins qu'avec la référence (intervalle à 95 % : −10,7 à −2,0 points)"; with
+    ``today`` the comparison is with today's settings ("qu'aujourd'hui")."""
     fr = lang == "fr"
     label = i18n.outcome_label(d.key, lang)
     low, high = _amount(d, d.low, lang, True), _amount(d, d.high, lang, True)
     if d.kind == "points":  # say the unit once, after the interval's upper end
         low = low.split(" ", 1)[0]
     interval = f"{low} {'à' if fr else 'to'} {high}"
-    pp = {"relative": (" par rapport à la référence", " relative to the reference")}.get(d.kind, ("", ""))
+    against = (" par rapport à aujourd'hui", " relative to today") if today else \
+        (" par rapport à la référence", " relative to the reference")
+    pp = {"relative": against}.get(d.kind, ("", ""))
     if d.no_change:
         if fr:
             return (f"{label} : pas de changement établi (écart {_amount(d, d.mean, lang, True)}{pp[0]} ; "
-                    f"intervalle à 95 % : {interval}, qui contient « aucun changement »).")
+                    f"intervalle à 95\u00a0% : {interval}, qui contient «\u00a0aucun changement\u00a0»).")
         return (f"{label}: no established change (difference {_amount(d, d.mean, lang, True)}{pp[1]}; "
                 f"95% interval {interval}, which includes no change).")
     size = _amount(d, abs(d.mean), lang, False)
     if fr:
         more = "de plus" if d.mean > 0 else "de moins"
-        return f"{label} : {size} {more} qu'avec la référence (intervalle à 95 % : {interval})."
+        than = "qu'aujourd'hui" if today else "qu'avec la référence"
+        return f"{label} : {size} {more} {than} (intervalle à 95\u00a0% : {interval})."
     more = "higher" if d.mean > 0 else "lower"
-    return f"{label}: {size} {more} than the reference (95% interval {interval})."
+    return f"{label}: {size} {more} than {'today' if today else 'the reference'} (95% interval {interval})."
 
 
-def answer(reference: Result, other: Result, lang: str, headlines: tuple[Headline, ...] = HEADLINES
-           ) -> list[str]:
-    """The plain-words answer: one sentence per headline indicator."""
-    return [sentence(difference(h, reference, other), lang) for h in headlines]
+def answer(reference: Result, other: Result, lang: str, headlines: tuple[Headline, ...] = HEADLINES,
+           today: bool = False) -> list[str]:
+    """The plain-words answer: one sentence per headline indicator, the established changes
+    first (in the order of ``headlines``), then those where the model shows no change."""
+    diffs = sorted((difference(h, reference, other) for h in headlines), key=lambda d: d.no_change)
+    return [sentence(d, lang, today) for d in diffs]
+
+
+def established(reference: Result, other: Result, headlines: tuple[Headline, ...] = HEADLINES) -> int:
+    """How many headline indicators change, their interval excluding "no change"."""
+    return sum(not difference(h, reference, other).no_change for h in headlines)
 
 
 def seeds_from(first: int, n: int) -> tuple[int, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+import time
 from pathlib import Path
 
 import solara
@@ -20,13 +21,14 @@ from experiments.io.errors import USER_ERRORS
 from simulation import LEVERS
 from simulation.levers import GROUPS
 
+from . import answer, i18n, session, territories, view
 from . import cards as card_table
-from . import i18n, session, view
 
 SCENARIO = os.environ.get("ALLIANCE_DEMO_SCENARIO", "baseline")
 BASE = scn.load(SCENARIO).params
 DEFAULT_LANG = os.environ.get("ALLIANCE_DEMO_LANG", "fr")
 REPLAY = os.environ.get("ALLIANCE_DEMO_REPLAY")
+SAVE_DIR = os.environ.get("ALLIANCE_DEMO_SAVE_DIR")
 
 #: How each numeric knob moves: (min, max, step).
 RANGES = {
@@ -58,6 +60,7 @@ class Controller:
         self.replayed: list[dict] = []  # the events of the session given to --replay
         self.step = solara.reactive(0)
         self.replay_note: tuple[str, int] | None = None  # (file name, actions) under --replay
+        self.saved_to: Path | None = None  # where this tab's session is saved as it goes
 
     def do(self, event: dict) -> bool:
         """Apply, run and keep ``event``; on a refusal say why and keep the last good state."""
@@ -66,16 +69,33 @@ class Controller:
             new = session.apply(self.state.value, event, BASE)
             computed = view.compute(new, BASE)
         except USER_ERRORS as exc:
-            sep = " : " if lang == "fr" else ": "
-            self.message.value = f"{i18n.t('error', lang)}{sep}{i18n.message(str(exc), lang)} ; {i18n.t('kept', lang)}" \
-                if lang == "fr" else f"{i18n.t('error', lang)}{sep}{exc}; {i18n.t('kept', lang)}"
+            sep, semi = (" : ", " ; ") if lang == "fr" else (": ", "; ")
+            text = i18n.message(str(exc), lang).rstrip(".")
+            what = "cannot" if str(exc) == i18n.t("max_cards", lang) else "error"
+            self.message.value = f"{i18n.t(what, lang)}{sep}{text}{semi}{i18n.t('kept', lang)}"
             return False
         self.log.add(event)
+        self._save()
         self.state.value = new
         self.view.value = computed
         self.message.value = ""
         self.logged.value = len(self.log.events)
         return True
+
+    def _save(self) -> None:
+        """Write the session so far (replayable with --replay): a reload or a closed laptop loses
+        nothing. A failed write is said on the page; the session goes on."""
+        if not SAVE_DIR:
+            return
+        if self.saved_to is None:
+            stamp = time.strftime("%Y-%m-%d-%Hh%Mm%S")
+            self.saved_to = Path(SAVE_DIR) / f"seance-{stamp}-{id(self) % 10_000:04d}.json"
+        try:
+            tmp = self.saved_to.with_suffix(".tmp")
+            tmp.write_text(self.log.to_json(SCENARIO), encoding="utf-8")
+            tmp.replace(self.saved_to)
+        except OSError as exc:
+            self.message.value = f"{self.saved_to}: {exc.strerror or exc}"
 
     def start(self, query: str) -> None:
         """Replay the session given to ``alliance demo --replay``, then the address's words;
@@ -112,13 +132,14 @@ class Controller:
             self.message.value = i18n.message(str(exc), lang)
             return
         self.log = session.Log(self.replayed[:k])
+        self._save()
         self.state.value, self.view.value, self.step.value = state, computed, k
         self.logged.value = len(self.log.events)
 
     def export(self) -> bytes:
         v, st = self.view.value, self.state.value
         return session.export_zip(self.log.to_json(SCENARIO), view.series_csv(v),
-                                  {"cote_a_cote.png": view.figure_png(v)}, view.summary_md(v, st))
+                                  {"cote_a_cote.png": view.figure_png(v)}, view.summary_md(v, st, BASE))
 
 
 @solara.component
@@ -132,18 +153,43 @@ def CardRow(ctl: Controller):
                           classes=["alliance-card", f"card-{card.id}"])
 
 
+def _answer_block(title: str, note: str, sentences: list[str], established: int, lang: str, large: bool) -> str:
+    """One answer: its title, what it changes, the established changes (or a line saying there are
+    none), and the other indicators folded away."""
+    e = html.escape
+    main, rest = sentences[:established], sentences[established:]
+    size = "1.5em" if large else "1em"
+    out = [f"<h3>{e(title)}</h3>", f"<p class='alliance-changes' style='color:#555'>{e(note)}</p>"]
+    if main:
+        out.append(f"<ul style='font-size:{size}'>" + "".join(f"<li>{e(x)}</li>" for x in main) + "</ul>")
+    else:
+        out.append(f"<p style='font-size:{size}'>{e(i18n.t('no_established', lang, n=len(answer.HEADLINES)))}</p>")
+    if rest:
+        out.append(f"<details><summary>{e(i18n.t('more_details', lang))}</summary><ul>"
+                   + "".join(f"<li>{e(x)}</li>" for x in rest) + "</ul></details>")
+    return "".join(out)
+
+
 @solara.component
-def Answers(ctl: Controller):
-    v, lang = ctl.view.value, ctl.state.value.lang
+def Answers(ctl: Controller, projector: bool = False):
+    v, st = ctl.view.value, ctl.state.value
+    lang = st.lang
     solara.HTML("h2", i18n.t("answer", lang))
-    if len(v.scenarios) == 1:
+    if "settings" in v.answers:
+        note = i18n.t("settings_changed", lang, what=view.changes(st.settings, lang, BASE))
+        solara.HTML("div", unsafe_innerHTML=_answer_block(i18n.t("settings_answer", lang), note, v.answers["settings"],
+                                                          v.established["settings"], lang, projector),
+                    classes=["alliance-answer", "alliance-settings-answer"])
+    if len(v.scenarios) == 1 and "settings" not in v.answers:
         solara.Text(i18n.t("no_card", lang))
         return
     for sc in v.scenarios[1:]:
-        items = "".join(f"<li>{html.escape(s)}</li>" for s in v.answers[sc.id])
-        solara.HTML("div", unsafe_innerHTML=f"<h3>{i18n.t('cards', lang)} {html.escape(sc.label)}</h3><ul>{items}</ul>",
+        note = i18n.t("card_changes", lang, what=view.changes(card_table.BY_ID[sc.id].overrides, lang, BASE))
+        solara.HTML("div", unsafe_innerHTML=_answer_block(f"{i18n.t('cards', lang)} {sc.label}", note, v.answers[sc.id],
+                                                          v.established[sc.id], lang, projector),
                     classes=["alliance-answer"])
-    text = i18n.t("answered_in", lang, s=i18n.number(v.seconds, lang, 2), n=len(v.seeds), a=v.seeds[0], b=v.seeds[-1])
+    key = "answered_in" if v.seconds >= 0.01 else "answered_cached"
+    text = i18n.t(key, lang, s=i18n.number(v.seconds, lang, 2), n=len(v.seeds), a=v.seeds[0], b=v.seeds[-1])
     solara.HTML("p", html.escape(text), classes=["alliance-timing"],
                 attributes={"data-seconds": f"{v.seconds:.3f}", "data-cpu-seconds": f"{v.cpu_seconds:.3f}"})
 
@@ -153,20 +199,23 @@ def SideBySide(ctl: Controller, projector: bool):
     v, lang = ctl.view.value, ctl.state.value.lang
     solara.HTML("h2", i18n.t("side_by_side", lang))
     rows = view.headline_table(v)
-    size = "2.2em" if projector else "1em"
+    size = "1.8em" if projector else "1em"
     shown = rows[:3] if projector else rows
-    head = "".join(f"<th style='padding:4px 12px'>{html.escape(sc.label)}</th>" for sc in v.scenarios)
+    # in projector mode the numbers are large and the headings stay readable (a card's title wraps)
+    th = "padding:4px 12px;vertical-align:bottom" + (";font-size:0.55em;max-width:14em" if projector else "")
+    head = "".join(f"<th style='{th}'>{html.escape(sc.label)}</th>" for sc in v.scenarios)
+    td = "padding:4px 12px" + (";font-size:0.6em" if projector else "")
     body = "".join(
-        f"<tr><td style='padding:4px 12px'>{html.escape(label)}</td>"
+        f"<tr><td style='{td}'>{html.escape(label)}</td>"
         + "".join(f"<td style='padding:4px 12px;text-align:right'>{html.escape(c)}</td>" for c in cells) + "</tr>"
         for label, cells in shown)
-    solara.HTML("div", unsafe_innerHTML=f"<table class='alliance-table' style='font-size:{size}'>"
-                f"<tr><th></th>{head}</tr>{body}</table>")
+    solara.HTML("div", unsafe_innerHTML=f"<div style='overflow-x:auto'><table class='alliance-table' "
+                f"style='font-size:{size}'><tr><th></th>{head}</tr>{body}</table></div>")
     if projector:
         return
     chips = "".join(f"<span style='margin-right:18px'><span style='display:inline-block;width:22px;height:4px;"
                     f"background:{c};vertical-align:middle;margin-right:6px'></span>{html.escape(sc.label)}</span>"
-                    for sc, c in zip(v.scenarios, view.COLOURS, strict=False))
+                    for sc, c in ((sc, view.colour(sc.id)) for sc in v.scenarios))
     solara.HTML("div", unsafe_innerHTML=chips, classes=["alliance-legend"], style="margin:8px 0")
     options = view.chart_options(v)
     with solara.Div(classes=["alliance-charts"],
@@ -176,24 +225,86 @@ def SideBySide(ctl: Controller, projector: bool):
 
 
 @solara.component
-def Knobs(ctl: Controller):
+def Territories(ctl: Controller):
+    """The map of one run's territories and alliances, and the story of the territory chosen
+    (by a click on the map or in the list). Drawn only when opened: it costs one more run."""
     st = ctl.state.value
     lang = st.lang
+    shown, set_shown = solara.use_state(False)
+    solara.HTML("h2", i18n.t("map_title", lang))
+    solara.Button(i18n.t("hide_map" if shown else "show_map", lang), outlined=True,
+                  classes=["alliance-show-map"], on_click=lambda: set_shown(not shown))
+    if not shown:
+        return
+    params = st.story_params(BASE)
+    rec = territories.recorded(params.model_dump())
+    t = min(st.territory, rec.n_territories - 1)
+    of = st.story_of if st.story_of in st.cards else "reference"
+    titles = {i18n.t("reference", lang): "reference",
+              **{card_table.BY_ID[c].title(lang): c for c in st.cards}}
+    names = [territories.territory_name(rec, k, lang) for k in range(rec.n_territories)]
+
+    def on_click(data):
+        k = territories.clicked_territory(data)
+        if k is not None:
+            ctl.do({"kind": "territory", "n": k + 1, "of": of})
+
+    solara.Text(i18n.t("map_help", lang))
+    with solara.Row(style={"gap": "16px", "align-items": "center"}):
+        if len(titles) > 1:
+            solara.Select(i18n.t("map_history", lang), values=list(titles),
+                          value=next(k for k, v in titles.items() if v == of),
+                          on_value=lambda text: ctl.do({"kind": "territory", "n": t + 1, "of": titles[text]}))
+        solara.Select(i18n.t("territory_pick", lang), values=names, value=names[t],
+                      on_value=lambda name: ctl.do({"kind": "territory", "n": names.index(name) + 1, "of": of}))
+    solara.Text(i18n.t("map_draw", lang, s=st.first_seed, m=rec.months))
+    with solara.Columns([6, 5]):
+        with solara.Column():
+            solara.FigureEcharts(option=territories.map_option(rec, lang, t), on_click=on_click,
+                                 attributes={"style": "height: 560px;", "class": "alliance-map"})
+            chips = "".join(
+                f"<span style='margin-right:14px;white-space:nowrap'><span style='display:inline-block;width:22px;"
+                f"height:3px;background:{c};vertical-align:middle;margin-right:5px'></span>"
+                f"{html.escape(i18n.count('fate_count.' + f, 2, lang).removeprefix('2 '))}</span>"
+                for f, c in territories.FATE_COLOURS.items() if f != "no_partners")
+            solara.HTML("div", unsafe_innerHTML=chips, style="font-size:0.9em")
+        with solara.Column():
+            story = territories.story(rec, t, lang)
+            solara.HTML("div", unsafe_innerHTML=territories.story_html(story, lang), classes=["alliance-story"])
+            solara.FigureEcharts(option=territories.needs_option(rec, t, lang),
+                                 attributes={"style": "height: 260px;", "class": "alliance-needs"})
+
+
+@solara.component
+def Knobs(ctl: Controller):
     for key, choices in session.KNOBS.items():
-        label = i18n.t(key, lang)
-        value = _current(st, key)
-        if choices:
-            names = {i18n.t(c, lang): c for c in choices}
-            solara.Select(label, values=list(names), value=i18n.t(value, lang),
-                          on_value=lambda text, k=key, n=names: ctl.do({"kind": "set", "key": k, "value": n[text]}))
-        else:
-            lo, hi, step = RANGES[key]
-            if isinstance(step, int):
-                solara.SliderInt(label, value=int(value), min=lo, max=hi, step=step,
-                                 on_value=lambda x, k=key: ctl.do({"kind": "set", "key": k, "value": int(x)}))
-            else:
-                solara.SliderFloat(label, value=float(value), min=lo, max=hi, step=step,
-                                   on_value=lambda x, k=key: ctl.do({"kind": "set", "key": k, "value": round(float(x), 4)}))
+        with solara.Column(classes=[f"knob-{key.replace('.', '-')}"]):
+            Knob(ctl, key, choices)
+
+
+@solara.component
+def Knob(ctl: Controller, key: str, choices: tuple[str, ...] | None):
+    """One structural knob: a list of choices, or a slider over RANGES."""
+    st = ctl.state.value
+    lang = st.lang
+    label = i18n.t(key, lang)
+    value = _current(st, key)
+    if choices:
+        names = {i18n.t(c, lang): c for c in choices}
+        solara.Select(label, values=list(names), value=i18n.t(value, lang),
+                      on_value=lambda text: ctl.do({"kind": "set", "key": key, "value": names[text]}))
+        return
+    lo, hi, step = RANGES[key]
+    shown = i18n.number(value, lang, 0 if isinstance(step, int) else 2)
+    if key.endswith("_months") and value % 12 == 0:
+        shown += f" ({i18n.count('years', int(value) // 12, lang)})"
+    solara.Text(f"{label}{' : ' if lang == 'fr' else ': '}{shown}", classes=["alliance-slider-label"])
+    if isinstance(step, int):
+        solara.SliderInt("", value=int(value), min=lo, max=hi, step=step, thumb_label=False,
+                         on_value=lambda x: ctl.do({"kind": "set", "key": key, "value": int(x)}))
+    else:
+        solara.SliderFloat("", value=float(value), min=lo, max=hi, step=step, thumb_label=False,
+                           on_value=lambda x: ctl.do({"kind": "set", "key": key, "value": round(float(x), 4)}))
 
 
 @solara.component
@@ -204,12 +315,15 @@ def Levers(ctl: Controller):
         with solara.Details(i18n.t(f"group_{group}", lang), expand=group == "principles"):
             for lv in (x for x in LEVERS if x.group == group):
                 key = f"levers.{lv.id}"
-                prefix = "Charte" if lang == "fr" else "Charter"
+                prefix = ("Atelier" if lang == "fr" else "Workshop") if group == "additions" else \
+                    ("Charte" if lang == "fr" else "Charter")
                 sep = " : " if lang == "fr" else ": "
+                value = float(_current(st, key))
                 with solara.Tooltip(f"{prefix}{sep}« {lv.charter} »"):
-                    with solara.Column(classes=[f"lever-{lv.id}"]):
-                        solara.SliderFloat(i18n.lever_label(lv.id, lang), value=float(_current(st, key)),
-                                           min=0.0, max=1.0, step=0.1,
+                    with solara.Column(classes=[f"lever-{lv.id}"], gap="0px"):
+                        solara.Text(f"{i18n.lever_label(lv.id, lang)}{sep}{i18n.number(value, lang, 1)}",
+                                    classes=["alliance-slider-label"])
+                        solara.SliderFloat("", value=value, min=0.0, max=1.0, step=0.1, thumb_label=False,
                                            on_value=lambda x, k=key: ctl.do({"kind": "set", "key": k,
                                                                              "value": round(float(x), 4)}))
 
@@ -218,11 +332,34 @@ def Levers(ctl: Controller):
 def Draws(ctl: Controller):
     st = ctl.state.value
     lang = st.lang
+    def number(text: str):
+        try:
+            return int(text.strip())
+        except ValueError:
+            return text  # refused by session.apply, with a message in the page's language
+
     with solara.Row():
-        solara.InputInt(i18n.t("seeds", lang), value=st.seeds, continuous_update=False,
-                        on_value=lambda n: ctl.do({"kind": "seeds", "n": n}))
-        solara.InputInt(i18n.t("first_seed", lang), value=st.first_seed, continuous_update=False,
-                        on_value=lambda n: ctl.do({"kind": "seeds", "first": n}))
+        solara.InputText(i18n.t("seeds", lang), value=str(st.seeds), continuous_update=False,
+                         on_value=lambda text: ctl.do({"kind": "seeds", "n": number(text)}))
+        solara.InputText(i18n.t("first_seed", lang), value=str(st.first_seed), continuous_update=False,
+                         on_value=lambda text: ctl.do({"kind": "seeds", "first": number(text)}))
+
+
+@solara.component
+def ResetButton(ctl: Controller):
+    """Reset in two presses: the first asks to confirm, so a mis-click loses nothing."""
+    lang = ctl.state.value.lang
+    asked, set_asked = solara.use_state(False)
+
+    def press():
+        if asked:
+            ctl.do({"kind": "reset"})
+        set_asked(not asked)
+
+    solara.Button(i18n.t("reset_confirm" if asked else "reset", lang), outlined=not asked,
+                  color="error" if asked else None, on_click=press, classes=["alliance-reset"])
+    if asked:
+        solara.Button(i18n.t("cancel", lang), text=True, on_click=lambda: set_asked(False))
 
 
 @solara.component
@@ -232,8 +369,12 @@ def Log(ctl: Controller):
     with solara.Details(i18n.t("log", lang)):
         if not ctl.log.events:
             solara.Text(i18n.t("nothing_logged", lang))
-        for e in ctl.log.events[-30:]:
-            solara.Text(f"{i18n.number(e['t'], lang, 1)} s · {session.describe(e, lang)}")
+        if ctl.saved_to is not None:
+            solara.Text(i18n.t("saved_to", lang, f=str(ctl.saved_to)), classes=["alliance-saved"])
+        items = "".join(f"<li>{html.escape(i18n.number(e['t'], lang, 0))} s · {html.escape(session.describe(e, lang))}</li>"
+                        for e in ctl.log.events[-30:])
+        if items:
+            solara.HTML("ul", unsafe_innerHTML=items, classes=["alliance-log"])
 
 
 @solara.component
@@ -264,15 +405,25 @@ def Page():
             solara.Button(i18n.t("switch_lang", lang), outlined=True, classes=["alliance-lang"],
                           on_click=lambda: ctl.do({"kind": "lang", "value": "en" if lang == "fr" else "fr"}))
             solara.Switch(label=i18n.t("projector", lang), value=projector, on_value=set_projector)
-        solara.Text(i18n.t("subtitle", lang))
+        ter = BASE.territories
+        solara.Text(i18n.t("subtitle", lang, n=st.seeds, t=len(ter.records) if ter.records else ter.count)
+                    + ("" if SCENARIO == "baseline" else " " + i18n.t("scenario_loaded", lang, s=SCENARIO)))
         if ctl.message.value:
             solara.Error(ctl.message.value, classes=["alliance-message"])
         if ctl.replay_note:
             solara.Info(i18n.t("replaying", lang, f=ctl.replay_note[0], n=ctl.replay_note[1]))
             solara.SliderInt(i18n.t("step", lang), value=ctl.step.value, min=0, max=len(ctl.replayed),
                              on_value=ctl.go_to_step, tick_labels="end_points")
+            k = ctl.step.value
+            said = session.describe(ctl.replayed[k - 1], lang) if 0 < k <= len(ctl.replayed) else i18n.t("step_start", lang)
+            solara.Text(i18n.t("step_said", lang, k=k, n=len(ctl.replayed), what=said), classes=["alliance-step"])
         solara.HTML("h2", i18n.t("cards", lang))
+        solara.Text(i18n.t("cards_help", lang))
         CardRow(ctl)
+        if projector:  # the room reads the answer and the table, one under the other, full width
+            Answers(ctl, projector=True)
+            SideBySide(ctl, projector)
+            return
         with solara.Columns([5, 7]):
             with solara.Column():
                 Answers(ctl)
@@ -285,8 +436,10 @@ def Page():
             with solara.Column():
                 SideBySide(ctl, projector)
                 with solara.Row():
-                    solara.FileDownload(ctl.export, filename="seance-alliance.zip", label=i18n.t("export", lang))
-                    solara.Button(i18n.t("reset", lang), outlined=True,
-                                  on_click=lambda: ctl.do({"kind": "reset"}))
+                    solara.FileDownload(ctl.export, filename=f"seance-alliance-{time.strftime('%Y-%m-%d-%Hh%M')}.zip",
+                                        label=i18n.t("export", lang))
+                    ResetButton(ctl)
                 Log(ctl)
                 Glossary(lang)
+        if not projector:
+            Territories(ctl)

@@ -31,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--replay", type=Path, default=None, metavar="SESSION",
                    help="a session to play back: session.json or the exported zip")
     p.add_argument("--scenario", default="baseline", help="the reference territory (default baseline)")
+    p.add_argument("--save-dir", type=Path, default=Path("seances-alliance"), metavar="DIR",
+                   help="where each session is saved as it goes, one file per browser tab, replayable "
+                        "with --replay (default ./seances-alliance)")
     p.set_defaults(func=cmd_demo)
 
 
@@ -51,6 +54,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         os.environ["ALLIANCE_DEMO_REPLAY"] = str(args.replay.resolve())
     else:
         scn.load(scenario)
+    try:
+        args.save_dir.mkdir(parents=True, exist_ok=True)
+        probe_file = args.save_dir / ".write-test"
+        probe_file.write_text("")
+        probe_file.unlink()
+    except OSError as exc:
+        raise InputError(f"--save-dir {args.save_dir}: expected a folder where sessions can be written; "
+                         f"found {exc.strerror or exc}") from None
+    os.environ["ALLIANCE_DEMO_SAVE_DIR"] = str(args.save_dir.resolve())
     os.environ["ALLIANCE_DEMO_SCENARIO"] = scenario
     os.environ["ALLIANCE_DEMO_LANG"] = args.lang
     host = "127.0.0.1"
@@ -59,11 +71,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
             raise InputError(f"--port: expected a free port; found {args.port} in use (try --port {args.port + 1})")
     _offline_settings()
     os.environ["SOLARA_APP"] = "experiments.demo.app"
+    import threading
+    import warnings
+
     import uvicorn
 
-    print(f"alliance demo: open http://{host}:{args.port}/ in a browser (Ctrl-C to stop)", flush=True)
+    # Solara warns that its cookie falls back to samesite=lax over plain http: expected on this
+    # machine's own address, and nothing a facilitator can act on
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    print("alliance demo: starting on this machine, the address follows when the page is ready…", flush=True)
+    print(f"alliance demo: every session is saved as it goes in {args.save_dir}/ "
+          "(replay one with: alliance demo --replay FILE)", flush=True)
+    threading.Thread(target=_say_when_ready, args=(host, args.port), daemon=True).start()
     uvicorn.run("solara.server.starlette:app", host=host, port=args.port, log_level="warning")
     return 0
+
+
+def _say_when_ready(host: str, port: int) -> None:
+    """Print the address once the page answers, so that the first visit is not refused."""
+    import time
+    import urllib.request
+
+    url = f"http://{host}:{port}/"
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=30):
+                break
+        except OSError:
+            time.sleep(0.3)
+    print(f"alliance demo: open {url} in a browser (Ctrl-C to stop)", flush=True)
 
 
 def _offline_settings() -> None:

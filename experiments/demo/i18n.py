@@ -15,18 +15,37 @@ LANGS = ("fr", "en")
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("Et si ? Simulateur de l'alliance dans les territoires",
               "What if? Simulator of alliances in territories"),
-    "subtitle": ("Choisissez une question : le modèle la pose à 20 territoires tirés au sort et "
-                 "répond en mots simples, face à la référence.",
-                 "Pick a question: the model asks it of 20 randomly drawn territories and answers "
-                 "in plain words, against the reference."),
+    "subtitle": ("Choisissez une question : le modèle simule ses {t} territoires {n} fois (les « tirages », "
+                 "autant d'histoires possibles) et répond en mots simples, face à la référence.",
+                 "Pick a question: the model simulates its {t} territories {n} times (the \"draws\", as many "
+                 "possible histories) and answers in plain words, against the reference."),
+    "scenario_loaded": ("Référence chargée : scénario « {s} ».", "Reference loaded: scenario \"{s}\"."),
     "switch_lang": ("English", "Français"),
     "cards": ("Et si ?", "What if?"),
     "reference": ("Référence (aujourd'hui)", "Reference (today)"),
+    "reference_changed": ("Référence (vos réglages)", "Reference (your settings)"),
+    "reference_short": ("référence", "reference"),
+    "settings_answer": ("Vos réglages, comparés à aujourd'hui", "Your settings, compared with today"),
+    "settings_changed": ("Vous avez changé : {what}.", "You changed: {what}."),
+    "card_changes": ("Ce que change cette question : {what}.", "What this question changes: {what}."),
+    "all_charter_levers": ("les 21 leviers de la Charte pratiqués pleinement (1 au lieu de {v})",
+                           "the Charter's 21 levers fully practised (1 instead of {v})"),
+    "more_details": ("Les autres indicateurs", "The other indicators"),
+    "cards_help": ("Appuyez sur une carte pour poser la question ; appuyez de nouveau pour la retirer. "
+                   "Trois questions au plus à la fois, à côté de la référence.",
+                   "Press a card to ask the question; press it again to remove it. At most three "
+                   "questions at once, beside the reference."),
+    "cannot": ("Impossible", "Not possible"),
+    "elections_mark": ("élections", "elections"),
+    "answered_cached": ("Réponse déjà calculée sur {n} tirages communs (tirages n° {a} à {b}).",
+                        "Answer already computed over {n} common draws (draws no. {a} to {b})."),
+    "no_established": ("Pas de changement établi sur les {n} indicateurs suivis.",
+                       "No established change on the {n} indicators followed."),
     "answer": ("La réponse", "The answer"),
     "no_card": ("Appuyez sur une carte « Et si ? » pour obtenir une réponse.",
                 "Press a \"What if?\" card to get an answer."),
-    "answered_in": ("Réponse calculée en {s} s sur {n} tirages communs (graines {a} à {b}).",
-                    "Answer computed in {s} s over {n} common draws (seeds {a} to {b})."),
+    "answered_in": ("Réponse calculée en {s} s sur {n} tirages communs (tirages n° {a} à {b}).",
+                    "Answer computed in {s} s over {n} common draws (draws no. {a} to {b})."),
     "side_by_side": ("Côte à côte, mois par mois (moyenne des tirages)",
                      "Side by side, month by month (mean over draws)"),
     "month": ("mois", "month"),
@@ -34,19 +53,27 @@ WORDS: dict[str, tuple[str, str]] = {
                "The Charter's levers (0 = absent, 1 = fully practised)"),
     "knobs": ("Les règles du jeu", "The rules of the game"),
     "seeds": ("Nombre de tirages", "Number of draws"),
-    "first_seed": ("Premier tirage (graine)", "First draw (seed)"),
+    "first_seed": ("Numéro du premier tirage", "Number of the first draw"),
     "apply": ("Appliquer", "Apply"),
     "reset": ("Tout remettre à zéro", "Reset everything"),
+    "reset_confirm": ("Oui, tout effacer", "Yes, clear everything"),
+    "cancel": ("Annuler", "Cancel"),
+    "saved_to": ("Séance enregistrée au fur et à mesure dans {f} (à rejouer avec alliance demo --replay).",
+                 "Session saved as it goes in {f} (replay with alliance demo --replay)."),
     "export": ("Exporter la séance (zip)", "Export the session (zip)"),
     "log": ("Journal de la séance", "Session log"),
     "glossary": ("Petit lexique", "Short glossary"),
     "projector": ("Mode projecteur", "Projector mode"),
     "error": ("Valeur refusée", "Value refused"),
     "kept": ("les derniers réglages valides sont conservés.", "the last valid settings are kept."),
-    "max_cards": ("Au plus {n} questions côte à côte : retirez-en une d'abord.",
-                  "At most {n} questions side by side: remove one first."),
+    "max_cards": ("Trois questions au plus à la fois, à côté de la référence : appuyez de nouveau sur une "
+                  "carte bleue pour la retirer d'abord",
+                  "At most three questions at once, beside the reference: press a blue card again to "
+                  "remove it first"),
     "replaying": ("Séance rejouée depuis {f} ({n} actions).", "Session replayed from {f} ({n} actions)."),
     "step": ("Étape de la séance", "Session step"),
+    "step_said": ("Étape {k} sur {n} : {what}", "Step {k} of {n}: {what}"),
+    "step_start": ("le début, aucune action encore", "the start, no action yet"),
     "nothing_logged": ("Rien pour l'instant.", "Nothing yet."),
     "changed_from": ("réglage modifié", "setting changed"),
     "group_principles": ("7 principes d'Action en alliance", "7 principles of acting in alliance"),
@@ -58,7 +85,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "governance.macro_steering": ("Pilotage par le national (objectifs et chemin)",
                                   "National steering (objectives and path)"),
     "funding.national_budget_scale": ("Argent de l'État (1 = aujourd'hui)", "The State's money (1 = today)"),
-    "governance.charter": ("La Charte est…", "The Charter is…"),
+    "governance.charter": ("La Charte, là où on la pratique, est…", "The Charter, where it is practised, is…"),
     "funding.regime": ("Mode de financement", "Funding regime"),
     "funding.budget_scale": ("Budget (1 = aujourd'hui)", "Budget (1 = today)"),
     "time.electoral_cycle_months": ("Durée du mandat (mois)", "Electoral cycle (months)"),
@@ -81,10 +108,124 @@ WORDS: dict[str, tuple[str, str]] = {
     "series.alliances_active": ("Alliances en action", "Alliances acting"),
     "series.engagement": ("Engagement des partenaires (0-1)", "Partners' engagement (0-1)"),
     "series.trust_micro_macro": ("Confiance micro-macro (0-1)", "Micro-macro trust (0-1)"),
+    # the territories' map and stories (experiments.demo.territories)
+    "map_title": ("Les territoires et leurs alliances", "The territories and their alliances"),
+    "map_help": ("Chaque disque numéroté est un territoire ; les petits points autour sont ses acteurs, "
+                 "colorés selon leur type. Un trait relie les partenaires d'une alliance, coloré selon ce "
+                 "qu'elle est devenue. Cliquez sur un territoire pour lire son histoire.",
+                 "Each numbered disc is a territory; the small dots around it are its actors, coloured by "
+                 "type. A line links the partners of an alliance, coloured by what became of it. Click a "
+                 "territory to read its story."),
+    "map_history": ("Histoire montrée", "History shown"),
+    "map_draw": ("Une histoire possible parmi les tirages : celle du tirage {s}, sur {m} mois.",
+                 "One possible history among the draws: that of draw {s}, over {m} months."),
+    "territory_pick": ("Territoire", "Territory"),
+    "story_of": ("Histoire du territoire {n}", "Story of territory {n}"),
+    "show_map": ("Voir les territoires", "Show the territories"),
+    "hide_map": ("Cacher les territoires", "Hide the territories"),
+    "territory_n": ("Territoire {n}", "Territory {n}"),
+    "territories": ("Territoires", "Territories"),
+    "kind.state": ("État", "State"),
+    "kind.foundation": ("Fondation", "Foundation"),
+    "kind.firm": ("Entreprise", "Firm"),
+    "kind.association": ("Association", "Association"),
+    "kind.official": ("Élu local", "Local official"),
+    "kind.states": ("État", "State"),
+    "kind.foundations": ("Fondations", "Foundations"),
+    "kind.firms": ("Entreprises", "Firms"),
+    "kind.associations": ("Associations", "Associations"),
+    "kind.officials": ("Élus locaux", "Local officials"),
+    "need.economic": ("économique", "economic"),
+    "need.social": ("social", "social"),
+    "need.environmental": ("environnemental", "environmental"),
+    "needs_title": ("Besoins non couverts, mois par mois (1 = rien n'est couvert)",
+                    "Unmet needs, month by month (1 = nothing is met)"),
+    "needs_intro": ("Besoins non couverts (1 = rien n'est couvert, 0 = tout l'est), au départ puis au mois {m} :",
+                    "Unmet needs (1 = nothing is met, 0 = all is), at the start then at month {m}:"),
+    "need_line": ("{need} {a} → {b} ({c})", "{need} {a} → {b} ({c})"),
+    "who_is_here": ("Sur place : {o} équipe municipale, {a} associations et {f} entreprises (région {r}).",
+                    "Here: {o} local council, {a} associations and {f} firms (region {r})."),
+    "fragility.fragile": ("Un territoire plutôt fragile (fragilité {x} sur une échelle de 0 à 1).",
+                          "A rather fragile territory (fragility {x} on a scale from 0 to 1)."),
+    "fragility.middle": ("Un territoire de fragilité moyenne ({x} sur une échelle de 0 à 1).",
+                         "A territory of middling fragility ({x} on a scale from 0 to 1)."),
+    "fragility.sturdy": ("Un territoire plutôt solide (fragilité {x} sur une échelle de 0 à 1).",
+                         "A rather sturdy territory (fragility {x} on a scale from 0 to 1)."),
+    "of_which": ("Parmi elles :", "Of these:"),
+    "from_to": ("Mois {a} à {b}", "Months {a} to {b}"),
+    "from_on": ("Depuis le mois {a}", "From month {a}"),
+    "with": (", avec {who}", ", with {who}"),
+    "alliance_line": ("{when} : une alliance pour le besoin {need}, portée par {holder}{withwho} ; {fate}.",
+                      "{when}: an alliance on the {need} need, led by {holder}{withwho}; {fate}."),
+    "fate.success": ("menée à son terme, elle a réussi", "carried to its end, it succeeded"),
+    "fate.no_result": ("menée à son terme, sans résultat durable", "carried to its end, without a lasting result"),
+    "fate.election": ("arrêtée après l'élection : la nouvelle équipe municipale s'est retirée",
+                      "stopped after the election: the new local council withdrew"),
+    "fate.never_started": ("abandonnée avant de démarrer : l'argent ou le temps pour lancer le projet "
+                           "n'est jamais venu", "given up before starting: the money or the time to "
+                           "launch it never came"),
+    "fate.no_partners": ("n'a pas trouvé assez de partenaires", "did not find enough partners"),
+    "fate.stopped": ("arrêtée en route (départ de partenaires, conflit, revers ou opposition des habitants)",
+                     "stopped on the way (partners left, a conflict, a setback or residents' opposition)"),
+    "fate.ongoing": ("toujours en cours à la fin", "still going at the end"),
+    "vote_changed": ("Mois {m} : élection municipale, l'équipe a changé.",
+                     "Month {m}: municipal election, the council changed."),
+    "vote_kept": ("Mois {m} : élection municipale, la même équipe reste en place.",
+                  "Month {m}: municipal election, the same council stays."),
+    "no_vote": ("Aucune élection pendant les {m} mois racontés.", "No election in the {m} months told."),
+    "its_alliances": ("Ses alliances", "Its alliances"),
+    "its_elections": ("Ses élections", "Its elections"),
+    "no_alliance": ("Aucune alliance n'a réuni ses partenaires ici.",
+                    "No alliance brought its partners together here."),
+}
+
+#: Words that change with a number: key -> (French one, French many, English one, English many).
+COUNTED: dict[str, tuple[str, str, str, str]] = {
+    "alliances_summary": ("En {y} ans, {n} alliance a été lancée ici ; {f} a réuni ses partenaires.",
+                          "En {y} ans, {n} alliances ont été lancées ici ; {f} ont réuni leurs partenaires.",
+                          "In {y} years, {n} alliance project started here; {f} brought its partners together.",
+                          "In {y} years, {n} alliance projects started here; {f} brought their partners together."),
+    "fate_count.success": ("{n} réussie", "{n} réussies", "{n} succeeded", "{n} succeeded"),
+    "fate_count.no_result": ("{n} sans résultat durable", "{n} sans résultat durable",
+                             "{n} without a lasting result", "{n} without a lasting result"),
+    "fate_count.election": ("{n} arrêtée après une élection", "{n} arrêtées après une élection",
+                            "{n} stopped after an election", "{n} stopped after an election"),
+    "fate_count.never_started": ("{n} jamais démarrée", "{n} jamais démarrées",
+                                 "{n} never started", "{n} never started"),
+    "fate_count.no_partners": ("{n} faute de partenaires", "{n} faute de partenaires",
+                               "{n} without enough partners", "{n} without enough partners"),
+    "fate_count.stopped": ("{n} arrêtée en route", "{n} arrêtées en route",
+                           "{n} stopped on the way", "{n} stopped on the way"),
+    "fate_count.ongoing": ("{n} encore en cours", "{n} encore en cours", "{n} still going", "{n} still going"),
+    "vote_stopped": ("{n} alliance s'est arrêtée parce que la nouvelle équipe s'est retirée.",
+                     "{n} alliances se sont arrêtées parce que la nouvelle équipe s'est retirée.",
+                     "{n} alliance stopped because the new council withdrew.",
+                     "{n} alliances stopped because the new council withdrew."),
+    "who.official": ("l'équipe municipale", "{n} équipes municipales", "the local council", "{n} local councils"),
+    "who.association": ("une association", "{n} associations", "an association", "{n} associations"),
+    "who.firm": ("une entreprise", "{n} entreprises", "a firm", "{n} firms"),
+    "who.regional_foundation": ("la fondation régionale", "{n} fondations régionales",
+                                "the regional foundation", "{n} regional foundations"),
+    "who.national_foundation": ("une fondation nationale", "{n} fondations nationales",
+                                "a national foundation", "{n} national foundations"),
+    "who.state": ("l'État", "l'État", "the State", "the State"),
+    "years": ("{n} an", "{n} ans", "{n} year", "{n} years"),
 }
 
 #: Glossary of the Charter's words: (term_fr, definition_fr, term_en, definition_en).
 GLOSSARY: tuple[tuple[str, str, str, str], ...] = (
+    ("Impact sur les besoins", "Ce que les alliances ont réduit des besoins non couverts des territoires, "
+     "additionné sur les 10 ans ; 1 = un besoin (économique, social ou environnemental) d'un territoire "
+     "entièrement couvert.",
+     "Impact on needs", "How much the alliances reduced the territories' unmet needs, added up over the 10 "
+     "years; 1 = one need (economic, social or environmental) of one territory fully met."),
+    ("Survie des alliances", "Parmi les alliances qui ont commencé à agir et se sont terminées, la part qui "
+     "est allée jusqu'au bout de son projet.",
+     "Alliance survival", "Among the alliances that started acting and ended, the share that carried "
+     "their project to its end."),
+    ("ODD", "Les 17 objectifs de développement durable de l'ONU, que la Charte prend pour cadre commun.",
+     "SDG", "The United Nations' 17 sustainable development goals, which the Charter takes as a common "
+     "frame."),
     ("Alliance", "Des acteurs différents (associations, entreprises, élus, fondations, État) qui "
      "agissent ensemble pour un besoin du territoire.",
      "Alliance", "Different actors (associations, firms, officials, foundations, the State) "
@@ -102,10 +243,10 @@ GLOSSARY: tuple[tuple[str, str, str, str], ...] = (
      "Arranger", "A third party that facilitates the alliance and links its partners."),
     ("Rendez-vous manqué", "Une alliance décidée mais abandonnée faute d'argent pour démarrer.",
      "Missed appointment", "An agreed alliance abandoned because the money to start never came."),
-    ("Tirage", "Une histoire possible du territoire ; toutes les questions sont posées aux mêmes "
-     "tirages pour comparer à chances égales.",
-     "Draw", "One possible history of the territory; every question is asked of the same draws "
-     "so the comparison is fair."),
+    ("Tirage", "Une histoire possible de l'ensemble des territoires (le hasard y joue autrement) ; toutes "
+     "les questions sont posées aux mêmes tirages pour comparer à chances égales.",
+     "Draw", "One possible history of all the territories (chance plays out differently); every question "
+     "is asked of the same draws so the comparison is fair."),
     ("Intervalle à 95 %", "La fourchette où se trouve l'écart réel avec 95 % de confiance ; s'il "
      "contient zéro, le modèle ne montre pas de changement.",
      "95% interval", "The range holding the true difference with 95% confidence; if it contains "
@@ -122,6 +263,13 @@ def t(key: str, lang: str, **fmt: object) -> str:
 
 _LEVER = {lv.id: lv for lv in LEVERS}
 _OUTCOME = {o.key: o for o in OUTCOMES}
+
+
+def count(key: str, n: int, lang: str, **fmt: object) -> str:
+    """The counted word ``key`` for ``n`` in ``lang`` ("1 réussie", "3 réussies")."""
+    fr1, frn, en1, enn = COUNTED[key]
+    text = (fr1 if n <= 1 else frn) if lang == "fr" else (en1 if n == 1 else enn)
+    return text.format(n=n, **fmt)
 
 
 def lever_label(lever_id: str, lang: str) -> str:
@@ -154,6 +302,7 @@ def english_only_labels() -> list[str]:
     pairs += [(lv.label_fr, lv.label_en) for lv in LEVERS]
     pairs += [(o.label_fr, o.label_en) for o in OUTCOMES]
     pairs += [(g[0], g[2]) for g in GLOSSARY]
+    pairs += [(c[0], c[2]) for c in COUNTED.values()] + [(c[1], c[3]) for c in COUNTED.values()]
     return sorted({en for fr, en in pairs if en != fr and en.lower() not in fr.lower()})
 
 
@@ -163,6 +312,9 @@ _MESSAGE_FR: tuple[tuple[str, str], ...] = (
     ("expected a model parameter; the draws are set apart",
      "attendu un paramètre du modèle ; les tirages se règlent à part"),
     ("expected a whole number of draws from", "attendu un nombre entier de tirages de"),
+    ("expected a territory number from", "attendu un numéro de territoire de"),
+    ("expected the story of the reference or of a question shown",
+     "attendu l'histoire de la référence ou d'une question affichée"),
     ("expected a TOML value (true, 12, 0.8, \"text\" or a plain word)",
      "attendu une valeur (true, 12, 0.8, \"texte\" ou un mot simple)"),
     ("expected a dotted parameter key", "attendu une clé de paramètre"),
@@ -186,6 +338,7 @@ _MESSAGE_FR: tuple[tuple[str, str], ...] = (
     ("event", "action"),
     ("seeds", "tirages"),
     ("card", "carte"),
+    ("territory", "territoire"),
     ("key", "clé"),
     ("from", "de"),
     ("to", "à"),

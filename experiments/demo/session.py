@@ -50,6 +50,13 @@ class State:
     cards: tuple[str, ...] = ()  # pressed "Et si ?" cards, in order
     seeds: int = 20
     first_seed: int = 0
+    territory: int = 0  # the territory whose story is shown (0-based)
+    story_of: str = "reference"  # the scenario it is told in: "reference" or a pressed card
+
+    def story_params(self, base: Params) -> Params:
+        """The parameters of the story shown: its scenario, on the first draw."""
+        p = self.reference_params(base) if self.story_of not in self.cards else self.scenario_params(base, self.story_of)
+        return p.with_overrides({"run.seed": self.first_seed}, source="story")
 
     def reference_params(self, base: Params) -> Params:
         return base.with_overrides(self.settings, source="settings") if self.settings else base
@@ -94,9 +101,18 @@ def apply(state: State, event: dict[str, Any], base: Params) -> State:
         if isinstance(first, bool) or not isinstance(first, int) or not 0 <= first <= 2**62:
             raise InputError(f"first seed: expected a whole number >= 0; found {first!r}")
         return dataclasses.replace(state, seeds=n, first_seed=first)
+    if kind == "territory":
+        t, of = event.get("n", state.territory + 1), event.get("of", state.story_of)
+        count = state.reference_params(base).territories
+        n_ter = len(count.records) if count.records else count.count
+        if isinstance(t, bool) or not isinstance(t, int) or not 1 <= t <= n_ter:
+            raise InputError(f"territory: expected a territory number from 1 to {n_ter}; found {t!r}")
+        if of != "reference" and of not in state.cards:
+            raise InputError(f"territory: expected the story of the reference or of a question shown; found {of!r}")
+        return dataclasses.replace(state, territory=t - 1, story_of=of)
     if kind == "reset":
         return State(lang=state.lang)
-    raise InputError(f"event: expected kind lang, card, set, seeds or reset; found {kind!r}")
+    raise InputError(f"event: expected kind lang, card, set, seeds, territory or reset; found {kind!r}")
 
 
 class Log:
@@ -211,12 +227,22 @@ def describe(event: dict[str, Any], lang: str) -> str:
         else:
             label = i18n.t(key, lang) if key in i18n.WORDS else key
         value = event.get("value")
-        shown = i18n.t(value, lang) if isinstance(value, str) and value in i18n.WORDS else value
+        if isinstance(value, str) and value in i18n.WORDS:
+            shown = i18n.t(value, lang)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            shown = f"{value:g}".replace(".", "," if lang == "fr" else ".")
+        else:
+            shown = value
         return f"{label} = {shown}"
     if kind == "seeds":
         return (f"{i18n.t('seeds', lang)} : {event.get('n', '')} {i18n.t('first_seed', lang)} : {event.get('first', '')}"
                 if fr else f"{i18n.t('seeds', lang)}: {event.get('n', '')} {i18n.t('first_seed', lang)}: "
                 f"{event.get('first', '')}").replace("  ", " ")
+    if kind == "territory":
+        of = event.get("of")
+        told = (i18n.t("reference_short", lang) if of in (None, "reference") else
+                card_table.BY_ID[of].title(lang) if of in card_table.BY_ID else str(of))
+        return f"{i18n.t('story_of', lang, n=event.get('n', '?'))} ({told})"
     if kind == "lang":
         return "Français" if event.get("value") == "fr" else "English"
     if kind == "reset":

@@ -12,11 +12,21 @@ import pandas as pd
 
 from simulation import Params
 
-from . import answer, i18n
+from . import answer, i18n, session
 from . import cards as card_table
 from .session import State
 
-COLOURS = ("#1b4f72", "#d35400", "#229954", "#8e44ad")
+#: The reference's colour, then one per card, in the order of the cards: a card keeps its colour
+#: whatever else is pressed or put away.
+REFERENCE_COLOUR = "#1b4f72"
+CARD_COLOURS = ("#d35400", "#229954", "#8e44ad", "#c0392b", "#16a085", "#7f6000", "#e84393", "#566573",
+                "#2e86c1")
+
+
+def colour(scenario_id: str) -> str:
+    if scenario_id == "reference":
+        return REFERENCE_COLOUR
+    return CARD_COLOURS[list(card_table.BY_ID).index(scenario_id) % len(CARD_COLOURS)]
 
 
 @dataclass(frozen=True)
@@ -31,7 +41,10 @@ class View:
     lang: str
     seeds: tuple[int, ...]
     scenarios: tuple[Scenario, ...]  # the reference first
-    answers: dict[str, list[str]]  # card id -> sentences
+    answers: dict[str, list[str]]  # card id (or "settings") -> sentences: answer.HEADLINES, established
+    #: changes first, then answer.MORE
+    established: dict[str, int]  # card id (or "settings") -> how many headlines change
+    elections: tuple[int, ...]  # the reference's election months (none when they are staggered)
     seconds: float  # wall time of the runs and the answer
     cpu_seconds: float  # processor time of the same (what the laptop's load does not change)
 
@@ -42,14 +55,37 @@ def compute(state: State, base: Params) -> View:
     seeds = answer.seeds_from(state.first_seed, state.seeds)
     lang = state.lang
     ref = answer.run_scenario(state.reference_params(base).model_dump(), seeds)
-    scenarios = [Scenario("reference", i18n.t("reference", lang), ref)]
-    answers = {}
+    scenarios = [Scenario("reference", i18n.t("reference_changed" if state.settings else "reference", lang), ref)]
+    answers, established = {}, {}
+    if state.settings:  # moved levers or rules: say what they change against today's settings
+        today = answer.run_scenario(base.model_dump(), seeds)
+        answers["settings"] = answer.answer(today, ref, lang, today=True) + answer.answer(
+            today, ref, lang, answer.MORE, today=True)
+        established["settings"] = answer.established(today, ref)
     for cid in state.cards:
         res = answer.run_scenario(state.scenario_params(base, cid).model_dump(), seeds)
         scenarios.append(Scenario(cid, card_table.BY_ID[cid].title(lang), res))
-        answers[cid] = answer.answer(ref, res, lang)
-    return View(lang, seeds, tuple(scenarios), answers, time.perf_counter() - started,
-                time.thread_time() - cpu)
+        answers[cid] = answer.answer(ref, res, lang) + answer.answer(ref, res, lang, answer.MORE)
+        established[cid] = answer.established(ref, res)
+    p = state.reference_params(base)
+    cycle = p.time.electoral_cycle_months
+    elections = () if p.time.stagger_elections else tuple(range(cycle, p.run.months, cycle))
+    return View(lang, seeds, tuple(scenarios), answers, established, elections,
+                time.perf_counter() - started, time.thread_time() - cpu)
+
+
+def changes(overrides: dict, lang: str, base: Params) -> str:
+    """What a set of overrides changes, in the page's words (the Charter's 21 levers said at once)."""
+    from simulation.levers import CHARTER_IDS
+
+    charter = {f"levers.{lid}" for lid in CHARTER_IDS}
+    parts = []
+    if charter <= set(overrides) and all(overrides[k] == 1.0 for k in charter):
+        was = float(getattr(base.levers, CHARTER_IDS[0]))
+        parts.append(i18n.t("all_charter_levers", lang, v=i18n.number(was, lang)))
+        overrides = {k: v for k, v in overrides.items() if k not in charter}
+    parts += [session.describe({"kind": "set", "key": k, "value": v}, lang) for k, v in overrides.items()]
+    return (" ; " if lang == "fr" else "; ").join(parts)
 
 
 def headline_table(view: View) -> list[tuple[str, list[str]]]:
@@ -72,11 +108,16 @@ def chart_options(view: View) -> list[dict]:
     charts = []
     for col in answer.PLOTTED:
         series = []
-        for sc, colour in zip(view.scenarios, COLOURS, strict=False):
+        for sc in view.scenarios:
             frame = sc.result.series
             data = [[int(m), float(f"{v:.4g}")] for m, v in zip(frame["month"], frame[col], strict=True)]
             series.append({"type": "line", "name": sc.label, "data": data, "showSymbol": False,
-                           "lineStyle": {"color": colour, "width": 2}, "itemStyle": {"color": colour}})
+                           "lineStyle": {"color": colour(sc.id), "width": 2}, "itemStyle": {"color": colour(sc.id)}})
+        if view.elections:  # the municipal elections of the reference, as dashed lines
+            series[0]["markLine"] = {
+                "symbol": "none", "silent": True, "lineStyle": {"type": "dashed", "color": "#888", "width": 1},
+                "label": {"formatter": i18n.t("elections_mark", view.lang), "fontSize": 10, "color": "#666"},
+                "data": [{"xAxis": m} for m in view.elections]}
         charts.append({
             "animation": False,
             "title": {"text": i18n.t(f"series.{col}", view.lang), "left": "center",
@@ -101,8 +142,8 @@ def figure_png(view: View) -> bytes:
     fig = Figure(figsize=(10, 6), dpi=90, layout="constrained")
     axes = fig.subplots(2, 2).ravel()
     for ax, col in zip(axes, answer.PLOTTED, strict=True):
-        for sc, colour in zip(view.scenarios, COLOURS, strict=False):
-            ax.plot(sc.result.series["month"], sc.result.series[col], color=colour, label=sc.label, lw=2)
+        for sc in view.scenarios:
+            ax.plot(sc.result.series["month"], sc.result.series[col], color=colour(sc.id), label=sc.label, lw=2)
         ax.set_title(i18n.t(f"series.{col}", view.lang), fontsize=12)
         ax.set_xlabel(i18n.t("month", view.lang))
         ax.grid(alpha=0.3)
@@ -120,22 +161,27 @@ def series_csv(view: View) -> str:
     return table[["scenario", "seed", "month", *answer.PLOTTED]].to_csv(index=False)
 
 
-def summary_md(view: View, state: State) -> str:
+def summary_md(view: View, state: State, base: Params | None = None) -> str:
     """The one-page summary for the workshop report."""
     lang = view.lang
     fr = lang == "fr"
-    lines = [f"# {i18n.t('title', lang)}", ""]
+    base = base or Params()
+    lines = [f"# {i18n.t('title', lang)}", "", time.strftime("%d/%m/%Y %H:%M" if fr else "%Y-%m-%d %H:%M"), ""]
     lines.append(i18n.t("answered_in", lang, s=i18n.number(view.seconds, lang, 2), n=len(view.seeds),
                         a=view.seeds[0], b=view.seeds[-1]))
     lines.append("")
-    lines.append(f"## {i18n.t('reference', lang)}")
+    lines.append(f"## {view.scenarios[0].label}")
     if state.settings:
-        lines += [f"- {k} = {v}" for k, v in state.settings.items()]
+        lines += [f"- {session.describe({'kind': 'set', 'key': k, 'value': v}, lang)}" for k, v in state.settings.items()]
     else:
         lines.append("- " + ("réglages du modèle par défaut (scénario baseline)" if fr
                              else "the model's default settings (baseline scenario)"))
+    if "settings" in view.answers:
+        lines += ["", f"## {i18n.t('settings_answer', lang)}"]
+        lines += [f"- {s}" for s in view.answers["settings"]]
     for sc in view.scenarios[1:]:
-        lines += ["", f"## {i18n.t('cards', lang)} {sc.label}"]
+        lines += ["", f"## {i18n.t('cards', lang)} {sc.label}", ""]
+        lines += [i18n.t("card_changes", lang, what=changes(card_table.BY_ID[sc.id].overrides, lang, base)), ""]
         lines += [f"- {s}" for s in view.answers[sc.id]]
     lines += ["", "## " + ("Indicateurs (moyenne des tirages)" if fr else "Indicators (mean over draws)"), ""]
     head = ["", *(sc.label for sc in view.scenarios)]
