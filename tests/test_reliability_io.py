@@ -81,10 +81,68 @@ def _indices(folder: Path) -> pd.DataFrame:
 # Sizes: refused up front, with the estimate, on --dry-run too
 # --------------------------------------------------------------------------------------
 
-def test_replications_beyond_memory_are_refused_with_the_estimate(capsys, tmp_path):
+def test_replications_beyond_the_time_limit_are_refused_with_the_estimate(capsys, tmp_path):
     refused(capsys, "run", "baseline", "--reps", "10000000", "--quiet", "--out", str(tmp_path),
+            needles=("--reps 10000000", "expected work under 2.0 h", "days for 10,000,000 runs",
+                     "add --force"))
+    assert not any(tmp_path.iterdir())
+
+
+def test_replications_beyond_memory_are_refused_even_with_force(capsys, tmp_path):
+    # compare holds every replication's series until its folder is written
+    refused(capsys, "compare", "baseline", "budget_doubled", "--reps", "10000000", "--force", "--quiet",
+            "--out", str(tmp_path),
             needles=("--reps 10000000", "GiB of memory available", "found about", "at most about"))
     assert not any(tmp_path.iterdir())
+
+
+def _never_initialised(monkeypatch) -> None:
+    import simulation.engine as engine
+
+    def boom(*a, **k):
+        raise AssertionError("the model was allocated")
+    monkeypatch.setattr(engine, "initialise", boom)
+
+
+TINY_RUN = ("--months", "1", "--set", "territories.count=1", "--figures", "none", "--workers", "1")
+
+
+def test_large_work_says_its_estimate_and_runs(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(res, "SECONDS_PER_RUN", 100.0)  # one run "lasts" 100 s
+    code, _, err = cli(capsys, "run", "baseline", "--out", str(tmp_path), *TINY_RUN)
+    assert code == 0, err
+    assert "alliance: about 100 s for 1 runs of 1 months with 20 actors on 1 worker(s) (estimated)" in err
+
+
+def test_work_over_the_time_limit_runs_with_force(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(res, "SECONDS_PER_RUN", 3 * 3600.0)
+    refused(capsys, "run", "baseline", "--out", str(tmp_path), *TINY_RUN,
+            needles=("expected work under 2.0 h", "about 3.0 h for 1 runs", "add --force"))
+    assert not any(tmp_path.iterdir())
+    code, _, err = cli(capsys, "run", "baseline", "--out", str(tmp_path), "--force", *TINY_RUN)
+    assert code == 0, err
+    assert "about 3.0 h" in err
+
+
+@pytest.mark.parametrize("how", ["set", "table"])
+def test_huge_actor_counts_are_refused_before_allocation(capsys, tmp_path, monkeypatch, how):
+    _never_initialised(monkeypatch)
+    if how == "set":
+        args = ["--set", "territories.count=5000", "--set", "actors.associations_per_territory=10000"]
+    else:  # a legal table: 5,000 territories of 10,000 associations and firms each
+        from experiments.io.scenarios import TERRITORY_COLUMNS
+
+        rows = [",".join(TERRITORY_COLUMNS)]
+        for i in range(5000):
+            values = {"name": f"t{i}", "region": 0, "x": 0.5, "y": 0.5, "associations": 10000, "firms": 10000}
+            rows.append(",".join(str(values.get(c, 0.5)) for c in TERRITORY_COLUMNS))
+        (tmp_path / "big.csv").write_text("\n".join(rows) + "\n")
+        (tmp_path / "big.toml").write_text('[territories]\nfile = "big.csv"\n')
+        args = []
+    name = "baseline" if how == "set" else str(tmp_path / "big.toml")
+    refused(capsys, "run", name, "--out", str(tmp_path / "out"), *args,
+            needles=("expected a model that fits in half of the", "actors in 5,000 territories", "GiB"))
+    assert not (tmp_path / "out").exists()
 
 
 HUGE = {

@@ -68,7 +68,7 @@ def apply(state: State, event: dict[str, Any], base: Params) -> State:
         return dataclasses.replace(state, lang=event["value"])
     if kind == "card":
         cid = event.get("id")
-        if cid not in card_table.BY_ID:
+        if not isinstance(cid, str) or cid not in card_table.BY_ID:
             raise InputError(f"card: expected one of {', '.join(card_table.BY_ID)}; found {cid!r}")
         if cid in state.cards:
             return dataclasses.replace(state, cards=tuple(c for c in state.cards if c != cid))
@@ -83,9 +83,12 @@ def apply(state: State, event: dict[str, Any], base: Params) -> State:
             raise InputError(f"set: key '{key}': expected a model parameter; the draws are set apart")
         settings = {**state.settings, key: value}
         try:
-            base.with_overrides(settings, source="settings")
+            params = base.with_overrides(settings, source="settings")
         except ParameterError as exc:
             raise InputError(str(exc)) from None
+        from experiments.io.results import check_model_size
+
+        check_model_size(params, f"set {key}")  # refused before the page allocates it
         return dataclasses.replace(state, settings=settings)
     if kind == "seeds":
         n, first = event.get("n", state.seeds), event.get("first", state.first_seed)
@@ -201,7 +204,7 @@ def describe(event: dict[str, Any], lang: str) -> str:
     """One logged event in plain words, for the page's session log."""
     fr = lang == "fr"
     kind = event.get("kind")
-    if kind == "card" and event.get("id") in card_table.BY_ID:
+    if kind == "card" and isinstance(event.get("id"), str) and event["id"] in card_table.BY_ID:
         return f"{i18n.t('cards', lang)} {card_table.BY_ID[event['id']].title(lang)}"
     if kind == "set":
         key = str(event.get("key"))
