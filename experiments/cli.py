@@ -392,7 +392,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from experiments.execution.executor import flat_diff
     from simulation import Params
 
+    from experiments.io.results import check_model_size
+
     scenario = scn.load(args.file)
+    check_model_size(scenario.params, scn._display(scenario.path))  # accepted => it runs
     diff = flat_diff(Params().model_dump(), scenario.params.model_dump())
     chain = " -> ".join(scn._display(p) for p in scenario.chain)
     print(f"ok: {chain}")
@@ -529,6 +532,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(os_problem(exc))
     except MemoryError:
         return _error("out of memory; use fewer replications, months or territories")
+    except RecursionError:  # a value nested thousands deep that a parser missed
+        return _error("expected values nested at most a few hundred deep; found deeper")
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -198,3 +198,44 @@ def test_control_characters_in_a_value_stay_on_one_escaped_line(capsys, tmp_path
     path.write_text('extends = "a\\u000bb\\nc\\u001c"\n')
     err = refused(capsys, "validate", str(path), needles=("key 'extends'", "unknown scenario"))
     assert len(err.splitlines()) == 1 and "\\x0b" in err
+
+
+# --------------------------------------------------------------------------------------
+# Review 14 (red team on main, 2026-12-01)
+# --------------------------------------------------------------------------------------
+
+DEEP = {"arrays": "a = " + "[" * 1000 + "]" * 1000 + "\n", "inline tables": "a = " + "{b=" * 400 + "}" * 400 + "\n"}
+
+
+@pytest.mark.parametrize("kind", DEEP)
+@pytest.mark.parametrize("command", ["validate", "run", "sensitivity", "calibrate"])
+def test_review_1_deeply_nested_toml_is_one_line(capsys, tmp_path, kind, command):
+    path = tmp_path / "deep.toml"
+    path.write_text(DEEP[kind])
+    extra = {"validate": [], "run": ["--out", str(tmp_path)], "sensitivity": ["--dry-run"],
+             "calibrate": ["--quick", "--out", str(tmp_path)]}[command]
+    refused(capsys, command, str(path), *extra, needles=("deep.toml: malformed TOML", "nested"))
+
+
+def test_review_1_deeply_nested_set_value_is_one_line(capsys, tmp_path):
+    refused(capsys, "run", "baseline", "--set", "levers.dialogue=" + "[" * 1000 + "]" * 1000,
+            "--out", str(tmp_path), needles=("--set levers.dialogue", "nested"))
+
+
+def test_review_2_huge_actor_table_is_refused_by_validate_and_summarised(capsys, tmp_path):
+    from experiments.execution.executor import _varied_text
+    from experiments.io.scenarios import TERRITORY_COLUMNS, load
+
+    rows = [",".join(TERRITORY_COLUMNS)]
+    values = {"region": 0, "x": 0.5, "y": 0.5, "associations": 10000, "firms": 10000}
+    rows += [",".join(str(values.get(c, f"T{i}" if c == "name" else 0.4)) for c in TERRITORY_COLUMNS)
+             for i in range(5000)]
+    (tmp_path / "bigact.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "bigact.toml").write_text('[territories]\nfile = "bigact.csv"\n')
+    err = refused(capsys, "validate", str(tmp_path / "bigact.toml"),
+                  needles=("bigact.toml", "100,005,005 actors in 5,000 territories", "GiB"))
+    assert len(err) < 500
+    # a failing run names a table by its size, not by its 5,000 rows
+    params = load(str(tmp_path / "bigact.toml")).params.model_dump()
+    text = _varied_text({"params": params})
+    assert "5,000 territories from a table" in text and len(text) < 1000

@@ -197,8 +197,12 @@ def _enospc(*a, **k):
     raise OSError(errno.ENOSPC, "No space left on device", "series.parquet")
 
 
-def test_disk_full_while_writing_a_run_leaves_no_folder(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(res, "write_tables", _enospc)
+@pytest.mark.parametrize("where", ["series", "replications"])
+def test_disk_full_while_writing_a_run_leaves_no_folder(capsys, tmp_path, monkeypatch, where):
+    if where == "series":
+        monkeypatch.setattr(res.StreamedTables, "_flush", _enospc)
+    else:
+        monkeypatch.setattr(pd.DataFrame, "to_csv", _enospc)
     refused(capsys, "run", "baseline", "--months", "2", "--workers", "1", "--quiet", "--out", str(tmp_path),
             needles=("the disk is full", "series.parquet", "no results folder was left"))
     assert list(tmp_path.iterdir()) == []

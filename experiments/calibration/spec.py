@@ -31,7 +31,6 @@ simulations (a check that the pipeline runs, not a calibration).
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -106,14 +105,10 @@ class CalibrationSpec:
 
 def load_calibration(path: str | Path) -> CalibrationSpec:
     """Read and validate a calibration spec; raise InputError naming file, key, expected, found."""
+    from experiments.io.scenarios import read_toml
+
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: malformed TOML: {exc}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the calibration spec: {exc.strerror}") from None
+    data = read_toml(path, "calibration spec")  # a regular file of at most 10 MB, UTF-8 TOML
     return calibration_from_dict(data, source=str(path), name=path.stem, path=path)
 
 

@@ -164,6 +164,9 @@ def _varied_text(task: dict) -> str:
 
     diff = flat_diff(Params().model_dump(), task["params"])
     diff.pop("run.seed", None)
+    records = diff.get("territories.records")
+    if isinstance(records, list):  # a table: its size, not its thousands of rows
+        diff["territories.records"] = f"{len(records):,} territories from a table"
     return f"parameters differing from the defaults {diff}"
 
 

@@ -241,11 +241,13 @@ def replication_table(summaries: Sequence[dict[str, float]], seeds: Sequence[int
 class StreamedTables:
     """The tables of ``alliance run`` written as replications arrive, so that memory does not
     grow with their number: the monthly series are appended to ``series.parquet`` (one row
-    group per :data:`ROWS_PER_WRITE` rows) and ``series.csv``; only each replication's
+    group per :data:`ROWS_PER_WRITE` rows or :data:`FRAMES_PER_WRITE` replications) and
+    ``series.csv``; only each replication's
     outcomes are kept (8 bytes per outcome), for ``replications.csv`` and the statistics."""
 
-    #: Rows of monthly series buffered before they are written.
+    #: Rows of monthly series, and replications, buffered before they are written.
     ROWS_PER_WRITE = 100_000
+    FRAMES_PER_WRITE = 500
 
     def __init__(self, folder: Path, total: int):
         self.folder = Path(folder)
@@ -267,7 +269,7 @@ class StreamedTables:
         self._rows += len(part)
         self.seeds[rep] = seed
         self.outcomes[rep] = [out["summary"][o.key] for o in OUTCOMES]
-        if self._rows >= self.ROWS_PER_WRITE:
+        if self._rows >= self.ROWS_PER_WRITE or len(self._buffer) >= self.FRAMES_PER_WRITE:
             self._flush()
 
     def _flush(self) -> None:

@@ -154,6 +154,9 @@ def read_toml(path: Path, what: str = "TOML file") -> dict[str, Any]:
                          f"position {exc.start}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{_display(path)}: malformed TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise InputError(f"{_display(path)}: malformed TOML: expected arrays and tables nested at "
+                         "most a few hundred deep (tomllib recurses); found deeper") from None
 
 
 def _own_overrides(path: Path, data: dict[str, Any]) -> dict[str, Any]:
@@ -256,6 +259,9 @@ def parse_value(text: str, where: str) -> Any:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         pass
+    except RecursionError:
+        raise InputError(f"{where}: expected a value nested at most a few hundred deep; found "
+                         "deeper") from None
     if _BARE.match(text):
         return text
     raise InputError(f"{where}: expected a TOML value (true, 12, 0.8, \"text\" or a plain word); "
