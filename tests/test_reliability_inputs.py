@@ -5,6 +5,8 @@ naming the file (or --set), the key, what was expected and what was found; and w
 
 from __future__ import annotations
 
+import math
+
 from pathlib import Path
 
 import pytest
@@ -239,3 +241,29 @@ def test_review_2_huge_actor_table_is_refused_by_validate_and_summarised(capsys,
     params = load(str(tmp_path / "bigact.toml")).params.model_dump()
     text = _varied_text({"params": params})
     assert "5,000 territories from a table" in text and len(text) < 1000
+
+
+UNBOUNDED = ["actors.association.money", "actors.firm.staff", "funding.state_budget",
+             "funding.foundation_budget", "funding.local_foundation_budget", "governance.arranger_cost"]
+
+
+@pytest.mark.parametrize("key", UNBOUNDED)
+def test_review_3_amounts_that_would_overflow_are_refused_by_validate(capsys, tmp_path, key):
+    section, _, name = key.rpartition(".")
+    path = scenario(tmp_path, f"[{section}]\n{name} = 1e308")
+    refused(capsys, "validate", path, needles=(key, "expected a value <=", "found 1e+308"))
+
+
+def test_review_3_the_largest_amounts_run_without_warnings():
+    import warnings
+
+    from simulation import Params, run
+
+    top = {"actors.association.money": 1e6, "actors.firm.staff": 1e5, "funding.state_budget": 1e6,
+           "funding.foundation_budget": 1e6, "funding.local_foundation_budget": 1e6,
+           "governance.arranger_cost": 1e6, "actors.state.money": 1e6, "actors.official.staff": 1e5,
+           "run.months": 24}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy overflow warning fails the test
+        summary, _ = run(Params().with_overrides(top), series=False)
+    assert all(math.isfinite(v) for v in summary.values()), summary
