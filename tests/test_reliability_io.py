@@ -240,20 +240,22 @@ def test_disk_full_during_a_sensitivity_keeps_chunks_and_resumes(capsys, tmp_pat
     spec.write_text(TINY)
     code, reference, err = _sensitivity(capsys, spec, tmp_path / "ref")
     assert code == 0, err
-    calls = {"n": 0}
-    real = pd.DataFrame.to_parquet
+    import pyarrow.parquet as pq
 
-    def fills_up(self, path, *a, **k):
+    calls = {"n": 0}
+    real = pq.write_table
+
+    def fills_up(table, path, *a, **k):
         calls["n"] += 1
         if calls["n"] > 3:
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        return real(self, path, *a, **k)
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", fills_up)
+        return real(table, path, *a, **k)
+    monkeypatch.setattr(pq, "write_table", fills_up)
     err = refused(capsys, "sensitivity", str(spec), "--workers", "1", "--quiet", "--out", str(tmp_path / "o"),
                   needles=("the disk is full", "finished chunks are kept", "--resume"))
     folder = Path(err.split("--resume ", 1)[1].split("'")[0])
     assert len(list((folder / "checkpoint").glob("*.parquet"))) == 3
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", real)
+    monkeypatch.setattr(pq, "write_table", real)
     code, out, err = cli(capsys, "sensitivity", "--resume", str(folder), "--workers", "1", "--quiet")
     assert code == 0, err
     pd.testing.assert_frame_equal(_indices(folder), _indices(reference))
@@ -311,16 +313,35 @@ def _dead_pid() -> int:
 
 
 def test_stale_partial_folders_are_removed_and_live_ones_kept(capsys, tmp_path):
+    """Review 14, finding 7: a live run's folder is known by its lock, not by its PID (which
+    means nothing in another container or PID namespace, where this PID may be dead)."""
+    import fcntl
+
     stale = tmp_path / f".20260101T000000Z-baseline.partial-{_dead_pid()}-abcdef12"
     live = tmp_path / f".20260101T000000Z-baseline.partial-{os.getpid()}-abcdef12"
-    for p in (stale, live):
+    elsewhere = tmp_path / f".20260101T000000Z-baseline.partial-{_dead_pid()}-0000abcd"
+    young = tmp_path / f".20260101T000000Z-baseline.partial-{_dead_pid()}-1111abcd"
+    for p in (stale, live, elsewhere, young):
         p.mkdir()
         (p / "series.csv").write_text("half")
-    assert res.stale_partials(tmp_path) == [stale]
-    code, _, err = cli(capsys, "run", "baseline", "--months", "2", "--workers", "1", "--quiet",
-                       "--out", str(tmp_path))
-    assert code == 0, err
-    assert not stale.exists() and live.exists()
+        if p is not young:
+            os.utime(p, (time.time() - 60, time.time() - 60))
+    held = []
+    for p in (live, elsewhere):  # as the running alliance that owns each does
+        fd = os.open(p, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        held.append(fd)
+    try:
+        assert res.stale_partials(tmp_path) == [stale]
+        code, _, err = cli(capsys, "run", "baseline", "--months", "2", "--workers", "1", "--quiet",
+                           "--out", str(tmp_path))
+        assert code == 0, err
+        assert not stale.exists() and live.exists() and elsewhere.exists() and young.exists()
+    finally:
+        for fd in held:
+            os.close(fd)
+    os.utime(young, (time.time() - 60, time.time() - 60))
+    assert res.stale_partials(tmp_path) == sorted([live, elsewhere, young])  # their owners are gone
 
 
 # --------------------------------------------------------------------------------------

@@ -107,18 +107,27 @@ class ResultFolder:
         self.name = f"{utc_stamp(started)}-{_safe(label)}"
         self.path = self.out / f".{self.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.final: Path | None = None
+        self._lock: int | None = None
 
     def __enter__(self) -> ResultFolder:
         try:
             self.out.mkdir(parents=True, exist_ok=True)
             self.removed = remove_stale_partials(self.out)
             self.path.mkdir()
+            self._lock = _locked(self.path)  # held until the folder is complete or removed
         except OSError as exc:
             raise InputError(f"--out {self.out}: expected a writable folder; found "
                              f"{os_problem(exc)}") from None
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            self._finish(exc_type, exc)
+        finally:
+            if self._lock is not None:
+                os.close(self._lock)
+
+    def _finish(self, exc_type: object, exc: object) -> None:
         if exc_type is not None:
             shutil.rmtree(self.path, ignore_errors=True)
             if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):  # disk full...
@@ -148,23 +157,42 @@ class ResultFolder:
                          f"{self.name}-999 all taken")
 
 
-def _pid_alive(pid: int) -> bool:
+#: A partial folder younger than this is never taken for stale (its owner may not have
+#: locked it yet).
+STALE_SECONDS = 5.0
+
+
+def _locked(path: Path) -> int | None:
+    """An open descriptor of the folder ``path`` holding its exclusive lock, or None when
+    another process holds it (the kernel releases it when that process dies, whatever its
+    PID namespace; on one host, or on a file system that shares locks)."""
+    import fcntl
+
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def stale_partials(out: Path) -> list[Path]:
-    """Hidden ``.partial-<pid>-...`` folders in ``out`` whose process no longer runs: the
-    leftovers of killed runs (a running process's own folder is never listed)."""
+    """Hidden ``.partial-...`` folders in ``out`` that no process holds locked (older than
+    :data:`STALE_SECONDS`): the leftovers of killed runs. A running ``alliance`` locks its own
+    folder, so it is never listed, even from another container or PID namespace."""
+    import time
+
     found = []
     for path in Path(out).glob(".*.partial-*"):
-        pid = path.name.rsplit(".partial-", 1)[1].split("-", 1)[0]
-        if pid.isdigit() and not _pid_alive(int(pid)) and path.is_dir():
+        try:
+            if not path.is_dir() or time.time() - path.stat().st_mtime < STALE_SECONDS:
+                continue
+            fd = _locked(path)
+        except OSError:  # gone meanwhile, or unreadable: not ours to remove
+            continue
+        if fd is not None:
+            os.close(fd)
             found.append(path)
     return sorted(found)
 
@@ -369,20 +397,75 @@ def kept(exc: BaseException, folder: Path):
 
 
 _BROKEN = object()
+_LOCKS: dict[str, Any] = {}  # folder -> its open lock file, held until this process ends
+
+
+def lock_folder(folder: Path, what: str) -> None:
+    """Hold an exclusive lock on ``folder`` until this process ends (the kernel releases it
+    if the process dies); InputError when another process holds it."""
+    import fcntl
+
+    if str(Path(folder).resolve()) in _LOCKS:
+        return
+    fh = open(folder / ".lock", "a+", encoding="utf-8")  # noqa: SIM115
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        owner = fh.read().strip() or "unknown"
+        fh.close()
+        raise InputError(f"{what} {folder}: expected a folder no other process is using; found it in "
+                         f"use by process {owner}: wait for it or stop it") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"{os.getpid()}\n")
+    fh.flush()
+    _LOCKS[str(Path(folder).resolve())] = fh
 _MODEL_KEY = b"alliance_model_fingerprint"
 
 
-def write_checkpoint(path: Path, frame: pd.DataFrame, model: str) -> None:
-    """A checkpoint file written under a temporary name then renamed, carrying the
-    fingerprint of the model that computed it (Parquet key-value metadata)."""
+_DESIGN_KEY = b"alliance_design"
+
+
+def design_key(spec: Any, base: Any) -> str:
+    """SHA-256 (16 hex digits) of what a design's runs depend on: the spec as read and the
+    base parameters. A checkpoint written under another key is computed again."""
+    import hashlib
+
+    text = json.dumps({"spec": spec.raw, "base": base}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def write_checkpoint(path: Path, frame: pd.DataFrame, model: str, design: str = "") -> None:
+    """A checkpoint file written under a temporary name of this process then renamed,
+    carrying the fingerprint of the model and the key of the design that computed it
+    (Parquet key-value metadata)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _MODEL_KEY: model.encode()})
-    tmp = path.with_suffix(".tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _MODEL_KEY: model.encode(),
+                                           _DESIGN_KEY: design.encode()})
+    tmp = path.with_name(f"{path.stem}.tmp-{os.getpid()}")
+    try:
+        pq.write_table(table, tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def checkpoint_current(path: Path, design: str) -> bool:
+    """Whether ``path`` is a checkpoint of this design (a file written before designs were
+    keyed counts as one; a damaged file is left to :func:`repair_folder`)."""
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return False
+    try:
+        found = (pq.read_schema(path).metadata or {}).get(_DESIGN_KEY)
+    except Exception:
+        return True
+    return not found or found.decode() == design
 
 
 def checkpoint_models(folder: Path) -> set[str | None]:
@@ -422,6 +505,7 @@ def repair_folder(folder: Path, spec: Any, base_params: Any, fingerprint: Any,
     import re
 
     notes = []
+    lock_folder(folder, "--resume")
     saved = _read_json(folder / "experiment.json")
     if not (isinstance(saved, dict) and isinstance(saved.get("name"), str)
             and isinstance(saved.get("model_fingerprint"), str)):
@@ -445,16 +529,26 @@ def repair_folder(folder: Path, spec: Any, base_params: Any, fingerprint: Any,
         write_atomic(folder / "base_params.json", json.dumps(base, indent=1) + "\n")
         notes.append("base_params.json was damaged: rebuilt from the spec's base scenario")
     checkpoints = folder / "checkpoint"
+    if checkpoints.exists() and not checkpoints.is_dir():
+        checkpoints.unlink()
+        notes.append("checkpoint was a file, not a folder: every run will be computed again")
     checkpoints.mkdir(exist_ok=True)
+    size = spec.execution["chunk_runs"]
     for path in sorted(checkpoints.iterdir()):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+            notes.append(f"checkpoint/{path.name} was a folder: its runs will be computed again")
+            continue
         if path.suffix != ".parquet":
             path.unlink()  # a temporary file of an interrupted write
             continue
+        index = path.stem.rpartition("-")[2]
         try:
             frame = pd.read_parquet(path)
             good = ("run" in frame.columns and len(frame) > 0
                     and all(o in frame.columns for o in spec.outcomes)
-                    and (frame["run"].diff().dropna() == 1).all())
+                    and (frame["run"].diff().dropna() == 1).all()
+                    and index.isdigit() and frame["run"].iat[0] == int(index) * size)
         except Exception:  # pyarrow raises several kinds for a damaged file
             good = False
         if not good:

@@ -41,7 +41,7 @@ from typing import Any
 
 from experiments.execution.executor import Executor
 from experiments.io.errors import InputError, ResourceError, RunFailed
-from experiments.io.results import kept, repair_folder, write_atomic
+from experiments.io.results import kept, lock_folder, repair_folder, write_atomic
 from experiments.sensitivity.runs import design_parts, execute, pilot_noise, pilot_table, run_table
 from experiments.sensitivity.spec import Spec, load_spec
 
@@ -180,6 +180,7 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
             raise InputError(f"--precision: expected a spec with method = \"sobol\"; found {spec.method!r}")
         base = base_params(spec)
         folder = new_folder(spec, out)
+        lock_folder(folder, "sensitivity")  # a --resume of it while this runs is refused
         write_atomic(folder / "spec.toml", spec.path.read_bytes())
         write_atomic(folder / "base_params.json", json.dumps(base, indent=1) + "\n")
         write_atomic(folder / "experiment.json", json.dumps(

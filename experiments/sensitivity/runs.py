@@ -22,7 +22,7 @@ import pandas as pd
 
 from experiments.execution.executor import Executor
 from experiments.io.errors import InputError
-from experiments.io.results import write_checkpoint
+from experiments.io.results import checkpoint_current, design_key, write_checkpoint
 from experiments.sensitivity import analysis
 from experiments.sensitivity.spec import Spec
 
@@ -121,7 +121,8 @@ def execute(spec: Spec, table: pd.DataFrame, folder: Path, stage: str, ex: Execu
     size = spec.execution["chunk_runs"]
     n = len(table)
     bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
-    missing = [i for i in range(len(bounds)) if not _chunk_file(folder, stage, i).exists()]
+    design = design_key(spec, base)  # a chunk of another spec (or base) is computed again
+    missing = [i for i in range(len(bounds)) if not checkpoint_current(_chunk_file(folder, stage, i), design)]
     ucols = [c for c in table.columns if c.startswith("u_")]
 
     def chunk(a: int, b: int) -> list[dict]:  # built as it is submitted: memory stays flat
@@ -146,7 +147,7 @@ def execute(spec: Spec, table: pd.DataFrame, folder: Path, stage: str, ex: Execu
             a, _ = bounds[i]
             df = pd.DataFrame(out)
             df.insert(0, "run", np.arange(a, a + len(df)))
-            write_checkpoint(_chunk_file(folder, stage, i), df, model)
+            write_checkpoint(_chunk_file(folder, stage, i), df, model, design)
             if bar is not None:
                 bar.update(len(df))
     finally:
