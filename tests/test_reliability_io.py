@@ -418,3 +418,83 @@ def test_a_dying_scheduler_stops_with_a_message(monkeypatch, tmp_path):
         for p in (worker, sched):
             p.kill()
             p.wait()
+
+
+# --------------------------------------------------------------------------------------
+# Review 14: resuming a folder whose spec changed, damaged shapes, two resumes at once
+# --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def interrupted(capsys, tmp_path, monkeypatch):
+    """A TINY experiment stopped by a full disk after 3 checkpoint files, and a reference."""
+    import pyarrow.parquet as pq
+
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(TINY)
+    code, reference, err = _sensitivity(capsys, spec, tmp_path / "ref")
+    assert code == 0, err
+    real, calls = pq.write_table, {"n": 0}
+
+    def fills_up(table, path, *a, **k):
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(table, path, *a, **k)
+    monkeypatch.setattr(pq, "write_table", fills_up)
+    err = refused(capsys, "sensitivity", str(spec), "--workers", "1", "--quiet", "--out", str(tmp_path / "o"),
+                  needles=("--resume",))
+    monkeypatch.setattr(pq, "write_table", real)
+    folder = Path(err.split("--resume ", 1)[1].split("'")[0])
+    res._LOCKS.pop(str(folder.resolve())).close()  # as this process's end would
+    return folder, reference
+
+
+def test_review_4_a_changed_spec_does_not_mix_old_runs_into_the_new_design(capsys, tmp_path, interrupted):
+    folder, _ = interrupted
+    changed = TINY.replace("q = [0.0, 1.0]", "q = [0.0, 0.5]")
+    (folder / "spec.toml").write_text(changed)
+    code, out, err = cli(capsys, "sensitivity", "--resume", str(folder), "--workers", "1", "--quiet")
+    assert code == 0, err
+    (tmp_path / "changed.toml").write_text(changed)
+    code, fresh, err = _sensitivity(capsys, tmp_path / "changed.toml", tmp_path / "fresh")
+    assert code == 0, err
+    pd.testing.assert_frame_equal(_indices(folder), _indices(fresh))
+
+
+@pytest.mark.parametrize("damage", ["checkpoint is a file", "a chunk is a folder", "a chunk copied over another"])
+def test_review_6_damaged_shapes_are_repaired(capsys, interrupted, damage):
+    folder, reference = interrupted
+    chunks = sorted((folder / "checkpoint").glob("*.parquet"))
+    if damage == "checkpoint is a file":
+        shutil.rmtree(folder / "checkpoint")
+        (folder / "checkpoint").write_text("")
+    elif damage == "a chunk is a folder":
+        chunks[-1].unlink()
+        chunks[-1].mkdir()
+    else:
+        shutil.copy(chunks[-1], chunks[-2])
+    code, out, err = cli(capsys, "sensitivity", "--resume", str(folder), "--workers", "1")
+    assert code == 0, err
+    assert "alliance: checkpoint" in err  # the repair is said
+    pd.testing.assert_frame_equal(_indices(folder), _indices(reference))
+
+
+def test_review_9_a_second_resume_of_a_folder_in_use_is_one_line(interrupted, monkeypatch):
+    from helpers import alliance
+
+    folder, _ = interrupted
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))  # the spec's test model
+    # another process holds the folder, as a running resume does
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
+                               "from experiments.io.results import lock_folder; "
+                               f"lock_folder(Path({str(folder)!r}), 'x'); print('held', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1])))
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        done = alliance("sensitivity", "--resume", str(folder), "--workers", "1", "--quiet", cwd=folder.parent)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("alliance: error: --resume") and "in use by process" in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+    finally:
+        holder.kill()
+        holder.wait()
