@@ -511,6 +511,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     argv = sys.argv[1:] if argv is None else list(argv)
+    bad = [a for a in argv if any("\udc80" <= c <= "\udcff" for c in a)]  # bytes that are not UTF-8
+    if bad:
+        return _error(f"expected arguments in UTF-8 (file names included); found {bad[0]!r}")
     parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM cleans up like Ctrl-C

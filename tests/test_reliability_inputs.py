@@ -267,3 +267,22 @@ def test_review_3_the_largest_amounts_run_without_warnings():
         warnings.simplefilter("error")  # a numpy overflow warning fails the test
         summary, _ = run(Params().with_overrides(top), series=False)
     assert all(math.isfinite(v) for v in summary.values()), summary
+
+
+def test_review_10_a_replay_session_that_is_a_device_is_refused_before_reading(capsys):
+    refused(capsys, "demo", "--replay", "/dev/zero", needles=("/dev/zero", "found a device or pipe"))
+
+
+def test_review_10_a_zipped_session_too_large_is_refused_before_inflating(capsys, tmp_path):
+    import zipfile
+
+    path = tmp_path / "big.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("session.json", " " * (11 * 2**20))
+    refused(capsys, "demo", "--replay", str(path), needles=("big.zip", "at most 10 MB"))
+
+
+@pytest.mark.parametrize("argv", [["run", "f/sc\udcffx.toml"], ["run", "baseline", "--out", "o/\udce9t\udce9"],
+                                  ["sensitivity", "f/sp\udcff\udcfe name.toml", "--dry-run"]])
+def test_review_11_file_names_that_are_not_utf8_are_one_line(capsys, argv):
+    refused(capsys, *argv, needles=("expected arguments in UTF-8",))

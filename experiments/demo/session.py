@@ -136,9 +136,16 @@ def replay(events: list[dict[str, Any]], base: Params, state: State | None = Non
 
 def read_session(path: Path) -> tuple[str, list[dict[str, Any]]]:
     """``(scenario, events)`` from a session file (session.json) or an exported zip."""
+    from experiments.io.scenarios import MAX_INPUT_BYTES, read_bytes
+
+    if path.exists():  # a regular file of at most 10 MB: never /dev/zero or a pipe
+        read_bytes(path, "session file (.json or exported .zip)")
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
+                if zf.getinfo("session.json").file_size > MAX_INPUT_BYTES:  # before inflating it
+                    raise InputError(f"{path}: expected a session.json of at most "
+                                     f"{MAX_INPUT_BYTES // 2**20} MB; found a larger one")
                 text = zf.read("session.json").decode("utf-8")
         else:
             text = path.read_text(encoding="utf-8")
