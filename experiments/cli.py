@@ -390,9 +390,8 @@ def _json(data: Any) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from experiments.execution.executor import flat_diff
-    from simulation import Params
-
     from experiments.io.results import check_model_size
+    from simulation import Params
 
     scenario = scn.load(args.file)
     check_model_size(scenario.params, scn._display(scenario.path))  # accepted => it runs

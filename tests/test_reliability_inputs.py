@@ -6,7 +6,6 @@ naming the file (or --set), the key, what was expected and what was found; and w
 from __future__ import annotations
 
 import math
-
 from pathlib import Path
 
 import pytest

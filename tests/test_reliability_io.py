@@ -21,6 +21,7 @@ from experiments.execution import executor as exe
 from experiments.io import results as res
 from experiments.io.errors import ResourceError
 
+#: A small Morris design on a test model (runs cost nothing); test_fuzz.py uses it too.
 TINY = """description = "tiny"
 method = "morris"
 model = "testmodels:noisy_linear"

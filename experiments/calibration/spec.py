@@ -143,11 +143,13 @@ def calibration_from_dict(data: dict[str, Any], *, source: str = "spec", name: s
     base = data.get("base", "defaults")
     if not isinstance(base, str):
         raise bad("base", "a scenario name or path, or 'defaults'", base)
+    from experiments.io.scenarios import whole_in
+
     reps = data.get("replications", 2)
-    if not _is_int(reps) or not 1 <= reps <= 100:
+    if not whole_in(reps, 1, 100):
         raise bad("replications", "an integer from 1 to 100", reps)
     first_seed = data.get("first_seed", 1000)
-    if not _is_int(first_seed) or not 0 <= first_seed <= 2**62:
+    if not whole_in(first_seed, 0, 2**62):
         raise bad("first_seed", f"an integer from 0 to {2**62}", first_seed)
 
     overrides = data.get("overrides", {})

@@ -256,6 +256,16 @@ def _watch_parent(main_pid: int | None) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def check_executor_args(workers: int | None, scheduler: str | None) -> None:
+    """The ``--workers`` and ``--scheduler`` of a command, checked before any work starts."""
+    from experiments.io.errors import InputError
+
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers: expected an integer >= 1; found {workers}")
+    if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://")):
+        raise InputError(f"--scheduler: expected tcp://HOST:PORT; found {scheduler!r}")
+
+
 def _pool_context() -> multiprocessing.context.BaseContext:
     """forkserver where available, its server importing the model once for all workers."""
     if "forkserver" in multiprocessing.get_all_start_methods():

@@ -144,6 +144,12 @@ def read_bytes(path: Path, what: str = "file") -> bytes:
         raise InputError(f"{_display(path)}: cannot read the {what}: {os_problem(exc, path=False)}") from None
 
 
+def whole_in(value: Any, low: int, high: int) -> bool:
+    """Whether ``value`` is an integer (not a boolean) from ``low`` to ``high``: the check of
+    every bounded count and seed of the spec files."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def read_toml(path: Path, what: str = "TOML file") -> dict[str, Any]:
     """The file's table; a malformed file raises InputError naming file, line and column."""
     raw = read_bytes(path, what)

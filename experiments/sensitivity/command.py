@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from experiments.execution.executor import Executor
+from experiments.execution.executor import Executor, check_executor_args
 from experiments.io.errors import InputError, ResourceError, RunFailed
 from experiments.io.results import kept, lock_folder, repair_folder, write_atomic
 from experiments.sensitivity.runs import design_parts, execute, pilot_noise, pilot_table, run_table
@@ -371,10 +371,7 @@ def register(subparsers: Any) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
-    if args.workers is not None and args.workers < 1:
-        raise InputError(f"--workers: expected an integer >= 1; found {args.workers}")
-    if args.scheduler is not None and not args.scheduler.startswith(("tcp://", "tls://", "inproc://")):
-        raise InputError(f"--scheduler: expected tcp://HOST:PORT; found {args.scheduler!r}")
+    check_executor_args(args.workers, args.scheduler)
     if args.precision is not None and not 0 < args.precision < 1:
         raise InputError(f"--precision: expected a half-width in (0, 1), e.g. 0.02; found {args.precision}")
     if args.dry_run:
