@@ -499,3 +499,22 @@ def test_review_9_a_second_resume_of_a_folder_in_use_is_one_line(interrupted, mo
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_review_5_calibrate_on_a_full_disk_names_the_folder_and_the_resume(capsys, tmp_path, monkeypatch):
+    from test_calibration_abc import toy_spec
+
+    calls = {"n": 0}
+    real = pd.DataFrame.to_parquet
+
+    def fills_up(self, path, *a, **k):
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(self, path, *a, **k)
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", fills_up)
+    err = refused(capsys, "calibrate", str(toy_spec(tmp_path, pop=50, gens=2)), "--workers", "1", "--quiet",
+                  "--out", str(tmp_path / "o"),
+                  needles=("the disk is full", "finished chunks are kept in", "'alliance calibrate --resume"))
+    folder = Path(err.split("--resume ", 1)[1].split("'")[0])
+    assert len(list((folder / "checkpoint").glob("*.parquet"))) == 2

@@ -386,14 +386,14 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def kept(exc: BaseException, folder: Path):
-    """The error of a sensitivity experiment stopped by the machine or the cluster, saying
-    that its finished chunks are kept and how to resume."""
+def kept(exc: BaseException, folder: Path, command: str = "sensitivity"):
+    """The error of a sensitivity experiment (or calibration) stopped by the machine or the
+    cluster, saying that its finished chunks are kept and how to resume."""
     from experiments.io.errors import ResourceError, os_problem
 
     what = os_problem(exc) if isinstance(exc, OSError) else str(exc)
     return ResourceError(f"{what}; the finished chunks are kept in {folder}: resume with "
-                         f"'alliance sensitivity --resume {folder}'")
+                         f"'alliance {command} --resume {folder}'")
 
 
 _BROKEN = object()
