@@ -518,3 +518,27 @@ def test_review_5_calibrate_on_a_full_disk_names_the_folder_and_the_resume(capsy
                   needles=("the disk is full", "finished chunks are kept in", "'alliance calibrate --resume"))
     folder = Path(err.split("--resume ", 1)[1].split("'")[0])
     assert len(list((folder / "checkpoint").glob("*.parquet"))) == 2
+
+
+def test_review_8_a_peer_that_accepts_but_never_answers_is_one_line_within_the_timeout(tmp_path, monkeypatch):
+    """Review 14, finding 8: an address that takes the connection and says nothing (a proxy,
+    a firewall, another service) gave half a minute and a traceback at exit."""
+    import socket
+
+    from helpers import alliance
+
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))  # the spec's test model
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)  # accepts connections, never answers
+        port = server.getsockname()[1]
+        spec = tmp_path / "tiny.toml"
+        spec.write_text(TINY)
+        t0 = time.monotonic()
+        done = alliance("sensitivity", str(spec), "--scheduler", f"tcp://127.0.0.1:{port}", "--quiet",
+                        "--out", str(tmp_path / "o"), cwd=tmp_path, timeout=120)
+        wall = time.monotonic() - t0
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "does not answer as one within 10 s" in lines[0], done.stderr
+    assert wall < 10 + 2 + 20  # the connection's deadline, and the command's start on a busy machine

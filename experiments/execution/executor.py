@@ -335,15 +335,39 @@ class Executor:
 
     def _dask(self) -> Any:
         if self._client is None:
-            from dask.distributed import Client
+            import queue
+            import threading
 
+            def none_answering(found: str) -> ResourceError:
+                return ResourceError(
+                    f"--scheduler {self.scheduler}: expected a Dask scheduler; found {found}; start "
+                    "one with 'dask scheduler' or check the address")
+
+            _reachable(self.scheduler, lambda exc: none_answering(
+                f"none answering within {CONNECT_TIMEOUT:g} s ({type(exc).__name__})"))
+            _quiet_client_deletion()
+            # Dask retries past its own timeout on a peer that accepts but never answers: a
+            # daemon thread connects, and this one waits CONNECT_TIMEOUT at most
+            box: queue.Queue = queue.Queue()
+
+            def connect() -> None:
+                from dask.distributed import Client
+
+                try:
+                    box.put(Client(self.scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT))
+                except Exception as exc:  # OSError, TimeoutError, a protocol error...
+                    box.put(type(exc).__name__)  # not the exception: its frames hold the half-built
+                    # client, whose deletion would wait 20 s at exit; it is deleted here instead
+
+            threading.Thread(target=connect, name="dask-connect", daemon=True).start()
             try:
-                self._client = Client(self.scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
-            except Exception as exc:  # OSError, TimeoutError, a protocol error...
-                raise ResourceError(
-                    f"--scheduler {self.scheduler}: expected a Dask scheduler; found none answering "
-                    f"within {CONNECT_TIMEOUT:g} s ({type(exc).__name__}); start one with "
-                    "'dask scheduler' or check the address") from None
+                got = box.get(timeout=CONNECT_TIMEOUT + 2)
+            except queue.Empty:
+                got = "TimeoutError"
+            if isinstance(got, str):
+                raise none_answering(f"something at that address that does not answer as one within "
+                                     f"{CONNECT_TIMEOUT:g} s ({got})")
+            self._client = got
         return self._client
 
     def _local(self) -> ProcessPoolExecutor:
@@ -523,6 +547,38 @@ class Executor:
         finally:
             if bar is not None:
                 bar.close()
+
+
+def _quiet_client_deletion() -> None:
+    """A Dask client that failed half-way complains when it is deleted, later, with a
+    traceback: that complaint is dropped (the failure itself was said in one line)."""
+    import sys
+
+    previous = sys.unraisablehook
+    if getattr(previous, "alliance", False):
+        return
+
+    def hook(unraisable: Any) -> None:
+        if getattr(unraisable.object, "__qualname__", "") != "Client.__del__":
+            previous(unraisable)
+    hook.alliance = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
+
+
+def _reachable(address: str, error: Callable[[BaseException], Exception]) -> None:
+    """Raise ``error(exc)`` unless a TCP connection to the scheduler's host and port opens
+    within :data:`CONNECT_TIMEOUT` (an address that drops packets would otherwise hold
+    Dask's own retries for half a minute)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or parts.port is None:
+        return
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=CONNECT_TIMEOUT).close()
+    except (OSError, ValueError) as exc:  # refused, timed out, unknown host, bad port
+        raise error(exc) from None
 
 
 def _count_workers(client: Any) -> int:
