@@ -285,3 +285,36 @@ def test_review_10_a_zipped_session_too_large_is_refused_before_inflating(capsys
                                   ["sensitivity", "f/sp\udcff\udcfe name.toml", "--dry-run"]])
 def test_review_11_file_names_that_are_not_utf8_are_one_line(capsys, argv):
     refused(capsys, *argv, needles=("expected arguments in UTF-8",))
+
+
+def _posterior(tmp_path: Path, summary: object, csv: str) -> str:
+    import json
+
+    from simulation import Params
+
+    folder = tmp_path / "post"
+    folder.mkdir()
+    (folder / "summary.json").write_text(json.dumps(summary))
+    (folder / "posterior.csv").write_text(csv)
+    (folder / "base_params.json").write_text(json.dumps(Params().model_dump()))
+    return str(folder)
+
+
+GOOD_SUMMARY = {"kind": "calibration", "model": "simulation",
+                "parameters": [{"path": "funding.budget_scale", "kind": "float"}]}
+DAMAGED_POSTERIORS = {
+    "header only": (GOOD_SUMMARY, "funding.budget_scale,weight\n", "weight"),
+    "weights all 0": (GOOD_SUMMARY, "funding.budget_scale,weight\n1.0,0\n1.2,0\n", "weight"),
+    "a weight not a number": (GOOD_SUMMARY, "funding.budget_scale,weight\n1.0,x\n", "weight"),
+    "a negative weight": (GOOD_SUMMARY, "funding.budget_scale,weight\n1.0,-1\n1.2,2\n", "weight"),
+    "summary a list": ([1, 2], "funding.budget_scale,weight\n1.0,1\n", "summary.json"),
+    "no parameters": ({"kind": "calibration", "model": "simulation"}, "funding.budget_scale,weight\n1.0,1\n",
+                      "parameters"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_POSTERIORS)
+def test_review_12_a_damaged_posterior_folder_is_one_line(capsys, tmp_path, damage):
+    summary, csv, needle = DAMAGED_POSTERIORS[damage]
+    refused(capsys, "run", "baseline", "--reps", "3", "--months", "2", "--posterior", _posterior(tmp_path, summary, csv),
+            "--out", str(tmp_path / "o"), "--quiet", "--figures", "none", needles=("post", needle))
