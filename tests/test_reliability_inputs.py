@@ -6,6 +6,7 @@ naming the file (or --set), the key, what was expected and what was found; and w
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,7 @@ def test_a_huge_scenario_file_is_refused_without_reading(capsys, tmp_path):
     path = tmp_path / "big.toml"
     with path.open("wb") as fh:
         fh.truncate(11 * 2**20)  # sparse: no disk used
-    refused(capsys, "validate", str(path), needles=("big.toml", "at most 10 MB", "found 11 MB"))
+    refused(capsys, "validate", str(path), needles=("big.toml", "at most 10 MB", "found 11.0 MB"))
 
 
 @pytest.mark.parametrize("body, key, expected", [
@@ -318,3 +319,20 @@ def test_review_12_a_damaged_posterior_folder_is_one_line(capsys, tmp_path, dama
     summary, csv, needle = DAMAGED_POSTERIORS[damage]
     refused(capsys, "run", "baseline", "--reps", "3", "--months", "2", "--posterior", _posterior(tmp_path, summary, csv),
             "--out", str(tmp_path / "o"), "--quiet", "--figures", "none", needles=("post", needle))
+
+
+@pytest.mark.parametrize("which", ["spec", "calibration spec", "territories table", "posterior.csv"])
+def test_review_13_a_named_pipe_is_refused_without_waiting_for_a_writer(capsys, tmp_path, which):
+    fifo = tmp_path / {"spec": "fifo.toml", "calibration spec": "fifo.toml", "territories table": "t.csv",
+                       "posterior.csv": "posterior.csv"}[which]
+    if which == "posterior.csv":
+        folder = Path(_posterior(tmp_path, GOOD_SUMMARY, ""))
+        fifo = folder / "posterior.csv"
+        fifo.unlink()
+    os.mkfifo(fifo)
+    argv = {"spec": ["sensitivity", str(fifo), "--dry-run"],
+            "calibration spec": ["calibrate", str(fifo), "--quick"],
+            "territories table": ["validate", scenario(tmp_path, '[territories]\nfile = "t.csv"')],
+            "posterior.csv": ["run", "baseline", "--months", "2", "--posterior", str(fifo.parent),
+                              "--out", str(tmp_path / "o")]}[which]
+    refused(capsys, *argv, needles=("found a device or pipe",))

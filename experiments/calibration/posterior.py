@@ -39,8 +39,13 @@ class Posterior:
 
 def load(folder: str | Path) -> Posterior:
     """The posterior of a calibration results folder; InputError when it is not one."""
+    from experiments.io.scenarios import read_bytes
+
     folder = Path(folder)
     try:
+        for name in ("summary.json", "posterior.csv", "base_params.json"):
+            if (folder / name).exists():  # a regular file of at most 10 MB: never a pipe
+                read_bytes(folder / name, "file of a calibration folder")
         summary = json.loads((folder / "summary.json").read_text())
         post = pd.read_csv(folder / "posterior.csv")
         base = json.loads((folder / "base_params.json").read_text())

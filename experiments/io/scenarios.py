@@ -131,14 +131,14 @@ def read_bytes(path: Path, what: str = "file") -> bytes:
     (a device such as /dev/zero, a fifo, a folder, a huge file) raises InputError before
     reading, so no input can exhaust memory."""
     try:
+        info = os.stat(path)  # before opening: opening a pipe waits for a writer
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{_display(path)}: expected a regular {what}; found a "
+                             f"{'folder' if stat.S_ISDIR(info.st_mode) else 'device or pipe'}")
+        if info.st_size > MAX_INPUT_BYTES:
+            raise InputError(f"{_display(path)}: expected a {what} of at most "
+                             f"{MAX_INPUT_BYTES // 2**20} MB; found {info.st_size / 2**20:.1f} MB")
         with path.open("rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError(f"{_display(path)}: expected a regular {what}; found a "
-                                 f"{'folder' if stat.S_ISDIR(info.st_mode) else 'device or pipe'}")
-            if info.st_size > MAX_INPUT_BYTES:
-                raise InputError(f"{_display(path)}: expected a {what} of at most "
-                                 f"{MAX_INPUT_BYTES // 2**20} MB; found {info.st_size / 2**20:.0f} MB")
             return fh.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         raise InputError(f"{_display(path)}: cannot read the {what}: {os_problem(exc, path=False)}") from None
