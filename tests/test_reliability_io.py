@@ -534,11 +534,14 @@ def test_review_8_a_peer_that_accepts_but_never_answers_is_one_line_within_the_t
         port = server.getsockname()[1]
         spec = tmp_path / "tiny.toml"
         spec.write_text(TINY)
-        t0 = time.monotonic()
         done = alliance("sensitivity", str(spec), "--scheduler", f"tcp://127.0.0.1:{port}", "--quiet",
                         "--out", str(tmp_path / "o"), cwd=tmp_path, timeout=120)
-        wall = time.monotonic() - t0
-    assert done.returncode == 2, done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "does not answer as one within 10 s" in lines[0], done.stderr
-    assert wall < 10 + 2 + 20  # the connection's deadline, and the command's start on a busy machine
+        assert done.returncode == 2, done.stderr
+        lines = done.stderr.strip().splitlines()  # no traceback of the client's deletion at exit
+        assert len(lines) == 1 and "does not answer as one within 10 s" in lines[0], done.stderr
+        # the deadline itself, timed in this process (a busy machine slows the command's start)
+        monkeypatch.setattr(exe, "CONNECT_TIMEOUT", 2.0)
+        t0 = time.monotonic()
+        with pytest.raises(ResourceError, match="does not answer as one within 2 s"):
+            exe.Executor(scheduler=f"tcp://127.0.0.1:{port}")._dask()
+        assert time.monotonic() - t0 < 2 + 2 + 3
