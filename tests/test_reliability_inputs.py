@@ -336,3 +336,11 @@ def test_review_13_a_named_pipe_is_refused_without_waiting_for_a_writer(capsys, 
             "posterior.csv": ["run", "baseline", "--months", "2", "--posterior", str(fifo.parent),
                               "--out", str(tmp_path / "o")]}[which]
     refused(capsys, *argv, needles=("found a device or pipe",))
+
+
+def test_review_14c_a_byte_order_mark_is_read_like_the_csv_reader_does(capsys, tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes("\ufeff".encode() + b'description = "from Notepad"\n[levers]\ndialogue = 0.8\n')
+    code, out, err = cli(capsys, "validate", str(path))
+    assert code == 0, err
+    assert "levers.dialogue = 0.8" in out

@@ -154,7 +154,7 @@ def read_toml(path: Path, what: str = "TOML file") -> dict[str, Any]:
     """The file's table; a malformed file raises InputError naming file, line and column."""
     raw = read_bytes(path, what)
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))  # a BOM (Windows Notepad) is no statement
     except UnicodeDecodeError as exc:
         raise InputError(f"{_display(path)}: expected UTF-8 text; found an undecodable byte at "
                          f"position {exc.start}") from None
