@@ -78,6 +78,8 @@ def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
                    help="figures to draw: the overview only (default: overview.png for run, "
                         "compare.png for compare), all (also the series, one PNG each), or none")
     p.add_argument("--quiet", action="store_true", help="no progress bar or messages on stderr")
+    p.add_argument("--force", action="store_true",
+                   help="run work estimated over 2 hours (refused otherwise, with the estimate)")
     p.add_argument("--posterior", type=Path, default=None, metavar="FOLDER",
                    help="draw each replication's calibrated parameters from this posterior "
                         "(a folder written by alliance calibrate)")
@@ -101,11 +103,17 @@ def _resolve(name: str, args: argparse.Namespace) -> tuple[scn.Scenario, Any]:
     return scenario, params
 
 
-def _seeds(params: Any, reps: int) -> list[int]:
+def _seeds(params: Any, reps: int, args: argparse.Namespace, scenarios: int = 1) -> list[int]:
+    """The replications' seeds, once the work is known to fit (memory, and time unless
+    --force); a large work's time estimate is said first."""
     from experiments.io import results as res
 
     first = params.run.seed
-    res.check_run_size(reps, params)  # refused up front when it would not fit in memory
+    estimate = res.check_run_size(reps, params, scenarios=scenarios, streamed=args.command == "run",
+                                  workers=args.workers or min(reps * scenarios, os.cpu_count() or 1),
+                                  force=args.force)
+    if estimate:
+        _say(args, f"alliance: {estimate}")
     if first + reps - 1 > 2**63 - 1:
         raise InputError(f"--seed/--reps: expected seeds up to {2**63 - 1}; found {first} + {reps - 1}")
     return [first + i for i in range(reps)]
@@ -145,30 +153,44 @@ def cmd_run(args: argparse.Namespace) -> int:
     from experiments.io import results as res
 
     scenario, params = _resolve(args.scenario, args)
-    seeds = _seeds(params, args.reps)
+    seeds = _seeds(params, args.reps, args)
     from experiments.report.inert import inert
 
     for line in inert(params):
         print(f"alliance: warning: {line}", file=sys.stderr)
     from experiments.calibration.posterior import add_to_summary, maybe_apply
 
-    tasks, post = maybe_apply(args.posterior, _tasks(params, seeds, territories=True), len(seeds))
+    if args.posterior is None:  # one shared parameter dict; each task brings its seed
+        base = params.model_dump()
+        tasks, post = ({"params": base, "seed": s, "series": True, "territories": True}
+                       for s in seeds), None
+    else:
+        tasks, post = maybe_apply(args.posterior, _tasks(params, seeds, territories=True), len(seeds))
     started = provenance.utc_now()
     with res.ResultFolder(args.out, scenario.name, started) as folder:
-        outs, workers = _execute(tasks, args, desc=scenario.name)
-        _say(args, f"writing results of {len(seeds)} replication(s)...")
-        summaries = [o["summary"] for o in outs]
-        summary = res.run_summary(scenario=scenario.name, scenario_file=scenario.path, seeds=seeds,
-                                  months=params.run.months, summaries=summaries,
-                                  params=params.model_dump())
-        post_line = add_to_summary(summary, post, {scenario.name: summaries})
-        series = res.stack_series([o["series"] for o in outs], seeds)
-        res.write_tables(folder.path, series, res.replication_table(summaries, seeds))
-        from experiments.report.territories import names_of, territory_table
+        from experiments.execution.executor import Executor, run_model
 
-        territory_table([o["territories"] for o in outs], seeds, names_of(params)).to_csv(
-            folder.path / "territories.csv", index=False)
-        figures = _draw(args, figs.series_figures, folder.path, series,
+        from experiments.report.territories import names_of
+
+        # written as they come: flat memory
+        tables = res.StreamedTables(folder.path, len(seeds), names_of(params))
+        with Executor(workers=args.workers or min(len(seeds), os.cpu_count() or 1)) as ex:
+            try:
+                for rep, out in enumerate(ex.imap(run_model, tasks, len(seeds), progress=not args.quiet,
+                                                  desc=scenario.name)):
+                    tables.add(rep, seeds[rep], out)
+            finally:
+                reps_table = tables.close()
+            workers = ex.processes_used
+        _say(args, f"writing results of {len(seeds)} replication(s)...")
+        summary = res.run_summary(scenario=scenario.name, scenario_file=scenario.path, seeds=seeds,
+                                  months=params.run.months, summaries=reps_table,
+                                  params=params.model_dump())
+        post_line = add_to_summary(summary, post, {scenario.name: reps_table[list(summary["outcomes"])]
+                                                   .to_dict("records")} if post else {})
+        figures = _draw(args, figs.series_figures, folder.path,
+                        None if args.figures == "none" else  # read back: 8 columns, not all
+                        res.read_series(folder.path, ["rep", "month", *figs.FIGURE_SERIES]),
                         f"{scenario.name}, {params.run.months} months")
         prov = provenance.record(
             started=started, seeds=seeds, workers=workers, scenario=scenario.name,
@@ -244,7 +266,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         # common random numbers: every scenario runs the same seeds, those of the first
         resolved = [(s, p.with_overrides({"run.seed": resolved[0][1].run.seed}, source="compare"))
                     for s, p in resolved]
-    seeds = _seeds(resolved[0][1], args.reps)
+    seeds = _seeds(max((p for _, p in resolved), key=res.run_bytes), args.reps, args, len(resolved))
     from experiments.calibration.posterior import add_to_summary, maybe_apply
 
     tasks, post = maybe_apply(args.posterior, [t for _, p in resolved for t in _tasks(p, seeds)], len(seeds))
@@ -432,9 +454,11 @@ def _json(data: Any) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from experiments.execution.executor import flat_diff
+    from experiments.io.results import check_model_size
     from simulation import Params
 
     scenario = scn.load(args.file)
+    check_model_size(scenario.params, scn._display(scenario.path))  # accepted => it runs
     diff = flat_diff(Params().model_dump(), scenario.params.model_dump())
     chain = " -> ".join(scn._display(p) for p in scenario.chain)
     print(f"ok: {chain}")
@@ -556,6 +580,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     argv = sys.argv[1:] if argv is None else list(argv)
+    bad = [a for a in argv if any("\udc80" <= c <= "\udcff" for c in a)]  # bytes that are not UTF-8
+    if bad:
+        return _error(f"expected arguments in UTF-8 (file names included); found {bad[0]!r}")
     parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM cleans up like Ctrl-C
@@ -577,6 +604,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(os_problem(exc))
     except MemoryError:
         return _error("out of memory; use fewer replications, months or territories")
+    except RecursionError:  # a value nested thousands deep that a parser missed
+        return _error("expected values nested at most a few hundred deep; found deeper")
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -81,8 +81,8 @@ class ActorType(_Section):
     control_preference: float = Field(ge=0, le=1, description="how much a gap between preferred and chosen path costs")
     horizon_months: float = Field(ge=0, le=600, description="planning horizon")
     skill: float = Field(ge=0, le=1, description="co-construction skill")
-    money: float = Field(ge=0, description="yearly means (k€) of a median actor of this type")
-    staff: float = Field(ge=0, description="staff time of a median actor (FTE)")
+    money: float = Field(ge=0, le=1e6, description="yearly means (k€) of a median actor of this type (at most 1 bn€: past it the model overflows)")
+    staff: float = Field(ge=0, le=1e5, description="staff time of a median actor (FTE; at most 100,000)")
 
 
 def _type(**kw: Any) -> Any:
@@ -127,7 +127,7 @@ class Governance(_Section):
     arbitration_level: Literal[ARBITRATION_LEVELS] = "regional"  # type: ignore[valid-type]
     reporting: float = Field(0.3, ge=0, le=1, description="transparency demanded from partners")
     arranger_capacity: int = Field(8, ge=0, le=10_000, description="alliances one arranger can serve per territory")
-    arranger_cost: float = Field(2.0, ge=0, description="monthly cost (k€) of an arranger per served alliance")
+    arranger_cost: float = Field(2.0, ge=0, le=1e6, description="monthly cost (k€) of an arranger per served alliance")
 
 
 class Funding(_Section):
@@ -139,10 +139,10 @@ class Funding(_Section):
     visibility_bias: float = Field(1.0, ge=0, le=5, description="weight of holder size in funders' scores")
     themed_calls: bool = Field(True, description="calls fund one need dimension each")
     max_failures: int = Field(4, ge=1, le=100, description="consecutive failures before a holder stops applying")
-    state_budget: float = Field(150.0, ge=0, description="yearly State budget (k€) per territory at national_budget_scale 1")
+    state_budget: float = Field(150.0, ge=0, le=1e6, description="yearly State budget (k€) per territory at national_budget_scale 1")
     national_budget_scale: float = Field(1.0, ge=0, le=100, description="the State's money: multiplier on state_budget, independent of steering")
-    foundation_budget: float = Field(30.0, ge=0, description="yearly budget (k€) of a national foundation per territory")
-    local_foundation_budget: float = Field(100.0, ge=0, description="yearly budget (k€) of a local foundation per territory of its region")
+    foundation_budget: float = Field(30.0, ge=0, le=1e6, description="yearly budget (k€) of a national foundation per territory")
+    local_foundation_budget: float = Field(100.0, ge=0, le=1e6, description="yearly budget (k€) of a local foundation per territory of its region")
     project_cost: float = Field(10.0, ge=0.01, description="monthly cost (k€) of a median project (the model divides by it: 0 cannot occur)")
     participation_cost: float = Field(0.3, ge=0, le=12, description="co-construction cost, FTE-months per member")
     pooled_share: float = Field(0.5, ge=0, le=1, description="share of the budget in the pooled fund under 'mixed'")

@@ -32,6 +32,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from test_reliability_io import TINY
 
 from experiments.cli import main
 from experiments.io import figures as figs
@@ -424,27 +425,7 @@ def test_fuzz_arguments(n, tmp_path_factory, monkeypatch):
 # Damaged sensitivity folders (--resume)
 # --------------------------------------------------------------------------------------
 
-TINY_SPEC = """description = "fuzz"
-method = "morris"
-model = "testmodels:noisy_linear"
-outcomes = ["y"]
-replications = 2
-dummy = false
-[factors]
-p = [0.0, 1.0]
-q = [0.0, 1.0]
-r = [0.0, 1.0]
-[morris]
-trajectories = 4
-levels = 4
-[pilot]
-points = 1
-seeds = 2
-[execution]
-chunk_runs = 3
-[statistics]
-resamples = 50
-"""
+TINY_SPEC = TINY  # the small test-model spec shared with test_reliability_io
 
 
 @sized(6, 30)

@@ -5,6 +5,8 @@ naming the file (or --set), the key, what was expected and what was found; and w
 
 from __future__ import annotations
 
+import math
+import os
 from pathlib import Path
 
 import pytest
@@ -147,7 +149,7 @@ def test_a_huge_scenario_file_is_refused_without_reading(capsys, tmp_path):
     path = tmp_path / "big.toml"
     with path.open("wb") as fh:
         fh.truncate(11 * 2**20)  # sparse: no disk used
-    refused(capsys, "validate", str(path), needles=("big.toml", "at most 10 MB", "found 11 MB"))
+    refused(capsys, "validate", str(path), needles=("big.toml", "at most 10 MB", "found 11.0 MB"))
 
 
 @pytest.mark.parametrize("body, key, expected", [
@@ -198,3 +200,147 @@ def test_control_characters_in_a_value_stay_on_one_escaped_line(capsys, tmp_path
     path.write_text('extends = "a\\u000bb\\nc\\u001c"\n')
     err = refused(capsys, "validate", str(path), needles=("key 'extends'", "unknown scenario"))
     assert len(err.splitlines()) == 1 and "\\x0b" in err
+
+
+# --------------------------------------------------------------------------------------
+# Review 14 (red team on main, 2026-12-01)
+# --------------------------------------------------------------------------------------
+
+DEEP = {"arrays": "a = " + "[" * 1000 + "]" * 1000 + "\n", "inline tables": "a = " + "{b=" * 400 + "}" * 400 + "\n"}
+
+
+@pytest.mark.parametrize("kind", DEEP)
+@pytest.mark.parametrize("command", ["validate", "run", "sensitivity", "calibrate"])
+def test_review_1_deeply_nested_toml_is_one_line(capsys, tmp_path, kind, command):
+    path = tmp_path / "deep.toml"
+    path.write_text(DEEP[kind])
+    extra = {"validate": [], "run": ["--out", str(tmp_path)], "sensitivity": ["--dry-run"],
+             "calibrate": ["--quick", "--out", str(tmp_path)]}[command]
+    refused(capsys, command, str(path), *extra, needles=("deep.toml: malformed TOML", "nested"))
+
+
+def test_review_1_deeply_nested_set_value_is_one_line(capsys, tmp_path):
+    refused(capsys, "run", "baseline", "--set", "levers.dialogue=" + "[" * 1000 + "]" * 1000,
+            "--out", str(tmp_path), needles=("--set levers.dialogue", "nested"))
+
+
+def test_review_2_huge_actor_table_is_refused_by_validate_and_summarised(capsys, tmp_path):
+    from experiments.execution.executor import _varied_text
+    from experiments.io.scenarios import TERRITORY_COLUMNS, load
+
+    rows = [",".join(TERRITORY_COLUMNS)]
+    values = {"region": 0, "x": 0.5, "y": 0.5, "associations": 10000, "firms": 10000}
+    rows += [",".join(str(values.get(c, f"T{i}" if c == "name" else 0.4)) for c in TERRITORY_COLUMNS)
+             for i in range(5000)]
+    (tmp_path / "bigact.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "bigact.toml").write_text('[territories]\nfile = "bigact.csv"\n')
+    err = refused(capsys, "validate", str(tmp_path / "bigact.toml"),
+                  needles=("bigact.toml", "100,005,005 actors in 5,000 territories", "GiB"))
+    assert len(err) < 500
+    # a failing run names a table by its size, not by its 5,000 rows
+    params = load(str(tmp_path / "bigact.toml")).params.model_dump()
+    text = _varied_text({"params": params})
+    assert "5,000 territories from a table" in text and len(text) < 1000
+
+
+UNBOUNDED = ["actors.association.money", "actors.firm.staff", "funding.state_budget",
+             "funding.foundation_budget", "funding.local_foundation_budget", "governance.arranger_cost"]
+
+
+@pytest.mark.parametrize("key", UNBOUNDED)
+def test_review_3_amounts_that_would_overflow_are_refused_by_validate(capsys, tmp_path, key):
+    section, _, name = key.rpartition(".")
+    path = scenario(tmp_path, f"[{section}]\n{name} = 1e308")
+    refused(capsys, "validate", path, needles=(key, "expected a value <=", "found 1e+308"))
+
+
+def test_review_3_the_largest_amounts_run_without_warnings():
+    import warnings
+
+    from simulation import Params, run
+
+    top = {"actors.association.money": 1e6, "actors.firm.staff": 1e5, "funding.state_budget": 1e6,
+           "funding.foundation_budget": 1e6, "funding.local_foundation_budget": 1e6,
+           "governance.arranger_cost": 1e6, "actors.state.money": 1e6, "actors.official.staff": 1e5,
+           "run.months": 24}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy overflow warning fails the test
+        summary, _ = run(Params().with_overrides(top), series=False)
+    assert all(math.isfinite(v) for v in summary.values()), summary
+
+
+def test_review_10_a_replay_session_that_is_a_device_is_refused_before_reading(capsys):
+    refused(capsys, "demo", "--replay", "/dev/zero", needles=("/dev/zero", "found a device or pipe"))
+
+
+def test_review_10_a_zipped_session_too_large_is_refused_before_inflating(capsys, tmp_path):
+    import zipfile
+
+    path = tmp_path / "big.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("session.json", " " * (11 * 2**20))
+    refused(capsys, "demo", "--replay", str(path), needles=("big.zip", "at most 10 MB"))
+
+
+@pytest.mark.parametrize("argv", [["run", "f/sc\udcffx.toml"], ["run", "baseline", "--out", "o/\udce9t\udce9"],
+                                  ["sensitivity", "f/sp\udcff\udcfe name.toml", "--dry-run"]])
+def test_review_11_file_names_that_are_not_utf8_are_one_line(capsys, argv):
+    refused(capsys, *argv, needles=("expected arguments in UTF-8",))
+
+
+def _posterior(tmp_path: Path, summary: object, csv: str) -> str:
+    import json
+
+    from simulation import Params
+
+    folder = tmp_path / "post"
+    folder.mkdir()
+    (folder / "summary.json").write_text(json.dumps(summary))
+    (folder / "posterior.csv").write_text(csv)
+    (folder / "base_params.json").write_text(json.dumps(Params().model_dump()))
+    return str(folder)
+
+
+GOOD_SUMMARY = {"kind": "calibration", "model": "simulation",
+                "parameters": [{"path": "funding.budget_scale", "kind": "float"}]}
+DAMAGED_POSTERIORS = {
+    "header only": (GOOD_SUMMARY, "funding.budget_scale,weight\n", "weight"),
+    "weights all 0": (GOOD_SUMMARY, "funding.budget_scale,weight\n1.0,0\n1.2,0\n", "weight"),
+    "a weight not a number": (GOOD_SUMMARY, "funding.budget_scale,weight\n1.0,x\n", "weight"),
+    "a negative weight": (GOOD_SUMMARY, "funding.budget_scale,weight\n1.0,-1\n1.2,2\n", "weight"),
+    "summary a list": ([1, 2], "funding.budget_scale,weight\n1.0,1\n", "summary.json"),
+    "no parameters": ({"kind": "calibration", "model": "simulation"}, "funding.budget_scale,weight\n1.0,1\n",
+                      "parameters"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_POSTERIORS)
+def test_review_12_a_damaged_posterior_folder_is_one_line(capsys, tmp_path, damage):
+    summary, csv, needle = DAMAGED_POSTERIORS[damage]
+    refused(capsys, "run", "baseline", "--reps", "3", "--months", "2", "--posterior", _posterior(tmp_path, summary, csv),
+            "--out", str(tmp_path / "o"), "--quiet", "--figures", "none", needles=("post", needle))
+
+
+@pytest.mark.parametrize("which", ["spec", "calibration spec", "territories table", "posterior.csv"])
+def test_review_13_a_named_pipe_is_refused_without_waiting_for_a_writer(capsys, tmp_path, which):
+    fifo = tmp_path / {"spec": "fifo.toml", "calibration spec": "fifo.toml", "territories table": "t.csv",
+                       "posterior.csv": "posterior.csv"}[which]
+    if which == "posterior.csv":
+        folder = Path(_posterior(tmp_path, GOOD_SUMMARY, ""))
+        fifo = folder / "posterior.csv"
+        fifo.unlink()
+    os.mkfifo(fifo)
+    argv = {"spec": ["sensitivity", str(fifo), "--dry-run"],
+            "calibration spec": ["calibrate", str(fifo), "--quick"],
+            "territories table": ["validate", scenario(tmp_path, '[territories]\nfile = "t.csv"')],
+            "posterior.csv": ["run", "baseline", "--months", "2", "--posterior", str(fifo.parent),
+                              "--out", str(tmp_path / "o")]}[which]
+    refused(capsys, *argv, needles=("found a device or pipe",))
+
+
+def test_review_14c_a_byte_order_mark_is_read_like_the_csv_reader_does(capsys, tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes("\ufeff".encode() + b'description = "from Notepad"\n[levers]\ndialogue = 0.8\n')
+    code, out, err = cli(capsys, "validate", str(path))
+    assert code == 0, err
+    assert "levers.dialogue = 0.8" in out

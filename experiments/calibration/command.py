@@ -36,15 +36,13 @@ def register(subparsers: Any) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
+    from experiments.execution.executor import check_executor_args
     from experiments.io.errors import InputError
     from experiments.sensitivity.command import Interrupted
 
     from .run import run_calibration, short_report
 
-    if args.workers is not None and args.workers < 1:
-        raise InputError(f"--workers: expected an integer >= 1; found {args.workers}")
-    if args.scheduler is not None and not args.scheduler.startswith(("tcp://", "tls://", "inproc://")):
-        raise InputError(f"--scheduler: expected tcp://HOST:PORT; found {args.scheduler!r}")
+    check_executor_args(args.workers, args.scheduler)
     if args.resume is not None and (args.spec is not None or args.quick):
         raise InputError("calibrate --resume: expected no SPEC and no --quick (the folder keeps both); "
                          f"found {args.spec or '--quick'}")

@@ -39,27 +39,45 @@ class Posterior:
 
 def load(folder: str | Path) -> Posterior:
     """The posterior of a calibration results folder; InputError when it is not one."""
+    from experiments.io.scenarios import read_bytes
+
     folder = Path(folder)
     try:
+        for name in ("summary.json", "posterior.csv", "base_params.json"):
+            if (folder / name).exists():  # a regular file of at most 10 MB: never a pipe
+                read_bytes(folder / name, "file of a calibration folder")
         summary = json.loads((folder / "summary.json").read_text())
         post = pd.read_csv(folder / "posterior.csv")
         base = json.loads((folder / "base_params.json").read_text())
     except (OSError, ValueError) as exc:
         raise InputError(f"--posterior {folder}: expected a calibration results folder (summary.json, "
                          f"posterior.csv, base_params.json); found {exc}") from None
+    if not isinstance(summary, dict):
+        raise InputError(f"--posterior {folder}: expected summary.json to be an object; found "
+                         f"{type(summary).__name__}")
     if summary.get("kind") != "calibration":
         raise InputError(f"--posterior {folder}: expected a calibration results folder; found "
                          f"summary.json of kind {summary.get('kind')!r}")
     if summary.get("model") != "simulation":
         raise InputError(f"--posterior {folder}: expected a calibration of the simulation; found one of "
                          f"{summary.get('model')!r}")
-    paths = tuple(p["path"] for p in summary["parameters"])
-    kinds = tuple(p["kind"] for p in summary["parameters"])
+    params = summary.get("parameters")
+    if not (isinstance(params, list) and params and all(
+            isinstance(p, dict) and isinstance(p.get("path"), str) and isinstance(p.get("kind"), str)
+            for p in params)):
+        raise InputError(f"--posterior {folder}: expected summary.json with a list of parameters "
+                         f"(path, kind); found {str(params)[:80]!r}")
+    paths = tuple(p["path"] for p in params)
+    kinds = tuple(p["kind"] for p in params)
     missing = [p for p in (*paths, "weight") if p not in post.columns]
     if missing:
         raise InputError(f"{folder / 'posterior.csv'}: expected columns {missing}; found "
                          f"{', '.join(post.columns)}")
-    w = post["weight"].to_numpy(float)
+    w = pd.to_numeric(post["weight"], errors="coerce").to_numpy(float)
+    if len(w) == 0 or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise InputError(f"{folder / 'posterior.csv'}: key 'weight': expected at least one row of "
+                         f"finite weights >= 0 with a positive sum; found {len(w)} row(s), "
+                         f"{post['weight'].head(3).tolist()}...")
     return Posterior(folder, paths, kinds, post[list(paths)], w / w.sum(), base)
 
 

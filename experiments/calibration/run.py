@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.execution.executor import Executor
-from experiments.io.errors import InputError
+from experiments.io.errors import InputError, ResourceError
 
 from .smc import run_smc
 from .spec import CalibrationSpec, load_calibration
@@ -195,6 +195,10 @@ def run_calibration(spec_path: str | Path | None = None, *, quick: bool = False,
                     sim.bar.close()
     except KeyboardInterrupt as exc:
         raise Interrupted(folder) from exc
+    except (ResourceError, OSError) as exc:  # disk full, cluster lost: the finished batches stay
+        from experiments.io.results import kept
+
+        raise kept(exc, folder, "calibrate") from None
     report.write_all(folder, spec=spec, result=result, before=before, after=after, quick=quick,
                      wall_seconds=time.perf_counter() - started, computed=sim.computed,
                      workers=None if scheduler else (workers or ex.workers), scheduler=scheduler)

@@ -31,7 +31,6 @@ simulations (a check that the pipeline runs, not a calibration).
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -106,14 +105,10 @@ class CalibrationSpec:
 
 def load_calibration(path: str | Path) -> CalibrationSpec:
     """Read and validate a calibration spec; raise InputError naming file, key, expected, found."""
+    from experiments.io.scenarios import read_toml
+
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: malformed TOML: {exc}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the calibration spec: {exc.strerror}") from None
+    data = read_toml(path, "calibration spec")  # a regular file of at most 10 MB, UTF-8 TOML
     return calibration_from_dict(data, source=str(path), name=path.stem, path=path)
 
 
@@ -148,11 +143,13 @@ def calibration_from_dict(data: dict[str, Any], *, source: str = "spec", name: s
     base = data.get("base", "defaults")
     if not isinstance(base, str):
         raise bad("base", "a scenario name or path, or 'defaults'", base)
+    from experiments.io.scenarios import whole_in
+
     reps = data.get("replications", 2)
-    if not _is_int(reps) or not 1 <= reps <= 100:
+    if not whole_in(reps, 1, 100):
         raise bad("replications", "an integer from 1 to 100", reps)
     first_seed = data.get("first_seed", 1000)
-    if not _is_int(first_seed) or not 0 <= first_seed <= 2**62:
+    if not whole_in(first_seed, 0, 2**62):
         raise bad("first_seed", f"an integer from 0 to {2**62}", first_seed)
 
     overrides = data.get("overrides", {})

@@ -75,7 +75,7 @@ def apply(state: State, event: dict[str, Any], base: Params) -> State:
         return dataclasses.replace(state, lang=event["value"])
     if kind == "card":
         cid = event.get("id")
-        if cid not in card_table.BY_ID:
+        if not isinstance(cid, str) or cid not in card_table.BY_ID:
             raise InputError(f"card: expected one of {', '.join(card_table.BY_ID)}; found {cid!r}")
         if cid in state.cards:
             return dataclasses.replace(state, cards=tuple(c for c in state.cards if c != cid))
@@ -90,9 +90,12 @@ def apply(state: State, event: dict[str, Any], base: Params) -> State:
             raise InputError(f"set: key '{key}': expected a model parameter; the draws are set apart")
         settings = {**state.settings, key: value}
         try:
-            base.with_overrides(settings, source="settings")
+            params = base.with_overrides(settings, source="settings")
         except ParameterError as exc:
             raise InputError(str(exc)) from None
+        from experiments.io.results import check_model_size
+
+        check_model_size(params, f"set {key}")  # refused before the page allocates it
         return dataclasses.replace(state, settings=settings)
     if kind == "seeds":
         n, first = event.get("n", state.seeds), event.get("first", state.first_seed)
@@ -149,9 +152,16 @@ def replay(events: list[dict[str, Any]], base: Params, state: State | None = Non
 
 def read_session(path: Path) -> tuple[str, list[dict[str, Any]]]:
     """``(scenario, events)`` from a session file (session.json) or an exported zip."""
+    from experiments.io.scenarios import MAX_INPUT_BYTES, read_bytes
+
+    if path.exists():  # a regular file of at most 10 MB: never /dev/zero or a pipe
+        read_bytes(path, "session file (.json or exported .zip)")
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
+                if zf.getinfo("session.json").file_size > MAX_INPUT_BYTES:  # before inflating it
+                    raise InputError(f"{path}: expected a session.json of at most "
+                                     f"{MAX_INPUT_BYTES // 2**20} MB; found a larger one")
                 text = zf.read("session.json").decode("utf-8")
         else:
             text = path.read_text(encoding="utf-8")
@@ -217,7 +227,7 @@ def describe(event: dict[str, Any], lang: str) -> str:
     """One logged event in plain words, for the page's session log."""
     fr = lang == "fr"
     kind = event.get("kind")
-    if kind == "card" and event.get("id") in card_table.BY_ID:
+    if kind == "card" and isinstance(event.get("id"), str) and event["id"] in card_table.BY_ID:
         return f"{i18n.t('cards', lang)} {card_table.BY_ID[event['id']].title(lang)}"
     if kind == "set":
         key = str(event.get("key"))

@@ -25,6 +25,7 @@ process that already holds threads (numba, BLAS, Dask) is unsafe, hence not ``fo
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
@@ -42,6 +43,9 @@ TARGET_TASK_SECONDS = 0.2
 #: Seconds (wall) for a local pool to start and load the model in its workers: less work
 #: than this saved by the pool runs in this process instead.
 POOL_START_SECONDS = 1.5
+#: Chunks in flight per worker at most: a long design is submitted as it runs, so neither its
+#: tasks nor its results pile up in memory.
+WINDOW = 4
 #: Seconds to wait for a Dask scheduler to answer before giving up with a clear message.
 CONNECT_TIMEOUT = 10.0
 #: Seconds a Dask run may go on with no worker at all before it stops (finished runs kept).
@@ -103,8 +107,10 @@ def run_model(task: dict) -> dict:
     ----------
     task : dict
         ``{"params": <full or partial parameter dict>, "series": bool}`` and optionally
-        ``"varied": {factor: value}`` (used only to name the run in error messages) and
-        ``"territories": True`` (also return :func:`simulation.territories.territory_outcomes`).
+        ``"seed"`` (replaces ``params["run"]["seed"]``, so that the tasks of many
+        replications share one parameter dict), ``"varied": {factor: value}`` (used only
+        to name the run in error messages) and ``"territories": True`` (also return
+        :func:`simulation.territories.territory_outcomes`).
 
     Returns
     -------
@@ -126,6 +132,8 @@ def run_model(task: dict) -> dict:
 
     ensure_fresh_cache()  # once per process: numba's cache matches the sources
     params_dict = task["params"]
+    if "seed" in task:  # many tasks share one parameter dict: each brings its seed
+        params_dict = {**params_dict, "run": {**params_dict.get("run", {}), "seed": task["seed"]}}
     seed = params_dict.get("run", {}).get("seed")
     try:
         params = Params.from_dict(params_dict, source="run task")
@@ -167,6 +175,9 @@ def _varied_text(task: dict) -> str:
 
     diff = flat_diff(Params().model_dump(), task["params"])
     diff.pop("run.seed", None)
+    records = diff.get("territories.records")
+    if isinstance(records, list):  # a table: its size, not its thousands of rows
+        diff["territories.records"] = f"{len(records):,} territories from a table"
     return f"parameters differing from the defaults {diff}"
 
 
@@ -256,6 +267,16 @@ def _watch_parent(main_pid: int | None) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def check_executor_args(workers: int | None, scheduler: str | None) -> None:
+    """The ``--workers`` and ``--scheduler`` of a command, checked before any work starts."""
+    from experiments.io.errors import InputError
+
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers: expected an integer >= 1; found {workers}")
+    if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://")):
+        raise InputError(f"--scheduler: expected tcp://HOST:PORT; found {scheduler!r}")
+
+
 def _pool_context() -> multiprocessing.context.BaseContext:
     """forkserver where available, its server importing the model once for all workers."""
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -325,15 +346,39 @@ class Executor:
 
     def _dask(self) -> Any:
         if self._client is None:
-            from dask.distributed import Client
+            import queue
+            import threading
 
+            def none_answering(found: str) -> ResourceError:
+                return ResourceError(
+                    f"--scheduler {self.scheduler}: expected a Dask scheduler; found {found}; start "
+                    "one with 'dask scheduler' or check the address")
+
+            _reachable(self.scheduler, lambda exc: none_answering(
+                f"none answering within {CONNECT_TIMEOUT:g} s ({type(exc).__name__})"))
+            _quiet_client_deletion()
+            # Dask retries past its own timeout on a peer that accepts but never answers: a
+            # daemon thread connects, and this one waits CONNECT_TIMEOUT at most
+            box: queue.Queue = queue.Queue()
+
+            def connect() -> None:
+                from dask.distributed import Client
+
+                try:
+                    box.put(Client(self.scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT))
+                except Exception as exc:  # OSError, TimeoutError, a protocol error...
+                    box.put(type(exc).__name__)  # not the exception: its frames hold the half-built
+                    # client, whose deletion would wait 20 s at exit; it is deleted here instead
+
+            threading.Thread(target=connect, name="dask-connect", daemon=True).start()
             try:
-                self._client = Client(self.scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
-            except Exception as exc:  # OSError, TimeoutError, a protocol error...
-                raise ResourceError(
-                    f"--scheduler {self.scheduler}: expected a Dask scheduler; found none answering "
-                    f"within {CONNECT_TIMEOUT:g} s ({type(exc).__name__}); start one with "
-                    "'dask scheduler' or check the address") from None
+                got = box.get(timeout=CONNECT_TIMEOUT + 2)
+            except queue.Empty:
+                got = "TimeoutError"
+            if isinstance(got, str):
+                raise none_answering(f"something at that address that does not answer as one within "
+                                     f"{CONNECT_TIMEOUT:g} s ({got})")
+            self._client = got
         return self._client
 
     def _local(self) -> ProcessPoolExecutor:
@@ -363,20 +408,28 @@ class Executor:
             yield from self._map_dask(fn, chunks)
             return
         pool = self._local()
-        futures = {pool.submit(_apply_chunk, fn, list(chunk)): i for i, chunk in enumerate(chunks)}
-        pending = set(futures)
+        todo = enumerate(chunks)
+        futures: dict[Any, int] = {}  # in flight: at most WINDOW chunks per slot
+
+        def submit() -> None:
+            for i, chunk in itertools.islice(todo, WINDOW * self.workers - len(futures)):
+                futures[pool.submit(_apply_chunk, fn, list(chunk))] = i
+
         try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            submit()
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
                 for fut in sorted(done, key=futures.__getitem__):
+                    i = futures.pop(fut)  # the result is no longer held once yielded
                     try:
                         status, payload = fut.result()
                     except BrokenProcessPool:
                         raise ResourceError(
                             "a local worker process died (killed, or out of memory)") from None
-                    yield futures[fut], _unwrap(status, payload)
+                    yield i, _unwrap(status, payload)
+                submit()
         finally:
-            for fut in pending:
+            for fut in futures:
                 fut.cancel()
 
     def _map_dask(self, fn: Callable[[Any], Any], chunks: Sequence[Sequence[Any]]
@@ -385,12 +438,26 @@ class Executor:
 
         client = self._dask()
         lost = f"the Dask cluster at {self.scheduler} failed"
+        todo = enumerate(chunks)
+        index: dict[str, int] = {}  # in flight: at most WINDOW chunks per slot
+        futures: dict[str, Any] = {}
+
+        def submit(pending: Any = None) -> Any:
+            new = []
+            for i, chunk in itertools.islice(todo, WINDOW * slots - len(futures)):
+                fut = client.submit(_apply_chunk, fn, list(chunk), pure=False)
+                index[fut.key], futures[fut.key] = i, fut
+                new.append(fut)
+            if pending is None:
+                return as_completed(new, loop=client.loop)  # no default client is set
+            pending.update(new)
+            return pending
+
         try:
-            futures = [client.submit(_apply_chunk, fn, list(chunk), pure=False) for chunk in chunks]
-            pending = as_completed(futures, loop=client.loop)  # no default client is set
+            slots = self.slots
+            pending = submit()
         except Exception as exc:
             raise ResourceError(f"{lost} ({type(exc).__name__}: {_short(exc, 1)})") from None
-        index = {fut.key: i for i, fut in enumerate(futures)}
         quiet_since = time.monotonic()  # last time a chunk finished or a worker was seen
         try:
             while not pending.is_empty():
@@ -398,7 +465,11 @@ class Executor:
                 # cluster's (scheduler gone, a chunk's worker killed again and again)
                 try:
                     done = pending.next_batch(block=False)
-                    outs = [(index[f.key], f.result()) for f in sorted(done, key=lambda f: index[f.key])]
+                    outs = [(index.pop(f.key), f.result()) for f in sorted(done, key=lambda f: index[f.key])]
+                    for f in done:
+                        futures.pop(f.key, None)
+                    if done:
+                        pending = submit(pending)
                 except Exception as exc:
                     raise ResourceError(f"{lost} ({type(exc).__name__}: {_short(exc, 1)})") from None
                 for i, (status, payload) in outs:
@@ -415,7 +486,7 @@ class Executor:
                 time.sleep(POLL_SECONDS / 5)
         finally:
             try:
-                client.cancel([f for f in futures if not f.done()])
+                client.cancel([f for f in futures.values() if not f.done()])
             except Exception:  # the scheduler may be gone: nothing left to cancel
                 pass
 
@@ -437,42 +508,88 @@ class Executor:
             progress: bool = False, desc: str = "runs") -> list:
         """``[fn(item) for item in items]``, computed in chunks; see :func:`run_many`."""
         items = list(items)
-        n = len(items)
-        results: list[Any] = [None] * n
-        bar = _progress_bar(n, desc) if progress else None
+        return list(self.imap(fn, items, len(items), chunk_size=chunk_size, progress=progress, desc=desc))
+
+    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any], total: int, *,
+             chunk_size: int | None = None, progress: bool = False, desc: str = "runs") -> Iterator[Any]:
+        """``fn(item)`` for each of the ``total`` items, yielded in input order as they are
+        ready. Items are read as chunks are submitted (at most :data:`WINDOW` per worker in
+        flight) and results are not kept once yielded, so a long sweep holds only a few
+        chunks in memory (and the chunks that finished before an earlier, slower one)."""
+        it = iter(items)
+        bar = _progress_bar(total, desc) if progress else None
         start = 0
         try:
-            if self.parallel and chunk_size is None and n > 0:
+            if self.parallel and chunk_size is None and total > 0:
                 # Time two items here (the first may pay imports and JIT loading); keep them.
                 # CPU time measures the work itself, which other processes on a busy machine
                 # do not inflate as they inflate wall time.
-                probe = min(2, n)
+                probe = list(itertools.islice(it, 2))
                 t0 = time.process_time()
-                results[0] = _unwrap(*_apply_chunk(fn, items[:1]))[0]
+                first = _unwrap(*_apply_chunk(fn, probe[:1]))[0]
                 t1 = time.process_time()
-                if probe == 2:
-                    results[1] = _unwrap(*_apply_chunk(fn, items[1:2]))[0]
-                per_item = (time.process_time() - t1) if probe == 2 else (t1 - t0)
-                start = probe
+                per_item = t1 - t0
+                yield first
+                if len(probe) == 2:
+                    t1 = time.process_time()
+                    second = _unwrap(*_apply_chunk(fn, probe[1:]))[0]
+                    per_item = time.process_time() - t1
+                    yield second
+                start = len(probe)
                 if bar is not None:
-                    bar.update(probe)
-                here = self.scheduler is None and not self._pays(per_item * (n - start))
-                chunk_size = auto_chunk_size(per_item, n - start, 1 if here else self.slots)
+                    bar.update(start)
+                here = self.scheduler is None and not self._pays(per_item * (total - start))
+                chunk_size = auto_chunk_size(per_item, total - start, 1 if here else self.slots)
             else:
                 here = not self.parallel
-            size = chunk_size or max(1, n)
-            bounds = [(start + a, start + b) for a, b in chunk_bounds(n - start, size)]
-            chunks = [items[a:b] for a, b in bounds]
+            size = 1 if here else chunk_size or max(1, total)  # here: one result held at a time
+            chunks = iter(lambda: list(itertools.islice(it, size)), [])
             mapped = self._map_here(fn, chunks) if here else self.map_chunks(fn, chunks)
+            ready: dict[int, list] = {}
+            nxt = 0
             for i, out in mapped:
-                a, b = bounds[i]
-                results[a:b] = out
-                if bar is not None:
-                    bar.update(b - a)
+                ready[i] = out
+                while nxt in ready:
+                    done = ready.pop(nxt)
+                    nxt += 1
+                    yield from done
+                    if bar is not None:
+                        bar.update(len(done))
         finally:
             if bar is not None:
                 bar.close()
-        return results
+
+
+def _quiet_client_deletion() -> None:
+    """A Dask client that failed half-way complains when it is deleted, later, with a
+    traceback: that complaint is dropped (the failure itself was said in one line)."""
+    import sys
+
+    previous = sys.unraisablehook
+    if getattr(previous, "alliance", False):
+        return
+
+    def hook(unraisable: Any) -> None:
+        if getattr(unraisable.object, "__qualname__", "") != "Client.__del__":
+            previous(unraisable)
+    hook.alliance = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
+
+
+def _reachable(address: str, error: Callable[[BaseException], Exception]) -> None:
+    """Raise ``error(exc)`` unless a TCP connection to the scheduler's host and port opens
+    within :data:`CONNECT_TIMEOUT` (an address that drops packets would otherwise hold
+    Dask's own retries for half a minute)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or parts.port is None:
+        return
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=CONNECT_TIMEOUT).close()
+    except (OSError, ValueError) as exc:  # refused, timed out, unknown host, bad port
+        raise error(exc) from None
 
 
 def _count_workers(client: Any) -> int:

@@ -54,11 +54,13 @@ def describe(values: Sequence[float]) -> dict[str, float | int | None]:
     return {"mean": mean, "sd": sd, "ci95_low": mean - half, "ci95_high": mean + half, "n": n}
 
 
-def summarise(summaries: Sequence[dict[str, float]]) -> dict[str, dict[str, Any]]:
-    """Per outcome (in the registry's order): :func:`describe` plus its unit."""
+def summarise(summaries: Sequence[dict[str, float]] | pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per outcome (in the registry's order): :func:`describe` plus its unit; ``summaries``
+    is one dict per replication, or a table with a column per outcome."""
     out = {}
     for o in OUTCOMES:
-        out[o.key] = {**describe([s[o.key] for s in summaries]), "unit": o.unit}
+        values = summaries[o.key] if isinstance(summaries, pd.DataFrame) else [s[o.key] for s in summaries]
+        out[o.key] = {**describe(values), "unit": o.unit}
     return out
 
 
@@ -105,18 +107,27 @@ class ResultFolder:
         self.name = f"{utc_stamp(started)}-{_safe(label)}"
         self.path = self.out / f".{self.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.final: Path | None = None
+        self._lock: int | None = None
 
     def __enter__(self) -> ResultFolder:
         try:
             self.out.mkdir(parents=True, exist_ok=True)
             self.removed = remove_stale_partials(self.out)
             self.path.mkdir()
+            self._lock = _locked(self.path)  # held until the folder is complete or removed
         except OSError as exc:
             raise InputError(f"--out {self.out}: expected a writable folder; found "
                              f"{os_problem(exc)}") from None
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            self._finish(exc_type, exc)
+        finally:
+            if self._lock is not None:
+                os.close(self._lock)
+
+    def _finish(self, exc_type: object, exc: object) -> None:
         if exc_type is not None:
             shutil.rmtree(self.path, ignore_errors=True)
             if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):  # disk full...
@@ -146,23 +157,42 @@ class ResultFolder:
                          f"{self.name}-999 all taken")
 
 
-def _pid_alive(pid: int) -> bool:
+#: A partial folder younger than this is never taken for stale (its owner may not have
+#: locked it yet).
+STALE_SECONDS = 5.0
+
+
+def _locked(path: Path) -> int | None:
+    """An open descriptor of the folder ``path`` holding its exclusive lock, or None when
+    another process holds it (the kernel releases it when that process dies, whatever its
+    PID namespace; on one host, or on a file system that shares locks)."""
+    import fcntl
+
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def stale_partials(out: Path) -> list[Path]:
-    """Hidden ``.partial-<pid>-...`` folders in ``out`` whose process no longer runs: the
-    leftovers of killed runs (a running process's own folder is never listed)."""
+    """Hidden ``.partial-...`` folders in ``out`` that no process holds locked (older than
+    :data:`STALE_SECONDS`): the leftovers of killed runs. A running ``alliance`` locks its own
+    folder, so it is never listed, even from another container or PID namespace."""
+    import time
+
     found = []
     for path in Path(out).glob(".*.partial-*"):
-        pid = path.name.rsplit(".partial-", 1)[1].split("-", 1)[0]
-        if pid.isdigit() and not _pid_alive(int(pid)) and path.is_dir():
+        try:
+            if not path.is_dir() or time.time() - path.stat().st_mtime < STALE_SECONDS:
+                continue
+            fd = _locked(path)
+        except OSError:  # gone meanwhile, or unreadable: not ours to remove
+            continue
+        if fd is not None:
+            os.close(fd)
             found.append(path)
     return sorted(found)
 
@@ -236,6 +266,104 @@ def replication_table(summaries: Sequence[dict[str, float]], seeds: Sequence[int
     return pd.DataFrame(rows)
 
 
+class StreamedTables:
+    """The tables of ``alliance run`` written as replications arrive, so that memory does not
+    grow with their number: the monthly series are appended to ``series.parquet`` (one row
+    group per :data:`ROWS_PER_WRITE` rows or :data:`FRAMES_PER_WRITE` replications) and
+    ``series.csv``; only each replication's
+    outcomes are kept (8 bytes per outcome), for ``replications.csv`` and the statistics.
+    When a replication brings its outcomes per territory, they are appended to
+    ``territories.csv`` at the same moments."""
+
+    #: Rows of monthly series, and replications, buffered before they are written.
+    ROWS_PER_WRITE = 100_000
+    FRAMES_PER_WRITE = 500
+
+    def __init__(self, folder: Path, total: int, names: Sequence[str] | None = None):
+        self.folder = Path(folder)
+        self.names = names
+        self._territories: list[pd.DataFrame] = []
+        self._territories_csv: Any = None
+        self.outcomes = np.full((total, len(OUTCOMES)), np.nan)
+        self.seeds = np.zeros(total, dtype=np.int64)
+        self._buffer: list[pd.DataFrame] = []
+        self._rows = 0
+        self._parquet: Any = None
+        self._csv: Any = None
+
+    def add(self, rep: int, seed: int, out: dict[str, Any]) -> None:
+        frame = out["series"]
+        if frame is None:
+            raise ValueError(f"replication {rep} (seed {seed}) returned no monthly series")
+        part = frame.reset_index(drop=True).copy()
+        part.insert(0, "seed", seed)
+        part.insert(0, "rep", rep)
+        self._buffer.append(part)
+        self._rows += len(part)
+        self.seeds[rep] = seed
+        self.outcomes[rep] = [out["summary"][o.key] for o in OUTCOMES]
+        if out.get("territories") is not None:
+            from experiments.report.territories import territory_table
+
+            self._territories.append(territory_table([out["territories"]], [seed], self.names)
+                                     .assign(rep=rep))
+        if self._rows >= self.ROWS_PER_WRITE or len(self._buffer) >= self.FRAMES_PER_WRITE:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._territories:
+            frame = pd.concat(self._territories, ignore_index=True)
+            self._territories = []
+            first = self._territories_csv is None
+            if first:
+                self._territories_csv = open(self.folder / "territories.csv", "w",  # noqa: SIM115
+                                             encoding="utf-8", newline="")
+            frame.to_csv(self._territories_csv, index=False, header=first)
+        if not self._buffer:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        frame = pd.concat(self._buffer, ignore_index=True)
+        self._buffer, self._rows = [], 0
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self.folder / "series.parquet", table.schema)
+            self._csv = open(self.folder / "series.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
+            frame.to_csv(self._csv, index=False)
+        else:
+            self._parquet.write_table(table)
+            frame.to_csv(self._csv, index=False, header=False)
+            return
+        self._parquet.write_table(table)
+
+    def close(self) -> pd.DataFrame:
+        """Write what is buffered, close the files and write ``replications.csv``; returns
+        the replications table (``rep``, ``seed`` and every outcome)."""
+        try:
+            self._flush()
+        finally:
+            if self._parquet is not None:
+                self._parquet.close()
+                self._csv.close()
+            if self._territories_csv is not None:
+                self._territories_csv.close()
+        table = pd.DataFrame(self.outcomes, columns=[o.key for o in OUTCOMES])
+        table.insert(0, "seed", self.seeds)
+        table.insert(0, "rep", np.arange(len(table)))
+        table.to_csv(self.folder / "replications.csv", index=False)
+        return table
+
+
+def read_series(folder: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """Some columns of a folder's ``series.parquet`` (those it has)."""
+    import pyarrow.parquet as pq
+
+    path = Path(folder) / "series.parquet"
+    have = set(pq.read_schema(path).names)
+    return pd.read_parquet(path, columns=[c for c in columns if c in have])
+
+
 def write_tables(folder: Path, series: pd.DataFrame, replications: pd.DataFrame) -> list[str]:
     series.to_parquet(folder / "series.parquet", index=False)
     series.to_csv(folder / "series.csv", index=False)
@@ -278,17 +406,102 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def kept(exc: BaseException, folder: Path):
-    """The error of a sensitivity experiment stopped by the machine or the cluster, saying
-    that its finished chunks are kept and how to resume."""
+def kept(exc: BaseException, folder: Path, command: str = "sensitivity"):
+    """The error of a sensitivity experiment (or calibration) stopped by the machine or the
+    cluster, saying that its finished chunks are kept and how to resume."""
     from experiments.io.errors import ResourceError, os_problem
 
     what = os_problem(exc) if isinstance(exc, OSError) else str(exc)
     return ResourceError(f"{what}; the finished chunks are kept in {folder}: resume with "
-                         f"'alliance sensitivity --resume {folder}'")
+                         f"'alliance {command} --resume {folder}'")
 
 
 _BROKEN = object()
+_LOCKS: dict[str, Any] = {}  # folder -> its open lock file, held until this process ends
+
+
+def lock_folder(folder: Path, what: str) -> None:
+    """Hold an exclusive lock on ``folder`` until this process ends (the kernel releases it
+    if the process dies); InputError when another process holds it."""
+    import fcntl
+
+    if str(Path(folder).resolve()) in _LOCKS:
+        return
+    fh = open(folder / ".lock", "a+", encoding="utf-8")  # noqa: SIM115
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        owner = fh.read().strip() or "unknown"
+        fh.close()
+        raise InputError(f"{what} {folder}: expected a folder no other process is using; found it in "
+                         f"use by process {owner}: wait for it or stop it") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"{os.getpid()}\n")
+    fh.flush()
+    _LOCKS[str(Path(folder).resolve())] = fh
+_MODEL_KEY = b"alliance_model_fingerprint"
+
+
+_DESIGN_KEY = b"alliance_design"
+
+
+def design_key(spec: Any, base: Any) -> str:
+    """SHA-256 (16 hex digits) of what a design's runs depend on: the spec as read and the
+    base parameters. A checkpoint written under another key is computed again."""
+    import hashlib
+
+    text = json.dumps({"spec": spec.raw, "base": base}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def write_checkpoint(path: Path, frame: pd.DataFrame, model: str, design: str = "") -> None:
+    """A checkpoint file written under a temporary name of this process then renamed,
+    carrying the fingerprint of the model and the key of the design that computed it
+    (Parquet key-value metadata)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _MODEL_KEY: model.encode(),
+                                           _DESIGN_KEY: design.encode()})
+    tmp = path.with_name(f"{path.stem}.tmp-{os.getpid()}")
+    try:
+        pq.write_table(table, tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def checkpoint_current(path: Path, design: str) -> bool:
+    """Whether ``path`` is a checkpoint of this design (a file written before designs were
+    keyed counts as one; a damaged file is left to :func:`repair_folder`)."""
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return False
+    try:
+        found = (pq.read_schema(path).metadata or {}).get(_DESIGN_KEY)
+    except Exception:
+        return True
+    return not found or found.decode() == design
+
+
+def checkpoint_models(folder: Path) -> set[str | None]:
+    """The model fingerprints the checkpoint files in ``folder`` carry (None for a file that
+    carries none, or cannot be read)."""
+    import pyarrow.parquet as pq
+
+    found: set[str | None] = set()
+    for path in sorted(Path(folder).glob("*.parquet")) if Path(folder).is_dir() else []:
+        try:
+            meta = pq.read_schema(path).metadata or {}
+        except Exception:  # a damaged file: repair_folder deletes it
+            continue
+        value = meta.get(_MODEL_KEY)
+        found.add(value.decode() if value else None)
+    return found
 
 
 def _read_json(path: Path) -> Any:
@@ -303,20 +516,32 @@ def repair_folder(folder: Path, spec: Any, base_params: Any, fingerprint: Any,
     """Make a damaged or half-written sensitivity folder resumable, keeping its good parts.
 
     ``experiment.json`` and ``base_params.json`` that are missing, empty or unreadable are
-    rebuilt from ``spec.toml`` (the fingerprint then is today's model); checkpoint files that
+    rebuilt from ``spec.toml``; the model fingerprint is then the one the checkpoints carry
+    (today's when no run has finished; "unknown" when they carry none or several, which
+    ``--resume`` refuses), never silently today's; checkpoint files that
     cannot be read, or lack the spec's outcomes, are deleted so that their chunks run again;
     leftover temporary files are removed. Returns the saved metadata and the base parameters.
     """
     import re
 
     notes = []
+    lock_folder(folder, "--resume")
     saved = _read_json(folder / "experiment.json")
     if not (isinstance(saved, dict) and isinstance(saved.get("name"), str)
             and isinstance(saved.get("model_fingerprint"), str)):
         name = re.sub(r"^\d{8}T\d{6}Z-", "", folder.name) or spec.name
-        saved = {"name": name, "spec": "spec.toml", "model_fingerprint": fingerprint(spec)}
+        models = checkpoint_models(folder / "checkpoint")
+        if not models:  # no finished run: nothing old to mix with today's model
+            model, how = fingerprint(spec), "no finished runs, so today's model"
+        elif len(models) == 1 and None not in models:
+            model, how = next(iter(models)), "the model that wrote its checkpoints"
+        else:  # the resume check then refuses: which model wrote the runs cannot be told
+            model = "unknown (" + ", ".join(sorted(str(m) for m in models)) + ")"
+            how = "the model of its checkpoints cannot be told"
+        saved = {"name": name, "spec": "spec.toml", "model_fingerprint": model, "rebuilt": True}
         write_atomic(folder / "experiment.json", json.dumps(saved) + "\n")
-        notes.append("experiment.json was damaged: rebuilt from spec.toml")
+        notes.append(f"experiment.json was damaged: rebuilt from spec.toml; model fingerprint {model} "
+                     f"({how})")
     base = _read_json(folder / "base_params.json")
     if base is _BROKEN or (spec.is_simulation and not _valid_params(base)) or (
             not spec.is_simulation and base is not None):
@@ -324,16 +549,26 @@ def repair_folder(folder: Path, spec: Any, base_params: Any, fingerprint: Any,
         write_atomic(folder / "base_params.json", json.dumps(base, indent=1) + "\n")
         notes.append("base_params.json was damaged: rebuilt from the spec's base scenario")
     checkpoints = folder / "checkpoint"
+    if checkpoints.exists() and not checkpoints.is_dir():
+        checkpoints.unlink()
+        notes.append("checkpoint was a file, not a folder: every run will be computed again")
     checkpoints.mkdir(exist_ok=True)
+    size = spec.execution["chunk_runs"]
     for path in sorted(checkpoints.iterdir()):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+            notes.append(f"checkpoint/{path.name} was a folder: its runs will be computed again")
+            continue
         if path.suffix != ".parquet":
             path.unlink()  # a temporary file of an interrupted write
             continue
+        index = path.stem.rpartition("-")[2]
         try:
             frame = pd.read_parquet(path)
             good = ("run" in frame.columns and len(frame) > 0
                     and all(o in frame.columns for o in spec.outcomes)
-                    and (frame["run"].diff().dropna() == 1).all())
+                    and (frame["run"].diff().dropna() == 1).all()
+                    and index.isdigit() and frame["run"].iat[0] == int(index) * size)
         except Exception:  # pyarrow raises several kinds for a damaged file
             good = False
         if not good:
@@ -367,16 +602,107 @@ def available_memory() -> int | None:
         return None
 
 
-def check_run_size(reps: int, params: Any) -> None:
-    """Refuse up front replications whose tasks and results would take over half of the
-    memory available now (each replication holds its parameters and its monthly series, kept
-    until the folder is written); the message gives the estimate."""
-    size = len(json.dumps(params.model_dump(), default=str))
-    per_rep = 10 * size + params.run.months * 64 * 8 * 4  # Python objects ~10x their JSON
-    need = reps * per_rep
+#: Work estimated above this many seconds is announced with its estimate before it starts.
+ANNOUNCE_SECONDS = 60.0
+#: Work estimated above this many seconds is refused unless ``--force`` is given: a typo
+#: (``--reps 1000000``) should not hold a shared machine for a day without being asked.
+MAX_SECONDS = 2 * 3600.0
+
+
+def check_run_size(reps: int, params: Any, *, scenarios: int = 1, streamed: bool = False,
+                   workers: int = 1, force: bool = False) -> str | None:
+    """Refuse up front work that would not fit or would last too long; return a line giving
+    the time estimate when the work is large (None otherwise).
+
+    * a model whose actors do not fit (:func:`check_model_size`), ``workers`` at once;
+    * replications whose results would take over half of the memory available now: with
+      ``streamed`` (``alliance run``) only each replication's outcomes stay in memory, else
+      each also holds its parameters and its monthly series until the folder is written;
+    * an estimated time over :data:`MAX_SECONDS`, unless ``force``.
+    """
+    check_model_size(params, "parameters (the scenario, --set, --months)", workers)
+    runs = reps * scenarios
+    per_rep = (8 * (len(OUTCOMES) + 2) + 100 if streamed
+               else 10 * len(json.dumps(params.model_dump(), default=str)) + params.run.months * 64 * 8 * 4)
+    need = runs * per_rep
     free = available_memory()
     if free is not None and need > free / 2:
         raise InputError(f"--reps {reps}: expected replications whose results fit in half of the "
                          f"{free / 2**30:.1f} GiB of memory available; found about "
-                         f"{need / 2**30:.1f} GiB for {reps:,} replications of {params.run.months} "
-                         f"months (at most about {int(free / 2 / per_rep):,})")
+                         f"{need / 2**30:.1f} GiB for {runs:,} runs of {params.run.months} "
+                         f"months (at most about {int(free / 2 / per_rep) // scenarios:,} replications)")
+    seconds = runs * run_seconds(params) / max(1, min(workers, runs))
+    actors, territories = model_size(params)
+    estimate = (f"about {duration(seconds)} for {runs:,} runs of {params.run.months} months with "
+                f"{actors:,} actors on {workers} worker(s) (estimated)")
+    if seconds > MAX_SECONDS and not force:
+        raise InputError(f"--reps {reps}: expected work under {duration(MAX_SECONDS)}; found {estimate}; "
+                         "add --force to run it anyway, or lower --reps, --months or the territories")
+    return estimate if seconds > ANNOUNCE_SECONDS else None
+
+
+#: Bytes of memory a model run needs per actor (its record, 205 bytes, and the temporaries of
+#: initialisation and of a month) and per territory (initiative slots, neighbours, series):
+#: peak RSS less that of a warm process, measured on 2026-12-01 with 1,000,408 actors in 100
+#: territories (730 B per actor) and 28,008 actors in 2,000 territories (~29 kB per
+#: territory), rounded up.
+BYTES_PER_ACTOR = 1_000
+BYTES_PER_TERRITORY = 40_000
+#: CPU seconds of a run, measured the same day on this project's 2-core machine: a fixed part,
+#: setting up each actor (2.1 us), each actor-month (0.09 us) and each territory-month
+#: (20-100 us: it grows with the initiatives under way). The estimate is within a factor of
+#: about 2 of the runs measured (baseline; 100 x 10,000 associations; 2,000 territories).
+SECONDS_PER_RUN = 0.05
+SECONDS_PER_ACTOR = 2e-6
+SECONDS_PER_ACTOR_MONTH = 1e-7
+SECONDS_PER_TERRITORY_MONTH = 4e-5
+
+
+def model_size(params: Any) -> tuple[int, int]:
+    """``(actors, territories)`` a run of ``params`` allocates, counted without allocating."""
+    t, a = params.territories, params.actors
+    if t.records:
+        n_ter = len(t.records)
+        local = sum(1 + r.associations + r.firms for r in t.records)
+        regions = max(r.region for r in t.records) + 1
+    else:
+        n_ter, regions = t.count, t.regions
+        local = n_ter * (1 + a.associations_per_territory + a.firms_per_territory)
+    return local + a.local_foundations_per_region * regions + 1 + a.national_foundations, n_ter
+
+
+def run_bytes(params: Any) -> int:
+    actors, territories = model_size(params)
+    return actors * BYTES_PER_ACTOR + territories * BYTES_PER_TERRITORY + params.run.months * 64 * 8
+
+
+def run_seconds(params: Any) -> float:
+    """Estimated seconds of one run on one core."""
+    actors, territories = model_size(params)
+    return SECONDS_PER_RUN + actors * SECONDS_PER_ACTOR + params.run.months * (
+        actors * SECONDS_PER_ACTOR_MONTH + territories * SECONDS_PER_TERRITORY_MONTH)
+
+
+def check_model_size(params: Any, what: str = "parameters", workers: int = 1) -> None:
+    """Refuse up front a model whose actors would not fit: ``workers`` runs at once must
+    take at most half of the memory available now; the message gives the estimate."""
+    actors, territories = model_size(params)
+    need = run_bytes(params) * workers
+    free = available_memory()
+    if free is not None and need > free / 2:
+        raise InputError(f"{what}: expected a model that fits in half of the {free / 2**30:.1f} GiB of "
+                         f"memory available; found {actors:,} actors in {territories:,} territories, about "
+                         f"{need / 2**30:.1f} GiB{f' for {workers} runs at once' if workers > 1 else ''}; "
+                         "lower territories.count, actors.*_per_territory or the table's associations "
+                         "and firms")
+
+
+def duration(seconds: float) -> str:
+    """A duration in plain words: 40 s, 12 min, 3.5 h, 2.0 days."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"

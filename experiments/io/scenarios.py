@@ -131,29 +131,38 @@ def read_bytes(path: Path, what: str = "file") -> bytes:
     (a device such as /dev/zero, a fifo, a folder, a huge file) raises InputError before
     reading, so no input can exhaust memory."""
     try:
+        info = os.stat(path)  # before opening: opening a pipe waits for a writer
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{_display(path)}: expected a regular {what}; found a "
+                             f"{'folder' if stat.S_ISDIR(info.st_mode) else 'device or pipe'}")
+        if info.st_size > MAX_INPUT_BYTES:
+            raise InputError(f"{_display(path)}: expected a {what} of at most "
+                             f"{MAX_INPUT_BYTES // 2**20} MB; found {info.st_size / 2**20:.1f} MB")
         with path.open("rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError(f"{_display(path)}: expected a regular {what}; found a "
-                                 f"{'folder' if stat.S_ISDIR(info.st_mode) else 'device or pipe'}")
-            if info.st_size > MAX_INPUT_BYTES:
-                raise InputError(f"{_display(path)}: expected a {what} of at most "
-                                 f"{MAX_INPUT_BYTES // 2**20} MB; found {info.st_size / 2**20:.0f} MB")
             return fh.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         raise InputError(f"{_display(path)}: cannot read the {what}: {os_problem(exc, path=False)}") from None
+
+
+def whole_in(value: Any, low: int, high: int) -> bool:
+    """Whether ``value`` is an integer (not a boolean) from ``low`` to ``high``: the check of
+    every bounded count and seed of the spec files."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def read_toml(path: Path, what: str = "TOML file") -> dict[str, Any]:
     """The file's table; a malformed file raises InputError naming file, line and column."""
     raw = read_bytes(path, what)
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))  # a BOM (Windows Notepad) is no statement
     except UnicodeDecodeError as exc:
         raise InputError(f"{_display(path)}: expected UTF-8 text; found an undecodable byte at "
                          f"position {exc.start}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{_display(path)}: malformed TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise InputError(f"{_display(path)}: malformed TOML: expected arrays and tables nested at "
+                         "most a few hundred deep (tomllib recurses); found deeper") from None
 
 
 def _own_overrides(path: Path, data: dict[str, Any]) -> dict[str, Any]:
@@ -256,6 +265,9 @@ def parse_value(text: str, where: str) -> Any:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         pass
+    except RecursionError:
+        raise InputError(f"{where}: expected a value nested at most a few hundred deep; found "
+                         "deeper") from None
     if _BARE.match(text):
         return text
     raise InputError(f"{where}: expected a TOML value (true, 12, 0.8, \"text\" or a plain word); "

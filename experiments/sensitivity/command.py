@@ -39,9 +39,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from experiments.execution.executor import Executor
+from experiments.execution.executor import Executor, check_executor_args
 from experiments.io.errors import InputError, ResourceError, RunFailed
-from experiments.io.results import kept, repair_folder, write_atomic
+from experiments.io.results import kept, lock_folder, repair_folder, write_atomic
 from experiments.sensitivity.runs import design_parts, execute, pilot_noise, pilot_table, run_table
 from experiments.sensitivity.spec import Spec, load_spec
 
@@ -229,6 +229,7 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
             spec, chosen = retained_from(spec, stage1)
         base = base_params(spec)
         folder = new_folder(spec, out)
+        lock_folder(folder, "sensitivity")  # a --resume of it while this runs is refused
         write_atomic(folder / "spec.toml", spec.path.read_bytes())
         write_atomic(folder / "base_params.json", json.dumps(base, indent=1) + "\n")
         write_atomic(folder / "experiment.json", json.dumps(
@@ -600,10 +601,7 @@ def register(subparsers: Any) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
-    if args.workers is not None and args.workers < 1:
-        raise InputError(f"--workers: expected an integer >= 1; found {args.workers}")
-    if args.scheduler is not None and not args.scheduler.startswith(("tcp://", "tls://", "inproc://")):
-        raise InputError(f"--scheduler: expected tcp://HOST:PORT; found {args.scheduler!r}")
+    check_executor_args(args.workers, args.scheduler)
     if args.precision is not None and not 0 < args.precision < 1:
         raise InputError(f"--precision: expected a half-width in (0, 1), e.g. 0.02; found {args.precision}")
     if args.answer:

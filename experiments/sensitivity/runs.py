@@ -22,6 +22,7 @@ import pandas as pd
 
 from experiments.execution.executor import Executor
 from experiments.io.errors import InputError
+from experiments.io.results import checkpoint_current, design_key, write_checkpoint
 from experiments.sensitivity import analysis
 from experiments.sensitivity.spec import Spec
 
@@ -129,15 +130,20 @@ def execute(spec: Spec, table: pd.DataFrame, folder: Path, stage: str, ex: Execu
     size = spec.execution["chunk_runs"]
     n = len(table)
     bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
-    missing = [i for i in range(len(bounds)) if not _chunk_file(folder, stage, i).exists()]
+    design = design_key(spec, base)  # a chunk of another spec (or base) is computed again
+    missing = [i for i in range(len(bounds)) if not checkpoint_current(_chunk_file(folder, stage, i), design)]
     ucols = [c for c in table.columns if c.startswith("u_")]
-    records = table[ucols].to_dict("records") if ucols else [{}] * n
-    chunks = []
-    for i in missing:
-        a, b = bounds[i]
-        runs = [(_values(spec, {k[2:]: v for k, v in records[k_].items() if not pd.isna(v)}),
-                 int(table["seed"].iat[k_])) for k_ in range(a, b)]
-        chunks.append([{"model": spec.model, "base": base, "runs": runs}])
+
+    def chunk(a: int, b: int) -> list[dict]:  # built as it is submitted: memory stays flat
+        rows = table[ucols].iloc[a:b].to_dict("records") if ucols else [{}] * (b - a)
+        runs = [(_values(spec, {k[2:]: v for k, v in row.items() if not pd.isna(v)}), int(seed))
+                for row, seed in zip(rows, table["seed"].iloc[a:b], strict=True)]
+        return [{"model": spec.model, "base": base, "runs": runs}]
+
+    chunks = (chunk(*bounds[i]) for i in missing)
+    from experiments.sensitivity.command import model_fingerprint
+
+    model = model_fingerprint(spec)  # kept in each checkpoint: a lost experiment.json is no blank cheque
     bar = None
     if progress and missing:
         from tqdm.auto import tqdm
@@ -150,10 +156,7 @@ def execute(spec: Spec, table: pd.DataFrame, folder: Path, stage: str, ex: Execu
             a, _ = bounds[i]
             df = pd.DataFrame(out)
             df.insert(0, "run", np.arange(a, a + len(df)))
-            path = _chunk_file(folder, stage, i)
-            tmp = path.with_suffix(".tmp")
-            df.to_parquet(tmp, index=False)
-            tmp.replace(path)
+            write_checkpoint(_chunk_file(folder, stage, i), df, model, design)
             if bar is not None:
                 bar.update(len(df))
     finally:

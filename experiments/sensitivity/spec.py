@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.io.errors import InputError
+from experiments.io.scenarios import whole_in
 from experiments.sensitivity.factors import Factor, check_overrides, did_you_mean, read_factors, read_outcomes
 
 TOP_KEYS = ("description", "method", "base", "model", "outcomes", "replications", "first_seed",
@@ -194,7 +195,7 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "spec", name: str = "s
     for key, default, low, high in (("replications", 1, 1, MAX_REPLICATIONS),
                                     ("first_seed", 1, 0, MAX_FIRST_SEED), ("design_seed", 2024, 1, 2**32 - 1)):
         value = data.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        if not whole_in(value, low, high):
             raise bad(key, f"an integer from {low} to {high}", value)
         ints[key] = value
     dummy = data.get("dummy", True)
