@@ -106,7 +106,7 @@ def tension_table() -> str:
         e = interval([y[key] - x[key] for x, y in zip(a, b, strict=True)])
         what = ", ".join(f"`{k}` = {v}" for k, v in change.items())
         if base:
-            what += " (from " + ", ".join(f"{v}" for k, v in base.items() if k in change or len(base) == 1) + ")"
+            what += " (base: " + ", ".join(f"`{k}` = {v}" for k, v in base.items()) + ")"
         lines.append(f"| {name} | {passage} | {what} | `{key}` | {'+' if sign > 0 else '−'} | {fmt(e)} | "
                      f"{verdict(e, sign)} | {mechanism} |")
         print(lines[-1], flush=True)
