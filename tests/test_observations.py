@@ -33,6 +33,10 @@ COSTLY = {"funding.application_cost": 1.5}
 CHEAP = {"funding.application_cost": 0.1}
 
 
+@pytest.mark.xfail(strict=True, reason="knockout not shown equivalent since free-riding and reporting "
+                   "time entered the model: application cost 0.1 -> 1.5 changes small associations "
+                   "funded by -3.43 [-3.97, -2.88]; without small_staff_limit by -0.50 [-0.99, -0.01], "
+                   "margin +-0.86: a remaining channel, not yet identified")
 def test_1_application_cost_burdens_and_excludes_small_associations():
     """Channel: applying costs the holder staff time, which caps applications and weighs in
     the decision to apply (mechanisms.small_staff_limit)."""
