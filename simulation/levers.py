@@ -100,7 +100,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever("sharing", "modalities", "Partager données, outils, méthodes", "Sharing",
           "Le partage de données, d'outils, de méthodes, de ressources contribue à mieux "
           "appréhender les modèles de chacun des partenaires.",
-          "overhead share of an alliance's spending",
+          "overhead share of an alliance's spending; cooperative trust built by joint work",
           "action", "cost_per_impact", -1, STATUS_QUO),
     Lever("experimentation", "modalities", "Expérimenter, droit à l'erreur",
           "Experimentation, right to error",
@@ -121,13 +121,15 @@ LEVERS: tuple[Lever, ...] = (
           "Innovating and sharing with the ecosystem",
           "Les résultats obtenus doivent pouvoir être partagés avec l'écosystème afin "
           "d'envisager avec lui les modalités de déploiement de l'innovation.",
-          "probability that a successful initiative is adopted by a neighbouring territory",
+          "chance a capitalised success is shared along its partners' networks, reaching "
+          "territories beyond its neighbours (each still adopts it by its own will)",
           "scaling", "scaling_rate", +1, STATUS_QUO),
     Lever("mutualisation", "modalities", "Mutualiser les dynamiques apprenantes",
           "Pooling learning dynamics",
           "Les démarches partenariales sont des dynamiques apprenantes qu'il convient "
           "d'apprendre, de partager et de transmettre à tous les niveaux.",
-          "spill-over of co-construction skill from partners to every actor of the territory",
+          "spill-over of co-construction skill from partners to every actor of the territory; "
+          "slower fading of associations' cooperative trust",
           "learning", "impact", +1, STATUS_QUO),
     # --- 7 moyens d'Action ---------------------------------------------------------
     Lever("data", "means", "Données", "Data",
@@ -153,7 +155,8 @@ LEVERS: tuple[Lever, ...] = (
           "Valuing contributions, alliance bonus",
           "Les partenaires impliqués dans l'alliance veilleront à « l'équilibre de la maison » "
           "de chacun d'entre eux [...] la juste « prime à l'alliance ».",
-          "recognition of micro partners' contributions (unfairness felt)",
+          "contributions recorded and credited: less free-riding on pledges, less unfairness "
+          "felt by those who pay and by micro partners of macro alliances",
           "action", "engagement", +1, STATUS_QUO),
     Lever("animation_governance", "means", "Animation et gouvernance",
           "Facilitation and governance",
@@ -171,7 +174,8 @@ LEVERS: tuple[Lever, ...] = (
     # --- the workshop's proposed additions (off by default) ------------------------
     Lever("exit_clause", "additions", "Clause de sortie", "Exit clause",
           "Le faire alliance, comment on en sort ?",
-          "share of exits that are orderly rather than conflictual",
+          "chance a leaving partner follows an exit procedure agreed beforehand (its money stays, "
+          "a holder hands its role over), so the alliance and its assets go on",
           "action", "exits_conflictual", -1, 0.0),
     Lever("engineering_funding", "additions", "Financer l'ingénierie et la participation",
           "Funding alliance engineering and participation",

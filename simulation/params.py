@@ -171,6 +171,11 @@ class Mechanisms(_Section):
     holder_legitimacy: bool = Field(True, description="a holder not recognised locally and nationally is less often noticed")
     admin_burden_visibility: bool = Field(True, description="staff time spent on applications is not spent making the initiative known")
     national_narrative: bool = Field(True, description="only an evaluated and capitalised path can be told nationally")
+    free_riding: bool = Field(True, description="a partner whose contribution is not recorded may withhold its pledge; those who paid feel it")
+    holder_succession: bool = Field(True, description="under an agreed exit procedure, a leaving holder hands its role to the most engaged partner")
+    joint_work_trust: bool = Field(True, description="joint work of associations builds their territory's cooperative trust, which turns competition into cooperation")
+    officials_support: bool = Field(True, description="articulation with the public interest works through the local executive as a partner: it negotiates with residents and defends the initiative at arbitration")
+    network_diffusion: bool = Field(True, description="an innovation shared with the ecosystem travels along its partners' networks, not only to neighbours")
 
 
 Levers = create_model(

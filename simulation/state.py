@@ -100,8 +100,8 @@ N_ACC = 36
 N_NAT = 11
 
 # --- completion events handed from outcomes to scaling (State.events[e, :]) ---------------
-E_TERRITORY, E_DIM, E_SUCCESS, E_CAPITALISED, E_LEGITIMACY, E_BURDEN = range(6)
-N_EVENT_FIELDS = 6
+E_TERRITORY, E_DIM, E_SUCCESS, E_CAPITALISED, E_LEGITIMACY, E_BURDEN, E_CARRIER = range(7)
+N_EVENT_FIELDS = E_CARRIER + K  # one carrier column per seat (-1: none)
 
 
 class State(NamedTuple):

@@ -36,8 +36,8 @@ def test_every_lever_has_its_strengths_in_the_table():
 
 
 def test_a_spec_sets_a_constant_by_dotted_path_and_the_run_reads_it():
-    p = Params().with_overrides({"constants.recognise": 2.0, "run.months": 36})
-    assert p.constants.recognise == 2.0
+    p = Params().with_overrides({"constants.recognise": 3.0, "run.months": 36})
+    assert p.constants.recognise == 3.0
     base = run(Params().with_overrides({"run.months": 36}), series=False)[0]
     moved = run(Params().with_overrides({"constants.lever_sharing_overhead_without": 0.45,
                                          "run.months": 36}), series=False)[0]
@@ -51,3 +51,14 @@ def test_a_misspelt_or_implausible_constant_is_refused_with_a_hint():
     with pytest.raises(ParameterError, match="constants.pull"):
         Params().with_overrides({"constants.pull": high + 1.0})
     assert low < high
+
+
+def test_odd_prints_the_tension_and_lever_tables():
+    """docs/ODD.md 1.4 holds one measured row per tension of tests/make_tensions.py and per
+    lever (regenerate with ``python -m tests.make_tensions``)."""
+    from tests.make_tensions import MARKERS, TENSIONS
+    text = ODD.read_text(encoding="utf-8")
+    for which, rows in (("tensions", len(TENSIONS)), ("levers", len(LEVERS))):
+        start, end = MARKERS[which]
+        table = text.split(start, 1)[1].split(end, 1)[0].strip().splitlines()
+        assert len(table) == rows + 2, (which, len(table))

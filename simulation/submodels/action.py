@@ -22,33 +22,68 @@ coordination``, minus its frustration
 ``frustration * control * |preferred path - chosen path|`` (Axelrod & Bennett 1993; halved
 by an arranger), minus unfairness when a macro partner or funder cannot see its contribution
 ``unfairness * (1 - visible) * (1 - valuation)``, minus delays, minus the cost of an imposed
-Charter (Delevoye: « une contrainte par une charte qui serait normative et contraignante »),
-plus the net effect of transparency: a benefit rising as ``sqrt(reporting)`` against a
-reporting cost rising as ``reporting``; a local partner of a macro alliance also gains
-``TRANSPARENCY_TRUST * sqrt(reporting)`` of trust in the macro each month (« il y a besoin de
-transparence pour la confiance ») (« si elle devient obligation (reporting, etc.) c'est
-trop lourd à porter »). A partner whose engagement falls below ``EXIT_LEVEL``, or whose staff
-is overcommitted (its house's balance), leaves: orderly (it leaves its money in the pot) or
-conflictually (it takes back its share; the others lose engagement and, across levels,
-trust falls three times faster than it is built: Slovic 1993).
+Charter (Delevoye: « une contrainte par une charte qui serait normative et contraignante »).
 
-Levers: sharing (overhead), experimentation (a failed step ends the alliance less often),
-evaluation (failing alliances detected: fixed, or closed in order), contribution_valuation
-(recognition), animation_governance (coordination cost no longer explodes with size),
-exit_clause (orderly exits), celebration (milestone engagement).
+Free-riding (mechanism ``free_riding``; « une juste reconnaissance des contributions de
+chacun.e est indispensable pour maintenir l'engagement dans le temps »; « l'équilibre de la
+maison »): each month a partner withholds its pledge with probability
+``FREE_RIDE * (1 - engagement) * (1 - recorded)``, ``recorded = 1 - (1 - valuation) * (1 -
+reporting)`` being the chance its contribution is recorded and credited (the Charter's
+valuation of contributions, or the reporting a macro alliance demands). The pot is short by
+what was withheld (less work, pauses) and every partner who paid loses ``UNFAIRNESS_FELT *
+unfairness * withheld share`` of engagement (Fehr & Gächter 2000: contributors withdraw when
+others free-ride).
+
+Transparency (« il y a besoin de transparence pour la confiance [...] si elle devient
+obligation (reporting, etc.) c'est trop lourd à porter »): in an alliance with a national
+partner or national money, each partner spends ``REPORT_TIME * reporting`` FTE-months a month
+reporting, time taken from the ``WORK_TIME`` it gives the alliance (the month's work falls by
+that share, and its staff is busier); what is reported is information: each local partner's
+trust in the macro closes ``TRANSPARENCY_TRUST * reporting`` of its gap to full trust, and
+recorded contributions deter free-riding. Benefit and cost both come from the same reporting.
+
+Cooperation among associations (« la concurrence entre les structures [...] peut se
+transformer en cohérence à partir d'un certain point, dès lors qu'on se demande comment
+prendre soin les uns des autres »): each month an alliance with an association among its
+partners works, the territory's cooperative trust (the associations' climate of mutual care)
+closes ``JOINT_TRUST * work * joint`` of its gap to 1 (working with others is where one
+learns to take care of them; competition between structures turns into coherence),
+``joint`` rising with sharing (partners who share data, tools and methods understand each
+other's models); cooperative trust lowers the deterrent of funding competition
+(partner_search).
+
+Exit (the workshop: « le faire alliance, comment on en sort ? »): a partner whose engagement
+falls below ``EXIT_LEVEL``, or whose staff is overcommitted (its house's balance), leaves.
+With an exit procedure agreed beforehand (probability ``procedure``, the exit clause practised;
+always when evaluation detected the failing alliance) it leaves in order: its share of the pot
+stays with the alliance, and if it held the project the most engaged partner takes the role
+over (mechanism ``holder_succession``), so the alliance and its assets go on. Without one the
+exit is improvised: a partner that put money in takes its share of the pot back, a dispute
+over assets counted as conflictual (the others lose engagement and, across levels, trust,
+three times faster than it is built: Slovic 1993), and a holder's exit ends the alliance.
+Whether an exit is conflictual is not drawn: it is a dispute over money.
+
+The arranger (« il faut quelqu'un qui organise [...] non pas un chef d'orchestre mais un
+arrangeur ») is paid ``governance.arranger_cost`` a month out of the alliance's pot; a month
+the pot cannot pay it, it does not mediate.
+
+Levers: sharing (overhead; joint work builds cooperative trust), experimentation (a failed
+step ends the alliance less often), evaluation (failing alliances detected: fixed, or closed
+in order), contribution_valuation (contributions recorded: less free-riding, less felt
+unfairness), animation_governance (coordination cost no longer explodes with size),
+exit_clause (an exit procedure), celebration (milestone engagement).
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
 
-import numpy as np
 from numba import njit
 
 from ..constants import value
 from ..levers import pair
 from ..params import Params
-from ..state import ACTING, K
+from ..state import ACTING, ASSOCIATION, K
 from .common import (
     A_ABANDONED,
     A_ACTIVE_SUM,
@@ -57,7 +92,6 @@ from .common import (
     A_ENG_SUM,
     A_EXIT_CONFLICT,
     A_EXIT_ORDERLY,
-    A_INFLOW,
     A_SPENT,
     N_FRICTION,
     N_RESEARCH,
@@ -67,6 +101,7 @@ from .common import (
     end_initiative,
     leave,
     mean_engagement,
+    pledged,
     practice,
     practised,
     record,
@@ -74,14 +109,16 @@ from .common import (
 )
 from .partner_search import WORK_TIME
 
-(C_OVERHEAD, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_ORDERLY, C_CELEBRATE,
+(C_OVERHEAD, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_PROCEDURE, C_CELEBRATE,
  C_FRUSTRATION, C_UNFAIRNESS, C_PATH_FIT, C_CROWD_OUT, C_REPORTING, C_PATIENCE,
  C_ARRANGER_COST, C_OVERHEAD0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
- C_ORDERLY0, C_CELEBRATE0, C_BY_WILL, C_SHARED) = range(23)
+ C_PROCEDURE0, C_CELEBRATE0, C_BY_WILL, C_SHARED, C_FREE_RIDE, C_UNFAIR_FELT, C_REPORT_TIME,
+ C_JOINT, C_JOINT0, C_JOINT_TRUST, C_SUCCESSION, C_TRANSPARENCY_TRUST) = range(31)
 Coefficients = namedtuple("Coefficients", (
-    "overhead coord_exp fail_ends evaluate valuation orderly celebrate frustration "
+    "overhead coord_exp fail_ends evaluate valuation procedure celebrate frustration "
     "unfairness path_fit crowd_out reporting patience arranger_cost overhead0 coord_exp0 "
-    "fail_ends0 evaluate0 valuation0 orderly0 celebrate0 by_will shared"
+    "fail_ends0 evaluate0 valuation0 procedure0 celebrate0 by_will shared free_ride "
+    "unfair_felt report_time joint joint0 joint_trust succession transparency_trust"
 ))
 
 EXIT_LEVEL = value("exit_level")
@@ -93,7 +130,6 @@ PROGRESS_SCALE = value("progress_scale")
 WORK_ENGAGEMENT = value("work_engagement")
 MILESTONE_GAIN = value("milestone_gain")
 TRUST_LOSS = value("trust_loss")
-TRANSPARENCY_TRUST = value("transparency_trust")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -103,25 +139,62 @@ def coefficients(p: Params) -> Coefficients:
     fail_ends = pair(p, "experimentation", "fail_ends")
     evaluate = pair(p, "evaluation", "detect")
     valuation = pair(p, "contribution_valuation", "recognition")
-    orderly = pair(p, "exit_clause", "orderly")
+    procedure = pair(p, "exit_clause", "procedure")
     celebrate = pair(p, "celebration", "milestone")
+    joint = pair(p, "sharing", "joint")
     imposed = p.governance.charter == "imposed" and m.will_dynamics
+    k = p.constants
     return record(
         Coefficients,
         overhead=overhead[1], coord_exp=coord_exp[1], fail_ends=fail_ends[1],
-        evaluate=evaluate[1], valuation=valuation[1], orderly=orderly[1],
+        evaluate=evaluate[1], valuation=valuation[1], procedure=procedure[1],
         celebrate=celebrate[1],
         frustration=m.frustration, unfairness=m.unfairness, path_fit=m.path_fit,
-        crowd_out=p.constants.crowd_out if imposed else 0.0,
+        crowd_out=k.crowd_out if imposed else 0.0,
         reporting=p.governance.reporting,
         patience=p.time.patience_months,
         arranger_cost=p.governance.arranger_cost,
         overhead0=overhead[0], coord_exp0=coord_exp[0], fail_ends0=fail_ends[0],
-        evaluate0=evaluate[0], valuation0=valuation[0], orderly0=orderly[0],
+        evaluate0=evaluate[0], valuation0=valuation[0], procedure0=procedure[0],
         celebrate0=celebrate[0],
-        by_will=p.constants.will_full if m.practice_by_will else 0.0,
+        by_will=k.will_full if m.practice_by_will else 0.0,
         shared=p.governance.macro_steering if m.baronnies else 1.0,
+        free_ride=k.free_ride if m.free_riding else 0.0,
+        unfair_felt=k.unfairness_felt * m.unfairness,
+        report_time=k.report_time,
+        joint=joint[1], joint0=joint[0],
+        joint_trust=k.joint_trust if m.joint_work_trust else 0.0,
+        succession=1.0 if m.holder_succession else 0.0,
+        transparency_trust=k.transparency_trust,
     )
+
+
+@njit(cache=True)
+def most_engaged(members, engagement, i):
+    best = -1
+    for k in range(K):
+        if members[i, k] >= 0 and (best < 0 or engagement[i, k] > engagement[i, best]):
+            best = k
+    return best
+
+
+@njit(cache=True)
+def exit_with(i, k, procedure, succession, ini, members, engagement, share, actors, acc):
+    """Partner in seat ``k`` leaves alliance ``i``. Under an agreed ``procedure`` it leaves
+    its share of the pot and, with ``succession``, hands the holder's role to the most
+    engaged partner left; improvised, a partner with money in the pot takes it back, a
+    dispute over assets (conflictual), and nobody takes the holder's role over."""
+    a = members[i, k]
+    if procedure:
+        exit_partner(i, k, True, ini, members, engagement, share, actors, acc)
+        if a == ini[i].holder and succession:
+            j = most_engaged(members, engagement, i)
+            if j >= 0:
+                ini[i].holder = members[i, j]
+        return
+    total = pledged(members, share, i)
+    disputed = total > 0.0 and share[i, k] > 0.0 and ini[i].pot > 0.0
+    exit_partner(i, k, not disputed, ini, members, engagement, share, actors, acc)
 
 
 @njit(cache=True)
@@ -160,16 +233,29 @@ def step(c, state, rng):
         n = ini[i].n
         q = practice(alliance_will(members, actors, i), c[C_BY_WILL])
         ini[i].practice = q
-        if ini[i].arranged:
-            acc[A_INFLOW] += c[C_ARRANGER_COST]
-            acc[A_SPENT] += c[C_ARRANGER_COST]
-            acc[A_ALLIANCE_SPENT] += c[C_ARRANGER_COST]
+        macro = ini[i].national or ini[i].macro_funded
+        r = c[C_REPORTING] if macro else 0.0
+        valuation = practised(c[C_VALUATION0], c[C_VALUATION], q)
+        recorded = 1.0 - (1.0 - valuation) * (1.0 - r)
+        due = 0.0
+        withheld = 0.0
         for k in range(K):
             a = members[i, k]
             if a >= 0 and share[i, k] > 0.0:
+                due += share[i, k]
+                if rng.random() < c[C_FREE_RIDE] * (1.0 - engagement[i, k]) * (1.0 - recorded):
+                    withheld += share[i, k]  # free-riding: the pledge is not paid this month
+                    continue
                 pay = min(actors[a].money, share[i, k])
                 actors[a].money -= pay
                 ini[i].pot += pay
+        unfair = c[C_UNFAIR_FELT] * withheld / due if due > 0.0 else 0.0
+        arr = 1.0
+        if ini[i].arranged and ini[i].pot >= c[C_ARRANGER_COST]:
+            ini[i].pot -= c[C_ARRANGER_COST]  # the partners pay their arranger
+            acc[A_SPENT] += c[C_ARRANGER_COST]
+            acc[A_ALLIANCE_SPENT] += c[C_ARRANGER_COST]
+            arr = 0.5
         spend = min(ini[i].pot, ini[i].monthly_cost)
         delayed = u_legal < LEGAL_DELAY * nat[N_FRICTION]
         paused = spend < 0.25 * ini[i].monthly_cost and not delayed
@@ -200,7 +286,8 @@ def step(c, state, rng):
                    * (1.0 - ini[i].misalign) * (DUPLICATE_EFFECT if ini[i].duplicate else 1.0))
             overhead = practised(c[C_OVERHEAD0], c[C_OVERHEAD], q) + coordination
             scale = spend / ini[i].monthly_cost
-            gain = eff * scale / (1.0 + overhead)  # work-months delivered this month
+            reporting = min(1.0, c[C_REPORT_TIME] * r / WORK_TIME)  # share of work time spent reporting
+            gain = eff * scale * (1.0 - reporting) / (1.0 + overhead)  # work-months delivered this month
             ini[i].work += gain
             ini[i].progress += PROGRESS_SCALE * gain / ini[i].duration
             ini[i].acting += 1
@@ -209,10 +296,6 @@ def step(c, state, rng):
         if ini[i].progress >= 0.25 * (ini[i].milestone + 1) and ini[i].milestone < 3:
             ini[i].milestone += 1
             milestone = MILESTONE_GAIN + practised(c[C_CELEBRATE0], c[C_CELEBRATE], q)
-        macro = ini[i].national or ini[i].macro_funded
-        r = c[C_REPORTING] if macro else 0.0
-        arr = 0.5 if ini[i].arranged else 1.0
-        valuation = practised(c[C_VALUATION0], c[C_VALUATION], q)
         for k in range(K):
             a = members[i, k]
             if a < 0:
@@ -222,15 +305,24 @@ def step(c, state, rng):
             d -= 0.08 * c[C_FRUSTRATION] * arr * actors[a].control * abs(actors[a].path - ini[i].path)
             if macro and not actors[a].national:
                 d -= 0.02 * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - valuation)
+            if share[i, k] > 0.0:
+                d -= unfair  # it paid while others did not
             if paused or delayed:
                 d -= 0.03
-            d += 0.02 * np.sqrt(r) - 0.03 * r
             if not actors[a].national:
                 actors[a].will -= c[C_CROWD_OUT] * actors[a].will
             if r > 0.0 and not actors[a].national:
-                actors[a].trust = clip01(actors[a].trust + TRANSPARENCY_TRUST * np.sqrt(r))
-            actors[a].time_used += 0.05 * r
+                actors[a].trust = clip01(actors[a].trust + c[C_TRANSPARENCY_TRUST] * r * (1.0 - actors[a].trust))
+            actors[a].time_used += c[C_REPORT_TIME] * r
             engagement[i, k] = clip01(engagement[i, k] + d)
+        if gain > 0.0 and c[C_JOINT_TRUST] > 0.0:
+            n_assoc = 0
+            for k in range(K):
+                if members[i, k] >= 0 and actors[members[i, k]].kind == ASSOCIATION:
+                    n_assoc += 1
+            if n_assoc >= 1:
+                joint = c[C_JOINT_TRUST] * gain * practised(c[C_JOINT0], c[C_JOINT], q)
+                territories[t].coop_trust += min(1.0, joint) * (1.0 - territories[t].coop_trust)
         eng = mean_engagement(ini, members, engagement, i)
         acc[A_ENG_SUM] += eng
         acc[A_ENG_N] += 1
@@ -242,7 +334,7 @@ def step(c, state, rng):
                 continue
             ini[i].progress = max(0.0, ini[i].progress - 0.03)
         evaluated = eng < 0.4 and u_eval < practised(c[C_EVALUATE0], c[C_EVALUATE], q)
-        orderly = practised(c[C_ORDERLY0], c[C_ORDERLY], q)
+        procedure = evaluated or u_orderly < practised(c[C_PROCEDURE0], c[C_PROCEDURE], q)
         for k in range(K):
             a = members[i, k]
             if a < 0:
@@ -250,8 +342,8 @@ def step(c, state, rng):
             if evaluated:
                 engagement[i, k] = clip01(engagement[i, k] + 0.1)
             if engagement[i, k] < EXIT_LEVEL or actors[a].staff < actors[a].engaged * WORK_TIME:
-                exit_partner(i, k, evaluated or u_orderly < orderly, ini, members,
-                             engagement, share, actors, acc)
+                exit_with(i, k, procedure, c[C_SUCCESSION] > 0.0, ini, members,
+                          engagement, share, actors, acc)
         if ini[i].n < 2 or seat_of(members, i, ini[i].holder) < 0:
             acc[A_ABANDONED] += 1
             end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)

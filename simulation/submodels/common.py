@@ -44,6 +44,7 @@ from ..state import (  # noqa: F401  (the submodels read the state's slots from 
     A_SUCCESS,
     E_BURDEN,
     E_CAPITALISED,
+    E_CARRIER,
     E_DIM,
     E_LEGITIMACY,
     E_SUCCESS,

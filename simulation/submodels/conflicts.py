@@ -14,12 +14,22 @@ probability ``BREAK * (1 - repair)``, the least engaged partner leaves in confli
 Gash 2008: prior conflict and broken trust end collaborations); mutual trust is the repair.
 
 Opposition: an agreed or acting initiative with local cost ``L`` builds opposition
-``nimby * L * (1 - resident_trust) * OPPOSITION_RATE * (1 - articulation)`` per month, which dialogue
-erodes where officials articulate it (``0.2 * resolve * articulation`` of it each month). At 1 it goes to arbitration. Opposed initiatives of the same territory coalesce
-(each adds half to the opposition's weight). The level decides: the chance of a block is
-``LEVEL_BLOCK[level] * weight * (1 - articulation)``; dialogue can reach a compromise first
-(local cost halved, no block). A national arbitration that overrides the locals costs the alliance's
-local partners trust in the macro.
+``nimby * L * (1 - resident_trust) * OPPOSITION_RATE`` per month. At 1 it goes to
+arbitration. Opposed initiatives of the same territory coalesce (each adds half to the
+opposition's weight). Dialogue can reach a compromise first (local cost halved, no block);
+otherwise the level decides: the chance of a block is ``LEVEL_BLOCK[level] * weight * (1 -
+OFFICIAL_WEIGHT[level] * support)``. A national arbitration that overrides the locals costs
+the alliance's local partners trust in the macro.
+
+Articulation with the public interest works through the elected officials who hold it
+(« s'articuler à la gestion de l'intérêt général, garantie par les élus compétents »;
+« je suis élu, j'ai le droit de décider »): the alliance's ``support`` is the articulation
+practised when the territory's local executive is one of its partners, 0 otherwise
+(mechanism ``officials_support``). A supporting official negotiates with the residents who
+elected it (``NEGOTIATION * resolve * support`` of the opposition falls each month) and
+defends the initiative at arbitration with the weight its level gives it: full at a local
+arbitration, less at a regional one, little at a national one (``OFFICIAL_WEIGHT``), so the
+level chosen changes who wins. Without an official partner, articulation does nothing.
 """
 
 from __future__ import annotations
@@ -37,13 +47,17 @@ from .action import exit_partner
 from .common import A_ABANDONED, A_BLOCKED, A_SPENT, clip01, end_initiative, practised, record, seat_of
 
 (C_TRAINING, C_RESOLVE, C_REPAIR, C_ARTICULATION, C_COMPROMISE, C_NIMBY, C_LEVEL,
- C_FRUSTRATION, C_TRAINING0, C_RESOLVE0, C_REPAIR0, C_ARTICULATION0, C_COMPROMISE0) = range(13)
+ C_FRUSTRATION, C_TRAINING0, C_RESOLVE0, C_REPAIR0, C_ARTICULATION0, C_COMPROMISE0,
+ C_SUPPORT) = range(14)
 Coefficients = namedtuple("Coefficients", (
     "training resolve repair articulation compromise nimby level frustration training0 "
-    "resolve0 repair0 articulation0 compromise0"
+    "resolve0 repair0 articulation0 compromise0 support"
 ))
 
 LEVEL_BLOCK = np.array([0.6, 0.4, 0.2])  # local, regional, national
+OFFICIAL_WEIGHT = np.array([value("official_weight_local"), value("official_weight_regional"),
+                            value("official_weight_national")])
+NEGOTIATION = value("negotiation")
 TRUST_LOSS = value("trust_loss")
 OPPOSITION_RATE = value("opposition_rate")
 BREAK = value("break")
@@ -65,6 +79,7 @@ def coefficients(p: Params) -> Coefficients:
         frustration=p.mechanisms.frustration,
         training0=training[0], resolve0=resolve[0], repair0=repair[0],
         articulation0=articulation[0], compromise0=compromise[0],
+        support=1.0 if p.mechanisms.officials_support else 0.0,
     )
 
 
@@ -131,9 +146,11 @@ def step(c, state, rng):
         if ini[i].local_cost <= 0.0:
             continue
         t = ini[i].territory
+        support = articulation if (c[C_SUPPORT] > 0.0
+                                   and seat_of(members, i, territories[t].official) >= 0) else 0.0
         ini[i].opposition += (c[C_NIMBY] * ini[i].local_cost * (1.0 - territories[t].resident_trust)
-                              * OPPOSITION_RATE * (1.0 - articulation))
-        ini[i].opposition *= 1.0 - 0.2 * lever(c, C_RESOLVE, q) * articulation
+                              * OPPOSITION_RATE)
+        ini[i].opposition *= 1.0 - NEGOTIATION * lever(c, C_RESOLVE, q) * support
         if ini[i].opposition < 1.0:
             continue
         weight = 1.0
@@ -144,7 +161,7 @@ def step(c, state, rng):
             ini[i].local_cost *= 0.5
             ini[i].opposition = 0.0
             continue
-        if u_block < LEVEL_BLOCK[level] * weight * (1.0 - articulation):
+        if u_block < LEVEL_BLOCK[level] * weight * (1.0 - OFFICIAL_WEIGHT[level] * support):
             acc[A_BLOCKED] += 1
             end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
             continue

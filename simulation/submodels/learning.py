@@ -13,7 +13,10 @@ where alliances act, every local actor gains ``mutualisation_rate * (1 - skill)`
 national research stock grows by ``research_rate`` (it raises every alliance's
 effectiveness, so it shows only on long horizons); the national legal and administrative
 friction, which slows the start of action, falls by ``legal_rate * friction``. Knowledge
-stocks and cooperative trust slowly fade (memory is not free). National attention for
+stocks slowly fade (memory is not free), and so does the cooperative trust among a
+territory's associations, less where learning dynamics are pooled and passed on
+(mutualisation: what was learnt together is « transmis à tous les niveaux », so the habit of
+cooperating outlives the alliance that built it). National attention for
 recognitions is renewed at each national review.
 """
 
@@ -39,10 +42,10 @@ from .common import (
 from .scaling import RECOGNITION_CAPACITY
 
 (C_COMPETENCES, C_MUTUALISATION, C_RESEARCH, C_LEGAL, C_NAT_TEMPO, C_COMPETENCES0,
- C_MUTUALISATION0, C_RESEARCH0, C_LEGAL0, C_BY_WILL) = range(10)
+ C_MUTUALISATION0, C_RESEARCH0, C_LEGAL0, C_BY_WILL, C_FADE, C_FADE0) = range(12)
 Coefficients = namedtuple("Coefficients", (
     "competences mutualisation research legal nat_tempo competences0 mutualisation0 "
-    "research0 legal0 by_will"
+    "research0 legal0 by_will fade fade0"
 ))
 
 
@@ -51,6 +54,7 @@ def coefficients(p: Params) -> Coefficients:
     mutualisation = pair(p, "mutualisation", "spill")
     research = pair(p, "research", "stock")
     legal = pair(p, "legal_framework", "friction")
+    fade = pair(p, "mutualisation", "fade")
     return record(
         Coefficients,
         competences=competences[1], mutualisation=mutualisation[1], research=research[1],
@@ -59,6 +63,7 @@ def coefficients(p: Params) -> Coefficients:
         competences0=competences[0], mutualisation0=mutualisation[0], research0=research[0],
         legal0=legal[0],
         by_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
+        fade=fade[1], fade0=fade[0],
     )
 
 
@@ -76,10 +81,10 @@ def step(c, month, state):
                 actors[a].skill += rate * (1.0 - actors[a].skill)
     for t in range(territories.shape[0]):
         territories[t].knowledge *= 0.995
-        territories[t].coop_trust *= 0.99
+        qt = practice(territories[t].will, c[C_BY_WILL])
+        territories[t].coop_trust *= 1.0 - practised(c[C_FADE0], c[C_FADE], qt)
         if territories[t].active > 0:
-            rate = practised(c[C_MUTUALISATION0], c[C_MUTUALISATION],
-                             practice(territories[t].will, c[C_BY_WILL]))
+            rate = practised(c[C_MUTUALISATION0], c[C_MUTUALISATION], qt)
             a0 = territories[t].first_actor
             for a in range(a0, a0 + territories[t].n_actors):
                 actors[a].skill += rate * (1.0 - actors[a].skill)

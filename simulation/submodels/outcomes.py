@@ -33,7 +33,7 @@ from numba import njit
 
 from ..levers import pair
 from ..params import Params
-from ..state import ACTING, ASSOCIATION, NDIM, OFFICIAL, K
+from ..state import ACTING, ASSOCIATION, FOUNDATION, NDIM, OFFICIAL, K
 from .common import (
     A_COMPLETED,
     A_IMPACT_ECO,
@@ -43,6 +43,7 @@ from .common import (
     A_SUCCESS,
     E_BURDEN,
     E_CAPITALISED,
+    E_CARRIER,
     E_DIM,
     E_LEGITIMACY,
     E_SUCCESS,
@@ -190,5 +191,9 @@ def step(c, state, rng):
             events[e, E_LEGITIMACY] = legitimacy(c, ini, members, actors, i)
             h = ini[i].holder
             events[e, E_BURDEN] = min(1.0, actors[h].app_time / max(actors[h].staff * max(acc[A_MONTHS], 1.0), 1e-9))
+            for k in range(K):
+                a = members[i, k]
+                carries = a >= 0 and (actors[a].national or actors[a].kind == FOUNDATION)
+                events[e, E_CARRIER + k] = a if carries else -1
             nat[N_EVENTS] = e + 1
         end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)

@@ -32,11 +32,18 @@ with four causes, each removable by a ``mechanisms`` switch:
 
 ``steering`` is ``governance.macro_steering`` (no national narrative without a national level;
 1 when the ``baronnies`` mechanism is off). ``visible = 1 + 2 * visibility * hub``. Only a
-capitalised success can be replicated (its path is known): each neighbour adopts it with
-probability ``ADOPT * innovation_share / 0.2 * visible * legitimacy * unburdened / (1 +
-crowding)`` (the same holder's salience that national attention sees): a local association
-of that territory opens a replica that starts with the path's knowledge (Deffuant, Huet &
-Amblard 2005: diffusion needs both visibility and local will). Money alone multiplies
+capitalised success can be replicated by its neighbours (its path is known: they see it next
+door). When its partners share it with the ecosystem (the innovation lever:
+« les résultats obtenus doivent pouvoir être partagés avec l'écosystème afin d'envisager avec
+lui les modalités de déploiement de l'innovation »), every territory where a partner with a
+network beyond the territory (a national actor or the region's foundation) is engaged in an
+alliance (mechanism ``network_diffusion``): these partners walked the path themselves, so
+they carry it even when it was not capitalised. Each territory reached adopts it with probability
+``ADOPT * visible * legitimacy * unburdened / (1 + crowding)`` (the same holder's salience
+that national attention sees): a local association of that territory opens a replica that
+starts with the path's knowledge (Deffuant, Huet & Amblard 2005: diffusion needs both
+visibility and local will). The innovation lever sets how far a success travels, never the
+chance that a territory adopts it. Money alone multiplies
 successes, hence signals, not attention: it does not break the ceiling. A recognition spreads
 a little knowledge everywhere, raises local trust in the macro, and turns the duty of the
 territory's actors into will (« le devoir d'alliance s'est transformé en envie d'alliance »).
@@ -46,17 +53,19 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numpy as np
 from numba import njit
 
 from ..constants import value
 from ..levers import pair
 from ..params import Params
-from ..state import ASSOCIATION
+from ..state import AGREED, ASSOCIATION
 from .common import (
     A_ADOPTION,
     A_RECOGNITION,
     E_BURDEN,
     E_CAPITALISED,
+    E_CARRIER,
     E_DIM,
     E_LEGITIMACY,
     E_SUCCESS,
@@ -73,10 +82,11 @@ from .common import (
 from .emergence import free_slot, new_initiative
 
 (C_ADOPT, C_RECOGNISE, C_ADOPT0, C_RECOGNISE0, C_BY_WILL, C_OVERLOAD, C_BURDEN, C_NARRATIVE,
- C_WILL_DYN, C_COMMS_SHARE, C_UNTOLD, C_RECOGNITION_WILL) = range(12)
+ C_WILL_DYN, C_COMMS_SHARE, C_UNTOLD, C_RECOGNITION_WILL, C_SHARED, C_SHARED0,
+ C_NETWORK) = range(15)
 Coefficients = namedtuple("Coefficients", (
     "adopt recognise adopt0 recognise0 by_will overload burden narrative will_dyn "
-    "comms_share untold recognition_will"
+    "comms_share untold recognition_will shared shared0 network"
 ))
 ATTENTION = value("attention")
 RECOGNITION_CAPACITY = value("recognition_capacity")
@@ -86,10 +96,10 @@ ADOPTED_KNOWLEDGE = value("adopted_knowledge")
 def coefficients(p: Params) -> Coefficients:
     m = p.mechanisms
     hub = pair(p, "hub_platform", "hub")
-    innovation = pair(p, "innovation", "adopt")
+    innovation = pair(p, "innovation", "shared")
     steer = p.governance.macro_steering if m.baronnies else 1.0
     k = p.constants
-    adopt = [k.adopt * innovation[j] / 0.2 * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1)]
+    adopt = [k.adopt * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1)]
     recognise = [k.recognise * m.macro_support * steer * (1.0 + 2.0 * m.visibility * hub[j])
                  for j in (0, 1)]
     return record(
@@ -101,7 +111,53 @@ def coefficients(p: Params) -> Coefficients:
         narrative=1.0 if m.national_narrative else 0.0,
         will_dyn=1.0 if m.will_dynamics else 0.0,
         comms_share=k.comms_share, untold=k.untold, recognition_will=k.recognition_will,
+        shared=innovation[1], shared0=innovation[0],
+        network=1.0 if m.network_diffusion else 0.0,
     )
+
+
+@njit(cache=True)
+def replicate(ce, e, n, territories, actors, ini, weights, members, engagement, share, events,
+              acc, rng):
+    """Territory ``n`` adopts event ``e``'s success: one of its actors, drawn at random,
+    opens a replica if it is an association with will and a free slot."""
+    a0 = territories[n].first_actor
+    holder = a0 + int(rng.random() * territories[n].n_actors)
+    if (actors[holder].kind != ASSOCIATION or actors[holder].will <= 0.0
+            or actors[holder].engaged >= slots(actors[holder])):
+        return
+    i = free_slot(ini)
+    if i < 0:
+        return
+    new_initiative(ce, i, n, holder, int(events[e, E_DIM]), actors[holder].risk_tolerance * rng.random(),
+                   ini, weights, members, engagement, share, actors, rng)
+    ini[i].knowledge = ADOPTED_KNOWLEDGE
+    acc[A_ADOPTION] += 1
+
+
+@njit(cache=True)
+def network_reach(events, e, t, neighbours, ini, members, reached):
+    """Mark in ``reached`` the territories, other than ``t`` and its neighbours, where one
+    of event ``e``'s carriers (its partners with a network beyond the territory) is engaged
+    in an agreed or acting alliance. Returns whether there was any carrier."""
+    reached[:] = False
+    any_carrier = False
+    for j in range(E_CARRIER, events.shape[1]):
+        carrier = int(events[e, j])
+        if carrier < 0:
+            continue
+        any_carrier = True
+        for i in range(ini.shape[0]):
+            if ini[i].status < AGREED:
+                continue
+            for k in range(members.shape[1]):
+                if members[i, k] == carrier:
+                    reached[ini[i].territory] = True
+    reached[t] = False
+    for j in range(neighbours.shape[1]):
+        if neighbours[t, j] >= 0:
+            reached[neighbours[t, j]] = False
+    return any_carrier
 
 
 @njit(cache=True)
@@ -116,6 +172,7 @@ def step(c, ce, state, rng):
         successes += events[e, E_SUCCESS]
     nat[N_RECENT_SUCCESSES] = nat[N_RECENT_SUCCESSES] * (11.0 / 12.0) + successes
     crowding = c[C_OVERLOAD] * nat[N_RECENT_SUCCESSES] / (ATTENTION * territories.shape[0])
+    reached = np.zeros(territories.shape[0], np.bool_)
     for e in range(int(nat[N_EVENTS])):
         if events[e, E_SUCCESS] < 0.5:
             continue
@@ -127,22 +184,16 @@ def step(c, ce, state, rng):
         p_adopt = practised(c[C_ADOPT0], c[C_ADOPT], q) * seen
         for j in range(neighbours.shape[1]):
             n = neighbours[t, j]
-            u_adopt = rng.random()
-            u_holder = rng.random()
-            if n < 0 or not capitalised or u_adopt >= p_adopt:
-                continue
-            a0 = territories[n].first_actor
-            holder = a0 + int(u_holder * territories[n].n_actors)
-            if (actors[holder].kind != ASSOCIATION or actors[holder].will <= 0.0
-                    or actors[holder].engaged >= slots(actors[holder])):
-                continue
-            i = free_slot(ini)
-            if i < 0:
-                continue
-            new_initiative(ce, i, n, holder, int(events[e, E_DIM]), actors[holder].risk_tolerance * rng.random(),
-                           ini, weights, members, engagement, share, actors, rng)
-            ini[i].knowledge = ADOPTED_KNOWLEDGE
-            acc[A_ADOPTION] += 1
+            if n >= 0 and capitalised and rng.random() < p_adopt:
+                replicate(ce, e, n, territories, actors, ini, weights, members, engagement,
+                          share, events, acc, rng)
+        if (c[C_NETWORK] > 0.0
+                and rng.random() < practised(c[C_SHARED0], c[C_SHARED], q)
+                and network_reach(events, e, t, neighbours, ini, members, reached)):
+            for n in range(territories.shape[0]):
+                if reached[n] and rng.random() < p_adopt:
+                    replicate(ce, e, n, territories, actors, ini, weights, members, engagement,
+                              share, events, acc, rng)
         narrative = 1.0 if (capitalised or c[C_NARRATIVE] <= 0.0) else c[C_UNTOLD]
         p_recognise = practised(c[C_RECOGNISE0], c[C_RECOGNISE], q) * seen * narrative
         if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
