@@ -169,7 +169,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = provenance.utc_now()
     with res.ResultFolder(args.out, scenario.name, started) as folder:
         from experiments.execution.executor import Executor, run_model
-
         from experiments.report.territories import names_of
 
         # written as they come: flat memory
