@@ -240,7 +240,9 @@ def describe(event: dict[str, Any], lang: str) -> str:
         if isinstance(value, str) and value in i18n.WORDS:
             shown = i18n.t(value, lang)
         elif isinstance(value, int | float) and not isinstance(value, bool):
-            shown = f"{value:g}".replace(".", "," if lang == "fr" else ".")
+            # an int too large for a float (typed in the address) is shown as it was typed
+            shown = (str(value) if isinstance(value, int) and abs(value) > 2**53 else
+                     f"{value:g}".replace(".", "," if lang == "fr" else "."))
         else:
             shown = value
         return f"{label} = {shown}"
