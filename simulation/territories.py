@@ -82,13 +82,13 @@ def yearly_needs(params: Params, years: int, *, adopt: Params | None = None,
     ``adopt`` would have changed at initialisation does not apply.
     """
     from .engine import Engine
-    from .kernel import coefficient_table
+    from .kernel import coefficients
 
     engine = Engine(params, np.random.default_rng(params.run.seed))
     out = np.zeros((years, len(engine.state.territories)))
     for year in range(years):
         if adopt is not None and year == adopt_year:
-            engine.coefficients = coefficient_table(adopt)
+            engine.coefficients = coefficients(adopt)
         engine.simulate(12)
         out[year] = engine.state.needs.sum(axis=1)
     return out
