@@ -266,7 +266,7 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
 
         # English with one click
         page.page.click(".alliance-lang")
-        page.page.wait_for_selector("text=Impact on needs")
+        page.page.wait_for_selector("text=Impact on needs >> visible=true")
         text = page.text()
         assert "What if?" in text and "than the reference" in text or "no established change" in text
         page.shot("04_english")

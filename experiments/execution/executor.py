@@ -39,6 +39,8 @@ from experiments.io.errors import ResourceError, RunFailed
 
 #: Seconds a task should last at least: ~100 times the ~2 ms a Dask task costs.
 TARGET_TASK_SECONDS = 0.2
+#: Seconds that running chunks get to finish after Ctrl-C or SIGTERM before their workers are ended.
+INTERRUPT_GRACE = 10.0
 
 #: Seconds (wall) for a local pool to start and load the model in its workers: less work
 #: than this saved by the pool runs in this process instead.
@@ -314,12 +316,24 @@ class Executor:
     def __enter__(self) -> Executor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.close(interrupted=exc_type is not None and issubclass(exc_type, KeyboardInterrupt))
 
-    def close(self) -> None:
+    def close(self, interrupted: bool = False) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            if interrupted:
+                # Ctrl-C or SIGTERM, possibly while the pool was still starting: running chunks
+                # get INTERRUPT_GRACE seconds to finish, then the workers are ended, so an
+                # interrupted pool start can never hang the command (seen once in CI: 60 s).
+                procs = list((self._pool._processes or {}).values())
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                deadline = time.monotonic() + INTERRUPT_GRACE
+                for proc in procs:
+                    proc.join(max(0.0, deadline - time.monotonic()))
+                    if proc.is_alive():
+                        proc.terminate()
+            else:
+                self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         if self._client is not None:
             self._client.close()
