@@ -7,17 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
-def _whole(low: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}; found {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}; found {value}")
-        return value
-    return parse
+from experiments.cli import _whole_at_least as _whole
 
 
 def _share(text: str) -> float:
