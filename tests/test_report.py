@@ -206,10 +206,28 @@ def test_prim_finds_a_known_box_and_writes_it_in_french_and_english():
     _, hi = box["limits"]["time.electoral_cycle_months"]
     assert lo == pytest.approx(0.6, abs=0.08) and hi == pytest.approx(60, abs=8)
     assert box["coverage"] >= 0.5 and box["density"] > 0.8
+    assert box["passed"] and box["holdout_p"] < 1e-6 and box["holdout_density"] > 0.8
+    assert all(q < 0.05 for q in box["quasi_p"].values())
     fr, en = rules({"governance.macro_steering": (lo, 1.0), "time.electoral_cycle_months": (24, hi)})
     assert fr.startswith("Si Pilotage national d'au moins") and "mois" in fr
     assert en.startswith("If National steering at least") and "at most" in en and "months" in en
     assert find_box(x, np.zeros(len(x), bool)) is None
+
+
+@pytest.mark.slow
+def test_prim_reports_no_box_when_the_cases_are_noise():
+    """Cases drawn independently of the factors: over 10 samples, at most one box passes the
+    significance filter (each test is at 5%; 10 independent ones pass at most once with
+    probability 0.91, and the seeds are fixed)."""
+    from experiments.report.discovery import find_box, sample
+
+    passed = 0
+    for seed in range(10):
+        x = sample(300, seed=seed)
+        y = np.random.default_rng(seed).random(len(x)) < 0.2
+        box = find_box(x, y, seed)
+        passed += box is not None and box["passed"]
+    assert passed <= 1
 
 
 def test_with_seed_neither_changes_nor_shares_its_input():

@@ -21,7 +21,7 @@ from .cache import Cache
 
 
 def build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None = None, workers: int | None = None,
-          sensitivity: Path | None = None, quick: bool = False, started: datetime | None = None,
+          sensitivity: Path | None = None, calibration: Path | None = None, quick: bool = False, started: datetime | None = None,
           progress: bool = False) -> dict[str, Any]:
     """Build the report into ``folder``; returns the provenance record written there."""
     from experiments.execution.executor import Executor
@@ -37,23 +37,31 @@ def build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None = None, worke
 
         parts = [sec.model_page(folder)]
         compared, per = sec.comparison(folder, cfg, runs)
-        parts += [compared, sec.territories(folder, cfg, per[cfg.scenarios[0]]),
+        parts += [compared, sec.convergence(folder, cfg, per), sec.territories(folder, cfg, per[cfg.scenarios[0]]),
                   sec.regime_maps(folder, cfg, runs), sec.horizons(folder, cfg, runs),
-                  sec.experimentation(folder, cfg, runs)]
+                  sec.experimentation(folder, cfg, runs, calibration)]
         from .discovery import discovery
 
         parts.append(discovery(folder, cfg, runs))
         parts.append(sec.lever_ranking(sensitivity))
+        from .calibration import section as calibration_section
+
+        parts.append(calibration_section(folder, calibration))
+        from .docs import trace_section
+
+        parts.append(trace_section())
         workers_used = ex.processes_used
     files = []
     for part in parts:
         for name, (table, caption) in part.tables.items():
             files += out.save_table(table, folder, name, caption)
     prov = provenance.record(
-        started=started, seeds=sec.seeds_of(cfg, max(cfg.reps, cfg.map_reps, cfg.design_seeds)),
+        started=started, seeds=sec.seeds_of(cfg, max(cfg.reps, cfg.map_reps, cfg.design_seeds, cfg.prim_points))
+        + [cfg.seed + 10_000 + i for i in range(cfg.uncertainty_seeds if cfg.uncertainty_draws else 0)],
         workers=workers_used, quick=quick, config=_config_dict(cfg),
         cache={"code_version": cache.code, "reused": cache.hits, "computed": cache.misses},
-        sensitivity=None if sensitivity is None else provenance.relative(sensitivity))
+        sensitivity=None if sensitivity is None else provenance.relative(sensitivity),
+        calibration=None if calibration is None else provenance.relative(calibration))
     (folder / "provenance.json").write_text(json.dumps(prov, indent=2, ensure_ascii=False), encoding="utf-8")
     parts.append(methods(prov, cfg))
     (folder / "report.html").write_text(render(folder, parts, prov), encoding="utf-8")
@@ -77,9 +85,15 @@ def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
         "Software: " + ", ".join(f"{k} {val}" for k, val in v.items()) + f"; platform {prov['platform']}.",
         f"Runs: {cfg.reps} replications per scenario ({cfg.months} months each), {cfg.map_reps} per "
         f"regime-map cell, {cfg.design_seeds} seeds per world of the experimentation "
-        f"({cfg.design.years} years), seeds from {cfg.seed} (consecutive; one seed per replication is the "
-        "only source of randomness; the same seed gives the same result on any number of workers).",
-        f"Model description: docs/ODD.md (ODD protocol). Built {prov['started_utc']} to {prov['ended_utc']} "
+        f"({cfg.design.years} years), {cfg.uncertainty_draws} draws of the uncertain strengths x "
+        f"{cfg.uncertainty_seeds} world(s) for the power under uncertainty (seeds from {cfg.seed + 10_000}), "
+        f"{cfg.prim_points} scenario-discovery points; seeds from {cfg.seed} (consecutive; one seed per run is "
+        "the only source of randomness; the same seed gives the same result on any number of workers). "
+        f"How the intervals shrink with replications: section Convergence ({cfg.reps} replications at most).",
+        "Model documentation: docs/ODD.md (ODD protocol, Grimm et al. 2020), docs/odd_d.md (decision-making, "
+        "ODD+D, Müller et al. 2013), docs/trace.md (testing and validation evidence, TRACE, Grimm et al. 2014); "
+        "the seed document: docs/seed/.",
+        f"Built {prov['started_utc']} to {prov['ended_utc']} "
         f"with {prov['workers']} process(es); blocks reused from the cache: {len(prov['cache']['reused'])}, "
         f"computed: {len(prov['cache']['computed'])}. Command: {' '.join(prov['command'])}.",
     ]

@@ -39,6 +39,8 @@ class Config:
     treatment: str = "charter_adopted"
     design: Design = field(default_factory=Design)
     design_seeds: int = 8
+    uncertainty_draws: int = 8  # draws of the lever strengths (and posterior) for the power
+    uncertainty_seeds: int = 4  # worlds per draw
     prim_points: int = 1000
     horizon_reps: int = 10
     horizon_outcome: str = "impact"
@@ -46,6 +48,7 @@ class Config:
 
 
 QUICK = Config(reps=3, months=24, territories=10, map_reps=2, design_seeds=2, prim_points=24,
+               uncertainty_draws=2, uncertainty_seeds=1,
                horizon_reps=2, levers=("dialogue", "mutual_trust", "legal_framework"),
                design=Design(years=5, horizons=(4, 5), sizes=(20, 80, 320), draws=40),
                maps=(("time.electoral_cycle_months", (36, 72), "time.project_duration_months", (12, 36)),
@@ -322,16 +325,37 @@ def regime_maps(folder: Path, cfg: Config, runs: Runs) -> Section:
 # The experimentation of the law
 # --------------------------------------------------------------------------------------
 
-def experimentation(folder: Path, cfg: Config, runs: Runs) -> Section:
+def experimentation(folder: Path, cfg: Config, runs: Runs, calibration: Path | None = None) -> Section:
+    from dataclasses import replace
+
     from . import design as dsg
 
     control = base_params("baseline", cfg)
     treated = base_params(cfg.treatment, cfg)
     result = dsg.simulate(control, treated, seeds_of(cfg, cfg.design_seeds), cfg.design, runs)
-    return design_section(folder, result, cfg.treatment)
+    uncertain = None
+    if cfg.uncertainty_draws:
+        draws = uncertainty_draws(control, treated, cfg.uncertainty_draws, cfg.seed, calibration)
+        seeds = [cfg.seed + 10_000 + i for i in range(cfg.uncertainty_seeds)]
+        uncertain = dsg.simulate_uncertain(control, treated, draws, seeds,
+                                           replace(cfg.design, draws=min(cfg.design.draws, 100)), runs)
+        uncertain["posterior"] = None if calibration is None else calibration.name
+    return design_section(folder, result, cfg.treatment, uncertain)
 
 
-def design_section(folder: Path, result: dict[str, Any], treatment: str) -> Section:
+def uncertainty_draws(control: dict, treated: dict, k: int, seed: int, calibration: Path | None) -> list[dict]:
+    """``k`` draws of the lever strengths within their ranges, each joined (when a
+    calibration folder is given) by a parameter set drawn from its posterior."""
+    from . import design as dsg
+
+    draws = dsg.strength_draws(control, treated, k, seed)
+    if calibration is not None:
+        draws = [{**d, **p} for d, p in zip(draws, dsg.posterior_draws(calibration, k, seed), strict=True)]
+    return draws
+
+
+def design_section(folder: Path, result: dict[str, Any], treatment: str,
+                   uncertain: dict[str, Any] | None = None) -> Section:
     from experiments.io.figures import new_figure
 
     d: Design = result["design"]
@@ -363,13 +387,74 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str) -> Sect
         f"The model's predicted effect on remaining need over {d.years} years: "
         f"{result['predicted_effect']:.4g} need units per territory{spread}.",
         f"Territories needed for 80% power (grid {list(d.sizes)}, {d.draws} samples per cell): {needed}.",
-        "Assumes no spillover between adopting and other territories (each cohort's world has every "
-        "territory adopting that year); the power is that of non-interacting units.",
+        "Spillovers are not measured: the levers are one national setting (the kernels read one set of "
+        "coefficients for every territory), so each cohort's world has every territory adopting and the "
+        "controls come from a world where none does. In a real experimentation controls share national "
+        "actors, funds and neighbours with adopters: adopters winning more national grants would push the "
+        "estimate away from zero, their successes spreading to neighbouring controls towards zero; the net "
+        "bias needs per-territory adoption in the model to be measured.",
     ]
     sec.tables["power"] = (rows, "Power of the difference in differences by territories and years")
     sec.figures["power_curve"] = ("Courbe de puissance / Power curve: share of evaluation samples "
                                   "detecting the model's effect at 5%")
+    if uncertain is not None:
+        _uncertainty_part(folder, sec, result, uncertain)
     return sec
+
+
+def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dict[str, Any]) -> None:
+    """The power redone with the effect's uncertainty: per draw and the assurance."""
+    from experiments.io.figures import new_figure
+
+    d: Design = u["design"]
+    draws = pd.DataFrame(u["draws"])
+    assurance = pd.DataFrame(u["assurance"])
+    eff = draws["predicted_effect"].to_numpy(float)
+    source = ("the lever strengths drawn uniformly within their plausible ranges (simulation/constants.py)"
+              + (f" and parameter sets drawn from the posterior of {u['posterior']}/" if u["posterior"] else
+                 "; no calibration folder given (--calibration DIR adds posterior draws)"))
+    big = f"more than {max(d.sizes)}"
+
+    def fmt(n: Any) -> str:
+        return big if n is None or (isinstance(n, float) and math.isnan(n)) else str(int(n))
+
+    per_years = []
+    for y in d.horizons:
+        col = draws[f"needed_{y}_years"]
+        known = col.dropna()
+        share = len(known) / len(col)
+        per_years.append(f"{y} years: {fmt(u['needed'][y])} (fixed strengths: {fmt(result['needed'][y])}; "
+                         f"per draw {fmt(known.min()) if len(known) else big} to "
+                         f"{fmt(known.max()) if share == 1 else big})")
+    sec.text += [
+        f"Under the effect's uncertainty: {len(draws)} draws of {source}, {len(u['seeds'])} world(s) each "
+        f"(seeds {u['seeds'][0]}-{u['seeds'][-1]}), {d.draws} evaluation samples per cell. Predicted effect over "
+        f"{d.years} years: median {np.median(eff):.3g}, range {eff.min():.3g} to {eff.max():.3g} need units "
+        f"(fixed strengths: {result['predicted_effect']:.3g}).",
+        "Territories needed for 80% assurance (power averaged over the draws): " + "; ".join(per_years) + ".",
+    ]
+    sec.tables["power_uncertain_draws"] = (draws, "Each draw of the uncertain parameters: predicted effect "
+                                           "and territories needed for 80% power")
+    sec.tables["power_assurance"] = (assurance, "Assurance: power averaged over the draws")
+    fig = new_figure(6.5, 4.2)
+    ax = fig.add_subplot()
+    fixed = pd.DataFrame(result["rows"])
+    for k, (years, part) in enumerate(assurance.groupby("years")):
+        colour = f"C{k}"
+        ax.plot(part["territories"], part["assurance"], marker="o", color=colour,
+                label=f"{years} ans / years, incertain / uncertain")
+        f = fixed[fixed["years"] == years]
+        ax.plot(f["territories"], f["power"], ls=":", color=colour, label=f"{years} ans / years, fixed")
+    ax.axhline(0.8, color="#933", lw=1, ls="--")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Territoires évalués / Territories evaluated (count, log scale)")
+    ax.set_ylabel("Puissance moyenne / Assurance (share of samples)")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    out.save_figure(fig, folder, "power_assurance")
+    sec.figures["power_assurance"] = ("Puissance sous incertitude de l'effet / Power under the effect's "
+                                      "uncertainty (solid) against fixed strengths (dotted)")
 
 
 # --------------------------------------------------------------------------------------
@@ -463,4 +548,65 @@ def lever_ranking(sensitivity: Path | None) -> Section:
         sec.tables["lever_ranking_across_cells"] = (pd.read_csv(across), "Each factor's rank across the "
                                                     "structural cells (governance rules, funding regimes)")
         sec.text.append("Robustness: rankings.csv gives each factor's rank in every structural cell of the design.")
+    return sec
+
+
+# --------------------------------------------------------------------------------------
+# Convergence: how the comparison's intervals shrink with replications
+# --------------------------------------------------------------------------------------
+
+#: Outcomes of the convergence figure (the table has every key outcome).
+CONVERGENCE_OUTCOMES = ("impact", "alliance_survival", "equity_gap")
+
+
+def convergence(folder: Path, cfg: Config, per: dict[str, list[dict]]) -> Section:
+    """The scenario comparison's paired differences recomputed on the first n seeds, for a
+    growing n: the mean and the half-width of the 95% interval. No new runs: the comparison's
+    own outputs, read in seed order."""
+    from experiments.io import results as res
+    from experiments.io.figures import new_figure
+
+    ref = cfg.scenarios[0]
+    sizes = sorted({n for n in (3, 5, 10, 15, 20, 30, 50, 100) if n <= cfg.reps} | {cfg.reps})
+    rows = []
+    for s in cfg.scenarios[1:]:
+        for n in sizes:
+            diffs = res.paired_differences([o["summary"] for o in per[ref][:n]],
+                                           [o["summary"] for o in per[s][:n]])
+            for k in KEY_OUTCOMES:
+                d = diffs[k]
+                half = None if d["ci95_low"] is None else (d["ci95_high"] - d["ci95_low"]) / 2
+                rows.append({"scenario": s, "outcome": k, "unit": d["unit"], "replications": n,
+                             "difference": d["mean"], "ci95_half_width": half})
+    table = pd.DataFrame(rows)
+    full = table[table["replications"] == cfg.reps].set_index(["scenario", "outcome"])
+    fig = new_figure(10, 3.4, layout="constrained")
+    axes = fig.subplots(1, len(CONVERGENCE_OUTCOMES))
+    for ax, key in zip(np.atleast_1d(axes), CONVERGENCE_OUTCOMES, strict=True):
+        for j, s in enumerate(cfg.scenarios[1:]):
+            part = table[(table["scenario"] == s) & (table["outcome"] == key)]
+            ax.plot(part["replications"], part["ci95_half_width"], marker="o", ms=3, color=f"C{j}", label=s)
+        last = table[(table["outcome"] == key) & (table["replications"] == cfg.reps)]["ci95_half_width"]
+        n = np.array(sizes, dtype=float)
+        ax.plot(n, float(last.max()) * np.sqrt(cfg.reps / n), ls=":", color="#777", label="1/sqrt(n)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("Réplications / Replications (count)")
+        ax.set_ylabel(f"Demi-largeur IC 95 % / CI half-width ({out.outcome_unit(key)})", fontsize=8)
+        ax.set_title(out.outcome_label(key, "fr") + "\n" + out.outcome_label(key, "en"), fontsize=8)
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].legend(fontsize=6)
+    out.save_figure(fig, folder, "convergence")
+    imp = full.xs("impact", level="outcome")
+    sec = Section("convergence", "Convergence des estimations / Convergence of the estimates")
+    sec.text = [f"The comparison's paired differences recomputed on the first n of its {cfg.reps} seeds "
+                f"(n = {', '.join(map(str, sizes))}): half-width of the 95% interval. With {cfg.reps} "
+                "replications the impact difference's half-width is "
+                + ", ".join(f"{s} {r.ci95_half_width:.3g} ({r.ci95_half_width / abs(r.difference):.0%} of "
+                            f"{r.difference:.3g})" if r.difference else f"{s} {r.ci95_half_width:.3g}"
+                            for s, r in imp.iterrows())
+                + " need units; the dotted line is the 1/sqrt(n) law through the widest last point."]
+    sec.tables["convergence"] = (table, "Paired differences and 95% CI half-widths by number of replications")
+    sec.figures["convergence"] = ("Convergence : demi-largeur de l'IC 95 % selon les réplications / "
+                                  "Convergence: 95% CI half-width by replications")
     return sec
