@@ -154,7 +154,12 @@ def test_quick_report_builds_reproducibly_and_matches_a_fresh_recomputation(tmp_
     assert main([*fresh, "--out", str(tmp_path / "c")]) == 0  # nothing cached: all recomputed
     names = sorted(p.name for p in (tmp_path / "a" / "tables").iterdir())
     assert {"comparison.csv", "comparison.md", "comparison.tex", "power.csv", "regime_map_3.csv",
-            "territories_by_fragility.csv"} <= set(names)
+            "territories_by_fragility.csv", "convergence.csv", "power_assurance.csv", "power_uncertain_draws.csv",
+            "trace_tests.csv"} <= set(names)
+    conv = pd.read_csv(tmp_path / "a" / "tables" / "convergence.csv")
+    assert sorted(set(conv["replications"])) == [2, 3]
+    draws = pd.read_csv(tmp_path / "a" / "tables" / "power_uncertain_draws.csv")
+    assert len(draws) == 2 and draws["predicted_effect"].nunique() == 2  # the strengths reach the runs
     for name in names:
         text = (tmp_path / "a" / "tables" / name).read_text()
         assert text == (tmp_path / "b" / "tables" / name).read_text() == (tmp_path / "c" / "tables" / name).read_text(), name

@@ -114,7 +114,7 @@ def test_calibration_section_reads_posterior_and_checks(tmp_path):
     assert row["width_share_of_prior"] == pytest.approx(0.8 / 1.9)
     check, _ = s.tables["calibration_check"]
     assert list(check["target"]) == ["application_success_rate", "local_authority_share"]
-    assert "1 of 1 fitted targets" in s.text[1] and "local_authority_share 95%" in s.text[1]
+    assert "1 of 1 fitted targets reach" in s.text[1] and "local_authority_share 95%" in s.text[1]
     for stem in ("calibration_posterior", "calibration_check"):
         assert (tmp_path / "figures" / f"{stem}.png").is_file()
     assert section(tmp_path, None).text == [HOW] and "alliance calibrate" in HOW

@@ -56,8 +56,7 @@ def build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None = None, worke
         for name, (table, caption) in part.tables.items():
             files += out.save_table(table, folder, name, caption)
     prov = provenance.record(
-        started=started, seeds=sec.seeds_of(cfg, max(cfg.reps, cfg.map_reps, cfg.design_seeds, cfg.prim_points))
-        + [cfg.seed + 10_000 + i for i in range(cfg.uncertainty_seeds if cfg.uncertainty_draws else 0)],
+        started=started, seeds=sec.seeds_of(cfg, max(cfg.reps, cfg.map_reps, cfg.design_seeds, cfg.prim_points)),
         workers=workers_used, quick=quick, config=_config_dict(cfg),
         cache={"code_version": cache.code, "reused": cache.hits, "computed": cache.misses},
         sensitivity=None if sensitivity is None else provenance.relative(sensitivity),
@@ -86,7 +85,7 @@ def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
         f"Runs: {cfg.reps} replications per scenario ({cfg.months} months each), {cfg.map_reps} per "
         f"regime-map cell, {cfg.design_seeds} seeds per world of the experimentation "
         f"({cfg.design.years} years), {cfg.uncertainty_draws} draws of the uncertain strengths x "
-        f"{cfg.uncertainty_seeds} world(s) for the power under uncertainty (seeds from {cfg.seed + 10_000}), "
+        f"{cfg.uncertainty_seeds} world(s) for the power under uncertainty (the experimentation's first seeds), "
         f"{cfg.prim_points} scenario-discovery points; seeds from {cfg.seed} (consecutive; one seed per run is "
         "the only source of randomness; the same seed gives the same result on any number of workers). "
         f"How the intervals shrink with replications: section Convergence ({cfg.reps} replications at most).",

@@ -106,7 +106,7 @@ def section(folder: Path, calibration: Path | None) -> Section:
         f"{', quick: a pipeline check, not a calibration' if summary.get('quick') else ''}): "
         f"{len(post)} particles of the last generation (effective sample size {ess:.0f}), "
         f"{summary.get('simulations', '?')} parameter sets simulated, stopped: {summary.get('stopped', '?')}.",
-        f"Predictive check: {int((fitted['after_in_band'] >= 0.9).sum())} of {len(fitted)} fitted targets have "
+        f"Predictive check: {int((fitted['after_in_band'] >= 0.9).sum())} of {len(fitted)} fitted targets reach "
         "at least 90% of posterior draws in their band"
         + (f"; held out: {', '.join(f'{r.target} {r.after_in_band:.0%}' for r in held.itertuples())} in band."
            if len(held) else "."),

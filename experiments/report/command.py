@@ -53,7 +53,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--uncertainty", type=_whole(0), default=6, metavar="K",
                    help="draws of the lever strengths within their ranges for the power under the "
                         "effect's uncertainty (0: none; default 6)")
-    p.add_argument("--uncertainty-seeds", type=_whole(1), default=2, metavar="S", help="worlds per draw")
+    p.add_argument("--uncertainty-seeds", type=_whole(1), default=2, metavar="S",
+                   help="worlds per draw: the first S seeds of the pool (at most --seeds)")
     p.add_argument("--posterior", type=Path, default=None, metavar="DIR",
                    help="a folder of alliance calibrate: each uncertainty draw also takes a posterior draw")
     p.add_argument("--quick", action="store_true", help="a small version, for tests")
@@ -110,7 +111,7 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
     treated = sections.base_params(args.treatment, size)
     seeds = [args.seed + i for i in range(args.seeds)]
     uncertainty = 2 if args.quick and args.uncertainty else args.uncertainty
-    u_seeds = 1 if args.quick else args.uncertainty_seeds
+    u_seeds = 1 if args.quick else min(args.uncertainty_seeds, args.seeds)
     draws = (sections.uncertainty_draws(control, treated, uncertainty, args.seed, args.posterior)
              if uncertainty else [])  # posterior read (and checked) before any run
     uncertain = None
@@ -122,7 +123,7 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
         if draws:
             from dataclasses import replace
 
-            u_seed_list = [args.seed + 10_000 + i for i in range(u_seeds)]
+            u_seed_list = seeds[:u_seeds]  # common seeds: draws differ from the fixed design by strengths only
             uncertain = dsg.simulate_uncertain(control, treated, draws, u_seed_list, design
                                                if args.quick else replace(design, draws=min(design.draws, 100)), runs)
             uncertain["posterior"] = None if args.posterior is None else args.posterior.name

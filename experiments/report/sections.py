@@ -336,7 +336,7 @@ def experimentation(folder: Path, cfg: Config, runs: Runs, calibration: Path | N
     uncertain = None
     if cfg.uncertainty_draws:
         draws = uncertainty_draws(control, treated, cfg.uncertainty_draws, cfg.seed, calibration)
-        seeds = [cfg.seed + 10_000 + i for i in range(cfg.uncertainty_seeds)]
+        seeds = seeds_of(cfg, min(cfg.uncertainty_seeds, cfg.design_seeds))  # common seeds with the fixed design
         uncertain = dsg.simulate_uncertain(control, treated, draws, seeds,
                                            replace(cfg.design, draws=min(cfg.design.draws, 100)), runs)
         uncertain["posterior"] = None if calibration is None else calibration.name
@@ -365,7 +365,7 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str,
     for years, part in rows.groupby("years"):
         ax.plot(part["territories"], part["power"], marker="o", label=f"{years} ans / years")
     ax.axhline(0.8, color="#933", lw=1, ls="--", label="80 %")
-    ax.set_xscale("log")
+    _territory_axis(ax, d.sizes)
     ax.set_ylim(0, 1)
     ax.set_xlabel("Territoires évalués / Territories evaluated (count, log scale)")
     ax.set_ylabel("Puissance / Power (share of samples)")
@@ -402,6 +402,13 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str,
     return sec
 
 
+def _territory_axis(ax: Any, sizes: Sequence[int]) -> None:
+    """A log axis of territories with the grid's sizes as plain labels."""
+    ax.set_xscale("log")
+    ax.set_xticks(list(sizes), [str(n) for n in sizes])
+    ax.minorticks_off()
+
+
 def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dict[str, Any]) -> None:
     """The power redone with the effect's uncertainty: per draw and the assurance."""
     from experiments.io.figures import new_figure
@@ -428,7 +435,7 @@ def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dic
                          f"{fmt(known.max()) if share == 1 else big})")
     sec.text += [
         f"Under the effect's uncertainty: {len(draws)} draws of {source}, {len(u['seeds'])} world(s) each "
-        f"(seeds {u['seeds'][0]}-{u['seeds'][-1]}), {d.draws} evaluation samples per cell. Predicted effect over "
+        f"(seeds {u['seeds'][0]}-{u['seeds'][-1]}, common with the fixed design), {d.draws} evaluation samples per cell. Predicted effect over "
         f"{d.years} years: median {np.median(eff):.3g}, range {eff.min():.3g} to {eff.max():.3g} need units "
         f"(fixed strengths: {result['predicted_effect']:.3g}).",
         "Territories needed for 80% assurance (power averaged over the draws): " + "; ".join(per_years) + ".",
@@ -446,7 +453,7 @@ def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dic
         f = fixed[fixed["years"] == years]
         ax.plot(f["territories"], f["power"], ls=":", color=colour, label=f"{years} ans / years, fixed")
     ax.axhline(0.8, color="#933", lw=1, ls="--")
-    ax.set_xscale("log")
+    _territory_axis(ax, d.sizes)
     ax.set_ylim(0, 1)
     ax.set_xlabel("Territoires évalués / Territories evaluated (count, log scale)")
     ax.set_ylabel("Puissance moyenne / Assurance (share of samples)")
@@ -567,7 +574,7 @@ def convergence(folder: Path, cfg: Config, per: dict[str, list[dict]]) -> Sectio
     from experiments.io.figures import new_figure
 
     ref = cfg.scenarios[0]
-    sizes = sorted({n for n in (3, 5, 10, 15, 20, 30, 50, 100) if n <= cfg.reps} | {cfg.reps})
+    sizes = sorted({n for n in (2, 3, 5, 10, 15, 20, 30, 50, 100) if n <= cfg.reps} | {cfg.reps})
     rows = []
     for s in cfg.scenarios[1:]:
         for n in sizes:
@@ -585,12 +592,16 @@ def convergence(folder: Path, cfg: Config, per: dict[str, list[dict]]) -> Sectio
     for ax, key in zip(np.atleast_1d(axes), CONVERGENCE_OUTCOMES, strict=True):
         for j, s in enumerate(cfg.scenarios[1:]):
             part = table[(table["scenario"] == s) & (table["outcome"] == key)]
+            part = part[part["ci95_half_width"].astype(float) > 0]  # log scale: a zero width is not drawn
             ax.plot(part["replications"], part["ci95_half_width"], marker="o", ms=3, color=f"C{j}", label=s)
-        last = table[(table["outcome"] == key) & (table["replications"] == cfg.reps)]["ci95_half_width"]
+        last = table[(table["outcome"] == key) & (table["replications"] == cfg.reps)]["ci95_half_width"].astype(float)
         n = np.array(sizes, dtype=float)
-        ax.plot(n, float(last.max()) * np.sqrt(cfg.reps / n), ls=":", color="#777", label="1/sqrt(n)")
+        if last.max() > 0:
+            ax.plot(n, float(last.max()) * np.sqrt(cfg.reps / n), ls=":", color="#777", label="1/sqrt(n)")
+            ax.set_yscale("log")
         ax.set_xscale("log")
-        ax.set_yscale("log")
+        ax.set_xticks(sizes, [str(k) for k in sizes])
+        ax.minorticks_off()
         ax.set_xlabel("Réplications / Replications (count)")
         ax.set_ylabel(f"Demi-largeur IC 95 % / CI half-width ({out.outcome_unit(key)})", fontsize=8)
         ax.set_title(out.outcome_label(key, "fr") + "\n" + out.outcome_label(key, "en"), fontsize=8)
