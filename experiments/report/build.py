@@ -23,12 +23,34 @@ from .cache import Cache
 def build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None = None, workers: int | None = None,
           sensitivity: Path | None = None, calibration: Path | None = None, quick: bool = False, started: datetime | None = None,
           progress: bool = False) -> dict[str, Any]:
-    """Build the report into ``folder``; returns the provenance record written there."""
-    from experiments.execution.executor import Executor
+    """Build the report into ``folder`` (its figures/ and tables/ emptied first); returns the
+    provenance record written there. A quick build is marked on every figure and table."""
+    import shutil
+
     from experiments.io import provenance
 
     started = started or provenance.utc_now()
     folder.mkdir(parents=True, exist_ok=True)
+    for old in ("figures", "tables"):  # no file of an earlier build stays beside this one's
+        shutil.rmtree(folder / old, ignore_errors=True)
+    mark = out.WATERMARK.set(QUICK_MARK if quick else None)
+    try:
+        return _build(folder, cfg, cache_dir=cache_dir, workers=workers, sensitivity=sensitivity,
+                      calibration=calibration, quick=quick, started=started, progress=progress)
+    finally:
+        out.WATERMARK.reset(mark)
+
+
+#: Printed across every figure and before every table caption of a quick build.
+QUICK_MARK = "QUICK: not for publication"
+
+
+def _build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None, workers: int | None,
+           sensitivity: Path | None, calibration: Path | None, quick: bool, started: datetime,
+           progress: bool) -> dict[str, Any]:
+    from experiments.execution.executor import Executor
+    from experiments.io import provenance
+
     cache = Cache(cache_dir or folder / "cache")
     with Executor(workers=workers) as ex:
         def runs(fn, tasks, name=None):
@@ -54,7 +76,7 @@ def build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None = None, worke
     files = []
     for part in parts:
         for name, (table, caption) in part.tables.items():
-            files += out.save_table(table, folder, name, caption)
+            files += out.save_table(table, folder, name, f"{QUICK_MARK}. {caption}" if quick else caption)
     prov = provenance.record(
         started=started, seeds=sec.seeds_of(cfg, max(cfg.reps, cfg.map_reps, cfg.design_seeds, cfg.prim_points)),
         workers=workers_used, quick=quick, config=_config_dict(cfg),
@@ -108,6 +130,9 @@ def render(folder: Path, parts: list[sec.Section], prov: dict[str, Any]) -> str:
     """The self-contained HTML: text, tables and figures (PNG as data URIs)."""
     body = [f"<h1>alliance-sim: rapport / report</h1><p>Commit {html.escape(str(prov['git_commit']))}, "
             f"built {html.escape(prov['started_utc'])}{' (quick)' if prov['quick'] else ''}.</p>"]
+    if prov["quick"]:
+        body.append(f"<p style='color:#c00;font-weight:bold'>{QUICK_MARK}: a small build (few seeds, short "
+                    "runs) that checks the pipeline; its numbers are not the paper's.</p>")
     body.append("<ol>" + "".join(f"<li><a href='#{p.key}'>{html.escape(p.title)}</a></li>" for p in parts) + "</ol>")
     for p in parts:
         body.append(f"<h2 id='{p.key}'>{html.escape(p.title)}</h2>")

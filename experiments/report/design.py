@@ -24,6 +24,7 @@ potential outcomes known (each territory in world g minus itself in the control 
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import did
+from .did import Z_975
 
 
 @dataclass(frozen=True)
@@ -107,23 +109,31 @@ def predicted_effect(pool_: np.ndarray, years: int, design: Design) -> float:
 
 def power_table(pool_: np.ndarray, design: Design, seed: int) -> list[dict[str, Any]]:
     """For each panel length and number of territories: the share of ``draws`` evaluation
-    samples whose estimate is significant at 5% (two-sided) with the model's sign, the mean
-    estimate and the predicted effect."""
+    samples whose estimate is significant at 5% (two-sided) with the model's sign, with its
+    Monte Carlo 95% interval (normal approximation, clipped to [0, 1]), the mean estimate
+    and the predicted effect. Samples are drawn without replacement from the pool of
+    simulated territories; a size larger than the pool is left out (no territory counts
+    twice)."""
     rng = np.random.default_rng(seed)
     units_total = pool_.shape[2]
     rows = []
     for years in design.horizons:
         truth = predicted_effect(pool_, years, design)
         for n in design.sizes:
+            if n > units_total:
+                continue
             hits = 0
             estimates = []
             for _ in range(design.draws):
-                units = rng.integers(0, units_total, n)
+                units = rng.choice(units_total, n, replace=False)
                 cohort = did.staggered_cohorts(n, design.share, design.first, design.spread, rng)
                 est = did.estimate(observed(pool_, units, cohort, years, design), cohort)
                 estimates.append(est.att)
                 hits += est.significant and np.sign(est.att) == np.sign(truth)
-            rows.append({"years": years, "territories": n, "power": hits / design.draws,
+            power = hits / design.draws
+            half = Z_975 * math.sqrt(power * (1 - power) / design.draws)
+            rows.append({"years": years, "territories": n, "power": power,
+                         "power_low": max(0.0, power - half), "power_high": min(1.0, power + half),
                          "mean_estimate": float(np.mean(estimates)), "predicted_effect": truth,
                          "draws": design.draws})
     return rows
@@ -167,6 +177,7 @@ def simulate(control: dict, treated: dict, seeds: list[int], design: Design, run
     per_seed = [predicted_effect(pool(worlds[k * (1 + design.spread):(k + 1) * (1 + design.spread)],
                                       1, design), design.years, design) for k in range(len(seeds))]
     return {"rows": rows, "needed": needed(rows), "predicted_effect": predicted_effect(pool_, design.years, design),
+            "control_need": float(pool_[0, design.years - 1].mean()), "pool": int(pool_.shape[2]),
             "predicted_by_seed": per_seed, "territories_per_world": pool_.shape[2] // len(seeds),
             "seeds": seeds, "design": design}
 

@@ -47,10 +47,10 @@ class Config:
     levers: tuple[str, ...] | None = None  # None: every lever of the registry
 
 
-QUICK = Config(reps=3, months=24, territories=10, map_reps=2, design_seeds=2, prim_points=24,
+QUICK = Config(reps=3, months=24, territories=10, map_reps=2, design_seeds=4, prim_points=24,
                uncertainty_draws=2, uncertainty_seeds=1,
                horizon_reps=2, levers=("dialogue", "mutual_trust", "legal_framework"),
-               design=Design(years=5, horizons=(4, 5), sizes=(20, 80, 320), draws=40),
+               design=Design(years=5, horizons=(4, 5), sizes=(10, 20, 40), draws=40),
                maps=(("time.electoral_cycle_months", (36, 72), "time.project_duration_months", (12, 36)),
                      ("funding.application_cost", (0.1, 1.5), "funding.budget_scale", (0.5, 2.0)),
                      ("governance.rule", ("macro_led", "subsidiarity"),
@@ -362,11 +362,13 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str,
     rows = pd.DataFrame(result["rows"])
     fig = new_figure(6.5, 4.2)
     ax = fig.add_subplot()
-    for years, part in rows.groupby("years"):
-        ax.plot(part["territories"], part["power"], marker="o", label=f"{years} ans / years")
+    for k, (years, part) in enumerate(rows.groupby("years")):
+        ax.plot(part["territories"], part["power"], marker="o", color=f"C{k}", label=f"{years} ans / years")
+        ax.fill_between(part["territories"], part["power_low"], part["power_high"], color=f"C{k}", alpha=0.15,
+                        lw=0)
     ax.axhline(0.8, color="#933", lw=1, ls="--", label="80 %")
     _territory_axis(ax, d.sizes)
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.02)
     ax.set_xlabel("Territoires évalués / Territories evaluated (count, log scale)")
     ax.set_ylabel("Puissance / Power (share of samples)")
     ax.legend(fontsize=8)
@@ -374,8 +376,8 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str,
     out.save_figure(fig, folder, "power_curve")
     by_seed = np.asarray(result["predicted_by_seed"])
     spread = (f" (seeds range {by_seed.min():.3g} to {by_seed.max():.3g})" if len(by_seed) > 1 else "")
-    needed = "; ".join(f"{y} years: {n if n is not None else f'more than {max(d.sizes)}'} territories"
-                       for y, n in result["needed"].items())
+    needed = "; ".join(_needed_text(rows, y, n) for y, n in result["needed"].items())
+    share = -result["predicted_effect"] / result["control_need"] if result["control_need"] > 0 else math.nan
     sec = Section("experimentation", "L'expérimentation de la loi / The law's experimentation")
     sec.text = [
         f"Treatment: the levers of scenario '{treatment}' adopted by {d.share:.0%} of territories, "
@@ -385,8 +387,15 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str,
         "simple aggregation of the group-time effects, never-treated territories as controls, the "
         "year before adoption as base period), territories as units, two-sided 5% test.",
         f"The model's predicted effect on remaining need over {d.years} years: "
-        f"{result['predicted_effect']:.4g} need units per territory{spread}.",
-        f"Territories needed for 80% power (grid {list(d.sizes)}, {d.draws} samples per cell): {needed}.",
+        f"{result['predicted_effect']:.4g} need units per territory{spread}, {share:.1%} of the "
+        f"{result['control_need']:.3g} need units a territory still has at the end without adoption (need "
+        "units are the model's own: one unit is the whole of one need dimension of one territory; compare "
+        "scenarios, not absolute values).",
+        f"This is the best case the scenario describes: every lever of '{treatment}' at its dose from the "
+        "adoption year on, in every adopting territory. Partial uptake gives a smaller effect and needs more "
+        "territories: the power under the effect's uncertainty below draws the levers' strengths.",
+        f"Territories needed for 80% power (grid {list(d.sizes)}, {d.draws} samples per cell drawn without "
+        f"replacement from {result['pool']} simulated territories; sizes above the pool are left out): {needed}.",
         "Spillovers are not measured: the levers are one national setting (the kernels read one set of "
         "coefficients for every territory), so each cohort's world has every territory adopting and the "
         "controls come from a world where none does. In a real experimentation controls share national "
@@ -396,10 +405,27 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str,
     ]
     sec.tables["power"] = (rows, "Power of the difference in differences by territories and years")
     sec.figures["power_curve"] = ("Courbe de puissance / Power curve: share of evaluation samples "
-                                  "detecting the model's effect at 5%")
+                                  "detecting the model's effect at 5% (band: Monte Carlo 95% interval; lines "
+                                  "join computed grid points only)")
     if uncertain is not None:
         _uncertainty_part(folder, sec, result, uncertain)
     return sec
+
+
+def _needed_text(rows: pd.DataFrame, years: int, n: int | None) -> str:
+    """``N territories (power p, Monte Carlo interval; the size below: p')``."""
+    part = rows[rows["years"] == years].sort_values("territories")
+    if n is None:
+        return f"{years} years: more than {int(part['territories'].max())} territories" if len(part) else \
+            f"{years} years: no size fits the pool"
+    r = part[part["territories"] == n].iloc[0]
+    below = part[part["territories"] < n]
+    text = (f"{years} years: {n} territories (power {r['power']:.2f}, Monte Carlo 95% interval "
+            f"{r['power_low']:.2f}-{r['power_high']:.2f}")
+    if len(below):
+        b = below.iloc[-1]
+        text += f"; {int(b['territories'])} give {b['power']:.2f}, so the answer lies between {int(b['territories'])} and {n}"
+    return text + ")"
 
 
 def _territory_axis(ax: Any, sizes: Sequence[int]) -> None:
@@ -437,7 +463,8 @@ def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dic
         f"Under the effect's uncertainty: {len(draws)} draws of {source}, {len(u['seeds'])} world(s) each "
         f"(seeds {u['seeds'][0]}-{u['seeds'][-1]}, common with the fixed design), {d.draws} evaluation samples per cell. Predicted effect over "
         f"{d.years} years: median {np.median(eff):.3g}, range {eff.min():.3g} to {eff.max():.3g} need units "
-        f"(fixed strengths: {result['predicted_effect']:.3g}).",
+        f"(fixed strengths: {result['predicted_effect']:.3g} over all {len(result['seeds'])} seeds, "
+        f"{np.mean(result['predicted_by_seed'][:len(u['seeds'])]):.3g} over the same {len(u['seeds'])}).",
         "Territories needed for 80% assurance (power averaged over the draws): " + "; ".join(per_years) + ".",
     ]
     sec.tables["power_uncertain_draws"] = (draws, "Each draw of the uncertain parameters: predicted effect "
