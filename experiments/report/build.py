@@ -83,8 +83,9 @@ def _build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None, workers: in
         cache={"code_version": cache.code, "reused": cache.hits, "computed": cache.misses},
         sensitivity=None if sensitivity is None else provenance.relative(sensitivity),
         calibration=None if calibration is None else provenance.relative(calibration))
+    prov["versions"]["ema_workbench"] = provenance.version("ema_workbench")  # finds the PRIM box
     (folder / "provenance.json").write_text(json.dumps(prov, indent=2, ensure_ascii=False), encoding="utf-8")
-    parts.append(methods(prov, cfg))
+    parts += [methods(prov, cfg), references()]
     (folder / "report.html").write_text(render(folder, parts, prov), encoding="utf-8")
     return prov
 
@@ -108,7 +109,8 @@ def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
         f"regime-map cell, {cfg.design_seeds} seeds per world of the experimentation "
         f"({cfg.design.years} years), {cfg.uncertainty_draws} draws of the uncertain strengths x "
         f"{cfg.uncertainty_seeds} world(s) for the power under uncertainty (the experimentation's first seeds), "
-        f"{cfg.prim_points} scenario-discovery points; seeds from {cfg.seed} (consecutive; one seed per run is "
+        f"{cfg.prim_points} scenario-discovery points; evaluation samples of the experimentation drawn from "
+        f"generators seeded 0 (fixed strengths) and 0, 1, ... (one per uncertainty draw); seeds from {cfg.seed} (consecutive; one seed per run is "
         "the only source of randomness; the same seed gives the same result on any number of workers). "
         f"How the intervals shrink with replications: section Convergence ({cfg.reps} replications at most).",
         "Model documentation: docs/ODD.md (ODD protocol, Grimm et al. 2020), docs/odd_d.md (decision-making, "
@@ -118,6 +120,40 @@ def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
         f"with {prov['workers']} process(es); blocks reused from the cache: {len(prov['cache']['reused'])}, "
         f"computed: {len(prov['cache']['computed'])}. Command: {' '.join(prov['command'])}.",
     ]
+    return s
+
+
+#: Works the report's methods rest on (the model's own references: docs/ODD.md).
+REFERENCES = (
+    "Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. Journal of the Royal "
+    "Statistical Society B 57(1), 289-300. doi:10.1111/j.2517-6161.1995.tb02031.x",
+    "Bryant, B. P. & Lempert, R. J. (2010). Thinking inside the box: a participatory, computer-assisted approach "
+    "to scenario discovery. Technological Forecasting and Social Change 77(1), 34-49. "
+    "doi:10.1016/j.techfore.2009.08.002",
+    "Callaway, B. & Sant'Anna, P. H. C. (2021). Difference-in-differences with multiple time periods. Journal "
+    "of Econometrics 225(2), 200-230. doi:10.1016/j.jeconom.2020.12.001",
+    "Friedman, J. H. & Fisher, N. I. (1999). Bump hunting in high-dimensional data. Statistics and Computing 9, "
+    "123-143. doi:10.1023/A:1008894516817",
+    "Goodman-Bacon, A. (2021). Difference-in-differences with variation in treatment timing. Journal of "
+    "Econometrics 225(2), 254-277. doi:10.1016/j.jeconom.2021.03.014",
+    "Grimm, V. et al. (2014). Towards better modelling and decision support: documenting model development, "
+    "testing, and analysis using TRACE. Ecological Modelling 280, 129-139. doi:10.1016/j.ecolmodel.2014.01.018",
+    "Grimm, V. et al. (2020). The ODD protocol for describing agent-based and other simulation models: a second "
+    "update. JASSS 23(2) 7. doi:10.18564/jasss.4259",
+    "Kwakkel, J. H. (2017). The Exploratory Modeling Workbench. Environmental Modelling & Software 96, 239-250. "
+    "doi:10.1016/j.envsoft.2017.06.054",
+    "Müller, B. et al. (2013). Describing human decisions in agent-based models: ODD+D, an extension of the ODD "
+    "protocol. Environmental Modelling & Software 48, 37-48. doi:10.1016/j.envsoft.2013.06.003",
+    "O'Hagan, A., Stevens, J. W. & Campbell, M. J. (2005). Assurance in clinical trial design. Pharmaceutical "
+    "Statistics 4(3), 187-201. doi:10.1002/pst.175",
+    "World Café de la co-construction en territoires (20 October 2021) and the Charte du « faire alliance » "
+    "(30 November 2021), Fondation des Territoires: the seed of the model (docs/seed/).",
+)
+
+
+def references() -> sec.Section:
+    s = sec.Section("references", "Références / References")
+    s.text = list(REFERENCES)
     return s
 
 

@@ -87,14 +87,14 @@ def rules(limits: dict[str, tuple[float, float]]) -> tuple[str, str]:
         ufr = f" {out.UNITS_FR.get(unit, unit)}" if u else ""
         full_lo, full_hi = FACTORS[key][:2]
         if lo > full_lo and hi < full_hi:
-            fr.append(f"{name_fr} entre {lo:.3g} et {hi:.3g}{ufr}")
-            en.append(f"{name_en} between {lo:.3g} and {hi:.3g}{u}")
+            fr.append(f"{name_fr} entre {lo:.2g} et {hi:.2g}{ufr}")
+            en.append(f"{name_en} between {lo:.2g} and {hi:.2g}{u}")
         elif lo > full_lo:
-            fr.append(f"{name_fr} d'au moins {lo:.3g}{ufr}")
-            en.append(f"{name_en} at least {lo:.3g}{u}")
+            fr.append(f"{name_fr} d'au moins {lo:.2g}{ufr}")
+            en.append(f"{name_en} at least {lo:.2g}{u}")
         else:
-            fr.append(f"{name_fr} d'au plus {hi:.3g}{ufr}")
-            en.append(f"{name_en} at most {hi:.3g}{u}")
+            fr.append(f"{name_fr} d'au plus {hi:.2g}{ufr}")
+            en.append(f"{name_en} at most {hi:.2g}{u}")
     if not fr:
         return "aucune condition (toute la plage étudiée)", "no condition (the whole range studied)"
     return "Si " + ", et ".join(fr) + ".", "If " + ", and ".join(en) + "."
@@ -176,11 +176,12 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
     outs = runs(run_model, tasks, "discovery")
     gap = np.array([o["summary"]["equity_gap"] for o in outs])
     survival = np.array([o["summary"]["alliance_survival"] for o in outs])
-    y = (gap < 0) & (survival >= np.median(survival))
+    y = (gap < 0) & (survival >= np.median(survival)) & (survival > 0)  # 0: none survived, or none ended
     s = sec.Section("discovery", "Découverte de scénarios / Scenario discovery")
     s.text = [f"{len(x)} Latin-hypercube points over {len(FACTORS)} factors, one seed each; case of interest: "
               "the most fragile territories reduced a larger share of their need than the least fragile "
-              f"(equity gap < 0) and alliance survival at least the median ({np.median(survival):.3g}). "
+              f"(equity gap < 0) and alliance survival at least the median ({np.median(survival):.3g}) and above 0 "
+              "(a survival of 0, no alliance survived or none ended, never counts). "
               f"Cases: {int(y.sum())} of {len(y)}. PRIM (EMA Workbench), box: densest with coverage >= "
               f"{MIN_COVERAGE}."]
     box = find_box(x, y, cfg.seed)
@@ -198,6 +199,13 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
                       "held-out points): no rule is reported.")
     else:
         fr, en = rules(box["limits"])
+        dens = box["holdout_density"]
+        fr = (fr.rstrip(".") + f", alors dans {dens:.0%} des simulations (contre {box['holdout_share']:.0%} "
+              "en tout) les territoires les plus fragiles ont réduit une plus grande part de leur besoin que les "
+              "moins fragiles et les alliances ont duré au moins autant que la médiane.")
+        en = (en.rstrip(".") + f", then in {dens:.0%} of runs (against {box['holdout_share']:.0%} overall) the "
+              "most fragile territories reduced a larger share of their need than the least fragile and "
+              "alliances lasted at least as long as the median.")
         lift = box["holdout_density"] / box["holdout_share"]
         s.text.append(f"On the held-out points the box's density is {lift:.2f} times the share of cases"
                       + (" (below 1.5: read the rule as weak)." if lift < 1.5 else "."))

@@ -187,7 +187,14 @@ def comparison(folder: Path, cfg: Config, runs: Runs) -> tuple[Section, dict[str
     sec.text = [f"Each scenario ran {n} replications on the common seeds {seeds[0]}-{seeds[-1]} "
                 f"({cfg.months} months). Differences are paired over seeds (scenario minus {ref}) with "
                 "95% Student t intervals; p-values of the paired t test are adjusted across the "
-                f"{len(KEY_OUTCOMES)} outcomes of each scenario by Benjamini-Hochberg (q-values)."]
+                f"{len(KEY_OUTCOMES)} outcomes of each scenario by Benjamini-Hochberg (q-values; an outcome "
+                "equal in both scenarios in every seed, often an undefined ratio reported as 0, is not tested). "
+                "alliance compare adjusts across all its outcomes, so its q-values are larger.",
+                "Impact is in need units, the model's own: one unit is the whole of one need dimension of one "
+                "territory, not euros nor beneficiaries; compare scenarios, not absolute values.",
+                f"To rebuild one contrast outside the report: alliance compare {ref} SCENARIO --seed {seeds[0]} "
+                f"--reps {n} --months {cfg.months}"
+                + (f" --set territories.count={cfg.territories}" if cfg.territories is not None else "") + "."]
     sec.tables["comparison"] = (table, f"Paired differences against {ref}, 95% CI and BH q-values")
     sec.figures["paired_differences"] = (f"Différences appariées avec {ref} / Paired differences "
                                          f"against {ref}: mean and 95% CI over {n} common seeds")
@@ -200,8 +207,8 @@ def paired_p(d: dict[str, Any]) -> float:
 
     if d["sd"] is None:
         return math.nan
-    if d["sd"] == 0:
-        return 1.0 if d["mean"] == 0 else 0.0
+    if d["sd"] == 0:  # identical in every seed (often an undefined ratio reported as 0): not tested
+        return math.nan if d["mean"] == 0 else 0.0
     stat = d["mean"] / (d["sd"] / math.sqrt(d["n"]))
     return float(2 * student.sf(abs(stat), d["n"] - 1))
 
@@ -522,10 +529,13 @@ def horizons(folder: Path, cfg: Config, runs: Runs) -> Section:
                          "effect": d["mean"], "ci95_low": d["ci95_low"], "ci95_high": d["ci95_high"],
                          "unit": d["unit"], "replications": n})
     table = pd.DataFrame(rows)
-    fig = new_figure(7, max(3.0, 0.28 * len(levers) + 1.2))
+    first = table[table["months"] == cfg.months].set_index("lever")["effect"]
+    levers = sorted(levers, key=lambda lv: first[lv.id])  # largest effect at the top of the figure
+    fig = new_figure(8, max(3.0, 0.3 * len(levers) + 1.4), layout="constrained")
     ax = fig.add_subplot()
     ys = np.arange(len(levers))
     for j, (months, part) in enumerate(table.groupby("months", sort=True)):
+        part = part.set_index("lever").loc[[lv.id for lv in levers]]
         m = part["effect"].to_numpy(float)
         lo = part["ci95_low"].to_numpy(float)
         hi = part["ci95_high"].to_numpy(float)
@@ -533,14 +543,17 @@ def horizons(folder: Path, cfg: Config, runs: Runs) -> Section:
                     label=f"{months // 12} ans / years")
     ax.axvline(0, color="#999", lw=1)
     ax.set_xlim(*out.honest_limits(np.r_[table["ci95_low"], table["ci95_high"]], "", difference=True))
-    ax.set_yticks(ys, [lv.label_en for lv in levers], fontsize=7)
-    ax.set_xlabel(f"Effet du levier (dose 1 - dose 0) / Lever effect on {out.outcome_label(key, 'en')}")
+    ax.set_yticks(ys, [f"{lv.label_fr} / {lv.label_en}" for lv in levers], fontsize=6)
+    ax.set_xlabel(f"Effet du levier (dose 1 - dose 0) / Lever effect\n{out.outcome_label(key)}", fontsize=8)
     ax.legend(fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     out.save_figure(fig, folder, "lever_horizons")
     sec = Section("horizons", "Effet des leviers selon l'horizon / Lever effects by horizon")
     sec.text = [f"Each lever from dose 0 to dose 1, the others at the baseline, paired over {len(seeds)} seeds; "
-                f"{key} after {cfg.months} and {2 * cfg.months} months, mean difference and 95% CI."]
+                f"{key} after {cfg.months} and {2 * cfg.months} months, mean difference and 95% CI, sorted by the "
+                f"effect at {cfg.months} months. The intervals are per comparison, not adjusted for the "
+                f"{2 * len(levers)} shown: read a ranking from the sensitivity section. The longer horizon's "
+                "effect includes the lever acting for longer as well as slower mechanisms."]
     sec.tables["lever_horizons"] = (table, f"Lever effects on {key} at two horizons")
     sec.figures["lever_horizons"] = (f"Effet de chaque levier à deux horizons / Each lever's effect on {key} "
                                      "at two horizons")
