@@ -194,6 +194,12 @@ def test_lever_ranking_reads_a_sensitivity_folder(tmp_path):
     table, _ = lever_ranking(tmp_path).tables["lever_ranking"]
     assert list(table["factor"]) == ["funding.budget_scale", "levers.dialogue", "dummy"]
     assert table["label"].iloc[1].startswith("Dialogue") or "/" in table["label"].iloc[1]
+    pd.DataFrame({"outcome": ["impact", "equity_gap"], "part": ["factors"] * 2, "r2": [0.8, 0.3],
+                  "ceiling": [0.9, 0.4]}).to_csv(tmp_path / "fit.csv", index=False)
+    (tmp_path / "provenance.json").write_text(json.dumps({"git_commit": "abc", "git_dirty": False, "seeds": [4, 5, 6]}))
+    sec = lever_ranking(tmp_path)
+    assert "lever_ranking_fit" in sec.tables and "below 0.5 for equity_gap" in sec.text[1]
+    assert "commit abc (dirty: False), 3 seeds from 4 to 6" in sec.text[2]
     assert lever_ranking(None).tables == {}
     with pytest.raises(InputError, match="indices.csv"):
         lever_ranking(tmp_path / "nowhere")

@@ -590,6 +590,34 @@ def lever_ranking(sensitivity: Path | None) -> Section:
     sec.tables["lever_ranking"] = (keep[cols].reset_index(drop=True), f"Indices read from {sensitivity.name}/indices.csv")
     sec.text = [f"Read from {sensitivity.name}/indices.csv (alliance sensitivity): each factor's index per "
                 "outcome with its interval and adjusted p-value, largest in absolute value first."]
+    fit_path = sensitivity / "fit.csv"
+    if fit_path.is_file():
+        fit = pd.read_csv(fit_path)
+        keep_cols = [c for c in ("outcome", "part", "points", "r2", "ceiling", "r2_share_of_ceiling", "q2")
+                     if c in fit.columns]
+        sec.tables["lever_ranking_fit"] = (fit[keep_cols], "Fit of the sensitivity regression per outcome: R², "
+                                           "its ceiling under seed noise, and their ratio")
+        if "r2" in fit.columns:
+            poor = sorted(set(fit.loc[fit["r2"] < 0.5, "outcome"]))
+            sec.text.append("Regression fit (fit.csv): R² from "
+                            f"{fit['r2'].min():.2f} to {fit['r2'].max():.2f}"
+                            + (f"; below 0.5 for {', '.join(poor)}: standardised coefficients do not rank factors "
+                               "reliably there." if poor else "."))
+    prov_path = sensitivity / "provenance.json"
+    if prov_path.is_file():
+        import json
+
+        try:
+            sprov = json.loads(prov_path.read_text(encoding="utf-8"))
+        except ValueError:
+            sprov = {}
+        if isinstance(sprov, dict):
+            seeds = sprov.get("seeds")
+            said = (f"{len(seeds)} seeds from {min(seeds)} to {max(seeds)}" if isinstance(seeds, list) and seeds
+                    and all(isinstance(x, int) for x in seeds) else f"seeds {str(seeds)[:40]}")
+            sec.text.append(f"The sensitivity folder was built at commit {sprov.get('git_commit')} "
+                            f"(dirty: {sprov.get('git_dirty')}), {said}; compare with this report's commit in "
+                            "Methods.")
     across = sensitivity / "rankings.csv"
     if across.is_file():
         sec.tables["lever_ranking_across_cells"] = (pd.read_csv(across), "Each factor's rank across the "
