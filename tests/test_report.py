@@ -116,6 +116,14 @@ def test_power_table_recovers_a_known_effect_and_grows_with_territories():
     assert dsg.power_table(null_pool, d, seed=1)[1]["power"] < 0.15  # no effect: about the test's size
 
 
+def test_power_table_leaves_out_sizes_the_pool_or_the_cohorts_cannot_fill():
+    d = dsg.Design(share=0.1, first=2, spread=3, years=8, sizes=(20, 60, 300), horizons=(8,), draws=20)
+    pool = np.random.default_rng(0).normal(size=(4, 8, 100))
+    rows = dsg.power_table(pool, d, seed=0)  # 20: 2 adopters for 3 cohorts; 300: above the 100 simulated
+    assert [r["territories"] for r in rows] == [60]
+    assert 0 <= rows[0]["power_low"] <= rows[0]["power"] <= rows[0]["power_high"] <= 1
+
+
 def test_observed_reads_each_cohort_from_its_world():
     pool, d = _synthetic_pool(-1.0, units=6)
     cohort = np.array([2, 3, 4, did.NEVER, did.NEVER, 4])

@@ -113,15 +113,16 @@ def power_table(pool_: np.ndarray, design: Design, seed: int) -> list[dict[str, 
     Monte Carlo 95% interval (normal approximation, clipped to [0, 1]), the mean estimate
     and the predicted effect. Samples are drawn without replacement from the pool of
     simulated territories; a size larger than the pool is left out (no territory counts
-    twice)."""
+    twice), and so is one too small for 2 territories per cohort and 2 controls."""
     rng = np.random.default_rng(seed)
     units_total = pool_.shape[2]
     rows = []
     for years in design.horizons:
         truth = predicted_effect(pool_, years, design)
         for n in design.sizes:
-            if n > units_total:
-                continue
+            treated = int(round(design.share * n))
+            if n > units_total or treated < 2 * design.spread or n - treated < 2:
+                continue  # no territory twice; at least 2 per cohort and 2 controls
             hits = 0
             estimates = []
             for _ in range(design.draws):

@@ -221,17 +221,22 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
         s.tables["discovery_box"] = (table, f"PRIM box: coverage {box['coverage']:.2f}, density "
                                      f"{box['density']:.2f} (held out: {box['holdout_coverage']:.2f}, "
                                      f"{box['holdout_density']:.2f}; p = {box['holdout_p']:.2g})")
+    import matplotlib
+
     traj = box["trajectory"]
     fig = new_figure(5.5, 4)
     ax = fig.add_subplot()
-    sc = ax.scatter(traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis", s=18)
+    dims = traj["res_dim"].astype(int)
+    cmap = matplotlib.colormaps["viridis"].resampled(int(dims.max()) + 1)
+    sc = ax.scatter(traj["coverage"], traj["density"], c=dims, cmap=cmap, vmin=-0.5, vmax=dims.max() + 0.5, s=18)
     chosen = traj.loc[box["peeled"]]
     ax.scatter([chosen["coverage"]], [chosen["density"]], s=80, facecolors="none", edgecolors="#c00")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("Couverture / Coverage (share of cases)")
     ax.set_ylabel("Densité / Density (share of the box)")
-    fig.colorbar(sc, ax=ax, label="Facteurs restreints / Restricted factors (count)")
+    fig.colorbar(sc, ax=ax, label="Facteurs restreints / Restricted factors (count)",
+                 ticks=range(int(dims.max()) + 1))
     ax.grid(alpha=0.3)
     out.save_figure(fig, folder, "discovery_tradeoff")
     s.figures["discovery_tradeoff"] = ("PRIM : compromis couverture-densité / coverage-density trade-off "

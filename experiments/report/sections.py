@@ -50,7 +50,7 @@ class Config:
 QUICK = Config(reps=3, months=24, territories=10, map_reps=2, design_seeds=4, prim_points=24,
                uncertainty_draws=2, uncertainty_seeds=1,
                horizon_reps=2, levers=("dialogue", "mutual_trust", "legal_framework"),
-               design=Design(years=5, horizons=(4, 5), sizes=(10, 20, 40), draws=40),
+               design=Design(years=5, horizons=(4, 5), sizes=(12, 20, 40), draws=40),
                maps=(("time.electoral_cycle_months", (36, 72), "time.project_duration_months", (12, 36)),
                      ("funding.application_cost", (0.1, 1.5), "funding.budget_scale", (0.5, 2.0)),
                      ("governance.rule", ("macro_led", "subsidiarity"),
@@ -315,8 +315,9 @@ def regime_maps(folder: Path, cfg: Config, runs: Runs) -> Section:
         ax.set_yticks(range(len(ys)), [str(y) for y in ys], fontsize=8)
         ax.set_xlabel(out.parameter_label(fx))
         ax.set_ylabel(out.parameter_label(fy))
-        for (i, j), v in np.ndenumerate(grid):
-            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7, color="white")
+        mid = lo + 0.6 * (hi - lo)
+        for (i, j), v in np.ndenumerate(grid):  # dark text on the light (yellow) end of viridis
+            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8, color="black" if v > mid else "white")
         fig.colorbar(im, ax=ax, label=out.outcome_label(key))
         ax.set_title(f"mean over {n} seeds, {cfg.months} months", fontsize=9)
         out.save_figure(fig, folder, name)
@@ -402,7 +403,8 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str,
         "adoption year on, in every adopting territory. Partial uptake gives a smaller effect and needs more "
         "territories: the power under the effect's uncertainty below draws the levers' strengths.",
         f"Territories needed for 80% power (grid {list(d.sizes)}, {d.draws} samples per cell drawn without "
-        f"replacement from {result['pool']} simulated territories; sizes above the pool are left out): {needed}.",
+        f"replacement from {result['pool']} simulated territories; sizes above the pool, or too small for 2 "
+        f"territories per cohort, are left out): {needed}.",
         "Spillovers are not measured: the levers are one national setting (the kernels read one set of "
         "coefficients for every territory), so each cohort's world has every territory adopting and the "
         "controls come from a world where none does. In a real experimentation controls share national "
