@@ -174,10 +174,10 @@ def render(folder: Path, parts: list[sec.Section], prov: dict[str, Any]) -> str:
         body.append(f"<h2 id='{p.key}'>{html.escape(p.title)}</h2>")
         body += [f"<p>{html.escape(t)}</p>" for t in p.text]
         for name, caption in p.figures.items():
-            body.append(f"<figure><img alt='{html.escape(name)}' src='{out.embedded_png(folder, name)}'>"
+            body.append(f"<figure><img alt='{html.escape(caption, quote=True)}' src='{out.embedded_png(folder, name)}'>"
                         f"<figcaption>{html.escape(caption)} (figures/{name}.pdf, .svg, .png)</figcaption></figure>")
         for name, (table, caption) in p.tables.items():
             rows = table.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
             body.append(f"<p><b>{html.escape(caption)}</b> (tables/{name}.csv, .md, .tex)</p>{rows}")
-    return (f"<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>alliance-sim report</title>"
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>alliance-sim report</title>"
             f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")

@@ -116,8 +116,14 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
     control = sections.base_params(args.control, size)
     treated = sections.base_params(args.treatment, size)
     seeds = [args.seed + i for i in range(args.seeds)]
+    per_world = len(control["territories"]["records"] or []) or control["territories"]["count"]
+    if args.seeds * per_world < min(design.sizes):
+        from experiments.io.errors import InputError
+
+        raise InputError(f"experiment-design: --seeds x territories: expected at least {min(design.sizes)} simulated "
+                         f"territories (the smallest evaluation size); found {args.seeds} x {per_world}")
     uncertainty = 2 if args.quick and args.uncertainty else args.uncertainty
-    u_seeds = 1 if args.quick else min(args.uncertainty_seeds, args.seeds)
+    u_seeds = min(2 if args.quick else args.uncertainty_seeds, args.seeds)
     draws = (sections.uncertainty_draws(control, treated, uncertainty, args.seed, args.posterior)
              if uncertainty else [])  # posterior read (and checked) before any run
     uncertain = None
@@ -142,7 +148,7 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
             "control": args.control, "treatment": args.treatment, "predicted_effect": result["predicted_effect"],
             "predicted_by_seed": result["predicted_by_seed"], "needed_for_80_percent": result["needed"],
             "territories_per_world": result["territories_per_world"], "power": result["rows"],
-            "estimator": section.text[1],
+            "estimator": next((t for t in section.text if t.startswith("Estimator")), None),
             "uncertainty": None if uncertain is None else {
                 "draws": uncertain["draws"], "needed_for_80_percent_assurance": uncertain["needed"],
                 "seeds": uncertain["seeds"], "posterior": uncertain["posterior"]}})
@@ -153,7 +159,8 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
     for line in section.text:
         print(line)
     print()
-    print(outputs.markdown(section.tables["power"][0]))
+    if "power" in section.tables:
+        print(outputs.markdown(section.tables["power"][0]))
     if "power_assurance" in section.tables:
         print()
         print(outputs.markdown(section.tables["power_assurance"][0]))

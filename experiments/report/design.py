@@ -236,8 +236,8 @@ def simulate_uncertain(control: dict, treated: dict, draws: list[dict[str, Any]]
         per_draw.append({"draw": i, "predicted_effect": r["predicted_effect"],
                          **{f"needed_{y}_years": n for y, n in r["needed"].items()}, **over})
         rows += [{**row, "draw": i} for row in r["rows"]]
-    cells = pd.DataFrame(rows).groupby(["years", "territories"], as_index=False)["power"].mean()
-    assurance = cells.rename(columns={"power": "assurance"}).to_dict("records")
+    assurance = [] if not rows else (pd.DataFrame(rows).groupby(["years", "territories"], as_index=False)["power"]
+                                     .mean().rename(columns={"power": "assurance"}).to_dict("records"))
     return {"draws": per_draw, "assurance": assurance, "needed": needed(
         [{"years": a["years"], "territories": a["territories"], "power": a["assurance"]} for a in assurance]),
         "seeds": seeds, "design": design}

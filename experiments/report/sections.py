@@ -48,7 +48,7 @@ class Config:
 
 
 QUICK = Config(reps=3, months=24, territories=10, map_reps=2, design_seeds=4, prim_points=24,
-               uncertainty_draws=2, uncertainty_seeds=1,
+               uncertainty_draws=2, uncertainty_seeds=2,
                horizon_reps=2, levers=("dialogue", "mutual_trust", "legal_framework"),
                design=Design(years=5, horizons=(4, 5), sizes=(12, 20, 40), draws=40),
                maps=(("time.electoral_cycle_months", (36, 72), "time.project_duration_months", (12, 36)),
@@ -368,6 +368,13 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str,
 
     d: Design = result["design"]
     rows = pd.DataFrame(result["rows"])
+    if rows.empty:
+        sec = Section("experimentation", "L'expérimentation de la loi / The law's experimentation")
+        sec.text = [f"No evaluation size of the grid {list(d.sizes)} fits: each needs at most {result['pool']} "
+                    f"territories (the simulated pool) and at least {2 * d.spread} adopters and 2 controls at a "
+                    f"share of {d.share:.0%}.", "Estimator: difference in differences for staggered adoption "
+                    "(Callaway and Sant'Anna 2021); not run."]
+        return sec
     fig = new_figure(6.5, 4.2)
     ax = fig.add_subplot()
     for k, (years, part) in enumerate(rows.groupby("years")):
@@ -451,6 +458,10 @@ def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dic
     d: Design = u["design"]
     draws = pd.DataFrame(u["draws"])
     assurance = pd.DataFrame(u["assurance"])
+    if assurance.empty:
+        sec.text.append(f"Power under the effect's uncertainty: no size of the grid fits the {len(u['seeds'])} "
+                        "world(s) per draw (raise the worlds per draw).")
+        return
     eff = draws["predicted_effect"].to_numpy(float)
     source = ("the lever strengths drawn uniformly within their plausible ranges (simulation/constants.py)"
               + (f" and parameter sets drawn from the posterior of {u['posterior']}/" if u["posterior"] else
@@ -465,7 +476,7 @@ def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dic
         col = draws[f"needed_{y}_years"]
         known = col.dropna()
         share = len(known) / len(col)
-        per_years.append(f"{y} years: {fmt(u['needed'][y])} (fixed strengths: {fmt(result['needed'][y])}; "
+        per_years.append(f"{y} years: {fmt(u['needed'].get(y))} (fixed strengths: {fmt(result['needed'].get(y))}; "
                          f"per draw {fmt(known.min()) if len(known) else big} to "
                          f"{fmt(known.max()) if share == 1 else big})")
     sec.text += [
