@@ -55,7 +55,7 @@ QUICK = Config(reps=3, months=24, territories=10, map_reps=2, design_seeds=4, pr
                      ("funding.application_cost", (0.1, 1.5), "funding.budget_scale", (0.5, 2.0)),
                      ("governance.rule", ("macro_led", "subsidiarity"),
                       "funding.regime", ("competitive_calls", "pooled_fund"))))
-FULL = Config(reps=30, months=120, territories=None, map_reps=10, design_seeds=16)
+FULL = Config(reps=30, months=120, territories=None, map_reps=10, design_seeds=16, uncertainty_seeds=8)
 
 #: Outcomes shown in the comparison and the discovery.
 KEY_OUTCOMES = ("impact", "equity_gap", "alliances_formed", "alliance_survival", "engagement",
@@ -466,17 +466,18 @@ def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dic
     source = ("the lever strengths drawn uniformly within their plausible ranges (simulation/constants.py)"
               + (f" and parameter sets drawn from the posterior of {u['posterior']}/" if u["posterior"] else
                  "; no calibration folder given (--calibration DIR adds posterior draws)"))
-    big = f"more than {max(d.sizes)}"
+    big = f"more than {int(assurance['territories'].max())}"  # the largest size the draws' pool allows
+    fixed_big = f"more than {int(pd.DataFrame(result['rows'])['territories'].max())}"
 
-    def fmt(n: Any) -> str:
-        return big if n is None or (isinstance(n, float) and math.isnan(n)) else str(int(n))
+    def fmt(n: Any, more: str = big) -> str:
+        return more if n is None or (isinstance(n, float) and math.isnan(n)) else str(int(n))
 
     per_years = []
     for y in d.horizons:
         col = draws[f"needed_{y}_years"]
         known = col.dropna()
         share = len(known) / len(col)
-        per_years.append(f"{y} years: {fmt(u['needed'].get(y))} (fixed strengths: {fmt(result['needed'].get(y))}; "
+        per_years.append(f"{y} years: {fmt(u['needed'].get(y))} (fixed strengths: {fmt(result['needed'].get(y), fixed_big)}; "
                          f"per draw {fmt(known.min()) if len(known) else big} to "
                          f"{fmt(known.max()) if share == 1 else big})")
     sec.text += [
