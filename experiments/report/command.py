@@ -30,7 +30,8 @@ def register(subparsers: Any) -> None:
                    help="folder of the report (default results/report, or results/report-quick with --quick); "
                         "its figures/ and tables/ are replaced")
     p.add_argument("--cache", type=Path, default=None,
-                   help="folder of the cache of model outputs (default OUT/cache)")
+                   help="folder of the cache of model outputs (default OUT/cache); its files are Python pickles: "
+                        "share a cache only with people whose code you would run")
     p.add_argument("--sensitivity", type=Path, default=None, metavar="DIR",
                    help="a folder written by alliance sensitivity: its indices.csv feeds the lever ranking")
     p.add_argument("--calibration", type=Path, default=None, metavar="DIR",
