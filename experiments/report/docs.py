@@ -4,7 +4,7 @@ the code, never typed (``python -m experiments.report.docs`` rewrites them;
 tests/test_report_docs.py checks that they are current).
 
 Blocks: ``actor_traits`` (each actor type's default traits, from :class:`simulation.Params`),
-``decision_parameters`` (the runtime constants that enter the actors' decisions, from
+``decision_parameters`` (the runtime constants, settable by a scenario, that enter the actors' decisions, from
 :mod:`simulation.constants`), ``counts`` (levers, workshop additions, scenarios, outcomes,
 submodels, constants, actors of the baseline: the numbers the README quotes).
 """
@@ -45,7 +45,7 @@ def decision_parameters() -> str:
 
     lines = ["| constant | value | unit | plausible range | module | meaning |", "|---|---|---|---|---|---|"]
     for c in CONSTANTS:
-        if c.module in DECISION_MODULES and not c.id.startswith("lever_"):
+        if c.runtime and c.module in DECISION_MODULES and not c.id.startswith("lever_"):
             lines.append(f"| `{c.id}` | {c.value:g} | {c.unit} | {c.low:g}–{c.high:g} | {c.module} | {c.meaning} |")
     return "\n".join(lines)
 
@@ -91,8 +91,7 @@ def test_inventory(root: Path = ROOT) -> list[dict[str, object]]:
 def counts_block() -> str:
     c = counts()
     return (f"{c['levers']} Charter levers and {c['additions']} workshop additions, {c['scenarios']} scenario "
-            f"files in `scenarios/`, {c['outcomes']} summary outcomes, {c['submodels']} submodels, "
-            f"{c['constants']} constants in `simulation/constants.py`; the baseline has "
+            f"files in `scenarios/`, {c['outcomes']} summary outcomes, {c['submodels']} submodels; the baseline has "
             f"{c['territories']} territories and {c['actors']} actors.")
 
 
