@@ -31,8 +31,9 @@ run: $(STAMP) compiled
 
 # The paper's figures, tables and results/report/report.html (QUICK=1: the small version);
 # results already computed with the same parameters, seeds and code are reused from its cache.
+# CALIBRATION=DIR adds a calibration folder's posterior and checks; SENSITIVITY=DIR its ranking.
 report: $(STAMP) compiled
-	$(VENV)/bin/alliance report $(if $(QUICK),--quick)
+	$(VENV)/bin/alliance report $(if $(QUICK),--quick) $(if $(CALIBRATION),--calibration $(CALIBRATION)) $(if $(SENSITIVITY),--sensitivity $(SENSITIVITY))
 
 # Issue 10's answer: re-run the shipped sensitivity specs (stage 1, structure and strengths,
 # stage 2 from stage 1) on 2 workers and print the figures with wall and CPU time.

@@ -116,6 +116,14 @@ def test_power_table_recovers_a_known_effect_and_grows_with_territories():
     assert dsg.power_table(null_pool, d, seed=1)[1]["power"] < 0.15  # no effect: about the test's size
 
 
+def test_power_table_leaves_out_sizes_the_pool_or_the_cohorts_cannot_fill():
+    d = dsg.Design(share=0.1, first=2, spread=3, years=8, sizes=(20, 60, 300), horizons=(8,), draws=20)
+    pool = np.random.default_rng(0).normal(size=(4, 8, 100))
+    rows = dsg.power_table(pool, d, seed=0)  # 20: 2 adopters for 3 cohorts; 300: above the 100 simulated
+    assert [r["territories"] for r in rows] == [60]
+    assert 0 <= rows[0]["power_low"] <= rows[0]["power"] <= rows[0]["power_high"] <= 1
+
+
 def test_observed_reads_each_cohort_from_its_world():
     pool, d = _synthetic_pool(-1.0, units=6)
     cohort = np.array([2, 3, 4, did.NEVER, did.NEVER, 4])
@@ -154,7 +162,12 @@ def test_quick_report_builds_reproducibly_and_matches_a_fresh_recomputation(tmp_
     assert main([*fresh, "--out", str(tmp_path / "c")]) == 0  # nothing cached: all recomputed
     names = sorted(p.name for p in (tmp_path / "a" / "tables").iterdir())
     assert {"comparison.csv", "comparison.md", "comparison.tex", "power.csv", "regime_map_3.csv",
-            "territories_by_fragility.csv"} <= set(names)
+            "territories_by_fragility.csv", "convergence.csv", "power_assurance.csv", "power_uncertain_draws.csv",
+            "trace_tests.csv"} <= set(names)
+    conv = pd.read_csv(tmp_path / "a" / "tables" / "convergence.csv")
+    assert sorted(set(conv["replications"])) == [2, 3]
+    draws = pd.read_csv(tmp_path / "a" / "tables" / "power_uncertain_draws.csv")
+    assert len(draws) == 2 and draws["predicted_effect"].nunique() == 2  # the strengths reach the runs
     for name in names:
         text = (tmp_path / "a" / "tables" / name).read_text()
         assert text == (tmp_path / "b" / "tables" / name).read_text() == (tmp_path / "c" / "tables" / name).read_text(), name
@@ -189,6 +202,12 @@ def test_lever_ranking_reads_a_sensitivity_folder(tmp_path):
     table, _ = lever_ranking(tmp_path).tables["lever_ranking"]
     assert list(table["factor"]) == ["funding.budget_scale", "levers.dialogue", "dummy"]
     assert table["label"].iloc[1].startswith("Dialogue") or "/" in table["label"].iloc[1]
+    pd.DataFrame({"outcome": ["impact", "equity_gap"], "part": ["factors"] * 2, "r2": [0.8, 0.3],
+                  "ceiling": [0.9, 0.4]}).to_csv(tmp_path / "fit.csv", index=False)
+    (tmp_path / "provenance.json").write_text(json.dumps({"git_commit": "abc", "git_dirty": False, "seeds": [4, 5, 6]}))
+    sec = lever_ranking(tmp_path)
+    assert "lever_ranking_fit" in sec.tables and "below 0.5 for equity_gap" in sec.text[1]
+    assert "commit abc (dirty: False), 3 seeds from 4 to 6" in sec.text[2]
     assert lever_ranking(None).tables == {}
     with pytest.raises(InputError, match="indices.csv"):
         lever_ranking(tmp_path / "nowhere")
@@ -206,10 +225,28 @@ def test_prim_finds_a_known_box_and_writes_it_in_french_and_english():
     _, hi = box["limits"]["time.electoral_cycle_months"]
     assert lo == pytest.approx(0.6, abs=0.08) and hi == pytest.approx(60, abs=8)
     assert box["coverage"] >= 0.5 and box["density"] > 0.8
+    assert box["passed"] and box["holdout_p"] < 1e-6 and box["holdout_density"] > 0.8
+    assert all(q < 0.05 for q in box["quasi_p"].values())
     fr, en = rules({"governance.macro_steering": (lo, 1.0), "time.electoral_cycle_months": (24, hi)})
     assert fr.startswith("Si Pilotage national d'au moins") and "mois" in fr
     assert en.startswith("If National steering at least") and "at most" in en and "months" in en
     assert find_box(x, np.zeros(len(x), bool)) is None
+
+
+@pytest.mark.slow
+def test_prim_reports_no_box_when_the_cases_are_noise():
+    """Cases drawn independently of the factors: over 10 samples, at most one box passes the
+    significance filter (each test is at 5%; 10 independent ones pass at most once with
+    probability 0.91, and the seeds are fixed)."""
+    from experiments.report.discovery import find_box, sample
+
+    passed = 0
+    for seed in range(10):
+        x = sample(300, seed=seed)
+        y = np.random.default_rng(seed).random(len(x)) < 0.2
+        box = find_box(x, y, seed)
+        passed += box is not None and box["passed"]
+    assert passed <= 1
 
 
 def test_with_seed_neither_changes_nor_shares_its_input():

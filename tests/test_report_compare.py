@@ -83,7 +83,7 @@ def test_run_compare_and_experiment_design_record_the_same_provenance_fields(cal
     small = ["--months", "6", "--set", "territories.count=4", "--figures", "none", "--quiet", "--json"]
     folders = [json.loads(call("run", "baseline", "--out", "out", *small)[1])["results_dir"],
                json.loads(call("compare", "baseline", "macro_led", "--reps", "2", "--out", "out", *small)[1])["results_dir"]]
-    code, out, err = call("experiment-design", "--quick", "--seeds", "1", "--years", "5", "--territories", "6",
+    code, out, err = call("experiment-design", "--quick", "--seeds", "4", "--years", "5", "--territories", "6",
                           "--draws", "10", "--quiet", "--out", "design", "--workers", "1")
     assert code == 0, err
     folders.append(str(next((tmp_path / "design").iterdir())))

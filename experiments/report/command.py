@@ -22,13 +22,21 @@ def _share(text: str) -> float:
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("report", help="rebuild the paper's figures, tables and report.html (cached)")
-    p.add_argument("--quick", action="store_true", help="a small version (seconds to minutes), for tests")
-    p.add_argument("--out", type=Path, default=Path("results/report"),
-                   help="folder of the report (default results/report); overwritten")
+    p.add_argument("--quick", action="store_true",
+                   help="a small version (minutes; 3 seeds x 24 months), marked 'not for publication' on every "
+                        "figure and table; the full build runs 30 seeds x 120 months per scenario, 10 seeds per "
+                        "map cell, 1000 discovery points, 16 worlds per cohort (about 5-8 min on 2 cores)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="folder of the report (default results/report, or results/report-quick with --quick); "
+                        "its figures/ and tables/ are replaced")
     p.add_argument("--cache", type=Path, default=None,
-                   help="folder of the cache of model outputs (default OUT/cache)")
+                   help="folder of the cache of model outputs (default OUT/cache); its files are Python pickles: "
+                        "share a cache only with people whose code you would run")
     p.add_argument("--sensitivity", type=Path, default=None, metavar="DIR",
                    help="a folder written by alliance sensitivity: its indices.csv feeds the lever ranking")
+    p.add_argument("--calibration", type=Path, default=None, metavar="DIR",
+                   help="a folder written by alliance calibrate: its posterior and predictive checks, "
+                        "and posterior draws for the experimentation's power")
     p.add_argument("--workers", type=_whole(1), default=None, help="local processes at most")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_report)
@@ -47,6 +55,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--spread", type=_whole(1), default=3, help="adoption years (cohorts)")
     p.add_argument("--years", type=_whole(2), default=10, help="longest panel, years")
     p.add_argument("--draws", type=_whole(10), default=200, help="evaluation samples per cell")
+    p.add_argument("--uncertainty", type=_whole(0), default=6, metavar="K",
+                   help="draws of the lever strengths within their ranges for the power under the "
+                        "effect's uncertainty (0: none; default 6)")
+    p.add_argument("--uncertainty-seeds", type=_whole(1), default=2, metavar="S",
+                   help="worlds per draw: the first S seeds of the pool (at most --seeds)")
+    p.add_argument("--posterior", type=Path, default=None, metavar="DIR",
+                   help="a folder of alliance calibrate: each uncertainty draw also takes a posterior draw")
     p.add_argument("--quick", action="store_true", help="a small version, for tests")
     p.add_argument("--out", type=Path, default=Path("results"), help="folder receiving the results folder")
     p.add_argument("--workers", type=_whole(1), default=None, help="local processes at most")
@@ -58,13 +73,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     from . import build, sections
 
     cfg = sections.QUICK if args.quick else sections.FULL
+    if args.out is None:
+        args.out = Path("results/report-quick" if args.quick else "results/report")
     if args.sensitivity is not None and not (args.sensitivity / "indices.csv").is_file():
         from experiments.io.errors import InputError  # said before any run, not after
 
         raise InputError(f"report: --sensitivity: expected {args.sensitivity / 'indices.csv'} "
                          "(written by alliance sensitivity); not found")
+    if args.calibration is not None:
+        from .calibration import read
+
+        read(args.calibration)  # checked before any run
     prov = build.build(args.out, cfg, cache_dir=args.cache, workers=args.workers,
-                       sensitivity=args.sensitivity, quick=args.quick, progress=not args.quiet)
+                       sensitivity=args.sensitivity, calibration=args.calibration, quick=args.quick,
+                       progress=not args.quiet)
     c = prov["cache"]
     print(f"report: {args.out}/report.html (figures/, tables/, provenance.json); "
           f"{len(c['reused'])} block(s) reused from the cache, {len(c['computed'])} computed")
@@ -90,30 +112,58 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
                         horizons=horizons, draws=args.draws)
     if args.quick:
         design = dsg.Design(share=args.share, first=args.first, spread=args.spread, years=args.years,
-                            horizons=horizons, sizes=(20, 80, 320), draws=min(args.draws, 40))
+                            horizons=horizons, sizes=(20, 40, 80, 160), draws=min(args.draws, 40))
     size = sections.Config(reps=1, months=12 * args.years, territories=args.territories, seed=args.seed)
     control = sections.base_params(args.control, size)
     treated = sections.base_params(args.treatment, size)
     seeds = [args.seed + i for i in range(args.seeds)]
+    per_world = len(control["territories"]["records"] or []) or control["territories"]["count"]
+    if args.seeds * per_world < min(design.sizes):
+        from experiments.io.errors import InputError
+
+        raise InputError(f"experiment-design: --seeds x territories: expected at least {min(design.sizes)} simulated "
+                         f"territories (the smallest evaluation size); found {args.seeds} x {per_world}")
+    uncertainty = 2 if args.quick and args.uncertainty else args.uncertainty
+    u_seeds = min(2 if args.quick else args.uncertainty_seeds, args.seeds)
+    draws = (sections.uncertainty_draws(control, treated, uncertainty, args.seed, args.posterior)
+             if uncertainty else [])  # posterior read (and checked) before any run
+    uncertain = None
     with Executor(workers=args.workers) as ex:
-        result = dsg.simulate(control, treated, seeds, design,
-                              lambda fn, tasks: ex.map(fn, tasks, progress=not args.quiet, desc="worlds"))
+        def runs(fn, tasks):
+            return ex.map(fn, tasks, progress=not args.quiet, desc="worlds")
+
+        result = dsg.simulate(control, treated, seeds, design, runs)
+        if draws:
+            from dataclasses import replace
+
+            u_seed_list = seeds[:u_seeds]  # common seeds: draws differ from the fixed design by strengths only
+            uncertain = dsg.simulate_uncertain(control, treated, draws, u_seed_list, design
+                                               if args.quick else replace(design, draws=min(design.draws, 100)), runs)
+            uncertain["posterior"] = None if args.posterior is None else args.posterior.name
         workers = ex.processes_used
     with res.ResultFolder(args.out, "experiment-design", started) as folder:
-        section = sections.design_section(folder.path, result, args.treatment)
+        section = sections.design_section(folder.path, result, args.treatment, uncertain)
         for name, (table, caption) in section.tables.items():
             outputs.save_table(table, folder.path, name, caption)
         res.write_json(folder.path / "summary.json", {
             "control": args.control, "treatment": args.treatment, "predicted_effect": result["predicted_effect"],
             "predicted_by_seed": result["predicted_by_seed"], "needed_for_80_percent": result["needed"],
             "territories_per_world": result["territories_per_world"], "power": result["rows"],
-            "estimator": section.text[1]})
+            "estimator": next((t for t in section.text if t.startswith("Estimator")), None),
+            "uncertainty": None if uncertain is None else {
+                "draws": uncertain["draws"], "needed_for_80_percent_assurance": uncertain["needed"],
+                "seeds": uncertain["seeds"], "posterior": uncertain["posterior"]}})
         res.write_json(folder.path / "provenance.json", provenance.record(
             started=started, seeds=seeds, workers=workers, control=args.control, treatment=args.treatment,
-            design={k: getattr(design, k) for k in ("share", "first", "spread", "years", "sizes", "horizons", "draws")}))
+            design={k: getattr(design, k) for k in ("share", "first", "spread", "years", "sizes", "horizons", "draws")},
+            posterior=None if args.posterior is None else provenance.relative(args.posterior)))
     for line in section.text:
         print(line)
     print()
-    print(outputs.markdown(section.tables["power"][0]))
+    if "power" in section.tables:
+        print(outputs.markdown(section.tables["power"][0]))
+    if "power_assurance" in section.tables:
+        print()
+        print(outputs.markdown(section.tables["power_assurance"][0]))
     print(f"\nResults: {provenance.relative(folder.final)}/", file=sys.stdout)
     return 0

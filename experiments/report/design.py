@@ -13,7 +13,9 @@ is observed in world g, a territory that never adopts in the control world; eval
 samples of N territories are drawn with replacement from the pool of (seed, territory)
 pairs. This assumes no spillover between adopters and non-adopters (in world g every
 territory adopts, so neighbours' and the national level's responses to adoption are those
-of a full adoption): the power is that of a design whose units do not interact.
+of a full adoption): the power is that of a design whose units do not interact. The bias
+spillovers would cause is not measured: the kernels read one set of lever coefficients for
+every territory, so a world where only some territories adopt cannot be run yet.
 
 The model's predicted effect is the same aggregation computed on the whole pool with both
 potential outcomes known (each territory in world g minus itself in the control world).
@@ -21,12 +23,16 @@ potential outcomes known (each territory in world g minus itself in the control 
 
 from __future__ import annotations
 
+import copy
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from . import did
+from .did import Z_975
 
 
 @dataclass(frozen=True)
@@ -103,23 +109,32 @@ def predicted_effect(pool_: np.ndarray, years: int, design: Design) -> float:
 
 def power_table(pool_: np.ndarray, design: Design, seed: int) -> list[dict[str, Any]]:
     """For each panel length and number of territories: the share of ``draws`` evaluation
-    samples whose estimate is significant at 5% (two-sided) with the model's sign, the mean
-    estimate and the predicted effect."""
+    samples whose estimate is significant at 5% (two-sided) with the model's sign, with its
+    Monte Carlo 95% interval (normal approximation, clipped to [0, 1]), the mean estimate
+    and the predicted effect. Samples are drawn without replacement from the pool of
+    simulated territories; a size larger than the pool is left out (no territory counts
+    twice), and so is one too small for 2 territories per cohort and 2 controls."""
     rng = np.random.default_rng(seed)
     units_total = pool_.shape[2]
     rows = []
     for years in design.horizons:
         truth = predicted_effect(pool_, years, design)
         for n in design.sizes:
+            treated = int(round(design.share * n))
+            if n > units_total or treated < 2 * design.spread or n - treated < 2:
+                continue  # no territory twice; at least 2 per cohort and 2 controls
             hits = 0
             estimates = []
             for _ in range(design.draws):
-                units = rng.integers(0, units_total, n)
+                units = rng.choice(units_total, n, replace=False)
                 cohort = did.staggered_cohorts(n, design.share, design.first, design.spread, rng)
                 est = did.estimate(observed(pool_, units, cohort, years, design), cohort)
                 estimates.append(est.att)
                 hits += est.significant and np.sign(est.att) == np.sign(truth)
-            rows.append({"years": years, "territories": n, "power": hits / design.draws,
+            power = hits / design.draws
+            half = Z_975 * math.sqrt(power * (1 - power) / design.draws)
+            rows.append({"years": years, "territories": n, "power": power,
+                         "power_low": max(0.0, power - half), "power_high": min(1.0, power + half),
                          "mean_estimate": float(np.mean(estimates)), "predicted_effect": truth,
                          "draws": design.draws})
     return rows
@@ -163,5 +178,66 @@ def simulate(control: dict, treated: dict, seeds: list[int], design: Design, run
     per_seed = [predicted_effect(pool(worlds[k * (1 + design.spread):(k + 1) * (1 + design.spread)],
                                       1, design), design.years, design) for k in range(len(seeds))]
     return {"rows": rows, "needed": needed(rows), "predicted_effect": predicted_effect(pool_, design.years, design),
+            "control_need": float(pool_[0, design.years - 1].mean()), "pool": int(pool_.shape[2]),
             "predicted_by_seed": per_seed, "territories_per_world": pool_.shape[2] // len(seeds),
             "seeds": seeds, "design": design}
+
+
+# --------------------------------------------------------------------------------------
+# Power under the effect's uncertainty
+# --------------------------------------------------------------------------------------
+
+def strength_draws(control: dict, treated: dict, k: int, seed: int) -> list[dict[str, float]]:
+    """``k`` draws of the strengths of the levers the treatment changes: each variable such a
+    lever moves gets its full-dose end (``constants.lever_<lever>_<variable>_with``) drawn
+    uniformly within its plausible range (simulation/constants.py); the end without the
+    lever keeps its value. Returned as dotted overrides."""
+    from experiments.execution.executor import flat_diff
+    from simulation.constants import BY_ID, LEVER_ENDS
+
+    levers = sorted(k_.split(".", 1)[1] for k_ in flat_diff(control, treated) if k_.startswith("levers."))
+    ids = [f"lever_{lv}_{var}_with" for lv in levers for var, _ in LEVER_ENDS.get(lv, [])]
+    rng = np.random.default_rng([seed, 11])
+    return [{f"constants.{cid}": float(rng.uniform(BY_ID[cid].low, BY_ID[cid].high)) for cid in ids}
+            for _ in range(k)]
+
+
+def posterior_draws(folder: Any, k: int, seed: int) -> list[dict[str, float]]:
+    """``k`` parameter sets drawn by weight from a calibration's posterior (``alliance
+    calibrate``'s folder, read by :func:`experiments.calibration.posterior.load`)."""
+    from experiments.calibration.posterior import load
+
+    post = load(folder)
+    rng = np.random.default_rng([seed, 13])
+    rows = rng.choice(len(post.weights), size=k, p=post.weights)
+    return [{path: (int(round(float(post.values[path].iloc[r]))) if kind == "int" else float(post.values[path].iloc[r]))
+             for path, kind in zip(post.paths, post.kinds, strict=True)} for r in rows]
+
+
+def simulate_uncertain(control: dict, treated: dict, draws: list[dict[str, Any]], seeds: list[int],
+                       design: Design, runs: Any, draws_seed: int = 0) -> dict[str, Any]:
+    """The experimentation once per draw of uncertain parameters (each laid on both the
+    control and the treatment: a draw is a property of the world), ``seeds`` worlds each.
+
+    Returns per draw the predicted effect over the longest panel and the territories needed
+    for 80% power at each panel length, and the *assurance*: each cell's power averaged over
+    the draws (the chance a design of that size detects the effect when the effect itself is
+    uncertain; O'Hagan, Stevens and Campbell 2005, doi:10.1002/pst.175)."""
+    from simulation.params import set_dotted
+
+    per_draw = []
+    rows = []
+    for i, over in enumerate(draws):
+        c, t = copy.deepcopy(control), copy.deepcopy(treated)
+        for key, value in over.items():
+            set_dotted(c, key, value, "experiment-design")
+            set_dotted(t, key, value, "experiment-design")
+        r = simulate(c, t, seeds, design, runs, draws_seed=draws_seed + i)
+        per_draw.append({"draw": i, "predicted_effect": r["predicted_effect"],
+                         **{f"needed_{y}_years": n for y, n in r["needed"].items()}, **over})
+        rows += [{**row, "draw": i} for row in r["rows"]]
+    assurance = [] if not rows else (pd.DataFrame(rows).groupby(["years", "territories"], as_index=False)["power"]
+                                     .mean().rename(columns={"power": "assurance"}).to_dict("records"))
+    return {"draws": per_draw, "assurance": assurance, "needed": needed(
+        [{"years": a["years"], "territories": a["territories"], "power": a["assurance"]} for a in assurance]),
+        "seeds": seeds, "design": design}

@@ -10,6 +10,11 @@ reported is the densest on the peeling trajectory whose coverage is at least 0.5
 usual compromise, Bryant and Lempert 2010). Coverage: the share of all cases of interest
 that fall in the box; density: the share of the box's runs that are cases of interest.
 
+Significance: PRIM is run on two thirds of the points; restrictions whose quasi-p-value is
+0.05 or more are dropped, and the box is reported only if its density on the held-out third
+beats the held-out share of cases (one-sided binomial test at 5%). A box that fails is said
+to have failed, its rules are not printed.
+
 References
 ----------
 Friedman, J. H., Fisher, N. I. (1999). Bump hunting in high-dimensional data. Statistics and
@@ -45,6 +50,9 @@ FACTORS: dict[str, tuple[float, float, bool]] = {
 
 MIN_COVERAGE = 0.5
 
+#: Significance level of the quasi-p-values and of the held-out test.
+ALPHA = 0.05
+
 
 def sample(n: int, seed: int) -> pd.DataFrame:
     """``n`` Latin-hypercube points over :data:`FACTORS` (integers rounded)."""
@@ -79,48 +87,82 @@ def rules(limits: dict[str, tuple[float, float]]) -> tuple[str, str]:
         ufr = f" {out.UNITS_FR.get(unit, unit)}" if u else ""
         full_lo, full_hi = FACTORS[key][:2]
         if lo > full_lo and hi < full_hi:
-            fr.append(f"{name_fr} entre {lo:.3g} et {hi:.3g}{ufr}")
-            en.append(f"{name_en} between {lo:.3g} and {hi:.3g}{u}")
+            fr.append(f"{name_fr} entre {lo:.2g} et {hi:.2g}{ufr}")
+            en.append(f"{name_en} between {lo:.2g} and {hi:.2g}{u}")
         elif lo > full_lo:
-            fr.append(f"{name_fr} d'au moins {lo:.3g}{ufr}")
-            en.append(f"{name_en} at least {lo:.3g}{u}")
+            fr.append(f"{name_fr} d'au moins {lo:.2g}{ufr}")
+            en.append(f"{name_en} at least {lo:.2g}{u}")
         else:
-            fr.append(f"{name_fr} d'au plus {hi:.3g}{ufr}")
-            en.append(f"{name_en} at most {hi:.3g}{u}")
+            fr.append(f"{name_fr} d'au plus {hi:.2g}{ufr}")
+            en.append(f"{name_en} at most {hi:.2g}{u}")
     if not fr:
         return "aucune condition (toute la plage étudiée)", "no condition (the whole range studied)"
     return "Si " + ", et ".join(fr) + ".", "If " + ", and ".join(en) + "."
 
 
-def find_box(x: pd.DataFrame, y: np.ndarray) -> dict[str, Any] | None:
-    """PRIM's box: its limits on the restricted factors, coverage, density and the number
-    of runs in it; None when there is no case of interest or every run is one."""
+def in_box(x: pd.DataFrame, limits: dict[str, tuple[float, float]]) -> np.ndarray:
+    """Which rows of ``x`` lie in the box (inclusive limits on the restricted factors)."""
+    inside = np.ones(len(x), dtype=bool)
+    for key, (lo, hi) in limits.items():
+        v = x[key].to_numpy(float)
+        inside &= (v >= lo) & (v <= hi)
+    return inside
+
+
+def find_box(x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> dict[str, Any] | None:
+    """PRIM's box, found on two thirds of the points and tested on the other third.
+
+    On the training part PRIM peels; the box kept is the densest on the trajectory with
+    coverage at least :data:`MIN_COVERAGE`. A restriction whose quasi-p-value (EMA
+    Workbench's one-sided binomial test of the box against the box without that
+    restriction, Bryant and Lempert 2010) is :data:`ALPHA` or more is dropped. The box then
+    passes only if, on the held-out third, its density exceeds the held-out share of cases
+    by a one-sided binomial test at :data:`ALPHA`. Returns the limits, the training and
+    held-out coverage and density, each restriction's quasi-p-value, the test's p and
+    ``passed``; None when there is no case of interest or every run is one."""
     import logging
+    import warnings
+
+    from scipy.stats import binomtest
 
     if y.sum() == 0 or y.all():
         return None
-    import warnings
-
     logging.getLogger("EMA").setLevel(logging.WARNING)
     with warnings.catch_warnings():  # "ipyparallel not installed": a runner the report does not use
         warnings.simplefilter("ignore", UserWarning)
         from ema_workbench.analysis import prim
 
+    order = np.random.default_rng([seed, 17]).permutation(len(y))
+    train, test = np.sort(order[: 2 * len(y) // 3]), np.sort(order[2 * len(y) // 3:])
+    xt, yt = x.iloc[train].reset_index(drop=True), y[train]
+    if yt.sum() == 0 or yt.all():
+        return None
     with warnings.catch_warnings():  # pandas deprecates the 'inplace' that ema_workbench 3.0 uses
         warnings.filterwarnings("ignore", message=".*inplace keyword.*")
         # as floats: ema_workbench 3.0 pastes half-way values into integer columns, which pandas 3 refuses
-        p = prim.Prim(x.astype(float), y.astype(int), peel_alpha=0.1, mass_min=0.05)
+        p = prim.Prim(xt.astype(float), yt.astype(int), peel_alpha=0.1, mass_min=0.05)
         box = p.find_box()
     traj = box.peeling_trajectory.reset_index(drop=True)
     ok = traj[traj["coverage"] >= MIN_COVERAGE]
     i = int(ok["density"].idxmax()) if len(ok) else int(traj["density"].idxmax())
-    lims = box.box_lims[i]
-    init = p.box_init
+    lims, init = box.box_lims[i], p.box_init
     restricted = {k: (float(lims[k].iloc[0]), float(lims[k].iloc[1])) for k in x.columns
                   if float(lims[k].iloc[0]) != float(init[k].iloc[0]) or float(lims[k].iloc[1]) != float(init[k].iloc[1])}
-    return {"limits": restricted, "coverage": float(traj.loc[i, "coverage"]),
-            "density": float(traj.loc[i, "density"]), "runs_in_box": int(traj.loc[i, "n"]),
-            "trajectory": traj[["coverage", "density", "mass", "res_dim"]]}
+    qp = {k: max(float(v) for v in box.p_values[i][k]) for k in restricted if k in box.p_values[i]}
+    kept = {k: v for k, v in restricted.items() if qp.get(k, 1.0) < ALPHA}
+    xh, yh = x.iloc[test].reset_index(drop=True), y[test]
+    m_train, m_test = in_box(xt, kept), in_box(xh, kept)
+    k_in, n_in = int(yh[m_test].sum()), int(m_test.sum())
+    p_test = float(binomtest(k_in, n_in, float(yh.mean()), alternative="greater").pvalue) if n_in else 1.0
+    return {"limits": kept, "dropped": {k: qp.get(k, float("nan")) for k in restricted if k not in kept},
+            "quasi_p": {k: qp[k] for k in kept},
+            "coverage": float(yt[m_train].sum() / yt.sum()), "density": float(yt[m_train].mean()) if m_train.any() else 0.0,
+            "runs_in_box": int(m_train.sum()),
+            "holdout_coverage": float(k_in / yh.sum()) if yh.sum() else 0.0,
+            "holdout_density": k_in / n_in if n_in else 0.0, "holdout_runs_in_box": n_in,
+            "holdout_share": float(yh.mean()), "holdout_p": p_test,
+            "passed": bool(kept) and p_test < ALPHA, "train_points": len(train), "holdout_points": len(test),
+            "trajectory": traj[["coverage", "density", "mass", "res_dim"]], "peeled": i}
 
 
 def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
@@ -134,41 +176,69 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
     outs = runs(run_model, tasks, "discovery")
     gap = np.array([o["summary"]["equity_gap"] for o in outs])
     survival = np.array([o["summary"]["alliance_survival"] for o in outs])
-    y = (gap < 0) & (survival >= np.median(survival))
+    y = (gap < 0) & (survival >= np.median(survival)) & (survival > 0)  # 0: none survived, or none ended
     s = sec.Section("discovery", "Découverte de scénarios / Scenario discovery")
     s.text = [f"{len(x)} Latin-hypercube points over {len(FACTORS)} factors, one seed each; case of interest: "
               "the most fragile territories reduced a larger share of their need than the least fragile "
-              f"(equity gap < 0) and alliance survival at least the median ({np.median(survival):.3g}). "
+              f"(equity gap < 0) and alliance survival at least the median ({np.median(survival):.3g}) and above 0 "
+              "(a survival of 0, no alliance survived or none ended, never counts). "
               f"Cases: {int(y.sum())} of {len(y)}. PRIM (EMA Workbench), box: densest with coverage >= "
               f"{MIN_COVERAGE}."]
-    box = find_box(x, y)
+    box = find_box(x, y, cfg.seed)
     if box is None:
         s.text.append("No box: the sample has no case of interest, or only such cases.")
         return s
-    fr, en = rules(box["limits"])
-    lift = box["density"] / y.mean()
-    s.text.append(f"Share of cases in the whole sample: {y.mean():.2f}; the box's density is {lift:.2f} times that"
-                  + (" (below 1.5: no clearly better region was found; read the rule as weak)." if lift < 1.5 else "."))
-    s.text += [f"FR : {fr} (couverture {box['coverage']:.2f}, densité {box['density']:.2f}, "
-               f"{box['runs_in_box']} simulations dans la boîte)",
-               f"EN: {en} (coverage {box['coverage']:.2f}, density {box['density']:.2f}, "
-               f"{box['runs_in_box']} runs in the box)"]
-    table = pd.DataFrame([{"factor": k, "label_fr": labels(k)[0], "label_en": labels(k)[1], "unit": labels(k)[2],
-                           "box_low": lo, "box_high": hi, "range_low": FACTORS[k][0], "range_high": FACTORS[k][1]}
-                          for k, (lo, hi) in box["limits"].items()])
-    s.tables["discovery_box"] = (table, f"PRIM box: coverage {box['coverage']:.2f}, density {box['density']:.2f}")
+    s.text.append(
+        f"Significance: PRIM on {box['train_points']} points, tested on the other {box['holdout_points']}; "
+        f"restrictions with a quasi-p-value >= {ALPHA} dropped"
+        + (f" ({', '.join(f'{k} {v:.2g}' for k, v in box['dropped'].items())})" if box["dropped"] else " (none)")
+        + f". Held out: {box['holdout_runs_in_box']} runs in the box, density {box['holdout_density']:.2f} against "
+        f"a share of cases {box['holdout_share']:.2f}, one-sided binomial p = {box['holdout_p']:.2g}.")
+    if not box["passed"]:
+        s.text.append("The box did not pass (no significant restriction, or not better than chance on the "
+                      "held-out points): no rule is reported.")
+    else:
+        fr, en = rules(box["limits"])
+        dens = box["holdout_density"]
+        fr = (fr.rstrip(".") + f", alors dans {dens:.0%} des simulations (contre {box['holdout_share']:.0%} "
+              "en tout) les territoires les plus fragiles ont réduit une plus grande part de leur besoin que les "
+              "moins fragiles et les alliances ont duré au moins autant que la médiane.")
+        en = (en.rstrip(".") + f", then in {dens:.0%} of runs (against {box['holdout_share']:.0%} overall) the "
+              "most fragile territories reduced a larger share of their need than the least fragile and "
+              "alliances lasted at least as long as the median.")
+        lift = box["holdout_density"] / box["holdout_share"]
+        s.text.append(f"On the held-out points the box's density is {lift:.2f} times the share of cases"
+                      + (" (below 1.5: read the rule as weak)." if lift < 1.5 else "."))
+        s.text += [f"FR : {fr} (couverture {box['coverage']:.2f}, densité {box['density']:.2f} sur "
+                   f"l'apprentissage ; {box['holdout_coverage']:.2f} et {box['holdout_density']:.2f} sur les "
+                   "points réservés)",
+                   f"EN: {en} (coverage {box['coverage']:.2f}, density {box['density']:.2f} on the training "
+                   f"points; {box['holdout_coverage']:.2f} and {box['holdout_density']:.2f} held out)"]
+        table = pd.DataFrame([{"factor": k, "label_fr": labels(k)[0], "label_en": labels(k)[1],
+                               "unit": labels(k)[2], "box_low": lo, "box_high": hi, "quasi_p": box["quasi_p"][k],
+                               "range_low": FACTORS[k][0], "range_high": FACTORS[k][1]}
+                              for k, (lo, hi) in box["limits"].items()])
+        s.tables["discovery_box"] = (table, f"PRIM box: coverage {box['coverage']:.2f}, density "
+                                     f"{box['density']:.2f} (held out: {box['holdout_coverage']:.2f}, "
+                                     f"{box['holdout_density']:.2f}; p = {box['holdout_p']:.2g})")
+    import matplotlib
+
     traj = box["trajectory"]
     fig = new_figure(5.5, 4)
     ax = fig.add_subplot()
-    sc = ax.scatter(traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis", s=18)
-    ax.scatter([box["coverage"]], [box["density"]], s=80, facecolors="none", edgecolors="#c00")
+    dims = traj["res_dim"].astype(int)
+    cmap = matplotlib.colormaps["viridis"].resampled(int(dims.max()) + 1)
+    sc = ax.scatter(traj["coverage"], traj["density"], c=dims, cmap=cmap, vmin=-0.5, vmax=dims.max() + 0.5, s=18)
+    chosen = traj.loc[box["peeled"]]
+    ax.scatter([chosen["coverage"]], [chosen["density"]], s=80, facecolors="none", edgecolors="#c00")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("Couverture / Coverage (share of cases)")
     ax.set_ylabel("Densité / Density (share of the box)")
-    fig.colorbar(sc, ax=ax, label="Facteurs restreints / Restricted factors (count)")
+    fig.colorbar(sc, ax=ax, label="Facteurs restreints / Restricted factors (count)",
+                 ticks=range(int(dims.max()) + 1))
     ax.grid(alpha=0.3)
     out.save_figure(fig, folder, "discovery_tradeoff")
     s.figures["discovery_tradeoff"] = ("PRIM : compromis couverture-densité / coverage-density trade-off "
-                                       "(circled: the box reported)")
+                                       "on the training points (circled: the box tested)")
     return s

@@ -9,6 +9,7 @@ negative; a difference is drawn around zero.
 from __future__ import annotations
 
 import base64
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -79,16 +80,28 @@ def honest_limits(values: Any, unit: str, difference: bool = False) -> tuple[flo
     return min(0.0, lo * 1.1), max(hi * 1.1, 1e-12) if hi > 0 else 0.0
 
 
+#: A mark printed across every figure while it is set (``alliance report --quick``:
+#: "QUICK: not for publication"), so that a small build cannot pass for the paper's.
+WATERMARK: ContextVar[str | None] = ContextVar("watermark", default=None)
+
+
 def save_figure(fig: Any, folder: Path, name: str) -> list[str]:
     """``figures/<name>.pdf``, ``.svg`` and ``.png`` (300 dpi); returns the relative names.
-    Metadata that would change between two builds (creation dates) are left out."""
+    Metadata that would change between two builds (creation dates, SVG element ids) are
+    fixed or left out, so the same figure gives the same bytes."""
+    import matplotlib
+
     (folder / "figures").mkdir(parents=True, exist_ok=True)
+    if (mark := WATERMARK.get()) is not None:
+        fig.text(0.5, 0.5, mark, ha="center", va="center", rotation=25, fontsize=26, color="#c00",
+                 alpha=0.25, zorder=100)
     written = []
-    for fmt in FIGURE_FORMATS:
-        rel = f"figures/{name}.{fmt}"
-        meta = {"pdf": {"CreationDate": None}, "svg": {"Date": None}, "png": {}}[fmt]
-        fig.savefig(folder / rel, dpi=DPI, metadata=meta)
-        written.append(rel)
+    with matplotlib.rc_context({"svg.hashsalt": name}):
+        for fmt in FIGURE_FORMATS:
+            rel = f"figures/{name}.{fmt}"
+            meta = {"pdf": {"CreationDate": None}, "svg": {"Date": None}, "png": {}}[fmt]
+            fig.savefig(folder / rel, dpi=DPI, metadata=meta)
+            written.append(rel)
     return written
 
 

@@ -39,20 +39,23 @@ class Config:
     treatment: str = "charter_adopted"
     design: Design = field(default_factory=Design)
     design_seeds: int = 8
+    uncertainty_draws: int = 8  # draws of the lever strengths (and posterior) for the power
+    uncertainty_seeds: int = 4  # worlds per draw
     prim_points: int = 1000
     horizon_reps: int = 10
     horizon_outcome: str = "impact"
     levers: tuple[str, ...] | None = None  # None: every lever of the registry
 
 
-QUICK = Config(reps=3, months=24, territories=10, map_reps=2, design_seeds=2, prim_points=24,
+QUICK = Config(reps=3, months=24, territories=10, map_reps=2, design_seeds=4, prim_points=24,
+               uncertainty_draws=2, uncertainty_seeds=2,
                horizon_reps=2, levers=("dialogue", "mutual_trust", "legal_framework"),
-               design=Design(years=5, horizons=(4, 5), sizes=(20, 80, 320), draws=40),
+               design=Design(years=5, horizons=(4, 5), sizes=(12, 20, 40), draws=40),
                maps=(("time.electoral_cycle_months", (36, 72), "time.project_duration_months", (12, 36)),
                      ("funding.application_cost", (0.1, 1.5), "funding.budget_scale", (0.5, 2.0)),
                      ("governance.rule", ("macro_led", "subsidiarity"),
                       "funding.regime", ("competitive_calls", "pooled_fund"))))
-FULL = Config(reps=30, months=120, territories=None, map_reps=10, design_seeds=16)
+FULL = Config(reps=30, months=120, territories=None, map_reps=10, design_seeds=16, uncertainty_seeds=8)
 
 #: Outcomes shown in the comparison and the discovery.
 KEY_OUTCOMES = ("impact", "equity_gap", "alliances_formed", "alliance_survival", "engagement",
@@ -184,7 +187,14 @@ def comparison(folder: Path, cfg: Config, runs: Runs) -> tuple[Section, dict[str
     sec.text = [f"Each scenario ran {n} replications on the common seeds {seeds[0]}-{seeds[-1]} "
                 f"({cfg.months} months). Differences are paired over seeds (scenario minus {ref}) with "
                 "95% Student t intervals; p-values of the paired t test are adjusted across the "
-                f"{len(KEY_OUTCOMES)} outcomes of each scenario by Benjamini-Hochberg (q-values)."]
+                f"{len(KEY_OUTCOMES)} outcomes of each scenario by Benjamini-Hochberg (q-values; an outcome "
+                "equal in both scenarios in every seed, often an undefined ratio reported as 0, is not tested). "
+                "alliance compare adjusts across all its outcomes, so its q-values are larger.",
+                "Impact is in need units, the model's own: one unit is the whole of one need dimension of one "
+                "territory, not euros nor beneficiaries; compare scenarios, not absolute values.",
+                f"To rebuild one contrast outside the report: alliance compare {ref} SCENARIO --seed {seeds[0]} "
+                f"--reps {n} --months {cfg.months}"
+                + (f" --set territories.count={cfg.territories}" if cfg.territories is not None else "") + "."]
     sec.tables["comparison"] = (table, f"Paired differences against {ref}, 95% CI and BH q-values")
     sec.figures["paired_differences"] = (f"Différences appariées avec {ref} / Paired differences "
                                          f"against {ref}: mean and 95% CI over {n} common seeds")
@@ -197,8 +207,8 @@ def paired_p(d: dict[str, Any]) -> float:
 
     if d["sd"] is None:
         return math.nan
-    if d["sd"] == 0:
-        return 1.0 if d["mean"] == 0 else 0.0
+    if d["sd"] == 0:  # identical in every seed (often an undefined ratio reported as 0): not tested
+        return math.nan if d["mean"] == 0 else 0.0
     stat = d["mean"] / (d["sd"] / math.sqrt(d["n"]))
     return float(2 * student.sf(abs(stat), d["n"] - 1))
 
@@ -305,8 +315,9 @@ def regime_maps(folder: Path, cfg: Config, runs: Runs) -> Section:
         ax.set_yticks(range(len(ys)), [str(y) for y in ys], fontsize=8)
         ax.set_xlabel(out.parameter_label(fx))
         ax.set_ylabel(out.parameter_label(fy))
-        for (i, j), v in np.ndenumerate(grid):
-            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7, color="white")
+        mid = lo + 0.6 * (hi - lo)
+        for (i, j), v in np.ndenumerate(grid):  # dark text on the light (yellow) end of viridis
+            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8, color="black" if v > mid else "white")
         fig.colorbar(im, ax=ax, label=out.outcome_label(key))
         ax.set_title(f"mean over {n} seeds, {cfg.months} months", fontsize=9)
         out.save_figure(fig, folder, name)
@@ -322,27 +333,57 @@ def regime_maps(folder: Path, cfg: Config, runs: Runs) -> Section:
 # The experimentation of the law
 # --------------------------------------------------------------------------------------
 
-def experimentation(folder: Path, cfg: Config, runs: Runs) -> Section:
+def experimentation(folder: Path, cfg: Config, runs: Runs, calibration: Path | None = None) -> Section:
+    from dataclasses import replace
+
     from . import design as dsg
 
     control = base_params("baseline", cfg)
     treated = base_params(cfg.treatment, cfg)
     result = dsg.simulate(control, treated, seeds_of(cfg, cfg.design_seeds), cfg.design, runs)
-    return design_section(folder, result, cfg.treatment)
+    uncertain = None
+    if cfg.uncertainty_draws:
+        draws = uncertainty_draws(control, treated, cfg.uncertainty_draws, cfg.seed, calibration)
+        seeds = seeds_of(cfg, min(cfg.uncertainty_seeds, cfg.design_seeds))  # common seeds with the fixed design
+        uncertain = dsg.simulate_uncertain(control, treated, draws, seeds,
+                                           replace(cfg.design, draws=min(cfg.design.draws, 100)), runs)
+        uncertain["posterior"] = None if calibration is None else calibration.name
+    return design_section(folder, result, cfg.treatment, uncertain)
 
 
-def design_section(folder: Path, result: dict[str, Any], treatment: str) -> Section:
+def uncertainty_draws(control: dict, treated: dict, k: int, seed: int, calibration: Path | None) -> list[dict]:
+    """``k`` draws of the lever strengths within their ranges, each joined (when a
+    calibration folder is given) by a parameter set drawn from its posterior."""
+    from . import design as dsg
+
+    draws = dsg.strength_draws(control, treated, k, seed)
+    if calibration is not None:
+        draws = [{**d, **p} for d, p in zip(draws, dsg.posterior_draws(calibration, k, seed), strict=True)]
+    return draws
+
+
+def design_section(folder: Path, result: dict[str, Any], treatment: str,
+                   uncertain: dict[str, Any] | None = None) -> Section:
     from experiments.io.figures import new_figure
 
     d: Design = result["design"]
     rows = pd.DataFrame(result["rows"])
+    if rows.empty:
+        sec = Section("experimentation", "L'expérimentation de la loi / The law's experimentation")
+        sec.text = [f"No evaluation size of the grid {list(d.sizes)} fits: each needs at most {result['pool']} "
+                    f"territories (the simulated pool) and at least {2 * d.spread} adopters and 2 controls at a "
+                    f"share of {d.share:.0%}.", "Estimator: difference in differences for staggered adoption "
+                    "(Callaway and Sant'Anna 2021); not run."]
+        return sec
     fig = new_figure(6.5, 4.2)
     ax = fig.add_subplot()
-    for years, part in rows.groupby("years"):
-        ax.plot(part["territories"], part["power"], marker="o", label=f"{years} ans / years")
+    for k, (years, part) in enumerate(rows.groupby("years")):
+        ax.plot(part["territories"], part["power"], marker="o", color=f"C{k}", label=f"{years} ans / years")
+        ax.fill_between(part["territories"], part["power_low"], part["power_high"], color=f"C{k}", alpha=0.15,
+                        lw=0)
     ax.axhline(0.8, color="#933", lw=1, ls="--", label="80 %")
-    ax.set_xscale("log")
-    ax.set_ylim(0, 1)
+    _territory_axis(ax, d.sizes)
+    ax.set_ylim(0, 1.02)
     ax.set_xlabel("Territoires évalués / Territories evaluated (count, log scale)")
     ax.set_ylabel("Puissance / Power (share of samples)")
     ax.legend(fontsize=8)
@@ -350,8 +391,8 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str) -> Sect
     out.save_figure(fig, folder, "power_curve")
     by_seed = np.asarray(result["predicted_by_seed"])
     spread = (f" (seeds range {by_seed.min():.3g} to {by_seed.max():.3g})" if len(by_seed) > 1 else "")
-    needed = "; ".join(f"{y} years: {n if n is not None else f'more than {max(d.sizes)}'} territories"
-                       for y, n in result["needed"].items())
+    needed = "; ".join(_needed_text(rows, y, n) for y, n in result["needed"].items())
+    share = -result["predicted_effect"] / result["control_need"] if result["control_need"] > 0 else math.nan
     sec = Section("experimentation", "L'expérimentation de la loi / The law's experimentation")
     sec.text = [
         f"Treatment: the levers of scenario '{treatment}' adopted by {d.share:.0%} of territories, "
@@ -361,15 +402,114 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str) -> Sect
         "simple aggregation of the group-time effects, never-treated territories as controls, the "
         "year before adoption as base period), territories as units, two-sided 5% test.",
         f"The model's predicted effect on remaining need over {d.years} years: "
-        f"{result['predicted_effect']:.4g} need units per territory{spread}.",
-        f"Territories needed for 80% power (grid {list(d.sizes)}, {d.draws} samples per cell): {needed}.",
-        "Assumes no spillover between adopting and other territories (each cohort's world has every "
-        "territory adopting that year); the power is that of non-interacting units.",
+        f"{result['predicted_effect']:.4g} need units per territory{spread}, {share:.1%} of the "
+        f"{result['control_need']:.3g} need units a territory still has at the end without adoption (need "
+        "units are the model's own: one unit is the whole of one need dimension of one territory; compare "
+        "scenarios, not absolute values).",
+        f"This is the best case the scenario describes: every lever of '{treatment}' at its dose from the "
+        "adoption year on, in every adopting territory. Partial uptake gives a smaller effect and needs more "
+        "territories: the power under the effect's uncertainty below draws the levers' strengths.",
+        f"Territories needed for 80% power (grid {list(d.sizes)}, {d.draws} samples per cell drawn without "
+        f"replacement from {result['pool']} simulated territories; sizes above the pool, or too small for 2 "
+        f"territories per cohort, are left out): {needed}.",
+        "Spillovers are not measured: the levers are one national setting (the kernels read one set of "
+        "coefficients for every territory), so each cohort's world has every territory adopting and the "
+        "controls come from a world where none does. In a real experimentation controls share national "
+        "actors, funds and neighbours with adopters: adopters winning more national grants would push the "
+        "estimate away from zero, their successes spreading to neighbouring controls towards zero; the net "
+        "bias needs per-territory adoption in the model to be measured.",
     ]
     sec.tables["power"] = (rows, "Power of the difference in differences by territories and years")
     sec.figures["power_curve"] = ("Courbe de puissance / Power curve: share of evaluation samples "
-                                  "detecting the model's effect at 5%")
+                                  "detecting the model's effect at 5% (band: Monte Carlo 95% interval; lines "
+                                  "join computed grid points only)")
+    if uncertain is not None:
+        _uncertainty_part(folder, sec, result, uncertain)
     return sec
+
+
+def _needed_text(rows: pd.DataFrame, years: int, n: int | None) -> str:
+    """``N territories (power p, Monte Carlo interval; the size below: p')``."""
+    part = rows[rows["years"] == years].sort_values("territories")
+    if n is None:
+        return f"{years} years: more than {int(part['territories'].max())} territories" if len(part) else \
+            f"{years} years: no size fits the pool"
+    r = part[part["territories"] == n].iloc[0]
+    below = part[part["territories"] < n]
+    text = (f"{years} years: {n} territories (power {r['power']:.2f}, Monte Carlo 95% interval "
+            f"{r['power_low']:.2f}-{r['power_high']:.2f}")
+    if len(below):
+        b = below.iloc[-1]
+        text += f"; {int(b['territories'])} give {b['power']:.2f}, so the answer lies between {int(b['territories'])} and {n}"
+    return text + ")"
+
+
+def _territory_axis(ax: Any, sizes: Sequence[int]) -> None:
+    """A log axis of territories with the grid's sizes as plain labels."""
+    ax.set_xscale("log")
+    ax.set_xticks(list(sizes), [str(n) for n in sizes])
+    ax.minorticks_off()
+
+
+def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dict[str, Any]) -> None:
+    """The power redone with the effect's uncertainty: per draw and the assurance."""
+    from experiments.io.figures import new_figure
+
+    d: Design = u["design"]
+    draws = pd.DataFrame(u["draws"])
+    assurance = pd.DataFrame(u["assurance"])
+    if assurance.empty:
+        sec.text.append(f"Power under the effect's uncertainty: no size of the grid fits the {len(u['seeds'])} "
+                        "world(s) per draw (raise the worlds per draw).")
+        return
+    eff = draws["predicted_effect"].to_numpy(float)
+    source = ("the lever strengths drawn uniformly within their plausible ranges (simulation/constants.py)"
+              + (f" and parameter sets drawn from the posterior of {u['posterior']}/" if u["posterior"] else
+                 "; no calibration folder given (--calibration DIR adds posterior draws)"))
+    big = f"more than {int(assurance['territories'].max())}"  # the largest size the draws' pool allows
+    fixed_big = f"more than {int(pd.DataFrame(result['rows'])['territories'].max())}"
+
+    def fmt(n: Any, more: str = big) -> str:
+        return more if n is None or (isinstance(n, float) and math.isnan(n)) else str(int(n))
+
+    per_years = []
+    for y in d.horizons:
+        col = draws[f"needed_{y}_years"]
+        known = col.dropna()
+        share = len(known) / len(col)
+        per_years.append(f"{y} years: {fmt(u['needed'].get(y))} (fixed strengths: {fmt(result['needed'].get(y), fixed_big)}; "
+                         f"per draw {fmt(known.min()) if len(known) else big} to "
+                         f"{fmt(known.max()) if share == 1 else big})")
+    sec.text += [
+        f"Under the effect's uncertainty: {len(draws)} draws of {source}, {len(u['seeds'])} world(s) each "
+        f"(seeds {u['seeds'][0]}-{u['seeds'][-1]}, common with the fixed design), {d.draws} evaluation samples per cell. Predicted effect over "
+        f"{d.years} years: median {np.median(eff):.3g}, range {eff.min():.3g} to {eff.max():.3g} need units "
+        f"(fixed strengths: {result['predicted_effect']:.3g} over all {len(result['seeds'])} seeds, "
+        f"{np.mean(result['predicted_by_seed'][:len(u['seeds'])]):.3g} over the same {len(u['seeds'])}).",
+        "Territories needed for 80% assurance (power averaged over the draws): " + "; ".join(per_years) + ".",
+    ]
+    sec.tables["power_uncertain_draws"] = (draws, "Each draw of the uncertain parameters: predicted effect "
+                                           "and territories needed for 80% power")
+    sec.tables["power_assurance"] = (assurance, "Assurance: power averaged over the draws")
+    fig = new_figure(6.5, 4.2)
+    ax = fig.add_subplot()
+    fixed = pd.DataFrame(result["rows"])
+    for k, (years, part) in enumerate(assurance.groupby("years")):
+        colour = f"C{k}"
+        ax.plot(part["territories"], part["assurance"], marker="o", color=colour,
+                label=f"{years} ans / years, incertain / uncertain")
+        f = fixed[fixed["years"] == years]
+        ax.plot(f["territories"], f["power"], ls=":", color=colour, label=f"{years} ans / years, fixed")
+    ax.axhline(0.8, color="#933", lw=1, ls="--")
+    _territory_axis(ax, d.sizes)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Territoires évalués / Territories evaluated (count, log scale)")
+    ax.set_ylabel("Puissance moyenne / Assurance (share of samples)")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    out.save_figure(fig, folder, "power_assurance")
+    sec.figures["power_assurance"] = ("Puissance sous incertitude de l'effet / Power under the effect's "
+                                      "uncertainty (solid) against fixed strengths (dotted)")
 
 
 # --------------------------------------------------------------------------------------
@@ -403,10 +543,13 @@ def horizons(folder: Path, cfg: Config, runs: Runs) -> Section:
                          "effect": d["mean"], "ci95_low": d["ci95_low"], "ci95_high": d["ci95_high"],
                          "unit": d["unit"], "replications": n})
     table = pd.DataFrame(rows)
-    fig = new_figure(7, max(3.0, 0.28 * len(levers) + 1.2))
+    first = table[table["months"] == cfg.months].set_index("lever")["effect"]
+    levers = sorted(levers, key=lambda lv: first[lv.id])  # largest effect at the top of the figure
+    fig = new_figure(8, max(3.0, 0.3 * len(levers) + 1.4), layout="constrained")
     ax = fig.add_subplot()
     ys = np.arange(len(levers))
     for j, (months, part) in enumerate(table.groupby("months", sort=True)):
+        part = part.set_index("lever").loc[[lv.id for lv in levers]]
         m = part["effect"].to_numpy(float)
         lo = part["ci95_low"].to_numpy(float)
         hi = part["ci95_high"].to_numpy(float)
@@ -414,14 +557,17 @@ def horizons(folder: Path, cfg: Config, runs: Runs) -> Section:
                     label=f"{months // 12} ans / years")
     ax.axvline(0, color="#999", lw=1)
     ax.set_xlim(*out.honest_limits(np.r_[table["ci95_low"], table["ci95_high"]], "", difference=True))
-    ax.set_yticks(ys, [lv.label_en for lv in levers], fontsize=7)
-    ax.set_xlabel(f"Effet du levier (dose 1 - dose 0) / Lever effect on {out.outcome_label(key, 'en')}")
+    ax.set_yticks(ys, [f"{lv.label_fr} / {lv.label_en}" for lv in levers], fontsize=6)
+    ax.set_xlabel(f"Effet du levier (dose 1 - dose 0) / Lever effect\n{out.outcome_label(key)}", fontsize=8)
     ax.legend(fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     out.save_figure(fig, folder, "lever_horizons")
     sec = Section("horizons", "Effet des leviers selon l'horizon / Lever effects by horizon")
     sec.text = [f"Each lever from dose 0 to dose 1, the others at the baseline, paired over {len(seeds)} seeds; "
-                f"{key} after {cfg.months} and {2 * cfg.months} months, mean difference and 95% CI."]
+                f"{key} after {cfg.months} and {2 * cfg.months} months, mean difference and 95% CI, sorted by the "
+                f"effect at {cfg.months} months. The intervals are per comparison, not adjusted for the "
+                f"{2 * len(levers)} shown: read a ranking from the sensitivity section. The longer horizon's "
+                "effect includes the lever acting for longer as well as slower mechanisms."]
     sec.tables["lever_horizons"] = (table, f"Lever effects on {key} at two horizons")
     sec.figures["lever_horizons"] = (f"Effet de chaque levier à deux horizons / Each lever's effect on {key} "
                                      "at two horizons")
@@ -458,9 +604,102 @@ def lever_ranking(sensitivity: Path | None) -> Section:
     sec.tables["lever_ranking"] = (keep[cols].reset_index(drop=True), f"Indices read from {sensitivity.name}/indices.csv")
     sec.text = [f"Read from {sensitivity.name}/indices.csv (alliance sensitivity): each factor's index per "
                 "outcome with its interval and adjusted p-value, largest in absolute value first."]
+    fit_path = sensitivity / "fit.csv"
+    if fit_path.is_file():
+        fit = pd.read_csv(fit_path)
+        keep_cols = [c for c in ("outcome", "part", "points", "r2", "ceiling", "r2_share_of_ceiling", "q2")
+                     if c in fit.columns]
+        sec.tables["lever_ranking_fit"] = (fit[keep_cols], "Fit of the sensitivity regression per outcome: R², "
+                                           "its ceiling under seed noise, and their ratio")
+        if "r2" in fit.columns:
+            poor = sorted(set(fit.loc[fit["r2"] < 0.5, "outcome"]))
+            sec.text.append("Regression fit (fit.csv): R² from "
+                            f"{fit['r2'].min():.2f} to {fit['r2'].max():.2f}"
+                            + (f"; below 0.5 for {', '.join(poor)}: standardised coefficients do not rank factors "
+                               "reliably there." if poor else "."))
+    prov_path = sensitivity / "provenance.json"
+    if prov_path.is_file():
+        import json
+
+        try:
+            sprov = json.loads(prov_path.read_text(encoding="utf-8"))
+        except ValueError:
+            sprov = {}
+        if isinstance(sprov, dict):
+            seeds = sprov.get("seeds")
+            said = (f"{len(seeds)} seeds from {min(seeds)} to {max(seeds)}" if isinstance(seeds, list) and seeds
+                    and all(isinstance(x, int) for x in seeds) else f"seeds {str(seeds)[:40]}")
+            sec.text.append(f"The sensitivity folder was built at commit {sprov.get('git_commit')} "
+                            f"(dirty: {sprov.get('git_dirty')}), {said}; compare with this report's commit in "
+                            "Methods.")
     across = sensitivity / "rankings.csv"
     if across.is_file():
         sec.tables["lever_ranking_across_cells"] = (pd.read_csv(across), "Each factor's rank across the "
                                                     "structural cells (governance rules, funding regimes)")
         sec.text.append("Robustness: rankings.csv gives each factor's rank in every structural cell of the design.")
+    return sec
+
+
+# --------------------------------------------------------------------------------------
+# Convergence: how the comparison's intervals shrink with replications
+# --------------------------------------------------------------------------------------
+
+#: Outcomes of the convergence figure (the table has every key outcome).
+CONVERGENCE_OUTCOMES = ("impact", "alliance_survival", "equity_gap")
+
+
+def convergence(folder: Path, cfg: Config, per: dict[str, list[dict]]) -> Section:
+    """The scenario comparison's paired differences recomputed on the first n seeds, for a
+    growing n: the mean and the half-width of the 95% interval. No new runs: the comparison's
+    own outputs, read in seed order."""
+    from experiments.io import results as res
+    from experiments.io.figures import new_figure
+
+    ref = cfg.scenarios[0]
+    sizes = sorted({n for n in (2, 3, 5, 10, 15, 20, 30, 50, 100) if n <= cfg.reps} | {cfg.reps})
+    rows = []
+    for s in cfg.scenarios[1:]:
+        for n in sizes:
+            diffs = res.paired_differences([o["summary"] for o in per[ref][:n]],
+                                           [o["summary"] for o in per[s][:n]])
+            for k in KEY_OUTCOMES:
+                d = diffs[k]
+                half = None if d["ci95_low"] is None else (d["ci95_high"] - d["ci95_low"]) / 2
+                rows.append({"scenario": s, "outcome": k, "unit": d["unit"], "replications": n,
+                             "difference": d["mean"], "ci95_half_width": half})
+    table = pd.DataFrame(rows)
+    full = table[table["replications"] == cfg.reps].set_index(["scenario", "outcome"])
+    fig = new_figure(10, 3.4, layout="constrained")
+    axes = fig.subplots(1, len(CONVERGENCE_OUTCOMES))
+    for ax, key in zip(np.atleast_1d(axes), CONVERGENCE_OUTCOMES, strict=True):
+        for j, s in enumerate(cfg.scenarios[1:]):
+            part = table[(table["scenario"] == s) & (table["outcome"] == key)]
+            part = part[part["ci95_half_width"].astype(float) > 0]  # log scale: a zero width is not drawn
+            ax.plot(part["replications"], part["ci95_half_width"], marker="o", ms=3, color=f"C{j}", label=s)
+        last = table[(table["outcome"] == key) & (table["replications"] == cfg.reps)]["ci95_half_width"].astype(float)
+        n = np.array(sizes, dtype=float)
+        if last.max() > 0:
+            ax.plot(n, float(last.max()) * np.sqrt(cfg.reps / n), ls=":", color="#777", label="1/sqrt(n)")
+            ax.set_yscale("log")
+        ax.set_xscale("log")
+        ax.set_xticks(sizes, [str(k) for k in sizes])
+        ax.minorticks_off()
+        ax.set_xlabel("Réplications / Replications (count)")
+        ax.set_ylabel(f"Demi-largeur IC 95 % / CI half-width ({out.outcome_unit(key)})", fontsize=8)
+        ax.set_title(out.outcome_label(key, "fr") + "\n" + out.outcome_label(key, "en"), fontsize=8)
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].legend(fontsize=6)
+    out.save_figure(fig, folder, "convergence")
+    imp = full.xs("impact", level="outcome")
+    sec = Section("convergence", "Convergence des estimations / Convergence of the estimates")
+    sec.text = [f"The comparison's paired differences recomputed on the first n of its {cfg.reps} seeds "
+                f"(n = {', '.join(map(str, sizes))}): half-width of the 95% interval. With {cfg.reps} "
+                "replications the impact difference's half-width is "
+                + ", ".join(f"{s} {r.ci95_half_width:.3g} ({r.ci95_half_width / abs(r.difference):.0%} of "
+                            f"{r.difference:.3g})" if r.difference else f"{s} {r.ci95_half_width:.3g}"
+                            for s, r in imp.iterrows())
+                + " need units; the dotted line is the 1/sqrt(n) law through the widest last point."]
+    sec.tables["convergence"] = (table, "Paired differences and 95% CI half-widths by number of replications")
+    sec.figures["convergence"] = ("Convergence : demi-largeur de l'IC 95 % selon les réplications / "
+                                  "Convergence: 95% CI half-width by replications")
     return sec
