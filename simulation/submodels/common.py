@@ -237,7 +237,7 @@ def alliance_will(members, actors, i):
 
 def record(kind, **values):
     """A submodel's coefficients as the namedtuple ``kind``, filled by name and every value a
-    float, so that numba types the record as one homogeneous tuple: a kernel reads it by name
-    (``c.regen``) or by the position constant beside it (``c[C_REGEN]``, checked against the
-    names by tests/test_registries.py)."""
+    float. simulation.kernel.coefficients hands the kernels its values as a float64 array,
+    which they read by the position constant beside each name (``c[C_REGEN]``, checked
+    against the names by tests/test_registries.py)."""
     return kind(**{name: float(v) for name, v in values.items()})
