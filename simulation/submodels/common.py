@@ -3,6 +3,7 @@ simulation/state.py, re-exported here for the submodels)."""
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from ..constants import value
@@ -79,6 +80,39 @@ SLOTS_OFFICIAL = value("slots_official")
 SLOTS_FIRM = value("slots_firm")
 SLOTS_FOUNDATION = value("slots_foundation")
 SLOTS_STATE = value("slots_state")
+
+
+@njit(cache=True)
+def group(keys, n_groups):
+    """An index list: the positions ``i`` with ``keys[i] >= 0`` grouped by key, ascending
+    within a group, so that ``order[start[g]:start[g + 1]]`` are group ``g``'s. A kernel
+    visits one group instead of rescanning every position (same positions, same order, so
+    the same random draws)."""
+    start = np.zeros(n_groups + 1, np.int64)
+    for i in range(keys.shape[0]):
+        if keys[i] >= 0:
+            start[keys[i] + 1] += 1
+    for g in range(n_groups):
+        start[g + 1] += start[g]
+    order = np.empty(start[n_groups], np.int64)
+    fill = start[:n_groups].copy()
+    for i in range(keys.shape[0]):
+        g = keys[i]
+        if g >= 0:
+            order[fill[g]] = i
+            fill[g] += 1
+    return start, order
+
+
+@njit(cache=True)
+def by_territory(state, min_status):
+    """The initiatives of status ``min_status`` or more, by territory (:func:`group`)."""
+    ini = state.initiatives
+    keys = np.full(ini.shape[0], -1, np.int64)
+    for i in range(ini.shape[0]):
+        if ini[i].status >= min_status:
+            keys[i] = ini[i].territory
+    return group(keys, state.territories.shape[0])
 
 
 @njit(cache=True)
