@@ -2,7 +2,8 @@
 overview and scheduling"), compiled as one call so that a month costs one dispatch.
 
 Every kernel takes the run's :class:`simulation.state.State` whole (``state``), its
-:class:`Coefficients` (one named record per submodel, ``cf.funding``) and the generator.
+:class:`Coefficients` (one float array per submodel, ``cf.funding``, read by the position
+constants ``c[C_X]``) and the generator.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ from .submodels import (
 MODULES = (elections, needs, emergence, partner_search, governance, funding, action,
            conflicts, outcomes, scaling, learning)
 
-#: Every submodel's coefficients, one named record each (fields in :data:`ORDER`).
+#: Every submodel's coefficients, one float64 array each (fields in :data:`ORDER`): its
+#: ``Coefficients`` record as an array, since numba passes eleven arrays in a few
+#: microseconds where it unboxed 154 floats of nested records one by one (about 50 us a call).
 Coefficients = namedtuple("Coefficients", ORDER)
 
 #: Slots of the timing buffer of :func:`step_month`: one per submodel (in :data:`ORDER`),
@@ -88,8 +91,10 @@ S_LEDGER_ERROR = _COL["ledger_error"]
 
 
 def coefficients(params) -> Coefficients:
-    """Every submodel's coefficients (each module's ``coefficients(params)``), by name."""
-    return Coefficients(**{m.__name__.rsplit(".", 1)[1]: m.coefficients(params) for m in MODULES})
+    """Every submodel's coefficients (each module's named ``coefficients(params)`` record, as a
+    float64 array in the order of its fields), by submodel name."""
+    return Coefficients(**{m.__name__.rsplit(".", 1)[1]: np.array(m.coefficients(params), dtype=np.float64)
+                           for m in MODULES})
 
 
 # The monotonic clock of the C library, read from compiled code (about 30 ns a reading, and

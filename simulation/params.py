@@ -211,7 +211,7 @@ class Params(_Section):
         """Validate a nested dict laid over the defaults (so a scenario names only what
         differs); raise ParameterError naming ``source`` and the key."""
         try:
-            return cls.model_validate(merge(cls().model_dump(), data))
+            return cls.model_validate(merge(_defaults(), data))
         except ValidationError as exc:
             raise ParameterError(explain(exc, source)) from None
 
@@ -221,6 +221,18 @@ class Params(_Section):
         for dotted, value in overrides.items():
             set_dotted(data, dotted, value, source)
         return Params.from_dict(data, source)
+
+
+_DEFAULTS: list[dict[str, Any]] = []
+
+
+def _defaults() -> dict[str, Any]:
+    """The default parameters as a dict, built once per process (a design validates one
+    parameter dict per run: rebuilding the defaults each time cost about 0.2 ms a run).
+    Only read: :func:`merge` copies what it changes."""
+    if not _DEFAULTS:
+        _DEFAULTS.append(Params().model_dump())
+    return _DEFAULTS[0]
 
 
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import types
 
+import numpy as np
 import pytest
 
 from simulation import Params, kernel, state
@@ -52,7 +53,9 @@ def test_the_schedule_is_named_by_the_submodels():
     assert Coefficients._fields == ORDER
     assert [m.__name__.rsplit(".", 1)[1] for m in MODULES] == list(ORDER)
     cf = coefficients(Params())
-    assert [type(getattr(cf, name)) for name in ORDER] == [m.Coefficients for m in MODULES]
+    for name, m in zip(ORDER, MODULES, strict=True):  # the kernels get each record as a float array
+        assert getattr(cf, name).dtype == np.float64
+        assert getattr(cf, name).tolist() == list(m.coefficients(Params()))
     assert TIMING == (*ORDER, "bookkeeping")
     assert constants(kernel, "T_") == {name: j for j, name in enumerate(TIMING)}
 

@@ -130,7 +130,7 @@ class Territory:
 class IdiomaticEmergence(mesa.Model):
     """One month of emergence, per agent, from a copy of a compiled model's state."""
 
-    def __init__(self, state: Any, c: np.ndarray, rng: np.random.Generator):
+    def __init__(self, state: Any, c: Any, rng: np.random.Generator):
         super().__init__(rng=0)
         self.rng = rng
         self.c = c
@@ -178,7 +178,8 @@ def compare(model: Any, months: range) -> dict[str, Any]:
     """
     compiled_s = idiomatic_s = 0.0
     same = True
-    c = model.coefficients.emergence
+    c = model.coefficients.emergence  # the compiled kernel's array; the idiomatic code reads names
+    named = emergence.coefficients(model.params)
     s0, r0 = copy.deepcopy(model.state), copy.deepcopy(model.rng)
     emergence.step(c, s0, r0)  # load it
     for month in range(max(months) + 1):
@@ -188,7 +189,7 @@ def compare(model: Any, months: range) -> dict[str, Any]:
             t0 = time.process_time()
             emergence.step(c, s1, r1)
             compiled_s += time.process_time() - t0
-            idio = IdiomaticEmergence(s2, c, r2)
+            idio = IdiomaticEmergence(s2, named, r2)
             t0 = time.process_time()
             idio.step()
             idiomatic_s += time.process_time() - t0

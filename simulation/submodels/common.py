@@ -3,6 +3,7 @@ simulation/state.py, re-exported here for the submodels)."""
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from ..constants import value
@@ -79,6 +80,39 @@ SLOTS_OFFICIAL = value("slots_official")
 SLOTS_FIRM = value("slots_firm")
 SLOTS_FOUNDATION = value("slots_foundation")
 SLOTS_STATE = value("slots_state")
+
+
+@njit(cache=True)
+def group(keys, n_groups):
+    """An index list: the positions ``i`` with ``keys[i] >= 0`` grouped by key, ascending
+    within a group, so that ``order[start[g]:start[g + 1]]`` are group ``g``'s. A kernel
+    visits one group instead of rescanning every position (same positions, same order, so
+    the same random draws)."""
+    start = np.zeros(n_groups + 1, np.int64)
+    for i in range(keys.shape[0]):
+        if keys[i] >= 0:
+            start[keys[i] + 1] += 1
+    for g in range(n_groups):
+        start[g + 1] += start[g]
+    order = np.empty(start[n_groups], np.int64)
+    fill = start[:n_groups].copy()
+    for i in range(keys.shape[0]):
+        g = keys[i]
+        if g >= 0:
+            order[fill[g]] = i
+            fill[g] += 1
+    return start, order
+
+
+@njit(cache=True)
+def by_territory(state, min_status):
+    """The initiatives of status ``min_status`` or more, by territory (:func:`group`)."""
+    ini = state.initiatives
+    keys = np.full(ini.shape[0], -1, np.int64)
+    for i in range(ini.shape[0]):
+        if ini[i].status >= min_status:
+            keys[i] = ini[i].territory
+    return group(keys, state.territories.shape[0])
 
 
 @njit(cache=True)
@@ -237,7 +271,7 @@ def alliance_will(members, actors, i):
 
 def record(kind, **values):
     """A submodel's coefficients as the namedtuple ``kind``, filled by name and every value a
-    float, so that numba types the record as one homogeneous tuple: a kernel reads it by name
-    (``c.regen``) or by the position constant beside it (``c[C_REGEN]``, checked against the
-    names by tests/test_registries.py)."""
+    float. simulation.kernel.coefficients hands the kernels its values as a float64 array,
+    which they read by the position constant beside each name (``c[C_REGEN]``, checked
+    against the names by tests/test_registries.py)."""
     return kind(**{name: float(v) for name, v in values.items()})

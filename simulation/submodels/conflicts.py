@@ -49,6 +49,7 @@ from .common import (
     A_BLOCKED,
     A_SPENT,
     TRUST_LOSS,
+    by_territory,
     clip01,
     end_initiative,
     practised,
@@ -138,6 +139,8 @@ def step(c, state, rng):
     territories, actors, ini = state.territories, state.actors, state.initiatives
     members, engagement, acc = state.members, state.engagement, state.acc
     level = int(c[C_LEVEL])
+    start = np.zeros(0, np.int64)  # the agreed and acting initiatives by territory, once needed
+    order = np.zeros(0, np.int64)
     for i in range(ini.shape[0]):
         st = ini[i].status
         if st != ACTING and not (st == AGREED and ini[i].agreed):
@@ -168,9 +171,12 @@ def step(c, state, rng):
         ini[i].opposition *= 1.0 - NEGOTIATION * lever(c, C_RESOLVE, q) * support
         if ini[i].opposition < 1.0:
             continue
+        if start.shape[0] == 0:
+            start, order = by_territory(state, AGREED)
         weight = 1.0
-        for j in range(ini.shape[0]):
-            if j != i and ini[j].status >= AGREED and ini[j].territory == t and ini[j].opposition > OPPOSED:
+        for r in range(start[t], start[t + 1]):
+            j = order[r]
+            if j != i and ini[j].status >= AGREED and ini[j].opposition > OPPOSED:
                 weight += COALITION
         if u_compromise < lever(c, C_COMPROMISE, q):
             ini[i].local_cost *= COMPROMISE_COST

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numpy as np
 from numba import njit
 
 from ..constants import value
 from ..params import Params
 from ..state import AGREED, MIN_PARTNERS, K
-from .common import A_ABANDONED, A_ELECTION_ABANDON, A_SPENT, end_initiative, leave, record
+from .common import A_ABANDONED, A_ELECTION_ABANDON, A_SPENT, by_territory, end_initiative, leave, record
 
 C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO = range(6)
 Coefficients = namedtuple("Coefficients", "cycle turnover withdraw will skill hetero")
@@ -49,6 +50,8 @@ def step(c, month, state, rng):
     territories, actors, ini = state.territories, state.actors, state.initiatives
     members, acc = state.members, state.acc
     cycle = int(c[C_CYCLE])
+    start = np.zeros(0, np.int64)  # the agreed and acting initiatives by territory, once needed
+    order = np.zeros(0, np.int64)
     for t in range(territories.shape[0]):
         if month == 0 or (month - territories[t].election_offset) % cycle != 0:
             continue
@@ -59,8 +62,11 @@ def step(c, month, state, rng):
         actors[o].skill = min(1.0, c[C_SKILL] * (1.0 - TRAIT_SPREAD + 2.0 * TRAIT_SPREAD * rng.random()))
         p = territories[t].ideal_path + c[C_HETERO] * rng.normal()
         actors[o].path = min(1.0, max(0.0, p))
-        for i in range(ini.shape[0]):
-            if ini[i].status < AGREED or ini[i].territory != t:
+        if start.shape[0] == 0:
+            start, order = by_territory(state, AGREED)
+        for j in range(start[t], start[t + 1]):
+            i = order[j]
+            if ini[i].status < AGREED:  # ended earlier this month
                 continue
             k = -1
             for s in range(K):

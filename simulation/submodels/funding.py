@@ -71,6 +71,7 @@ from .common import (
     N_AWARDED,
     N_PRESSURE,
     N_REQUESTED,
+    group,
     pledged,
     practised,
     record,
@@ -165,15 +166,16 @@ def quality(ini, members, actors, i):
 
 
 @njit(cache=True)
-def allocate(c, mode, f, budget, theme, state, rng):
-    """One allocation round of funder ``f``: applications, ranking, grants."""
+def allocate(c, mode, f, budget, theme, state, rng, pool):
+    """One allocation round of funder ``f``: applications from the initiatives of ``pool``
+    (those that may apply in its region, ascending), ranking, grants."""
     territories, needs, actors = state.territories, state.needs, state.actors
     ini, members, share, acc, nat = state.initiatives, state.members, state.share, state.acc, state.nat
     tmp_i, tmp_s = state.candidates, state.scores
     region = -1 if actors[f].national else actors[f].region
     cost = c[C_COST] * COST_FACTOR[mode]
     n = 0
-    for i in range(ini.shape[0]):
+    for i in pool:
         st = ini[i].status
         if not ((st == AGREED and ini[i].agreed) or st == ACTING):
             continue
@@ -244,8 +246,21 @@ def allocate(c, mode, f, budget, theme, state, rng):
 
 @njit(cache=True)
 def step(c, month, state, rng):
+    territories, ini = state.territories, state.initiatives
     actors, funders, acc, nat = state.actors, state.funders, state.acc, state.nat
     inflows(month, actors, acc)
+    # Index lists: the initiatives that may apply (agreed or acting; no status changes in
+    # this submodel), all of them for national funders and by region for the others.
+    region_of = np.full(ini.shape[0], -1, np.int64)
+    n_regions = 0
+    for i in range(ini.shape[0]):
+        st = ini[i].status
+        if (st == AGREED and ini[i].agreed) or st == ACTING:
+            region_of[i] = territories[ini[i].territory].region
+    for t in range(territories.shape[0]):
+        n_regions = max(n_regions, territories[t].region + 1)
+    start, order = group(region_of, n_regions)
+    everyone = np.flatnonzero(region_of >= 0)
     for a in range(actors.shape[0]):
         if actors[a].cooldown > 0:
             actors[a].cooldown -= 1
@@ -267,7 +282,14 @@ def step(c, month, state, rng):
                 continue
             budget = min(actors[f].money, actors[f].income * part * period)
             if budget > 0.0:
-                allocate(c, mode, f, budget, theme, state, rng)
+                region = -1 if national else actors[f].region
+                if region < 0:
+                    pool = everyone
+                elif region < n_regions:
+                    pool = order[start[region]:start[region + 1]]
+                else:
+                    pool = order[:0]
+                allocate(c, mode, f, budget, theme, state, rng, pool)
     if nat[N_REQUESTED] > 0.0:
         nat[N_PRESSURE] = ((1.0 - PRESSURE_MEMORY) * nat[N_PRESSURE]
                           + PRESSURE_MEMORY * (1.0 - nat[N_AWARDED] / nat[N_REQUESTED]))
