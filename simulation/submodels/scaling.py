@@ -66,7 +66,7 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import Params
-from ..state import AGREED, ASSOCIATION
+from ..state import AGREED, ASSOCIATION, MONTHS_PER_YEAR
 from .common import (
     A_ADOPTION,
     A_RECOGNITION,
@@ -98,6 +98,8 @@ Coefficients = namedtuple("Coefficients", (
 ATTENTION = value("attention")
 RECOGNITION_CAPACITY = value("recognition_capacity")
 ADOPTED_KNOWLEDGE = value("adopted_knowledge")
+RECOGNITION_KNOWLEDGE = value("recognition_knowledge")
+RECOGNITION_TRUST = value("recognition_trust")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -124,30 +126,29 @@ def coefficients(p: Params) -> Coefficients:
 
 
 @njit(cache=True)
-def replicate(ce, e, n, territories, actors, ini, weights, members, engagement, share, events,
-              acc, rng):
+def replicate(ce, state, e, n, rng):
     """Territory ``n`` adopts event ``e``'s success: one of its actors, drawn at random,
     opens a replica if it is an association with will and a free slot."""
+    territories, actors = state.territories, state.actors
     a0 = territories[n].first_actor
     holder = a0 + int(rng.random() * territories[n].n_actors)
     if (actors[holder].kind != ASSOCIATION or actors[holder].will <= 0.0
             or actors[holder].engaged >= slots(actors[holder])):
         return
-    replicate_by(ce, e, n, holder, ini, weights, members, engagement, share, actors, events,
-                 acc, rng)
+    replicate_by(ce, state, e, n, holder, rng)
 
 
 @njit(cache=True)
-def replicate_by(ce, e, n, holder, ini, weights, members, engagement, share, actors, events,
-                 acc, rng):
+def replicate_by(ce, state, e, n, holder, rng):
     """Association ``holder`` of territory ``n`` opens a replica of event ``e``'s path."""
+    actors, ini, events = state.actors, state.initiatives, state.events
     i = free_slot(ini)
     if i < 0:
         return
-    new_initiative(ce, i, n, holder, int(events[e, E_DIM]), actors[holder].risk_tolerance * rng.random(),
-                   ini, weights, members, engagement, share, actors, rng)
+    new_initiative(ce, state, i, n, holder, int(events[e, E_DIM]),
+                   actors[holder].risk_tolerance * rng.random(), rng)
     ini[i].knowledge = ADOPTED_KNOWLEDGE
-    acc[A_ADOPTION] += 1
+    state.acc[A_ADOPTION] += 1
 
 
 @njit(cache=True)
@@ -193,13 +194,12 @@ def told_partner(i, members, actors, rng):
 def step(c, ce, state, rng):
     """``ce`` are emergence's coefficients, used to open replicas the same way."""
     territories, neighbours, actors = state.territories, state.neighbours, state.actors
-    ini, weights, members = state.initiatives, state.weights, state.members
-    engagement, share, events, acc = state.engagement, state.share, state.events, state.acc
-    nat = state.nat
+    ini, members, events = state.initiatives, state.members, state.events
+    acc, nat = state.acc, state.nat
     successes = 0.0
     for e in range(int(nat[N_EVENTS])):
         successes += events[e, E_SUCCESS]
-    nat[N_RECENT_SUCCESSES] = nat[N_RECENT_SUCCESSES] * (11.0 / 12.0) + successes
+    nat[N_RECENT_SUCCESSES] = nat[N_RECENT_SUCCESSES] * ((MONTHS_PER_YEAR - 1.0) / MONTHS_PER_YEAR) + successes
     crowding = c[C_OVERLOAD] * nat[N_RECENT_SUCCESSES] / (ATTENTION * territories.shape[0])
     reached = -np.ones(territories.shape[0], np.int64)
     for e in range(int(nat[N_EVENTS])):
@@ -215,25 +215,23 @@ def step(c, ce, state, rng):
         for j in range(neighbours.shape[1]):
             n = neighbours[t, j]
             if n >= 0 and (capitalised or shared) and rng.random() < p_adopt:
-                replicate(ce, e, n, territories, actors, ini, weights, members, engagement,
-                          share, events, acc, rng)
+                replicate(ce, state, e, n, rng)
         if shared and network_reach(events, e, t, neighbours, ini, members, reached):
             p_told = practised(c[C_ADOPT0], c[C_ADOPT], q) * events[e, E_LEGITIMACY]
             for n in range(territories.shape[0]):
                 if reached[n] >= 0 and rng.random() < p_told:
                     holder = told_partner(reached[n], members, actors, rng)
                     if holder >= 0:
-                        replicate_by(ce, e, n, holder, ini, weights, members, engagement,
-                                     share, actors, events, acc, rng)
+                        replicate_by(ce, state, e, n, holder, rng)
         narrative = 1.0 if (capitalised or c[C_NARRATIVE] <= 0.0) else c[C_UNTOLD]
         p_recognise = practised(c[C_RECOGNISE0], c[C_RECOGNISE], q) * seen * narrative
         if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
             nat[N_RECOGNITION_LEFT] -= 1
             acc[A_RECOGNITION] += 1
             for s in range(territories.shape[0]):
-                territories[s].knowledge += 0.01 * (1.0 - territories[s].knowledge)
+                territories[s].knowledge += RECOGNITION_KNOWLEDGE * (1.0 - territories[s].knowledge)
             a0 = territories[t].first_actor
             for a in range(a0, a0 + territories[t].n_actors):
-                actors[a].trust = clip01(actors[a].trust + 0.02)
+                actors[a].trust = clip01(actors[a].trust + RECOGNITION_TRUST)
                 if c[C_WILL_DYN] > 0.0:
                     actors[a].will += c[C_RECOGNITION_WILL] * actors[a].duty * (1.0 - actors[a].will)
