@@ -175,7 +175,8 @@ class Mechanisms(_Section):
     holder_succession: bool = Field(True, description="under an agreed exit procedure, a leaving holder hands its role to the most engaged partner")
     joint_work_trust: bool = Field(True, description="joint work of associations builds their territory's cooperative trust, which turns competition into cooperation")
     officials_support: bool = Field(True, description="articulation with the public interest works through the local executive as a partner: it negotiates with residents and defends the initiative at arbitration")
-    network_diffusion: bool = Field(True, description="an innovation shared with the ecosystem travels along its partners' networks, not only to neighbours")
+    network_diffusion: bool = Field(True, description="an innovation shared with the ecosystem is known to its neighbours even uncapitalised and travels along its partners' networks")
+    executive_change: bool = Field(True, description="a new local executive brings its own will, skill and preferred path")
 
 
 Levers = create_model(

@@ -23,18 +23,18 @@ def outcomes(overrides: dict, seeds=SEEDS) -> list[dict[str, float]]:
     return [run(Params().with_overrides({**overrides, "run.seed": s}), series=False)[0] for s in seeds]
 
 
-def interval(d) -> tuple[float, float, float]:
+def interval(d, level: float = 0.95) -> tuple[float, float, float]:
     d = np.asarray(d, dtype=float)
     m = float(d.mean())
-    half = float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+    half = float(stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
     return m, m - half, m + half
 
 
-def effect(base: dict, change: dict, key: str, seeds=SEEDS) -> tuple[float, float, float]:
-    """Mean and 95% interval of ``key`` under base+change minus under base, paired by seed."""
+def effect(base: dict, change: dict, key: str, seeds=SEEDS, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and ``level`` interval of ``key`` under base+change minus under base, paired by seed."""
     a = outcomes(base, seeds)
     b = outcomes({**base, **change}, seeds)
-    return interval([y[key] - x[key] for x, y in zip(a, b, strict=True)])
+    return interval([y[key] - x[key] for x, y in zip(a, b, strict=True)], level)
 
 
 REPO = Path(__file__).resolve().parent.parent

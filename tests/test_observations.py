@@ -1,7 +1,8 @@
 """The nine observations of DOMAIN.md, each as a paired-seed test with a minimum effect and
 a knockout: with its documented channel switched off, the effect vanishes in the sense of an
-equivalence test: its whole 95% interval lies within ``MARGIN`` of the original effect (a
-noisier estimate makes this harder to pass, not easier)."""
+equivalence test: its whole 90% interval (two one-sided tests at 5%, issue 9 item 9) lies
+within ``MARGIN`` of the original effect (a noisier estimate makes this harder to pass, not
+easier). Effects themselves are shown with 95% intervals."""
 
 import pytest
 from helpers import effect
@@ -33,18 +34,18 @@ COSTLY = {"funding.application_cost": 1.5}
 CHEAP = {"funding.application_cost": 0.1}
 
 
-@pytest.mark.xfail(strict=True, reason="knockout not shown equivalent since free-riding and reporting "
-                   "time entered the model: application cost 0.1 -> 1.5 changes small associations "
-                   "funded by -3.43 [-3.97, -2.88]; without small_staff_limit by -0.50 [-0.99, -0.01], "
-                   "margin +-0.86: a remaining channel, not yet identified")
 def test_1_application_cost_burdens_and_excludes_small_associations():
-    """Channel: applying costs the holder staff time, which caps applications and weighs in
-    the decision to apply (mechanisms.small_staff_limit)."""
+    """Channel: staff time. Applying costs the holder staff time, which caps applications and
+    weighs in the decision to apply (mechanisms.small_staff_limit), and the time spent on
+    applications is not spent making a success known, so fewer neighbours replicate it
+    (mechanisms.admin_burden_visibility): replicas are opened by local associations, many of
+    them small, that then apply. With only the first switch off, -0.50 [-0.99, -0.01] of
+    -3.43 remained (40 seeds): the second channel; with both off, exactly 0."""
     assert rises(effect(CHEAP, COSTLY, "admin_burden"), 0.005)
     original = effect(CHEAP, COSTLY, "small_associations_funded")
     assert falls(original, 0.5)
-    off = {**CHEAP, "mechanisms.small_staff_limit": 0.0}
-    assert vanishes(effect(off, COSTLY, "small_associations_funded"), original)
+    off = {**CHEAP, "mechanisms.small_staff_limit": 0.0, "mechanisms.admin_burden_visibility": False}
+    assert vanishes(effect(off, COSTLY, "small_associations_funded", level=0.90), original)
 
 
 def test_2_glass_ceiling():
@@ -68,22 +69,26 @@ def test_2_glass_ceiling():
     assert rises(effect({}, {"mechanisms.information_overload": False}, "scaling_rate"), 0.1)
 
 
-@pytest.mark.xfail(strict=True, reason="knockout not shown equivalent: on 40 seeds the abandonment-rate "
-                   "effect (+0.044 [+0.028, +0.061]) left without elections' channels is +0.009 "
-                   "[-0.003, +0.021] (90%) against a margin of +-0.011: abandonment has many other "
-                   "causes, and their noise hides whether the last fifth is gone")
+KNOCKOUT_SEEDS = range(200)  # an equivalence needs power: abandonment has many other causes
+
+
 def test_3_short_electoral_cycles_raise_abandonment():
     """Channel: elections: a new executive withdraws from its predecessor's alliances, and an
-    official's horizon ends with its term."""
+    official's horizon ends with its term, and the new executive brings its own will, skill
+    and path (mechanisms.executive_change). The knockout runs on 200 seeds: on 40, the 90%
+    interval of what remained (+0.009 [-0.003, +0.021]) was wider than the margin; on 200
+    without executive_change in the knockout, +0.008 [+0.003, +0.014] remained (90%): the
+    new executive's will and path, a channel of elections too."""
     base = {"time.project_duration_months": 48}
     short = {"time.electoral_cycle_months": 24}
     count = effect(base, short, "election_abandonments")
     rate = effect(base, short, "abandonment_rate")
     assert rises(count, 3.0)
     assert rises(rate, 0.01)
-    off = {**base, "mechanisms.election_withdrawal": 0.0, "mechanisms.electoral_horizon": 0.0}
-    assert vanishes(effect(off, short, "election_abandonments"), count)
-    assert vanishes(effect(off, short, "abandonment_rate"), rate)
+    off = {**base, "mechanisms.election_withdrawal": 0.0, "mechanisms.electoral_horizon": 0.0,
+           "mechanisms.executive_change": False}
+    assert vanishes(effect(off, short, "election_abandonments", level=0.90), count)
+    assert vanishes(effect(off, short, "abandonment_rate", KNOCKOUT_SEEDS, level=0.90), rate)
 
 
 def test_4_macro_led_governance_loses_alliances_and_engagement():
@@ -95,22 +100,33 @@ def test_4_macro_led_governance_loses_alliances_and_engagement():
     assert falls(eng, 0.01)
     assert falls(survival, 0.02)
     same = {"actors.path_heterogeneity": 0.0, "territories.path_diversity": 0.0}
-    assert vanishes(effect({**sub, **same}, led, "engagement"), eng)
-    assert vanishes(effect({**sub, **same}, led, "alliance_survival"), survival)
+    assert vanishes(effect({**sub, **same}, led, "engagement", level=0.90), eng)
+    assert vanishes(effect({**sub, **same}, led, "alliance_survival", level=0.90), survival)
 
 
-@pytest.mark.xfail(strict=True, reason="knockout does not vanish: scarce money changes association "
-                   "cooperation by -0.029 [-0.038, -0.020]; with competition and application costs "
-                   "removed, by +0.013 [+0.001, +0.025] (90%), the other way: scarce money also "
-                   "changes which alliances get funded and form, not only whether associations ally")
+@pytest.mark.xfail(strict=True, reason="knockout not shown equivalent: scarce money changes association "
+                   "cooperation by -0.030 [-0.040, -0.021]; without competition and application costs the "
+                   "fall is gone (a rise); without the staff-time gate as well, +0.006 [+0.001, +0.011] "
+                   "remains (200 seeds, 90%) against a margin of +-0.0076: scarce money also changes "
+                   "which alliances form (fewer successes, fewer replicas), a share that no switch removes")
 def test_5_fiercer_competition_lowers_cooperation_among_associations():
     """Channel: funding pressure deters associations from allying (mechanisms.competition),
-    and the staff time spent competing (applications) is not there to cooperate."""
+    and the staff time spent competing (applications) is not there to cooperate. Scarce
+    money also pulls the other way: more agreed alliances give up waiting for money
+    (missed appointments +18 of 62), so associations sit in fewer alliances and have staff
+    time free to join others (the staff-time gate, mechanisms.small_staff_limit). With
+    competition and application costs removed, the fall is gone and this other channel shows
+    as a rise; with the staff-time gate removed as well, what is left should be within the
+    margin (equivalence on 200 seeds, 90%)."""
     scarce = {"funding.budget_scale": 0.3}
     original = effect({}, scarce, "association_cooperation")
     assert falls(original, 0.01)
     off = {"mechanisms.competition": 0.0, "funding.application_cost": 0.0}
-    assert vanishes(effect(off, scarce, "association_cooperation"), original)
+    _, lo, _ = effect(off, scarce, "association_cooperation", level=0.90)
+    assert lo > -MARGIN * abs(original[0])  # no fall left without competition
+    both = {**off, "mechanisms.small_staff_limit": 0.0}
+    assert vanishes(effect(both, scarce, "association_cooperation", KNOCKOUT_SEEDS, level=0.90),
+                    original)
 
 
 def test_6_valuing_contributions_keeps_engagement_and_survival():
@@ -123,8 +139,8 @@ def test_6_valuing_contributions_keeps_engagement_and_survival():
     assert rises(eng, 0.02)
     assert rises(survival, 0.01)
     off = {**base, "mechanisms.unfairness": 0.0, "mechanisms.free_riding": False}
-    assert vanishes(effect(off, valued, "engagement"), eng)
-    assert vanishes(effect(off, valued, "alliance_survival"), survival)
+    assert vanishes(effect(off, valued, "engagement", level=0.90), eng)
+    assert vanishes(effect(off, valued, "alliance_survival", level=0.90), survival)
 
 
 def test_7_unfunded_coconstruction_costs_exclude_small_associations():
@@ -134,7 +150,7 @@ def test_7_unfunded_coconstruction_costs_exclude_small_associations():
     original = effect(base, costly, "small_associations_participation")
     assert falls(original, 0.03)
     off = {**base, "mechanisms.small_staff_limit": 0.0}
-    assert vanishes(effect(off, costly, "small_associations_participation"), original)
+    assert vanishes(effect(off, costly, "small_associations_participation", level=0.90), original)
 
 
 def test_8_local_costs_are_blocked_without_dialogue_and_articulation():
@@ -144,7 +160,7 @@ def test_8_local_costs_are_blocked_without_dialogue_and_articulation():
     high = {"levers.dialogue": 1.0, "levers.public_interest_articulation": 1.0}
     original = effect(low, high, "blocked_share")
     assert falls(original, 0.05)
-    assert vanishes(effect({**low, "mechanisms.nimby": 0.0}, high, "blocked_share"), original)
+    assert vanishes(effect({**low, "mechanisms.nimby": 0.0}, high, "blocked_share", level=0.90), original)
 
 
 def test_9_impact_peaks_at_an_intermediate_macro_steering():

@@ -4,7 +4,8 @@ Seed: « le temps d'un élu local ou d'un riverain n'est pas le même que celui 
 long terme » (tensions temporelles, France Teytu's group), and « Je suis élu, j'ai le droit
 de décider » (Jean-Paul Delevoye). Every territory votes the same month unless
 ``time.stagger_elections``. With probability ``time.turnover_probability`` the local
-executive changes: the new official has a fresh will and skill and a new preferred path;
+executive changes: the new official has a fresh will and skill and a new preferred path
+(mechanism ``executive_change``: without it the executive changes in name only);
 in each alliance its predecessor had joined, it withdraws with probability
 ``mechanisms.election_withdrawal``, taking back its share of the pot. The alliance then
 goes on with probability ``(1 - official's share of the pledges) * (1 - LEGITIMACY_LOSS)``
@@ -25,8 +26,8 @@ from ..params import Params
 from ..state import AGREED, MIN_PARTNERS, K
 from .common import A_ABANDONED, A_ELECTION_ABANDON, A_SPENT, by_territory, end_initiative, leave, record
 
-C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO = range(6)
-Coefficients = namedtuple("Coefficients", "cycle turnover withdraw will skill hetero")
+C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO, C_CHANGE = range(7)
+Coefficients = namedtuple("Coefficients", "cycle turnover withdraw will skill hetero change")
 LEGITIMACY_LOSS = value("legitimacy_loss")
 TRAIT_SPREAD = value("trait_spread")
 
@@ -35,7 +36,8 @@ def coefficients(p: Params) -> Coefficients:
     return record(Coefficients, cycle=p.time.electoral_cycle_months,
                   turnover=p.time.turnover_probability,
                   withdraw=p.mechanisms.election_withdrawal, will=p.actors.official.will,
-                  skill=p.actors.official.skill, hetero=p.actors.path_heterogeneity)
+                  skill=p.actors.official.skill, hetero=p.actors.path_heterogeneity,
+                  change=1.0 if p.mechanisms.executive_change else 0.0)
 
 
 @njit(cache=True)
@@ -58,10 +60,13 @@ def step(c, month, state, rng):
         if rng.random() >= c[C_TURNOVER]:
             continue
         o = territories[t].official
-        actors[o].will = min(1.0, c[C_WILL] * (1.0 - TRAIT_SPREAD + 2.0 * TRAIT_SPREAD * rng.random()))
-        actors[o].skill = min(1.0, c[C_SKILL] * (1.0 - TRAIT_SPREAD + 2.0 * TRAIT_SPREAD * rng.random()))
+        will = min(1.0, c[C_WILL] * (1.0 - TRAIT_SPREAD + 2.0 * TRAIT_SPREAD * rng.random()))
+        skill = min(1.0, c[C_SKILL] * (1.0 - TRAIT_SPREAD + 2.0 * TRAIT_SPREAD * rng.random()))
         p = territories[t].ideal_path + c[C_HETERO] * rng.normal()
-        actors[o].path = min(1.0, max(0.0, p))
+        if c[C_CHANGE] > 0.0:  # the same draws either way: the knockout keeps seeds paired
+            actors[o].will = will
+            actors[o].skill = skill
+            actors[o].path = min(1.0, max(0.0, p))
         if start.shape[0] == 0:
             start, order = by_territory(state, AGREED)
         for j in range(start[t], start[t + 1]):

@@ -35,15 +35,22 @@ with four causes, each removable by a ``mechanisms`` switch:
 capitalised success can be replicated by its neighbours (its path is known: they see it next
 door). When its partners share it with the ecosystem (the innovation lever:
 « les résultats obtenus doivent pouvoir être partagés avec l'écosystème afin d'envisager avec
-lui les modalités de déploiement de l'innovation »), every territory where a partner with a
-network beyond the territory (a national actor or the region's foundation) is engaged in an
-alliance (mechanism ``network_diffusion``): these partners walked the path themselves, so
-they carry it even when it was not capitalised. Each territory reached adopts it with probability
+lui les modalités de déploiement de l'innovation »), its path is made known even when it was
+not capitalised, so its neighbours can replicate it, and it also reaches every territory where a
+partner with a network beyond the territory (a national actor or the region's foundation) is
+engaged in an alliance (mechanism ``network_diffusion``): these partners walked the path
+themselves, so they carry it even when it was not capitalised, and they tell it to their own
+partners there. A neighbour adopts with probability
 ``ADOPT * visible * legitimacy * unburdened / (1 + crowding)`` (the same holder's salience
-that national attention sees): a local association of that territory opens a replica that
-starts with the path's knowledge (Deffuant, Huet & Amblard 2005: diffusion needs both
-visibility and local will). The innovation lever sets how far a success travels, never the
-chance that a territory adopts it. Money alone multiplies
+that national attention sees): a local association of that territory, drawn at random, opens
+a replica that starts with the path's knowledge (Deffuant, Huet & Amblard 2005: diffusion
+needs both visibility and local will). Told by a carrier, an alliance's partners hear it
+from someone they work with, not as one signal among many (« diffuser l'information, dans un
+contexte de sur-information ») nor through the holder's own communication time: they adopt
+with probability ``ADOPT * legitimacy`` (the holder's legitimacy still counts), and the
+replica is opened by one of that alliance's associations (a seat drawn at random: an
+association with will and a free slot). The innovation lever sets how far a success
+travels, never the chance that a territory adopts it. Money alone multiplies
 successes, hence signals, not attention: it does not break the ceiling. A recognition spreads
 a little knowledge everywhere, raises local trust in the macro, and turns the duty of the
 territory's actors into will (« le devoir d'alliance s'est transformé en envie d'alliance »).
@@ -122,12 +129,19 @@ def coefficients(p: Params) -> Coefficients:
 def replicate(ce, state, e, n, rng):
     """Territory ``n`` adopts event ``e``'s success: one of its actors, drawn at random,
     opens a replica if it is an association with will and a free slot."""
-    territories, actors, ini, events = state.territories, state.actors, state.initiatives, state.events
+    territories, actors = state.territories, state.actors
     a0 = territories[n].first_actor
     holder = a0 + int(rng.random() * territories[n].n_actors)
     if (actors[holder].kind != ASSOCIATION or actors[holder].will <= 0.0
             or actors[holder].engaged >= slots(actors[holder])):
         return
+    replicate_by(ce, state, e, n, holder, rng)
+
+
+@njit(cache=True)
+def replicate_by(ce, state, e, n, holder, rng):
+    """Association ``holder`` of territory ``n`` opens a replica of event ``e``'s path."""
+    actors, ini, events = state.actors, state.initiatives, state.events
     i = free_slot(ini)
     if i < 0:
         return
@@ -139,10 +153,11 @@ def replicate(ce, state, e, n, rng):
 
 @njit(cache=True)
 def network_reach(events, e, t, neighbours, ini, members, reached):
-    """Mark in ``reached`` the territories, other than ``t`` and its neighbours, where one
-    of event ``e``'s carriers (its partners with a network beyond the territory) is engaged
-    in an agreed or acting alliance. Returns whether there was any carrier."""
-    reached[:] = False
+    """Mark in ``reached[n]`` an agreed or acting alliance of territory ``n`` (other than
+    ``t`` and its neighbours) in which one of event ``e``'s carriers (its partners with a
+    network beyond the territory) is engaged, -1 where there is none. Returns whether
+    there was any carrier."""
+    reached[:] = -1
     any_carrier = False
     for j in range(E_CARRIER, events.shape[1]):
         carrier = int(events[e, j])
@@ -153,13 +168,26 @@ def network_reach(events, e, t, neighbours, ini, members, reached):
             if ini[i].status < AGREED:
                 continue
             for k in range(members.shape[1]):
-                if members[i, k] == carrier:
-                    reached[ini[i].territory] = True
-    reached[t] = False
+                if members[i, k] == carrier and reached[ini[i].territory] < 0:
+                    reached[ini[i].territory] = i
+    reached[t] = -1
     for j in range(neighbours.shape[1]):
         if neighbours[t, j] >= 0:
-            reached[neighbours[t, j]] = False
+            reached[neighbours[t, j]] = -1
     return any_carrier
+
+
+@njit(cache=True)
+def told_partner(i, members, actors, rng):
+    """The partner of alliance ``i`` a carrier tells about the path: a local association of
+    that alliance, drawn at random among its seats, with will and a free slot; -1 if the
+    seat drawn holds none."""
+    k = int(rng.random() * members.shape[1])
+    a = members[i, k]
+    if (a < 0 or actors[a].kind != ASSOCIATION or actors[a].will <= 0.0
+            or actors[a].engaged >= slots(actors[a])):
+        return -1
+    return a
 
 
 @njit(cache=True)
@@ -173,7 +201,7 @@ def step(c, ce, state, rng):
         successes += events[e, E_SUCCESS]
     nat[N_RECENT_SUCCESSES] = nat[N_RECENT_SUCCESSES] * ((MONTHS_PER_YEAR - 1.0) / MONTHS_PER_YEAR) + successes
     crowding = c[C_OVERLOAD] * nat[N_RECENT_SUCCESSES] / (ATTENTION * territories.shape[0])
-    reached = np.zeros(territories.shape[0], np.bool_)
+    reached = -np.ones(territories.shape[0], np.int64)
     for e in range(int(nat[N_EVENTS])):
         if events[e, E_SUCCESS] < 0.5:
             continue
@@ -183,16 +211,18 @@ def step(c, ce, state, rng):
         unburdened = 1.0 / (1.0 + c[C_BURDEN] * events[e, E_BURDEN] / c[C_COMMS_SHARE])
         seen = events[e, E_LEGITIMACY] * unburdened / (1.0 + crowding)
         p_adopt = practised(c[C_ADOPT0], c[C_ADOPT], q) * seen
+        shared = c[C_NETWORK] > 0.0 and rng.random() < practised(c[C_SHARED0], c[C_SHARED], q)
         for j in range(neighbours.shape[1]):
             n = neighbours[t, j]
-            if n >= 0 and capitalised and rng.random() < p_adopt:
+            if n >= 0 and (capitalised or shared) and rng.random() < p_adopt:
                 replicate(ce, state, e, n, rng)
-        if (c[C_NETWORK] > 0.0
-                and rng.random() < practised(c[C_SHARED0], c[C_SHARED], q)
-                and network_reach(events, e, t, neighbours, ini, members, reached)):
+        if shared and network_reach(events, e, t, neighbours, ini, members, reached):
+            p_told = practised(c[C_ADOPT0], c[C_ADOPT], q) * events[e, E_LEGITIMACY]
             for n in range(territories.shape[0]):
-                if reached[n] and rng.random() < p_adopt:
-                    replicate(ce, state, e, n, rng)
+                if reached[n] >= 0 and rng.random() < p_told:
+                    holder = told_partner(reached[n], members, actors, rng)
+                    if holder >= 0:
+                        replicate_by(ce, state, e, n, holder, rng)
         narrative = 1.0 if (capitalised or c[C_NARRATIVE] <= 0.0) else c[C_UNTOLD]
         p_recognise = practised(c[C_RECOGNISE0], c[C_RECOGNISE], q) * seen * narrative
         if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
