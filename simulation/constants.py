@@ -209,6 +209,13 @@ _MODEL: tuple[Constant, ...] = (
     _c('status_quo', 0.2, 'dose', 0.1, 0.4, 'levers',
        'default intensity of the Charter levers',
        'assumed: practised, but unevenly and uncodified', runtime=False),
+    # --- issue 9 item 6: power-sharing rules and funding regimes as institutions ----------
+    _c("meeting_time", 0.1, "FTE-months per partner and month", 0.05, 0.3, "governance",
+       "staff time each partner with a say spends at the table in a month of deliberation",
+       "assumed: two to four half-day meetings a month with their preparation (0.1 FTE-month is about two days)"),
+    _c("committee_time", 0.2, "FTE-months per session", 0.1, 0.5, "funding",
+       "staff time the local executive spends on one session of its territory's pooled-fund committee",
+       "assumed: reading the dossiers and a half-day session, about four days"),
 )
 
 

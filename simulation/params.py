@@ -176,6 +176,9 @@ class Mechanisms(_Section):
     joint_work_trust: bool = Field(True, description="joint work of associations builds their territory's cooperative trust, which turns competition into cooperation")
     officials_support: bool = Field(True, description="articulation with the public interest works through the local executive as a partner: it negotiates with residents and defends the initiative at arbitration")
     network_diffusion: bool = Field(True, description="an innovation shared with the ecosystem travels along its partners' networks, not only to neighbours")
+    deliberation: bool = Field(True, description="under each power-sharing rule, the partners who have a say must accept the proposed path before the alliance is settled (macro_led: at the next national review); each month of deliberation costs their staff time")
+    objective_from_above: bool = Field(True, description="under macro_led the national level also sets the alliance's objective: the need dimension that is highest nationally, not the territory's own")
+    territorial_committee: bool = Field(True, description="the pooled fund is split into territorial envelopes, each decided by its territory's local actors, who know its initiatives as far as its social capital goes (dossiers shorter, holders' size matters less)")
 
 
 Levers = create_model(

@@ -19,8 +19,8 @@ juridiques »). Progress grows by ``effectiveness / (1 + overhead) / duration`` 
 
 Each partner's engagement moves by progress and milestones, minus ``COORDINATION_STRAIN *
 coordination``, minus its frustration
-``frustration * control * |preferred path - chosen path|`` (Axelrod & Bennett 1993; halved
-by an arranger), minus unfairness when a macro partner or funder cannot see its contribution
+``frustration * control * |preferred path - chosen path|`` (Axelrod & Bennett 1993; an arranger
+lowers it only through the path it proposes, governance), minus unfairness when a macro partner or funder cannot see its contribution
 ``unfairness * (1 - visible) * (1 - valuation)``, minus delays, minus the cost of an imposed
 Charter (Delevoye: « une contrainte par une charte qui serait normative et contraignante »).
 
@@ -250,12 +250,10 @@ def step(c, state, rng):
                 actors[a].money -= pay
                 ini[i].pot += pay
         unfair = c[C_UNFAIR_FELT] * withheld / due if due > 0.0 else 0.0
-        arr = 1.0
         if ini[i].arranged and ini[i].pot >= c[C_ARRANGER_COST]:
             ini[i].pot -= c[C_ARRANGER_COST]  # the partners pay their arranger
             acc[A_SPENT] += c[C_ARRANGER_COST]
             acc[A_ALLIANCE_SPENT] += c[C_ARRANGER_COST]
-            arr = 0.5
         spend = min(ini[i].pot, ini[i].monthly_cost)
         delayed = u_legal < LEGAL_DELAY * nat[N_FRICTION]
         paused = spend < 0.25 * ini[i].monthly_cost and not delayed
@@ -302,7 +300,7 @@ def step(c, state, rng):
                 continue
             d = WORK_ENGAGEMENT * gain + milestone
             d -= COORDINATION_STRAIN * coordination
-            d -= 0.08 * c[C_FRUSTRATION] * arr * actors[a].control * abs(actors[a].path - ini[i].path)
+            d -= 0.08 * c[C_FRUSTRATION] * actors[a].control * abs(actors[a].path - ini[i].path)
             if macro and not actors[a].national:
                 d -= 0.02 * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - valuation)
             if share[i, k] > 0.0:
