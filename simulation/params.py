@@ -127,7 +127,7 @@ class Governance(_Section):
     arbitration_level: Literal[ARBITRATION_LEVELS] = "regional"  # type: ignore[valid-type]
     reporting: float = Field(0.3, ge=0, le=1, description="transparency demanded from partners")
     arranger_capacity: int = Field(8, ge=0, le=10_000, description="alliances one arranger can serve per territory")
-    arranger_cost: float = Field(2.0, ge=0, le=1e6, description="monthly cost (k€) of an arranger per served alliance")
+    arranger_cost: float = Field(0.5, ge=0, le=1e6, description="monthly cost (k€) of an arranger per served alliance: one FTE (4 k€/month) shared by the arranger_capacity (8) alliances it serves")
 
 
 class Funding(_Section):

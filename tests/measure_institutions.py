@@ -13,6 +13,7 @@ to compare before and after a change of the model.
 from __future__ import annotations
 
 import argparse
+import tomllib
 
 from tests.helpers import interval, outcomes
 
@@ -47,7 +48,7 @@ def main() -> None:
     extra = {}
     for kv in a.set:
         k, v = kv.split("=", 1)
-        extra[k] = {"true": True, "false": False}.get(v, v)
+        extra[k] = tomllib.loads(f"v = {v}")["v"] if v not in ("", None) else v
     print(table(range(a.seeds), a.months, extra))
 
 

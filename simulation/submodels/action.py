@@ -64,8 +64,8 @@ three times faster than it is built: Slovic 1993), and a holder's exit ends the 
 Whether an exit is conflictual is not drawn: it is a dispute over money.
 
 The arranger (« il faut quelqu'un qui organise [...] non pas un chef d'orchestre mais un
-arrangeur ») is paid ``governance.arranger_cost`` a month out of the alliance's pot; a month
-the pot cannot pay it, it does not mediate.
+arrangeur ») is paid ``governance.arranger_cost`` a month out of the alliance's pot (what it
+buys is the compromise it proposes at agreement, governance).
 
 Levers: sharing (overhead; joint work builds cooperative trust), experimentation (a failed
 step ends the alliance less often), evaluation (failing alliances detected: fixed, or closed
