@@ -25,6 +25,7 @@ from .state import (
     FIRM,
     FOUNDATION,
     INITIATIVE,
+    MONTHS_PER_YEAR,
     NDIM,
     OFFICIAL,
     STATE,
@@ -47,6 +48,19 @@ from .submodels.scaling import RECOGNITION_CAPACITY
 INITIAL_FRICTION = value("initial_friction")
 BRANCH_SHARE = value("branch_share")
 MAX_SIZE = value("max_size")
+MIN_SIZE = value("min_size")
+FRAGILITY_CONCENTRATION = value("fragility_concentration")
+SOCIAL_CAPITAL_FRAGILITY = value("social_capital_fragility")
+TERRITORY_NOISE = value("territory_noise")
+NEED_FLOOR = value("need_floor")
+NEED_FRAGILITY = value("need_fragility")
+TRAIT_SPREAD = value("trait_spread")
+FIRM_SIZE_DISPERSION = value("firm_size_dispersion")
+NATIONAL_PATH_SPREAD = value("national_path_spread")
+BRANCH_HORIZON = value("branch_horizon")
+START_RESERVE = value("start_reserve")
+INITIAL_PRESSURE = value("initial_pressure")
+POOL_PER_TERRITORY, POOL_EXTRA = 6, 16  # initiative slots: per territory, and a margin
 
 
 def _territories(p: Params, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -66,13 +80,13 @@ def _territories(p: Params, rng: np.random.Generator) -> tuple[np.ndarray, np.nd
         ter["x"] = rng.random(n)
         ter["y"] = rng.random(n)
         ter["region"] = np.minimum((ter["x"] * tp.regions).astype(np.int64), tp.regions - 1)
-        conc = 4.0
+        conc = FRAGILITY_CONCENTRATION
         ter["fragility"] = rng.beta(tp.fragility_mean * conc, (1 - tp.fragility_mean) * conc, n)
         ter["social_capital"] = np.clip(
-            tp.social_capital_mean - 0.3 * (ter["fragility"] - tp.fragility_mean)
-            + 0.1 * rng.standard_normal(n), 0.0, 1.0)
-        needs[:] = np.clip(tp.initial_need * (0.6 + 0.8 * ter["fragility"])[:, None]
-                           + 0.1 * rng.standard_normal((n, NDIM)), 0.0, 1.0)
+            tp.social_capital_mean - SOCIAL_CAPITAL_FRAGILITY * (ter["fragility"] - tp.fragility_mean)
+            + TERRITORY_NOISE * rng.standard_normal(n), 0.0, 1.0)
+        needs[:] = np.clip(tp.initial_need * (NEED_FLOOR + NEED_FRAGILITY * ter["fragility"])[:, None]
+                           + TERRITORY_NOISE * rng.standard_normal((n, NDIM)), 0.0, 1.0)
     ter["initial_need"] = needs.sum(axis=1)
     ter["resident_trust"] = np.clip(tp.resident_trust * (0.5 + ter["social_capital"]), 0.0, 1.0)
     ter["ideal_path"] = np.clip(P_STANDARD + tp.path_diversity * (rng.random(n) - 0.5), 0.0, 1.0)
@@ -97,15 +111,17 @@ def nearest(xy: np.ndarray, k: int) -> np.ndarray:
 
 
 def _traits(actors: np.ndarray, rows: np.ndarray, t, rng: np.random.Generator) -> None:
-    """The type's traits times a uniform factor in [0.8, 1.2], for all its rows at once."""
+    """The type's traits times a uniform factor in [1 - s, 1 + s] (s = constants.trait_spread),
+    for all its rows at once."""
+    low, high = 1.0 - TRAIT_SPREAD, 1.0 + TRAIT_SPREAD
     n = int(rows.sum())
     for field, trait in (("will", t.will), ("duty", t.duty), ("capacity", t.capacity),
                          ("risk_tolerance", t.risk_tolerance), ("trust", t.trust),
                          ("control", t.control_preference), ("skill", t.skill)):
-        actors[field][rows] = np.clip(trait * rng.uniform(0.8, 1.2, n), 0.0, 1.0)
-    actors["horizon"][rows] = t.horizon_months * rng.uniform(0.8, 1.2, n)
+        actors[field][rows] = np.clip(trait * rng.uniform(low, high, n), 0.0, 1.0)
+    actors["horizon"][rows] = t.horizon_months * rng.uniform(low, high, n)
     actors["staff"][rows] = t.staff * actors["size"][rows]
-    actors["income"][rows] = t.money * actors["size"][rows] / 12.0
+    actors["income"][rows] = t.money * actors["size"][rows] / MONTHS_PER_YEAR
 
 
 def initialise(p: Params, rng: np.random.Generator) -> State:
@@ -141,9 +157,9 @@ def initialise(p: Params, rng: np.random.Generator) -> State:
     is_assoc = local["kind"] == ASSOCIATION
     is_firm = local["kind"] == FIRM
     local["size"][is_assoc] = np.clip(np.exp(ap.association_size_dispersion
-                                             * rng.standard_normal(int(is_assoc.sum()))), 0.05, MAX_SIZE)
+                                             * rng.standard_normal(int(is_assoc.sum()))), MIN_SIZE, MAX_SIZE)
     local["small"] = is_assoc & (local["size"] < 1.0)
-    local["size"][is_firm] = np.exp(0.8 * rng.standard_normal(int(is_firm.sum())))
+    local["size"][is_firm] = np.exp(FIRM_SIZE_DISPERSION * rng.standard_normal(int(is_firm.sum())))
     branch = (rank == n_assoc[terr] + 1) & is_firm
     branch[branch] = rng.random(int(branch.sum())) < BRANCH_SHARE
     # --- regional foundations, then the State and national foundations ------------------
@@ -162,30 +178,30 @@ def initialise(p: Params, rng: np.random.Generator) -> State:
     actors["region"][pos:] = -1
     actors["kind"][pos] = STATE
     actors["kind"][pos + 1:] = FOUNDATION
-    actors["path"][n_local:] = P_STANDARD + 0.5 * hetero * rng.standard_normal(n_total - n_local)
+    actors["path"][n_local:] = P_STANDARD + NATIONAL_PATH_SPREAD * hetero * rng.standard_normal(n_total - n_local)
     for kind, traits in ((OFFICIAL, ap.official), (ASSOCIATION, ap.association), (FIRM, ap.firm),
                          (FOUNDATION, ap.foundation), (STATE, ap.state)):
         _traits(actors, actors["kind"] == kind, traits, rng)
     actors["will"] = np.clip(actors["will"] * ap.will_scale, 0.0, 1.0)
     actors["national"][:n_local] = branch
-    actors["horizon"][:n_local][branch] = p.time.national_tempo_months * 1.5
+    actors["horizon"][:n_local][branch] = p.time.national_tempo_months * BRANCH_HORIZON
     # --- funders' budgets (per territory, so money per territory does not depend on scale) -
     found = slice(n_local, n_local + n_found)
     actors["income"][found] += (fp.local_foundation_budget * in_region[actors["region"][found]]
-                                * fp.budget_scale / 12.0)
+                                * fp.budget_scale / MONTHS_PER_YEAR)
     actors["income"][state_actor] += (fp.state_budget * n_ter * fp.national_budget_scale
-                                      * fp.budget_scale / 12.0)
-    actors["income"][state_actor + 1:] += fp.foundation_budget * n_ter * fp.budget_scale / 12.0
+                                      * fp.budget_scale / MONTHS_PER_YEAR)
+    actors["income"][state_actor + 1:] += fp.foundation_budget * n_ter * fp.budget_scale / MONTHS_PER_YEAR
     funders = np.arange(n_local, n_total, dtype=np.int64)
     actors["path"] = np.clip(actors["path"], 0.0, 1.0)
     funds = (actors["kind"] == STATE) | (actors["kind"] == FOUNDATION)
-    actors["money"] = np.where(funds, 0.0, 3.0 * actors["income"])
-    n_ini = 6 * n_ter + 16
+    actors["money"] = np.where(funds, 0.0, START_RESERVE * actors["income"])
+    n_ini = POOL_PER_TERRITORY * n_ter + POOL_EXTRA
     acc = np.zeros(N_ACC)
     acc[A_INITIAL] = actors["money"].sum()
     nat_ = np.zeros(N_NAT)
     nat_[N_FRICTION] = INITIAL_FRICTION
-    nat_[N_PRESSURE] = 0.5
+    nat_[N_PRESSURE] = INITIAL_PRESSURE
     nat_[N_RECOGNITION_LEFT] = RECOGNITION_CAPACITY
     state = State(
         territories=ter, needs=needs, neighbours=neighbours, actors=actors,

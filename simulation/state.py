@@ -52,6 +52,8 @@ N_KINDS = len(Kind)
 
 NDIM = 3  # economic, social, environmental
 K = 6  # most partners in one alliance
+MIN_PARTNERS = 2  # fewest partners of an alliance (fewer: it ends)
+MONTHS_PER_YEAR = 12
 FTE_MONTH_KEUR = value("fte_month_keur")
 
 ACTOR = np.dtype([

@@ -86,3 +86,30 @@ def test_kernels_take_named_records_not_long_argument_lists():
     assert len(inspect.signature(step_month.py_func).parameters) <= 6
     assert len(inspect.signature(run_months.py_func).parameters) <= 5
     assert "state" in inspect.signature(step_month.py_func).parameters and State._fields[0] == "territories"
+
+
+def compiled_functions() -> list[tuple[str, object]]:
+    """Every numba-compiled function defined in a module of simulation/."""
+    import importlib
+    import pkgutil
+
+    from numba.core.registry import CPUDispatcher
+
+    import simulation
+
+    found = []
+    for info in pkgutil.walk_packages(simulation.__path__, "simulation."):
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if isinstance(obj, CPUDispatcher) and obj.py_func.__module__ == module.__name__:
+                found.append((f"{module.__name__}.{name}", obj))
+    return found
+
+
+def test_no_compiled_function_takes_more_than_eight_arguments():
+    """Helpers take the State and Coefficients records, not a dozen arrays."""
+    found = compiled_functions()
+    assert len(found) >= 40  # the walk reached the submodels
+    long = {name: len(inspect.signature(f.py_func).parameters) for name, f in found
+            if len(inspect.signature(f.py_func).parameters) > 8}
+    assert not long, long

@@ -83,7 +83,7 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import Params
-from ..state import ACTING, ASSOCIATION, K
+from ..state import ACTING, ASSOCIATION, MIN_PARTNERS, K
 from .common import (
     A_ABANDONED,
     A_ACTIVE_SUM,
@@ -96,6 +96,7 @@ from .common import (
     N_FRICTION,
     N_RESEARCH,
     N_SHARED_KNOWLEDGE,
+    TRUST_LOSS,
     alliance_will,
     clip01,
     end_initiative,
@@ -129,7 +130,19 @@ SETBACK = value("setback")
 PROGRESS_SCALE = value("progress_scale")
 WORK_ENGAGEMENT = value("work_engagement")
 MILESTONE_GAIN = value("milestone_gain")
-TRUST_LOSS = value("trust_loss")
+EXIT_DISPUTE_LOSS = value("exit_dispute_loss")
+PAUSE_SHARE = value("pause_share")
+COORDINATION_COST = value("coordination_cost")
+SKILL_FLOOR = value("skill_floor")
+ENGAGEMENT_FLOOR = value("engagement_floor")
+MILESTONE_STEP = value("milestone_step")
+MILESTONES = 3  # at a quarter, a half and three quarters of the progress a success needs
+FRUSTRATION_RATE = value("frustration_rate")
+MACRO_UNFAIRNESS = value("macro_unfairness")
+IDLE_LOSS = value("idle_loss")
+SETBACK_LOSS = value("setback_loss")
+FAILING_ENGAGEMENT = value("failing_engagement")
+EVALUATION_GAIN = value("evaluation_gain")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -179,14 +192,15 @@ def most_engaged(members, engagement, i):
 
 
 @njit(cache=True)
-def exit_with(i, k, procedure, succession, ini, members, engagement, share, actors, acc):
+def exit_with(state, i, k, procedure, succession):
     """Partner in seat ``k`` leaves alliance ``i``. Under an agreed ``procedure`` it leaves
     its share of the pot and, with ``succession``, hands the holder's role to the most
     engaged partner left; improvised, a partner with money in the pot takes it back, a
     dispute over assets (conflictual), and nobody takes the holder's role over."""
+    ini, members, engagement, share = state.initiatives, state.members, state.engagement, state.share
     a = members[i, k]
     if procedure:
-        exit_partner(i, k, True, ini, members, engagement, share, actors, acc)
+        exit_partner(state, i, k, True)
         if a == ini[i].holder and succession:
             j = most_engaged(members, engagement, i)
             if j >= 0:
@@ -194,23 +208,24 @@ def exit_with(i, k, procedure, succession, ini, members, engagement, share, acto
         return
     total = pledged(members, share, i)
     disputed = total > 0.0 and share[i, k] > 0.0 and ini[i].pot > 0.0
-    exit_partner(i, k, not disputed, ini, members, engagement, share, actors, acc)
+    exit_partner(state, i, k, not disputed)
 
 
 @njit(cache=True)
-def exit_partner(i, k, orderly, ini, members, engagement, share, actors, acc):
+def exit_partner(state, i, k, orderly):
+    members, engagement, actors, acc = state.members, state.engagement, state.actors, state.acc
     a = members[i, k]
     if orderly:
         acc[A_EXIT_ORDERLY] += 1
-        leave(ini, members, engagement, share, actors, i, k, False)
+        leave(state, i, k, False)
         return
     acc[A_EXIT_CONFLICT] += 1
     national = actors[a].national
-    leave(ini, members, engagement, share, actors, i, k, True)
+    leave(state, i, k, True)
     for j in range(K):
         b = members[i, j]
         if b >= 0:
-            engagement[i, j] = clip01(engagement[i, j] - 0.05)
+            engagement[i, j] = clip01(engagement[i, j] - EXIT_DISPUTE_LOSS)
             if national != actors[b].national:
                 actors[b].trust = clip01(actors[b].trust - TRUST_LOSS)
 
@@ -256,8 +271,8 @@ def step(c, state, rng):
             acc[A_ALLIANCE_SPENT] += c[C_ARRANGER_COST]
         spend = min(ini[i].pot, ini[i].monthly_cost)
         delayed = u_legal < LEGAL_DELAY * nat[N_FRICTION]
-        paused = spend < 0.25 * ini[i].monthly_cost and not delayed
-        coordination = 0.04 * (n - 1.0) ** practised(c[C_COORD_EXP0], c[C_COORD_EXP], q)
+        paused = spend < PAUSE_SHARE * ini[i].monthly_cost and not delayed
+        coordination = COORDINATION_COST * (n - 1.0) ** practised(c[C_COORD_EXP0], c[C_COORD_EXP], q)
         gain = 0.0
         if delayed:
             ini[i].acting += 1  # a month of the project lost to legal and administrative checks
@@ -265,7 +280,7 @@ def step(c, state, rng):
             ini[i].paused += 1
             if ini[i].paused > c[C_PATIENCE]:
                 acc[A_ABANDONED] += 1
-                end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+                end_initiative(state, i, A_SPENT)
                 continue
         else:
             ini[i].paused = 0
@@ -277,9 +292,10 @@ def step(c, state, rng):
                 if members[i, k] >= 0:
                     skill += actors[members[i, k]].skill
             skill /= n
-            eng = mean_engagement(ini, members, engagement, i)
+            eng = mean_engagement(members, engagement, i)
             fit = max(0.0, 1.0 - c[C_PATH_FIT] * (1.0 - ini[i].fit))
-            eff = ((0.3 + 0.7 * skill) * fit * (0.4 + 0.6 * eng)
+            eff = ((SKILL_FLOOR + (1.0 - SKILL_FLOOR) * skill) * fit
+                   * (ENGAGEMENT_FLOOR + (1.0 - ENGAGEMENT_FLOOR) * eng)
                    * (1.0 + territories[t].knowledge + ini[i].knowledge + research)
                    * (1.0 - ini[i].misalign) * (DUPLICATE_EFFECT if ini[i].duplicate else 1.0))
             overhead = practised(c[C_OVERHEAD0], c[C_OVERHEAD], q) + coordination
@@ -291,7 +307,7 @@ def step(c, state, rng):
             ini[i].acting += 1
         ini[i].gain = gain
         milestone = 0.0
-        if ini[i].progress >= 0.25 * (ini[i].milestone + 1) and ini[i].milestone < 3:
+        if ini[i].progress >= MILESTONE_STEP * (ini[i].milestone + 1) and ini[i].milestone < MILESTONES:
             ini[i].milestone += 1
             milestone = MILESTONE_GAIN + practised(c[C_CELEBRATE0], c[C_CELEBRATE], q)
         for k in range(K):
@@ -300,13 +316,13 @@ def step(c, state, rng):
                 continue
             d = WORK_ENGAGEMENT * gain + milestone
             d -= COORDINATION_STRAIN * coordination
-            d -= 0.08 * c[C_FRUSTRATION] * actors[a].control * abs(actors[a].path - ini[i].path)
+            d -= FRUSTRATION_RATE * c[C_FRUSTRATION] * actors[a].control * abs(actors[a].path - ini[i].path)
             if macro and not actors[a].national:
-                d -= 0.02 * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - valuation)
+                d -= MACRO_UNFAIRNESS * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - valuation)
             if share[i, k] > 0.0:
                 d -= unfair  # it paid while others did not
             if paused or delayed:
-                d -= 0.03
+                d -= IDLE_LOSS
             if not actors[a].national:
                 actors[a].will -= c[C_CROWD_OUT] * actors[a].will
             if r > 0.0 and not actors[a].national:
@@ -321,28 +337,27 @@ def step(c, state, rng):
             if n_assoc >= 1:
                 joint = c[C_JOINT_TRUST] * gain * practised(c[C_JOINT0], c[C_JOINT], q)
                 territories[t].coop_trust += min(1.0, joint) * (1.0 - territories[t].coop_trust)
-        eng = mean_engagement(ini, members, engagement, i)
+        eng = mean_engagement(members, engagement, i)
         acc[A_ENG_SUM] += eng
         acc[A_ENG_N] += 1
         acc[A_ACTIVE_SUM] += 1
         if u_setback < SETBACK * ini[i].risk:
             if u_fail < practised(c[C_FAIL_ENDS0], c[C_FAIL_ENDS], q):
                 acc[A_ABANDONED] += 1
-                end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+                end_initiative(state, i, A_SPENT)
                 continue
-            ini[i].progress = max(0.0, ini[i].progress - 0.03)
-        evaluated = eng < 0.4 and u_eval < practised(c[C_EVALUATE0], c[C_EVALUATE], q)
+            ini[i].progress = max(0.0, ini[i].progress - SETBACK_LOSS)
+        evaluated = eng < FAILING_ENGAGEMENT and u_eval < practised(c[C_EVALUATE0], c[C_EVALUATE], q)
         procedure = evaluated or u_orderly < practised(c[C_PROCEDURE0], c[C_PROCEDURE], q)
         for k in range(K):
             a = members[i, k]
             if a < 0:
                 continue
             if evaluated:
-                engagement[i, k] = clip01(engagement[i, k] + 0.1)
+                engagement[i, k] = clip01(engagement[i, k] + EVALUATION_GAIN)
             if engagement[i, k] < EXIT_LEVEL or actors[a].staff < actors[a].engaged * WORK_TIME:
-                exit_with(i, k, procedure, c[C_SUCCESSION] > 0.0, ini, members,
-                          engagement, share, actors, acc)
-        if ini[i].n < 2 or seat_of(members, i, ini[i].holder) < 0:
+                exit_with(state, i, k, procedure, c[C_SUCCESSION] > 0.0)
+        if ini[i].n < MIN_PARTNERS or seat_of(members, i, ini[i].holder) < 0:
             acc[A_ABANDONED] += 1
-            end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+            end_initiative(state, i, A_SPENT)
 

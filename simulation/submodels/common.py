@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from numba import njit
 
+from ..constants import value
 from ..state import (  # noqa: F401  (the submodels read the state's slots from here)
     A_ABANDONED,
     A_ACTIVE_SUM,
@@ -42,6 +43,8 @@ from ..state import (  # noqa: F401  (the submodels read the state's slots from 
     A_RECOGNITION,
     A_SPENT,
     A_SUCCESS,
+    ACTING,
+    ASSOCIATION,
     E_BURDEN,
     E_CAPITALISED,
     E_CARRIER,
@@ -49,6 +52,8 @@ from ..state import (  # noqa: F401  (the submodels read the state's slots from 
     E_LEGITIMACY,
     E_SUCCESS,
     E_TERRITORY,
+    FIRM,
+    FOUNDATION,
     FREE,
     N_ACC,
     N_AWARDED,
@@ -64,8 +69,16 @@ from ..state import (  # noqa: F401  (the submodels read the state's slots from 
     N_SHARED_KNOWLEDGE,
     N_SIGNALS,
     N_WILL,
+    OFFICIAL,
     K,
 )
+
+TRUST_LOSS = value("trust_loss")  # trust lost by a conflictual cross-level exit or a national override
+SLOTS_ASSOCIATION = value("slots_association")
+SLOTS_OFFICIAL = value("slots_official")
+SLOTS_FIRM = value("slots_firm")
+SLOTS_FOUNDATION = value("slots_foundation")
+SLOTS_STATE = value("slots_state")
 
 
 @njit(cache=True)
@@ -82,8 +95,10 @@ def seat_of(members, i, actor):
 
 
 @njit(cache=True)
-def add_member(ini, members, engagement, share, actors, i, actor, start_engagement):
+def add_member(state, i, actor, start_engagement):
     """Seat ``actor`` in alliance ``i``; returns False when the alliance is full."""
+    ini, members, engagement, share, actors = (state.initiatives, state.members, state.engagement,
+                                               state.share, state.actors)
     for k in range(K):
         if members[i, k] < 0:
             members[i, k] = actor
@@ -98,7 +113,9 @@ def add_member(ini, members, engagement, share, actors, i, actor, start_engageme
 
 
 @njit(cache=True)
-def remove_member(ini, members, engagement, share, actors, i, k):
+def remove_member(state, i, k):
+    ini, members, engagement, share, actors = (state.initiatives, state.members, state.engagement,
+                                               state.share, state.actors)
     a = members[i, k]
     members[i, k] = -1
     engagement[i, k] = 0.0
@@ -108,17 +125,18 @@ def remove_member(ini, members, engagement, share, actors, i, k):
 
 
 @njit(cache=True)
-def end_initiative(ini, members, engagement, share, actors, territories, acc, i, spent_slot):
+def end_initiative(state, i, spent_slot):
     """Free alliance ``i``: partners are released and what is left in its pot is spent on
     closing it (so the money ledger stays exact). An alliance that had started acting
     counts as ended (the denominator of survival)."""
+    ini, members, territories, acc = state.initiatives, state.members, state.territories, state.acc
     for k in range(K):
         if members[i, k] >= 0:
-            remove_member(ini, members, engagement, share, actors, i, k)
+            remove_member(state, i, k)
     if ini[i].pot > 0.0:
         acc[spent_slot] += ini[i].pot
         ini[i].pot = 0.0
-    if ini[i].status >= 3:
+    if ini[i].status >= ACTING:
         territories[ini[i].territory].active -= 1
         acc[A_ENDED] += 1
     if ini[i].arranged:
@@ -128,7 +146,7 @@ def end_initiative(ini, members, engagement, share, actors, territories, acc, i,
 
 
 @njit(cache=True)
-def mean_engagement(ini, members, engagement, i):
+def mean_engagement(members, engagement, i):
     s = 0.0
     n = 0
     for k in range(K):
@@ -139,10 +157,11 @@ def mean_engagement(ini, members, engagement, i):
 
 
 @njit(cache=True)
-def leave(ini, members, engagement, share, actors, i, k, take_back):
+def leave(state, i, k, take_back):
     """Partner in seat ``k`` leaves alliance ``i``, and its monthly pledge with it. With
     ``take_back`` it also withdraws its part of the pot, in proportion to its pledge (a
     conflictual exit or a withdrawn public co-funding). Returns the share that stayed."""
+    ini, members, share, actors = state.initiatives, state.members, state.share, state.actors
     a = members[i, k]
     total = pledged(members, share, i)
     s = share[i, k] / total if total > 0.0 else 0.0
@@ -152,7 +171,7 @@ def leave(ini, members, engagement, share, actors, i, k, take_back):
         ini[i].pot -= taken
         actors[a].money += taken
         kept = 1.0 - s
-    remove_member(ini, members, engagement, share, actors, i, k)
+    remove_member(state, i, k)
     return kept
 
 
@@ -171,16 +190,16 @@ def slots(actor):
     """Most alliances an actor can be in at once: its *pouvoir* (capacity) times what its
     size allows. Capacity 0 means it can commit nothing, so it joins nothing."""
     kind = actor.kind
-    if kind == 3:  # association: grows with staff
-        base = 1.0 + 2.0 * actor.size ** 0.5
-    elif kind == 4:  # official: the local executive partners many alliances
-        base = 20.0
-    elif kind == 2:
-        base = 8.0
-    elif kind == 1:
-        base = 12.0
+    if kind == ASSOCIATION:  # grows with staff
+        base = 1.0 + SLOTS_ASSOCIATION * actor.size ** 0.5
+    elif kind == OFFICIAL:  # the local executive partners many alliances
+        base = SLOTS_OFFICIAL
+    elif kind == FIRM:
+        base = SLOTS_FIRM
+    elif kind == FOUNDATION:
+        base = SLOTS_FOUNDATION
     else:
-        base = 400.0
+        base = SLOTS_STATE
     return int(actor.capacity * base + 1e-9)
 
 

@@ -42,9 +42,19 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import ARBITRATION_LEVELS, Params
-from ..state import ACTING, AGREED, K
+from ..state import ACTING, AGREED, MIN_PARTNERS, NATIONAL, K
 from .action import exit_partner
-from .common import A_ABANDONED, A_BLOCKED, A_SPENT, clip01, end_initiative, practised, record, seat_of
+from .common import (
+    A_ABANDONED,
+    A_BLOCKED,
+    A_SPENT,
+    TRUST_LOSS,
+    clip01,
+    end_initiative,
+    practised,
+    record,
+    seat_of,
+)
 
 (C_TRAINING, C_RESOLVE, C_REPAIR, C_ARTICULATION, C_COMPROMISE, C_NIMBY, C_LEVEL,
  C_FRUSTRATION, C_TRAINING0, C_RESOLVE0, C_REPAIR0, C_ARTICULATION0, C_COMPROMISE0,
@@ -54,14 +64,18 @@ Coefficients = namedtuple("Coefficients", (
     "resolve0 repair0 articulation0 compromise0 support"
 ))
 
-LEVEL_BLOCK = np.array([0.6, 0.4, 0.2])  # local, regional, national
+LEVEL_BLOCK = np.array([value("block_local"), value("block_regional"), value("block_national")])
 OFFICIAL_WEIGHT = np.array([value("official_weight_local"), value("official_weight_regional"),
                             value("official_weight_national")])
 NEGOTIATION = value("negotiation")
-TRUST_LOSS = value("trust_loss")
 OPPOSITION_RATE = value("opposition_rate")
 BREAK = value("break")
 CONFLICT_LOSS = value("conflict_loss")
+CONFLICT_RATE = value("conflict_rate")
+MISALIGN_CONFLICT = value("misalign_conflict")
+OPPOSED = value("opposed")
+COALITION = value("coalition")
+COMPROMISE_COST = value("compromise_cost")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -90,7 +104,8 @@ def lever(c, j, q):
 
 
 @njit(cache=True)
-def internal(c, i, ini, members, engagement, actors, u_conflict, u_resolve):
+def internal(c, state, i, u_conflict, u_resolve):
+    ini, members, engagement, actors = state.initiatives, state.members, state.engagement, state.actors
     frustration = 0.0
     n = 0
     for k in range(K):
@@ -100,7 +115,7 @@ def internal(c, i, ini, members, engagement, actors, u_conflict, u_resolve):
             n += 1
     frustration = c[C_FRUSTRATION] * frustration / max(n, 1)
     q = ini[i].practice
-    p = 0.02 * (1.0 + 2.0 * ini[i].misalign + frustration) * lever(c, C_TRAINING, q)
+    p = CONFLICT_RATE * (1.0 + MISALIGN_CONFLICT * ini[i].misalign + frustration) * lever(c, C_TRAINING, q)
     if u_conflict >= p or u_resolve < lever(c, C_RESOLVE, q):
         return False
     for k in range(K):
@@ -121,7 +136,7 @@ def least_engaged(members, engagement, i):
 @njit(cache=True)
 def step(c, state, rng):
     territories, actors, ini = state.territories, state.actors, state.initiatives
-    members, engagement, share, acc = state.members, state.engagement, state.share, state.acc
+    members, engagement, acc = state.members, state.engagement, state.acc
     level = int(c[C_LEVEL])
     for i in range(ini.shape[0]):
         st = ini[i].status
@@ -135,13 +150,13 @@ def step(c, state, rng):
         q = ini[i].practice
         repair = lever(c, C_REPAIR, q)
         articulation = lever(c, C_ARTICULATION, q)
-        if st == ACTING and internal(c, i, ini, members, engagement, actors, u_conflict, u_resolve):
+        if st == ACTING and internal(c, state, i, u_conflict, u_resolve):
             if u_break < repair * BREAK:
                 k = least_engaged(members, engagement, i)
-                exit_partner(i, k, False, ini, members, engagement, share, actors, acc)
-                if ini[i].n < 2 or seat_of(members, i, ini[i].holder) < 0:
+                exit_partner(state, i, k, False)
+                if ini[i].n < MIN_PARTNERS or seat_of(members, i, ini[i].holder) < 0:
                     acc[A_ABANDONED] += 1
-                    end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+                    end_initiative(state, i, A_SPENT)
                     continue
         if ini[i].local_cost <= 0.0:
             continue
@@ -155,19 +170,19 @@ def step(c, state, rng):
             continue
         weight = 1.0
         for j in range(ini.shape[0]):
-            if j != i and ini[j].status >= AGREED and ini[j].territory == t and ini[j].opposition > 0.5:
-                weight += 0.5
+            if j != i and ini[j].status >= AGREED and ini[j].territory == t and ini[j].opposition > OPPOSED:
+                weight += COALITION
         if u_compromise < lever(c, C_COMPROMISE, q):
-            ini[i].local_cost *= 0.5
+            ini[i].local_cost *= COMPROMISE_COST
             ini[i].opposition = 0.0
             continue
         if u_block < LEVEL_BLOCK[level] * weight * (1.0 - OFFICIAL_WEIGHT[level] * support):
             acc[A_BLOCKED] += 1
-            end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+            end_initiative(state, i, A_SPENT)
             continue
         ini[i].local_cost = 0.0
         ini[i].opposition = 0.0
-        if level == 2:
+        if level == NATIONAL:
             for k in range(K):
                 a = members[i, k]
                 if a >= 0 and not actors[a].national:

@@ -21,12 +21,13 @@ from numba import njit
 
 from ..constants import value
 from ..params import Params
-from ..state import AGREED, K
+from ..state import AGREED, MIN_PARTNERS, K
 from .common import A_ABANDONED, A_ELECTION_ABANDON, A_SPENT, end_initiative, leave, record
 
 C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO = range(6)
 Coefficients = namedtuple("Coefficients", "cycle turnover withdraw will skill hetero")
 LEGITIMACY_LOSS = value("legitimacy_loss")
+TRAIT_SPREAD = value("trait_spread")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -46,7 +47,7 @@ def months_to_election(month, offset, cycle):
 @njit(cache=True)
 def step(c, month, state, rng):
     territories, actors, ini = state.territories, state.actors, state.initiatives
-    members, engagement, share, acc = state.members, state.engagement, state.share, state.acc
+    members, acc = state.members, state.acc
     cycle = int(c[C_CYCLE])
     for t in range(territories.shape[0]):
         if month == 0 or (month - territories[t].election_offset) % cycle != 0:
@@ -54,8 +55,8 @@ def step(c, month, state, rng):
         if rng.random() >= c[C_TURNOVER]:
             continue
         o = territories[t].official
-        actors[o].will = min(1.0, c[C_WILL] * (0.8 + 0.4 * rng.random()))
-        actors[o].skill = min(1.0, c[C_SKILL] * (0.8 + 0.4 * rng.random()))
+        actors[o].will = min(1.0, c[C_WILL] * (1.0 - TRAIT_SPREAD + 2.0 * TRAIT_SPREAD * rng.random()))
+        actors[o].skill = min(1.0, c[C_SKILL] * (1.0 - TRAIT_SPREAD + 2.0 * TRAIT_SPREAD * rng.random()))
         p = territories[t].ideal_path + c[C_HETERO] * rng.normal()
         actors[o].path = min(1.0, max(0.0, p))
         for i in range(ini.shape[0]):
@@ -67,8 +68,8 @@ def step(c, month, state, rng):
                     k = s
             if k < 0 or rng.random() >= c[C_WITHDRAW]:
                 continue
-            kept = leave(ini, members, engagement, share, actors, i, k, True)
-            if ini[i].n < 2 or rng.random() >= kept * (1.0 - LEGITIMACY_LOSS):
+            kept = leave(state, i, k, True)
+            if ini[i].n < MIN_PARTNERS or rng.random() >= kept * (1.0 - LEGITIMACY_LOSS):
                 acc[A_ELECTION_ABANDON] += 1
                 acc[A_ABANDONED] += 1
-                end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+                end_initiative(state, i, A_SPENT)

@@ -36,6 +36,7 @@ from ..levers import pair
 from ..params import Params
 from ..state import ASSOCIATION, FREE, NDIM, OFFICIAL, SEARCHING
 from .common import A_POOL_FULL, add_member, practice, practised, record, seat_of, slots
+from .partner_search import PARTNER_ENGAGEMENT
 
 (C_RATE, C_TARGET, C_FRAGILE, C_SPREAD, C_DUPLICATE, C_TRADEOFF, C_NIMBY, C_DURATION,
  C_COST, C_TARGET0, C_FRAGILE0, C_SPREAD0, C_DUPLICATE0, C_BY_WILL) = range(14)
@@ -45,6 +46,14 @@ Coefficients = namedtuple("Coefficients", (
 ))
 
 COST_ELASTICITY = value("cost_elasticity")
+TRADEOFF_WEIGHT = value("tradeoff_weight")
+LOCAL_COST_MIN = value("local_cost_min")
+DURATION_SPREAD = value("duration_spread")
+POTENTIAL_FLOOR = value("potential_floor")
+POTENTIAL_RISK = value("potential_risk")
+SYNERGY = value("synergy")
+HOLDER_ENGAGEMENT = value("holder_engagement")
+OFFICIAL_INITIATIVE = value("official_initiative")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -74,17 +83,17 @@ def free_slot(ini):
 
 
 @njit(cache=True)
-def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement, share,
-                   actors, rng):
+def new_initiative(c, state, i, t, holder, dim, risk, rng):
     """Open initiative ``i`` in territory ``t``; its weights, costs and contradictions."""
+    ini, weights, actors = state.initiatives, state.weights, state.actors
     spread = practised(c[C_SPREAD0], c[C_SPREAD], practice(actors[holder].will, c[C_BY_WILL]))
     for d in range(NDIM):
         weights[i, d] = (1.0 if d == dim else spread / 2.0) / (1.0 + spread)
     if rng.random() < c[C_TRADEOFF]:
         other = (dim + 1 + rng.integers(0, NDIM - 1)) % NDIM
-        weights[i, other] = -0.5 * (1.0 - spread)
-    local_cost = 0.3 + 0.7 * rng.random() if rng.random() < c[C_NIMBY] else 0.0
-    dur = int(c[C_DURATION] * (0.75 + 0.5 * rng.random()) + 0.5)
+        weights[i, other] = -TRADEOFF_WEIGHT * (1.0 - spread)
+    local_cost = LOCAL_COST_MIN + (1.0 - LOCAL_COST_MIN) * rng.random() if rng.random() < c[C_NIMBY] else 0.0
+    dur = int(c[C_DURATION] * (1.0 - DURATION_SPREAD + 2.0 * DURATION_SPREAD * rng.random()) + 0.5)
     rec = ini[i]
     rec.status = SEARCHING
     rec.territory = t
@@ -96,7 +105,7 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
     rec.acting = 0
     rec.paused = 0
     rec.risk = risk
-    rec.potential = (0.6 + 0.8 * risk) * (1.0 + 0.3 * spread)
+    rec.potential = (POTENTIAL_FLOOR + POTENTIAL_RISK * risk) * (1.0 + SYNERGY * spread)
     rec.local_cost = local_cost
     rec.opposition = 0.0
     rec.monthly_cost = c[C_COST] * actors[holder].size ** COST_ELASTICITY
@@ -116,14 +125,13 @@ def new_initiative(c, i, t, holder, dim, risk, ini, weights, members, engagement
     rec.agreed = False
     rec.knowledge = 0.0
     rec.milestone = 0
-    add_member(ini, members, engagement, share, actors, i, holder, 0.7)
+    add_member(state, i, holder, HOLDER_ENGAGEMENT)
 
 
 @njit(cache=True)
 def step(c, state, rng):
     territories, needs, actors = state.territories, state.needs, state.actors
-    ini, weights, members = state.initiatives, state.weights, state.members
-    engagement, share, acc = state.engagement, state.share, state.acc
+    ini, members, acc = state.initiatives, state.members, state.acc
     # Lowest-index open initiative per (territory, need) and the free slots in ascending
     # order: one pass over the pool instead of one per new initiative.
     first_open = -np.ones((territories.shape[0], NDIM), dtype=np.int64)
@@ -153,7 +161,7 @@ def step(c, state, rng):
                 continue
             u = rng.random()
             risk = rng.random()
-            rate = base * actors[a].will * (0.5 if kind == OFFICIAL else actors[a].size ** 0.5)
+            rate = base * actors[a].will * (OFFICIAL_INITIATIVE if kind == OFFICIAL else actors[a].size ** 0.5)
             if u >= rate or actors[a].engaged >= slots(actors[a]):
                 continue
             if risk > actors[a].risk_tolerance:
@@ -165,7 +173,7 @@ def step(c, state, rng):
             if existing >= 0:
                 if rng.random() >= practised(c[C_DUPLICATE0], c[C_DUPLICATE], qa):
                     if ini[existing].status == SEARCHING and seat_of(members, existing, a) < 0:
-                        add_member(ini, members, engagement, share, actors, existing, a, 0.6)
+                        add_member(state, existing, a, PARTNER_ENGAGEMENT)
                     continue
                 duplicate = True
             if next_free >= n_free:
@@ -173,8 +181,7 @@ def step(c, state, rng):
                 continue
             i = free[next_free]
             next_free += 1
-            new_initiative(c, i, t, a, dim, risk, ini, weights, members, engagement, share,
-                           actors, rng)
+            new_initiative(c, state, i, t, a, dim, risk, rng)
             ini[i].duplicate = duplicate
             if existing < 0 or i < existing:
                 first_open[t, dim] = i

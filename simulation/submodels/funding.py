@@ -68,7 +68,17 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import Params
-from ..state import ACTING, AGREED, ASSOCIATION, FOUNDATION, FTE_MONTH_KEUR, NDIM, STATE, K
+from ..state import (
+    ACTING,
+    AGREED,
+    ASSOCIATION,
+    FOUNDATION,
+    FTE_MONTH_KEUR,
+    MONTHS_PER_YEAR,
+    NDIM,
+    STATE,
+    K,
+)
 from .common import (
     A_APPLICATIONS,
     A_ASSOC_APP_TIME,
@@ -94,6 +104,9 @@ Coefficients = namedtuple("Coefficients", (
 
 MODE_CALLS, MODE_POOLED, MODE_DIRECT = 0, 1, 2
 MIN_AWARD = value("min_award")
+TRACK_RECORD = value("track_record")
+COOLDOWN = int(value("cooldown"))
+PRESSURE_MEMORY = value("pressure_memory")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -127,19 +140,19 @@ def coefficients(p: Params) -> Coefficients:
 @njit(cache=True)
 def inflows(month, actors, acc):
     """January budgets for funders (the rest lapses); monthly means for the others."""
-    january = month % 12 == 0
+    january = month % MONTHS_PER_YEAR == 0
     for a in range(actors.shape[0]):
         kind = actors[a].kind
         if kind == STATE or kind == FOUNDATION:
             if january:
                 acc[A_SPENT] += actors[a].money
-                actors[a].money = actors[a].income * 12.0
-                acc[A_INFLOW] += actors[a].income * 12.0
+                actors[a].money = actors[a].income * MONTHS_PER_YEAR
+                acc[A_INFLOW] += actors[a].income * MONTHS_PER_YEAR
         else:
             actors[a].money += actors[a].income
             acc[A_INFLOW] += actors[a].income
             if january:
-                extra = actors[a].money - 12.0 * actors[a].income
+                extra = actors[a].money - MONTHS_PER_YEAR * actors[a].income
                 if extra > 0.0:
                     actors[a].money -= extra
                     acc[A_SPENT] += extra
@@ -168,10 +181,12 @@ def quality(ini, members, actors, i):
 
 
 @njit(cache=True)
-def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members, share, acc, nat,
-             rng, tmp_i, tmp_s, only_t):
+def allocate(c, mode, f, budget, theme, state, rng, only_t):
     """One allocation round of funder ``f``: applications, ranking, grants. ``only_t >= 0``:
     the round of territory ``only_t``'s committee, on ``f``'s envelope for it."""
+    territories, needs, actors = state.territories, state.needs, state.actors
+    ini, members, share, acc, nat = state.initiatives, state.members, state.share, state.acc, state.nat
+    tmp_i, tmp_s = state.candidates, state.scores
     region = -1 if actors[f].national else actors[f].region
     committee = mode == MODE_POOLED and c[C_COMMITTEE] > 0.0
     n = 0
@@ -220,13 +235,13 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
             score = (known * quality(ini, members, actors, i)
                      + (1.0 - known) * (practised(c[C_QUALITY0], c[C_QUALITY], q) * quality(ini, members, actors, i)
                                         + practised(c[C_BIAS0], c[C_BIAS], q) * np.log(actors[h].size)
-                                        + 0.3 * np.log1p(actors[h].wins) + c[C_NOISE] * noise)
+                                        + TRACK_RECORD * np.log1p(actors[h].wins) + c[C_NOISE] * noise)
                      + duty * needs[t, ini[i].dim]
                      - max(0.0, ini[i].risk - actors[f].risk_tolerance))
         else:
             score = (practised(c[C_QUALITY0], c[C_QUALITY], q) * quality(ini, members, actors, i)
                      + practised(c[C_BIAS0], c[C_BIAS], q) * np.log(actors[h].size)
-                     + 0.3 * np.log1p(actors[h].wins) + actors[f].duty * need
+                     + TRACK_RECORD * np.log1p(actors[h].wins) + actors[f].duty * need
                      - max(0.0, ini[i].risk - actors[f].risk_tolerance) + c[C_NOISE] * noise)
         nat[N_REQUESTED] += g
         tmp_i[n] = i
@@ -253,7 +268,7 @@ def allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members
         else:
             actors[h].failures += 1
             if actors[h].failures >= c[C_MAX_FAIL]:
-                actors[h].cooldown = 12
+                actors[h].cooldown = COOLDOWN
                 actors[h].failures = 0
     return
 
@@ -290,9 +305,7 @@ def committees(c, state, rng):
                 continue
             if not actors[f].national and territories[t].region != actors[f].region:
                 continue
-            allocate(c, MODE_POOLED, f, budgets[j] * need[t] / scope[j], -1, territories, needs,
-                     actors, state.initiatives, state.members, state.share, state.acc, state.nat,
-                     rng, state.candidates, state.scores, t)
+            allocate(c, MODE_POOLED, f, budgets[j] * need[t] / scope[j], -1, state, rng, t)
             held = True
         o = territories[t].official
         if held and o >= 0:
@@ -301,9 +314,7 @@ def committees(c, state, rng):
 
 @njit(cache=True)
 def step(c, month, state, rng):
-    territories, needs, actors = state.territories, state.needs, state.actors
-    ini, members, share, funders = state.initiatives, state.members, state.share, state.funders
-    acc, nat, tmp_i, tmp_s = state.acc, state.nat, state.candidates, state.scores
+    actors, funders, acc, nat = state.actors, state.funders, state.acc, state.nat
     inflows(month, actors, acc)
     for a in range(actors.shape[0]):
         if actors[a].cooldown > 0:
@@ -328,9 +339,9 @@ def step(c, month, state, rng):
                 continue  # the territorial committees below
             budget = min(actors[f].money, actors[f].income * part * period)
             if budget > 0.0:
-                allocate(c, mode, f, budget, theme, territories, needs, actors, ini, members,
-                         share, acc, nat, rng, tmp_i, tmp_s, -1)
+                allocate(c, mode, f, budget, theme, state, rng, -1)
     if c[C_POOLED] > 0.0 and c[C_COMMITTEE] > 0.0 and month % int(c[C_LOCAL_TEMPO]) == 0:
         committees(c, state, rng)
     if nat[N_REQUESTED] > 0.0:
-        nat[N_PRESSURE] = 0.9 * nat[N_PRESSURE] + 0.1 * (1.0 - nat[N_AWARDED] / nat[N_REQUESTED])
+        nat[N_PRESSURE] = ((1.0 - PRESSURE_MEMORY) * nat[N_PRESSURE]
+                          + PRESSURE_MEMORY * (1.0 - nat[N_AWARDED] / nat[N_REQUESTED]))

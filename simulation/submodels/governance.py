@@ -71,7 +71,7 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import RULES, Params
-from ..state import ACTING, AGREED, ASSOCIATION, FIRM, NDIM, OFFICIAL, K
+from ..state import ACTING, AGREED, ASSOCIATION, FIRM, KIND_NAMES, N_KINDS, NDIM, OFFICIAL, K
 from .common import (
     A_ABANDONED,
     A_CONTESTED,
@@ -104,7 +104,11 @@ Coefficients = namedtuple("Coefficients", (
 
 MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
 P_STANDARD = value("p_standard")
-COFUND = np.array([0.3, 0.3, 0.15, 0.5, 0.3])  # share of a project's monthly cost each kind co-funds
+# share of a project's monthly cost each kind co-funds, in the order of Kind
+COFUND = np.array([value(f"cofund_{kind}") for kind in KIND_NAMES])
+PLEDGE_CAP = value("pledge_cap")
+MISALIGN_MAX = value("misalign_max")
+COVER_MONTHS = int(value("cover_months"))
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -174,7 +178,7 @@ def commit(ini, members, share, actors, i):
         a = members[i, k]
         if a >= 0:
             share[i, k] = actors[a].capacity * min(ini[i].monthly_cost * COFUND[actors[a].kind],
-                                                   0.5 * actors[a].income)
+                                                   PLEDGE_CAP * actors[a].income)
 
 
 @njit(cache=True)
@@ -245,13 +249,15 @@ def set_objective(ini, weights, i, dim):
 
 
 @njit(cache=True)
-def agree(c, i, territories, actors, ini, members, engagement, share, acc, rng, needs, weights):
+def agree(c, state, i, rng):
+    territories, actors, ini = state.territories, state.actors, state.initiatives
+    members, share, acc = state.members, state.share, state.acc
     t = ini[i].territory
     if int(c[C_RULE]) == MACRO_LED and c[C_OBJECTIVE] > 0.0:
-        set_objective(ini, weights, i, national_priority(needs))
+        set_objective(ini, state.weights, i, national_priority(state.needs))
     ini[i].agreed = True
     acc[A_FORMED] += 1
-    kinds = np.zeros(5, np.int64)
+    kinds = np.zeros(N_KINDS, np.int64)
     for k in range(K):
         a = members[i, k]
         if a >= 0:
@@ -286,7 +292,7 @@ def agree(c, i, territories, actors, ini, members, engagement, share, acc, rng, 
     ini[i].practice = q
     ini[i].visible = practised(c[C_VISIBLE0], c[C_VISIBLE], q)
     framed = rng.random() < 1.0 - (1.0 - c[C_FRAME]) ** ini[i].n
-    ini[i].misalign = (0.5 * rng.random() * practised(c[C_MISALIGN0], c[C_MISALIGN], q)
+    ini[i].misalign = (MISALIGN_MAX * rng.random() * practised(c[C_MISALIGN0], c[C_MISALIGN], q)
                        * (1.0 if framed else 1.0 + c[C_FRAME_EXTRA]))
     if int(c[C_RULE]) == ARRANGER and territories[t].arranged < c[C_ARRANGER_CAP]:
         ini[i].arranged = True
@@ -296,8 +302,7 @@ def agree(c, i, territories, actors, ini, members, engagement, share, acc, rng, 
 @njit(cache=True)
 def step(c, state, rng):
     territories, actors, ini = state.territories, state.actors, state.initiatives
-    members, engagement, share, acc = state.members, state.engagement, state.share, state.acc
-    nat = state.nat
+    members, share, acc, nat = state.members, state.share, state.acc, state.nat
     for i in range(ini.shape[0]):
         if ini[i].status != AGREED:
             continue
@@ -308,15 +313,14 @@ def step(c, state, rng):
             if staff_free(actors[holder]) >= setup + WORK_TIME and (
                     c[C_DELIBERATE] == 0.0 or decided(c, ini, members, share, actors, i, rng)):
                 actors[holder].time_used += setup
-                agree(c, i, territories, actors, ini, members, engagement, share, acc, rng,
-                      state.needs, state.weights)
+                agree(c, state, i, rng)
             else:
                 ini[i].wait += 1
                 if ini[i].wait > c[C_PATIENCE]:
                     acc[A_LOST] += 1
-                    end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+                    end_initiative(state, i, A_SPENT)
                 continue
-        months = min(3, ini[i].duration)
+        months = min(COVER_MONTHS, ini[i].duration)
         q = ini[i].practice
         ready = (ini[i].pot + months * pledged(members, share, i)
                  >= practised(c[C_COVER0], c[C_COVER], q) * ini[i].monthly_cost * months)
@@ -330,4 +334,4 @@ def step(c, state, rng):
             acc[A_ABANDONED] += 1
             if not ready:
                 acc[A_MISSED] += 1
-            end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+            end_initiative(state, i, A_SPENT)

@@ -26,6 +26,7 @@ from collections import namedtuple
 
 from numba import njit
 
+from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import ACTING, K
@@ -40,6 +41,8 @@ from .common import (
     record,
 )
 from .scaling import RECOGNITION_CAPACITY
+
+KNOWLEDGE_DECAY = value("knowledge_decay")
 
 (C_COMPETENCES, C_MUTUALISATION, C_RESEARCH, C_LEGAL, C_NAT_TEMPO, C_COMPETENCES0,
  C_MUTUALISATION0, C_RESEARCH0, C_LEGAL0, C_BY_WILL, C_FADE, C_FADE0) = range(12)
@@ -80,7 +83,7 @@ def step(c, month, state):
             if a >= 0:
                 actors[a].skill += rate * (1.0 - actors[a].skill)
     for t in range(territories.shape[0]):
-        territories[t].knowledge *= 0.995
+        territories[t].knowledge *= 1.0 - KNOWLEDGE_DECAY
         qt = practice(territories[t].will, c[C_BY_WILL])
         territories[t].coop_trust *= 1.0 - practised(c[C_FADE0], c[C_FADE], qt)
         if territories[t].active > 0:
@@ -89,7 +92,7 @@ def step(c, month, state):
             for a in range(a0, a0 + territories[t].n_actors):
                 actors[a].skill += rate * (1.0 - actors[a].skill)
     q = practice(nat[N_WILL], c[C_BY_WILL])  # research and the law: practised by the whole field
-    nat[N_SHARED_KNOWLEDGE] *= 0.995
+    nat[N_SHARED_KNOWLEDGE] *= 1.0 - KNOWLEDGE_DECAY
     nat[N_RESEARCH] += practised(c[C_RESEARCH0], c[C_RESEARCH], q)
     nat[N_FRICTION] -= practised(c[C_LEGAL0], c[C_LEGAL], q) * nat[N_FRICTION]
     if month % int(c[C_NAT_TEMPO]) == 0:

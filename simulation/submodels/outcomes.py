@@ -31,6 +31,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import ACTING, ASSOCIATION, FOUNDATION, NDIM, OFFICIAL, K
@@ -63,7 +64,14 @@ Coefficients = namedtuple("Coefficients", (
     "disappointment shared_step"
 ))
 
-
+LEGITIMACY_LOCAL_FLOOR = value("legitimacy_local_floor")
+LEGITIMACY_MACRO_FLOOR = value("legitimacy_macro_floor")
+SPILLOVER = value("spillover")
+IMPACT_SIZE_ELASTICITY = value("impact_size_elasticity")
+SUCCESS_FLOOR = value("success_floor")
+SUCCESS_SPAN = value("success_span")
+SUCCESS_TRUST = value("success_trust")
+KNOWLEDGE_STEP = value("knowledge_step")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -94,7 +102,8 @@ def legitimacy(c, ini, members, actors, i):
         a = members[i, k]
         if a >= 0 and actors[a].kind == OFFICIAL:
             local = 1.0
-    return (0.5 + 0.5 * local) * (0.25 + 0.75 * macro)
+    return ((LEGITIMACY_LOCAL_FLOOR + (1.0 - LEGITIMACY_LOCAL_FLOOR) * local)
+            * (LEGITIMACY_MACRO_FLOOR + (1.0 - LEGITIMACY_MACRO_FLOOR) * macro))
 
 
 @njit(cache=True)
@@ -115,10 +124,12 @@ def apply_impact(t, amount, needs, territory_impact, acc):
 
 
 @njit(cache=True)
-def spread_impact(t, i, scale, weights, ini, needs, neighbours, territory_impact, acc, amount):
+def spread_impact(state, t, i, scale, amount):
     """Need reduced by alliance ``i`` in its territory; half goes to the neighbours when the
     initiative has local costs for wider benefits."""
-    wider = 0.5 if ini[i].contested else 0.0
+    ini, weights, needs, neighbours = state.initiatives, state.weights, state.needs, state.neighbours
+    territory_impact, acc = state.territory_impact, state.acc
+    wider = SPILLOVER if ini[i].contested else 0.0
     for d in range(NDIM):
         amount[d] = scale * weights[i, d] * (1.0 - wider)
     gained = apply_impact(t, amount, needs, territory_impact, acc)
@@ -137,9 +148,7 @@ def spread_impact(t, i, scale, weights, ini, needs, neighbours, territory_impact
 
 @njit(cache=True)
 def step(c, state, rng):
-    territories, needs, neighbours = state.territories, state.needs, state.neighbours
-    actors, ini, weights, members = state.actors, state.initiatives, state.weights, state.members
-    engagement, share, territory_impact = state.engagement, state.share, state.territory_impact
+    territories, actors, ini, members = state.territories, state.actors, state.initiatives, state.members
     events, acc, nat = state.events, state.acc, state.nat
     nat[N_EVENTS] = 0
     amount = np.zeros(NDIM)
@@ -147,28 +156,26 @@ def step(c, state, rng):
         if ini[i].status != ACTING:
             continue
         t = ini[i].territory
-        size = (ini[i].monthly_cost / c[C_COST]) ** 0.3 if c[C_COST] > 0.0 else 1.0
+        size = (ini[i].monthly_cost / c[C_COST]) ** IMPACT_SIZE_ELASTICITY if c[C_COST] > 0.0 else 1.0
         if ini[i].gain > 0.0:
-            spread_impact(t, i, c[C_IMPACT] * ini[i].gain * ini[i].potential * size, weights, ini,
-                          needs, neighbours, territory_impact, acc, amount)
+            spread_impact(state, t, i, c[C_IMPACT] * ini[i].gain * ini[i].potential * size, amount)
         if ini[i].acting < ini[i].duration:
             continue
         u_success = rng.random()
         u_capitalise = rng.random()
-        success = u_success < clip01((ini[i].progress - 0.1) / 0.6)
+        success = u_success < clip01((ini[i].progress - SUCCESS_FLOOR) / SUCCESS_SPAN)
         acc[A_COMPLETED] += 1
         if success:
             acc[A_SUCCESS] += 1
-            spread_impact(t, i, c[C_IMPACT] * c[C_BONUS] * ini[i].work * ini[i].potential
-                          * size, weights,
-                          ini, needs, neighbours, territory_impact, acc, amount)
+            spread_impact(state, t, i, c[C_IMPACT] * c[C_BONUS] * ini[i].work * ini[i].potential
+                          * size, amount)
             n_assoc = 0
             for k in range(K):
                 a = members[i, k]
                 if a >= 0 and actors[a].kind == ASSOCIATION:
                     n_assoc += 1
             if n_assoc >= 2:
-                territories[t].coop_trust = clip01(territories[t].coop_trust + 0.1)
+                territories[t].coop_trust = clip01(territories[t].coop_trust + SUCCESS_TRUST)
         if c[C_WILL_DYN] > 0.0:
             for k in range(K):
                 a = members[i, k]
@@ -180,7 +187,7 @@ def step(c, state, rng):
                     actors[a].will -= c[C_DISAPPOINTMENT] * actors[a].will
         capitalised = u_capitalise < practised(c[C_CAPITALISE0], c[C_CAPITALISE], ini[i].practice)
         if capitalised:
-            territories[t].knowledge += 0.05 * (1.0 - territories[t].knowledge)
+            territories[t].knowledge += KNOWLEDGE_STEP * (1.0 - territories[t].knowledge)
             nat[N_SHARED_KNOWLEDGE] += c[C_SHARED_STEP] * (1.0 - nat[N_SHARED_KNOWLEDGE])
         e = int(nat[N_EVENTS])
         if e < events.shape[0]:
@@ -196,4 +203,4 @@ def step(c, state, rng):
                 carries = a >= 0 and (actors[a].national or actors[a].kind == FOUNDATION)
                 events[e, E_CARRIER + k] = a if carries else -1
             nat[N_EVENTS] = e + 1
-        end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+        end_initiative(state, i, A_SPENT)

@@ -37,7 +37,17 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import Params
-from ..state import ASSOCIATION, FTE_MONTH_KEUR, NDIM, OFFICIAL, SEARCHING
+from ..state import (
+    AGREED,
+    ASSOCIATION,
+    FTE_MONTH_KEUR,
+    KIND_NAMES,
+    MIN_PARTNERS,
+    NDIM,
+    OFFICIAL,
+    SEARCHING,
+    K,
+)
 from .common import (
     A_LOST,
     A_SPENT,
@@ -65,7 +75,11 @@ THRESHOLD = value("threshold")
 TARGET_SIZE = value("target_size")
 TERM_SLACK = value("term_slack")
 WORK_TIME = value("work_time")
-OWN_GAIN = np.array([0.1, 0.2, 0.6, 0.3, 0.4])  # state, foundation, firm, association, official
+OWN_GAIN = np.array([value(f"own_gain_{kind}") for kind in KIND_NAMES])  # in the order of Kind
+PARTICIPATION_WEIGHT = value("participation_weight")
+STAFF_FLOOR = value("staff_floor")
+PARTNER_ENGAGEMENT = value("partner_engagement")
+SEARCH_MONTHS = int(value("search_months"))
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -110,7 +124,7 @@ def horizon(actor, territories, month, cycle, term_weight):
 
 
 @njit(cache=True)
-def benefit(c, actor, need, risk, duration, h, own_gain, unfunded, staff_limit):
+def benefit(c, actor, need, risk, duration, h, unfunded):
     will = actor.will
     if actor.kind == ASSOCIATION and actor.small:
         # the lexicon is practised by the small association that reads it
@@ -121,15 +135,16 @@ def benefit(c, actor, need, risk, duration, h, own_gain, unfunded, staff_limit):
         fit = 1.0
     else:
         fit = np.exp(-(duration - h) / h)
-    gain = actor.duty * need + (1.0 - actor.duty) * own_gain
+    gain = actor.duty * need + (1.0 - actor.duty) * OWN_GAIN[actor.kind]
     return (will * gain * fit - max(0.0, risk - actor.risk_tolerance)
-            - staff_limit * 0.5 * unfunded / (actor.staff + 0.1))
+            - c[C_STAFF_LIMIT] * PARTICIPATION_WEIGHT * unfunded / (actor.staff + STAFF_FLOOR))
 
 
 @njit(cache=True)
-def pick(c, q, t, holder, territories, actors, national_first, n_national, regional, rng):
+def pick(c, state, q, t, holder, n_national, regional, rng):
     """One candidate: the map is used by the holder (practice ``q``), third places by the
     territory's actors."""
+    territories, actors, national_first = state.territories, state.actors, state.national_first
     u = rng.random()
     p_nat = practised(c[C_NATIONAL0], c[C_NATIONAL], q)
     if u < p_nat and n_national > 0:
@@ -149,7 +164,6 @@ def pick(c, q, t, holder, territories, actors, national_first, n_national, regio
 def step(c, month, state, rng):
     territories, needs, actors = state.territories, state.needs, state.actors
     ini, weights, members = state.initiatives, state.weights, state.members
-    engagement, share = state.engagement, state.share
     regional_foundation, national_first = state.regional_foundation, state.national_first
     state_actor, acc, nat = state.state_actor, state.acc, state.nat
     pressure = nat[N_PRESSURE]
@@ -173,16 +187,16 @@ def step(c, month, state, rng):
         qt = practice(territories[t].will, c[C_BY_WILL])
         n_cand = int(practised(c[C_CANDIDATES0], c[C_CANDIDATES], qt))
         for r in range(n_cand):
-            a = pick(c, q, t, holder, territories, actors, national_first, n_national, regional, rng)
+            a = pick(c, state, q, t, holder, n_national, regional, rng)
             if r == 0:
                 a = territories[t].official  # a holder first asks its local executive
             u_trust = rng.random()
             u_comp = rng.random()
             u_resp = rng.random()
-            if ini[i].n >= 6 or a == holder or actors[a].engaged >= slots(actors[a]):
+            if ini[i].n >= K or a == holder or actors[a].engaged >= slots(actors[a]):
                 continue
             seated = False
-            for k in range(6):
+            for k in range(K):
                 if members[i, k] == a:
                     seated = True
             if seated:
@@ -193,11 +207,10 @@ def step(c, month, state, rng):
             if actors[state_actor].money < funded * FTE_MONTH_KEUR:
                 funded = 0.0
             unfunded = c[C_PARTICIPATION] - funded
-            if c[C_STAFF_LIMIT] > 0.0 and staff_free(actors[a]) < unfunded + 0.05:
+            if c[C_STAFF_LIMIT] > 0.0 and staff_free(actors[a]) < unfunded + WORK_TIME:
                 continue
             h = horizon(actors[a], territories, month, cycle, c[C_TERM_HORIZON])
-            b = benefit(c, actors[a], need, ini[i].risk, ini[i].duration, h,
-                        OWN_GAIN[actors[a].kind], unfunded, c[C_STAFF_LIMIT])
+            b = benefit(c, actors[a], need, ini[i].risk, ini[i].duration, h, unfunded)
             if b <= THRESHOLD:
                 continue
             if actors[a].national or actors[holder].national:
@@ -209,15 +222,15 @@ def step(c, month, state, rng):
             if (actors[a].kind == ASSOCIATION and actors[holder].kind == ASSOCIATION
                     and u_comp < c[C_COMPETITION] * pressure * (1.0 - territories[t].coop_trust)):
                 continue
-            add_member(ini, members, engagement, share, actors, i, a, 0.6)
+            add_member(state, i, a, PARTNER_ENGAGEMENT)
             actors[a].time_used += unfunded
             if funded > 0.0:
                 actors[state_actor].money -= funded * FTE_MONTH_KEUR
                 acc[A_SPENT] += funded * FTE_MONTH_KEUR
-        if ini[i].n >= TARGET_SIZE or (ini[i].n >= 2 and ini[i].wait >= 3):
-            ini[i].status = 2
+        if ini[i].n >= TARGET_SIZE or (ini[i].n >= MIN_PARTNERS and ini[i].wait >= SEARCH_MONTHS):
+            ini[i].status = AGREED
             ini[i].wait = 0
             ini[i].agreed = False
         elif ini[i].wait > c[C_PATIENCE]:
             acc[A_LOST] += 1
-            end_initiative(ini, members, engagement, share, actors, territories, acc, i, A_SPENT)
+            end_initiative(state, i, A_SPENT)

@@ -59,7 +59,7 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import Params
-from ..state import AGREED, ASSOCIATION
+from ..state import AGREED, ASSOCIATION, MONTHS_PER_YEAR
 from .common import (
     A_ADOPTION,
     A_RECOGNITION,
@@ -91,6 +91,8 @@ Coefficients = namedtuple("Coefficients", (
 ATTENTION = value("attention")
 RECOGNITION_CAPACITY = value("recognition_capacity")
 ADOPTED_KNOWLEDGE = value("adopted_knowledge")
+RECOGNITION_KNOWLEDGE = value("recognition_knowledge")
+RECOGNITION_TRUST = value("recognition_trust")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -117,10 +119,10 @@ def coefficients(p: Params) -> Coefficients:
 
 
 @njit(cache=True)
-def replicate(ce, e, n, territories, actors, ini, weights, members, engagement, share, events,
-              acc, rng):
+def replicate(ce, state, e, n, rng):
     """Territory ``n`` adopts event ``e``'s success: one of its actors, drawn at random,
     opens a replica if it is an association with will and a free slot."""
+    territories, actors, ini, events = state.territories, state.actors, state.initiatives, state.events
     a0 = territories[n].first_actor
     holder = a0 + int(rng.random() * territories[n].n_actors)
     if (actors[holder].kind != ASSOCIATION or actors[holder].will <= 0.0
@@ -129,10 +131,10 @@ def replicate(ce, e, n, territories, actors, ini, weights, members, engagement, 
     i = free_slot(ini)
     if i < 0:
         return
-    new_initiative(ce, i, n, holder, int(events[e, E_DIM]), actors[holder].risk_tolerance * rng.random(),
-                   ini, weights, members, engagement, share, actors, rng)
+    new_initiative(ce, state, i, n, holder, int(events[e, E_DIM]),
+                   actors[holder].risk_tolerance * rng.random(), rng)
     ini[i].knowledge = ADOPTED_KNOWLEDGE
-    acc[A_ADOPTION] += 1
+    state.acc[A_ADOPTION] += 1
 
 
 @njit(cache=True)
@@ -164,13 +166,12 @@ def network_reach(events, e, t, neighbours, ini, members, reached):
 def step(c, ce, state, rng):
     """``ce`` are emergence's coefficients, used to open replicas the same way."""
     territories, neighbours, actors = state.territories, state.neighbours, state.actors
-    ini, weights, members = state.initiatives, state.weights, state.members
-    engagement, share, events, acc = state.engagement, state.share, state.events, state.acc
-    nat = state.nat
+    ini, members, events = state.initiatives, state.members, state.events
+    acc, nat = state.acc, state.nat
     successes = 0.0
     for e in range(int(nat[N_EVENTS])):
         successes += events[e, E_SUCCESS]
-    nat[N_RECENT_SUCCESSES] = nat[N_RECENT_SUCCESSES] * (11.0 / 12.0) + successes
+    nat[N_RECENT_SUCCESSES] = nat[N_RECENT_SUCCESSES] * ((MONTHS_PER_YEAR - 1.0) / MONTHS_PER_YEAR) + successes
     crowding = c[C_OVERLOAD] * nat[N_RECENT_SUCCESSES] / (ATTENTION * territories.shape[0])
     reached = np.zeros(territories.shape[0], np.bool_)
     for e in range(int(nat[N_EVENTS])):
@@ -185,24 +186,22 @@ def step(c, ce, state, rng):
         for j in range(neighbours.shape[1]):
             n = neighbours[t, j]
             if n >= 0 and capitalised and rng.random() < p_adopt:
-                replicate(ce, e, n, territories, actors, ini, weights, members, engagement,
-                          share, events, acc, rng)
+                replicate(ce, state, e, n, rng)
         if (c[C_NETWORK] > 0.0
                 and rng.random() < practised(c[C_SHARED0], c[C_SHARED], q)
                 and network_reach(events, e, t, neighbours, ini, members, reached)):
             for n in range(territories.shape[0]):
                 if reached[n] and rng.random() < p_adopt:
-                    replicate(ce, e, n, territories, actors, ini, weights, members, engagement,
-                              share, events, acc, rng)
+                    replicate(ce, state, e, n, rng)
         narrative = 1.0 if (capitalised or c[C_NARRATIVE] <= 0.0) else c[C_UNTOLD]
         p_recognise = practised(c[C_RECOGNISE0], c[C_RECOGNISE], q) * seen * narrative
         if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
             nat[N_RECOGNITION_LEFT] -= 1
             acc[A_RECOGNITION] += 1
             for s in range(territories.shape[0]):
-                territories[s].knowledge += 0.01 * (1.0 - territories[s].knowledge)
+                territories[s].knowledge += RECOGNITION_KNOWLEDGE * (1.0 - territories[s].knowledge)
             a0 = territories[t].first_actor
             for a in range(a0, a0 + territories[t].n_actors):
-                actors[a].trust = clip01(actors[a].trust + 0.02)
+                actors[a].trust = clip01(actors[a].trust + RECOGNITION_TRUST)
                 if c[C_WILL_DYN] > 0.0:
                     actors[a].will += c[C_RECOGNITION_WILL] * actors[a].duty * (1.0 - actors[a].will)
