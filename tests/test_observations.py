@@ -33,10 +33,6 @@ COSTLY = {"funding.application_cost": 1.5}
 CHEAP = {"funding.application_cost": 0.1}
 
 
-@pytest.mark.xfail(strict=True, reason="knockout not shown equivalent since free-riding and reporting "
-                   "time entered the model: application cost 0.1 -> 1.5 changes small associations "
-                   "funded by -3.43 [-3.97, -2.88]; without small_staff_limit by -0.50 [-0.99, -0.01], "
-                   "margin +-0.86: a remaining channel, not yet identified")
 def test_1_application_cost_burdens_and_excludes_small_associations():
     """Channel: applying costs the holder staff time, which caps applications and weighs in
     the decision to apply (mechanisms.small_staff_limit)."""
@@ -87,14 +83,18 @@ def test_3_short_electoral_cycles_raise_abandonment():
 
 
 def test_4_macro_led_governance_loses_alliances_and_engagement():
-    """Channel: distance between preferred and chosen paths (heterogeneous preferences)."""
+    """Channels: distance between preferred and chosen paths (heterogeneous preferences),
+    and what else the national level decides under macro_led (issue 9 item 6: it settles
+    alliances at its own review, ``deliberation``, and sets their objective,
+    ``objective_from_above``); the knockout removes all three."""
     sub = {"governance.rule": "subsidiarity"}
     led = {"governance.rule": "macro_led"}
     eng = effect(sub, led, "engagement")
     survival = effect(sub, led, "alliance_survival")
     assert falls(eng, 0.01)
     assert falls(survival, 0.02)
-    same = {"actors.path_heterogeneity": 0.0, "territories.path_diversity": 0.0}
+    same = {"actors.path_heterogeneity": 0.0, "territories.path_diversity": 0.0,
+            "mechanisms.deliberation": False, "mechanisms.objective_from_above": False}
     assert vanishes(effect({**sub, **same}, led, "engagement"), eng)
     assert vanishes(effect({**sub, **same}, led, "alliance_survival"), survival)
 
