@@ -127,7 +127,7 @@ class Governance(_Section):
     arbitration_level: Literal[ARBITRATION_LEVELS] = "regional"  # type: ignore[valid-type]
     reporting: float = Field(0.3, ge=0, le=1, description="transparency demanded from partners")
     arranger_capacity: int = Field(8, ge=0, le=10_000, description="alliances one arranger can serve per territory")
-    arranger_cost: float = Field(2.0, ge=0, le=1e6, description="monthly cost (k€) of an arranger per served alliance")
+    arranger_cost: float = Field(0.5, ge=0, le=1e6, description="monthly cost (k€) of an arranger per served alliance: one FTE (4 k€/month) shared by the arranger_capacity (8) alliances it serves")
 
 
 class Funding(_Section):
@@ -177,6 +177,9 @@ class Mechanisms(_Section):
     officials_support: bool = Field(True, description="articulation with the public interest works through the local executive as a partner: it negotiates with residents and defends the initiative at arbitration")
     network_diffusion: bool = Field(True, description="an innovation shared with the ecosystem is known to its neighbours even uncapitalised and travels along its partners' networks")
     executive_change: bool = Field(True, description="a new local executive brings its own will, skill and preferred path")
+    deliberation: bool = Field(True, description="under each power-sharing rule, the partners who have a say must accept the proposed path before the alliance is settled (macro_led: at the next national review); each month of deliberation costs their staff time")
+    objective_from_above: bool = Field(True, description="under macro_led the national level also sets the alliance's objective: the need dimension that is highest nationally, not the territory's own")
+    territorial_committee: bool = Field(True, description="the pooled fund is split into territorial envelopes, each decided by its territory's local actors, who know its initiatives as far as its social capital goes (dossiers shorter, holders' size matters less)")
 
 
 Levers = create_model(

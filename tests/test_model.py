@@ -124,10 +124,13 @@ def test_levers_are_read_only_in_their_submodel():
 
 def test_rules_agree_when_preferences_are_identical():
     """Identical preferred paths: every power-sharing rule chooses the same path, so every
-    outcome is the same on the same seed (the arranger free of charge: its cost is paid from
-    the alliance's pot, a real cost tested in tests/test_mechanisms_levers.py)."""
+    outcome is the same on the same seed once what else a rule decides is switched off (who
+    decides and when, the objective from above: tests/test_institutions.py; the arranger
+    free of charge: its cost is paid from the alliance's pot, tested in
+    tests/test_mechanisms_levers.py)."""
     same = {"actors.path_heterogeneity": 0.0, "territories.path_diversity": 0.0,
-            "run.months": 72, "governance.arranger_cost": 0.0}
+            "run.months": 72, "governance.arranger_cost": 0.0,
+            "mechanisms.deliberation": False, "mechanisms.objective_from_above": False}
     results = {}
     for rule in ("macro_led", "proportional", "equal", "subsidiarity", "arranger"):
         results[rule] = run(Params().with_overrides({**same, "governance.rule": rule}), series=False)[0]

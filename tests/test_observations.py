@@ -92,14 +92,18 @@ def test_3_short_electoral_cycles_raise_abandonment():
 
 
 def test_4_macro_led_governance_loses_alliances_and_engagement():
-    """Channel: distance between preferred and chosen paths (heterogeneous preferences)."""
+    """Channels: distance between preferred and chosen paths (heterogeneous preferences),
+    and what else the national level decides under macro_led (issue 9 item 6: it settles
+    alliances at its own review, ``deliberation``, and sets their objective,
+    ``objective_from_above``); the knockout removes all three."""
     sub = {"governance.rule": "subsidiarity"}
     led = {"governance.rule": "macro_led"}
     eng = effect(sub, led, "engagement")
     survival = effect(sub, led, "alliance_survival")
     assert falls(eng, 0.01)
     assert falls(survival, 0.02)
-    same = {"actors.path_heterogeneity": 0.0, "territories.path_diversity": 0.0}
+    same = {"actors.path_heterogeneity": 0.0, "territories.path_diversity": 0.0,
+            "mechanisms.deliberation": False, "mechanisms.objective_from_above": False}
     assert vanishes(effect({**sub, **same}, led, "engagement", level=0.90), eng)
     assert vanishes(effect({**sub, **same}, led, "alliance_survival", level=0.90), survival)
 

@@ -19,8 +19,8 @@ juridiques »). Progress grows by ``effectiveness / (1 + overhead) / duration`` 
 
 Each partner's engagement moves by progress and milestones, minus ``COORDINATION_STRAIN *
 coordination``, minus its frustration
-``frustration * control * |preferred path - chosen path|`` (Axelrod & Bennett 1993; halved
-by an arranger), minus unfairness when a macro partner or funder cannot see its contribution
+``frustration * control * |preferred path - chosen path|`` (Axelrod & Bennett 1993; an arranger
+lowers it only through the path it proposes, governance), minus unfairness when a macro partner or funder cannot see its contribution
 ``unfairness * (1 - visible) * (1 - valuation)``, minus delays, minus the cost of an imposed
 Charter (Delevoye: « une contrainte par une charte qui serait normative et contraignante »).
 
@@ -64,8 +64,8 @@ three times faster than it is built: Slovic 1993), and a holder's exit ends the 
 Whether an exit is conflictual is not drawn: it is a dispute over money.
 
 The arranger (« il faut quelqu'un qui organise [...] non pas un chef d'orchestre mais un
-arrangeur ») is paid ``governance.arranger_cost`` a month out of the alliance's pot; a month
-the pot cannot pay it, it does not mediate.
+arrangeur ») is paid ``governance.arranger_cost`` a month out of the alliance's pot (what it
+buys is the compromise it proposes at agreement, governance).
 
 Levers: sharing (overhead; joint work builds cooperative trust), experimentation (a failed
 step ends the alliance less often), evaluation (failing alliances detected: fixed, or closed
@@ -131,7 +131,6 @@ PROGRESS_SCALE = value("progress_scale")
 WORK_ENGAGEMENT = value("work_engagement")
 MILESTONE_GAIN = value("milestone_gain")
 EXIT_DISPUTE_LOSS = value("exit_dispute_loss")
-ARRANGER_MEDIATION = value("arranger_mediation")
 PAUSE_SHARE = value("pause_share")
 COORDINATION_COST = value("coordination_cost")
 SKILL_FLOOR = value("skill_floor")
@@ -266,12 +265,10 @@ def step(c, state, rng):
                 actors[a].money -= pay
                 ini[i].pot += pay
         unfair = c[C_UNFAIR_FELT] * withheld / due if due > 0.0 else 0.0
-        arr = 1.0
         if ini[i].arranged and ini[i].pot >= c[C_ARRANGER_COST]:
             ini[i].pot -= c[C_ARRANGER_COST]  # the partners pay their arranger
             acc[A_SPENT] += c[C_ARRANGER_COST]
             acc[A_ALLIANCE_SPENT] += c[C_ARRANGER_COST]
-            arr = ARRANGER_MEDIATION
         spend = min(ini[i].pot, ini[i].monthly_cost)
         delayed = u_legal < LEGAL_DELAY * nat[N_FRICTION]
         paused = spend < PAUSE_SHARE * ini[i].monthly_cost and not delayed
@@ -319,7 +316,7 @@ def step(c, state, rng):
                 continue
             d = WORK_ENGAGEMENT * gain + milestone
             d -= COORDINATION_STRAIN * coordination
-            d -= FRUSTRATION_RATE * c[C_FRUSTRATION] * arr * actors[a].control * abs(actors[a].path - ini[i].path)
+            d -= FRUSTRATION_RATE * c[C_FRUSTRATION] * actors[a].control * abs(actors[a].path - ini[i].path)
             if macro and not actors[a].national:
                 d -= MACRO_UNFAIRNESS * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - valuation)
             if share[i, k] > 0.0:

@@ -29,10 +29,27 @@ seeks money when its pot does not cover the next grant period
   holders favoured, Matthew effect: Bol et al. 2018) and fund down the ranking while the
   call's budget lasts
   (the last award may be partial, never under ``MIN_AWARD`` months of a median project's cost).
-- pooled territorial fund (``pooled_fund``; part of ``mixed``): every local tempo, no theme,
-  a quarter of the application cost, ranked by the territory's need and fragility.
-- direct local–national link (``direct_link``, national funders): every month, no theme, a
-  tenth of the application cost, ranked by the territory's need and fragility.
+- pooled territorial fund (``pooled_fund``; part of ``mixed``): a fund decided by local
+  actors together (mechanism ``territorial_committee``; « le macro peut les y aider, mais
+  pas de manière homogène »; « le manque de connaissance des acteurs est à l'origine de
+  nombreux blocages »). Every ``time.local_tempo_months`` each funder splits its pooled
+  budget into envelopes, one per territory it serves, in proportion to the territory's mean
+  need, and each territory's committee (its local actors; its local executive spends
+  ``constants.committee_time`` of staff a session) ranks the applications of its own
+  territory. The committee knows its initiatives as far as the territory's social capital
+  ``k`` goes (*interconnaissance*): a dossier only tells it what it does not know, so the
+  application costs ``(1 - k)`` of a call's; it sees the quality of the share ``k`` it knows
+  and falls back, for the rest, on the call's ranking (what the funder sees, the holder's
+  size and wins, noise); it weighs its territory's need in the initiative's dimension with
+  the local executive's duty, and takes the funder's risk tolerance. No theme. Knocked out,
+  the pooled fund is the funder's own untheamed round at the local tempo, ranked as a call
+  at a call's cost: what differs from calls is then only when it decides.
+- direct local–national channel (``direct_link``, national funders): no intermediary and
+  no window (« un lien direct entre le local et le national, facilitant les financements »):
+  a holder's request reaches the national funder any month, with no theme, and is ranked as
+  a call is by the same national deciders, at the same dossier cost (the funder does not
+  know the holder); local foundations keep their calls. Its difference from calls is when
+  money can be asked for and for what, not a cheaper application.
 
 The success rate is an outcome. Funding pressure, read by partner search, is a moving
 average of the share of requested money that was not awarded. Money moves only between balances and pots or out as
@@ -71,6 +88,7 @@ from .common import (
     N_AWARDED,
     N_PRESSURE,
     N_REQUESTED,
+    by_territory,
     group,
     pledged,
     practised,
@@ -80,18 +98,15 @@ from .partner_search import staff_free
 
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
  C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST,
- C_QUALITY, C_BIAS0, C_QUALITY0) = range(17)
+ C_QUALITY, C_BIAS0, C_QUALITY0, C_COMMITTEE, C_COMMITTEE_TIME) = range(19)
 Coefficients = namedtuple("Coefficients", (
     "calls pooled direct noise bias cost themed max_fail grant call_period local_tempo "
-    "staff_limit direct_local_calls project_cost quality bias0 quality0"
+    "staff_limit direct_local_calls project_cost quality bias0 quality0 committee committee_time"
 ))
 
 MODE_CALLS, MODE_POOLED, MODE_DIRECT = 0, 1, 2
-# application cost of each mode relative to a competitive call's
-COST_FACTOR = np.array([1.0, value("application_cost_pooled"), value("application_cost_direct")])
 MIN_AWARD = value("min_award")
 TRACK_RECORD = value("track_record")
-NEED_NOISE = value("need_noise")
 COOLDOWN = int(value("cooldown"))
 PRESSURE_MEMORY = value("pressure_memory")
 
@@ -119,6 +134,8 @@ def coefficients(p: Params) -> Coefficients:
         project_cost=f.project_cost,
         quality=seen[1],
         bias0=f.visibility_bias * bias[0], quality0=seen[0],
+        committee=1.0 if p.mechanisms.territorial_committee else 0.0,
+        committee_time=p.constants.committee_time,
     )
 
 
@@ -168,12 +185,13 @@ def quality(ini, members, actors, i):
 @njit(cache=True)
 def allocate(c, mode, f, budget, theme, state, rng, pool):
     """One allocation round of funder ``f``: applications from the initiatives of ``pool``
-    (those that may apply in its region, ascending), ranking, grants."""
+    (those that may apply in its region, ascending; a committee's round: its territory's),
+    ranking, grants."""
     territories, needs, actors = state.territories, state.needs, state.actors
     ini, members, share, acc, nat = state.initiatives, state.members, state.share, state.acc, state.nat
     tmp_i, tmp_s = state.candidates, state.scores
     region = -1 if actors[f].national else actors[f].region
-    cost = c[C_COST] * COST_FACTOR[mode]
+    committee = mode == MODE_POOLED and c[C_COMMITTEE] > 0.0
     n = 0
     for i in pool:
         st = ini[i].status
@@ -182,6 +200,8 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
         t = ini[i].territory
         if region >= 0 and territories[t].region != region:
             continue
+        known = territories[t].social_capital if committee else 0.0
+        cost = c[C_COST] * (1.0 - known)  # the dossier tells the deciders what they do not know
         g = gap(c, ini, members, share, i)
         if g <= 0.0:
             continue
@@ -206,14 +226,24 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
         for d in range(NDIM):
             need += needs[t, d]
         need /= NDIM
-        if mode == MODE_CALLS:
-            q = ini[i].practice  # data shared by the alliance's partners
+        q = ini[i].practice  # data shared by the alliance's partners
+        if committee:
+            # local actors deciding together: they see the quality of what they know, fall
+            # back on the holder's reputation for the rest, weigh their territory's need in
+            # this dimension with the local executive's duty, and take the funder's risk
+            o = territories[t].official
+            duty = actors[o].duty if o >= 0 else actors[f].duty
+            score = (known * quality(ini, members, actors, i)
+                     + (1.0 - known) * (practised(c[C_QUALITY0], c[C_QUALITY], q) * quality(ini, members, actors, i)
+                                        + practised(c[C_BIAS0], c[C_BIAS], q) * np.log(actors[h].size)
+                                        + TRACK_RECORD * np.log1p(actors[h].wins) + c[C_NOISE] * noise)
+                     + duty * needs[t, ini[i].dim]
+                     - max(0.0, ini[i].risk - actors[f].risk_tolerance))
+        else:
             score = (practised(c[C_QUALITY0], c[C_QUALITY], q) * quality(ini, members, actors, i)
                      + practised(c[C_BIAS0], c[C_BIAS], q) * np.log(actors[h].size)
                      + TRACK_RECORD * np.log1p(actors[h].wins) + actors[f].duty * need
                      - max(0.0, ini[i].risk - actors[f].risk_tolerance) + c[C_NOISE] * noise)
-        else:
-            score = need + territories[t].fragility + NEED_NOISE * noise
         nat[N_REQUESTED] += g
         tmp_i[n] = i
         tmp_s[n] = score
@@ -242,6 +272,47 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
                 actors[h].cooldown = COOLDOWN
                 actors[h].failures = 0
     return
+
+
+@njit(cache=True)
+def committees(c, state, rng):
+    """One session of every territory's pooled-fund committee (mechanism
+    ``territorial_committee``). Each funder puts its pooled share of the session's budget
+    into envelopes, one per territory it serves, in proportion to the territory's mean need;
+    the territory's local actors decide together how its envelope is spent (``allocate`` on
+    its territory's initiatives) and the local executive spends ``constants.committee_time``
+    of staff on the session."""
+    territories, needs, actors = state.territories, state.needs, state.actors
+    funders = state.funders
+    nt = territories.shape[0]
+    need = np.zeros(nt)
+    for t in range(nt):
+        for d in range(NDIM):
+            need[t] += needs[t, d] / NDIM
+    period = int(c[C_LOCAL_TEMPO])
+    budgets = np.zeros(funders.shape[0])
+    scope = np.zeros(funders.shape[0])
+    for j in range(funders.shape[0]):
+        f = funders[j]
+        budgets[j] = min(actors[f].money, actors[f].income * c[C_POOLED] * period)
+        for t in range(nt):
+            if actors[f].national or territories[t].region == actors[f].region:
+                scope[j] += need[t]
+    start, order = by_territory(state, AGREED)  # status does not change in this submodel
+    for t in range(nt):
+        held = False
+        pool = order[start[t]:start[t + 1]]
+        for j in range(funders.shape[0]):
+            f = funders[j]
+            if budgets[j] <= 0.0 or scope[j] <= 0.0:
+                continue
+            if not actors[f].national and territories[t].region != actors[f].region:
+                continue
+            allocate(c, MODE_POOLED, f, budgets[j] * need[t] / scope[j], -1, state, rng, pool)
+            held = True
+        o = territories[t].official
+        if held and o >= 0:
+            actors[o].time_used += c[C_COMMITTEE_TIME]
 
 
 @njit(cache=True)
@@ -280,6 +351,8 @@ def step(c, month, state, rng):
             theme = rng.integers(0, NDIM)
             if part <= 0.0 or (month + j) % period != 0:
                 continue
+            if mode == MODE_POOLED and c[C_COMMITTEE] > 0.0:
+                continue  # the territorial committees below
             budget = min(actors[f].money, actors[f].income * part * period)
             if budget > 0.0:
                 region = -1 if national else actors[f].region
@@ -290,6 +363,8 @@ def step(c, month, state, rng):
                 else:
                     pool = order[:0]
                 allocate(c, mode, f, budget, theme, state, rng, pool)
+    if c[C_POOLED] > 0.0 and c[C_COMMITTEE] > 0.0 and month % int(c[C_LOCAL_TEMPO]) == 0:
+        committees(c, state, rng)
     if nat[N_REQUESTED] > 0.0:
         nat[N_PRESSURE] = ((1.0 - PRESSURE_MEMORY) * nat[N_PRESSURE]
                           + PRESSURE_MEMORY * (1.0 - nat[N_AWARDED] / nat[N_REQUESTED]))

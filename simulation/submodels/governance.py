@@ -10,12 +10,32 @@ arrangeur ».
 The path is a point in [0, 1]; each partner prefers one (``actor.path``), the national
 standard is ``P_STANDARD``. A rule is a way of weighting partners:
 
-- ``macro_led``: national partners and the State's standard decide;
+- ``macro_led``: national partners and the State's standard decide the path, and the
+  national level sets the objective too (mechanism ``objective_from_above``): the need
+  dimension highest nationally replaces the territory's own (« il y a un risque à ce que le
+  macro fixe des objectifs pour atteindre les résultats »; the State « sets national
+  priorities »);
 - ``proportional``: weights are the money pledged (« qui paie décide »);
 - ``equal``: one partner, one voice;
 - ``subsidiarity``: local partners choose the path, national ones bring means only;
 - ``arranger``: weights are partners' control preferences (the weighted mean minimises the
-  summed squared frustration), and a territorial catalyst mediates (see action).
+  summed squared frustration): a territorial catalyst, paid from the alliance's pot while
+  it acts (``governance.arranger_cost``, action), proposes the compromise (« non pas un
+  chef d'orchestre mais un arrangeur »; « en autonomie ou accompagnés par un tiers de
+  confiance, tels que les "catalyseurs territoriaux" »).
+
+Who decides, and when (mechanism ``deliberation``, ``decided``; « le faire alliance
+nécessite de lâcher du lest. Vouloir tout contrôler est contre-productif »; « le temps des
+évolutions à une échelle nationale n'est pas le même qu'en local »; « Je suis élu, j'ai le
+droit de décider ». Non, chacun est légitime »): a rule is also who has a say on the path
+and who can veto it. Each month before agreement the partners with a say accept the
+proposal unless its gap to their own path costs them too much (chance ``control * |gap|``
+of a veto) and spend ``constants.meeting_time`` at the table: under ``equal`` and
+``arranger`` everyone must accept, under ``subsidiarity`` every local partner, under
+``proportional`` the payers of more than half the pledges; under ``macro_led`` the national
+level decides alone at its next review (tempo ``time.national_tempo_months``). Months of
+deliberation count against the holder's patience; the partners overruled then bear their
+frustration while the alliance acts (action).
 
 Outside ``macro_led`` and ``subsidiarity`` the State's steering ``s =
 governance.macro_steering`` pulls the path towards its standard (« attention au risque de trop
@@ -51,7 +71,7 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import RULES, Params
-from ..state import ACTING, AGREED, ASSOCIATION, FIRM, KIND_NAMES, N_KINDS, OFFICIAL, K
+from ..state import ACTING, AGREED, ASSOCIATION, FIRM, KIND_NAMES, N_KINDS, NDIM, OFFICIAL, K
 from .common import (
     A_ABANDONED,
     A_CONTESTED,
@@ -76,10 +96,10 @@ from .partner_search import WORK_TIME, staff_free
 
 (C_RULE, C_PULL, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE,
  C_ARRANGER_CAP, C_COVER, C_FRAME, C_VISIBLE0, C_MISALIGN0, C_START0, C_SETUP0, C_COVER0,
- C_BY_WILL, C_FRAME_EXTRA) = range(17)
+ C_BY_WILL, C_FRAME_EXTRA, C_DELIBERATE, C_MEETING, C_REVIEW, C_OBJECTIVE) = range(21)
 Coefficients = namedtuple("Coefficients", (
     "rule pull visible misalign start setup patience arranger_cap cover frame visible0 "
-    "misalign0 start0 setup0 cover0 by_will frame_extra"
+    "misalign0 start0 setup0 cover0 by_will frame_extra deliberate meeting review objective"
 ))
 
 MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
@@ -112,6 +132,10 @@ def coefficients(p: Params) -> Coefficients:
         cover0=cover[0],
         by_will=p.constants.will_full if m.practice_by_will else 0.0,
         frame_extra=p.constants.frame,
+        deliberate=1.0 if m.deliberation else 0.0,
+        meeting=p.constants.meeting_time,
+        review=1.0 / p.time.national_tempo_months,
+        objective=1.0 if m.objective_from_above else 0.0,
     )
 
 
@@ -158,10 +182,79 @@ def commit(ini, members, share, actors, i):
 
 
 @njit(cache=True)
+def decided(c, ini, members, share, actors, i, rng):
+    """Whether the partners who decide under the rule settle the alliance this month
+    (mechanism ``deliberation``). The rule's proposal is the path of ``choose_path``; each
+    partner with a say accepts it unless the gap to its own path is too large for it:
+    with probability ``1 - min(1, control * |path_a - proposal|)`` (the frustration it would
+    bear), and each spends ``constants.meeting_time`` of staff at the table this month.
+
+    - ``macro_led``: the national level decides, at its own tempo: the alliance is settled
+      at the next national review (chance ``1 / time.national_tempo_months`` a month);
+      local partners have no say (and no meeting);
+    - ``proportional``: « qui paie décide »: settled when the partners who accept hold more
+      than half of the pledged money;
+    - ``equal`` and ``arranger``: one partner, one voice, and everyone's consent (each can
+      veto); the arranger's proposal weights partners by how much a gap costs them, so it
+      is vetoed least;
+    - ``subsidiarity``: the local partners' consent; national ones bring means only.
+    """
+    rule = int(c[C_RULE])
+    if rule == MACRO_LED:
+        return rng.random() < c[C_REVIEW]
+    commit(ini, members, share, actors, i)  # the pledges each partner brings to the table
+    proposal = choose_path(c, ini, members, share, actors, i)
+    total = pledged(members, share, i)
+    yes = 0.0
+    voice = 0.0
+    for k in range(K):
+        a = members[i, k]
+        if a < 0 or (rule == SUBSIDIARITY and actors[a].national):
+            continue
+        actors[a].time_used += c[C_MEETING]
+        w = share[i, k] / total if rule == PROPORTIONAL and total > 0.0 else 1.0
+        voice += w
+        if rng.random() >= min(1.0, actors[a].control * abs(actors[a].path - proposal)):
+            yes += w
+    if rule == PROPORTIONAL:
+        return yes > 0.5 * voice
+    return yes >= voice
+
+
+@njit(cache=True)
+def national_priority(needs):
+    """The need dimension with the highest mean unmet need over all territories."""
+    best = 0
+    top = -1.0
+    for d in range(NDIM):
+        m = 0.0
+        for t in range(needs.shape[0]):
+            m += needs[t, d]
+        if m > top:
+            top = m
+            best = d
+    return best
+
+
+@njit(cache=True)
+def set_objective(ini, weights, i, dim):
+    """The alliance's objective becomes ``dim``: its impact weights follow (the weight it
+    gave its own objective goes to the new one, and the reverse)."""
+    old = ini[i].dim
+    if dim != old:
+        w = weights[i, old]
+        weights[i, old] = weights[i, dim]
+        weights[i, dim] = w
+        ini[i].dim = dim
+
+
+@njit(cache=True)
 def agree(c, state, i, rng):
     territories, actors, ini = state.territories, state.actors, state.initiatives
     members, share, acc = state.members, state.share, state.acc
     t = ini[i].territory
+    if int(c[C_RULE]) == MACRO_LED and c[C_OBJECTIVE] > 0.0:
+        set_objective(ini, state.weights, i, national_priority(state.needs))
     ini[i].agreed = True
     acc[A_FORMED] += 1
     kinds = np.zeros(N_KINDS, np.int64)
@@ -217,7 +310,8 @@ def step(c, state, rng):
         if not ini[i].agreed:
             holder = ini[i].holder
             setup = practised(c[C_SETUP0], c[C_SETUP], practice(actors[holder].will, c[C_BY_WILL]))
-            if staff_free(actors[holder]) >= setup + WORK_TIME:
+            if staff_free(actors[holder]) >= setup + WORK_TIME and (
+                    c[C_DELIBERATE] == 0.0 or decided(c, ini, members, share, actors, i, rng)):
                 actors[holder].time_used += setup
                 agree(c, state, i, rng)
             else:
