@@ -169,7 +169,7 @@ def recheck_words(spec: CalibrationSpec, check: pd.DataFrame, folder: Path, *, c
              + ("changed since the calibration (another fingerprint)." if changed else
                 "is the one that made the calibration (same fingerprint): this reproduces its check.csv."),
              "", "## In short", "", verdict_line(check),
-             f"- The posterior still holds on this code: {'yes' if check_holds(check) else 'no'}.", "",
+             f"- Every fitted target at the goal on this code: {'yes' if check_holds(check) else 'no'}.", "",
              f"## Targets: figure against the model's {spec.level:.0%} predictive interval", "",
              *targets_table(check), "",
              "Before: today's default parameters over seeds only. After: the calibration's posterior "
