@@ -127,11 +127,12 @@ def test_shipped_spec_validates_with_held_out_targets():
     assert quick.abc.population < spec.abc.population and quick.draws < spec.draws
 
 
-def test_resume_refuses_other_folders(tmp_path, capsys):
+@pytest.mark.parametrize("option", ["--resume", "--check"])
+def test_resume_and_check_refuse_other_folders(tmp_path, capsys, option):
     (tmp_path / "x").mkdir()
-    assert main(["calibrate", "--resume", str(tmp_path / "x")]) == 2
+    assert main(["calibrate", option, str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "expected a calibration results folder" in err[0]
+    assert len(err) == 1 and "expected a calibration results folder" in err[0] and option in err[0]
 
 
 BAD = [
@@ -201,6 +202,28 @@ def test_quick_calibration_runs_end_to_end(quick):
     post = pd.read_csv(quick / "posterior.csv")
     assert len(post) == 24 and abs(post["weight"].sum() - 1) < 1e-9
     assert (quick / "figures" / "pairs.png").exists()
+
+
+@pytest.mark.slow
+def test_check_reruns_the_predictive_check_of_a_posterior(quick, capsys):
+    """On the code that made the calibration, --check reproduces its check exactly; a damaged
+    posterior is refused in one line."""
+    assert main(["calibrate", "--check", str(quick), "--workers", "1", "--quiet"]) == 0
+    assert "fitted targets reach it" in capsys.readouterr().out
+    (out,) = list((quick / "rechecks").iterdir())
+    pd.testing.assert_frame_equal(pd.read_csv(out / "check.csv"), pd.read_csv(quick / "check.csv"))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["model_fingerprint"] == summary["model_fingerprint_of_calibration"]
+    assert summary["model_runs_this_session"] == 2 * 16  # [quick] draws, before and after, 1 seed
+
+    damaged = quick.parent / "damaged"
+    shutil.copytree(quick, damaged, ignore=shutil.ignore_patterns("rechecks", "checkpoint"))
+    post = pd.read_csv(damaged / "posterior.csv")
+    post.iloc[0, post.columns.get_loc("weight")] = -1.0
+    post.to_csv(damaged / "posterior.csv", index=False)
+    assert main(["calibrate", "--check", str(damaged), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "posterior.csv" in err[0] and "weights" in err[0]
 
 
 @pytest.mark.slow

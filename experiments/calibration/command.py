@@ -30,6 +30,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT")
     p.add_argument("--resume", default=None, metavar="DIR", help="finish an interrupted calibration")
+    p.add_argument("--check", default=None, metavar="DIR",
+                   help="re-run only the predictive checks of the calibration in DIR on the current code "
+                        "(its posterior draws, on the same seeds): does the posterior still fit?")
     p.add_argument("--out", default=str(RESULTS), help="parent folder of results (default: results)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=command)
@@ -40,12 +43,24 @@ def command(args: argparse.Namespace) -> int:
     from experiments.io.errors import InputError
     from experiments.sensitivity.command import Interrupted
 
-    from .run import run_calibration, short_report
+    from .run import recheck, run_calibration, short_report
 
     check_executor_args(args.workers, args.scheduler)
-    if args.resume is not None and (args.spec is not None or args.quick):
-        raise InputError("calibrate --resume: expected no SPEC and no --quick (the folder keeps both); "
-                         f"found {args.spec or '--quick'}")
+    for option, value in (("--resume", args.resume), ("--check", args.check)):
+        if value is not None and (args.spec is not None or args.quick):
+            raise InputError(f"calibrate {option}: expected no SPEC and no --quick (the folder keeps both); "
+                             f"found {args.spec or '--quick'}")
+    if args.resume is not None and args.check is not None:
+        raise InputError("calibrate: expected one of --resume and --check; found both")
+    if args.check is not None:
+        try:
+            out = recheck(args.check, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+        except Interrupted:
+            print("alliance: interrupted; nothing to resume: run the check again", file=sys.stderr)
+            return 130
+        print(short_report(out))
+        print(f"\nresults: {out} (report.md, check.csv)")
+        return 0
     try:
         folder = run_calibration(args.spec, quick=args.quick, resume=args.resume, workers=args.workers,
                                  scheduler=args.scheduler, out=Path(args.out), progress=not args.quiet)

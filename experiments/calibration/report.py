@@ -134,6 +134,50 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
+def check_holds(check: pd.DataFrame) -> bool:
+    """Whether every fitted target is in its band in at least GOAL of the posterior draws."""
+    return bool((check.loc[check["role"] == "fitted", "after_in_band"] >= GOAL).all())
+
+
+def verdict_line(check: pd.DataFrame) -> str:
+    fit = check[check["role"] == "fitted"]
+    ok = fit[fit["after_in_band"] >= GOAL]["target"].tolist()
+    bad = fit[fit["after_in_band"] < GOAL]
+    return (f"- Posterior predictive check (goal: at least {GOAL:.0%} of draws in band): "
+            f"{len(ok)} of {len(fit)} fitted targets reach it"
+            + (f"; not reached by {', '.join(f'{r.target} ({r.after_in_band:.0%})' for r in bad.itertuples())}."
+               if len(bad) else "."))
+
+
+def targets_table(check: pd.DataFrame) -> list[str]:
+    lines = ["| target | role | figure | band | before: median [interval], in band | "
+             "after: median [interval], in band |", "|---|---|---|---|---|---|"]
+    for r in check.itertuples():
+        lines.append(f"| {r.target} | {r.role} | {_fmt(r.figure)} | [{_fmt(r.band_low)}, {_fmt(r.band_high)}] | "
+                     f"{_fmt(r.before_median)} [{_fmt(r.before_low)}, {_fmt(r.before_high)}], "
+                     f"{r.before_in_band:.0%} | {_fmt(r.after_median)} [{_fmt(r.after_low)}, "
+                     f"{_fmt(r.after_high)}], {r.after_in_band:.0%} |")
+    return lines
+
+
+def recheck_words(spec: CalibrationSpec, check: pd.DataFrame, folder: Path, *, changed: bool,
+                  quick: bool) -> str:
+    """The report of ``alliance calibrate --check``: the predictive checks on today's code."""
+    lines = [f"# {spec.name}: predictive check re-run on the current code"
+             f"{' (quick calibration: a pipeline check)' if quick else ''}", "",
+             f"Calibration: {folder}. The model's code "
+             + ("changed since the calibration (another fingerprint)." if changed else
+                "is the one that made the calibration (same fingerprint): this reproduces its check.csv."),
+             "", "## In short", "", verdict_line(check),
+             f"- Every fitted target at the goal on this code: {'yes' if check_holds(check) else 'no'}.", "",
+             f"## Targets: figure against the model's {spec.level:.0%} predictive interval", "",
+             *targets_table(check), "",
+             "Before: today's default parameters over seeds only. After: the calibration's posterior "
+             f"draws ({spec.draws}, by weight), each on the seeds of the original check; each value "
+             f"is the mean over {spec.replications} seed(s).", ""]
+    return "\n".join(lines)
+
+
 def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame, result: Result,
                 quick: bool) -> str:
     """The report in plain words: what the evidence pins down, what it leaves open, the fit."""
@@ -151,15 +195,9 @@ def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame
         lines.append(f"- {r['parameter']} sits at the {r['edge']} edge of its range "
                      f"(median {_fmt(r['posterior_median'])} in [{_fmt(r['prior_low'])}, "
                      f"{_fmt(r['prior_high'])}]): the figures push it further than the range allows.")
-    fit = check[check["role"] == "fitted"]
-    ok = fit[fit["after_in_band"] >= GOAL]["target"].tolist()
-    bad = fit[fit["after_in_band"] < GOAL]
-    lines.append(f"- Posterior predictive check (goal: at least {GOAL:.0%} of draws in band): "
-                 f"{len(ok)} of {len(fit)} fitted targets reach it"
-                 + (f"; not reached by {', '.join(f'{r.target} ({r.after_in_band:.0%})' for r in bad.itertuples())}."
-                    if len(bad) else "."))
+    lines.append(verdict_line(check))
     if spec.is_simulation:
-        lines.append(f"- Good enough to become the defaults: {'yes' if len(bad) == 0 else 'no'} (the "
+        lines.append(f"- Good enough to become the defaults: {'yes' if check_holds(check) else 'no'} (the "
                      "check must hold for every fitted target).")
     held = check[check["role"] == "held out"]
     for r in held.itertuples():
@@ -169,13 +207,7 @@ def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame
                  f"simulated by the algorithm, {spec.replications} seed(s) each.")
     lvl = f"{spec.level:.0%}"
     lines += ["", f"## Targets: figure against the model's {lvl} predictive interval", "",
-              "| target | role | figure | band | before: median [interval], in band | "
-              "after: median [interval], in band |", "|---|---|---|---|---|---|"]
-    for r in check.itertuples():
-        lines.append(f"| {r.target} | {r.role} | {_fmt(r.figure)} | [{_fmt(r.band_low)}, {_fmt(r.band_high)}] | "
-                     f"{_fmt(r.before_median)} [{_fmt(r.before_low)}, {_fmt(r.before_high)}], "
-                     f"{r.before_in_band:.0%} | {_fmt(r.after_median)} [{_fmt(r.after_low)}, "
-                     f"{_fmt(r.after_high)}], {r.after_in_band:.0%} |")
+              *targets_table(check)]
     lines += ["", "Before: the base parameters over seeds only. After: parameter sets drawn from "
               "the posterior by weight, each with its own seeds. Each value is the mean over "
               f"{spec.replications} seed(s), the pattern the distance compares.", "",

@@ -133,20 +133,7 @@ def run_calibration(spec_path: str | Path | None = None, *, quick: bool = False,
     started = time.perf_counter()
     if resume is not None:
         folder = Path(resume)
-        if not (folder / "spec.toml").exists() or not (folder / "experiment.json").exists():
-            raise InputError(f"--resume {folder}: expected a calibration results folder with spec.toml "
-                             "and experiment.json; found none")
-        saved = json.loads((folder / "experiment.json").read_text())
-        if saved.get("kind") != "calibration":
-            raise InputError(f"--resume {folder}: expected a calibration results folder; found "
-                             f"a {saved.get('kind', 'sensitivity')} folder")
-        spec = load_calibration(folder / "spec.toml")
-        from dataclasses import replace
-
-        spec = replace(spec, name=saved["name"])
-        if saved.get("quick"):
-            spec = spec.quick_version()
-        quick = bool(saved.get("quick"))
+        spec, quick, saved = saved_spec(folder, "--resume")
         base = json.loads((folder / "base_params.json").read_text())
         now = model_fingerprint(spec)
         if saved.get("model_fingerprint") != now:
@@ -186,10 +173,7 @@ def run_calibration(spec_path: str | Path | None = None, *, quick: bool = False,
             try:
                 result = run_smc(sim.smc_simulate, len(spec.parameters), observed, floor, spec.abc, say)
                 before = sim.batch(T_BEFORE, 0, None, fixed=_centre(spec))
-                rng = np.random.default_rng([spec.abc.seed, T_AFTER])
-                last = result.last
-                pick = rng.choice(len(last.points), size=spec.draws, p=last.weights)
-                after = sim.batch(T_AFTER, 0, last.points[pick])
+                after = sim.batch(T_AFTER, 0, posterior_draws(spec, result.last.points, result.last.weights))
             finally:
                 if sim.bar is not None:
                     sim.bar.close()
@@ -203,6 +187,99 @@ def run_calibration(spec_path: str | Path | None = None, *, quick: bool = False,
                      wall_seconds=time.perf_counter() - started, computed=sim.computed,
                      workers=None if scheduler else (workers or ex.workers), scheduler=scheduler)
     return folder
+
+
+def saved_spec(folder: Path, option: str) -> tuple[CalibrationSpec, bool, dict]:
+    """The spec, quick flag and experiment.json of a calibration results folder."""
+    from dataclasses import replace
+
+    if not (folder / "spec.toml").exists() or not (folder / "experiment.json").exists():
+        raise InputError(f"{option} {folder}: expected a calibration results folder with spec.toml "
+                         "and experiment.json; found none")
+    try:
+        saved = json.loads((folder / "experiment.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{option} {folder}: expected a readable experiment.json; found {exc}") from None
+    if not isinstance(saved, dict) or saved.get("kind") != "calibration":
+        kind = saved.get("kind", "sensitivity") if isinstance(saved, dict) else type(saved).__name__
+        raise InputError(f"{option} {folder}: expected a calibration results folder; found a {kind} folder")
+    spec = replace(load_calibration(folder / "spec.toml"), name=saved.get("name", folder.name))
+    quick = bool(saved.get("quick"))
+    return (spec.quick_version() if quick else spec), quick, saved
+
+
+def posterior_draws(spec: CalibrationSpec, points: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The unit points of the posterior predictive check: ``spec.draws`` particles drawn by
+    weight from one generator seeded by the spec's seed (the same draws on every re-check)."""
+    rng = np.random.default_rng([spec.abc.seed, T_AFTER])
+    return points[rng.choice(len(points), size=spec.draws, p=weights / weights.sum())]
+
+
+def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | None = None,
+            progress: bool = True) -> Path:
+    """Re-run only the predictive checks (base parameters, and the same posterior draws on the
+    same seeds) of an existing calibration on the current code; write
+    ``FOLDER/rechecks/<UTC time>-check/`` (check.csv, report.md, summary.json) and return it.
+    On the code that made the calibration it reproduces the folder's check.csv exactly."""
+    from dataclasses import replace
+
+    from experiments.sensitivity.command import Interrupted, model_fingerprint, new_folder
+
+    from . import report
+
+    started = time.perf_counter()
+    folder = Path(folder)
+    spec, quick, saved = saved_spec(folder, "--check")
+    path = folder / "posterior.csv"
+    ucols = [f"u_{f.name}" for f in spec.parameters]
+    try:
+        post = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"--check {path}: expected the posterior of a calibration; found {exc}") from None
+    missing = [c for c in (*ucols, "weight") if c not in post.columns]
+    if missing:
+        raise InputError(f"--check {path}: expected columns {missing}; found {', '.join(post.columns)}")
+    points = post[ucols].to_numpy(float)
+    weights = pd.to_numeric(post["weight"], errors="coerce").to_numpy(float)
+    if (len(weights) == 0 or not np.isfinite(points).all() or not np.isfinite(weights).all()
+            or (weights < 0).any() or weights.sum() <= 0 or (points < 0).any() or (points > 1).any()):
+        raise InputError(f"--check {path}: expected unit coordinates in [0, 1] and finite weights >= 0 "
+                         f"with a positive sum; found {len(weights)} row(s) that are not")
+    base = base_params(spec)  # today's defaults: the model may have changed since
+    out = new_folder(replace(spec, name="check"), folder / "rechecks")
+    if progress:
+        print(f"re-check folder: {out}", file=sys.stderr)
+    try:
+        with Executor(workers=workers, scheduler=scheduler) as ex:
+            sim = Simulator(spec, out, base, ex, progress)
+            if progress:
+                from tqdm.auto import tqdm
+
+                sim.bar = tqdm(desc=f"{spec.name} check", unit="run", total=2 * spec.draws * spec.replications)
+            try:
+                before = sim.batch(T_BEFORE, 0, None, fixed=_centre(spec))
+                after = sim.batch(T_AFTER, 0, posterior_draws(spec, points, weights))
+            finally:
+                if sim.bar is not None:
+                    sim.bar.close()
+    except KeyboardInterrupt as exc:
+        raise Interrupted(out) from exc
+    except (ResourceError, OSError) as exc:
+        from experiments.io.results import kept
+
+        raise kept(exc, out, "calibrate") from None
+    check = report.check_table(spec, before, after)
+    check.to_csv(out / "check.csv", index=False)
+    then, now = saved.get("model_fingerprint"), model_fingerprint(spec)
+    text = report.recheck_words(spec, check, folder, changed=then != now, quick=quick)
+    (out / "report.md").write_text(text)
+    (out / "summary.json").write_text(json.dumps({
+        "kind": "calibration-check", "calibration": str(folder), "quick": quick,
+        "model_fingerprint_of_calibration": then, "model_fingerprint": now,
+        "model_runs_this_session": sim.computed, "wall_seconds": time.perf_counter() - started,
+        "workers": None if scheduler else (workers or ex.workers), "scheduler": scheduler,
+        "goal": report.GOAL, "check": check.to_dict("records")}, indent=1, default=float) + "\n")
+    return out
 
 
 def short_report(folder: Path) -> str:
