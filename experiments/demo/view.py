@@ -155,10 +155,17 @@ def figure_png(view: View) -> bytes:
 
 
 def series_csv(view: View) -> str:
-    """Every seed's monthly series of every scenario, one row per scenario, seed and month."""
-    frames = [sc.result.runs.assign(scenario=sc.id) for sc in view.scenarios]
-    table = pd.concat(frames, ignore_index=True)
-    return table[["scenario", "seed", "month", *answer.PLOTTED]].to_csv(index=False)
+    """Every seed's monthly series of every scenario, one row per scenario, seed and month, in the
+    page's language: in French, French headings and scenario titles, ';' between columns and
+    decimal commas (what a French spreadsheet opens in columns), with a byte-order mark so the
+    accents read right."""
+    lang = view.lang
+    frames = [sc.result.runs.assign(scenario=sc.label) for sc in view.scenarios]
+    table = pd.concat(frames, ignore_index=True)[["scenario", "seed", "month", *answer.PLOTTED]]
+    if lang != "fr":
+        return table.to_csv(index=False)
+    table.columns = ["scénario", "tirage", "mois", *(i18n.t(f"series.{c}", lang) for c in answer.PLOTTED)]
+    return "\ufeff" + table.to_csv(index=False, sep=";", decimal=",")
 
 
 def summary_md(view: View, state: State, base: Params | None = None) -> str:
@@ -181,7 +188,8 @@ def summary_md(view: View, state: State, base: Params | None = None) -> str:
         lines += [f"- {s}" for s in view.answers["settings"]]
     for sc in view.scenarios[1:]:
         lines += ["", f"## {i18n.t('cards', lang)} {sc.label}", ""]
-        lines += [i18n.t("card_changes", lang, what=changes(card_table.BY_ID[sc.id].overrides, lang, base)), ""]
+        card = card_table.BY_ID[sc.id]
+        lines += [i18n.t("card_changes", lang, what=changes(card.overrides, lang, base)), "", card.why(lang), ""]
         lines += [f"- {s}" for s in view.answers[sc.id]]
     lines += ["", "## " + ("Indicateurs (moyenne des tirages)" if fr else "Indicators (mean over draws)"), ""]
     head = ["", *(sc.label for sc in view.scenarios)]
