@@ -48,10 +48,10 @@ CARDS: tuple[Card, ...] = (
          {"governance.macro_steering": 0.25},
          "Dans le modèle, le pilotage national a deux effets opposés : il donne un cadre et des savoirs "
          "communs (sans lui, des « baronnies locales »), mais il tire chaque projet vers un chemin standard ; "
-         "l'impact est le plus haut vers un pilotage moyen (ODD, observation 9).",
+         "l'impact est le plus haut vers un pilotage moyen et change peu entre 0,25 et 0,5 (ODD, observation 9).",
          "In the model, national steering pulls two ways: it gives a shared frame and shared knowledge "
          "(without it, \"local baronies\"), but it pulls every project towards a standard path; impact "
-         "is highest at middling steering (ODD, observation 9)."),
+         "is highest at middling steering and changes little between 0.25 and 0.5 (ODD, observation 9)."),
     Card("pooled_fund", "Un fonds territorial mutualisé au lieu des appels à projets",
          "A pooled territorial fund instead of calls for projects",
          {"funding.regime": "pooled_fund"},
@@ -71,11 +71,14 @@ CARDS: tuple[Card, ...] = (
          "length changes, not the chance that an election changes the council."),
     Card("charter_adopted", "On adopte la Charte", "The Charter is adopted", dict(_CHARTER),
          "Dans le modèle, chaque levier pratiqué rend les alliances plus efficaces (partage, mutualisation, "
-         "données, complémentarité…) et leurs effets s'additionnent : l'impact est fort. Chaque levier y "
-         "vaut « la moitié du chemin vers le mieux » : une hypothèse, pas une mesure (ODD 8).",
+         "données, complémentarité…) et leurs effets s'additionnent : l'impact est fort ; les alliances durent, "
+         "couvrent les besoins et l'on rejoint celles qui existent plutôt que d'en doubler, donc moins de "
+         "nouvelles se forment (ODD 7.3). Chaque levier y vaut « la moitié du chemin vers le mieux » : une "
+         "hypothèse, pas une mesure (ODD 8).",
          "In the model, each lever practised makes alliances more effective (sharing, pooling, data, "
-         "complementarity…) and their effects add up: the impact is large. Each lever is worth \"half the "
-         "way to the best\": an assumption, not a measurement (ODD 8)."),
+         "complementarity…) and their effects add up: the impact is large; alliances last, meet the needs and "
+         "people join existing ones rather than duplicate them, so fewer new ones form (ODD 7.3). Each lever is "
+         "worth \"half the way to the best\": an assumption, not a measurement (ODD 8)."),
     Card("charter_imposed", "On impose la Charte", "The Charter is imposed",
          {**_CHARTER, "governance.charter": "imposed"},
          "Les mêmes 21 leviers qu'« On adopte la Charte », mais imposés : dans le modèle, une norme est "
@@ -112,11 +115,11 @@ CARDS: tuple[Card, ...] = (
          "Alliance engineering is funded (and a shared toolbase)",
          {"levers.engineering_funding": 1.0, "levers.tools": 1.0},
          "Dans le modèle, l'État paie le temps de co-construction, sinon à la charge des partenaires, et les "
-         "outils partagés allègent ce temps : cela aide surtout les petites associations à participer ; "
-         "l'effet sur l'impact total n'est pas établi (ODD 1.4).",
+         "outils partagés allègent ce temps : cela aide surtout les petites associations à participer ; sur "
+         "l'impact total, l'effet est faible et incertain (ODD 1.4).",
          "In the model, the State pays the co-construction time, otherwise borne by the partners, and "
-         "shared tools lighten it: this mostly helps small associations take part; the effect on total "
-         "impact is not established (ODD 1.4)."),
+         "shared tools lighten it: this mostly helps small associations take part; on total impact the "
+         "effect is small and uncertain (ODD 1.4)."),
 )
 
 BY_ID: dict[str, Card] = {c.id: c for c in CARDS}
