@@ -244,6 +244,8 @@ def test_the_charts_draw_one_line_per_scenario_in_the_pages_language():
     assert all(c["xAxis"]["name"] == "mois" and len(c["series"]) == 3 for c in charts)
     assert charts[0]["series"][1]["name"] == cards.BY_ID["pooled_fund"].title_fr
     assert len(charts[0]["series"][0]["data"]) == BASE.run.months
+    counted = charts[answer.PLOTTED.index("alliances_active")]
+    assert counted["yAxis"]["minInterval"] == 1 and "minInterval" not in charts[0]["yAxis"]  # whole counts
     v_en = view.compute(session.State(lang="en", seeds=3), BASE)
     assert view.chart_options(v_en)[0]["xAxis"]["name"] == "month"
 

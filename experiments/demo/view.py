@@ -102,6 +102,10 @@ def headline_table(view: View) -> list[tuple[str, list[str]]]:
     return rows
 
 
+#: Plotted series that count things (whole-number ticks on their axis).
+COUNTS = ("alliances_active",)
+
+
 def chart_options(view: View) -> list[dict]:
     """One ECharts option per plotted series (drawn in the browser, so moving a lever redraws at
     once): one line per scenario, the same colours as the legend and the exported figure."""
@@ -125,8 +129,10 @@ def chart_options(view: View) -> list[dict]:
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 50, "right": 15, "top": 35, "bottom": 40},
             "xAxis": {"type": "value", "name": i18n.t("month", view.lang), "nameLocation": "middle",
-                      "nameGap": 25, "min": 0},
-            "yAxis": {"type": "value", "scale": True},
+                      "nameGap": 25, "min": 0, "minInterval": 1},
+            # counts get whole-number ticks; in French the numbers are written with a decimal comma
+            # in the browser (browser.vue), the option being JSON
+            "yAxis": {"type": "value", "scale": True, **({"minInterval": 1} if col in COUNTS else {})},
             "series": series,
         })
     return charts
