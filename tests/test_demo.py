@@ -391,19 +391,15 @@ def test_moved_levers_are_answered_against_today_and_the_reference_says_so():
     assert plain.scenarios[0].label == "Référence (aujourd'hui)" and "settings" not in plain.answers
 
 
-def test_a_double_click_on_a_card_asks_once_and_a_reload_reopens_the_saved_session(tmp_path, monkeypatch):
+def test_a_reload_reopens_the_saved_session(tmp_path, monkeypatch):
     from experiments.demo import app
 
     monkeypatch.setattr(app, "SAVE_DIR", str(tmp_path))
     ctl = app.Controller()
     ctl.do({"kind": "seeds", "n": 3})
-    ctl.press_card("pooled_fund")
-    ctl.press_card("pooled_fund")  # the second click of a double-click, right after the answer
-    assert ctl.cards.value == ("pooled_fund",)
-    ctl._last_press = ("pooled_fund", ctl._last_press[1] - app.CLICK_BURST_SECONDS)  # a later, deliberate press
-    ctl.press_card("pooled_fund")
-    assert ctl.cards.value == ()
-    ctl.press_card("elections_3y")
+    for cid in ("pooled_fund", "pooled_fund", "elections_3y"):
+        ctl.do({"kind": "card", "id": cid})
+    assert ctl.cards.value == ("elections_3y",)
     ctl.do({"kind": "set", "key": "levers.dialogue", "value": 0.6})
     assert ctl.saved_to is not None and f"seance={ctl.saved_to.stem}" in ctl.query.value
     # a reload: a new page opens the address; the session, its log and its file go on

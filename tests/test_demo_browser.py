@@ -478,6 +478,9 @@ def test_reload_double_click_and_french_error_paths(browser, shots):
         page.page.wait_for_selector(".alliance-log >> text=Et si ? Des élections tous les 3 ans")
         assert len(list(server.saves.glob("seance-*.json"))) == 1  # the same session goes on
         page.shot("12_reloaded")
+        # a single press, once the answer is read, still removes the card
+        page.page.click(".card-elections_3y")
+        page.page.wait_for_function("!document.querySelector('.alliance-table').innerText.includes('lections tous')")
 
         # a wrong address: a French page with a way back
         page.page.goto(server.url + "nulle-part")

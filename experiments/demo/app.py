@@ -9,6 +9,7 @@ environment.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import reacton.core
 import solara
 
 from experiments.io import scenarios as scn
@@ -41,11 +43,6 @@ def _current(settings: dict, key: str):
     section, name = key.split(".")
     return getattr(getattr(BASE, section), name)
 
-
-#: Two presses of the same card closer than this (from the end of the first one's answer) are one
-#: double-click: the second is dropped, so a double-click adds the card instead of adding then
-#: removing it. A deliberate second press comes after the answer is read, well beyond it.
-CLICK_BURST_SECONDS = 0.5
 
 #: A saved session's name, as written by Controller._save (and nothing else: no path).
 _SEANCE = re.compile(r"seance-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}h[0-9]{2}m[0-9]{2}-[0-9]{4}")
@@ -75,9 +72,18 @@ class Controller:
         self.step = solara.reactive(0)
         self.replay_note: tuple[str, int] | None = None  # (file name, actions) under --replay
         self.saved_to: Path | None = None  # where this tab's session is saved as it goes
-        self._last_press: tuple[str, float] = ("", -1e9)  # (card, when its answer was shown)
+        self.render_context = None  # the page's (Page sets it): what is published redraws in one pass
+
+    def _one_redraw(self):
+        """Every field set inside this block redraws the page once, at its end (not once per
+        field: each pass walks the whole page)."""
+        return self.render_context if self.render_context is not None else contextlib.nullcontext()
 
     def _publish(self, new: session.State, computed: view.View) -> None:
+        with self._one_redraw():
+            self._set_fields(new, computed)
+
+    def _set_fields(self, new: session.State, computed: view.View) -> None:
         self.now = new
         self.lang.value = new.lang
         self.cards.value = new.cards
@@ -103,17 +109,10 @@ class Controller:
             return False
         self.log.add(event)
         self._save()
-        self.message.value = ""
-        self._publish(new, computed)
+        with self._one_redraw():
+            self.message.value = ""
+            self._publish(new, computed)
         return True
-
-    def press_card(self, card_id: str) -> None:
-        """A press on a card; the second press of a double-click is dropped (CLICK_BURST_SECONDS)."""
-        last, when = self._last_press
-        if card_id == last and time.monotonic() - when < CLICK_BURST_SECONDS:
-            return
-        self.do({"kind": "card", "id": card_id})
-        self._last_press = (card_id, time.monotonic())
 
     def _save(self) -> None:
         """Write the session so far (replayable with --replay): a reload or a closed laptop loses
@@ -200,8 +199,9 @@ class Controller:
 
 @solara.component_vue("browser.vue")
 def BrowserSide(lang: str, query: str):
-    """The address kept in step with the session, Solara's own words and the charts' numbers in
-    French (experiments/demo/browser.vue): all in the browser, nothing requested."""
+    """The address kept in step with the session, a double-click on a card taken as one press,
+    Solara's own words and the charts' numbers in French (experiments/demo/browser.vue): all in
+    the browser, nothing requested."""
 
 
 @solara.component
@@ -216,7 +216,7 @@ def CardRow(ctl: Controller):
         for card in card_table.CARDS:
             pressed = card.id in pressed_ids
             solara.Button(card.title(lang), color="primary" if pressed else None, outlined=not pressed,
-                          on_click=lambda cid=card.id: ctl.press_card(cid),
+                          on_click=lambda cid=card.id: ctl.do({"kind": "card", "id": cid}),
                           classes=["alliance-card", f"card-{card.id}"])
 
 
@@ -483,6 +483,7 @@ def ReplayBar(ctl: Controller):
 def Page():
     router = solara.use_router()
     ctl = solara.use_memo(Controller, [])
+    ctl.render_context = reacton.core.get_render_context(required=False)
     projector, set_projector = solara.use_state(False)
 
     def start():
