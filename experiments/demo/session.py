@@ -66,6 +66,9 @@ def _said(fr: str, en: str, lang: str) -> str:
     return fr if lang == "fr" else en
 
 
+_MODEL_KEYS = {section: tuple(values) for section, values in Params().model_dump().items() if isinstance(values, dict)}
+
+
 def _check_setting(key: str, value: Any, lang: str) -> None:
     """Refuse, in the page's words, a setting the page does not offer: an unknown key (with the
     closest name), a choice not in the list, a number outside the slider's range."""
@@ -74,6 +77,9 @@ def _check_setting(key: str, value: Any, lang: str) -> None:
     from simulation import LEVERS
 
     keys = [*KNOBS, *(f"levers.{lv.id}" for lv in LEVERS)]
+    section, _, name = key.partition(".")
+    if key not in keys and name in _MODEL_KEYS.get(section, ()):
+        return  # a parameter the page does not show (set in the address): the model checks it
     if key not in keys:
         by_name = {k.rpartition(".")[2]: k for k in keys}
         close = (difflib.get_close_matches(key, keys, n=1, cutoff=0.75)
