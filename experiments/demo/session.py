@@ -338,6 +338,8 @@ def describe(event: dict[str, Any], lang: str) -> str:
                      f"{value:g}".replace(".", "," if lang == "fr" else "."))
         else:
             shown = value
+        if label.endswith("…"):  # "La Charte, là où on la pratique, est… = imposée": say it as a sentence
+            return f"{label.removesuffix('…')} {shown}"
         return f"{label} = {shown}"
     if kind == "seeds":
         return (f"{i18n.t('seeds', lang)} : {event.get('n', '')} {i18n.t('first_seed', lang)} : {event.get('first', '')}"

@@ -19,8 +19,8 @@ from .session import State
 #: The reference's colour, then one per card, in the order of the cards: a card keeps its colour
 #: whatever else is pressed or put away.
 REFERENCE_COLOUR = "#1b4f72"
-CARD_COLOURS = ("#d35400", "#229954", "#8e44ad", "#c0392b", "#16a085", "#7f6000", "#e84393", "#566573",
-                "#2e86c1")
+CARD_COLOURS = ("#ff7f0e", "#2ca02c", "#9467bd", "#d62728", "#17becf", "#8c564b", "#e377c2", "#7f7f7f",
+                "#bcbd22")  # Tableau's ten without its blue (the reference's): told apart on a projector
 
 
 def colour(scenario_id: str) -> str:
@@ -104,6 +104,8 @@ def headline_table(view: View) -> list[tuple[str, list[str]]]:
 
 #: Plotted series that count things (whole-number ticks on their axis).
 COUNTS = ("alliances_active",)
+#: Plotted 0-1 scores: drawn on their whole scale, so a small difference does not look steep.
+SCORES = ("engagement", "trust_micro_macro")
 
 
 def chart_options(view: View) -> list[dict]:
@@ -132,7 +134,8 @@ def chart_options(view: View) -> list[dict]:
                       "nameGap": 25, "min": 0, "minInterval": 1},
             # counts get whole-number ticks; in French the numbers are written with a decimal comma
             # in the browser (browser.vue), the option being JSON
-            "yAxis": {"type": "value", "scale": True, **({"minInterval": 1} if col in COUNTS else {})},
+            "yAxis": {"type": "value", "scale": True, **({"minInterval": 1} if col in COUNTS else {}),
+                      **({"min": 0, "max": 1} if col in SCORES else {})},
             "series": series,
         })
     return charts
