@@ -411,3 +411,16 @@ def test_a_reload_reopens_the_saved_session(tmp_path, monkeypatch):
     other = app.Controller()
     other.start("?card=elections_3y&seance=../../etc/passwd")
     assert other.now.cards == ("elections_3y",) and other.saved_to != ctl.saved_to
+
+
+def test_a_territorys_alliances_of_these_add_up_to_those_that_found_partners(record):
+    import re
+
+    from experiments.demo import territories
+
+    for t in range(record.n_territories):
+        facts = " ".join(territories.story(record, t, "fr")["facts"])
+        found = re.search(r"; (\d+) (?:a|ont) réuni", facts)
+        if found and "Parmi elles" in facts:
+            listed = facts.split("Parmi elles :", 1)[1]
+            assert sum(int(k) for k in re.findall(r"(\d+) ", listed)) == int(found.group(1)), facts
