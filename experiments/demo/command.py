@@ -125,6 +125,10 @@ def _say_when_ready(host: str, port: int) -> None:
         except OSError:
             time.sleep(0.3)
     print(f"alliance demo: open {url} in a browser (Ctrl-C to stop)", flush=True)
+    # the export draws a figure: load the plotting library now, not in front of the room
+    from experiments.demo import view
+
+    view.figure_warm_up()
 
 
 def _offline_settings() -> None:
