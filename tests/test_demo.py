@@ -424,3 +424,8 @@ def test_a_territorys_alliances_of_these_add_up_to_those_that_found_partners(rec
         if found and "Parmi elles" in facts:
             listed = facts.split("Parmi elles :", 1)[1]
             assert sum(int(k) for k in re.findall(r"(\d+) ", listed)) == int(found.group(1)), facts
+
+
+def test_no_why_line_says_odd_for_the_model_documentation():
+    # "ODD" on the page means the UN's goals (a lever, the glossary): the model's documentation is named in full
+    assert not [c.id for c in cards.CARDS if "ODD" in c.why("fr") + c.why("en")]
