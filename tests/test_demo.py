@@ -37,6 +37,22 @@ def test_every_knob_exists_and_every_word_has_two_languages():
     assert sum(lv.group != "additions" for lv in LEVERS) == 21
 
 
+def test_a_card_and_the_scenario_file_of_the_same_name_change_the_same_thing():
+    from experiments.io import scenarios as scn
+
+    baseline = scn.load("baseline").params
+    named = [c for c in cards.CARDS if (scn.LIBRARY / f"{c.id}.toml").exists()]
+    assert {c.id for c in named} >= {"pooled_fund", "charter_adopted", "multi_year_grants", "budget_doubled",
+                                     "engineering_funded"}
+    for card in named:
+        assert baseline.with_overrides(card.overrides) == scn.load(card.id).params, card.id
+
+
+def test_every_card_says_why_the_model_answers_in_both_languages():
+    for card in cards.CARDS:
+        assert "dans le modèle" in card.why("fr").lower() and "in the model" in card.why("en").lower(), card.id
+
+
 def test_the_state_steers_less_card_keeps_the_states_money():
     p = BASE.with_overrides(cards.BY_ID["state_steers_less"].overrides)
     assert p.governance.macro_steering < BASE.governance.macro_steering
@@ -94,10 +110,11 @@ def test_events_change_the_state_and_bad_events_are_refused_with_a_message():
     s = session.apply(s, {"kind": "card", "id": "pooled_fund"}, BASE)
     s = session.apply(s, {"kind": "set", "key": "levers.dialogue", "value": 0.8}, BASE)
     assert s.cards == ("pooled_fund",) and s.settings == {"levers.dialogue": 0.8}
-    for bad, words in [({"kind": "set", "key": "levers.dialogue", "value": 7}, "<= 1"),
-                       ({"kind": "set", "key": "levers.dialog", "value": 0.5}, "did you mean"),
+    for bad, words in [({"kind": "set", "key": "levers.dialogue", "value": 7}, "« Dialoguer » : attendu un nombre de 0 à 1"),
+                       ({"kind": "set", "key": "levers.dialog", "value": 0.5}, "vouliez-vous dire « Dialoguer »"),
+                       ({"kind": "set", "key": "governance.rule", "value": "xx"}, "« subsidiarité »"),
                        ({"kind": "set", "key": "run.seed", "value": 3}, "draws"),
-                       ({"kind": "card", "id": "nope"}, "pooled_fund"),
+                       ({"kind": "card", "id": "pooled_fnd"}, "vouliez-vous dire « Un fonds territorial"),
                        ({"kind": "lang", "value": "de"}, "fr, en"),
                        ({"kind": "seeds", "n": 1}, "from 2"),
                        ({"kind": "seeds", "n": "many"}, "'many'"),
@@ -110,7 +127,7 @@ def test_events_change_the_state_and_bad_events_are_refused_with_a_message():
 
 def test_at_most_four_scenarios_side_by_side():
     s = session.State()
-    for cid in ("pooled_fund", "elections_3y", "long_projects"):
+    for cid in ("pooled_fund", "elections_3y", "projects_5y"):
         s = session.apply(s, {"kind": "card", "id": cid}, BASE)
     with pytest.raises(InputError, match="Trois questions au plus"):
         session.apply(s, {"kind": "card", "id": "budget_doubled"}, BASE)
@@ -138,7 +155,7 @@ def test_reading_a_bad_session_says_what_is_wrong(tmp_path):
     with pytest.raises(InputError, match="format"):
         session.read_session(bad)
     bad.write_text(json.dumps({"format": session.FORMAT, "events": [{"kind": "card", "id": "zz"}]}))
-    with pytest.raises(InputError, match="event 1: card"):
+    with pytest.raises(InputError, match="event 1: question 'zz' inconnue"):
         session.replay(session.read_session(bad)[1], BASE)
 
 
@@ -167,12 +184,32 @@ def test_export_holds_a_replayable_log_series_figure_and_summary(tmp_path):
         names = set(zf.namelist())
         assert names == {"session.json", "series.csv", "figures/side_by_side.png", "summary.md"}
         assert zf.read("figures/side_by_side.png").startswith(b"\x89PNG")
-        csv = zf.read("series.csv").decode()
-        assert csv.splitlines()[0] == "scenario,seed,month," + ",".join(answer.PLOTTED)
+        csv = zf.read("series.csv").decode("utf-8-sig")  # French: French headings, ';' and decimal commas
+        assert csv.splitlines()[0] == "scénario;tirage;mois;" + ";".join(i18n.t(f"series.{c}", "fr")
+                                                                          for c in answer.PLOTTED)
         assert len(csv.splitlines()) == 1 + 2 * 4 * 120
+        assert "Un fonds territorial mutualisé" in csv and "." not in csv.splitlines()[-1].split(";", 1)[1]
+        assert "," in csv.splitlines()[-1]  # a decimal comma in the last row's values
         summary = zf.read("summary.md").decode()
         assert "fonds territorial mutualisé" in summary and "intervalle à 95\u00a0%" in summary
     assert session.replay(session.read_session(path)[1], BASE) == state
+    english = view.series_csv(view.compute(session.apply(state, {"kind": "lang", "value": "en"}, BASE), BASE))
+    assert english.splitlines()[0] == "scenario,seed,month," + ",".join(answer.PLOTTED)
+
+
+def test_the_address_follows_the_session_and_reopens_it():
+    s = session.State()
+    for ev in [{"kind": "lang", "value": "en"}, {"kind": "card", "id": "elections_3y"},
+               {"kind": "card", "id": "pooled_fund"}, {"kind": "set", "key": "levers.dialogue", "value": 0.8},
+               {"kind": "set", "key": "governance.rule", "value": "equal"},
+               {"kind": "set", "key": "time.electoral_cycle_months", "value": 84},
+               {"kind": "seeds", "n": 25, "first": 7}]:
+        s = session.apply(s, ev, BASE)
+    query = session.to_query(s, "fr", seance="seance-2026-12-01-18h20m05-0042")
+    assert "seance=seance-2026-12-01-18h20m05-0042" in query and "card=elections_3y,pooled_fund" in query
+    events, problems = session.events_from_query("?" + query)
+    assert problems == [] and session.replay(events, BASE) == s
+    assert session.to_query(session.State(), "fr") == ""
 
 
 def test_the_french_words_hold_no_english_label():
@@ -207,6 +244,8 @@ def test_the_charts_draw_one_line_per_scenario_in_the_pages_language():
     assert all(c["xAxis"]["name"] == "mois" and len(c["series"]) == 3 for c in charts)
     assert charts[0]["series"][1]["name"] == cards.BY_ID["pooled_fund"].title_fr
     assert len(charts[0]["series"][0]["data"]) == BASE.run.months
+    counted = charts[answer.PLOTTED.index("alliances_active")]
+    assert counted["yAxis"]["minInterval"] == 1 and "minInterval" not in charts[0]["yAxis"]  # whole counts
     v_en = view.compute(session.State(lang="en", seeds=3), BASE)
     assert view.chart_options(v_en)[0]["xAxis"]["name"] == "month"
 
@@ -350,3 +389,43 @@ def test_moved_levers_are_answered_against_today_and_the_reference_says_so():
     assert any("aujourd'hui" in x for x in v.answers["settings"])
     plain = view.compute(session.State(seeds=3), BASE)
     assert plain.scenarios[0].label == "Référence (aujourd'hui)" and "settings" not in plain.answers
+
+
+def test_a_reload_reopens_the_saved_session(tmp_path, monkeypatch):
+    from experiments.demo import app
+
+    monkeypatch.setattr(app, "SAVE_DIR", str(tmp_path))
+    ctl = app.Controller()
+    ctl.do({"kind": "seeds", "n": 3})
+    for cid in ("pooled_fund", "pooled_fund", "elections_3y"):
+        ctl.do({"kind": "card", "id": cid})
+    assert ctl.cards.value == ("elections_3y",)
+    ctl.do({"kind": "set", "key": "levers.dialogue", "value": 0.6})
+    assert ctl.saved_to is not None and f"seance={ctl.saved_to.stem}" in ctl.query.value
+    # a reload: a new page opens the address; the session, its log and its file go on
+    again = app.Controller()
+    again.start("?" + ctl.query.value)
+    assert again.now == ctl.now and again.log.events == ctl.log.events and again.saved_to == ctl.saved_to
+    assert again.message.value == ""
+    # a name that is not a saved session (or a path) is ignored; the address's words still apply
+    other = app.Controller()
+    other.start("?card=elections_3y&seance=../../etc/passwd")
+    assert other.now.cards == ("elections_3y",) and other.saved_to != ctl.saved_to
+
+
+def test_a_territorys_alliances_of_these_add_up_to_those_that_found_partners(record):
+    import re
+
+    from experiments.demo import territories
+
+    for t in range(record.n_territories):
+        facts = " ".join(territories.story(record, t, "fr")["facts"])
+        found = re.search(r"; (\d+) (?:a|ont) réuni", facts)
+        if found and "Parmi elles" in facts:
+            listed = facts.split("Parmi elles :", 1)[1]
+            assert sum(int(k) for k in re.findall(r"(\d+) ", listed)) == int(found.group(1)), facts
+
+
+def test_no_why_line_says_odd_for_the_model_documentation():
+    # "ODD" on the page means the UN's goals (a lever, the glossary): the model's documentation is named in full
+    assert not [c.id for c in cards.CARDS if "ODD" in c.why("fr") + c.why("en")]

@@ -327,7 +327,8 @@ def test_nonsense_in_the_address_never_breaks_the_page(browser, shots):
     try:
         page.page.wait_for_selector(".alliance-message")
         message = page.page.inner_text(".alliance-message")
-        assert "levers.dialogue" in message and "attendu une valeur <= 1" in message
+        assert "« Dialoguer » : attendu un nombre de 0 à 1" in message and "question 'zz' inconnue" in message
+        assert "levers.dialogue" not in message and "pooled_fund" not in message  # no internal ids
         assert _english_words_in(message) == [], f"English in the French message: {message}"
     finally:
         page.close()
@@ -335,7 +336,7 @@ def test_nonsense_in_the_address_never_breaks_the_page(browser, shots):
     try:
         page.page.wait_for_selector(".alliance-message")
         message = page.page.inner_text(".alliance-message")
-        assert "levers.dialogue" in message and "<= 1" in message and "zz" in message and "many" in message
+        assert '"Dialogue": expected a number from 0 to 1' in message and "zz" in message and "many" in message
         assert "What if?" in page.text()  # the valid word (lang=en) was kept
         page.page.click(".card-budget_doubled")
         page.page.wait_for_selector(".alliance-answer >> text=Twice the public")
@@ -436,6 +437,63 @@ def test_rules_of_the_game_and_a_territorys_story_in_the_browser(browser, shots)
         assert "Unmet needs" in page.page.inner_text(".alliance-story")
         page.shot("11_territory_story_en")
         assert server.alive()
+        assert page.outside() == [], f"requests left the machine: {page.outside()}"
+    finally:
+        page.close()
+        server.stop()
+
+
+def test_reload_double_click_and_french_error_paths(browser, shots):
+    """A reload reopens the session (its questions, settings and log); a double-click on a card
+    asks the question once; a wrong address, the charts' numbers and a stopped server are said in
+    French."""
+    server = Server()
+    page = Page(browser, server.url, shots)
+    try:
+        page.page.wait_for_selector("text=Impact sur les besoins")
+        page.page.dblclick(".card-elections_3y")
+        page.page.wait_for_selector(".alliance-answer h3 >> text=Des élections tous les 3 ans")
+        page.page.click(".card-pooled_fund")
+        page.page.wait_for_selector(".alliance-table >> text=Un fonds territorial")
+        page.page.wait_for_selector(".alliance-answer .alliance-why >> text=Dans le modèle")
+        time.sleep(1.0)  # a late second click of the double-click would have removed the card by now
+        assert page.page.locator(".alliance-answer h3", has_text="Des élections tous les 3 ans").count() == 1
+        saved = json.loads(next(server.saves.glob("seance-*.json")).read_text())["events"]
+        assert [e.get("id") for e in saved] == ["elections_3y", "pooled_fund"]  # one event per card
+
+        # the charts write numbers the French way (axes and tooltips)
+        page.page.wait_for_function("window.allianceChartsPatched === true")
+        said = page.page.evaluate("() => { const el = document.querySelector('.alliance-charts .solara-echarts');"
+                                  " const o = window.allianceEcharts.getInstanceByDom(el).getOption();"
+                                  " return [o.yAxis[0].axisLabel.formatter(0.55), o.tooltip[0].valueFormatter(8.5)]; }")
+        assert said == ["0,55", "8,5"]
+
+        # the address follows the session; a reload reopens it, log included
+        page.page.wait_for_function("location.search.includes('seance=')")
+        assert "card=elections_3y,pooled_fund" in page.page.url
+        page.page.reload()
+        page.page.wait_for_selector(".alliance-table >> text=Un fonds territorial", timeout=120_000)
+        page.page.wait_for_selector(".alliance-table >> text=Des élections tous les 3 ans")
+        page.page.get_by_text("Journal de la séance").click()
+        page.page.wait_for_selector(".alliance-log >> text=Et si ? Des élections tous les 3 ans")
+        assert len(list(server.saves.glob("seance-*.json"))) == 1  # the same session goes on
+        page.shot("12_reloaded")
+        # a single press, once the answer is read, still removes the card
+        page.page.click(".card-elections_3y")
+        page.page.wait_for_function("!document.querySelector('.alliance-table').innerText.includes('lections tous')")
+
+        # a wrong address: a French page with a way back
+        page.page.goto(server.url + "nulle-part")
+        page.page.wait_for_selector("text=Page introuvable")
+        assert "Solara" not in page.text() and _english_words_in(page.text()) == []
+        page.page.click("text=Revenir à la page de l'atelier")
+        page.page.wait_for_selector(".alliance-card", timeout=120_000)
+
+        # the server stops: Solara's overlay is said in French
+        server.stop()
+        page.page.wait_for_selector("text=Serveur déconnecté.", timeout=60_000)
+        assert "Server disconnected" not in page.text() and "disconnected" not in page.text()
+        page.shot("13_server_gone")
         assert page.outside() == [], f"requests left the machine: {page.outside()}"
     finally:
         page.close()

@@ -9,11 +9,15 @@ environment.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
+import re
 import time
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import reacton.core
 import solara
 
 from experiments.io import scenarios as scn
@@ -30,30 +34,37 @@ DEFAULT_LANG = os.environ.get("ALLIANCE_DEMO_LANG", "fr")
 REPLAY = os.environ.get("ALLIANCE_DEMO_REPLAY")
 SAVE_DIR = os.environ.get("ALLIANCE_DEMO_SAVE_DIR")
 
-#: How each numeric knob moves: (min, max, step).
-RANGES = {
-    "governance.macro_steering": (0.0, 1.0, 0.05),
-    "funding.national_budget_scale": (0.0, 4.0, 0.25),
-    "funding.budget_scale": (0.0, 4.0, 0.25),
-    "time.electoral_cycle_months": (12, 120, 12),
-    "time.project_duration_months": (6, 120, 6),
-    "time.grant_duration_months": (12, 60, 12),
-}
+RANGES = session.RANGES
 
 
-def _current(state: session.State, key: str):
-    if key in state.settings:
-        return state.settings[key]
+def _current(settings: dict, key: str):
+    if key in settings:
+        return settings[key]
     section, name = key.split(".")
     return getattr(getattr(BASE, section), name)
 
 
+#: A saved session's name, as written by Controller._save (and nothing else: no path).
+_SEANCE = re.compile(r"seance-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}h[0-9]{2}m[0-9]{2}-[0-9]{4}")
+
+
 class Controller:
-    """One browser session: its state, log and computed view, and the one way to change them."""
+    """One browser session: its state, log and computed view, and the one way to change them.
+
+    The state is published field by field (language, cards, settings, draws, story, view), each a
+    reactive variable that only the components showing it read: pressing a card redraws the
+    cards, the answer and the charts, not the 29 sliders."""
 
     def __init__(self) -> None:
-        self.state = solara.reactive(session.State(lang=DEFAULT_LANG))
-        self.view = solara.reactive(view.compute(self.state.value, BASE))
+        first = session.State(lang=DEFAULT_LANG)
+        self.now = first  # the current state (read in handlers; components read the fields below)
+        self.lang = solara.reactive(first.lang)
+        self.cards = solara.reactive(first.cards)
+        self.settings = solara.reactive(dict(first.settings))
+        self.draws = solara.reactive((first.seeds, first.first_seed))
+        self.story = solara.reactive((first.territory, first.story_of))
+        self.view = solara.reactive(view.compute(first, BASE))
+        self.query = solara.reactive("")  # the page address's words for the state (browser.vue)
         self.message = solara.reactive("")
         self.log = session.Log()
         self.logged = solara.reactive(0)
@@ -61,12 +72,34 @@ class Controller:
         self.step = solara.reactive(0)
         self.replay_note: tuple[str, int] | None = None  # (file name, actions) under --replay
         self.saved_to: Path | None = None  # where this tab's session is saved as it goes
+        self.render_context = None  # the page's (Page sets it): what is published redraws in one pass
+
+    def _one_redraw(self):
+        """Every field set inside this block redraws the page once, at its end (not once per
+        field: each pass walks the whole page)."""
+        return self.render_context if self.render_context is not None else contextlib.nullcontext()
+
+    def _publish(self, new: session.State, computed: view.View) -> None:
+        with self._one_redraw():
+            self._set_fields(new, computed)
+
+    def _set_fields(self, new: session.State, computed: view.View) -> None:
+        self.now = new
+        self.lang.value = new.lang
+        self.cards.value = new.cards
+        self.settings.value = dict(new.settings)
+        self.draws.value = (new.seeds, new.first_seed)
+        self.story.value = (new.territory, new.story_of)
+        self.view.value = computed
+        self.logged.value = len(self.log.events)
+        if not REPLAY:  # a replayed session reopens from --replay, not from the address
+            self.query.value = session.to_query(new, DEFAULT_LANG, self.saved_to.stem if self.saved_to else None)
 
     def do(self, event: dict) -> bool:
         """Apply, run and keep ``event``; on a refusal say why and keep the last good state."""
-        lang = self.state.value.lang
+        lang = self.now.lang
         try:
-            new = session.apply(self.state.value, event, BASE)
+            new = session.apply(self.now, event, BASE)
             computed = view.compute(new, BASE)
         except USER_ERRORS as exc:
             sep, semi = (" : ", " ; ") if lang == "fr" else (": ", "; ")
@@ -76,10 +109,9 @@ class Controller:
             return False
         self.log.add(event)
         self._save()
-        self.state.value = new
-        self.view.value = computed
-        self.message.value = ""
-        self.logged.value = len(self.log.events)
+        with self._one_redraw():
+            self.message.value = ""
+            self._publish(new, computed)
         return True
 
     def _save(self) -> None:
@@ -97,33 +129,56 @@ class Controller:
         except OSError as exc:
             self.message.value = f"{self.saved_to}: {exc.strerror or exc}"
 
+    def _reopen(self, name: str) -> bool:
+        """Reopen this tab's saved session ``name`` (a reload): its state and its log; the session
+        goes on in the same file. False when there is no such session (the address then applies)."""
+        if not SAVE_DIR or not _SEANCE.fullmatch(name) or not (Path(SAVE_DIR) / f"{name}.json").is_file():
+            return False
+        path = Path(SAVE_DIR) / f"{name}.json"
+        try:
+            scenario, events = session.read_session(path)
+            if scenario != SCENARIO:
+                return False
+            state = session.replay([{a: b for a, b in e.items() if a != "t"} for e in events], BASE,
+                                   session.State(lang=DEFAULT_LANG))
+            computed = view.compute(state, BASE)
+        except USER_ERRORS:
+            return False
+        self.log, self.saved_to = session.Log(events), path
+        self._publish(state, computed)
+        return True
+
     def start(self, query: str) -> None:
-        """Replay the session given to ``alliance demo --replay``, then the address's words;
-        every refusal is said at once and the rest still applies."""
+        """Replay the session given to ``alliance demo --replay``; else reopen the session the
+        address names (a reload), or apply the address's words. Every refusal is said at once and
+        the rest still applies."""
         notes: list[str] = []
         if REPLAY:
             try:
                 _, events = session.read_session(Path(REPLAY))
             except USER_ERRORS as exc:  # checked at start-up; the file may have gone since
                 events = []
-                notes.append(i18n.message(str(exc), self.state.value.lang))
+                notes.append(i18n.message(str(exc), self.now.lang))
             for event in events:
                 if not self.do(event):
                     notes.append(self.message.value)
             self.replayed = list(self.log.events)
             self.step.value = len(self.replayed)
             self.replay_note = (Path(REPLAY).name, len(events))
+        seance = parse_qs((query or "").lstrip("?")).get("seance", [""])[-1]
+        if not REPLAY and seance and self._reopen(seance):
+            return
         events, problems = session.events_from_query(query or "")
         for event in events:
             if not self.do(event):
                 notes.append(self.message.value)
-        notes += [i18n.message(p, self.state.value.lang) for p in problems]
+        notes += [i18n.message(p, self.now.lang) for p in problems]
         self.message.value = " ".join(notes)
 
     def go_to_step(self, k: int) -> None:
         """Play the replayed session back to its ``k``-th action; the log is cut there too, so
         what is done next continues from that point."""
-        lang = self.state.value.lang
+        lang = self.now.lang
         try:
             state = session.replay([{a: b for a, b in e.items() if a != "t"} for e in self.replayed[:k]],
                                    BASE, session.State(lang=DEFAULT_LANG))
@@ -133,33 +188,48 @@ class Controller:
             return
         self.log = session.Log(self.replayed[:k])
         self._save()
-        self.state.value, self.view.value, self.step.value = state, computed, k
-        self.logged.value = len(self.log.events)
+        self.step.value = k
+        self._publish(state, computed)
 
     def export(self) -> bytes:
-        v, st = self.view.value, self.state.value
+        v, st = self.view.value, self.now
         return session.export_zip(self.log.to_json(SCENARIO), view.series_csv(v),
                                   {"cote_a_cote.png": view.figure_png(v)}, view.summary_md(v, st, BASE))
 
 
+@solara.component_vue("browser.vue")
+def BrowserSide(lang: str, query: str):
+    """The address kept in step with the session, a double-click on a card taken as one press,
+    Solara's own words and the charts' numbers in French (experiments/demo/browser.vue): all in
+    the browser, nothing requested."""
+
+
+@solara.component
+def Address(ctl: Controller):
+    BrowserSide(lang=ctl.lang.value, query=ctl.query.value)
+
+
 @solara.component
 def CardRow(ctl: Controller):
-    st = ctl.state.value
+    lang, pressed_ids = ctl.lang.value, ctl.cards.value
     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
         for card in card_table.CARDS:
-            pressed = card.id in st.cards
-            solara.Button(card.title(st.lang), color="primary" if pressed else None, outlined=not pressed,
+            pressed = card.id in pressed_ids
+            solara.Button(card.title(lang), color="primary" if pressed else None, outlined=not pressed,
                           on_click=lambda cid=card.id: ctl.do({"kind": "card", "id": cid}),
                           classes=["alliance-card", f"card-{card.id}"])
 
 
-def _answer_block(title: str, note: str, sentences: list[str], established: int, lang: str, large: bool) -> str:
+def _answer_block(title: str, note: str, sentences: list[str], established: int, lang: str, large: bool,
+                  why: str = "") -> str:
     """One answer: its title, what it changes, the established changes (or a line saying there are
-    none), and the other indicators folded away."""
+    none), why the model answers so, and the other indicators folded away."""
     e = html.escape
     main, rest = sentences[:established], sentences[established:]
     size = "1.5em" if large else "1em"
     out = [f"<h3>{e(title)}</h3>", f"<p class='alliance-changes' style='color:#555'>{e(note)}</p>"]
+    if why:
+        out.append(f"<p class='alliance-why' style='color:#555;font-style:italic'>{e(why)}</p>")
     if main:
         out.append(f"<ul style='font-size:{size}'>" + "".join(f"<li>{e(x)}</li>" for x in main) + "</ul>")
     else:
@@ -172,11 +242,10 @@ def _answer_block(title: str, note: str, sentences: list[str], established: int,
 
 @solara.component
 def Answers(ctl: Controller, projector: bool = False):
-    v, st = ctl.view.value, ctl.state.value
-    lang = st.lang
+    v, lang, settings = ctl.view.value, ctl.lang.value, ctl.settings.value
     solara.HTML("h2", i18n.t("answer", lang))
     if "settings" in v.answers:
-        note = i18n.t("settings_changed", lang, what=view.changes(st.settings, lang, BASE))
+        note = i18n.t("settings_changed", lang, what=view.changes(settings, lang, BASE))
         solara.HTML("div", unsafe_innerHTML=_answer_block(i18n.t("settings_answer", lang), note, v.answers["settings"],
                                                           v.established["settings"], lang, projector),
                     classes=["alliance-answer", "alliance-settings-answer"])
@@ -184,9 +253,10 @@ def Answers(ctl: Controller, projector: bool = False):
         solara.Text(i18n.t("no_card", lang))
         return
     for sc in v.scenarios[1:]:
-        note = i18n.t("card_changes", lang, what=view.changes(card_table.BY_ID[sc.id].overrides, lang, BASE))
+        card = card_table.BY_ID[sc.id]
+        note = i18n.t("card_changes", lang, what=view.changes(card.overrides, lang, BASE))
         solara.HTML("div", unsafe_innerHTML=_answer_block(f"{i18n.t('cards', lang)} {sc.label}", note, v.answers[sc.id],
-                                                          v.established[sc.id], lang, projector),
+                                                          v.established[sc.id], lang, projector, card.why(lang)),
                     classes=["alliance-answer"])
     key = "answered_in" if v.seconds >= 0.01 else "answered_cached"
     text = i18n.t(key, lang, s=i18n.number(v.seconds, lang, 2), n=len(v.seeds), a=v.seeds[0], b=v.seeds[-1])
@@ -196,7 +266,7 @@ def Answers(ctl: Controller, projector: bool = False):
 
 @solara.component
 def SideBySide(ctl: Controller, projector: bool):
-    v, lang = ctl.view.value, ctl.state.value.lang
+    v, lang = ctl.view.value, ctl.lang.value
     solara.HTML("h2", i18n.t("side_by_side", lang))
     rows = view.headline_table(v)
     size = "1.8em" if projector else "1em"
@@ -228,14 +298,15 @@ def SideBySide(ctl: Controller, projector: bool):
 def Territories(ctl: Controller):
     """The map of one run's territories and alliances, and the story of the territory chosen
     (by a click on the map or in the list). Drawn only when opened: it costs one more run."""
-    st = ctl.state.value
-    lang = st.lang
+    lang = ctl.lang.value
     shown, set_shown = solara.use_state(False)
     solara.HTML("h2", i18n.t("map_title", lang))
     solara.Button(i18n.t("hide_map" if shown else "show_map", lang), outlined=True,
                   classes=["alliance-show-map"], on_click=lambda: set_shown(not shown))
     if not shown:
         return
+    _ = ctl.cards.value, ctl.settings.value, ctl.draws.value, ctl.story.value  # redraw when they change
+    st = ctl.now
     params = st.story_params(BASE)
     rec = territories.recorded(params.model_dump())
     t = min(st.territory, rec.n_territories - 1)
@@ -285,10 +356,9 @@ def Knobs(ctl: Controller):
 @solara.component
 def Knob(ctl: Controller, key: str, choices: tuple[str, ...] | None):
     """One structural knob: a list of choices, or a slider over RANGES."""
-    st = ctl.state.value
-    lang = st.lang
+    lang = ctl.lang.value
     label = i18n.t(key, lang)
-    value = _current(st, key)
+    value = _current(ctl.settings.value, key)
     if choices:
         names = {i18n.t(c, lang): c for c in choices}
         solara.Select(label, values=list(names), value=i18n.t(value, lang),
@@ -309,8 +379,7 @@ def Knob(ctl: Controller, key: str, choices: tuple[str, ...] | None):
 
 @solara.component
 def Levers(ctl: Controller):
-    st = ctl.state.value
-    lang = st.lang
+    lang, settings = ctl.lang.value, ctl.settings.value
     for group in GROUPS:
         with solara.Details(i18n.t(f"group_{group}", lang), expand=group == "principles"):
             for lv in (x for x in LEVERS if x.group == group):
@@ -318,7 +387,7 @@ def Levers(ctl: Controller):
                 prefix = ("Atelier" if lang == "fr" else "Workshop") if group == "additions" else \
                     ("Charte" if lang == "fr" else "Charter")
                 sep = " : " if lang == "fr" else ": "
-                value = float(_current(st, key))
+                value = float(_current(settings, key))
                 with solara.Tooltip(f"{prefix}{sep}« {lv.charter} »"):
                     with solara.Column(classes=[f"lever-{lv.id}"], gap="0px"):
                         solara.Text(f"{i18n.lever_label(lv.id, lang)}{sep}{i18n.number(value, lang, 1)}",
@@ -330,8 +399,8 @@ def Levers(ctl: Controller):
 
 @solara.component
 def Draws(ctl: Controller):
-    st = ctl.state.value
-    lang = st.lang
+    lang, (seeds, first_seed) = ctl.lang.value, ctl.draws.value
+
     def number(text: str):
         try:
             return int(text.strip())
@@ -339,16 +408,16 @@ def Draws(ctl: Controller):
             return text  # refused by session.apply, with a message in the page's language
 
     with solara.Row():
-        solara.InputText(i18n.t("seeds", lang), value=str(st.seeds), continuous_update=False,
+        solara.InputText(i18n.t("seeds", lang), value=str(seeds), continuous_update=False,
                          on_value=lambda text: ctl.do({"kind": "seeds", "n": number(text)}))
-        solara.InputText(i18n.t("first_seed", lang), value=str(st.first_seed), continuous_update=False,
+        solara.InputText(i18n.t("first_seed", lang), value=str(first_seed), continuous_update=False,
                          on_value=lambda text: ctl.do({"kind": "seeds", "first": number(text)}))
 
 
 @solara.component
 def ResetButton(ctl: Controller):
     """Reset in two presses: the first asks to confirm, so a mis-click loses nothing."""
-    lang = ctl.state.value.lang
+    lang = ctl.lang.value
     asked, set_asked = solara.use_state(False)
 
     def press():
@@ -364,7 +433,7 @@ def ResetButton(ctl: Controller):
 
 @solara.component
 def Log(ctl: Controller):
-    lang = ctl.state.value.lang
+    lang = ctl.lang.value
     _ = ctl.logged.value  # redraw when an event is logged
     with solara.Details(i18n.t("log", lang)):
         if not ctl.log.events:
@@ -387,36 +456,53 @@ def Glossary(lang: str):
 
 
 @solara.component
+def Subtitle(ctl: Controller):
+    lang, (seeds, _) = ctl.lang.value, ctl.draws.value
+    ter = BASE.territories
+    solara.Text(i18n.t("subtitle", lang, n=seeds, t=len(ter.records) if ter.records else ter.count)
+                + ("" if SCENARIO == "baseline" else " " + i18n.t("scenario_loaded", lang, s=SCENARIO)))
+
+
+@solara.component
+def Message(ctl: Controller):
+    if ctl.message.value:
+        solara.Error(ctl.message.value, classes=["alliance-message"])
+
+
+@solara.component
+def ReplayBar(ctl: Controller):
+    lang, k = ctl.lang.value, ctl.step.value
+    solara.Info(i18n.t("replaying", lang, f=ctl.replay_note[0], n=ctl.replay_note[1]))
+    solara.SliderInt(i18n.t("step", lang), value=k, min=0, max=len(ctl.replayed),
+                     on_value=ctl.go_to_step, tick_labels="end_points")
+    said = session.describe(ctl.replayed[k - 1], lang) if 0 < k <= len(ctl.replayed) else i18n.t("step_start", lang)
+    solara.Text(i18n.t("step_said", lang, k=k, n=len(ctl.replayed), what=said), classes=["alliance-step"])
+
+
+@solara.component
 def Page():
     router = solara.use_router()
     ctl = solara.use_memo(Controller, [])
+    ctl.render_context = reacton.core.get_render_context(required=False)
     projector, set_projector = solara.use_state(False)
 
     def start():
         ctl.start(router.search or "")
 
     solara.use_effect(start, [])
-    st = ctl.state.value
-    lang = st.lang
+    lang = ctl.lang.value  # the page itself redraws only when the language changes
     solara.Title(i18n.t("title", lang))
+    Address(ctl)
     with solara.Column(style={"padding": "12px", "max-width": "1400px"}):
         with solara.Row(style={"align-items": "center", "gap": "16px"}):
             solara.HTML("h1", i18n.t("title", lang))
             solara.Button(i18n.t("switch_lang", lang), outlined=True, classes=["alliance-lang"],
                           on_click=lambda: ctl.do({"kind": "lang", "value": "en" if lang == "fr" else "fr"}))
             solara.Switch(label=i18n.t("projector", lang), value=projector, on_value=set_projector)
-        ter = BASE.territories
-        solara.Text(i18n.t("subtitle", lang, n=st.seeds, t=len(ter.records) if ter.records else ter.count)
-                    + ("" if SCENARIO == "baseline" else " " + i18n.t("scenario_loaded", lang, s=SCENARIO)))
-        if ctl.message.value:
-            solara.Error(ctl.message.value, classes=["alliance-message"])
+        Subtitle(ctl)
+        Message(ctl)
         if ctl.replay_note:
-            solara.Info(i18n.t("replaying", lang, f=ctl.replay_note[0], n=ctl.replay_note[1]))
-            solara.SliderInt(i18n.t("step", lang), value=ctl.step.value, min=0, max=len(ctl.replayed),
-                             on_value=ctl.go_to_step, tick_labels="end_points")
-            k = ctl.step.value
-            said = session.describe(ctl.replayed[k - 1], lang) if 0 < k <= len(ctl.replayed) else i18n.t("step_start", lang)
-            solara.Text(i18n.t("step_said", lang, k=k, n=len(ctl.replayed), what=said), classes=["alliance-step"])
+            ReplayBar(ctl)
         solara.HTML("h2", i18n.t("cards", lang))
         solara.Text(i18n.t("cards_help", lang))
         CardRow(ctl)

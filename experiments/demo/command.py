@@ -50,7 +50,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.replay is not None:
         scenario, events = session.read_session(args.replay)
         base = scn.load(scenario).params
-        session.replay(events, base)  # refuse a bad session before the server starts
+        session.replay(events, base, session.State(lang="en"))  # refuse a bad session before the server starts
         os.environ["ALLIANCE_DEMO_REPLAY"] = str(args.replay.resolve())
     else:
         scn.load(scenario)
@@ -82,9 +82,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("alliance demo: starting on this machine, the address follows when the page is ready…", flush=True)
     print(f"alliance demo: every session is saved as it goes in {args.save_dir}/ "
           "(replay one with: alliance demo --replay FILE)", flush=True)
+    from solara.server.starlette import app
+
+    app.add_exception_handler(404, _not_found)
     threading.Thread(target=_say_when_ready, args=(host, args.port), daemon=True).start()
-    uvicorn.run("solara.server.starlette:app", host=host, port=args.port, log_level="warning")
+    uvicorn.run(app, host=host, port=args.port, log_level="warning")
     return 0
+
+
+#: The page for a wrong address, in the demo's language (Solara's own says "Page not found by
+#: Solara router"): (French, English).
+NOT_FOUND = (
+    ("Page introuvable", "Cette adresse ne mène à aucune page de l'atelier.", "Revenir à la page de l'atelier"),
+    ("Page not found", "This address leads to no page of the workshop.", "Back to the workshop's page"),
+)
+
+
+async def _not_found(request, exc):
+    """A wrong address opened in a browser: a short page in the demo's language with a link back;
+    anything else (a file the page asks for) keeps Solara's plain answer."""
+    from starlette.responses import HTMLResponse, PlainTextResponse
+
+    if "text/html" not in request.headers.get("accept", ""):
+        return PlainTextResponse(getattr(exc, "detail", "Not Found"), status_code=404)
+    lang = request.query_params.get("lang") or os.environ.get("ALLIANCE_DEMO_LANG", "fr")
+    title, text, back = NOT_FOUND[0 if lang != "en" else 1]
+    return HTMLResponse(f"<!doctype html><html lang='{'en' if lang == 'en' else 'fr'}'><meta charset='utf-8'>"
+                        f"<title>{title}</title><body style='font-family:sans-serif;margin:3em'><h1>{title}</h1>"
+                        f"<p>{text}</p><p><a href='/'>{back}</a></p></body></html>", status_code=404)
 
 
 def _say_when_ready(host: str, port: int) -> None:
@@ -100,6 +125,10 @@ def _say_when_ready(host: str, port: int) -> None:
         except OSError:
             time.sleep(0.3)
     print(f"alliance demo: open {url} in a browser (Ctrl-C to stop)", flush=True)
+    # the export draws a figure: load the plotting library now, not in front of the room
+    from experiments.demo import view
+
+    view.figure_warm_up()
 
 
 def _offline_settings() -> None:
@@ -107,6 +136,7 @@ def _offline_settings() -> None:
     os.environ["SOLARA_ASSETS_PROXY"] = "True"  # serve /_solara/cdn from solara-assets
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
+    os.environ.setdefault("SOLARA_THEME_LOADER", "plain")  # no English "Made with Solara" while loading
     os.environ.setdefault("SOLARA_MODE", "production")
     if sys.platform != "win32":
         os.environ.setdefault("MPLBACKEND", "Agg")

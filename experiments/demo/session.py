@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from experiments.io.errors import InputError
 from simulation import ParameterError, Params
@@ -41,6 +41,67 @@ KNOBS: dict[str, tuple[str, ...] | None] = {
     "time.project_duration_months": None,
     "time.grant_duration_months": None,
 }
+
+#: How each numeric knob moves on the page: (min, max, step); a lever moves from 0 to 1.
+RANGES: dict[str, tuple[float, float, float]] = {
+    "governance.macro_steering": (0.0, 1.0, 0.05),
+    "funding.national_budget_scale": (0.0, 4.0, 0.25),
+    "funding.budget_scale": (0.0, 4.0, 0.25),
+    "time.electoral_cycle_months": (12, 120, 12),
+    "time.project_duration_months": (6, 120, 6),
+    "time.grant_duration_months": (12, 60, 12),
+}
+LEVER_RANGE = (0.0, 1.0, 0.1)
+
+
+def label(key: str, lang: str) -> str:
+    """A knob's or a lever's name on the page (its dotted key when it has none)."""
+    section, _, name = key.partition(".")
+    if section == "levers" and name in i18n._LEVER:
+        return i18n.lever_label(name, lang)
+    return i18n.t(key, lang) if key in i18n.WORDS else key
+
+
+def _said(fr: str, en: str, lang: str) -> str:
+    return fr if lang == "fr" else en
+
+
+_MODEL_KEYS = {section: tuple(values) for section, values in Params().model_dump().items() if isinstance(values, dict)}
+
+
+def _check_setting(key: str, value: Any, lang: str) -> None:
+    """Refuse, in the page's words, a setting the page does not offer: an unknown key (with the
+    closest name), a choice not in the list, a number outside the slider's range."""
+    import difflib
+
+    from simulation import LEVERS
+
+    keys = [*KNOBS, *(f"levers.{lv.id}" for lv in LEVERS)]
+    section, _, name = key.partition(".")
+    if key not in keys and name in _MODEL_KEYS.get(section, ()):
+        return  # a parameter the page does not show (set in the address): the model checks it
+    if key not in keys:
+        by_name = {k.rpartition(".")[2]: k for k in keys}
+        close = (difflib.get_close_matches(key, keys, n=1, cutoff=0.75)
+                 or [by_name[c] for c in difflib.get_close_matches(key.rpartition(".")[2], by_name, n=1, cutoff=0.75)])
+        hint = _said(f" ; vouliez-vous dire « {label(close[0], 'fr')} » ?", f"; did you mean \"{label(close[0], 'en')}\"?",
+                     lang) if close else ""
+        raise InputError(_said(f"réglage {key!r} inconnu : attendu un levier ou une règle du jeu de la page{hint}",
+                               f"setting {key!r} unknown: expected a lever or a rule of the game of the page{hint}", lang))
+    name = label(key, lang)
+    choices = KNOBS.get(key)
+    if choices:
+        if value not in choices:
+            listed = ", ".join(f"« {i18n.t(c, lang)} »" if lang == "fr" else f'"{i18n.t(c, lang)}"' for c in choices)
+            raise InputError(_said(f"« {name} » : attendu {listed} ; reçu {value!r}",
+                                   f'"{name}": expected {listed}; found {value!r}', lang))
+        return
+    lo, hi, _ = RANGES.get(key, LEVER_RANGE)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not lo <= value <= hi:  # NaN fails both comparisons
+        a, b = i18n.number(lo, lang, 0 if lo == int(lo) else 2), i18n.number(hi, lang, 0 if hi == int(hi) else 2)
+        raise InputError(_said(f"« {name} » : attendu un nombre de {a} à {b} ; reçu {value!r}",
+                               f'"{name}": expected a number from {a} to {b}; found {value!r}', lang))
 
 
 @dataclass(frozen=True)
@@ -76,7 +137,15 @@ def apply(state: State, event: dict[str, Any], base: Params) -> State:
     if kind == "card":
         cid = event.get("id")
         if not isinstance(cid, str) or cid not in card_table.BY_ID:
-            raise InputError(f"card: expected one of {', '.join(card_table.BY_ID)}; found {cid!r}")
+            import difflib
+
+            close = difflib.get_close_matches(str(cid), card_table.BY_ID, n=1, cutoff=0.6)
+            lang = state.lang
+            hint = (_said(f" ; vouliez-vous dire « {card_table.BY_ID[close[0]].title('fr')} » ?",
+                          f"; did you mean \"{card_table.BY_ID[close[0]].title('en')}\"?", lang) if close else "")
+            raise InputError(_said(f"question {cid!r} inconnue : les questions sont les cartes « Et si ? » de la page{hint}",
+                                   f"question {cid!r} unknown: the questions are the page's \"What if?\" cards{hint}",
+                                   lang))
         if cid in state.cards:
             return dataclasses.replace(state, cards=tuple(c for c in state.cards if c != cid))
         if len(state.cards) >= MAX_CARDS:
@@ -88,6 +157,7 @@ def apply(state: State, event: dict[str, Any], base: Params) -> State:
             raise InputError(f"set: expected a dotted parameter key; found {key!r}")
         if key.startswith("run."):
             raise InputError(f"set: key '{key}': expected a model parameter; the draws are set apart")
+        _check_setting(key, value, state.lang)
         settings = {**state.settings, key: value}
         try:
             params = base.with_overrides(settings, source="settings")
@@ -199,15 +269,38 @@ def events_from_query(query: str) -> tuple[list[dict[str, Any]], list[str]]:
                     events.append({"kind": "set", "key": key, "value": parse_value(raw, f"set {key}")})
                 except InputError as exc:
                     problems.append(str(exc))
-            elif name == "seeds":
+            elif name in ("seeds", "first"):
                 try:
-                    events.append({"kind": "seeds", "n": int(value)})
+                    events.append({"kind": "seeds", "n" if name == "seeds" else "first": int(value)})
                 except ValueError:
-                    problems.append(f"seeds: expected a whole number; found {value!r}")
+                    problems.append(f"{name}: expected a whole number; found {value!r}")
+            elif name == "seance":
+                pass  # the saved session to reopen (app.Controller.start), not an event
             else:
-                problems.append(f"address: unknown word '{name}'; expected lang, card, set or seeds")
+                problems.append(f"address: unknown word '{name}'; expected lang, card, set, seeds or first")
     events.sort(key=lambda e: e["kind"] != "lang")  # the language first, so messages are in it
     return events, problems
+
+
+def to_query(state: State, default_lang: str = "fr", seance: str | None = None) -> str:
+    """The page address's words for ``state`` (read back by ``events_from_query``), so that a
+    reload reopens the same questions and settings; ``seance`` names the saved session file."""
+    def raw(value: Any) -> str:
+        return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+    words: list[tuple[str, str]] = []
+    if state.lang != default_lang:
+        words.append(("lang", state.lang))
+    if state.cards:
+        words.append(("card", ",".join(state.cards)))
+    words += [("set", f"{key}={raw(value)}") for key, value in state.settings.items()]
+    if state.seeds != State.seeds:
+        words.append(("seeds", str(state.seeds)))
+    if state.first_seed != State.first_seed:
+        words.append(("first", str(state.first_seed)))
+    if seance:
+        words.append(("seance", seance))
+    return urlencode(words, safe=",=")
 
 
 def export_zip(log_json: str, series_csv: str, figures: dict[str, bytes], summary_md: str) -> bytes:
@@ -245,6 +338,8 @@ def describe(event: dict[str, Any], lang: str) -> str:
                      f"{value:g}".replace(".", "," if lang == "fr" else "."))
         else:
             shown = value
+        if label.endswith("…"):  # "La Charte, là où on la pratique, est… = imposée": say it as a sentence
+            return f"{label.removesuffix('…')} {shown}"
         return f"{label} = {shown}"
     if kind == "seeds":
         return (f"{i18n.t('seeds', lang)} : {event.get('n', '')} {i18n.t('first_seed', lang)} : {event.get('first', '')}"

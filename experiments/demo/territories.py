@@ -302,7 +302,8 @@ def story(rec: Record, t: int, lang: str) -> dict[str, Any]:
                             c=i18n.percent(change, lang, 0, True)))
     facts.append(i18n.t("needs_intro", lang, m=rec.months) + " " + ("; " if not fr else " ; ").join(parts) + ".")
     mine = [al for al in rec.alliances if al.territory == t]
-    counts = {f: sum(al.fate == f for al in mine) for f in FATES}
+    # "of these" counts the alliances that brought their partners together: they add up to ``formed``
+    counts = {f: sum(al.fate == f for al in mine if al.stage >= AGREED) for f in FATES}
     formed = sum(al.stage >= AGREED for al in mine)
     summary = i18n.count("alliances_summary", len(mine), lang, f=formed, y=i18n.number(rec.months / 12, lang, 0))
     detail = [i18n.count(f"fate_count.{f}", counts[f], lang) for f in FATES if counts[f]]

@@ -19,8 +19,8 @@ from .session import State
 #: The reference's colour, then one per card, in the order of the cards: a card keeps its colour
 #: whatever else is pressed or put away.
 REFERENCE_COLOUR = "#1b4f72"
-CARD_COLOURS = ("#d35400", "#229954", "#8e44ad", "#c0392b", "#16a085", "#7f6000", "#e84393", "#566573",
-                "#2e86c1")
+CARD_COLOURS = ("#ff7f0e", "#2ca02c", "#9467bd", "#d62728", "#17becf", "#8c564b", "#e377c2", "#7f7f7f",
+                "#bcbd22")  # Tableau's ten without its blue (the reference's): told apart on a projector
 
 
 def colour(scenario_id: str) -> str:
@@ -102,6 +102,12 @@ def headline_table(view: View) -> list[tuple[str, list[str]]]:
     return rows
 
 
+#: Plotted series that count things (whole-number ticks on their axis).
+COUNTS = ("alliances_active",)
+#: Plotted 0-1 scores: drawn on their whole scale, so a small difference does not look steep.
+SCORES = ("engagement", "trust_micro_macro")
+
+
 def chart_options(view: View) -> list[dict]:
     """One ECharts option per plotted series (drawn in the browser, so moving a lever redraws at
     once): one line per scenario, the same colours as the legend and the exported figure."""
@@ -125,11 +131,27 @@ def chart_options(view: View) -> list[dict]:
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 50, "right": 15, "top": 35, "bottom": 40},
             "xAxis": {"type": "value", "name": i18n.t("month", view.lang), "nameLocation": "middle",
-                      "nameGap": 25, "min": 0},
-            "yAxis": {"type": "value", "scale": True},
+                      "nameGap": 25, "min": 0, "minInterval": 1},
+            # counts get whole-number ticks; in French the numbers are written with a decimal comma
+            # in the browser (browser.vue), the option being JSON
+            "yAxis": {"type": "value", "scale": True, **({"minInterval": 1} if col in COUNTS else {}),
+                      **({"min": 0, "max": 1} if col in SCORES else {})},
             "series": series,
         })
     return charts
+
+
+def figure_warm_up() -> None:
+    """Load matplotlib and its fonts (a second or two of processor time, tens of seconds on a
+    loaded laptop) before the first export asks for them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1), dpi=30)
+    fig.subplots().plot([0, 1], [0, 1], label="x")
+    fig.savefig(io.BytesIO(), format="png")
 
 
 def figure_png(view: View) -> bytes:
@@ -138,27 +160,42 @@ def figure_png(view: View) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
-    fig = Figure(figsize=(10, 6), dpi=90, layout="constrained")
+    # fixed margins rather than a constrained layout: the export costs about half the time
+    rows = (len(view.scenarios) + 1) // 2  # legend rows under the panels
+    fig = Figure(figsize=(10, 6), dpi=90)
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.95, bottom=0.12 + 0.045 * rows, hspace=0.45, wspace=0.18)
     axes = fig.subplots(2, 2).ravel()
     for ax, col in zip(axes, answer.PLOTTED, strict=True):
         for sc in view.scenarios:
             ax.plot(sc.result.series["month"], sc.result.series[col], color=colour(sc.id), label=sc.label, lw=2)
         ax.set_title(i18n.t(f"series.{col}", view.lang), fontsize=12)
+        if col in SCORES:
+            ax.set_ylim(0, 1)
+        if view.lang == "fr":  # decimal commas, as on the page
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}".replace(".", ",").replace("-", "\u2212")))
         ax.set_xlabel(i18n.t("month", view.lang))
         ax.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=11)
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=11, frameon=False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
 
 
 def series_csv(view: View) -> str:
-    """Every seed's monthly series of every scenario, one row per scenario, seed and month."""
-    frames = [sc.result.runs.assign(scenario=sc.id) for sc in view.scenarios]
-    table = pd.concat(frames, ignore_index=True)
-    return table[["scenario", "seed", "month", *answer.PLOTTED]].to_csv(index=False)
+    """Every seed's monthly series of every scenario, one row per scenario, seed and month, in the
+    page's language: in French, French headings and scenario titles, ';' between columns and
+    decimal commas (what a French spreadsheet opens in columns), with a byte-order mark so the
+    accents read right."""
+    lang = view.lang
+    frames = [sc.result.runs.assign(scenario=sc.label) for sc in view.scenarios]
+    table = pd.concat(frames, ignore_index=True)[["scenario", "seed", "month", *answer.PLOTTED]]
+    if lang != "fr":
+        return table.to_csv(index=False)
+    table.columns = ["scénario", "tirage", "mois", *(i18n.t(f"series.{c}", lang) for c in answer.PLOTTED)]
+    return "\ufeff" + table.to_csv(index=False, sep=";", decimal=",")
 
 
 def summary_md(view: View, state: State, base: Params | None = None) -> str:
@@ -181,7 +218,8 @@ def summary_md(view: View, state: State, base: Params | None = None) -> str:
         lines += [f"- {s}" for s in view.answers["settings"]]
     for sc in view.scenarios[1:]:
         lines += ["", f"## {i18n.t('cards', lang)} {sc.label}", ""]
-        lines += [i18n.t("card_changes", lang, what=changes(card_table.BY_ID[sc.id].overrides, lang, base)), ""]
+        card = card_table.BY_ID[sc.id]
+        lines += [i18n.t("card_changes", lang, what=changes(card.overrides, lang, base)), "", card.why(lang), ""]
         lines += [f"- {s}" for s in view.answers[sc.id]]
     lines += ["", "## " + ("Indicateurs (moyenne des tirages)" if fr else "Indicators (mean over draws)"), ""]
     head = ["", *(sc.label for sc in view.scenarios)]
