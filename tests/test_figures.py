@@ -88,6 +88,22 @@ def test_comparison_is_paired_differences_centred_on_zero(tmp_path):
     assert figs.differences_figure(stats, diffs, outcomes=["impact"]).axes[0].get_title() == figs.outcome_label("impact")
 
 
+def test_a_difference_that_is_zero_everywhere_gets_a_stated_range():
+    """An outcome that never moves (e.g. a sentinel 0 in every run) is drawn on a stated
+    range, not on +-1e-12 with an offset label under the axis."""
+    stats, diffs = _stats_and_diffs()
+    for name in diffs:
+        diffs[name]["alliance_survival"] = {"mean": 0.0, "ci95_low": 0.0, "ci95_high": 0.0, "q_value": None}
+    fig = figs.differences_figure(stats, diffs, outcomes=["alliance_survival", "impact"])
+    survival, impact = fig.axes[:2]
+    assert survival.get_xlim() == (-0.1, 0.1)
+    assert impact.get_xlim()[1] == pytest.approx(0.132)  # 1.1 x the widest interval's end
+    fig.canvas.draw()
+    assert survival.xaxis.get_offset_text().get_text() == ""
+    lo, hi = survival.get_xlim()
+    assert len([t for t in survival.get_xticklabels() if lo <= t.get_position()[0] <= hi]) <= 6
+
+
 def test_comparison_in_english_only():
     stats, diffs = _stats_and_diffs()
     fig = figs.differences_figure(stats, diffs, lang="en")
@@ -101,6 +117,7 @@ def test_factor_labels_come_from_the_lever_registry():
         assert figs.factor_label(lv.id) == f"{lv.label_fr} / {lv.label_en}"
         assert figs.factor_label(f"levers.{lv.id}", lang="en") == lv.label_en
     assert figs.factor_label("time.electoral_cycle_months") == "Durée du mandat municipal / Municipal mandate (months)"
+    assert figs.factor_label("funding.national_budget_scale", lang="en") == "State budget (x default)"
     assert figs.factor_label("dummy") == "dummy"
 
 

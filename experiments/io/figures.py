@@ -47,6 +47,21 @@ COMPARE_OUTCOMES: tuple[str, ...] = (
     "small_associations_participation", "trust_micro_macro", "blocked_share",
 )
 
+#: Labels (French, English, unit) of the sensitivity specs' structural factors that the
+#: report's table (``experiments.report.outputs.PARAMETERS``) does not name.
+FACTORS: dict[str, tuple[str, str, str]] = {
+    "funding.national_budget_scale": ("Budget de l'État (x défaut)", "State budget (x default)", ""),
+    "funding.state_budget": ("Budget annuel de l'État par territoire", "State's yearly budget per territory", "k€"),
+    "funding.local_foundation_budget": ("Budget annuel des fondations locales par territoire",
+                                        "Local foundations' yearly budget per territory", "k€"),
+    "funding.selection_noise": ("Bruit de sélection des financeurs", "Funders' selection noise", "sd of score"),
+    "funding.visibility_bias": ("Biais de visibilité des financeurs", "Funders' visibility bias", "weight"),
+    "actors.firm.will": ("Envie des entreprises", "Firms' will", "0-1"),
+    "actors.firms_per_territory": ("Entreprises par territoire", "Firms per territory", "count"),
+    "territories.social_capital_mean": ("Capital social moyen des territoires", "Mean social capital of territories",
+                                        "0-1"),
+}
+
 #: Words of figure texts, French and English.
 WORDS = {
     "month": ("mois", "month"),
@@ -101,6 +116,9 @@ def factor_label(name: str, lang: str = "both", sep: str = " / ") -> str:
     lever = BY_ID.get(name.removeprefix("levers."))
     if lever is not None:
         return label((lever.label_fr, lever.label_en), "", lang, sep)
+    if name in FACTORS:
+        fr, en, unit = FACTORS[name]
+        return label((fr, en), unit, lang, sep)
     return parameter_label(name, lang if lang in ("fr", "en") else "both")
 
 
@@ -135,11 +153,24 @@ def save(fig: Any, folder: Path, name: str, print_formats: bool = False) -> list
 
 
 def set_limits(ax: Any, values: Any, unit: str, difference: bool = False, axis: str = "y") -> None:
-    """Honest limits for ``values`` drawn in ``unit`` (see the module's docstring)."""
-    lo, hi = honest_limits(values, unit, difference=difference)
+    """Honest limits for ``values`` drawn in ``unit`` (see the module's docstring), with
+    at most five plain tick labels (no offset such as "1e-12" under the axis). Values that
+    are all zero get a stated range: [-0.1, 0.1] for a share or 0-1 scale, [-1, 1] else."""
+    from matplotlib.ticker import MaxNLocator
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if difference and (v.size == 0 or not np.any(v)):
+        m = 0.1 if unit in BOUNDED_UNITS else 1.0
+        lo, hi = -m, m
+    else:
+        lo, hi = honest_limits(v, unit, difference=difference)
     if hi <= lo:
         hi = lo + 1.0
     (ax.set_ylim if axis == "y" else ax.set_xlim)(lo, hi)
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(5))
+    ax.ticklabel_format(axis=axis, useOffset=False)
 
 
 # --------------------------------------------------------------------------------------
