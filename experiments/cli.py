@@ -65,6 +65,9 @@ def _outcome_list(text: str) -> tuple[str, ...]:
 _positive = _whole_at_least(1)
 _seed = _whole_at_least(0)
 
+#: Subcommands defined in this module (the others come from ``PLUGINS``).
+BUILT_IN = ("run", "compare", "scenarios", "levers", "validate")
+
 #: Choices of ``--figures``.
 FIGURES = ("overview", "all", "none")
 
@@ -509,7 +512,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The ``alliance`` parser. ``command`` is the subcommand about to run: only the plugin
     that declares it is imported; the others (all of them for ``alliance --help``) get a
-    placeholder with the name and help line read from their source."""
+    placeholder with the name and help line read from their source. A built-in command
+    (``BUILT_IN``) reads no plugin at all."""
     parser = _Parser(
         prog="alliance",
         description="Simulate micro/macro co-construction in territories (Charte du « faire "
@@ -544,6 +548,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("file", help="a .toml path or a scenario name")
     p.set_defaults(func=cmd_validate)
 
+    if command in BUILT_IN:
+        return parser  # no plugin's source need be read to run a built-in command
     for name in PLUGINS:
         declared = _declared_commands(name)
         if declared is None:
