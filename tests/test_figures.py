@@ -133,3 +133,28 @@ def test_print_formats_are_pdf_svg_and_300_dpi_png(tmp_path):
     assert printed[:2] == (round(screen[0] * 3), round(screen[1] * 3))  # 300 dpi against 100
     assert (tmp_path / "figures/impact.pdf").read_bytes().startswith(b"%PDF")
     assert b"<svg" in (tmp_path / "figures/impact.svg").read_bytes()
+
+
+def test_sensitivity_indices_name_factors_and_outcomes(tmp_path):
+    """The sensitivity figure reads lever and outcome labels from the registries, says what
+    its index is and keeps zero on the axis."""
+    from experiments.sensitivity import figures as sens_figures
+    from experiments.sensitivity.spec import spec_from_dict
+
+    spec = spec_from_dict({"method": "regression", "outcomes": ["impact"], "levers": ["dialogue", "sharing"],
+                           "factors": {"time.electoral_cycle_months": {"min": 24, "max": 96, "type": "int"}}})
+    names = [f.name for f in spec.all_factors]
+    est = np.linspace(0.1, 0.5, len(names))  # every estimate positive: zero must still show
+    ind = pd.DataFrame({"outcome": "impact", "index": "SRC", "factor2": "", "part": "all", "factor": names,
+                        "estimate": est, "ci_low": est - 0.05, "ci_high": est + 0.05, "detected": True})
+    (tmp_path / "figures").mkdir()
+    assert sens_figures.draw(tmp_path / "figures", spec, ind) == ["figures/indices.png"]
+    assert (tmp_path / "figures/indices.png").stat().st_size > 5000
+    fig = sens_figures.indices_figure(spec, ind)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    lever = next(lv for lv in LEVERS if lv.id == "dialogue")
+    assert f"{lever.label_fr} / {lever.label_en}" in labels
+    assert "Durée du mandat municipal / Municipal mandate (months)" in labels
+    assert ax.get_title() == figs.outcome_label("impact") and "SRC" in ax.get_xlabel()
+    assert ax.get_xlim()[0] <= 0

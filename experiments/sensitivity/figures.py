@@ -28,6 +28,12 @@ INDEX_TEXT = {
 
 def draw(folder: Path, spec: Spec, ind: pd.DataFrame) -> list[str]:
     """Draw every figure into ``folder``; return the file names."""
+    indices_figure(spec, ind).savefig(folder / "indices.png")
+    return ["figures/indices.png"]
+
+
+def indices_figure(spec: Spec, ind: pd.DataFrame):
+    """Per outcome, the tested index of every factor with its interval."""
     from experiments.sensitivity.report import KEY_INDEX
 
     key = KEY_INDEX[spec.method]
@@ -57,5 +63,4 @@ def draw(folder: Path, spec: Spec, ind: pd.DataFrame) -> list[str]:
     fig.suptitle(f"{spec.name}: {key}, {spec.statistics['confidence']:.0%} intervals / intervalles "
                  "(plein : détecté après correction multiple / filled: detected after multiplicity "
                  "correction; rouge / red: dummy)", fontsize=8)
-    fig.savefig(folder / "indices.png")
-    return ["figures/indices.png"]
+    return fig
