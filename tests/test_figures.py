@@ -119,6 +119,7 @@ def test_factor_labels_come_from_the_lever_registry():
     assert figs.factor_label("time.electoral_cycle_months") == "Durée du mandat municipal / Municipal mandate (months)"
     assert figs.factor_label("funding.national_budget_scale", lang="en") == "State budget (x default)"
     assert figs.factor_label("dummy") == "dummy"
+    assert figs.outcome_label("y") == "y"  # a sensitivity spec's own model
 
 
 def test_print_formats_are_pdf_svg_and_300_dpi_png(tmp_path):

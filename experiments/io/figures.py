@@ -100,10 +100,13 @@ def label(names: tuple[str, str], unit: str, lang: str = "both", sep: str = "\n"
 
 
 def outcome_label(key: str, lang: str = "both", sep: str = "\n") -> str:
-    """An outcome's label and unit from the outcome registry (``simulation.outcomes``)."""
+    """An outcome's label and unit from the outcome registry (``simulation.outcomes``); the
+    key itself for an outcome the registry does not hold (a sensitivity spec's own model)."""
     from simulation.outcomes import BY_KEY
 
-    o = BY_KEY[key]
+    o = BY_KEY.get(key)
+    if o is None:
+        return key
     return label((o.label_fr, o.label_en), o.unit, lang, sep)
 
 
