@@ -19,7 +19,7 @@ PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 FOUND_PYTHON = $(or $(PYTHON),$(shell for p in $(PY_CANDIDATES); do \
 	if "$$p" -c '$(PY_OK)' >/dev/null 2>&1; then command -v "$$p" 2>/dev/null || echo "$$p"; break; fi; done))
 
-.PHONY: run test test-fast lint clean python compiled demo report sensitivity
+.PHONY: run test test-fast test-all lint clean python compiled demo report sensitivity
 
 # Compile the model's kernels once (numba caches them on disk) before parallel test workers
 # would each compile them at the same time.
@@ -45,11 +45,17 @@ sensitivity: $(STAMP) compiled
 demo: $(STAMP) compiled
 	$(VENV)/bin/alliance demo
 
+# Three tiers (tests/conftest.py): test-fast for each change, test adds the slow statistical
+# and end-to-end tests, test-all adds the exhaustive ones (full-count fuzzers, browser, long
+# sweeps); .ci/run runs test-all.
 test: $(TESTSTAMP) compiled
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(VPY) -m pytest $(PYTEST_ARGS) -m "not exhaustive"
 
 test-fast: $(TESTSTAMP) compiled
-	$(VPY) -m pytest $(PYTEST_ARGS) -m "not slow"
+	$(VPY) -m pytest $(PYTEST_ARGS) -m "not slow and not exhaustive"
+
+test-all: $(TESTSTAMP) compiled
+	$(VPY) -m pytest $(PYTEST_ARGS)
 
 lint: $(TESTSTAMP)
 	$(VPY) -m ruff check simulation experiments tests

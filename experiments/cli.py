@@ -50,8 +50,23 @@ def _whole_at_least(low: int):
     return parse
 
 
+def _outcome_list(text: str) -> tuple[str, ...]:
+    """An argparse type: outcome keys separated by commas, each in the outcome registry."""
+    from simulation.outcomes import OUTCOME_KEYS
+
+    keys = tuple(k.strip() for k in text.split(",") if k.strip())
+    bad = [k for k in keys if k not in OUTCOME_KEYS]
+    if bad or not keys:
+        raise argparse.ArgumentTypeError(
+            f"expected outcome keys among {', '.join(OUTCOME_KEYS)}; found {bad[0] if bad else text!r}")
+    return keys
+
+
 _positive = _whole_at_least(1)
 _seed = _whole_at_least(0)
+
+#: Subcommands defined in this module (the others come from ``PLUGINS``).
+BUILT_IN = ("run", "compare", "scenarios", "levers", "validate")
 
 #: Choices of ``--figures``.
 FIGURES = ("overview", "all", "none")
@@ -75,8 +90,12 @@ def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
                    help="local processes at most (default: all cores, at most one per run); "
                         "work too small to pay for starting them runs in this process")
     p.add_argument("--figures", choices=FIGURES, default="overview",
-                   help="figures to draw: the overview only (default: overview.png for run, "
-                        "compare.png for compare), all (also the series, one PNG each), or none")
+                   help="figures to draw: the overview only (default: the series' overview for run, "
+                        "the paired differences for compare), all (also one figure per series), or none")
+    p.add_argument("--print-figures", action="store_true",
+                   help="save each figure as PDF, SVG and 300-dpi PNG (default: one screen PNG)")
+    p.add_argument("--lang", choices=("fr", "en"), default=None,
+                   help="figure labels in one language only (default: French and English)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or messages on stderr")
     p.add_argument("--force", action="store_true",
                    help="run work estimated over 2 hours (refused otherwise, with the estimate)")
@@ -190,7 +209,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         figures = _draw(args, figs.series_figures, folder.path,
                         None if args.figures == "none" else  # read back: 8 columns, not all
                         res.read_series(folder.path, ["rep", "month", *figs.FIGURE_SERIES]),
-                        f"{scenario.name}, {params.run.months} months")
+                        f"{scenario.name}, "
+                        + figs.text("months", args.lang or "both", n=params.run.months))
         prov = provenance.record(
             started=started, seeds=seeds, workers=workers, scenario=scenario.name,
             scenario_files=[provenance.relative(p) for p in scenario.chain],
@@ -217,13 +237,14 @@ def _draw(args: argparse.Namespace, draw: Any, *positional: Any, **keywords: Any
     """The series figures ``--figures`` asks for (their relative names)."""
     if args.figures == "none":
         return []
-    return draw(*positional, each=args.figures == "all", **keywords)
+    return draw(*positional, each=args.figures == "all", lang=args.lang or "both",
+                print_formats=args.print_figures, **keywords)
 
 
 def _figure_note(names: list[str]) -> str:
-    main = [n.split("/")[-1] for n in names if n.endswith(("overview.png", "compare.png"))]
+    main = [n.split("/")[-1] for n in names if n.split("/")[-1].split(".")[0] in ("overview", "compare")]
     each = len(names) - len(main)
-    return ", ".join(main) + (f" and {each} PNGs, one per series" if each else "")
+    return ", ".join(main) + (f" and {each} more, one per series" if each else "")
 
 
 def _run_table(outcomes: dict[str, dict[str, Any]]) -> str:
@@ -305,10 +326,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         res.write_tables(folder.path, series, reps_table)
         _export_comparison(folder.path, labels, stats, diffs)
         # compare's overview is the comparison of outcomes; the series come with --figures all
-        figures = [figs.comparison_figure(folder.path, stats)] if args.figures != "none" else []
+        figures = [] if args.figures == "none" else figs.comparison_figure(
+            folder.path, stats, diffs, outcomes=args.plot_outcomes, lang=args.lang or "both",
+            print_formats=args.print_figures)
         if args.figures == "all":
             figures += figs.series_figures(folder.path, series, " vs ".join(labels), group="scenario",
-                                           each=True)
+                                           each=True, lang=args.lang or "both",
+                                           print_formats=args.print_figures)
         prov = provenance.record(
             started=started, seeds=seeds, workers=workers, scenarios=labels,
             scenario_files=[provenance.relative(p) for s, _ in resolved for p in s.chain],
@@ -488,7 +512,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The ``alliance`` parser. ``command`` is the subcommand about to run: only the plugin
     that declares it is imported; the others (all of them for ``alliance --help``) get a
-    placeholder with the name and help line read from their source."""
+    placeholder with the name and help line read from their source. A built-in command
+    (``BUILT_IN``) reads no plugin at all."""
     parser = _Parser(
         prog="alliance",
         description="Simulate micro/macro co-construction in territories (Charte du « faire "
@@ -505,6 +530,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="two or more scenarios; the first is the reference; SCENARIO:KEY=VALUE[,KEY=VALUE] "
                         "sets parameters for that scenario only, e.g. baseline:levers.dialogue=1")
     _add_run_options(p, reps_default=10)
+    p.add_argument("--plot-outcomes", type=_outcome_list, default=None, metavar="KEY[,KEY...]",
+                   help="outcomes drawn in the comparison figure (default: twelve key outcomes; "
+                        "keys as in 'alliance run --json')")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("scenarios", help="list the scenario library")
@@ -520,6 +548,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("file", help="a .toml path or a scenario name")
     p.set_defaults(func=cmd_validate)
 
+    if command in BUILT_IN:
+        return parser  # no plugin's source need be read to run a built-in command
     for name in PLUGINS:
         declared = _declared_commands(name)
         if declared is None:

@@ -283,6 +283,7 @@ def test_bad_input_is_one_clear_line_and_exit_2(call, tmp_path, args, needles):
     _one_clear_line(*call(*_with_out(args)), needles, tmp_path)
 
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_bad_input_through_the_real_entry_point(tmp_path):
     _files(tmp_path)
     done = alliance("run", "typo.toml", "--months", "12", "--out", "out", "--quiet", cwd=tmp_path)

@@ -30,6 +30,7 @@ def _items(n: int, pause: float = 0.0) -> list[dict]:
     return [{"x": i, "pause": pause * (n - i) / n} for i in range(n)]
 
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_results_come_back_in_input_order_with_two_workers():
     items = _items(12, pause=0.05)
     with Executor(workers=2) as ex:  # an explicit chunk size is a request for the pool

@@ -131,7 +131,8 @@ FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=False
 
 
 def sized(fast: int, full: int):
-    """Parametrize a fuzz test: a few hundred cases in the fast suite, the full count under slow."""
+    """Parametrize a fuzz test: a few dozen cases in the fast suite, the full count in the
+    exhaustive tier (tests/conftest.py)."""
     return pytest.mark.parametrize("n", [pytest.param(fast, id="fast"),
                                          pytest.param(full, id="full", marks=pytest.mark.slow)])
 
@@ -254,7 +255,7 @@ def validated_runs(path: Path) -> None:
 # Scenario TOML
 # --------------------------------------------------------------------------------------
 
-@sized(120, 4000)
+@sized(40, 4000)
 def test_fuzz_scenario_files(n, tmp_path_factory):
     folder = tmp_path_factory.mktemp("scen")
 
@@ -282,7 +283,7 @@ def test_fuzz_scenario_files(n, tmp_path_factory):
 # Territories CSV
 # --------------------------------------------------------------------------------------
 
-@sized(60, 2000)
+@sized(30, 2000)
 def test_fuzz_territory_tables(n, tmp_path_factory):
     folder = tmp_path_factory.mktemp("csv")
     (folder / "s.toml").write_text('description = "t"\n[territories]\nfile = "t.csv"\n')
@@ -327,7 +328,7 @@ def test_fuzz_territory_tables(n, tmp_path_factory):
 # --set values (a run of one month when accepted)
 # --------------------------------------------------------------------------------------
 
-@sized(60, 2000)
+@sized(30, 2000)
 def test_fuzz_set_values(n, tmp_path_factory):
     out = tmp_path_factory.mktemp("set")
 
@@ -364,7 +365,7 @@ SPEC_KEYS = ["method", "base", "model", "outcomes", "replications", "first_seed"
              "factors.zz", "overrides.run", "description"]
 
 
-@sized(40, 1000)
+@sized(10, 1000)
 def test_fuzz_spec_files(n, tmp_path_factory):
     folder = tmp_path_factory.mktemp("spec")
 
@@ -401,7 +402,7 @@ ARGS = ["run", "compare", "validate", "scenarios", "levers", "sensitivity", "ben
         "levers.dialogue=2", "/dev/null", "/nonexistent/x.toml", "experiments/levers_morris.toml"]
 
 
-@sized(40, 1000)
+@sized(20, 1000)
 def test_fuzz_arguments(n, tmp_path_factory, monkeypatch):
     out = tmp_path_factory.mktemp("args")
     monkeypatch.chdir(out)
@@ -428,7 +429,7 @@ def test_fuzz_arguments(n, tmp_path_factory, monkeypatch):
 TINY_SPEC = TINY  # the small test-model spec shared with test_reliability_io
 
 
-@sized(6, 30)
+@sized(3, 30)
 def test_fuzz_resume_of_damaged_folders(n, tmp_path_factory):
     import shutil
 

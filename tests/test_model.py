@@ -39,6 +39,7 @@ def test_same_seed_same_result_and_seeds_differ():
     assert a[0] != c[0]
 
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_same_result_in_another_process():
     code = ("from simulation import run, Params;import json;"
             "print(json.dumps(run(Params().with_overrides({'run.seed': 3, 'run.months': 48}))[0]))")

@@ -79,6 +79,7 @@ def test_a_spec_range_reaching_zero_cost_is_refused_up_front(capsys, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_the_smallest_legal_cost_runs(capsys, tmp_path):
     code, out, err = cli(capsys, "run", "baseline", "--set", "funding.project_cost=0.01", "--months", "6",
                          "--quiet", "--workers", "1", "--json", "--out", str(tmp_path / "out"))

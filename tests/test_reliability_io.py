@@ -313,6 +313,7 @@ def _dead_pid() -> int:
     return int(done.stdout)
 
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_stale_partial_folders_are_removed_and_live_ones_kept(capsys, tmp_path):
     """Review 14, finding 7: a live run's folder is known by its lock, not by its PID (which
     means nothing in another container or PID namespace, where this PID may be dead)."""
@@ -349,6 +350,7 @@ def test_stale_partial_folders_are_removed_and_live_ones_kept(capsys, tmp_path):
 # The cluster
 # --------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_an_unreachable_scheduler_is_one_line_within_the_timeout(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(exe, "CONNECT_TIMEOUT", 2.0)
     spec = tmp_path / "tiny.toml"
@@ -480,6 +482,7 @@ def test_review_6_damaged_shapes_are_repaired(capsys, interrupted, damage):
     pd.testing.assert_frame_equal(_indices(folder), _indices(reference))
 
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_review_9_a_second_resume_of_a_folder_in_use_is_one_line(interrupted, monkeypatch):
     from helpers import alliance
 
@@ -520,6 +523,7 @@ def test_review_5_calibrate_on_a_full_disk_names_the_folder_and_the_resume(capsy
     assert len(list((folder / "checkpoint").glob("*.parquet"))) == 2
 
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_review_8_a_peer_that_accepts_but_never_answers_is_one_line_within_the_timeout(tmp_path, monkeypatch):
     """Review 14, finding 8: an address that takes the connection and says nothing (a proxy,
     a firewall, another service) gave half a minute and a traceback at exit."""

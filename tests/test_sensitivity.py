@@ -144,6 +144,7 @@ def test_regression_on_a_noisy_model_reaches_the_noise_ceiling_and_shares_by_gro
     assert "non détecté à cette taille d'échantillon ; le plus petit effet que ce plan détecte est 0," in report and "R² = 0." in report
 
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_a_poor_linear_fit_calls_a_gaussian_process_emulator_checked_on_held_out_runs(tmp_path):
     text = LINEAR.format(method="regression", model="ishigami", n=256,
                          factors="\n".join(f"x{i} = [{-PI!r}, {PI!r}]" for i in (1, 2, 3)))
@@ -223,6 +224,7 @@ def test_holm_and_benjamini_hochberg_adjustments_match_hand_computation():
     assert stats.norm.sf((crit - d) / se) == pytest.approx(0.8, abs=1e-3)
 
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_precision_adds_scrambles_when_the_chosen_design_falls_short(tmp_path, monkeypatch):
     text = LINEAR.format(method="sobol", model="ishigami_noisy", n=32,
                          factors="\n".join(f"x{i} = [{-PI!r}, {PI!r}]" for i in (1, 2, 3)))
@@ -297,6 +299,7 @@ def test_resume_recomputes_only_missing_chunks_and_gives_identical_results(tmp_p
                                   pd.read_parquet(folder / "design.parquet"))
 
 
+@pytest.mark.slow  # measured: over 10 s on 2 loaded cores (pytest --durations)
 def test_a_non_finite_run_stops_the_experiment_naming_parameters_and_seed(tmp_path):
     spec = tmp_path / "failing.toml"
     spec.write_text('method = "morris"\nmodel = "testmodels:failing"\noutcomes = ["y"]\n'

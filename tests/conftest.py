@@ -1,0 +1,48 @@
+"""Test tiers (issue 8, item 8): the ``exhaustive`` marker.
+
+Three tiers, by cost measured with ``pytest --durations=0`` on 2 cores:
+
+- ``make test-fast`` (``-m "not slow and not exhaustive"``): the tests a developer runs after
+  each change;
+- ``make test`` (``-m "not exhaustive"``): adds the ``slow`` statistical and end-to-end tests;
+- ``make test-all`` (no filter, what ``.ci/run`` runs): adds the ``exhaustive`` tests below,
+  which hold most of the suite's time: the fuzzers at their full counts (their few-hundred-case
+  versions stay in the fast tier), the browser tests of the demo and the ten-times-longer
+  sweeps that check memory stays flat.
+
+The exhaustive tests are named here, in one place, rather than marked in each file (some
+belong to other rooms: the demo's tests). A pattern that no longer matches any collected
+test fails the run, so a renamed test cannot silently leave the CI tier.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+
+import pytest
+
+#: Node-id patterns (``fnmatch``) of the exhaustive tests.
+EXHAUSTIVE = (
+    "tests/test_fuzz.py::*[[]full]",             # 10,030 CLI cases
+    "tests/test_fuzz_demo.py::*[[]full]",        # 14,000 demo cases
+    "tests/test_demo_browser.py::*",             # Chromium through Playwright
+    "tests/test_reliability_sweeps.py::test_a_ten_times_longer_design_keeps_its_memory_flat_and_resumes",
+    "tests/test_reliability_sweeps.py::test_ten_times_more_replications_keep_the_run_memory_flat",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmatched = set(EXHAUSTIVE)
+    whole_files = (not config.getoption("keyword") and not config.getoption("markexpr")
+                   and not any("::" in a for a in config.args))
+    for item in items:
+        for pattern in EXHAUSTIVE:
+            if fnmatch.fnmatchcase(item.nodeid, pattern):
+                item.add_marker(pytest.mark.exhaustive)
+                item.add_marker(pytest.mark.slow)
+                unmatched.discard(pattern)
+    files = {item.nodeid.split("::")[0] for item in items}
+    stale = [p for p in unmatched if p.split("::")[0] in files]
+    if stale and whole_files:
+        raise pytest.UsageError(f"tests/conftest.py: EXHAUSTIVE patterns match no test: {', '.join(sorted(stale))}")
