@@ -19,7 +19,7 @@ PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 FOUND_PYTHON = $(or $(PYTHON),$(shell for p in $(PY_CANDIDATES); do \
 	if "$$p" -c '$(PY_OK)' >/dev/null 2>&1; then command -v "$$p" 2>/dev/null || echo "$$p"; break; fi; done))
 
-.PHONY: run test test-fast test-all lint clean python compiled demo report sensitivity
+.PHONY: run test test-fast test-all test-exhaustive lint clean python compiled demo report sensitivity
 
 # Compile the model's kernels once (numba caches them on disk) before parallel test workers
 # would each compile them at the same time.
@@ -56,6 +56,10 @@ test-fast: $(TESTSTAMP) compiled
 
 test-all: $(TESTSTAMP) compiled
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+# The exhaustive tier alone (what `make test` leaves out): CI runs `make test` then this.
+test-exhaustive: $(TESTSTAMP) compiled
+	$(VPY) -m pytest $(PYTEST_ARGS) -m exhaustive
 
 lint: $(TESTSTAMP)
 	$(VPY) -m ruff check simulation experiments tests

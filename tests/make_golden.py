@@ -40,7 +40,9 @@ def case_summary(scenario: str, overrides: dict) -> dict[str, float]:
 
 
 def golden() -> dict:
-    from simulation.compiled import source_hash
+    from simulation.compiled import compile_kernels, source_hash
+
+    compile_kernels()  # numba keys its cache on each kernel's own file: drop a stale one first
 
     return {
         "about": "Regenerate with `python -m tests.make_golden` when a mechanism changes on purpose; "
