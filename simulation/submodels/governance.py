@@ -13,8 +13,8 @@ standard is ``P_STANDARD``. A rule is a way of weighting partners:
 - ``macro_led``: national partners and the State's standard decide the path, and the
   national level sets the objective too (mechanism ``objective_from_above``): the need
   dimension highest nationally replaces the territory's own (« il y a un risque à ce que le
-  macro fixe des objectifs pour atteindre les résultats »; the State « sets national
-  priorities »);
+  macro fixe des objectifs pour atteindre les résultats »; the State sets national
+  priorities);
 - ``proportional``: weights are the money pledged (« qui paie décide »);
 - ``equal``: one partner, one voice;
 - ``subsidiarity``: local partners choose the path, national ones bring means only;
@@ -24,8 +24,8 @@ standard is ``P_STANDARD``. A rule is a way of weighting partners:
   chef d'orchestre mais un arrangeur »; « en autonomie ou accompagnés par un tiers de
   confiance, tels que les "catalyseurs territoriaux" »).
 
-Who decides, and when (mechanism ``deliberation``, ``decided``; « le faire alliance
-nécessite de lâcher du lest. Vouloir tout contrôler est contre-productif »; « le temps des
+Who decides, and when (mechanism ``deliberation``, ``decided``; le « faire alliance »
+nécessite de « lâcher du lest ». « Vouloir tout contrôler est contre-productif »; « le temps des
 évolutions à une échelle nationale n'est pas le même qu'en local »; « Je suis élu, j'ai le
 droit de décider ». Non, chacun est légitime »): a rule is also who has a say on the path
 and who can veto it. Each month before agreement the partners with a say accept the
