@@ -85,7 +85,13 @@ def test_doubling_the_budget_alone_does_not_break_the_ceiling():
     assert mean_of({"funding.budget_scale": 2.0}, "scaling_rate") < 0.3
 
 
-@pytest.mark.parametrize("cause", CAUSES)
+@pytest.mark.parametrize("cause", [
+    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=(
+        "on the merged model of session 17 (innovation diffusion, deliberation, territorial "
+        "committees) removing the administrative burden's cost to visibility raises scaling by "
+        "+0.040 [-0.008, +0.088] (40 paired seeds, 95%): positive, not shown; replicas now also "
+        "travel along partners' networks, where the burden does not count")))
+    if c == "admin_burden_visibility" else c for c in CAUSES])
 def test_removing_a_cause_of_the_ceiling_raises_scaling(cause):
     mean, lo, hi, _ = paired({}, {f"mechanisms.{cause}": False}, "scaling_rate")
     assert lo > 0, (cause, mean, lo, hi)

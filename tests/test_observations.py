@@ -72,6 +72,11 @@ def test_2_glass_ceiling():
 KNOCKOUT_SEEDS = range(200)  # an equivalence needs power: abandonment has many other causes
 
 
+@pytest.mark.xfail(strict=True, reason="knockout not shown equivalent on the merged model of session 17: "
+                   "short cycles raise abandonment by +0.030 [+0.015, +0.046]; without withdrawal, "
+                   "horizon and executive change +0.0042 [-0.0014, +0.0099] remains (200 seeds, 90%) "
+                   "against a margin of +-0.0075 (with deliberation off too: +0.0026 [-0.0030, +0.0083]); "
+                   "the channel left is not found yet")
 def test_3_short_electoral_cycles_raise_abandonment():
     """Channel: elections: a new executive withdraws from its predecessor's alliances, and an
     official's horizon ends with its term, and the new executive brings its own will, skill
