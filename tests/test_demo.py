@@ -88,6 +88,21 @@ def test_points_difference_and_no_change_are_said_plainly():
     assert "10,0 points de pourcentage de moins" in answer.sentence(d, "fr")
 
 
+def test_one_of_nine_indicators_under_5_percent_by_chance_is_not_established():
+    """Review 12b, finding 7: a question speaks of answer.FAMILY indicators at once, so its
+    intervals are simultaneous; a difference whose own 95% interval just excludes 0 (t = 2.5
+    on 20 draws) is said as no established change."""
+    from experiments.io.results import describe
+
+    diffs = [1.0 + (1.744 if k % 2 else -1.744) for k in range(20)]
+    alone = describe(diffs)
+    assert alone["ci95_low"] > 0  # one test alone would call it a change
+    d = answer.difference(answer.Headline("impact", "relative"), _result([10.0] * 20),
+                          _result([10.0 + x for x in diffs]))
+    assert answer.FAMILY == len(answer.HEADLINES) + len(answer.MORE) and d.no_change
+    assert f"pour les {answer.FAMILY} indicateurs ensemble" in answer.sentence(d, "fr")
+
+
 def test_relative_from_a_zero_reference_falls_back_to_absolute():
     d = answer.difference(answer.Headline("impact", "relative"), _result([0, 0, 0]), _result([1, 2, 3]))
     assert d.kind == "absolute" and d.mean == pytest.approx(2.0)

@@ -2,7 +2,10 @@
 
 Every scenario runs the same seeds (common random numbers), so each seed gives one paired
 difference scenario - reference per outcome; the answer is the mean of those differences
-with its 95 % Student-t interval (experiments.io.results.describe). Counts and need units
+with a Student-t interval. One question is answered on FAMILY indicators at once, so the
+intervals are simultaneous (Bonferroni: each at 1 - 5 %/FAMILY, together at 95 %): a change is
+called established only when it holds with the others, not because one of nine tests came out
+under 5 % by chance (facilitator review 12b, finding 7). Counts and need units
 are said relative to the reference's mean ("23 % de plus"); shares and 0-1 scores in
 percentage points ("5 points de pourcentage de plus"). When the interval contains 0 the
 sentence says plainly that the model shows no change.
@@ -46,6 +49,9 @@ MORE: tuple[Headline, ...] = (
     Headline("application_success_rate", "points"),
     Headline("admin_burden", "points"),
 )
+
+#: The indicators one question speaks of (said and folded): the family its intervals cover together.
+FAMILY = len(HEADLINES) + len(MORE)
 
 #: Monthly series drawn side by side (simulation.outcomes.SERIES columns).
 PLOTTED = ("impact", "alliances_active", "engagement", "trust_micro_macro")
@@ -107,6 +113,11 @@ def difference(headline: Headline, reference: Result, other: Result) -> Differen
     base = [s[headline.key] for s in reference.summaries]
     diffs = [o[headline.key] - b for b, o in zip(base, (s for s in other.summaries), strict=True)]
     stat = describe(diffs)
+    if stat["sd"] is not None:  # widen to the simultaneous interval over the FAMILY indicators
+        from scipy.special import stdtrit
+
+        half = float(stdtrit(stat["n"] - 1, 1 - 0.025 / FAMILY)) * stat["sd"] / math.sqrt(stat["n"])
+        stat = {**stat, "ci95_low": stat["mean"] - half, "ci95_high": stat["mean"] + half}
     ref_mean = sum(base) / len(base)
     kind = headline.kind
     if kind == "relative" and ref_mean > 0:
@@ -148,19 +159,20 @@ def sentence(d: Difference, lang: str, today: bool = False) -> str:
     against = (" par rapport à aujourd'hui", " relative to today") if today else \
         (" par rapport à la référence", " relative to the reference")
     pp = {"relative": against}.get(d.kind, ("", ""))
+    together = (f"pour les {FAMILY} indicateurs ensemble" if fr else f"for the {FAMILY} indicators together")
     if d.no_change:
         if fr:
             return (f"{label} : pas de changement établi (écart {_amount(d, d.mean, lang, True)}{pp[0]} ; "
-                    f"intervalle à 95\u00a0% : {interval}, qui contient «\u00a0aucun changement\u00a0»).")
+                    f"intervalle à 95\u00a0% {together} : {interval}, qui contient «\u00a0aucun changement\u00a0»).")
         return (f"{label}: no established change (difference {_amount(d, d.mean, lang, True)}{pp[1]}; "
-                f"95% interval {interval}, which includes no change).")
+                f"95% interval {together}: {interval}, which includes no change).")
     size = _amount(d, abs(d.mean), lang, False)
     if fr:
         more = "de plus" if d.mean > 0 else "de moins"
         than = "qu'aujourd'hui" if today else "qu'avec la référence"
-        return f"{label} : {size} {more} {than} (intervalle à 95\u00a0% : {interval})."
+        return f"{label} : {size} {more} {than} (intervalle à 95\u00a0% {together} : {interval})."
     more = "higher" if d.mean > 0 else "lower"
-    return f"{label}: {size} {more} than {'today' if today else 'the reference'} (95% interval {interval})."
+    return f"{label}: {size} {more} than {'today' if today else 'the reference'} (95% interval {together}: {interval})."
 
 
 def answer(reference: Result, other: Result, lang: str, headlines: tuple[Headline, ...] = HEADLINES,
