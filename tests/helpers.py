@@ -37,6 +37,17 @@ def effect(base: dict, change: dict, key: str, seeds=SEEDS, level: float = 0.95)
     return interval([y[key] - x[key] for x, y in zip(a, b, strict=True)], level)
 
 
+#: A knocked-out effect keeps at most this share of the original effect's size.
+MARGIN = 0.25
+
+
+def vanishes(knocked, original, margin: float = MARGIN) -> bool:
+    """Equivalence: the knocked-out effect's interval lies within +-margin * |original mean|."""
+    _, lo, hi = knocked
+    bound = margin * abs(original[0])
+    return -bound <= lo and hi <= bound
+
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -7,30 +7,11 @@ sense of an equivalence test: the 90% interval of the remaining difference lies 
 ``MARGIN`` of the original one.
 """
 
-import numpy as np
 import pytest
-from helpers import outcomes
-from scipy import stats
+from helpers import MARGIN, effect, vanishes
 
 pytestmark = pytest.mark.slow
 
-SEEDS = range(40)
-MARGIN = 0.25
-
-
-def paired(base: dict, change: dict, key: str, level=0.95):
-    """Mean per-seed difference of ``key`` (base+change minus base) and its interval."""
-    a = outcomes(base, SEEDS)
-    b = outcomes({**base, **change}, SEEDS)
-    d = np.array([y[key] - x[key] for x, y in zip(a, b, strict=True)])
-    half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return d.mean(), d.mean() - half, d.mean() + half
-
-
-def vanishes(knocked, original):
-    _, lo, hi = knocked
-    bound = MARGIN * abs(original[0])
-    return -bound <= lo and hi <= bound
 
 
 OFF = {"mechanisms.deliberation": False}
@@ -45,9 +26,9 @@ def test_macro_led_alliances_wait_for_the_national_review():
     agreement than under the payers' rule (measured +29.4 [+27.2, +31.6] of ~12); with the
     deliberation switched off the difference vanishes (measured +0.3 [-0.9, +1.5])."""
     rule = {"governance.rule": "macro_led"}
-    lost = paired({}, rule, "initiatives_unpartnered")
+    lost = effect({}, rule, "initiatives_unpartnered")
     assert lost[1] > 15.0, lost
-    knocked = paired(OFF, rule, "initiatives_unpartnered", level=0.90)
+    knocked = effect(OFF, rule, "initiatives_unpartnered", level=0.90)
     assert vanishes(knocked, lost), (knocked, lost)
 
 
@@ -56,9 +37,9 @@ def test_macro_led_forms_fewer_alliances_because_it_decides_late():
     under macro_led loses about 53 of ~180 alliances and 1.4 of ~5 impact (measured -53.1
     [-58.6, -47.7], -1.38 [-1.68, -1.08])."""
     base = {"governance.rule": "macro_led", **OFF}
-    formed = paired(base, {"mechanisms.deliberation": True}, "alliances_formed")
+    formed = effect(base, {"mechanisms.deliberation": True}, "alliances_formed")
     assert formed[2] < -30.0, formed
-    impact = paired(base, {"mechanisms.deliberation": True}, "impact")
+    impact = effect(base, {"mechanisms.deliberation": True}, "impact")
     assert impact[2] < 0.0, impact
 
 
@@ -68,7 +49,7 @@ def test_partners_deliberation_costs_little_at_the_model_heterogeneity():
     alliances formed by less than 10 of ~180 (95% interval; measured under equal +1.0 [-4.1,
     +6.1])."""
     base = {"governance.rule": "equal", **OFF}
-    formed = paired(base, {"mechanisms.deliberation": True}, "alliances_formed")
+    formed = effect(base, {"mechanisms.deliberation": True}, "alliances_formed")
     assert -10.0 < formed[1] and formed[2] < 10.0, formed
 
 
@@ -77,7 +58,7 @@ def test_an_objective_set_from_above_costs_impact():
     under macro_led the national priority replaces the territory's own need as the
     alliance's objective; impact falls (measured -1.20 [-1.54, -0.86])."""
     base = {"governance.rule": "macro_led", "mechanisms.objective_from_above": False}
-    impact = paired(base, {"mechanisms.objective_from_above": True}, "impact")
+    impact = effect(base, {"mechanisms.objective_from_above": True}, "impact")
     assert impact[2] < 0.0, impact
 
 
@@ -92,9 +73,9 @@ def test_a_territorial_committee_spreads_grants_to_small_associations():
     +7.2])."""
     base = {"funding.regime": "pooled_fund", "mechanisms.territorial_committee": False}
     on = {"mechanisms.territorial_committee": True}
-    top = paired(base, on, "grant_concentration_top2")
+    top = effect(base, on, "grant_concentration_top2")
     assert top[2] < -0.2, top
-    small = paired(base, on, "small_associations_funded")
+    small = effect(base, on, "small_associations_funded")
     assert small[1] > 2.0, small
 
 
@@ -104,8 +85,8 @@ def test_the_pooled_funds_spreading_comes_from_who_decides():
     tempo: only when it decides differs) no reduction is left beyond 25% of it: what remains
     goes the other way (measured +0.082 [+0.050, +0.113])."""
     regime = {"funding.regime": "pooled_fund"}
-    top = paired({}, regime, "grant_concentration_top2")
+    top = effect({}, regime, "grant_concentration_top2")
     assert top[2] < -0.2, top
-    knocked = paired({"mechanisms.territorial_committee": False}, regime, "grant_concentration_top2",
+    knocked = effect({"mechanisms.territorial_committee": False}, regime, "grant_concentration_top2",
                      level=0.90)
     assert knocked[1] > -MARGIN * abs(top[0]), (knocked, top)

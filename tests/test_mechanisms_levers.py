@@ -8,29 +8,11 @@ original effect.
 
 import numpy as np
 import pytest
-from helpers import outcomes
-from scipy import stats
+from helpers import MARGIN, effect, outcomes, vanishes
 
 pytestmark = pytest.mark.slow
 
 SEEDS = range(40)
-MARGIN = 0.25
-
-
-def paired(base: dict, change: dict, key: str, seeds=SEEDS, level=0.95):
-    """Mean per-seed difference of ``key`` (base+change minus base) and its interval."""
-    a = outcomes(base, seeds)
-    b = outcomes({**base, **change}, seeds)
-    d = np.array([y[key] - x[key] for x, y in zip(a, b, strict=True)])
-    half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    return d.mean(), d.mean() - half, d.mean() + half
-
-
-def vanishes(knocked, original):
-    """Equivalence at 90%: the knocked-out effect within +-MARGIN of the original's size."""
-    _, lo, hi = knocked
-    bound = MARGIN * abs(original[0])
-    return -bound <= lo and hi <= bound
 
 
 def lever(lid, d):
@@ -47,10 +29,10 @@ def test_an_exit_procedure_settles_exits_without_costing_survival():
     finding, not a wish: survival does not rise either (docs/ODD.md, 1.4), alliances end
     mostly for other reasons (money, elections, conflicts)."""
     base, clause = lever("exit_clause", 0.0), lever("exit_clause", 1.0)
-    disputes = paired(base, clause, "exits_conflictual")
+    disputes = effect(base, clause, "exits_conflictual")
     before = np.mean([r["exits_conflictual"] for r in outcomes(base, SEEDS)])
     assert disputes[2] < -before / 3, (disputes, before)
-    survival = paired(base, clause, "alliance_survival")
+    survival = effect(base, clause, "alliance_survival")
     assert survival[1] > -0.03, survival
 
 
@@ -62,10 +44,10 @@ def test_valuing_contributions_works_through_free_riding_and_felt_unfairness():
     its payers' engagement. With free-riding and unfairness both removed, valuing
     contributions changes nothing (equivalence)."""
     base, valued = lever("contribution_valuation", 0.0), lever("contribution_valuation", 1.0)
-    impact = paired(base, valued, "impact")
+    impact = effect(base, valued, "impact")
     assert impact[1] > 0, impact
     off = {"mechanisms.free_riding": False, "mechanisms.unfairness": 0.0}
-    assert vanishes(paired({**base, **off}, valued, "impact", level=0.90), impact)
+    assert vanishes(effect({**base, **off}, valued, "impact", level=0.90), impact)
 
 
 # --- transparency: trust from information against staff time spent reporting -----------------
@@ -76,9 +58,9 @@ def test_reporting_buys_trust_and_costs_work():
     macro over none, and costs impact against moderate reporting (time spent reporting is
     not spent working)."""
     none, some, full = ({"governance.reporting": r} for r in (0.0, 0.3, 1.0))
-    trust = paired(none, full, "trust_micro_macro")
+    trust = effect(none, full, "trust_micro_macro")
     assert trust[1] > 0, trust
-    heavy = paired(some, full, "impact")
+    heavy = effect(some, full, "impact")
     assert heavy[2] < 0, heavy
 
 
@@ -92,10 +74,10 @@ def test_innovation_travels_along_partners_networks():
     does not (equivalence). Before neighbours and told partners entered the pathway, the
     effect was -0.002 [-0.036, +0.033] (40 seeds): too few adoptions to see."""
     base, shared = lever("innovation", 0.0), lever("innovation", 1.0)
-    scaling = paired(base, shared, "scaling_rate")
+    scaling = effect(base, shared, "scaling_rate")
     assert scaling[1] > 0, scaling
     off = {"mechanisms.network_diffusion": False}
-    assert vanishes(paired({**base, **off}, shared, "scaling_rate", level=0.90), scaling)
+    assert vanishes(effect({**base, **off}, shared, "scaling_rate", level=0.90), scaling)
 
 
 # --- articulation with the public interest: officials' support ---------------------------------
@@ -111,13 +93,13 @@ def test_articulation_works_through_officials_and_depends_on_the_level():
     articulation changes nothing (equivalence)."""
     base = {**CONTESTED, **lever("public_interest_articulation", 0.0)}
     high = lever("public_interest_articulation", 1.0)
-    blocked = paired(base, high, "blocked_share")
+    blocked = effect(base, high, "blocked_share")
     assert blocked[2] < 0, blocked
-    local = paired({**base, "governance.arbitration_level": "local"}, high, "blocked_share")
-    national = paired({**base, "governance.arbitration_level": "national"}, high, "blocked_share")
+    local = effect({**base, "governance.arbitration_level": "local"}, high, "blocked_share")
+    national = effect({**base, "governance.arbitration_level": "national"}, high, "blocked_share")
     assert local[0] < national[0], (local, national)
     off = {"mechanisms.officials_support": False}
-    assert vanishes(paired({**base, **off}, high, "blocked_share", level=0.90), blocked)
+    assert vanishes(effect({**base, **off}, high, "blocked_share", level=0.90), blocked)
 
 
 # --- the arranger is paid -----------------------------------------------------------------------
@@ -126,7 +108,7 @@ def test_the_arranger_is_paid_by_the_alliance():
     """The arranger's time is paid from the alliance's pot: a dearer arranger leaves less
     money for the work, so impact falls under the arranger rule."""
     rule = {"governance.rule": "arranger"}
-    dear = paired({**rule, "governance.arranger_cost": 0.0}, {"governance.arranger_cost": 4.0},
+    dear = effect({**rule, "governance.arranger_cost": 0.0}, {"governance.arranger_cost": 4.0},
                   "impact")
     assert dear[2] < 0, dear
 
@@ -141,11 +123,11 @@ def test_association_cooperation_rises_with_joint_work():
     90% upper bound of the change stays under a quarter of the rise (it falls, in fact, as
     funding pressure hardens: docs/ODD.md, 1.4)."""
     ten, twenty = {"run.months": 120}, {"run.months": 240}
-    rise = paired(ten, twenty, "association_cooperation")
+    rise = effect(ten, twenty, "association_cooperation")
     assert rise[1] > 0, rise
     pooled = {"levers.sharing": 1.0, "levers.mutualisation": 1.0}
-    faster = paired({**twenty}, pooled, "association_cooperation")
+    faster = effect({**twenty}, pooled, "association_cooperation")
     assert faster[1] > 0, faster
     off = {"mechanisms.joint_work_trust": False}
-    _, _, hi = paired({**ten, **off}, twenty, "association_cooperation", level=0.90)
+    _, _, hi = effect({**ten, **off}, twenty, "association_cooperation", level=0.90)
     assert hi <= MARGIN * rise[0], (hi, rise)

@@ -5,7 +5,7 @@ within ``MARGIN`` of the original effect (a noisier estimate makes this harder t
 easier). Effects themselves are shown with 95% intervals."""
 
 import pytest
-from helpers import effect
+from helpers import MARGIN, effect, vanishes
 
 pytestmark = pytest.mark.slow
 
@@ -18,16 +18,6 @@ def rises(e, at_least):
 def falls(e, at_least):
     mean, _, hi = e
     return hi < 0 and -mean >= at_least
-
-
-MARGIN = 0.25  # a knocked-out effect keeps at most a quarter of the original effect's size
-
-
-def vanishes(e, original):
-    """Equivalence: the knocked-out effect ``e`` lies within +-MARGIN * |original effect|."""
-    _, lo, hi = e
-    bound = MARGIN * abs(original[0])
-    return -bound <= lo and hi <= bound
 
 
 COSTLY = {"funding.application_cost": 1.5}
