@@ -21,8 +21,10 @@ _fresh = False
 _compiled = False
 
 
-#: Modules that hold no compiled code and that no kernel imports: editing them keeps the cache.
-PURE_PYTHON = ("__init__.py", "agents.py", "compiled.py", "engine.py", "model.py")
+#: Modules that hold no compiled code and that no kernel imports: editing them keeps the cache
+#: (tests/test_registries.py checks both).
+PURE_PYTHON = ("__init__.py", "agents.py", "compiled.py", "engine.py", "initialise.py", "model.py",
+               "summary.py", "territories.py")
 
 
 def source_hash() -> str:

@@ -15,7 +15,6 @@ uniform factor in [0.8, 1.2], so a trait set to 0 for a type stays 0.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from .constants import value
 from .params import Params
@@ -61,6 +60,7 @@ BRANCH_HORIZON = value("branch_horizon")
 START_RESERVE = value("start_reserve")
 INITIAL_PRESSURE = value("initial_pressure")
 POOL_PER_TERRITORY, POOL_EXTRA = 6, 16  # initiative slots: per territory, and a margin
+BRUTE_FORCE_POINTS = 500  # nearest() by numpy up to this many territories, a k-d tree beyond
 
 
 def _territories(p: Params, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -100,14 +100,31 @@ def _territories(p: Params, rng: np.random.Generator) -> tuple[np.ndarray, np.nd
 
 
 def nearest(xy: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` nearest other points of each point, nearest first (a k-d tree: no
-    territories-by-territories matrix at France scale)."""
-    _, idx = cKDTree(xy).query(xy, k=k + 1)
-    rows = np.arange(len(xy))[:, None]
-    others = idx != rows
-    # drop each point itself (normally the first column; not always when points coincide)
-    keep = np.where(others.sum(axis=1, keepdims=True) > k, others & (np.cumsum(others, axis=1) <= k), others)
-    return idx[keep].reshape(len(xy), k)
+    """The ``k`` nearest other points of each point, nearest first (equal distances in index
+    order). Up to :data:`BRUTE_FORCE_POINTS` points, every squared distance by numpy (a
+    millisecond at the baseline's 20 territories, where importing scipy's k-d tree costs 0.7 s
+    in every process); beyond, a k-d tree (no territories-by-territories matrix at France
+    scale). Both give the same neighbours (tests/test_initialise.py)."""
+    if len(xy) > BRUTE_FORCE_POINTS:
+        return _nearest_tree(xy, k)
+    d = (xy[:, None, 0] - xy[None, :, 0]) ** 2 + (xy[:, None, 1] - xy[None, :, 1]) ** 2
+    np.fill_diagonal(d, np.inf)  # not itself
+    return np.argsort(d, axis=1, kind="stable")[:, :k]
+
+
+def _nearest_tree(xy: np.ndarray, k: int) -> np.ndarray:
+    """:func:`nearest` by a k-d tree: the distance of each point's ``k``-th other, then every
+    point within it, sorted by distance then index (so ties fall as in :func:`nearest`)."""
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(xy)
+    dist, _ = tree.query(xy, k=k + 1)
+    out = np.empty((len(xy), k), dtype=np.int64)
+    for i, near in enumerate(tree.query_ball_point(xy, dist[:, k] * (1 + 1e-9) + 1e-12)):
+        near = np.array([j for j in near if j != i], dtype=np.int64)
+        d = (xy[near, 0] - xy[i, 0]) ** 2 + (xy[near, 1] - xy[i, 1]) ** 2
+        out[i] = near[np.lexsort((near, d))[:k]]
+    return out
 
 
 def _traits(actors: np.ndarray, rows: np.ndarray, t, rng: np.random.Generator) -> None:

@@ -227,3 +227,23 @@ def test_an_imposed_charter_costs_engagement():
     mean, _, hi = effect({"governance.charter": "voluntary"}, {"governance.charter": "imposed"},
                          "engagement", seeds=range(20))
     assert hi < 0 and mean < -0.01
+
+
+def test_nearest_territories_by_numpy_and_by_tree_agree():
+    """Initialisation finds neighbours by numpy up to BRUTE_FORCE_POINTS territories and by a
+    k-d tree beyond: both give the same neighbours in the same order, ties (coincident or
+    equidistant points, as in a table of rounded coordinates) in index order."""
+    from simulation.initialise import _nearest_tree, nearest
+
+    rng = np.random.default_rng(3)
+    for case in range(60):
+        n = int(rng.integers(2, 300))
+        k = int(rng.integers(1, min(20, n - 1) + 1))
+        xy = rng.random((n, 2))
+        if case % 2:
+            xy = np.round(xy, 1 + case % 3)
+        near = nearest(xy, k)
+        assert np.array_equal(near, _nearest_tree(xy, k)), (n, k)
+        d = ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)
+        assert not (near == np.arange(n)[:, None]).any()  # never itself
+        assert (np.diff(np.take_along_axis(d, near, 1), axis=1) >= 0).all()  # nearest first

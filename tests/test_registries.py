@@ -116,3 +116,23 @@ def test_no_compiled_function_takes_more_than_eight_arguments():
     long = {name: len(inspect.signature(f.py_func).parameters) for name, f in found
             if len(inspect.signature(f.py_func).parameters) > 8}
     assert not long, long
+
+
+def test_modules_outside_the_kernel_cache_hold_no_kernel_and_no_kernel_imports_them():
+    """compiled.PURE_PYTHON modules are left out of the cache's source hash: editing them must
+    not be able to change compiled code."""
+    import ast
+    from pathlib import Path
+
+    from simulation.compiled import PACKAGE, PURE_PYTHON
+
+    pure = {name.removesuffix(".py") for name in PURE_PYTHON} - {"__init__"}
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text()
+        if path.parent == PACKAGE and path.name in PURE_PYTHON:
+            assert "njit" not in text, f"{path.name} is in PURE_PYTHON but compiles a kernel"
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom):
+                names = {(node.module or "").split(".")[-1], *(a.name for a in node.names)}
+                assert not names & pure, f"{path.name} imports {names & pure}, left out of the cache's hash"
