@@ -202,26 +202,35 @@ def comparison(folder: Path, cfg: Config, runs: Runs) -> tuple[Section, dict[str
 
 
 def paired_p(d: dict[str, Any]) -> float:
-    """Two-sided p of the paired t test from :func:`experiments.io.results.describe`."""
-    from scipy.stats import t as student
+    """Two-sided p of the paired t test from :func:`experiments.io.results.describe` (Student
+    t's distribution function from scipy.special, as scipy.stats computes it, without the second
+    of importing scipy.stats)."""
+    from scipy.special import stdtr
 
     if d["sd"] is None:
         return math.nan
     if d["sd"] == 0:  # identical in every seed (often an undefined ratio reported as 0): not tested
         return math.nan if d["mean"] == 0 else 0.0
     stat = d["mean"] / (d["sd"] / math.sqrt(d["n"]))
-    return float(2 * student.sf(abs(stat), d["n"] - 1))
+    return float(2 * stdtr(d["n"] - 1, -abs(stat)))
 
 
 def fdr(ps: Sequence[float]) -> list[float]:
-    """Benjamini-Hochberg q-values (NaN stays NaN)."""
-    from scipy.stats import false_discovery_control
-
+    """Benjamini-Hochberg q-values (NaN stays NaN): scipy.stats.false_discovery_control's
+    "bh" steps in numpy (sorted p times m / rank, running minimum from the largest, at most 1),
+    without the second of importing scipy.stats (tests/test_results.py compares them)."""
     p = np.asarray(ps, dtype=float)
     q = np.full_like(p, np.nan)
     ok = np.isfinite(p)
-    if ok.any():
-        q[ok] = false_discovery_control(p[ok], method="bh")
+    x = p[ok]
+    if len(x) <= 1:
+        q[ok] = x
+        return q.tolist()
+    order = np.argsort(x)
+    adjusted = x[order] * (len(x) / np.arange(1, len(x) + 1, dtype=float))
+    adjusted = np.minimum.accumulate(adjusted[::-1])[::-1]
+    x[order] = np.clip(adjusted, 0.0, 1.0)
+    q[ok] = x
     return q.tolist()
 
 
