@@ -113,17 +113,26 @@ def nearest(xy: np.ndarray, k: int) -> np.ndarray:
 
 
 def _nearest_tree(xy: np.ndarray, k: int) -> np.ndarray:
-    """:func:`nearest` by a k-d tree: the distance of each point's ``k``-th other, then every
-    point within it, sorted by distance then index (so ties fall as in :func:`nearest`)."""
+    """:func:`nearest` by a k-d tree: each point's ``k + 1`` nearest others sorted by distance
+    then index; where the ``k``-th and the next are equally far (a tie at the edge), every
+    point within that distance, so ties fall as in :func:`nearest`."""
     from scipy.spatial import cKDTree
 
+    n = len(xy)
     tree = cKDTree(xy)
-    dist, _ = tree.query(xy, k=k + 1)
-    out = np.empty((len(xy), k), dtype=np.int64)
-    for i, near in enumerate(tree.query_ball_point(xy, dist[:, k] * (1 + 1e-9) + 1e-12)):
-        near = np.array([j for j in near if j != i], dtype=np.int64)
-        d = (xy[near, 0] - xy[i, 0]) ** 2 + (xy[near, 1] - xy[i, 1]) ** 2
-        out[i] = near[np.lexsort((near, d))[:k]]
+    m = min(k + 2, n)  # itself, k others and the next one
+    _, idx = tree.query(xy, k=m)
+    idx = np.where(idx == np.arange(n)[:, None], -1, idx)  # itself last (coincident points too)
+    d = np.where(idx >= 0, ((xy[np.maximum(idx, 0)] - xy[:, None, :]) ** 2).sum(axis=2), np.inf)
+    order = np.lexsort((np.where(idx >= 0, idx, n), d), axis=1)
+    idx, d = np.take_along_axis(idx, order, 1), np.take_along_axis(d, order, 1)
+    out = idx[:, :k].copy()
+    edge = d[:, k - 1] == d[:, k] if m > k + 1 else np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(edge):
+        near = np.array([j for j in tree.query_ball_point(xy[i], np.sqrt(d[i, k]) * (1 + 1e-9) + 1e-12)
+                         if j != i], dtype=np.int64)
+        dd = (xy[near, 0] - xy[i, 0]) ** 2 + (xy[near, 1] - xy[i, 1]) ** 2
+        out[i] = near[np.lexsort((near, dd))[:k]]
     return out
 
 
