@@ -136,16 +136,21 @@ def _nearest_tree(xy: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+_TRAITS = ("will", "duty", "capacity", "risk_tolerance", "trust", "control", "skill")
+
+
 def _traits(actors: np.ndarray, rows: np.ndarray, t, rng: np.random.Generator) -> None:
     """The type's traits times a uniform factor in [1 - s, 1 + s] (s = constants.trait_spread),
-    for all its rows at once."""
-    low, high = 1.0 - TRAIT_SPREAD, 1.0 + TRAIT_SPREAD
+    for all its rows at once: one draw of the factors of the seven traits and the horizon, trait
+    by trait (the same numbers as one draw per trait)."""
     n = int(rows.sum())
-    for field, trait in (("will", t.will), ("duty", t.duty), ("capacity", t.capacity),
-                         ("risk_tolerance", t.risk_tolerance), ("trust", t.trust),
-                         ("control", t.control_preference), ("skill", t.skill)):
-        actors[field][rows] = np.clip(trait * rng.uniform(low, high, n), 0.0, 1.0)
-    actors["horizon"][rows] = t.horizon_months * rng.uniform(low, high, n)
+    factor = rng.uniform(1.0 - TRAIT_SPREAD, 1.0 + TRAIT_SPREAD, (len(_TRAITS) + 1, n))
+    values = np.array([t.will, t.duty, t.capacity, t.risk_tolerance, t.trust, t.control_preference,
+                       t.skill])
+    traits = np.clip(values[:, None] * factor[:-1], 0.0, 1.0)
+    for j, field in enumerate(_TRAITS):
+        actors[field][rows] = traits[j]
+    actors["horizon"][rows] = t.horizon_months * factor[-1]
     actors["staff"][rows] = t.staff * actors["size"][rows]
     actors["income"][rows] = t.money * actors["size"][rows] / MONTHS_PER_YEAR
 
