@@ -122,7 +122,6 @@ def test_modules_outside_the_kernel_cache_hold_no_kernel_and_no_kernel_imports_t
     """compiled.PURE_PYTHON modules are left out of the cache's source hash: editing them must
     not be able to change compiled code."""
     import ast
-    from pathlib import Path
 
     from simulation.compiled import PACKAGE, PURE_PYTHON
 
