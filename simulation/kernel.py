@@ -124,25 +124,32 @@ def _lap(timing, slot, clock):
 def begin_month(state):
     """The month's bookkeeping before the submodels: staff time freed, associations' staff
     counted, and the mean will of local actors (national and per territory) that the levers'
-    practice reads (docs/ODD.md, section 3). Returns the associations' staff (persons)."""
+    practice reads (docs/ODD.md, section 3). Returns the associations' staff (persons).
+
+    One pass over the actors: each territory's actors are one block (initialise.py: the
+    territories' blocks in order, then the regional and national actors), so the sums run in
+    actor order as a pass over all of them would."""
     territories, actors, acc, nat = state.territories, state.actors, state.acc, state.nat
     assoc_staff = 0.0
     will = 0.0
     n_local = 0
-    for a in range(actors.shape[0]):
-        actors[a].time_used = 0.0
-        if actors[a].kind == ASSOCIATION:
-            assoc_staff += actors[a].staff
-        if not actors[a].national:
-            will += actors[a].will
-            n_local += 1
-    nat[N_WILL] = will / n_local if n_local > 0 else 0.0
-    for t in range(territories.shape[0]):
+    nt = territories.shape[0]
+    start = 0
+    for t in range(nt + 1):  # each territory's block, then the regional and national actors
+        end = territories[t].first_actor + territories[t].n_actors if t < nt else actors.shape[0]
         w = 0.0
-        a0 = territories[t].first_actor
-        for a in range(a0, a0 + territories[t].n_actors):
+        for a in range(start, end):
+            actors[a].time_used = 0.0
+            if actors[a].kind == ASSOCIATION:
+                assoc_staff += actors[a].staff
+            if not actors[a].national:
+                will += actors[a].will
+                n_local += 1
             w += actors[a].will
-        territories[t].will = w / max(territories[t].n_actors, 1)
+        if t < nt:
+            territories[t].will = w / max(territories[t].n_actors, 1)
+        start = end
+    nat[N_WILL] = will / n_local if n_local > 0 else 0.0
     acc[A_ASSOC_STAFF_TIME] += assoc_staff
     return assoc_staff
 

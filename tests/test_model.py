@@ -247,3 +247,18 @@ def test_nearest_territories_by_numpy_and_by_tree_agree():
         d = ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)
         assert not (near == np.arange(n)[:, None]).any()  # never itself
         assert (np.diff(np.take_along_axis(d, near, 1), axis=1) >= 0).all()  # nearest first
+
+
+@pytest.mark.parametrize("overrides", [{}, {"territories.count": 7, "actors.associations_per_territory": 0}])
+def test_each_territory_s_actors_are_one_block_in_territory_order(overrides):
+    """kernel.begin_month sums the actors' will in one pass, territory block by territory block:
+    the blocks must tile the local actors in order, the regional and national actors after."""
+    from simulation.engine import Engine
+
+    p = Params().with_overrides(overrides)
+    ter = Engine(p, np.random.default_rng(0)).state.territories
+    ends = ter["first_actor"] + ter["n_actors"]
+    assert ter["first_actor"][0] == 0 and (ter["first_actor"][1:] == ends[:-1]).all()
+    actors = Engine(p, np.random.default_rng(0)).state.actors
+    assert (actors["territory"][:ends[-1]] == np.repeat(np.arange(len(ter)), ter["n_actors"])).all()
+    assert (actors["territory"][ends[-1]:] == -1).all()
