@@ -101,10 +101,11 @@ def _territories(p: Params, rng: np.random.Generator) -> tuple[np.ndarray, np.nd
 
 def nearest(xy: np.ndarray, k: int) -> np.ndarray:
     """The ``k`` nearest other points of each point, nearest first (equal distances in index
-    order). Up to :data:`BRUTE_FORCE_POINTS` points, every squared distance by numpy (a
-    millisecond at the baseline's 20 territories, where importing scipy's k-d tree costs 0.7 s
-    in every process); beyond, a k-d tree (no territories-by-territories matrix at France
-    scale). Both give the same neighbours (tests/test_initialise.py)."""
+    order, as docs/ODD.md says: "stable sort"). Up to :data:`BRUTE_FORCE_POINTS` points, every
+    squared distance by numpy (0.1 ms at the baseline's 20 territories, where importing
+    scipy.spatial costs 0.1 s of CPU in every process); beyond, a k-d tree (no
+    territories-by-territories matrix at France scale). Both give the same neighbours
+    (tests/test_model.py)."""
     if len(xy) > BRUTE_FORCE_POINTS:
         return _nearest_tree(xy, k)
     d = (xy[:, None, 0] - xy[None, :, 0]) ** 2 + (xy[:, None, 1] - xy[None, :, 1]) ** 2
