@@ -1,6 +1,6 @@
 """The state of one run and its compiled monthly schedule, without Mesa.
 
-One month is the schedule of docs/ODD.md ("Process overview and scheduling"): the eleven
+One month is the schedule of docs/ODD.md ("Process overview and scheduling"): the
 submodels of :data:`simulation.submodels.ORDER`, always in that order, over the state
 arrays. The schedule is compiled as one call (:func:`simulation.kernel.step_month`) so that
 a month costs one dispatch, and many months as one loop (:func:`simulation.kernel.run_months`).

@@ -50,7 +50,7 @@ MODULES = (elections, needs, emergence, partner_search, governance, funding, act
            conflicts, outcomes, scaling, learning)
 
 #: Every submodel's coefficients, one float64 array each (fields in :data:`ORDER`): its
-#: ``Coefficients`` record as an array, since numba passes eleven arrays in a few
+#: ``Coefficients`` record as an array, since numba passes one array per submodel in a few
 #: microseconds where it unboxed 154 floats of nested records one by one (about 50 us a call).
 Coefficients = namedtuple("Coefficients", ORDER)
 

@@ -111,8 +111,8 @@ class State(NamedTuple):
     namedtuple's fields by name: ``s.actors``). ``weights``: signed impact weights per need
     dimension; ``needs``: unmet need per territory and dimension in [0, 1]; ``members``:
     actor index per alliance seat (-1 empty); ``engagement`` and ``share``: per seat;
-    ``acc``: run counters and ``nat``: national scalars (slots ``A_*`` and ``N_*`` in
-    simulation/submodels/common.py). Where things are in the actor array:
+    ``acc``: run counters and ``nat``: national scalars (slots ``A_*`` and ``N_*`` above,
+    re-exported for the submodels by simulation/submodels/common.py). Where things are in the actor array:
     ``regional_foundation`` (one local foundation per region, -1 if none), ``funders`` (the
     State and foundations), ``national_first`` (first national actor) and ``state_actor``.
     ``candidates`` and ``scores`` are the funding kernel's scratch space, one slot per initiative."""

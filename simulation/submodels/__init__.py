@@ -1,7 +1,8 @@
 """The submodels, one module each, in the order the model runs them every month.
 
 The order and the names match docs/ODD.md ("Submodels"). Each module has
-``coefficients(params) -> numpy array`` (the only place its levers are read) and a compiled
+``coefficients(params)``, its named ``Coefficients`` record (the only place its levers are read;
+simulation.kernel.coefficients hands it to the kernels as a float array), and a compiled
 ``step`` kernel.
 """
 
