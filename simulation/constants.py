@@ -494,6 +494,12 @@ _LEVERS: tuple[tuple[str, str, float, float, str, str, str], ...] = (
     ("legal_framework", "friction", 0.001, 0.03, "per month", "learning", "relative fall of legal friction"),
     ("innovation", "shared", 0.0, 0.6, "probability", "scaling", "chance a capitalised success is shared along its partners' networks"),
     ("hub_platform", "hub", 0.0, 1.0, "factor", "scaling", "hub term in the visibility factor"),
+    # --- second pathways (issue 9, item 5; session 18): a lever read in a second submodel ---
+    ("experimentation", "dare", 0.0, 0.3, "share", "emergence", "risk a holder dares beyond its own tolerance (risk on its 0-1 scale)"),
+    ("mutual_trust", "start", 0.0, 0.4, "share", "partner_search", "share of a candidate's distrust of a holder set aside when they meet"),
+    ("cross_domain", "other_kind", 0.0, 0.5, "probability", "partner_search", "chance a holder passes over a candidate of its own type to meet one of another"),
+    ("accessibility", "volunteers", 0.0, 0.6, "share", "partner_search", "share of a small association's co-construction time its volunteers carry"),
+    ("evaluation", "noise", 1.0, 0.5, "factor", "funding", "factor on the noise and the visibility bias of funders' scores of an alliance that evaluates its path"),
 )
 
 CONSTANTS: tuple[Constant, ...] = _MODEL + tuple(c for row in _LEVERS for c in _lever(*row))

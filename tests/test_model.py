@@ -108,17 +108,18 @@ def test_one_territory_one_month():
     assert all(np.isfinite(v) for v in summary.values())
 
 
-def test_levers_are_read_only_in_their_submodel():
-    """Code reads a lever (``lv.<id>`` or the quoted id) only in the submodel the registry names."""
+def test_levers_are_read_only_in_their_pathways():
+    """Code reads a lever (``lv.<id>`` or the quoted id) only in the submodels the registry
+    declares as its pathways, and in every one of them."""
     sources = {p.stem: p.read_text() for p in (ROOT / "simulation" / "submodels").glob("*.py")}
     # levers.py is the registry; constants.py holds each lever's two ends (data, not a reader)
     model_files = [p for p in (ROOT / "simulation").glob("*.py")
                    if p.name not in ("levers.py", "constants.py")]
     for lever in LEVERS:
-        assert lever.submodel in ORDER, lever.id
+        assert set(lever.pathways) <= set(ORDER), lever.id
         pattern = re.compile(rf"\.{lever.id}\b|['\"]{lever.id}['\"]")
         readers = {name for name, text in sources.items() if pattern.search(text)}
-        assert readers == {lever.submodel}, (lever.id, readers)
+        assert readers == set(lever.pathways), (lever.id, readers)
         for path in model_files:
             assert not pattern.search(path.read_text()), (lever.id, path.name)
 
@@ -192,10 +193,13 @@ def test_no_means_or_no_horizon_joins_nothing(kind, trait):
 
 
 def test_paralysed_by_risk_starts_nothing():
-    """« Souvent, des gens sont paralysés »: with no tolerance of risk, no one starts."""
+    """« Souvent, des gens sont paralysés »: with no tolerance of risk and no right to error
+    (experimentation at 0), no one starts; the right to error lets some start (7.3)."""
     p = Params().with_overrides({"actors.association.risk_tolerance": 0.0,
-                                 "actors.official.risk_tolerance": 0.0, "run.months": 36})
+                                 "actors.official.risk_tolerance": 0.0, "run.months": 36,
+                                 "levers.experimentation": 0.0})
     assert run(p, series=False)[0]["alliances_formed"] == 0
+    assert run(p.with_overrides({"levers.experimentation": 1.0}), series=False)[0]["alliances_formed"] > 0
 
 
 def test_mesa_steps_and_batch_advance_agree():
