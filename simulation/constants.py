@@ -434,6 +434,13 @@ _MODEL: tuple[Constant, ...] = (
     _c("committee_time", 0.2, "FTE-months per session", 0.1, 0.5, "funding",
        "staff time the local executive spends on one session of its territory's pooled-fund committee",
        "assumed: reading the dossiers and a half-day session, about four days"),
+    # --- issue 9 item 6: rules steering budget and exit -----------------------------------
+    _c("budget_period", 12.0, "months of action", 6.0, 12.0, "action",
+       "months of action between two budget sessions (how the pot is spent, whether to go on)",
+       "assumed: the yearly budget and general assembly of associations (loi 1901 practice); half-yearly at the most"),
+    _c("overruled_loss", 0.05, "engagement per session", 0.01, 0.15, "governance",
+       "engagement a partner loses when the budget session decides against its wish (leader-led rules)",
+       "assumed: below one month's frustration at a full path gap (frustration_rate 0.08); the seed names the cost (« Vouloir tout contrôler est contre-productif ») but no size"),
 )
 
 

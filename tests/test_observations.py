@@ -87,7 +87,8 @@ def test_4_macro_led_governance_loses_alliances_and_engagement():
     """Channels: distance between preferred and chosen paths (heterogeneous preferences),
     and what else the national level decides under macro_led (issue 9 item 6: it settles
     alliances at its own review, ``deliberation``, and sets their objective,
-    ``objective_from_above``); the knockout removes all three."""
+    ``objective_from_above``, and decides its budget and stop alone, ``budget_vote``); the
+    knockout removes all four."""
     sub = {"governance.rule": "subsidiarity"}
     led = {"governance.rule": "macro_led"}
     eng = effect(sub, led, "engagement")
@@ -95,7 +96,8 @@ def test_4_macro_led_governance_loses_alliances_and_engagement():
     assert falls(eng, 0.01)
     assert falls(survival, 0.02)
     same = {"actors.path_heterogeneity": 0.0, "territories.path_diversity": 0.0,
-            "mechanisms.deliberation": False, "mechanisms.objective_from_above": False}
+            "mechanisms.deliberation": False, "mechanisms.objective_from_above": False,
+            "mechanisms.budget_vote": False}
     assert vanishes(effect({**sub, **same}, led, "engagement", level=0.90), eng)
     assert vanishes(effect({**sub, **same}, led, "alliance_survival", level=0.90), survival)
 
