@@ -443,7 +443,7 @@ def cmd_levers(args: argparse.Namespace) -> int:
     if args.json:
         print(_json([{
             "id": lv.id, "group": lv.group, "label_fr": lv.label_fr, "label_en": lv.label_en,
-            "charter": lv.charter, "mechanism": lv.acts_on, "submodel": lv.submodel,
+            "charter": lv.charter, "mechanism": lv.acts_on, "submodel": lv.submodel, "pathways": list(lv.pathways),
             "outcome": lv.outcome, "direction": lv.direction, "default": lv.default,
             "parameter": f"levers.{lv.id}",
             "range": {r["variable"]: {"without": r["range_without"], "with": r["range_with"]}

@@ -434,6 +434,13 @@ _MODEL: tuple[Constant, ...] = (
     _c("committee_time", 0.2, "FTE-months per session", 0.1, 0.5, "funding",
        "staff time the local executive spends on one session of its territory's pooled-fund committee",
        "assumed: reading the dossiers and a half-day session, about four days"),
+    # --- issue 9 item 6: rules steering budget and exit -----------------------------------
+    _c("budget_period", 12.0, "months of action", 6.0, 12.0, "action",
+       "months of action between two budget sessions (how the pot is spent, whether to go on)",
+       "assumed: the yearly budget and general assembly of associations (loi 1901 practice); half-yearly at the most"),
+    _c("overruled_loss", 0.05, "engagement per session", 0.01, 0.15, "governance",
+       "engagement a partner loses when the budget session decides against its wish (leader-led rules)",
+       "assumed: below one month's frustration at a full path gap (frustration_rate 0.08); the seed names the cost (« Vouloir tout contrôler est contre-productif ») but no size"),
 )
 
 
@@ -494,6 +501,12 @@ _LEVERS: tuple[tuple[str, str, float, float, str, str, str], ...] = (
     ("legal_framework", "friction", 0.001, 0.03, "per month", "learning", "relative fall of legal friction"),
     ("innovation", "shared", 0.0, 0.6, "probability", "scaling", "chance a capitalised success is shared along its partners' networks"),
     ("hub_platform", "hub", 0.0, 1.0, "factor", "scaling", "hub term in the visibility factor"),
+    # --- second pathways (issue 9, item 5; session 18): a lever read in a second submodel ---
+    ("experimentation", "dare", 0.0, 0.3, "share", "emergence", "risk a holder dares beyond its own tolerance (risk on its 0-1 scale)"),
+    ("mutual_trust", "start", 0.0, 0.4, "share", "partner_search", "share of a candidate's distrust of a holder set aside when they meet"),
+    ("cross_domain", "other_kind", 0.0, 0.5, "probability", "partner_search", "chance a holder passes over a candidate of its own type to meet one of another"),
+    ("accessibility", "volunteers", 0.0, 0.6, "share", "partner_search", "share of a small association's co-construction time its volunteers carry"),
+    ("evaluation", "noise", 1.0, 0.5, "factor", "funding", "factor on the noise and the visibility bias of funders' scores of an alliance that evaluates its path"),
 )
 
 CONSTANTS: tuple[Constant, ...] = _MODEL + tuple(c for row in _LEVERS for c in _lever(*row))

@@ -33,11 +33,19 @@ class Lever:
     label_fr: str
     label_en: str
     charter: str  # the Charter's (or the workshop's) own sentence, in French
-    acts_on: str  # the state variable or rate it changes
-    submodel: str  # the only submodel module that reads it (simulation/submodels/<name>.py)
+    acts_on: str  # the state variables or rates it changes, one clause per pathway
+    #: The submodels it acts through (simulation/submodels/<name>.py), the main one first: a
+    #: lever reads in exactly these (tests/test_levers.py checks both ways), one per pathway
+    #: of shared/DOMAIN.md that the seed places in a different step of an initiative's life.
+    pathways: tuple[str, ...]
     outcome: str  # a summary key it should move alone
     direction: int  # +1 raises the outcome, -1 lowers it
     default: float  # status-quo intensity (docs/ODD.md justifies it)
+
+    @property
+    def submodel(self) -> str:
+        """The main pathway's submodel."""
+        return self.pathways[0]
 
 
 #: The Charter's three groups of seven levers, then the workshop's additions, in the Charter's order.
@@ -53,168 +61,173 @@ LEVERS: tuple[Lever, ...] = (
     # --- 7 principes d'Action ------------------------------------------------------
     Lever("mutual_trust", "principles", "Respect mutuel et confiance", "Mutual respect and trust",
           "Les parties s'engagent à se respecter mutuellement, et à travailler en confiance.",
-          "repair of partners' engagement after an unresolved conflict (trust), and break-ups avoided",
-          "conflicts", "alliance_survival", +1, STATUS_QUO),
+          "repair of partners' engagement after an unresolved conflict (trust), and break-ups "
+          "avoided; the trust a candidate grants a holder it meets (starting trust)",
+          ("conflicts", "partner_search"), "alliance_survival", +1, STATUS_QUO),
     Lever("sdg_frame", "principles", "Les ODD comme cadre commun", "SDGs as a common frame",
           "Les Objectifs de Développement Durable sont retenus comme cadre commun de référence "
           "qui facilitent une sémantique partagée.",
           "misalignment of partners' objectives; visibility of micro contributions to the macro",
-          "governance", "engagement", +1, STATUS_QUO),
+          ("governance",), "engagement", +1, STATUS_QUO),
     Lever("shared_objectives", "principles", "Des objectifs traduits en actes",
           "Objectives turned into action",
           "Le partage des objectifs de chacun et la recherche d'un enjeu commun a pour finalité "
           "d'être traduit en actes.",
           "monthly probability that an agreed alliance starts acting, and the means it waits for",
-          "governance", "missed_appointments", -1, STATUS_QUO),
+          ("governance",), "missed_appointments", -1, STATUS_QUO),
     Lever("complementarity", "principles", "Complémentarité avec l'existant",
           "Complementarity with what exists",
           "Les actions engagées le sont dans un principe de complémentarité avec ce qui existe "
           "déjà.",
           "share of new initiatives that duplicate an active one on the same need",
-          "emergence", "impact", +1, STATUS_QUO),
+          ("emergence",), "impact", +1, STATUS_QUO),
     Lever("cross_domain", "principles", "Décloisonner économie, social, environnement",
           "Across economy, society and environment",
           "Les alliances d'intérêt général privilégient une réflexion entre les domaines "
           "économiques, sociaux, environnementaux et sociétaux.",
-          "spread of an initiative's impact over the three needs, and its synergy bonus",
-          "emergence", "impact", +1, STATUS_QUO),
+          "spread of an initiative's impact over the three needs, and its synergy bonus; "
+          "partners sought beyond the holder's own type of actor (more types eligible)",
+          ("emergence", "partner_search"), "impact", +1, STATUS_QUO),
     Lever("territorial_anchoring", "principles", "Les territoires sont le creuset",
           "Territories are the crucible",
           "Les Territoires sont le creuset des alliances d'intérêt général ; ils permettent "
           "d'incarner la réalité de terrain de l'intérêt général, en tenant compte des "
           "fragilités prioritaires.",
           "targeting of initiatives on the most pressing need and on fragile territories",
-          "emergence", "equity_gap", -1, STATUS_QUO),
+          ("emergence",), "equity_gap", -1, STATUS_QUO),
     Lever("public_interest_articulation", "principles", "S'articuler à l'intérêt général des élus",
           "Articulation with elected officials' public interest",
           "La co-construction du bien commun [...] se doit de s'articuler à la gestion de "
           "l'intérêt général, garantie par les élus compétents.",
           "residents' opposition to initiatives with local costs, and arbitration against them",
-          "conflicts", "blocked_share", -1, STATUS_QUO),
+          ("conflicts",), "blocked_share", -1, STATUS_QUO),
     # --- 7 modalités d'Action ------------------------------------------------------
     Lever("dialogue", "modalities", "Dialoguer", "Dialogue",
           "Toute démarche d'alliance est fondée sur un dialogue constructif [...] y compris "
           "contradictoires.",
           "probability that a conflict (internal or with residents) is resolved",
-          "conflicts", "alliance_survival", +1, STATUS_QUO),
+          ("conflicts",), "alliance_survival", +1, STATUS_QUO),
     Lever("sharing", "modalities", "Partager données, outils, méthodes", "Sharing",
           "Le partage de données, d'outils, de méthodes, de ressources contribue à mieux "
           "appréhender les modèles de chacun des partenaires.",
           "overhead share of an alliance's spending; cooperative trust built by joint work",
-          "action", "cost_per_impact", -1, STATUS_QUO),
+          ("action",), "cost_per_impact", -1, STATUS_QUO),
     Lever("experimentation", "modalities", "Expérimenter, droit à l'erreur",
           "Experimentation, right to error",
           "Les alliances sont basées sur une mutuelle reconnaissance du droit à l'erreur et à "
           "l'expérimentation.",
-          "probability that a failed step ends the alliance",
-          "action", "alliance_survival", +1, STATUS_QUO),
+          "probability that a failed step ends the alliance; risk a holder dares beyond its own "
+          "tolerance (riskier, higher-potential projects start)",
+          ("action", "emergence"), "alliance_survival", +1, STATUS_QUO),
     Lever("capitalisation", "modalities", "Capitaliser le chemin", "Capitalising the path",
           "L'attachement à garder mémoire non seulement des résultats mais aussi du chemin est "
           "un gage d'intérêt général.",
           "share of finished initiatives whose path enters the territory's knowledge stock",
-          "outcomes", "scaling_rate", +1, STATUS_QUO),
+          ("outcomes",), "scaling_rate", +1, STATUS_QUO),
     Lever("evaluation", "modalities", "Évaluer conjointement", "Joint evaluation",
           "La valeur du chemin nécessite d'être évaluée conjointement.",
-          "early detection of failing alliances (fix or orderly exit)",
-          "action", "exits_conflictual", -1, STATUS_QUO),
+          "early detection of failing alliances (fix or orderly exit); less noise in funders' "
+          "scores of an alliance whose path is evaluated (funders select better)",
+          ("action", "funding"), "exits_conflictual", -1, STATUS_QUO),
     Lever("innovation", "modalities", "Innover et partager avec l'écosystème",
           "Innovating and sharing with the ecosystem",
           "Les résultats obtenus doivent pouvoir être partagés avec l'écosystème afin "
           "d'envisager avec lui les modalités de déploiement de l'innovation.",
           "chance a capitalised success is shared along its partners' networks, reaching "
           "territories beyond its neighbours (each still adopts it by its own will)",
-          "scaling", "scaling_rate", +1, STATUS_QUO),
+          ("scaling",), "scaling_rate", +1, STATUS_QUO),
     Lever("mutualisation", "modalities", "Mutualiser les dynamiques apprenantes",
           "Pooling learning dynamics",
           "Les démarches partenariales sont des dynamiques apprenantes qu'il convient "
           "d'apprendre, de partager et de transmettre à tous les niveaux.",
           "spill-over of co-construction skill from partners to every actor of the territory; "
           "slower fading of associations' cooperative trust",
-          "learning", "impact", +1, STATUS_QUO),
+          ("learning",), "impact", +1, STATUS_QUO),
     # --- 7 moyens d'Action ---------------------------------------------------------
     Lever("data", "means", "Données", "Data",
           "Les alliances d'intérêt général ont besoin de données pour se situer et mieux "
           "comprendre l'écosystème.",
           "how much of a project's quality (skill, fit, alignment) funders can see",
-          "funding", "impact", +1, STATUS_QUO),
+          ("funding",), "impact", +1, STATUS_QUO),
     Lever("tools", "means", "Outils, base de capitalisation mutualisée", "Tools",
           "Les alliances d'intérêt général bénéficieront d'une capitalisation déjà riche pour "
           "les aider à amorcer leurs démarches.",
           "staff time the holder needs to set up a new alliance",
-          "governance", "small_associations_participation", +1, STATUS_QUO),
+          ("governance",), "small_associations_participation", +1, STATUS_QUO),
     Lever("competences", "means", "Compétences reconnues et valorisées", "Recognised skills",
           "Il est important de (re)connaître et de valoriser ces compétences.",
           "growth of partners' skill through each month of alliance work",
-          "learning", "impact", +1, STATUS_QUO),
+          ("learning",), "impact", +1, STATUS_QUO),
     Lever("research", "means", "Contribution à la recherche", "Contribution to research",
           "Les praticiens et les chercheurs veilleront à établir des ponts [...] dans un premier "
           "temps de consolider les connaissances, puis de les transformer en compétences.",
           "slow rise of every alliance's effectiveness over the years",
-          "learning", "impact", +1, STATUS_QUO),
+          ("learning",), "impact", +1, STATUS_QUO),
     Lever("contribution_valuation", "means", "Valorisation des contributions, prime à l'alliance",
           "Valuing contributions, alliance bonus",
           "Les partenaires impliqués dans l'alliance veilleront à « l'équilibre de la maison » "
           "de chacun d'entre eux [...] la juste « prime à l'alliance ».",
           "contributions recorded and credited: less free-riding on pledges, less unfairness "
           "felt by those who pay and by micro partners of macro alliances",
-          "action", "engagement", +1, STATUS_QUO),
+          ("action",), "engagement", +1, STATUS_QUO),
     Lever("animation_governance", "means", "Animation et gouvernance",
           "Facilitation and governance",
           "L'animation et les modes de gouvernance des alliances d'intérêt général restent "
           "[...] à inventer, notamment pour les partenariats asymétriques.",
           "growth of coordination cost (money and engagement) with alliance size",
-          "action", "engagement", +1, STATUS_QUO),
+          ("action",), "engagement", +1, STATUS_QUO),
     Lever("legal_framework", "means", "Contribution à l'évolution du cadre législatif",
           "Contribution to the legal framework",
           "Les partenaires veilleront à transmettre à l'acteur public territorial et national "
           "tous les éléments nécessaires pour lui permettre de qualifier les conditions "
           "juridiques [...] les plus adaptées.",
           "legal and administrative friction that delays the start and the months of action",
-          "learning", "impact", +1, STATUS_QUO),
+          ("learning",), "impact", +1, STATUS_QUO),
     # --- the workshop's proposed additions (off by default) ------------------------
     Lever("exit_clause", "additions", "Clause de sortie", "Exit clause",
           "Le faire alliance, comment on en sort ?",
           "chance a leaving partner follows an exit procedure agreed beforehand (its money stays, "
           "a holder hands its role over), so the alliance and its assets go on",
-          "action", "exits_conflictual", -1, 0.0),
+          ("action",), "exits_conflictual", -1, 0.0),
     Lever("engineering_funding", "additions", "Financer l'ingénierie et la participation",
           "Funding alliance engineering and participation",
           "Il est nécessaire de financer des expertises d'ingénierie de l'alliance, au niveau "
           "micro, macro et à l'interaction entre les deux.",
           "share of co-construction (participation) costs paid by the State",
-          "partner_search", "small_associations_participation", +1, 0.0),
+          ("partner_search",), "small_associations_participation", +1, 0.0),
     Lever("hub_platform", "additions", "Plateforme unique (hub)", "Single hub platform",
           "Une plateforme unique répertoriant toutes ces initiatives d'alliances permettrait de "
           "les interconnecter et de les valoriser.",
           "visibility of successful initiatives to other territories and to the nation",
-          "scaling", "scaling_rate", +1, 0.0),
+          ("scaling",), "scaling_rate", +1, 0.0),
     Lever("actor_mapping", "additions", "Cartographie des acteurs", "Map of actors",
           "Une cartographie des acteurs, pour que les chemins des porteurs de projets et des "
           "investisseurs puissent se croiser plus facilement.",
           "probability that a holder meets a funder (regional foundation, national actor)",
-          "partner_search", "national_partnership_share", +1, 0.0),
+          ("partner_search",), "national_partnership_share", +1, 0.0),
     Lever("third_places", "additions", "Tiers-lieux", "Third places",
           "Des lieux comme cela, qui réuniraient des structures d'intérêt général, des "
           "structures économiques, des citoyens [...]",
           "probability that local actors of different types meet",
-          "partner_search", "alliance_diversity", +1, 0.0),
+          ("partner_search",), "alliance_diversity", +1, 0.0),
     Lever("training", "additions", "Formation à l'intelligence collective",
           "Training in collective intelligence",
           "Des formations de tous [...] aux enjeux et aux compétences de l'intelligence "
           "collective et du « faire avec ».",
           "monthly probability of an internal conflict",
-          "conflicts", "alliance_survival", +1, 0.0),
+          ("conflicts",), "alliance_survival", +1, 0.0),
     Lever("celebration", "additions", "Célébrer les victoires", "Celebrating victories",
           "Apprendre à célébrer ses victoires et les étapes franchies. Cela crée du lien et "
           "entretient l'engagement.",
           "engagement gained at each milestone",
-          "action", "engagement", +1, 0.0),
+          ("action",), "engagement", +1, 0.0),
     Lever("accessibility", "additions", "Exemples concrets et lexique",
           "Concrete examples and a lexicon",
           "Des gens se diraient « ce n'est pas pour moi » [...] il pourrait y avoir un lexique "
           "dans la Charte.",
-          "small associations' will to join alliances",
-          "partner_search", "small_associations_participation", +1, 0.0),
+          "small associations' will to join alliances, and the share of their co-construction "
+          "time their volunteers carry (a route the staff-time gate does not block)",
+          ("partner_search",), "small_associations_participation", +1, 0.0),
 )
 
 LEVER_IDS: tuple[str, ...] = tuple(lever.id for lever in LEVERS)

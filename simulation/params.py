@@ -180,6 +180,12 @@ class Mechanisms(_Section):
     deliberation: bool = Field(True, description="under each power-sharing rule, the partners who have a say must accept the proposed path before the alliance is settled (macro_led: at the next national review); each month of deliberation costs their staff time")
     objective_from_above: bool = Field(True, description="under macro_led the national level also sets the alliance's objective: the need dimension that is highest nationally, not the territory's own")
     territorial_committee: bool = Field(True, description="the pooled fund is split into territorial envelopes, each decided by its territory's local actors, who know its initiatives as far as its social capital goes (dossiers shorter, holders' size matters less)")
+    risk_taking: bool = Field(True, description="the right to error (experimentation) lets holders start initiatives riskier than they would alone, with higher potential")
+    trust_at_meeting: bool = Field(True, description="mutual trust (the Charter's « contrat de confiance ») makes a candidate set aside part of its distrust of a holder it meets")
+    cross_domain_search: bool = Field(True, description="cross-domain reflection makes a holder look beyond its own type of actor for partners")
+    volunteer_participation: bool = Field(True, description="concrete examples and a lexicon let a small association's volunteers carry part of its co-construction time, so its staff time binds less")
+    budget_vote: bool = Field(False, description="(off by default: with it on, observation 2 fails, more money raising scalings 1.74x and successes 1.66x) every budget period the alliance's budget and whether to go on are decided under the power-sharing rule: leader-led rules decide at once and overrule some partners, consent rules wait until all agree (no spending meanwhile)")
+    evaluated_selection: bool = Field(True, description="a jointly evaluated path tells funders what the alliance is worth: less noise and less weight on the holder's visibility in their scores")
 
 
 Levers = create_model(

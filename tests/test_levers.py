@@ -4,6 +4,7 @@ import pytest
 from helpers import interval, outcomes
 
 from simulation import LEVERS, OUTCOME_KEYS, Params
+from simulation.constants import LEVER_ENDS
 from simulation.kernel import MODULES, coefficients
 from simulation.submodels import ORDER
 
@@ -15,18 +16,23 @@ def test_registry_is_complete_and_consistent():
     assert len(ids) == 29 == len(set(ids))
     assert sum(lv.group != "additions" for lv in LEVERS) == 21
     for lv in LEVERS:
-        assert lv.submodel in ORDER and lv.outcome in OUTCOME_KEYS and lv.direction in (-1, 1)
+        assert lv.pathways and set(lv.pathways) <= set(ORDER) and len(set(lv.pathways)) == len(lv.pathways)
+        assert lv.outcome in OUTCOME_KEYS and lv.direction in (-1, 1)
         assert lv.label_fr and lv.label_en and lv.charter and lv.acts_on
         assert (lv.default == 0.0) == (lv.group == "additions")
     assert [m.__name__.rsplit(".", 1)[1] for m in MODULES] == list(ORDER)
 
 
 @pytest.mark.parametrize("lever", LEVERS, ids=lambda lv: lv.id)
-def test_lever_moves_its_own_variable_only_in_its_submodel(lever):
+def test_lever_acts_through_its_declared_pathways_and_no_other(lever):
+    """Both ways: raising the lever changes the coefficients of every submodel it declares
+    as a pathway (simulation/levers.py), of none other, and its two ends in the table of
+    constants belong to exactly these submodels."""
     base = coefficients(Params())
     raised = coefficients(Params().with_overrides({f"levers.{lever.id}": 1.0}))
     changed = {name for name in ORDER if list(getattr(base, name)) != list(getattr(raised, name))}
-    assert changed == {lever.submodel}
+    assert changed == set(lever.pathways)
+    assert {module for _, module in LEVER_ENDS[lever.id]} == set(lever.pathways)
 
 
 @pytest.fixture(scope="module")

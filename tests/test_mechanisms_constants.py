@@ -56,9 +56,9 @@ def test_a_misspelt_or_implausible_constant_is_refused_with_a_hint():
 def test_odd_prints_the_tension_and_lever_tables():
     """docs/ODD.md 1.4 holds one measured row per tension of tests/make_tensions.py and per
     lever (regenerate with ``python -m tests.make_tensions``)."""
-    from tests.make_tensions import MARKERS, TENSIONS
+    from tests.make_tensions import MARKERS, PATHWAYS, TENSIONS
     text = ODD.read_text(encoding="utf-8")
-    for which, rows in (("tensions", len(TENSIONS)), ("levers", len(LEVERS))):
+    for which, rows in (("tensions", len(TENSIONS)), ("levers", len(LEVERS)), ("pathways", len(PATHWAYS))):
         start, end = MARKERS[which]
         table = text.split(start, 1)[1].split(end, 1)[0].strip().splitlines()
         assert len(table) == rows + 2, (which, len(table))

@@ -58,7 +58,9 @@ class Actor(mesa.Agent):
         u = rng.random()
         risk = rng.random()
         rate = base_rate * self.will * (0.5 if self.kind == OFFICIAL else self.size ** 0.5)
-        if u >= rate or self.engaged >= self.slots() or risk > self.risk_tolerance:
+        q = min(1.0, self.will / model.c.by_will) if model.c.by_will > 0.0 else 1.0
+        dare = model.c.dare0 + (model.c.dare - model.c.dare0) * q  # the right to error
+        if u >= rate or self.engaged >= self.slots() or risk > self.risk_tolerance + dare:
             return
         dim = top if rng.random() < model.c.target else int(rng.integers(0, NDIM))
         existing = territory.first_open.get(dim)

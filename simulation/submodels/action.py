@@ -63,6 +63,11 @@ over assets counted as conflictual (the others lose engagement and, across level
 three times faster than it is built: Slovic 1993), and a holder's exit ends the alliance.
 Whether an exit is conflictual is not drawn: it is a dispute over money.
 
+Budget and stop (governance.budget_session, mechanism ``budget_vote``): every
+``constants.budget_period`` months of action the power-sharing rule decides how the pot is
+spent and whether to go on; a session not yet agreed is a month without spending (a pause),
+a decision to stop ends the alliance.
+
 The arranger (« il faut quelqu'un qui organise [...] non pas un chef d'orchestre mais un
 arrangeur ») is paid ``governance.arranger_cost`` a month out of the alliance's pot (what it
 buys is the compromise it proposes at agreement, governance).
@@ -82,7 +87,7 @@ from numba import njit
 
 from ..constants import value
 from ..levers import pair
-from ..params import Params
+from ..params import RULES, Params
 from ..state import ACTING, ASSOCIATION, MIN_PARTNERS, K
 from .common import (
     A_ABANDONED,
@@ -108,18 +113,21 @@ from .common import (
     record,
     seat_of,
 )
+from .governance import PENDING, STOP, budget_session
 from .partner_search import WORK_TIME
 
 (C_OVERHEAD, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_PROCEDURE, C_CELEBRATE,
  C_FRUSTRATION, C_UNFAIRNESS, C_PATH_FIT, C_CROWD_OUT, C_REPORTING, C_PATIENCE,
  C_ARRANGER_COST, C_OVERHEAD0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
  C_PROCEDURE0, C_CELEBRATE0, C_BY_WILL, C_SHARED, C_FREE_RIDE, C_UNFAIR_FELT, C_REPORT_TIME,
- C_JOINT, C_JOINT0, C_JOINT_TRUST, C_SUCCESSION, C_TRANSPARENCY_TRUST) = range(31)
+ C_JOINT, C_JOINT0, C_JOINT_TRUST, C_SUCCESSION, C_TRANSPARENCY_TRUST, C_BUDGET, C_RULE,
+ C_MEETING, C_OVERRULED) = range(35)
 Coefficients = namedtuple("Coefficients", (
     "overhead coord_exp fail_ends evaluate valuation procedure celebrate frustration "
     "unfairness path_fit crowd_out reporting patience arranger_cost overhead0 coord_exp0 "
     "fail_ends0 evaluate0 valuation0 procedure0 celebrate0 by_will shared free_ride "
-    "unfair_felt report_time joint joint0 joint_trust succession transparency_trust"
+    "unfair_felt report_time joint joint0 joint_trust succession transparency_trust budget rule "
+    "meeting overruled"
 ))
 
 EXIT_LEVEL = value("exit_level")
@@ -179,6 +187,8 @@ def coefficients(p: Params) -> Coefficients:
         joint_trust=k.joint_trust if m.joint_work_trust else 0.0,
         succession=1.0 if m.holder_succession else 0.0,
         transparency_trust=k.transparency_trust,
+        budget=k.budget_period if m.budget_vote else 0.0,
+        rule=RULES.index(p.governance.rule), meeting=k.meeting_time, overruled=k.overruled_loss,
     )
 
 
@@ -269,9 +279,17 @@ def step(c, state, rng):
             ini[i].pot -= c[C_ARRANGER_COST]  # the partners pay their arranger
             acc[A_SPENT] += c[C_ARRANGER_COST]
             acc[A_ALLIANCE_SPENT] += c[C_ARRANGER_COST]
+        held = False  # the budget session has not agreed yet (governance.budget_session)
+        if c[C_BUDGET] > 0.0 and ini[i].acting > 0 and ini[i].acting % int(c[C_BUDGET]) == 0:
+            decision = budget_session(int(c[C_RULE]), c[C_MEETING], c[C_OVERRULED], state, i, rng)
+            if decision == STOP:
+                acc[A_ABANDONED] += 1
+                end_initiative(state, i, A_SPENT)
+                continue
+            held = decision == PENDING
         spend = min(ini[i].pot, ini[i].monthly_cost)
-        delayed = u_legal < LEGAL_DELAY * nat[N_FRICTION]
-        paused = spend < PAUSE_SHARE * ini[i].monthly_cost and not delayed
+        delayed = not held and u_legal < LEGAL_DELAY * nat[N_FRICTION]
+        paused = held or (spend < PAUSE_SHARE * ini[i].monthly_cost and not delayed)
         coordination = COORDINATION_COST * (n - 1.0) ** practised(c[C_COORD_EXP0], c[C_COORD_EXP], q)
         gain = 0.0
         if delayed:

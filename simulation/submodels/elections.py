@@ -12,6 +12,12 @@ goes on with probability ``(1 - official's share of the pledges) * (1 - LEGITIMA
 (its public co-funding and its legitimacy are lost), else it is abandoned.
 
 An official's planning horizon is the rest of its term (read in partner_search).
+
+With both consequences of an election switched off (no ``executive_change`` and no
+``election_withdrawal``), an election changes nothing, so it is not simulated at all: it
+draws no random numbers, and two runs that differ only in their electoral cycle then follow
+the same random stream (the knockout of observation 3 is exact, not blurred by a stream
+shifted by the extra draws of more frequent elections).
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ def months_to_election(month, offset, cycle):
 def step(c, month, state, rng):
     territories, actors, ini = state.territories, state.actors, state.initiatives
     members, acc = state.members, state.acc
+    if c[C_CHANGE] <= 0.0 and c[C_WITHDRAW] <= 0.0:
+        return  # an election without consequences: nothing to draw (see the docstring)
     cycle = int(c[C_CYCLE])
     start = np.zeros(0, np.int64)  # the agreed and acting initiatives by territory, once needed
     order = np.zeros(0, np.int64)

@@ -14,6 +14,13 @@ when it has a free slot (its *pouvoir*) and when the initiative's risk, drawn un
 - cross_domain (« décloisonner »): the impact (weights summing to 1) spread over the other
   two needs, a synergy bonus ``1 + 0.3 spread`` on potential, and softer trade-offs
   (« rechercher l'optimum » between dimensions).
+- experimentation (« une mutuelle reconnaissance du droit à l'erreur et à
+  l'expérimentation »; « cette culture du risque – parce que souvent, des gens sont
+  paralysés –, de l'acceptation et de l'envie »): a holder who practises the right to error
+  dares a risk up to ``dare`` above its own tolerance, so riskier initiatives start, and a
+  riskier initiative has a higher potential (``POTENTIAL_RISK``) and fails more often
+  (action). Mechanism ``risk_taking``; the lever's other pathway (a failed step need not end
+  the alliance) is in action.
 - complementarity (« complémentarité avec ce qui existe déjà »): when an initiative already
   works on the same need in the territory, the share of would-be holders who start a
   duplicate (working at reduced effectiveness, see action: « dispersion des énergies ») rather than
@@ -39,10 +46,10 @@ from .common import A_POOL_FULL, add_member, practice, practised, record, seat_o
 from .partner_search import PARTNER_ENGAGEMENT
 
 (C_RATE, C_TARGET, C_FRAGILE, C_SPREAD, C_DUPLICATE, C_TRADEOFF, C_NIMBY, C_DURATION,
- C_COST, C_TARGET0, C_FRAGILE0, C_SPREAD0, C_DUPLICATE0, C_BY_WILL) = range(14)
+ C_COST, C_TARGET0, C_FRAGILE0, C_SPREAD0, C_DUPLICATE0, C_BY_WILL, C_DARE, C_DARE0) = range(16)
 Coefficients = namedtuple("Coefficients", (
     "rate target fragile spread duplicate tradeoff nimby duration cost target0 fragile0 "
-    "spread0 duplicate0 by_will"
+    "spread0 duplicate0 by_will dare dare0"
 ))
 
 COST_ELASTICITY = value("cost_elasticity")
@@ -61,6 +68,7 @@ def coefficients(p: Params) -> Coefficients:
     fragile = pair(p, "territorial_anchoring", "fragile")
     spread = pair(p, "cross_domain", "spread")
     duplicate = pair(p, "complementarity", "duplicate")
+    dare = pair(p, "experimentation", "dare") if p.mechanisms.risk_taking else (0.0, 0.0)
     return record(
         Coefficients,
         rate=p.constants.base_rate,
@@ -71,6 +79,7 @@ def coefficients(p: Params) -> Coefficients:
         cost=p.funding.project_cost,
         target0=target[0], fragile0=fragile[0], spread0=spread[0], duplicate0=duplicate[0],
         by_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
+        dare=dare[1], dare0=dare[0],
     )
 
 
@@ -164,9 +173,9 @@ def step(c, state, rng):
             rate = base * actors[a].will * (OFFICIAL_INITIATIVE if kind == OFFICIAL else actors[a].size ** 0.5)
             if u >= rate or actors[a].engaged >= slots(actors[a]):
                 continue
-            if risk > actors[a].risk_tolerance:
-                continue
             qa = practice(actors[a].will, c[C_BY_WILL])
+            if risk > actors[a].risk_tolerance + practised(c[C_DARE0], c[C_DARE], qa):
+                continue
             dim = top if rng.random() < practised(c[C_TARGET0], c[C_TARGET], qa) else rng.integers(0, NDIM)
             existing = first_open[t, dim]
             duplicate = False

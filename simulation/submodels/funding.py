@@ -55,7 +55,14 @@ The success rate is an outcome. Funding pressure, read by partner search, is a m
 average of the share of requested money that was not awarded. Money moves only between balances and pots or out as
 spending, so ``balances + spending = initial + inflows`` holds every month.
 Lever: data (less information asymmetry: funders see the quality of what they fund and
-rely less on holders' visibility).
+rely less on holders' visibility). Lever evaluation, its second pathway (mechanism
+``evaluated_selection``): « la valeur du chemin nécessite d'être évaluée conjointement, et
+faire l'objet d'une recherche de valorisation respective pour contribuer à l'intérêt général
+par le retour d'expériences »; « difficultés de choisir « le bon porteur de projets » »: an
+alliance whose partners evaluate their path jointly hands funders a reading of it, so they
+rely less on chance and on the holder's visibility (its size): the score's noise and its
+visibility-bias term are both multiplied by ``evaluation_noise`` (placed by the alliance's
+practice): funders select on evidence, not more.
 """
 
 from __future__ import annotations
@@ -98,10 +105,12 @@ from .partner_search import staff_free
 
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
  C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST,
- C_QUALITY, C_BIAS0, C_QUALITY0, C_COMMITTEE, C_COMMITTEE_TIME) = range(19)
+ C_QUALITY, C_BIAS0, C_QUALITY0, C_COMMITTEE, C_COMMITTEE_TIME, C_EVALUATED,
+ C_EVALUATED0) = range(21)
 Coefficients = namedtuple("Coefficients", (
     "calls pooled direct noise bias cost themed max_fail grant call_period local_tempo "
-    "staff_limit direct_local_calls project_cost quality bias0 quality0 committee committee_time"
+    "staff_limit direct_local_calls project_cost quality bias0 quality0 committee committee_time "
+    "evaluated evaluated0"
 ))
 
 MODE_CALLS, MODE_POOLED, MODE_DIRECT = 0, 1, 2
@@ -121,6 +130,7 @@ def coefficients(p: Params) -> Coefficients:
     }[f.regime]
     bias = pair(p, "data", "bias")
     seen = pair(p, "data", "seen")
+    evaluated = pair(p, "evaluation", "noise") if p.mechanisms.evaluated_selection else (1.0, 1.0)
     return record(
         Coefficients,
         calls=calls, pooled=pooled, direct=direct,
@@ -136,6 +146,7 @@ def coefficients(p: Params) -> Coefficients:
         bias0=f.visibility_bias * bias[0], quality0=seen[0],
         committee=1.0 if p.mechanisms.territorial_committee else 0.0,
         committee_time=p.constants.committee_time,
+        evaluated=evaluated[1], evaluated0=evaluated[0],
     )
 
 
@@ -226,7 +237,10 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
         for d in range(NDIM):
             need += needs[t, d]
         need /= NDIM
-        q = ini[i].practice  # data shared by the alliance's partners
+        q = ini[i].practice  # data shared and the path evaluated by the alliance's partners
+        evaluated = practised(c[C_EVALUATED0], c[C_EVALUATED], q)  # funders read the evaluation
+        noise *= c[C_NOISE] * evaluated
+        bias = practised(c[C_BIAS0], c[C_BIAS], q) * evaluated * np.log(actors[h].size)
         if committee:
             # local actors deciding together: they see the quality of what they know, fall
             # back on the holder's reputation for the rest, weigh their territory's need in
@@ -235,15 +249,15 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
             duty = actors[o].duty if o >= 0 else actors[f].duty
             score = (known * quality(ini, members, actors, i)
                      + (1.0 - known) * (practised(c[C_QUALITY0], c[C_QUALITY], q) * quality(ini, members, actors, i)
-                                        + practised(c[C_BIAS0], c[C_BIAS], q) * np.log(actors[h].size)
-                                        + TRACK_RECORD * np.log1p(actors[h].wins) + c[C_NOISE] * noise)
+                                        + bias
+                                        + TRACK_RECORD * np.log1p(actors[h].wins) + noise)
                      + duty * needs[t, ini[i].dim]
                      - max(0.0, ini[i].risk - actors[f].risk_tolerance))
         else:
             score = (practised(c[C_QUALITY0], c[C_QUALITY], q) * quality(ini, members, actors, i)
-                     + practised(c[C_BIAS0], c[C_BIAS], q) * np.log(actors[h].size)
+                     + bias
                      + TRACK_RECORD * np.log1p(actors[h].wins) + actors[f].duty * need
-                     - max(0.0, ini[i].risk - actors[f].risk_tolerance) + c[C_NOISE] * noise)
+                     - max(0.0, ini[i].risk - actors[f].risk_tolerance) + noise)
         nat[N_REQUESTED] += g
         tmp_i[n] = i
         tmp_s[n] = score

@@ -52,6 +52,24 @@ The alliance's fit to its territory is ``1 - |path - ideal_path|`` (« maintenir
 spécificités territoriales »). When every partner and every territory prefers the national
 standard, the path, hence every outcome, is the same under every rule.
 
+Who holds the purse and who may stop (mechanism ``budget_vote``, ``budget_session``; the
+workshop: « Vouloir tout contrôler est contre-productif, mais cela est parfois difficile à
+admettre »; « le faire alliance, comment on en sort ? »; « Je suis élu, j'ai le droit de
+décider ». Non, chacun est légitime): every ``constants.budget_period`` months of action the
+alliance's budget (how its pot is spent, and whether to go on) is decided under the rule. A
+decider votes to stop when its engagement is below ``failing_engagement``, objects with
+chance ``min(1, control * |own path - alliance path|)`` (the spending is not the one it
+wants), and accepts otherwise. Under ``macro_led`` the national partners decide alone (the
+holder when none), under ``proportional`` the payers of more than half the pledges: the
+session ends at once, and every partner whose vote lost bears ``constants.overruled_loss``
+of engagement (the frustration of the overruled). Under ``equal``, ``arranger`` and
+``subsidiarity`` (local partners decide the local budget; national ones their own money)
+the deciders must all agree: to go on, nobody objects; to stop, everybody wants to; else
+the session goes on next month and the alliance spends nothing meanwhile (time to agree: a
+paused month), nobody being overruled. Every partner at the table spends
+``constants.meeting_time``; an arranger (paid from the pot, action) holds the session for
+its partners, who spend none.
+
 An agreed alliance starts acting, each month with the start probability times
 ``1 - friction``, once its pot and three months of pledges cover the start cover share of its
 next three months' cost.
@@ -109,6 +127,7 @@ COFUND = np.array([value(f"cofund_{kind}") for kind in KIND_NAMES])
 PLEDGE_CAP = value("pledge_cap")
 MISALIGN_MAX = value("misalign_max")
 COVER_MONTHS = int(value("cover_months"))
+FAILING_ENGAGEMENT = value("failing_engagement")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -219,6 +238,70 @@ def decided(c, ini, members, share, actors, i, rng):
     if rule == PROPORTIONAL:
         return yes > 0.5 * voice
     return yes >= voice
+
+
+SPEND, PENDING, STOP = range(3)
+
+
+@njit(cache=True)
+def budget_session(rule, meeting, overruled, state, i, rng):
+    """The budget session of acting alliance ``i`` under ``rule`` (module docstring): returns
+    ``SPEND`` (budget voted), ``PENDING`` (no agreement yet: nothing is spent this month) or
+    ``STOP`` (the deciders end the alliance)."""
+    ini, members, share, engagement, actors = (state.initiatives, state.members, state.share,
+                                               state.engagement, state.actors)
+    leader = rule == MACRO_LED or rule == PROPORTIONAL
+    national_say = False
+    if rule == MACRO_LED:
+        for k in range(K):
+            if members[i, k] >= 0 and actors[members[i, k]].national:
+                national_say = True
+    total = pledged(members, share, i)
+    votes = np.zeros(K, np.int64)  # 0 absent or no say, 1 accept, 2 object, 3 stop
+    weight = np.zeros(K)
+    for k in range(K):
+        a = members[i, k]
+        if a < 0:
+            continue
+        if rule == MACRO_LED:
+            w = 1.0 if (actors[a].national if national_say else a == ini[i].holder) else 0.0
+        elif rule == PROPORTIONAL:
+            w = share[i, k] / total if total > 0.0 else 1.0
+        elif rule == SUBSIDIARITY:
+            w = 0.0 if actors[a].national else 1.0
+        else:
+            w = 1.0
+        # every member's wish is drawn (the overruled are those whose wish lost)
+        if engagement[i, k] < FAILING_ENGAGEMENT:
+            votes[k] = 3
+        elif rng.random() < min(1.0, actors[a].control * abs(actors[a].path - ini[i].path)):
+            votes[k] = 2
+        else:
+            votes[k] = 1
+        weight[k] = w
+        if w > 0.0 and not (rule == ARRANGER and ini[i].arranged):
+            actors[a].time_used += meeting
+    say = 0.0
+    stop = 0.0
+    accept = 0.0
+    for k in range(K):
+        say += weight[k]
+        if votes[k] == 3:
+            stop += weight[k]
+        elif votes[k] == 1:
+            accept += weight[k]
+    if leader:
+        outcome = STOP if stop > 0.5 * say else SPEND
+        for k in range(K):
+            lost = votes[k] == 2 or (votes[k] == 3) != (outcome == STOP)
+            if votes[k] > 0 and lost:
+                engagement[i, k] = max(0.0, engagement[i, k] - overruled)
+        return outcome
+    if say > 0.0 and stop >= say:
+        return STOP
+    if accept >= say:
+        return SPEND
+    return PENDING
 
 
 @njit(cache=True)

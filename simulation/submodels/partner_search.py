@@ -25,6 +25,22 @@ Levers: actor_mapping (holders meet funders), third_places (local actors of othe
 meet), accessibility (small associations stop thinking « ce n'est pas pour moi »),
 engineering_funding (the State pays the co-construction cost: « le coût de la participation
 des citoyens est souvent oublié »).
+
+Second pathways of three levers (issue 9, item 5; each removable by a ``mechanisms`` switch):
+
+- mutual_trust (« Les parties s'engagent à se respecter mutuellement, et à travailler en
+  confiance »; « le ciment de tout cela est la confiance »), switch ``trust_at_meeting``: a
+  candidate who practises it sets aside the share ``mutual_trust_start`` of its distrust of
+  the holder it meets (its starting trust in a new partnership).
+- cross_domain (« Elles contribuent à décloisonner et à sortir des logiques en silos »),
+  switch ``cross_domain_search``: a holder who practises it passes over a candidate of its
+  own type for another with chance ``cross_domain_other_kind`` (combined with third places'
+  redraw as independent chances): more types of partner become eligible.
+- accessibility (« des gens se diraient « ce n'est pas pour moi » »; the research lever's
+  « rendre les pratiques d'alliance plus accessibles »), switch ``volunteer_participation``:
+  once the Charter speaks its language, a small association's volunteers carry the share
+  ``accessibility_volunteers`` of its co-construction time, so the staff-time gate, which
+  stops the lexicon's effect on will, binds less.
 """
 
 from __future__ import annotations
@@ -64,11 +80,13 @@ from .elections import months_to_election
 (C_NATIONAL, C_REGIONAL, C_CANDIDATES, C_OTHER_KIND, C_NOT_FOR_ME, C_FUNDED_SHARE,
  C_PARTICIPATION, C_STAFF_LIMIT, C_RESPOND, C_COMPETITION, C_PATIENCE, C_CYCLE,
  C_TERM_HORIZON, C_NATIONAL0, C_REGIONAL0, C_CANDIDATES0, C_OTHER_KIND0, C_NOT_FOR_ME0,
- C_FUNDED_SHARE0, C_BY_WILL) = range(20)
+ C_FUNDED_SHARE0, C_BY_WILL, C_START, C_START0, C_CROSS, C_CROSS0, C_VOLUNTEERS,
+ C_VOLUNTEERS0) = range(26)
 Coefficients = namedtuple("Coefficients", (
     "national regional candidates other_kind not_for_me funded_share participation "
     "staff_limit respond competition patience cycle term_horizon national0 regional0 "
-    "candidates0 other_kind0 not_for_me0 funded_share0 by_will"
+    "candidates0 other_kind0 not_for_me0 funded_share0 by_will start start0 cross cross0 "
+    "volunteers volunteers0"
 ))
 
 THRESHOLD = value("threshold")
@@ -91,6 +109,10 @@ def coefficients(p: Params) -> Coefficients:
     other_kind = pair(p, "third_places", "other_kind")
     not_for_me = pair(p, "accessibility", "not_for_me")
     funded_share = pair(p, "engineering_funding", "funded")
+    m = p.mechanisms
+    start = pair(p, "mutual_trust", "start") if m.trust_at_meeting else (0.0, 0.0)
+    cross = pair(p, "cross_domain", "other_kind") if m.cross_domain_search else (0.0, 0.0)
+    volunteers = pair(p, "accessibility", "volunteers") if m.volunteer_participation else (0.0, 0.0)
     return record(
         Coefficients,
         national=national[1], regional=regional[1], candidates=candidates[1],
@@ -105,6 +127,8 @@ def coefficients(p: Params) -> Coefficients:
         national0=national[0], regional0=regional[0], candidates0=candidates[0],
         other_kind0=other_kind[0], not_for_me0=not_for_me[0], funded_share0=funded_share[0],
         by_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
+        start=start[1], start0=start[0], cross=cross[1], cross0=cross[0],
+        volunteers=volunteers[1], volunteers0=volunteers[0],
     )
 
 
@@ -121,6 +145,15 @@ def horizon(actor, territories, month, cycle, term_weight):
         term = min(h, float(months_to_election(month, territories[t].election_offset, cycle)) + TERM_SLACK)
         h = (1.0 - term_weight) * h + term_weight * term
     return h
+
+
+@njit(cache=True)
+def volunteered(c, actor):
+    """Share of a small association's co-construction time its volunteers carry once the
+    Charter speaks its language (accessibility, practised by the association's will)."""
+    if actor.kind != ASSOCIATION or not actor.small:
+        return 0.0
+    return practised(c[C_VOLUNTEERS0], c[C_VOLUNTEERS], practice(actor.will, c[C_BY_WILL]))
 
 
 @njit(cache=True)
@@ -143,7 +176,8 @@ def benefit(c, actor, need, risk, duration, h, unfunded):
 @njit(cache=True)
 def pick(c, state, q, t, holder, n_national, regional, rng):
     """One candidate: the map is used by the holder (practice ``q``), third places by the
-    territory's actors."""
+    territory's actors; a same-type candidate is passed over for another when either third
+    places or the holder's cross-domain reflection lead it elsewhere."""
     territories, actors, national_first = state.territories, state.actors, state.national_first
     u = rng.random()
     p_nat = practised(c[C_NATIONAL0], c[C_NATIONAL], q)
@@ -155,7 +189,9 @@ def pick(c, state, q, t, holder, n_national, regional, rng):
     n = territories[t].n_actors
     a = a0 + rng.integers(0, n)
     qt = practice(territories[t].will, c[C_BY_WILL])
-    if rng.random() < practised(c[C_OTHER_KIND0], c[C_OTHER_KIND], qt) and actors[a].kind == actors[holder].kind:
+    other = 1.0 - ((1.0 - practised(c[C_OTHER_KIND0], c[C_OTHER_KIND], qt))
+                   * (1.0 - practised(c[C_CROSS0], c[C_CROSS], q)))
+    if rng.random() < other and actors[a].kind == actors[holder].kind:
         a = a0 + rng.integers(0, n)
     return a
 
@@ -206,7 +242,7 @@ def step(c, month, state, rng):
             funded = practised(c[C_FUNDED_SHARE0], c[C_FUNDED_SHARE], q) * c[C_PARTICIPATION]
             if actors[state_actor].money < funded * FTE_MONTH_KEUR:
                 funded = 0.0
-            unfunded = c[C_PARTICIPATION] - funded
+            unfunded = (c[C_PARTICIPATION] - funded) * (1.0 - volunteered(c, actors[a]))
             if c[C_STAFF_LIMIT] > 0.0 and staff_free(actors[a]) < unfunded + WORK_TIME:
                 continue
             h = horizon(actors[a], territories, month, cycle, c[C_TERM_HORIZON])
@@ -217,6 +253,7 @@ def step(c, month, state, rng):
                 trust = actors[a].trust
             else:
                 trust = 0.5 * (actors[a].trust + territories[t].social_capital)
+            trust += (1.0 - trust) * practised(c[C_START0], c[C_START], practice(actors[a].will, c[C_BY_WILL]))
             if u_trust >= trust:
                 continue
             if (actors[a].kind == ASSOCIATION and actors[holder].kind == ASSOCIATION
