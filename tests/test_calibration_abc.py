@@ -277,3 +277,122 @@ def test_same_posterior_on_one_and_two_workers(tmp_path):
     two = run_calibration(spec, workers=2, out=tmp_path / "two", progress=False)
     pd.testing.assert_frame_equal(pd.read_csv(one / "posterior.csv"), pd.read_csv(two / "posterior.csv"))
     pd.testing.assert_frame_equal(pd.read_csv(one / "check.csv"), pd.read_csv(two / "check.csv"))
+
+
+# --- re-weighting on fresh seeds (session 18) --------------------------------------------
+
+def _noisy(t, b, pts, sd=0.3):
+    """Pattern = the parameter plus seed noise: lucky seeds make a far parameter look close."""
+    rng = np.random.default_rng([3, t, b])
+    return pts[:, :1] + sd * rng.standard_normal((len(pts), 1))
+
+
+def test_refresh_down_weights_lucky_acceptances():
+    """Observed 0.9 near the top of a uniform prior on [0, 1], noise sd 0.3: particles accepted
+    on lucky seeds sit lower; on fresh seeds they miss, so the re-weighted posterior mean moves
+    towards the parameters that reach 0.9 as a rule, and weights stay normalised."""
+    from experiments.calibration.smc import refresh
+
+    res = run_smc(_noisy, 1, np.array([0.9]), np.array([0.01]),
+                  Settings(population=300, generations=4, batch=300, seed=5))
+    w0 = res.last.weights.copy()
+    before = float(np.sum(w0 * res.last.points[:, 0]))
+    res = refresh(res, lambda b, pts: _noisy(97, b, pts), np.array([0.9]), 8)
+    after = float(np.sum(res.last.weights * res.last.points[:, 0]))
+    assert abs(res.last.weights.sum() - 1) < 1e-12 and res.refreshed["applied"]
+    assert np.array_equal(res.refreshed["weights_smc"], w0)
+    assert 0 < res.refreshed["hit_share"] < 1
+    assert after > before + 0.01, (before, after)
+
+
+def test_refresh_leaves_a_noiseless_population_unchanged():
+    from experiments.calibration.smc import refresh
+
+    def exact(t, b, pts):
+        return pts[:, :1].copy()
+
+    res = run_smc(exact, 1, np.array([0.5]), np.array([0.01]),
+                  Settings(population=50, generations=3, batch=50, seed=5))
+    w0 = res.last.weights.copy()
+    res = refresh(res, lambda b, pts: exact(97, b, pts), np.array([0.5]), 3)
+    assert np.allclose(res.last.weights, w0) and res.refreshed["hit_share"] == pytest.approx(1.0)
+
+
+# --- alliance sensitivity --posterior (session 18) ----------------------------------------
+
+SENS = """
+method = "regression"
+base = "defaults"
+outcomes = ["application_success_rate"]
+[factors]
+"funding.budget_scale" = [0.5, 2.0]
+[overrides]
+"run.months" = 12
+[regression]
+points = 16
+[pilot]
+points = 1
+seeds = 2
+[execution]
+chunk_runs = 8
+"""
+
+
+def _fake_posterior(folder: Path) -> Path:
+    from simulation import Params
+
+    folder.mkdir()
+    (folder / "base_params.json").write_text(json.dumps(Params().model_dump()))
+    (folder / "summary.json").write_text(json.dumps({"kind": "calibration", "model": "simulation", "parameters": [
+        {"path": "funding.selection_noise", "kind": "float"}, {"path": "funding.max_failures", "kind": "int"},
+        {"path": "funding.budget_scale", "kind": "float"}]}))
+    pd.DataFrame({"funding.selection_noise": [1.5, 0.2, 0.9], "funding.max_failures": [7.0, 2.0, 5.0],
+                  "funding.budget_scale": [9.0, 9.0, 9.0], "weight": [0.5, 0.0, 0.5]}
+                 ).to_csv(folder / "posterior.csv", index=False)
+    return folder
+
+
+@pytest.mark.slow
+def test_sensitivity_draws_each_run_from_the_posterior_and_resumes(tmp_path, capsys):
+    post = _fake_posterior(tmp_path / "post")
+    spec = tmp_path / "s.toml"
+    spec.write_text(SENS)
+    out = tmp_path / "res"
+    assert main(["sensitivity", str(spec), "--posterior", str(post), "--workers", "1", "--quiet",
+                 "--out", str(out)]) == 0
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    design = pd.read_parquet(folder / "design.parquet")
+    assert set(design["posterior_row"]) <= {0, 2} and design["posterior_row"].nunique() == 2  # weight 0: never
+    assert (design["posterior.funding.selection_noise"] == np.where(design["posterior_row"] == 0, 1.5, 0.9)).all()
+    assert design["posterior.funding.max_failures"].dtype.kind == "i"
+    assert "posterior.funding.budget_scale" in design  # recorded, but the factor's value is what ran
+    assert design["funding.budget_scale"].between(0.5, 2.0).all()
+    assert "posterior" in (folder / "ranking.md").read_text()
+    # resumed with half its chunks gone: the same draws and outcomes
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    files = sorted((copy / "checkpoint").glob("runs-*.parquet"))
+    for f in files[len(files) // 2:]:
+        f.unlink()
+    assert main(["sensitivity", "--resume", str(copy), "--workers", "1", "--quiet"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(copy / "design.parquet"), design)
+    # the posterior changed since: the resume is refused in one line
+    p = pd.read_csv(post / "posterior.csv")
+    p.loc[0, "funding.selection_noise"] = 1.4
+    p.to_csv(post / "posterior.csv", index=False)
+    files = sorted((copy / "checkpoint").glob("runs-*.parquet"))
+    files[-1].unlink()
+    capsys.readouterr()
+    assert main(["sensitivity", "--resume", str(copy), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "posterior" in err[0]
+
+
+def test_sensitivity_posterior_refuses_a_non_calibration_folder(tmp_path, capsys):
+    spec = tmp_path / "s.toml"
+    spec.write_text(SENS)
+    (tmp_path / "x").mkdir()
+    assert main(["sensitivity", str(spec), "--posterior", str(tmp_path / "x"), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--posterior" in err[0] and "expected a calibration results folder" in err[0]
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())  # nothing half-made

@@ -4,7 +4,9 @@ Files (all paths relative to the folder):
 
 - ``posterior.csv``: the last generation, one row per particle: parameter values by dotted
   path, unit coordinates (``u_*``), normalised ``weight``, ``distance`` and every target's
-  simulated pattern (mean over the spec's replications). ``alliance run --posterior`` reads it.
+  simulated pattern (mean over the spec's replications); with ``[abc] refresh``, ``weight`` is
+  the weight after the re-weighting on fresh seeds, ``weight_smc`` the one before and
+  ``fresh_hits`` the fresh blocks within the tolerance. ``alliance run --posterior`` reads it.
 - ``populations.csv``: every generation's particles (column ``generation``).
 - ``history.csv``: tolerance, proposals, acceptance rate and effective sample size per generation.
 - ``parameters.csv``: prior range, base value, posterior median and interval, and a verdict.
@@ -205,6 +207,12 @@ def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame
                      f"[{_fmt(r.band_low)}, {_fmt(r.band_high)}] (before: {r.before_in_band:.0%}).")
     lines.append(f"- Stopped: {result.stopped}; {result.simulations} parameter sets "
                  f"simulated by the algorithm, {spec.replications} seed(s) each.")
+    ref = result.refreshed
+    if ref is not None:
+        lines.append(f"- Re-weighted on {ref['blocks']} block(s) of fresh seeds (against lucky acceptances): "
+                     f"{ref['hit_share']:.0%} of the posterior weight fell within the tolerance again; "
+                     f"effective sample size {ref['ess_smc']:.0f} -> {ref['ess']:.0f}"
+                     + ("." if ref["applied"] else "; no particle did, so the SMC weights were kept."))
     lvl = f"{spec.level:.0%}"
     lines += ["", f"## Targets: figure against the model's {lvl} predictive interval", "",
               *targets_table(check)]
@@ -253,6 +261,9 @@ def write_all(folder: Path, *, spec: CalibrationSpec, result: Result, before: pd
     pops = pd.concat(frames, ignore_index=True)
     pops.to_csv(folder / "populations.csv", index=False)
     post = pops[pops["generation"] == result.last.t].drop(columns="generation")
+    ref = result.refreshed
+    if ref is not None:  # the SMC weights before the re-weighting on fresh seeds, and the hits
+        post = post.assign(weight_smc=ref["weights_smc"], fresh_hits=ref["hits"].astype(int))
     post.to_csv(folder / "posterior.csv", index=False)
     history = pd.DataFrame(result.history)
     history.to_csv(folder / "history.csv", index=False)
@@ -278,6 +289,9 @@ def write_all(folder: Path, *, spec: CalibrationSpec, result: Result, before: pd
                                              for k, v in h.items()} for h in result.history],
         "posterior_parameters": params.replace({np.nan: None}).to_dict("records"),
         "check": check.to_dict("records"), "target_keys": keys,
+        "refresh": None if ref is None else {
+            "blocks": ref["blocks"], "applied": ref["applied"], "hit_share": ref["hit_share"],
+            "ess_smc": ref["ess_smc"], "ess": ref["ess"]},
     }
     (folder / "summary.json").write_text(json.dumps(summary, indent=1, default=float) + "\n")
     return text

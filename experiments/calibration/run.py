@@ -7,7 +7,8 @@ pool or a Dask cluster), then a posterior predictive check, and writes
 
 Seeds: simulation ``i`` of batch ``b`` of generation ``t`` runs its ``R`` replications with
 seeds ``first_seed + R * (t * 10**9 + b * 10**5 + i) + r``; the check before calibration
-(the base parameters) uses ``t = 98`` and the posterior predictive check ``t = 99``. Each
+(the base parameters) uses ``t = 98``, the posterior predictive check ``t = 99`` and the
+re-weighting of the last population on fresh seeds (``[abc] refresh`` blocks) ``t = 97``. Each
 finished batch is written at once to ``checkpoint/g<t>-b<b>.parquet`` (under a temporary
 name, then renamed); ``--resume DIR`` recomputes only the missing batches and, since the
 algorithm draws its proposals from the spec's seed alone, gives exactly the posterior of an
@@ -30,11 +31,11 @@ import pandas as pd
 from experiments.execution.executor import Executor
 from experiments.io.errors import InputError, ResourceError
 
-from .smc import run_smc
+from .smc import refresh, run_smc
 from .spec import CalibrationSpec, load_calibration
 
 RESULTS = Path("results")
-T_BEFORE, T_AFTER = 98, 99
+T_REFRESH, T_BEFORE, T_AFTER = 97, 98, 99
 
 
 def seed_of(spec: CalibrationSpec, t: int, b: int, i: int, r: int) -> int:
@@ -172,6 +173,13 @@ def run_calibration(spec_path: str | Path | None = None, *, quick: bool = False,
                                   f"{gen.acceptance:.2f}, effective sample size {gen.ess:.0f}")
             try:
                 result = run_smc(sim.smc_simulate, len(spec.parameters), observed, floor, spec.abc, say)
+                result = refresh(result, lambda b, pts: sim.smc_simulate(T_REFRESH, b, pts), observed,
+                                 spec.abc.refresh)
+                if progress and result.refreshed:
+                    r = result.refreshed
+                    sim.bar.write(f"re-weighted on {r['blocks']} blocks of fresh seeds: "
+                                  f"{r['hit_share']:.0%} of the weight within tolerance again, "
+                                  f"effective sample size {r['ess_smc']:.0f} -> {r['ess']:.0f}")
                 before = sim.batch(T_BEFORE, 0, None, fixed=_centre(spec))
                 after = sim.batch(T_AFTER, 0, posterior_draws(spec, result.last.points, result.last.weights))
             finally:
