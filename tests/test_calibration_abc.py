@@ -145,6 +145,7 @@ BAD = [
     ('[targets.application_success_rate]\nfigure = 0.2\nband = [0.1, 0.3]\nfit = false', "at least one target with fit = true"),
     ('[abc]\npopulation = 2', "abc.population"),
     ('[abc]\nquantile = "half"', "abc.quantile"),
+    ('[abc]\nrefresh = -1', "abc.refresh"),
     ('[quick]\nspeed = 2', "unknown key 'quick.speed'"),
 ]
 GOOD_PARTS = {
