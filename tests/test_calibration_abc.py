@@ -329,6 +329,7 @@ outcomes = ["application_success_rate"]
 "funding.budget_scale" = [0.5, 2.0]
 [overrides]
 "run.months" = 12
+"funding.selection_noise" = 0.7
 [regression]
 points = 16
 [pilot]
@@ -364,11 +365,16 @@ def test_sensitivity_draws_each_run_from_the_posterior_and_resumes(tmp_path, cap
     (folder,) = [p for p in out.iterdir() if p.is_dir()]
     design = pd.read_parquet(folder / "design.parquet")
     assert set(design["posterior_row"]) <= {0, 2} and design["posterior_row"].nunique() == 2  # weight 0: never
-    assert (design["posterior.funding.selection_noise"] == np.where(design["posterior_row"] == 0, 1.5, 0.9)).all()
+    assert (design["posterior.funding.max_failures"] == np.where(design["posterior_row"] == 0, 7, 5)).all()
     assert design["posterior.funding.max_failures"].dtype.kind == "i"
+    assert "posterior.funding.selection_noise" not in design  # the base (its overrides) sets it: kept
     assert "posterior.funding.budget_scale" in design  # recorded, but the factor's value is what ran
     assert design["funding.budget_scale"].between(0.5, 2.0).all()
-    assert "posterior" in (folder / "ranking.md").read_text()
+    saved = json.loads((folder / "experiment.json").read_text())
+    assert saved["posterior_kept"] == ["funding.selection_noise"]
+    assert saved["posterior_overridden"] == ["funding.budget_scale"]
+    ranking = (folder / "ranking.md").read_text()
+    assert "posterior" in ranking and "`funding.selection_noise`" in ranking
     # resumed with half its chunks gone: the same draws and outcomes
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy)

@@ -238,7 +238,12 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
         if posterior is not None:
             if not spec.is_simulation:
                 raise InputError(f"--posterior: expected a spec of the simulation; found model {spec.model!r}")
-            post = {"posterior": str(posterior), "posterior_key": _posterior_key(posterior)}
+            from experiments.calibration.posterior import _at, load
+
+            cal = load(posterior)
+            post = {"posterior": str(posterior), "posterior_key": _posterior_key(posterior),
+                    "posterior_kept": [p for p in cal.paths if _at(base, p) != _at(cal.base, p)],
+                    "posterior_overridden": [f.path for f in spec.factors if f.path in cal.paths]}
         folder = new_folder(spec, out)
         lock_folder(folder, "sensitivity")  # a --resume of it while this runs is refused
         write_atomic(folder / "spec.toml", spec.path.read_bytes())
@@ -308,6 +313,11 @@ def _notes(spec: Spec, folder: Path) -> list[tuple[str, str]]:
                     f"tirée selon son poids dans la loi a posteriori de `{p}` (colonnes `posterior.*` de "
                     "design.parquet) ; le bruit du pilote, auquel les effets sont comparés, inclut leur dispersion. "
                     "Un facteur de la spec remplace sa valeur calibrée."))
+        for key, en, fr in (("posterior_overridden", "Varied by the spec instead", "Variés par la spec à la place"),
+                            ("posterior_kept", "Kept at the base scenario's value", "Gardés à la valeur du scénario de base")):
+            if saved.get(key):
+                names = ", ".join(f"`{k}`" for k in saved[key])
+                out.append((f"{en}: {names}.", f"{fr} : {names}."))
     kept = spec.sobol.get("retained", []) if spec.method == "sobol" else []
     if kept:
         names = ", ".join(f"`{k}`" for k in kept)
