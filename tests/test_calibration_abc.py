@@ -306,6 +306,34 @@ def test_refresh_down_weights_lucky_acceptances():
     assert after > before + 0.01, (before, after)
 
 
+def test_refresh_targets_prior_times_p_squared_on_a_known_posterior():
+    """What the re-weighting is, on the known answer: y ~ N(mu, 1), y_obs = 1.3, posterior
+    N(1.3, 1). Where the seed noise is part of the data model (one noisy realisation), the
+    plain ABC posterior is right and the re-weighted one, prior x p^2, is too narrow by about
+    1 / sqrt(2): it counts the data twice (docs/calibration.md, "Method"). It is a deliberate
+    sharpening for the data model "the figure is the expected pattern", not a posterior of
+    the single-realisation model."""
+    from experiments.calibration.smc import refresh
+
+    def simulate(t, b, pts):
+        rng = np.random.default_rng([9, t, b])
+        return -5.0 + 10.0 * pts[:, :1] + SIGMA * rng.standard_normal((len(pts), 1))
+
+    res = run_smc(simulate, 1, np.array([OBSERVED]), np.array([0.01]),
+                  Settings(population=600, generations=6, batch=600, seed=2))
+    mu = -5.0 + 10.0 * res.last.points[:, 0]
+
+    def sd(w):
+        m = np.sum(w * mu)
+        return float(np.sqrt(np.sum(w * (mu - m) ** 2)))
+
+    plain = sd(res.last.weights)
+    res = refresh(res, lambda b, pts: simulate(97, b, pts), np.array([OBSERVED]), 16)
+    sharp = sd(res.last.weights)
+    assert 0.85 < plain / SIGMA < 1.2, plain
+    assert 0.6 < sharp / plain < 0.82, (plain, sharp)
+
+
 def test_refresh_leaves_a_noiseless_population_unchanged():
     from experiments.calibration.smc import refresh
 
@@ -403,3 +431,24 @@ def test_sensitivity_posterior_refuses_a_non_calibration_folder(tmp_path, capsys
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--posterior" in err[0] and "expected a calibration results folder" in err[0]
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())  # nothing half-made
+
+
+@pytest.mark.parametrize("damage,message", [
+    ("text", "expected finite numbers"),
+    ("cut", "expected 3 rows"),
+])
+def test_a_damaged_posterior_is_refused_in_one_line(tmp_path, capsys, damage, message):
+    post = _fake_posterior(tmp_path / "post")
+    summary = json.loads((post / "summary.json").read_text())
+    (post / "summary.json").write_text(json.dumps({**summary, "posterior_rows": 3}))
+    table = pd.read_csv(post / "posterior.csv")
+    if damage == "text":
+        table["funding.selection_noise"] = table["funding.selection_noise"].astype(object)
+        table.loc[1, "funding.selection_noise"] = "abc"
+    else:
+        table = table.iloc[:2]
+    table.to_csv(post / "posterior.csv", index=False)
+    assert main(["run", "baseline", "--reps", "2", "--months", "12", "--posterior", str(post),
+                 "--out", str(tmp_path / "r"), "--quiet", "--workers", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0] and "posterior.csv" in err[0], err

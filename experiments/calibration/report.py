@@ -288,7 +288,7 @@ def write_all(folder: Path, *, spec: CalibrationSpec, result: Result, before: pd
         "scheduler": scheduler, "history": [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
                                              for k, v in h.items()} for h in result.history],
         "posterior_parameters": params.replace({np.nan: None}).to_dict("records"),
-        "check": check.to_dict("records"), "target_keys": keys,
+        "check": check.to_dict("records"), "target_keys": keys, "posterior_rows": len(post),
         "refresh": None if ref is None else {
             "blocks": ref["blocks"], "applied": ref["applied"], "hit_share": ref["hit_share"],
             "ess_smc": ref["ess_smc"], "ess": ref["ess"]},

@@ -247,7 +247,14 @@ def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | 
     missing = [c for c in (*ucols, "weight") if c not in post.columns]
     if missing:
         raise InputError(f"--check {path}: expected columns {missing}; found {', '.join(post.columns)}")
-    points = post[ucols].to_numpy(float)
+    try:
+        rows = json.loads((folder / "summary.json").read_text()).get("posterior_rows")
+    except (OSError, ValueError, AttributeError):
+        rows = None
+    if rows is not None and rows != len(post):
+        raise InputError(f"--check {path}: expected {rows} rows (summary.json's posterior_rows); found "
+                         f"{len(post)}: the file was cut or changed")
+    points = post[ucols].apply(pd.to_numeric, errors="coerce").to_numpy(float)
     weights = pd.to_numeric(post["weight"], errors="coerce").to_numpy(float)
     if (len(weights) == 0 or not np.isfinite(points).all() or not np.isfinite(weights).all()
             or (weights < 0).any() or weights.sum() <= 0 or (points < 0).any() or (points > 1).any()):
