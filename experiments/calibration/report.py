@@ -29,6 +29,7 @@ from .smc import Result, weighted_quantile
 from .spec import CalibrationSpec
 
 GOAL = 0.90  # share of posterior draws whose pattern should fall in its band
+MIN_ESS = 50  # fewer effective particles: the width verdicts are Monte Carlo noise (quick runs)
 
 
 def _wq(x: np.ndarray, w: np.ndarray, q: float) -> float:
@@ -48,11 +49,14 @@ def parameter_table(spec: CalibrationSpec, result: Result, base: dict | None) ->
     vals = pd.DataFrame([values_at(spec, u) for u in last.points])
     a = (1 - spec.level) / 2
     rows = []
+    thin = last.ess < MIN_ESS  # too few effective particles for a verdict
     for f in spec.parameters:
         x = vals[f.path].to_numpy(float)
         lo, med, hi = (_wq(x, last.weights, q) for q in (a, 0.5, 1 - a))
         ratio = (hi - lo) / (spec.level * (f.high - f.low))
         verdict = "pinned down" if ratio < 0.5 else ("narrowed" if ratio < 0.8 else "left open")
+        if thin:
+            verdict = f"no verdict (effective sample size {last.ess:.0f} < {MIN_ESS})"
         pos = (med - f.low) / (f.high - f.low)
         edge = "low" if pos < 0.1 else ("high" if pos > 0.9 else "")
         rows.append({"parameter": f.path, "kind": f.kind, "prior_low": f.low, "prior_high": f.high,
@@ -189,10 +193,14 @@ def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame
     narrowed = params[params["verdict"] == "narrowed"]["parameter"].tolist()
     left = params[params["verdict"] == "left open"]["parameter"].tolist()
     edges = params[params["edge"] != ""]
-    lines.append(f"- The evidence pins down: {', '.join(pinned) or 'no parameter'}.")
-    if narrowed:
-        lines.append(f"- It narrows: {', '.join(narrowed)}.")
-    lines.append(f"- It leaves open: {', '.join(left) or 'no parameter'}.")
+    if result.last.ess < MIN_ESS:
+        lines.append(f"- No verdict on the parameters: the last generation's effective sample size is "
+                     f"{result.last.ess:.0f} (under {MIN_ESS}), too few particles to tell what the evidence pins down.")
+    else:
+        lines.append(f"- The evidence pins down: {', '.join(pinned) or 'no parameter'}.")
+        if narrowed:
+            lines.append(f"- It narrows: {', '.join(narrowed)}.")
+        lines.append(f"- It leaves open: {', '.join(left) or 'no parameter'}.")
     for _, r in edges.iterrows():
         lines.append(f"- {r['parameter']} sits at the {r['edge']} edge of its range "
                      f"(median {_fmt(r['posterior_median'])} in [{_fmt(r['prior_low'])}, "

@@ -75,7 +75,11 @@ class Simulator:
         or of ``fixed`` parameters (``points`` None: one row per draw of the check)."""
         path = self.file(t, b)
         if path.exists():
-            df = pd.read_parquet(path)
+            try:
+                df = pd.read_parquet(path)
+            except (OSError, ValueError) as exc:
+                raise InputError(f"{path}: expected a checkpoint of this calibration; found an unreadable "
+                                 f"file ({type(exc).__name__}): delete it and resume") from None
             if points is not None and (len(df) != len(points) or not np.allclose(
                     df[self.ucols].to_numpy(), points, rtol=0, atol=1e-12)):
                 raise InputError(f"{path}: expected the checkpoint of this calibration (same spec "

@@ -125,13 +125,14 @@ def _chunk_file(folder: Path, stage: str, index: int) -> Path:
 POSTERIOR = "posterior."  # prefix of the columns holding each run's calibrated parameters
 
 
-def posterior_draws(folder: Path, seeds: pd.Series, base: dict | None) -> pd.DataFrame | None:
+def posterior_draws(folder: Path, seeds: pd.Series, base: dict | None,
+                    factors: frozenset[str] = frozenset()) -> pd.DataFrame | None:
     """``--posterior``: each run's calibrated parameters, one posterior particle drawn by
     weight from a generator seeded by the run's own seed (the same draw on resume, on any
     executor); None when the experiment has no posterior (experiment.json's ``posterior``).
     Columns ``posterior_row`` and ``posterior.<path>``; a path the base scenario sets to
-    another value than the calibration's base keeps the scenario's value (no column), and a
-    factor of the spec overrides its column in the run (the experiment varies it on purpose)."""
+    another value than the calibration's base keeps the scenario's value (no column), and so
+    does a factor of the spec (``factors``: the experiment varies it on purpose)."""
     import json
 
     saved = folder / "experiment.json"
@@ -146,7 +147,7 @@ def posterior_draws(folder: Path, seeds: pd.Series, base: dict | None) -> pd.Dat
     rows = np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), len(cum) - 1)
     out = pd.DataFrame({"posterior_row": rows})
     for p, kind in zip(post.paths, post.kinds, strict=True):
-        if _at(base, p) == _at(post.base, p):
+        if p not in factors and _at(base, p) == _at(post.base, p):
             x = post.values[p].to_numpy()[rows]
             out[POSTERIOR + p] = x.round().astype(np.int64) if kind == "int" else x.astype(float)
     return out
@@ -165,7 +166,7 @@ def execute(spec: Spec, table: pd.DataFrame, folder: Path, stage: str, ex: Execu
     design = design_key(spec, base)  # a chunk of another spec (or base) is computed again
     missing = [i for i in range(len(bounds)) if not checkpoint_current(_chunk_file(folder, stage, i), design)]
     ucols = [c for c in table.columns if c.startswith("u_")]
-    drawn = posterior_draws(folder, table["seed"], base)
+    drawn = posterior_draws(folder, table["seed"], base, frozenset(f.path for f in spec.factors))
 
     def chunk(a: int, b: int) -> list[dict]:  # built as it is submitted: memory stays flat
         rows = table[ucols].iloc[a:b].to_dict("records") if ucols else [{}] * (b - a)
