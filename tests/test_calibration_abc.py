@@ -452,3 +452,20 @@ def test_a_damaged_posterior_is_refused_in_one_line(tmp_path, capsys, damage, me
                  "--out", str(tmp_path / "r"), "--quiet", "--workers", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and "posterior.csv" in err[0], err
+
+
+def test_check_fresh_gives_an_independent_replicate(tmp_path, capsys):
+    """--check reproduces the check; --check --fresh K draws other particles on other seeds."""
+    from experiments.calibration.run import recheck
+
+    folder = run_calibration(toy_spec(tmp_path, pop=40, gens=2), workers=1, out=tmp_path / "r", progress=False)
+    same = recheck(folder, workers=1, progress=False)
+    other = recheck(folder, workers=1, progress=False, fresh=1)
+    original = pd.read_csv(folder / "check.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(same / "check.csv"), original)
+    replicate = pd.read_csv(other / "check.csv")
+    assert not np.allclose(replicate["after_median"], original["after_median"])
+    assert "independent replicate 1" in (other / "report.md").read_text()
+    assert main(["calibrate", "--fresh", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--fresh" in err[0] and "--check" in err[0]

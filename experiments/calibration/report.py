@@ -167,19 +167,22 @@ def targets_table(check: pd.DataFrame) -> list[str]:
 
 
 def recheck_words(spec: CalibrationSpec, check: pd.DataFrame, folder: Path, *, changed: bool,
-                  quick: bool) -> str:
+                  quick: bool, fresh: int = 0) -> str:
     """The report of ``alliance calibrate --check``: the predictive checks on today's code."""
     lines = [f"# {spec.name}: predictive check re-run on the current code"
              f"{' (quick calibration: a pipeline check)' if quick else ''}", "",
              f"Calibration: {folder}. The model's code "
              + ("changed since the calibration (another fingerprint)." if changed else
-                "is the one that made the calibration (same fingerprint): this reproduces its check.csv."),
+                "is the one that made the calibration (same fingerprint)"
+                + (f": independent replicate {fresh} (other posterior draws, other seeds), the check's "
+                   "Monte Carlo spread." if fresh else ": this reproduces its check.csv.")),
              "", "## In short", "", verdict_line(check),
              f"- Every fitted target at the goal on this code: {'yes' if check_holds(check) else 'no'}.", "",
              f"## Targets: figure against the model's {spec.level:.0%} predictive interval", "",
              *targets_table(check), "",
              "Before: today's default parameters over seeds only. After: the calibration's posterior "
-             f"draws ({spec.draws}, by weight), each on the seeds of the original check; each value "
+             f"draws ({spec.draws}, by weight), each on the seeds of "
+             + (f"replicate {fresh}" if fresh else "the original check") + "; each value "
              f"is the mean over {spec.replications} seed(s).", ""]
     return "\n".join(lines)
 

@@ -220,19 +220,22 @@ def saved_spec(folder: Path, option: str) -> tuple[CalibrationSpec, bool, dict]:
     return (spec.quick_version() if quick else spec), quick, saved
 
 
-def posterior_draws(spec: CalibrationSpec, points: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def posterior_draws(spec: CalibrationSpec, points: np.ndarray, weights: np.ndarray, fresh: int = 0) -> np.ndarray:
     """The unit points of the posterior predictive check: ``spec.draws`` particles drawn by
-    weight from one generator seeded by the spec's seed (the same draws on every re-check)."""
-    rng = np.random.default_rng([spec.abc.seed, T_AFTER])
+    weight from one generator seeded by the spec's seed (the same draws on every re-check;
+    ``fresh`` = k > 0: the k-th independent set of draws)."""
+    rng = np.random.default_rng([spec.abc.seed, T_AFTER] + ([fresh] if fresh else []))
     return points[rng.choice(len(points), size=spec.draws, p=weights / weights.sum())]
 
 
 def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | None = None,
-            progress: bool = True) -> Path:
+            progress: bool = True, fresh: int = 0) -> Path:
     """Re-run only the predictive checks (base parameters, and the same posterior draws on the
     same seeds) of an existing calibration on the current code; write
     ``FOLDER/rechecks/<UTC time>-check/`` (check.csv, report.md, summary.json) and return it.
-    On the code that made the calibration it reproduces the folder's check.csv exactly."""
+    On the code that made the calibration it reproduces the folder's check.csv exactly.
+    ``fresh`` = k > 0: the k-th independent replicate instead, other posterior draws on other
+    seeds (generations ``98 + 100 k`` and ``99 + 100 k``): the Monte Carlo spread of the check."""
     from dataclasses import replace
 
     from experiments.sensitivity.command import Interrupted, model_fingerprint, new_folder
@@ -276,8 +279,8 @@ def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | 
 
                 sim.bar = tqdm(desc=f"{spec.name} check", unit="run", total=2 * spec.draws * spec.replications)
             try:
-                before = sim.batch(T_BEFORE, 0, None, fixed=_centre(spec))
-                after = sim.batch(T_AFTER, 0, posterior_draws(spec, points, weights))
+                before = sim.batch(T_BEFORE + 100 * fresh, 0, None, fixed=_centre(spec))
+                after = sim.batch(T_AFTER + 100 * fresh, 0, posterior_draws(spec, points, weights, fresh))
             finally:
                 if sim.bar is not None:
                     sim.bar.close()
@@ -290,14 +293,14 @@ def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | 
     check = report.check_table(spec, before, after)
     check.to_csv(out / "check.csv", index=False)
     then, now = saved.get("model_fingerprint"), model_fingerprint(spec)
-    text = report.recheck_words(spec, check, folder, changed=then != now, quick=quick)
+    text = report.recheck_words(spec, check, folder, changed=then != now, quick=quick, fresh=fresh)
     (out / "report.md").write_text(text)
     (out / "summary.json").write_text(json.dumps({
         "kind": "calibration-check", "calibration": str(folder), "quick": quick,
         "model_fingerprint_of_calibration": then, "model_fingerprint": now,
         "model_runs_this_session": sim.computed, "wall_seconds": time.perf_counter() - started,
         "workers": None if scheduler else (workers or ex.workers), "scheduler": scheduler,
-        "goal": report.GOAL, "check": check.to_dict("records")}, indent=1, default=float) + "\n")
+        "goal": report.GOAL, "fresh": fresh, "check": check.to_dict("records")}, indent=1, default=float) + "\n")
     return out
 
 
