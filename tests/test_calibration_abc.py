@@ -203,6 +203,8 @@ def test_quick_calibration_runs_end_to_end(quick):
     post = pd.read_csv(quick / "posterior.csv")
     assert len(post) == 24 and abs(post["weight"].sum() - 1) < 1e-9
     assert (quick / "figures" / "pairs.png").exists()
+    prov = json.loads((quick / "provenance.json").read_text())
+    assert prov["spec"] == "calibration" and "git_commit" in prov and prov["quick"] is True
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ Files (all paths relative to the folder):
   parameters, seeds only) and after calibration (posterior draws), and the share in band.
 - ``figures/pairs.png``: weighted marginals (diagonal) and pairs of the posterior.
 - ``summary.json``, ``report.md``: the same in machine-readable form and in plain words.
+- ``provenance.json``: git commit (and whether the tree was dirty), versions, command line.
 """
 
 from __future__ import annotations
@@ -305,4 +306,15 @@ def write_all(folder: Path, *, spec: CalibrationSpec, result: Result, before: pd
             "ess_smc": ref["ess_smc"], "ess": ref["ess"]},
     }
     (folder / "summary.json").write_text(json.dumps(summary, indent=1, default=float) + "\n")
+    from datetime import timedelta
+
+    from experiments.io import provenance
+
+    ended = provenance.utc_now()
+    prov = provenance.record(  # git commit and dirty flag, versions, the command line
+        started=ended - timedelta(seconds=wall_seconds), ended=ended, seeds=[spec.first_seed],
+        workers=scheduler or workers, spec=spec.name, model=spec.model, quick=quick,
+        first_seed=spec.first_seed, seeds_rule="first_seed + replications * (t * 10**9 + b * 10**5 + i) + r "
+        "(experiments/calibration/run.py seed_of)", base_params="base_params.json")
+    (folder / "provenance.json").write_text(json.dumps(prov, indent=1, default=str) + "\n")
     return text
