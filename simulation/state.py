@@ -65,6 +65,7 @@ ACTOR = np.dtype([
     ("wins", "i8"), ("cooldown", "i8"), ("grants", "f8"), ("app_time", "f8"),
     ("partnered", "b1"), ("with_authority", "b1"),
     ("with_firm", "b1"), ("alliances_joined", "i8"),  # in an alliance with a firm; alliances formed in
+    ("to_associations", "f8"),  # k€ it put into the pots of alliances held by associations
 ])
 
 TERRITORY = np.dtype([

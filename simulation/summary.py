@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import ASSOCIATION, FIRM, State
+from .state import ASSOCIATION, FIRM, N_KINDS, OFFICIAL, STATE, State
 from .submodels.common import (
     A_ABANDONED,
     A_ACTIVE_SUM,
@@ -84,6 +84,7 @@ def summarise(s: State, initial_trust: float) -> dict[str, float]:
     local = act[~act["national"]]
     firms = local[local["kind"] == FIRM]
     formed = acc[A_FORMED]
+    money = np.bincount(act["kind"], weights=act["to_associations"], minlength=N_KINDS)  # by source
     impact = acc[A_IMPACT_ECO] + acc[A_IMPACT_SOC] + acc[A_IMPACT_ENV]
     n_paths = formed
     path_var = ratio(acc[A_PATH_SQ], n_paths) - ratio(acc[A_PATH_SUM], n_paths) ** 2
@@ -123,6 +124,9 @@ def summarise(s: State, initial_trust: float) -> dict[str, float]:
         "grant_concentration_top1": top_share(assoc["grants"], 0.01),
         "firm_partnership_share": ratio(np.count_nonzero(firms["partnered"]), len(firms)),
         "association_firm_partnership_share": ratio(np.count_nonzero(assoc["with_firm"]), len(assoc)),
+        "money_share_state": ratio(money[STATE], money.sum()),
+        "money_share_local_authority": ratio(money[OFFICIAL], money.sum()),
+        "state_public_money_share": ratio(money[STATE], money[STATE] + money[OFFICIAL]),
         "stable_partnership_share": ratio(np.count_nonzero(act["alliances_joined"] >= 2),
                                           np.count_nonzero(act["alliances_joined"] >= 1)),
     }

@@ -33,6 +33,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--check", default=None, metavar="DIR",
                    help="re-run only the predictive checks of the calibration in DIR on the current code "
                         "(its posterior draws, on the same seeds): does the posterior still fit?")
+    p.add_argument("--fresh", type=int, default=0, metavar="K",
+                   help="with --check: the K-th independent replicate (other posterior draws, other seeds) "
+                        "instead of the same ones: the check's Monte Carlo spread")
     p.add_argument("--out", default=str(RESULTS), help="parent folder of results (default: results)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=command)
@@ -52,9 +55,14 @@ def command(args: argparse.Namespace) -> int:
                              f"found {args.spec or '--quick'}")
     if args.resume is not None and args.check is not None:
         raise InputError("calibrate: expected one of --resume and --check; found both")
+    if args.fresh and args.check is None:
+        raise InputError(f"calibrate --fresh: expected --check DIR with it; found --fresh {args.fresh} alone")
+    if not 0 <= args.fresh <= 1000:
+        raise InputError(f"calibrate --fresh: expected a replicate number from 0 to 1000; found {args.fresh}")
     if args.check is not None:
         try:
-            out = recheck(args.check, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+            out = recheck(args.check, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet,
+                          fresh=args.fresh)
         except Interrupted:
             print("alliance: interrupted; nothing to resume: run the check again", file=sys.stderr)
             return 130

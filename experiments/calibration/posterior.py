@@ -73,12 +73,21 @@ def load(folder: str | Path) -> Posterior:
     if missing:
         raise InputError(f"{folder / 'posterior.csv'}: expected columns {missing}; found "
                          f"{', '.join(post.columns)}")
+    rows = summary.get("posterior_rows")
+    if rows is not None and rows != len(post):
+        raise InputError(f"{folder / 'posterior.csv'}: expected {rows} rows (summary.json's posterior_rows); "
+                         f"found {len(post)}: the file was cut or changed")
+    values = post[list(paths)].apply(pd.to_numeric, errors="coerce")
+    if not np.isfinite(values.to_numpy(float)).all():
+        bad = next(p for p in paths if not np.isfinite(values[p].to_numpy(float)).all())
+        raise InputError(f"{folder / 'posterior.csv'}: key '{bad}': expected finite numbers; found "
+                         f"{post[bad][~np.isfinite(values[bad].to_numpy(float))].head(1).tolist()}")
     w = pd.to_numeric(post["weight"], errors="coerce").to_numpy(float)
     if len(w) == 0 or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
         raise InputError(f"{folder / 'posterior.csv'}: key 'weight': expected at least one row of "
                          f"finite weights >= 0 with a positive sum; found {len(w)} row(s), "
                          f"{post['weight'].head(3).tolist()}...")
-    return Posterior(folder, paths, kinds, post[list(paths)], w / w.sum(), base)
+    return Posterior(folder, paths, kinds, values, w / w.sum(), base)
 
 
 def _at(data: dict | None, path: str) -> Any:

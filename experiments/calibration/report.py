@@ -4,7 +4,9 @@ Files (all paths relative to the folder):
 
 - ``posterior.csv``: the last generation, one row per particle: parameter values by dotted
   path, unit coordinates (``u_*``), normalised ``weight``, ``distance`` and every target's
-  simulated pattern (mean over the spec's replications). ``alliance run --posterior`` reads it.
+  simulated pattern (mean over the spec's replications); with ``[abc] refresh``, ``weight`` is
+  the weight after the re-weighting on fresh seeds, ``weight_smc`` the one before and
+  ``fresh_hits`` the fresh blocks within the tolerance. ``alliance run --posterior`` reads it.
 - ``populations.csv``: every generation's particles (column ``generation``).
 - ``history.csv``: tolerance, proposals, acceptance rate and effective sample size per generation.
 - ``parameters.csv``: prior range, base value, posterior median and interval, and a verdict.
@@ -12,6 +14,7 @@ Files (all paths relative to the folder):
   parameters, seeds only) and after calibration (posterior draws), and the share in band.
 - ``figures/pairs.png``: weighted marginals (diagonal) and pairs of the posterior.
 - ``summary.json``, ``report.md``: the same in machine-readable form and in plain words.
+- ``provenance.json``: git commit (and whether the tree was dirty), versions, command line.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from .smc import Result, weighted_quantile
 from .spec import CalibrationSpec
 
 GOAL = 0.90  # share of posterior draws whose pattern should fall in its band
+MIN_ESS = 50  # fewer effective particles: the width verdicts are Monte Carlo noise (quick runs)
 
 
 def _wq(x: np.ndarray, w: np.ndarray, q: float) -> float:
@@ -46,11 +50,14 @@ def parameter_table(spec: CalibrationSpec, result: Result, base: dict | None) ->
     vals = pd.DataFrame([values_at(spec, u) for u in last.points])
     a = (1 - spec.level) / 2
     rows = []
+    thin = last.ess < MIN_ESS  # too few effective particles for a verdict
     for f in spec.parameters:
         x = vals[f.path].to_numpy(float)
         lo, med, hi = (_wq(x, last.weights, q) for q in (a, 0.5, 1 - a))
         ratio = (hi - lo) / (spec.level * (f.high - f.low))
         verdict = "pinned down" if ratio < 0.5 else ("narrowed" if ratio < 0.8 else "left open")
+        if thin:
+            verdict = f"no verdict (effective sample size {last.ess:.0f} < {MIN_ESS})"
         pos = (med - f.low) / (f.high - f.low)
         edge = "low" if pos < 0.1 else ("high" if pos > 0.9 else "")
         rows.append({"parameter": f.path, "kind": f.kind, "prior_low": f.low, "prior_high": f.high,
@@ -161,19 +168,22 @@ def targets_table(check: pd.DataFrame) -> list[str]:
 
 
 def recheck_words(spec: CalibrationSpec, check: pd.DataFrame, folder: Path, *, changed: bool,
-                  quick: bool) -> str:
+                  quick: bool, fresh: int = 0) -> str:
     """The report of ``alliance calibrate --check``: the predictive checks on today's code."""
     lines = [f"# {spec.name}: predictive check re-run on the current code"
              f"{' (quick calibration: a pipeline check)' if quick else ''}", "",
              f"Calibration: {folder}. The model's code "
              + ("changed since the calibration (another fingerprint)." if changed else
-                "is the one that made the calibration (same fingerprint): this reproduces its check.csv."),
+                "is the one that made the calibration (same fingerprint)"
+                + (f": independent replicate {fresh} (other posterior draws, other seeds), the check's "
+                   "Monte Carlo spread." if fresh else ": this reproduces its check.csv.")),
              "", "## In short", "", verdict_line(check),
              f"- Every fitted target at the goal on this code: {'yes' if check_holds(check) else 'no'}.", "",
              f"## Targets: figure against the model's {spec.level:.0%} predictive interval", "",
              *targets_table(check), "",
              "Before: today's default parameters over seeds only. After: the calibration's posterior "
-             f"draws ({spec.draws}, by weight), each on the seeds of the original check; each value "
+             f"draws ({spec.draws}, by weight), each on the seeds of "
+             + (f"replicate {fresh}" if fresh else "the original check") + "; each value "
              f"is the mean over {spec.replications} seed(s).", ""]
     return "\n".join(lines)
 
@@ -187,10 +197,14 @@ def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame
     narrowed = params[params["verdict"] == "narrowed"]["parameter"].tolist()
     left = params[params["verdict"] == "left open"]["parameter"].tolist()
     edges = params[params["edge"] != ""]
-    lines.append(f"- The evidence pins down: {', '.join(pinned) or 'no parameter'}.")
-    if narrowed:
-        lines.append(f"- It narrows: {', '.join(narrowed)}.")
-    lines.append(f"- It leaves open: {', '.join(left) or 'no parameter'}.")
+    if result.last.ess < MIN_ESS:
+        lines.append(f"- No verdict on the parameters: the last generation's effective sample size is "
+                     f"{result.last.ess:.0f} (under {MIN_ESS}), too few particles to tell what the evidence pins down.")
+    else:
+        lines.append(f"- The evidence pins down: {', '.join(pinned) or 'no parameter'}.")
+        if narrowed:
+            lines.append(f"- It narrows: {', '.join(narrowed)}.")
+        lines.append(f"- It leaves open: {', '.join(left) or 'no parameter'}.")
     for _, r in edges.iterrows():
         lines.append(f"- {r['parameter']} sits at the {r['edge']} edge of its range "
                      f"(median {_fmt(r['posterior_median'])} in [{_fmt(r['prior_low'])}, "
@@ -205,6 +219,12 @@ def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame
                      f"[{_fmt(r.band_low)}, {_fmt(r.band_high)}] (before: {r.before_in_band:.0%}).")
     lines.append(f"- Stopped: {result.stopped}; {result.simulations} parameter sets "
                  f"simulated by the algorithm, {spec.replications} seed(s) each.")
+    ref = result.refreshed
+    if ref is not None:
+        lines.append(f"- Re-weighted on {ref['blocks']} block(s) of fresh seeds (against lucky acceptances): "
+                     f"{ref['hit_share']:.0%} of the posterior weight fell within the tolerance again; "
+                     f"effective sample size {ref['ess_smc']:.0f} -> {ref['ess']:.0f}"
+                     + ("." if ref["applied"] else "; no particle did, so the SMC weights were kept."))
     lvl = f"{spec.level:.0%}"
     lines += ["", f"## Targets: figure against the model's {lvl} predictive interval", "",
               *targets_table(check)]
@@ -253,6 +273,9 @@ def write_all(folder: Path, *, spec: CalibrationSpec, result: Result, before: pd
     pops = pd.concat(frames, ignore_index=True)
     pops.to_csv(folder / "populations.csv", index=False)
     post = pops[pops["generation"] == result.last.t].drop(columns="generation")
+    ref = result.refreshed
+    if ref is not None:  # the SMC weights before the re-weighting on fresh seeds, and the hits
+        post = post.assign(weight_smc=ref["weights_smc"], fresh_hits=ref["hits"].astype(int))
     post.to_csv(folder / "posterior.csv", index=False)
     history = pd.DataFrame(result.history)
     history.to_csv(folder / "history.csv", index=False)
@@ -277,7 +300,21 @@ def write_all(folder: Path, *, spec: CalibrationSpec, result: Result, before: pd
         "scheduler": scheduler, "history": [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
                                              for k, v in h.items()} for h in result.history],
         "posterior_parameters": params.replace({np.nan: None}).to_dict("records"),
-        "check": check.to_dict("records"), "target_keys": keys,
+        "check": check.to_dict("records"), "target_keys": keys, "posterior_rows": len(post),
+        "refresh": None if ref is None else {
+            "blocks": ref["blocks"], "applied": ref["applied"], "hit_share": ref["hit_share"],
+            "ess_smc": ref["ess_smc"], "ess": ref["ess"]},
     }
     (folder / "summary.json").write_text(json.dumps(summary, indent=1, default=float) + "\n")
+    from datetime import timedelta
+
+    from experiments.io import provenance
+
+    ended = provenance.utc_now()
+    prov = provenance.record(  # git commit and dirty flag, versions, the command line
+        started=ended - timedelta(seconds=wall_seconds), ended=ended, seeds=[spec.first_seed],
+        workers=scheduler or workers, spec=spec.name, model=spec.model, quick=quick,
+        first_seed=spec.first_seed, seeds_rule="first_seed + replications * (t * 10**9 + b * 10**5 + i) + r "
+        "(experiments/calibration/run.py seed_of)", base_params="base_params.json")
+    (folder / "provenance.json").write_text(json.dumps(prov, indent=1, default=str) + "\n")
     return text

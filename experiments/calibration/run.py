@@ -7,7 +7,8 @@ pool or a Dask cluster), then a posterior predictive check, and writes
 
 Seeds: simulation ``i`` of batch ``b`` of generation ``t`` runs its ``R`` replications with
 seeds ``first_seed + R * (t * 10**9 + b * 10**5 + i) + r``; the check before calibration
-(the base parameters) uses ``t = 98`` and the posterior predictive check ``t = 99``. Each
+(the base parameters) uses ``t = 98``, the posterior predictive check ``t = 99`` and the
+re-weighting of the last population on fresh seeds (``[abc] refresh`` blocks) ``t = 97``. Each
 finished batch is written at once to ``checkpoint/g<t>-b<b>.parquet`` (under a temporary
 name, then renamed); ``--resume DIR`` recomputes only the missing batches and, since the
 algorithm draws its proposals from the spec's seed alone, gives exactly the posterior of an
@@ -30,11 +31,11 @@ import pandas as pd
 from experiments.execution.executor import Executor
 from experiments.io.errors import InputError, ResourceError
 
-from .smc import run_smc
+from .smc import refresh, run_smc
 from .spec import CalibrationSpec, load_calibration
 
 RESULTS = Path("results")
-T_BEFORE, T_AFTER = 98, 99
+T_REFRESH, T_BEFORE, T_AFTER = 97, 98, 99
 
 
 def seed_of(spec: CalibrationSpec, t: int, b: int, i: int, r: int) -> int:
@@ -74,7 +75,11 @@ class Simulator:
         or of ``fixed`` parameters (``points`` None: one row per draw of the check)."""
         path = self.file(t, b)
         if path.exists():
-            df = pd.read_parquet(path)
+            try:
+                df = pd.read_parquet(path)
+            except (OSError, ValueError) as exc:
+                raise InputError(f"{path}: expected a checkpoint of this calibration; found an unreadable "
+                                 f"file ({type(exc).__name__}): delete it and resume") from None
             if points is not None and (len(df) != len(points) or not np.allclose(
                     df[self.ucols].to_numpy(), points, rtol=0, atol=1e-12)):
                 raise InputError(f"{path}: expected the checkpoint of this calibration (same spec "
@@ -172,6 +177,13 @@ def run_calibration(spec_path: str | Path | None = None, *, quick: bool = False,
                                   f"{gen.acceptance:.2f}, effective sample size {gen.ess:.0f}")
             try:
                 result = run_smc(sim.smc_simulate, len(spec.parameters), observed, floor, spec.abc, say)
+                result = refresh(result, lambda b, pts: sim.smc_simulate(T_REFRESH, b, pts), observed,
+                                 spec.abc.refresh)
+                if progress and result.refreshed:
+                    r = result.refreshed
+                    sim.bar.write(f"re-weighted on {r['blocks']} blocks of fresh seeds: "
+                                  f"{r['hit_share']:.0%} of the weight within tolerance again, "
+                                  f"effective sample size {r['ess_smc']:.0f} -> {r['ess']:.0f}")
                 before = sim.batch(T_BEFORE, 0, None, fixed=_centre(spec))
                 after = sim.batch(T_AFTER, 0, posterior_draws(spec, result.last.points, result.last.weights))
             finally:
@@ -208,19 +220,22 @@ def saved_spec(folder: Path, option: str) -> tuple[CalibrationSpec, bool, dict]:
     return (spec.quick_version() if quick else spec), quick, saved
 
 
-def posterior_draws(spec: CalibrationSpec, points: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def posterior_draws(spec: CalibrationSpec, points: np.ndarray, weights: np.ndarray, fresh: int = 0) -> np.ndarray:
     """The unit points of the posterior predictive check: ``spec.draws`` particles drawn by
-    weight from one generator seeded by the spec's seed (the same draws on every re-check)."""
-    rng = np.random.default_rng([spec.abc.seed, T_AFTER])
+    weight from one generator seeded by the spec's seed (the same draws on every re-check;
+    ``fresh`` = k > 0: the k-th independent set of draws)."""
+    rng = np.random.default_rng([spec.abc.seed, T_AFTER] + ([fresh] if fresh else []))
     return points[rng.choice(len(points), size=spec.draws, p=weights / weights.sum())]
 
 
 def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | None = None,
-            progress: bool = True) -> Path:
+            progress: bool = True, fresh: int = 0) -> Path:
     """Re-run only the predictive checks (base parameters, and the same posterior draws on the
     same seeds) of an existing calibration on the current code; write
     ``FOLDER/rechecks/<UTC time>-check/`` (check.csv, report.md, summary.json) and return it.
-    On the code that made the calibration it reproduces the folder's check.csv exactly."""
+    On the code that made the calibration it reproduces the folder's check.csv exactly.
+    ``fresh`` = k > 0: the k-th independent replicate instead, other posterior draws on other
+    seeds (generations ``98 + 100 k`` and ``99 + 100 k``): the Monte Carlo spread of the check."""
     from dataclasses import replace
 
     from experiments.sensitivity.command import Interrupted, model_fingerprint, new_folder
@@ -239,7 +254,14 @@ def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | 
     missing = [c for c in (*ucols, "weight") if c not in post.columns]
     if missing:
         raise InputError(f"--check {path}: expected columns {missing}; found {', '.join(post.columns)}")
-    points = post[ucols].to_numpy(float)
+    try:
+        rows = json.loads((folder / "summary.json").read_text()).get("posterior_rows")
+    except (OSError, ValueError, AttributeError):
+        rows = None
+    if rows is not None and rows != len(post):
+        raise InputError(f"--check {path}: expected {rows} rows (summary.json's posterior_rows); found "
+                         f"{len(post)}: the file was cut or changed")
+    points = post[ucols].apply(pd.to_numeric, errors="coerce").to_numpy(float)
     weights = pd.to_numeric(post["weight"], errors="coerce").to_numpy(float)
     if (len(weights) == 0 or not np.isfinite(points).all() or not np.isfinite(weights).all()
             or (weights < 0).any() or weights.sum() <= 0 or (points < 0).any() or (points > 1).any()):
@@ -257,8 +279,8 @@ def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | 
 
                 sim.bar = tqdm(desc=f"{spec.name} check", unit="run", total=2 * spec.draws * spec.replications)
             try:
-                before = sim.batch(T_BEFORE, 0, None, fixed=_centre(spec))
-                after = sim.batch(T_AFTER, 0, posterior_draws(spec, points, weights))
+                before = sim.batch(T_BEFORE + 100 * fresh, 0, None, fixed=_centre(spec))
+                after = sim.batch(T_AFTER + 100 * fresh, 0, posterior_draws(spec, points, weights, fresh))
             finally:
                 if sim.bar is not None:
                     sim.bar.close()
@@ -271,14 +293,14 @@ def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | 
     check = report.check_table(spec, before, after)
     check.to_csv(out / "check.csv", index=False)
     then, now = saved.get("model_fingerprint"), model_fingerprint(spec)
-    text = report.recheck_words(spec, check, folder, changed=then != now, quick=quick)
+    text = report.recheck_words(spec, check, folder, changed=then != now, quick=quick, fresh=fresh)
     (out / "report.md").write_text(text)
     (out / "summary.json").write_text(json.dumps({
         "kind": "calibration-check", "calibration": str(folder), "quick": quick,
         "model_fingerprint_of_calibration": then, "model_fingerprint": now,
         "model_runs_this_session": sim.computed, "wall_seconds": time.perf_counter() - started,
         "workers": None if scheduler else (workers or ex.workers), "scheduler": scheduler,
-        "goal": report.GOAL, "check": check.to_dict("records")}, indent=1, default=float) + "\n")
+        "goal": report.GOAL, "fresh": fresh, "check": check.to_dict("records")}, indent=1, default=float) + "\n")
     return out
 
 

@@ -20,7 +20,8 @@ expected and what was found. The format (see ``experiments/calibration.toml``)::
     band = [0.16, 0.415]               # the range counted as "in band" by the check
     fit = true                         # false: held out, reported as validation only
     source = "..."
-    [abc]     population, generations, quantile, batch, min_acceptance, max_simulations, seed
+    [abc]     population, generations, quantile, batch, min_acceptance, max_simulations, seed,
+              refresh (blocks of fresh seeds re-weighting the last population; 0: none)
     [check]   draws (posterior predictive draws), level (width of the predictive interval)
     [quick]   any of population, generations, batch, max_simulations, draws, replications
 
@@ -44,9 +45,9 @@ TOP_KEYS = ("description", "base", "model", "replications", "first_seed", "overr
             "parameters", "targets", "abc", "check", "quick")
 TARGET_KEYS = ("figure", "band", "fit", "source", "note")
 ABC_KEYS = {"population": 200, "generations": 6, "quantile": 0.5, "batch": 200,
-            "min_acceptance": 0.02, "max_simulations": 50_000, "seed": 2026}
+            "min_acceptance": 0.02, "max_simulations": 50_000, "seed": 2026, "refresh": 0}
 CHECK_KEYS = {"draws": 100, "level": 0.9}
-QUICK_KEYS = ("population", "generations", "batch", "max_simulations", "draws", "replications")
+QUICK_KEYS = ("population", "generations", "batch", "max_simulations", "draws", "replications", "refresh")
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,8 @@ def _check_sizes(abc: dict, check: dict, bad: Any) -> None:
     if abc["max_simulations"] < abc["population"]:
         raise bad("abc.max_simulations", f"an integer >= abc.population ({abc['population']})",
                   abc["max_simulations"])
+    if not 0 <= abc["refresh"] <= 100:
+        raise bad("abc.refresh", "an integer from 0 to 100 (blocks of fresh seeds; 0: none)", abc["refresh"])
     if abc["seed"] < 0:
         raise bad("abc.seed", "an integer >= 0", abc["seed"])
     if check["draws"] < 2:

@@ -196,9 +196,11 @@ def retained_from(spec: Spec, stage1: str | Path) -> tuple[Spec, dict]:
 def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | None = None,
                    workers: int | None = None, scheduler: str | None = None,
                    out: Path = RESULTS, progress: bool = True, precision: float | None = None,
-                   stage1: str | Path | None = None) -> Path:
+                   stage1: str | Path | None = None, posterior: str | Path | None = None) -> Path:
     """Run (or resume) an experiment and write its results folder; return the folder.
-    ``stage1``: a stage-1 results folder whose detected levers a Sobol' spec retains."""
+    ``stage1``: a stage-1 results folder whose detected levers a Sobol' spec retains.
+    ``posterior``: a calibration results folder; each run's calibrated constants are drawn
+    from its posterior (:func:`experiments.sensitivity.runs.posterior_draws`)."""
     from experiments.sensitivity import report as sens_report
 
     started = time.perf_counter()
@@ -218,6 +220,10 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
             raise InputError(f"--resume {folder}: expected the model code that wrote the checkpoints "
                              f"(fingerprint {saved.get('model_fingerprint')}); found {now}: the model "
                              "changed, so old and new runs would mix; start a new experiment")
+        if saved.get("posterior") is not None and _posterior_key(saved["posterior"]) != saved.get("posterior_key"):
+            raise InputError(f"--resume {folder}: expected the posterior the runs were drawn from "
+                             f"({saved['posterior']}, key {saved.get('posterior_key')}); found it changed or "
+                             "gone: start a new experiment")
     else:
         if spec_path is None:
             raise InputError("sensitivity: expected a SPEC file or --resume DIR; found neither")
@@ -228,13 +234,23 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
         if stage1 is not None:
             spec, chosen = retained_from(spec, stage1)
         base = base_params(spec)
+        post = None
+        if posterior is not None:
+            if not spec.is_simulation:
+                raise InputError(f"--posterior: expected a spec of the simulation; found model {spec.model!r}")
+            from experiments.calibration.posterior import _at, load
+
+            cal = load(posterior)
+            post = {"posterior": str(posterior), "posterior_key": _posterior_key(posterior),
+                    "posterior_kept": [p for p in cal.paths if _at(base, p) != _at(cal.base, p)],
+                    "posterior_overridden": [f.path for f in spec.factors if f.path in cal.paths]}
         folder = new_folder(spec, out)
         lock_folder(folder, "sensitivity")  # a --resume of it while this runs is refused
         write_atomic(folder / "spec.toml", spec.path.read_bytes())
         write_atomic(folder / "base_params.json", json.dumps(base, indent=1) + "\n")
         write_atomic(folder / "experiment.json", json.dumps(
             {"name": spec.name, "spec": str(spec_path), "model_fingerprint": model_fingerprint(spec),
-             "precision": precision, **chosen}) + "\n")
+             "precision": precision, **chosen, **(post or {})}) + "\n")
     if progress:
         print(f"results folder: {folder}", file=sys.stderr)
     reps = spec.replications
@@ -268,6 +284,18 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
     return folder
 
 
+def _posterior_key(folder: str | Path) -> str:
+    """SHA-256 (16 hex digits) of a calibration folder's posterior (posterior.csv and
+    base_params.json), after checking that it is one (InputError, one line, otherwise)."""
+    import hashlib
+
+    from experiments.calibration.posterior import load
+
+    post = load(folder)
+    text = post.values.to_csv() + json.dumps(post.weights.tolist()) + json.dumps(post.base, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _notes(spec: Spec, folder: Path) -> list[tuple[str, str]]:
     """What the report must say about choices made while running: the retained levers and
     where they came from, the design chosen for ``--precision``."""
@@ -275,6 +303,21 @@ def _notes(spec: Spec, folder: Path) -> list[tuple[str, str]]:
 
     saved = json.loads((folder / "experiment.json").read_text())
     out = []
+    if saved.get("posterior"):
+        p = saved["posterior"]
+        out.append((f"Parameter uncertainty: each run's calibrated constants are a particle drawn by weight from "
+                    f"the posterior of `{p}` (columns `posterior.*` of design.parquet); the pilot's noise, "
+                    "against which effects are tested, includes their spread. A factor of the spec overrides "
+                    "its calibrated value.",
+                    f"Incertitude des paramètres : les constantes calibrées de chaque simulation sont une particule "
+                    f"tirée selon son poids dans la loi a posteriori de `{p}` (colonnes `posterior.*` de "
+                    "design.parquet) ; le bruit du pilote, auquel les effets sont comparés, inclut leur dispersion. "
+                    "Un facteur de la spec remplace sa valeur calibrée."))
+        for key, en, fr in (("posterior_overridden", "Varied by the spec instead", "Variés par la spec à la place"),
+                            ("posterior_kept", "Kept at the base scenario's value", "Gardés à la valeur du scénario de base")):
+            if saved.get(key):
+                names = ", ".join(f"`{k}`" for k in saved[key])
+                out.append((f"{en}: {names}.", f"{fr} : {names}."))
     kept = spec.sobol.get("retained", []) if spec.method == "sobol" else []
     if kept:
         names = ", ".join(f"`{k}`" for k in kept)
@@ -596,6 +639,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--answer", action="store_true",
                    help="re-run the shipped specs (levers_regression, levers_structural, levers_sobol --from "
                         "the former) and print the issue's figures, wall and CPU time (make sensitivity)")
+    p.add_argument("--posterior", default=None, metavar="CALIBRATION_DIR",
+                   help="draw each run's calibrated constants from the posterior of a calibration results "
+                        "folder (alliance calibrate), so the ranking carries parameter uncertainty")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=command)
 
@@ -604,6 +650,10 @@ def command(args: argparse.Namespace) -> int:
     check_executor_args(args.workers, args.scheduler)
     if args.precision is not None and not 0 < args.precision < 1:
         raise InputError(f"--precision: expected a half-width in (0, 1), e.g. 0.02; found {args.precision}")
+    if args.posterior is not None and (args.resume or args.answer or args.dry_run):
+        raise InputError("sensitivity --posterior: expected a SPEC to run (a resumed experiment keeps its own "
+                         "posterior; --answer and --dry-run take none); found "
+                         + ("--resume" if args.resume else "--answer" if args.answer else "--dry-run"))
     if args.answer:
         if args.spec is not None or args.resume or args.stage1 or args.precision is not None or args.dry_run:
             raise InputError("sensitivity --answer: expected no SPEC, --resume, --from, --precision nor --dry-run "
@@ -634,7 +684,7 @@ def command(args: argparse.Namespace) -> int:
     try:
         folder = run_experiment(args.spec, resume=args.resume, workers=args.workers,
                                 scheduler=args.scheduler, out=Path(args.out), progress=not args.quiet,
-                                precision=args.precision, stage1=args.stage1)
+                                precision=args.precision, stage1=args.stage1, posterior=args.posterior)
     except Interrupted as exc:
         print(f"alliance: interrupted; finished chunks are kept: resume with "
               f"'alliance sensitivity --resume {exc.folder}'", file=sys.stderr)

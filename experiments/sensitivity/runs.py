@@ -122,22 +122,59 @@ def _chunk_file(folder: Path, stage: str, index: int) -> Path:
     return folder / "checkpoint" / f"{stage}-{index:05d}.parquet"
 
 
+POSTERIOR = "posterior."  # prefix of the columns holding each run's calibrated parameters
+
+
+def posterior_draws(folder: Path, seeds: pd.Series, base: dict | None,
+                    factors: frozenset[str] = frozenset()) -> pd.DataFrame | None:
+    """``--posterior``: each run's calibrated parameters, one posterior particle drawn by
+    weight from a generator seeded by the run's own seed (the same draw on resume, on any
+    executor); None when the experiment has no posterior (experiment.json's ``posterior``).
+    Columns ``posterior_row`` and ``posterior.<path>``; a path the base scenario sets to
+    another value than the calibration's base keeps the scenario's value (no column), and so
+    does a factor of the spec (``factors``: the experiment varies it on purpose)."""
+    import json
+
+    saved = folder / "experiment.json"
+    path = json.loads(saved.read_text()).get("posterior") if saved.exists() else None
+    if path is None:
+        return None
+    from experiments.calibration.posterior import _at, load
+
+    post = load(path)
+    cum = np.cumsum(post.weights)
+    u = np.array([np.random.default_rng([int(sd), 7]).random() for sd in seeds])
+    rows = np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), len(cum) - 1)
+    out = pd.DataFrame({"posterior_row": rows})
+    for p, kind in zip(post.paths, post.kinds, strict=True):
+        if p not in factors and _at(base, p) == _at(post.base, p):
+            x = post.values[p].to_numpy()[rows]
+            out[POSTERIOR + p] = x.round().astype(np.int64) if kind == "int" else x.astype(float)
+    return out
+
+
 def execute(spec: Spec, table: pd.DataFrame, folder: Path, stage: str, ex: Executor,
             base: dict | None, progress: bool, fn: Callable[[dict], list]) -> pd.DataFrame:
     """Outcomes of every run of ``table`` (rows in table order), computing only the chunks
     missing from ``folder/checkpoint`` and saving each as it completes; ``fn`` runs a chunk
-    (:func:`experiments.sensitivity.command.evaluate_runs`)."""
+    (:func:`experiments.sensitivity.command.evaluate_runs`). With ``--posterior`` each run's
+    calibrated parameters (:func:`posterior_draws`) are laid under its factors and returned
+    (and checkpointed) with its outcomes."""
     size = spec.execution["chunk_runs"]
     n = len(table)
     bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
     design = design_key(spec, base)  # a chunk of another spec (or base) is computed again
     missing = [i for i in range(len(bounds)) if not checkpoint_current(_chunk_file(folder, stage, i), design)]
     ucols = [c for c in table.columns if c.startswith("u_")]
+    drawn = posterior_draws(folder, table["seed"], base, frozenset(f.path for f in spec.factors))
 
     def chunk(a: int, b: int) -> list[dict]:  # built as it is submitted: memory stays flat
         rows = table[ucols].iloc[a:b].to_dict("records") if ucols else [{}] * (b - a)
-        runs = [(_values(spec, {k[2:]: v for k, v in row.items() if not pd.isna(v)}), int(seed))
-                for row, seed in zip(rows, table["seed"].iloc[a:b], strict=True)]
+        post = ([{k[len(POSTERIOR):]: v.item() if hasattr(v, "item") else v for k, v in r.items()
+                  if k.startswith(POSTERIOR)} for r in drawn.iloc[a:b].to_dict("records")]
+                if drawn is not None else [{}] * (b - a))
+        runs = [({**pv, **_values(spec, {k[2:]: v for k, v in row.items() if not pd.isna(v)})}, int(seed))
+                for row, pv, seed in zip(rows, post, table["seed"].iloc[a:b], strict=True)]
         return [{"model": spec.model, "base": base, "runs": runs}]
 
     chunks = (chunk(*bounds[i]) for i in missing)
@@ -156,6 +193,8 @@ def execute(spec: Spec, table: pd.DataFrame, folder: Path, stage: str, ex: Execu
             a, _ = bounds[i]
             df = pd.DataFrame(out)
             df.insert(0, "run", np.arange(a, a + len(df)))
+            if drawn is not None:
+                df = pd.concat([df, drawn.iloc[a:a + len(df)].reset_index(drop=True)], axis=1)
             write_checkpoint(_chunk_file(folder, stage, i), df, model, design)
             if bar is not None:
                 bar.update(len(df))

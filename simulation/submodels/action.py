@@ -274,6 +274,8 @@ def step(c, state, rng):
                 pay = min(actors[a].money, share[i, k])
                 actors[a].money -= pay
                 ini[i].pot += pay
+                if actors[ini[i].holder].kind == ASSOCIATION:
+                    actors[a].to_associations += pay  # money by source (funder shares)
         unfair = c[C_UNFAIR_FELT] * withheld / due if due > 0.0 else 0.0
         if ini[i].arranged and ini[i].pot >= c[C_ARRANGER_COST]:
             ini[i].pot -= c[C_ARRANGER_COST]  # the partners pay their arranger

@@ -274,6 +274,8 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
             actors[f].money -= g
             ini[i].pot += g
             nat[N_AWARDED] += g
+            if actors[h].kind == ASSOCIATION:
+                actors[f].to_associations += g  # money by source (funder shares)
             if actors[f].national:
                 ini[i].macro_funded = True
             actors[h].wins += 1

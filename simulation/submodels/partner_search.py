@@ -221,7 +221,10 @@ def step(c, month, state, rng):
         regional = regional_foundation[territories[t].region]
         q = practice(actors[holder].will, c[C_BY_WILL])
         qt = practice(territories[t].will, c[C_BY_WILL])
-        n_cand = int(practised(c[C_CANDIDATES0], c[C_CANDIDATES], qt))
+        x_cand = practised(c[C_CANDIDATES0], c[C_CANDIDATES], qt)
+        n_cand = int(x_cand)
+        if x_cand > n_cand and rng.random() < x_cand - n_cand:  # a fraction of a candidate: met with its probability
+            n_cand += 1
         for r in range(n_cand):
             a = pick(c, state, q, t, holder, n_national, regional, rng)
             if r == 0:
@@ -263,6 +266,8 @@ def step(c, month, state, rng):
             actors[a].time_used += unfunded
             if funded > 0.0:
                 actors[state_actor].money -= funded * FTE_MONTH_KEUR
+                if actors[a].kind == ASSOCIATION:
+                    actors[state_actor].to_associations += funded * FTE_MONTH_KEUR
                 acc[A_SPENT] += funded * FTE_MONTH_KEUR
         if ini[i].n >= TARGET_SIZE or (ini[i].n >= MIN_PARTNERS and ini[i].wait >= SEARCH_MONTHS):
             ini[i].status = AGREED
