@@ -52,7 +52,8 @@ def test_summary_matches_golden(name):
     assert set(got) == set(want), (
         f"{name}: summary keys differ (new: {sorted(set(got) - set(want))}, "
         f"gone: {sorted(set(want) - set(got))}); {REGENERATE}")
-    diffs = {k: (want[k], got[k]) for k in want
-             if not math.isclose(got[k], want[k], rel_tol=REL, abs_tol=ABS)}
+    diffs = {k: (want[k], got[k]) for k in want  # NaN: undefined in the run, in both or a change
+             if not (math.isclose(got[k], want[k], rel_tol=REL, abs_tol=ABS)
+                     or (math.isnan(got[k]) and math.isnan(want[k])))}
     assert not diffs, (f"{name} ({case['scenario']}, {case['overrides']}): {len(diffs)} outcome(s) "
                        f"moved, golden -> now: {diffs}; {_changed_sources()}; {REGENERATE}")

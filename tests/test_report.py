@@ -174,7 +174,15 @@ def test_quick_report_builds_reproducibly_and_matches_a_fresh_recomputation(tmp_
     for name in ("regime_map_1", "regime_map_2", "regime_map_3"):  # the factors reach the runs
         assert pd.read_csv(tmp_path / "a" / "tables" / f"{name}.csv")["impact_mean"].nunique() > 1, name
     assert (pd.read_csv(tmp_path / "a" / "tables" / "lever_horizons.csv")["effect"] != 0).any()
+    uptake = pd.read_csv(tmp_path / "a" / "tables" / "power_partial_uptake.csv").sort_values("uptake")
+    assert list(uptake["uptake"]) == [0.25, 0.5, 1.0]  # less uptake, a smaller predicted effect
+    assert (uptake["predicted_effect"].abs().diff().dropna() > 0).all()
+    maps = pd.read_csv(tmp_path / "a" / "tables" / "regime_map_1.csv")
+    assert (maps["ci95_low"] <= maps["impact_mean"]).all() and "significant" in maps
     figures = sorted(p.name for p in (tmp_path / "a" / "figures").iterdir())
+    for name in figures:  # every format byte-identical: SVG ids salted, no creation dates
+        data = (tmp_path / "a" / "figures" / name).read_bytes()
+        assert data == (tmp_path / "c" / "figures" / name).read_bytes(), name
     for stem in ("paired_differences", "power_curve", "regime_map_1", "territories", "life_cycle"):
         assert {f"{stem}.pdf", f"{stem}.svg", f"{stem}.png"} <= set(figures)
     assert Image.open(tmp_path / "a" / "figures" / "power_curve.png").info["dpi"] == pytest.approx((300, 300), abs=0.5)
@@ -259,3 +267,50 @@ def test_with_seed_neither_changes_nor_shares_its_input():
     assert (a["levers"]["dialogue"], b["levers"]["dialogue"]) == (0.0, 1.0)
     assert (a["run"]["seed"], b["run"]["seed"], a["governance"]["rule"]) == (1, 2, "equal")
     assert json.dumps(base, sort_keys=True) == before
+
+
+def test_the_report_s_scenarios_and_categorical_values_have_french_and_english_labels():
+    from pathlib import Path
+
+    from experiments.report import sections
+    from simulation.params import REGIMES, RULES
+
+    shipped = {p.stem for p in (Path(__file__).resolve().parents[1] / "scenarios").glob("*.toml")}
+    assert set(outputs.SCENARIOS) <= shipped  # no label of a scenario that no longer exists
+    used = {*sections.FULL.scenarios, sections.FULL.treatment}
+    assert used <= set(outputs.SCENARIOS)
+    assert set(RULES) | set(REGIMES) <= set(outputs.CHOICES)
+    assert outputs.scenario_label("imposed_charter", "fr") == "Charte imposée comme norme"
+    assert outputs.column_label("impact_mean").startswith("Impact sur les besoins / Impact on needs")
+    shown = outputs.display(pd.DataFrame({"governance.rule": ["macro_led"], "q_value_bh": [0.2]}))
+    assert list(shown.columns) == ["Règle de partage du pouvoir / Power-sharing rule", "q (BH)"]
+    assert shown.iloc[0, 0] == "pilotée par le national / macro-led"
+
+
+def _draw(save, folder, name, **kw):
+    from experiments.io.figures import new_figure
+
+    fig = new_figure(4, 3)
+    ax = fig.add_subplot()
+    ax.plot([0, 1, 2], [1, 3, 2], label="a")
+    ax.fill_between([0, 1, 2], [0, 1, 1], [2, 4, 3], alpha=0.2)  # clip paths and hatches get ids
+    ax.set_title("Survie des alliances / Alliance survival (share)")
+    ax.legend()
+    return save(fig, folder, name, **kw)
+
+
+def test_figures_are_byte_identical_across_two_builds(tmp_path):
+    """SVG element ids come from svg.hashsalt (the figure's name), PDF and SVG carry no
+    creation date: the same figure drawn twice gives the same bytes in every format, for the
+    report's helper and for run/compare/sensitivity's."""
+    from experiments.io import figures
+
+    for label, save, kw in (("report", outputs.save_figure, {}), ("io", figures.save, {"print_formats": True})):
+        names = _draw(save, tmp_path / label / "a", "fig", **kw)
+        _draw(save, tmp_path / label / "b", "fig", **kw)
+        assert {n.rsplit(".", 1)[1] for n in names} == {"pdf", "svg", "png"}
+        for n in names:
+            a = (tmp_path / label / "a" / n).read_bytes()
+            assert a == (tmp_path / label / "b" / n).read_bytes(), (label, n)
+        svg = (tmp_path / label / "a" / "figures" / "fig.svg").read_text()
+        assert "<dc:date>" not in svg and 'id="p' in svg  # ids present, and no date

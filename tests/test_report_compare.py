@@ -4,6 +4,7 @@ warnings on parameters without effect."""
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pytest
@@ -94,3 +95,71 @@ def test_run_compare_and_experiment_design_record_the_same_provenance_fields(cal
         assert {"numba", "llvmlite", "scipy", "SALib", "matplotlib"} <= set(prov["versions"])
     summary = json.loads((tmp_path / folders[2] / "summary.json").read_text())
     assert summary["power"] and "Callaway" in summary["estimator"]
+
+
+# --- undefined outcomes are NaN, not 0 (review 13, finding 2) ------------------------------
+
+def test_an_outcome_with_nothing_to_average_is_nan_and_the_run_still_counts():
+    """One month: no alliance has ended and nothing has succeeded, so survival and the
+    scaling rate have nothing to average (NaN, not a made-up 0); the run is not a failure
+    and an outcome that is always defined stays finite."""
+    import math
+
+    from experiments.execution.executor import run_model
+    from simulation import Params
+    from simulation.outcomes import BY_KEY, MAY_BE_UNDEFINED
+
+    params = Params().with_overrides({"run.months": 1, "territories.count": 4, "run.seed": 3}).model_dump()
+    summary = run_model({"params": params})["summary"]
+    assert math.isnan(summary["alliance_survival"]) and math.isnan(summary["scaling_rate"])
+    assert {"alliance_survival", "scaling_rate", "equity_gap"} <= MAY_BE_UNDEFINED
+    assert BY_KEY["alliance_survival"].zero.startswith("undefined (NaN)")
+    for key, value in summary.items():
+        assert math.isfinite(value) or key in MAY_BE_UNDEFINED, key
+    assert not BY_KEY["impact"].may_be_undefined and math.isfinite(summary["impact"])
+
+
+def test_statistics_leave_undefined_runs_out_and_count_them():
+    from experiments.io.results import describe, paired_differences
+
+    nan = float("nan")
+    d = describe([1.0, nan, 3.0])
+    assert d["mean"] == 2.0 and d["n"] == 2 and d["undefined"] == 1 and d["ci95_low"] < 2 < d["ci95_high"]
+    none = describe([nan, nan])
+    assert none["mean"] is None and none["n"] == 0 and none["undefined"] == 2
+    base = [{k: 1.0 for k in ("impact", "alliance_survival")} for _ in range(4)]
+    other = [{"impact": 2.0 + i, "alliance_survival": (nan if i < 2 else 0.5 + i / 10)} for i in range(4)]
+    from simulation.outcomes import OUTCOME_KEYS
+
+    base = [{k: b.get(k, 0.0) for k in OUTCOME_KEYS} for b in base]
+    other = [{k: o.get(k, 0.0) for k in OUTCOME_KEYS} for o in other]
+    diffs = paired_differences(base, other)
+    assert diffs["impact"]["n"] == 4 and diffs["alliance_survival"]["n"] == 2
+    assert diffs["alliance_survival"]["undefined"] == 2
+    assert diffs["alliance_survival"]["mean"] == pytest.approx(-0.25)  # only seeds where both are defined
+
+
+def test_an_outcome_without_pairs_is_left_out_of_the_fdr_family():
+    from experiments.report.sections import fdr, paired_p
+
+    nan = float("nan")
+    from experiments.io.results import describe
+
+    undefined = describe([nan, nan, nan])
+    tested = describe([0.1, 0.2, 0.15, 0.12])
+    ps = [paired_p(undefined), paired_p(tested)]
+    assert math.isnan(ps[0]) and 0 < ps[1] < 0.05
+    qs = fdr(ps)
+    assert math.isnan(qs[0]) and qs[1] == pytest.approx(ps[1])  # a family of one
+
+
+def test_p_and_q_values_are_printed_down_to_a_thousandth():
+    from experiments.report.outputs import display, latex, markdown
+
+    table = pd.DataFrame({"scenario": ["charter_adopted"], "outcome": ["alliance_survival"],
+                          "p_value": [1.3e-23], "q_value_bh": [float("nan")]})
+    md = markdown(display(table))
+    assert "< 0.001" in md and "1.3e-23" not in md and "n/a" in md
+    assert "Charte adoptée librement / Charter adopted freely" in md and "Survie des alliances" in md
+    assert "charter_adopted" not in md and "q (BH)" in md
+    assert "$<$ 0.001" in latex(display(table), "c", "t")

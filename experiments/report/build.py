@@ -79,7 +79,7 @@ def _build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None, workers: in
             files += out.save_table(table, folder, name, f"{QUICK_MARK}. {caption}" if quick else caption)
     prov = provenance.record(
         started=started, seeds=sec.seeds_of(cfg, max(cfg.reps, cfg.map_reps, cfg.design_seeds, cfg.prim_points)),
-        workers=workers_used, quick=quick, config=_config_dict(cfg),
+        workers=workers_used, workers_requested=workers, quick=quick, config=_config_dict(cfg),
         cache={"code_version": cache.code, "reused": cache.hits, "computed": cache.misses},
         sensitivity=None if sensitivity is None else provenance.relative(sensitivity),
         calibration=None if calibration is None else provenance.relative(calibration))
@@ -107,7 +107,8 @@ def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
         "Software: " + ", ".join(f"{k} {val}" for k, val in v.items()) + f"; platform {prov['platform']}.",
         f"Runs: {cfg.reps} replications per scenario ({cfg.months} months each), {cfg.map_reps} per "
         f"regime-map cell, {cfg.design_seeds} seeds per world of the experimentation "
-        f"({cfg.design.years} years), {cfg.uncertainty_draws} draws of the uncertain strengths x "
+        f"({cfg.design.years} years; again at lever uptakes {', '.join(f'{u:g}' for u in cfg.uptakes)} on the same "
+        f"seeds), {cfg.uncertainty_draws} draws of the uncertain strengths x "
         f"{cfg.uncertainty_seeds} world(s) for the power under uncertainty (the experimentation's first seeds), "
         f"{cfg.prim_points} scenario-discovery points; evaluation samples of the experimentation drawn from "
         f"generators seeded 0 (fixed strengths) and 0, 1, ... (one per uncertainty draw); seeds from {cfg.seed} (consecutive; one seed per run is "
@@ -117,7 +118,10 @@ def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
         "ODD+D, Müller et al. 2013), docs/trace.md (testing and validation evidence, TRACE, Grimm et al. 2014); "
         "the seed document: docs/seed/.",
         f"Built {prov['started_utc']} to {prov['ended_utc']} "
-        f"with {prov['workers']} process(es); blocks reused from the cache: {len(prov['cache']['reused'])}, "
+        f"with {prov['workers']} process(es)"
+        + (f" ({prov['workers_requested']} requested; the executor runs a block in-process when it is too small to "
+           "gain from more)" if prov.get("workers_requested") not in (None, prov["workers"]) else "")
+        + f"; blocks reused from the cache: {len(prov['cache']['reused'])}, "
         f"computed: {len(prov['cache']['computed'])}. Command: {' '.join(prov['command'])}.",
     ]
     return s
@@ -146,6 +150,9 @@ REFERENCES = (
     "protocol. Environmental Modelling & Software 48, 37-48. doi:10.1016/j.envsoft.2013.06.003",
     "O'Hagan, A., Stevens, J. W. & Campbell, M. J. (2005). Assurance in clinical trial design. Pharmaceutical "
     "Statistics 4(3), 187-201. doi:10.1002/pst.175",
+    "White, J. W., Rassweiler, A., Samhouri, J. F., Stier, A. C. & White, C. (2014). Ecologists should not use "
+    "statistical significance tests to interpret simulation model results. Oikos 123(4), 385-388. "
+    "doi:10.1111/j.1600-0706.2013.01073.x",
     "World Café de la co-construction en territoires (20 October 2021) and the Charte du « faire alliance » "
     "(30 November 2021), Fondation des Territoires: the seed of the model (docs/seed/).",
 )
@@ -177,7 +184,8 @@ def render(folder: Path, parts: list[sec.Section], prov: dict[str, Any]) -> str:
             body.append(f"<figure><img alt='{html.escape(caption, quote=True)}' src='{out.embedded_png(folder, name)}'>"
                         f"<figcaption>{html.escape(caption)} (figures/{name}.pdf, .svg, .png)</figcaption></figure>")
         for name, (table, caption) in p.tables.items():
-            rows = table.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
+            rows = out.p_columns(out.display(table)).to_html(index=False, float_format=lambda x: f"{x:.4g}",
+                                                             border=0, na_rep="n/a")
             body.append(f"<p><b>{html.escape(caption)}</b> (tables/{name}.csv, .md, .tex)</p>{rows}")
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>alliance-sim report</title>"
             f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")

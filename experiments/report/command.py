@@ -20,8 +20,19 @@ def _share(text: str) -> float:
     return value
 
 
+def _uptake(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1]; found {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1]; found {value}")
+    return value
+
+
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("report", help="rebuild the paper's figures, tables and report.html (cached)")
+    p = subparsers.add_parser("report", help="rebuild the paper's figures, tables and report.html (model runs "
+                                             "cached; statistics and figures always redone)")
     p.add_argument("--quick", action="store_true",
                    help="a small version (minutes; 3 seeds x 24 months), marked 'not for publication' on every "
                         "figure and table; the full build runs 30 seeds x 120 months per scenario, 10 seeds per "
@@ -46,6 +57,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--control", default="baseline", help="scenario of territories that do not adopt")
     p.add_argument("--treatment", default="charter_adopted",
                    help="scenario whose levers adopting territories take (levers only)")
+    p.add_argument("--uptake", type=_uptake, default=1.0,
+                   help="share of the way from the control's lever doses to the treatment's that adopting "
+                        "territories practise (1: the whole treatment, the best case; 0.5: half as far)")
     p.add_argument("--seeds", type=_whole(1), default=8, help="seeds (model worlds) in the pool")
     p.add_argument("--seed", type=_whole(0), default=1, help="first seed")
     p.add_argument("--territories", type=_whole(3), default=None,
@@ -116,6 +130,9 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
     size = sections.Config(reps=1, months=12 * args.years, territories=args.territories, seed=args.seed)
     control = sections.base_params(args.control, size)
     treated = sections.base_params(args.treatment, size)
+    dsg.check_treatment(control, treated)  # said before the dose is scaled
+    if args.uptake < 1:
+        treated = dsg.partial_uptake(control, treated, args.uptake)
     seeds = [args.seed + i for i in range(args.seeds)]
     per_world = len(control["territories"]["records"] or []) or control["territories"]["count"]
     if args.seeds * per_world < min(design.sizes):
@@ -142,11 +159,12 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
             uncertain["posterior"] = None if args.posterior is None else args.posterior.name
         workers = ex.processes_used
     with res.ResultFolder(args.out, "experiment-design", started) as folder:
-        section = sections.design_section(folder.path, result, args.treatment, uncertain)
+        section = sections.design_section(folder.path, result, args.treatment, uncertain, uptake=args.uptake)
         for name, (table, caption) in section.tables.items():
             outputs.save_table(table, folder.path, name, caption)
         res.write_json(folder.path / "summary.json", {
-            "control": args.control, "treatment": args.treatment, "predicted_effect": result["predicted_effect"],
+            "control": args.control, "treatment": args.treatment, "uptake": args.uptake,
+            "predicted_effect": result["predicted_effect"],
             "predicted_by_seed": result["predicted_by_seed"], "needed_for_80_percent": result["needed"],
             "territories_per_world": result["territories_per_world"], "power": result["rows"],
             "estimator": next((t for t in section.text if t.startswith("Estimator")), None),
@@ -155,6 +173,7 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
                 "seeds": uncertain["seeds"], "posterior": uncertain["posterior"]}})
         res.write_json(folder.path / "provenance.json", provenance.record(
             started=started, seeds=seeds, workers=workers, control=args.control, treatment=args.treatment,
+            uptake=args.uptake,
             design={k: getattr(design, k) for k in ("share", "first", "spread", "years", "sizes", "horizons", "draws")},
             posterior=None if args.posterior is None else provenance.relative(args.posterior)))
     for line in section.text:

@@ -166,6 +166,21 @@ def check_treatment(control: dict, treated: dict) -> None:
                          "lever; found the control's levers")
 
 
+def partial_uptake(control: dict, treated: dict, uptake: float) -> dict:
+    """The treatment taken up in part: each lever the treatment moves set ``uptake`` of the
+    way from the control's dose to the treatment's (1: the whole treatment; 0.5: every
+    adopting territory practises each lever half as far). ``treated`` is not changed."""
+    from experiments.execution.executor import flat_diff
+
+    out = copy.deepcopy(treated)
+    for key in flat_diff(control, treated):
+        if key.startswith("levers."):
+            lever = key.split(".", 1)[1]
+            a, b = control["levers"][lever], treated["levers"][lever]
+            out["levers"][lever] = float(a + uptake * (b - a))
+    return out
+
+
 def simulate(control: dict, treated: dict, seeds: list[int], design: Design, runs: Any,
              draws_seed: int = 0) -> dict[str, Any]:
     """The whole experimentation: the worlds (through ``runs(fn, tasks)``, which may read a

@@ -27,6 +27,7 @@ Kwakkel, J. H. (2017). The Exploratory Modeling Workbench. Environmental Modelli
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -176,12 +177,15 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
     outs = runs(run_model, tasks, "discovery")
     gap = np.array([o["summary"]["equity_gap"] for o in outs])
     survival = np.array([o["summary"]["alliance_survival"] for o in outs])
-    y = (gap < 0) & (survival >= np.median(survival)) & (survival > 0)  # 0: none survived, or none ended
+    median = float(np.nanmedian(survival)) if np.isfinite(survival).any() else math.nan
+    # NaN (undefined: no alliance ended, or no positive mean impact) compares False: never a case
+    y = (gap < 0) & (survival >= median) & (survival > 0)
     s = sec.Section("discovery", "Découverte de scénarios / Scenario discovery")
     s.text = [f"{len(x)} Latin-hypercube points over {len(FACTORS)} factors, one seed each; case of interest: "
               "the most fragile territories reduced a larger share of their need than the least fragile "
-              f"(equity gap < 0) and alliance survival at least the median ({np.median(survival):.3g}) and above 0 "
-              "(a survival of 0, no alliance survived or none ended, never counts). "
+              f"(equity gap < 0) and alliance survival at least the median ({median:.3g}) and above 0. "
+              f"A run where either is undefined (no alliance ended: {int(np.isnan(survival).sum())} runs; "
+              f"no positive mean impact: {int(np.isnan(gap).sum())}) is never a case. "
               f"Cases: {int(y.sum())} of {len(y)}. PRIM (EMA Workbench), box: densest with coverage >= "
               f"{MIN_COVERAGE}."]
     box = find_box(x, y, cfg.seed)

@@ -13,6 +13,7 @@ factor values, seed, outcomes), ``pilot.parquet``, ``indices.csv`` (long format:
 from __future__ import annotations
 
 import json
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,12 @@ def _analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFram
     rows: list[dict] = []
     fits: list[dict] = []
     for o in spec.outcomes:
+        undefined = int(outcomes[o].isna().sum())
+        if undefined:  # NaN: nothing to average in some runs (simulation/outcomes.py); not analysed
+            print(f"sensitivity: outcome {o!r} is undefined in {undefined} of {len(outcomes)} runs; "
+                  "not analysed (a longer horizon gives it something to average)", file=sys.stderr)
+            fits.append({"outcome": o, "part": "", "points": len(outcomes), "undefined": undefined})
+            continue
         if spec.method == "sobol":
             rows += _sobol(spec, parts, table, outcomes, reps, o, groups)
             continue
