@@ -68,7 +68,7 @@ def test_territory_outcomes_add_up_to_the_run_summary():
 
     p = Params().with_overrides({"run.months": 24, "territories.count": 8, "run.seed": 3})
     summary, _, ter = run_by_territory(p)
-    assert summary == run(p, series=False)[0]  # reading the end state changes nothing
+    np.testing.assert_equal(summary, run(p, series=False)[0])  # reading the end state changes nothing
     assert list(ter) == list(TERRITORY_COLUMNS) and all(len(v) == 8 for v in ter.values())
     assert ter["impact"].sum() == pytest.approx(summary["impact"], abs=1e-9)
     assert np.all((ter["need_after"] >= 0) & (ter["need_after"] <= 3))
@@ -314,3 +314,28 @@ def test_figures_are_byte_identical_across_two_builds(tmp_path):
             assert a == (tmp_path / label / "b" / n).read_bytes(), (label, n)
         svg = (tmp_path / label / "a" / "figures" / "fig.svg").read_text()
         assert "<dc:date>" not in svg and 'id="p' in svg  # ids present, and no date
+
+
+def test_partial_uptake_moves_each_lever_part_of_the_way():
+    from simulation import Params
+
+    base = Params().model_dump()
+    treated = Params().with_overrides({"levers.dialogue": 1.0, "levers.sharing": 1.0}).model_dump()
+    half = dsg.partial_uptake(base, treated, 0.5)
+    for lever in ("dialogue", "sharing"):
+        a, b = base["levers"][lever], treated["levers"][lever]
+        assert half["levers"][lever] == pytest.approx(a + 0.5 * (b - a)) and a != b
+    assert treated["levers"]["dialogue"] == 1.0  # not changed
+    assert dsg.partial_uptake(base, treated, 1.0) == treated
+    assert {k: v for k, v in half.items() if k != "levers"} == {k: v for k, v in base.items() if k != "levers"}
+    dsg.check_treatment(base, half)  # still a lever-only treatment
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "half"])
+def test_experiment_design_refuses_an_uptake_outside_0_1_in_one_line(value, capsys):
+    from experiments.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["experiment-design", "--uptake", value, "--quick"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "--uptake" in err and "expected a number in (0, 1]" in err

@@ -10,12 +10,18 @@ How the panel is built from the model. For each seed the model runs once without
 (the control world) and once per adoption year g, switching to the treatment's levers at
 the start of year g (:func:`simulation.territories.yearly_needs`). A territory of cohort g
 is observed in world g, a territory that never adopts in the control world; evaluation
-samples of N territories are drawn with replacement from the pool of (seed, territory)
+samples of N territories are drawn without replacement from the pool of (seed, territory)
 pairs. This assumes no spillover between adopters and non-adopters (in world g every
 territory adopts, so neighbours' and the national level's responses to adoption are those
 of a full adoption): the power is that of a design whose units do not interact. The bias
 spillovers would cause is not measured: the kernels read one set of lever coefficients for
-every territory, so a world where only some territories adopt cannot be run yet.
+every territory, so a world where only some territories adopt cannot be run yet. Its likely
+direction (the report says it in the section): adopters taking national grants from
+controls (funders rank every territory's applications together) pushes the estimate away
+from zero; successes spreading to neighbouring controls (scaling) pushes it towards zero.
+
+:func:`partial_uptake` gives the treatment taken up in part (each lever part of the way
+from the control's dose): the best case (uptake 1) against smaller doses.
 
 The model's predicted effect is the same aggregation computed on the whole pool with both
 potential outcomes known (each territory in world g minus itself in the control world).

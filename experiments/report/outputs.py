@@ -27,7 +27,7 @@ PARAMETERS: dict[str, tuple[str, str, str]] = {
     "time.electoral_cycle_months": ("Durée du mandat municipal", "Municipal mandate", "months"),
     "time.project_duration_months": ("Durée des projets", "Project duration", "months"),
     "funding.application_cost": ("Coût d'une candidature", "Cost of one application", "FTE-months"),
-    "funding.budget_scale": ("Budget des financeurs (x défaut)", "Funders' budget (x default)", "x"),
+    "funding.budget_scale": ("Budget des financeurs (x défaut)", "Funders' budget (x default)", ""),
     "governance.rule": ("Règle de partage du pouvoir", "Power-sharing rule", ""),
     "funding.regime": ("Régime de financement", "Funding regime", ""),
     "governance.macro_steering": ("Pilotage national", "National steering", "0-1"),

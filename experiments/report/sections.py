@@ -208,6 +208,8 @@ def comparison(folder: Path, cfg: Config, runs: Runs) -> tuple[Section, dict[str
                 "The equity gap is a ratio to the mean impact: where the mean impact is small it swings widely from "
                 "seed to seed (docs/ODD.md, section 12: mostly seed noise at the baseline); read its interval, not "
                 "its sign.",
+                "docs/ODD.md quotes figures measured on its own seed blocks when it was written (e.g. the "
+                "Charter's impact ratio); the numbers to cite are this report's, on the seeds and commit given here.",
                 f"To rebuild one contrast outside the report: alliance compare {ref} SCENARIO --seed {seeds[0]} "
                 f"--reps {n} --months {cfg.months}"
                 + (f" --set territories.count={cfg.territories}" if cfg.territories is not None else "") + "."]
@@ -463,7 +465,7 @@ def _uptake_part(sec: Section, result: dict[str, Any], partial: list[dict[str, A
         return f"more than {biggest}" if n != n else str(int(n))
 
     sec.text.append(
-        "Partial uptake (review finding 19): the same design with every lever of "
+        "Partial uptake: the same design with every lever of "
         f"'{out.scenario_label(treatment, 'en')}' practised only part of the way from the baseline's dose to the "
         "scenario's (uptake 0.5: half as far), on the same seeds. "
         + "; ".join(f"uptake {r.uptake:g}: effect {r.predicted_effect:.3g} need units per territory "
@@ -735,7 +737,9 @@ def lever_ranking(sensitivity: Path | None) -> Section:
     names = {f"levers.{lv.id}": f"{lv.label_fr} / {lv.label_en}" for lv in LEVERS}
     names |= {lv.id: label for lv in LEVERS for label in [names[f"levers.{lv.id}"]]}
     keep = ind[ind["index"].isin(("SRC", "ST", "mu_star", "mu"))].copy()
-    keep["label"] = [names.get(f, out.parameter_label(f)) for f in keep["factor"]]
+    from experiments.io.figures import factor_label
+
+    keep["label"] = [names.get(f, factor_label(f)) for f in keep["factor"]]
     keep["size"] = keep["estimate"].abs()
     keep = keep.sort_values(["outcome", "size"], ascending=[True, False], kind="stable")
     cols = ["outcome", "label", "factor", "index", "estimate", "ci_low", "ci_high", "p_adjusted", "detected"]
@@ -834,8 +838,8 @@ def convergence(folder: Path, cfg: Config, per: dict[str, list[dict]]) -> Sectio
     sec.text = [f"The comparison's paired differences recomputed on the first n of its {cfg.reps} seeds "
                 f"(n = {', '.join(map(str, sizes))}): half-width of the 95% interval. With {cfg.reps} "
                 "replications the impact difference's half-width is "
-                + ", ".join(f"{s} {r.ci95_half_width:.3g} ({r.ci95_half_width / abs(r.difference):.0%} of "
-                            f"{r.difference:.3g})" if r.difference else f"{s} {r.ci95_half_width:.3g}"
+                + ", ".join(f"{out.scenario_label(s, 'en')} {r.ci95_half_width:.3g} ({r.ci95_half_width / abs(r.difference):.0%} of "
+                            f"{r.difference:.3g})" if r.difference else f"{out.scenario_label(s, 'en')} {r.ci95_half_width:.3g}"
                             for s, r in imp.iterrows())
                 + " need units; the dotted line is the 1/sqrt(n) law through the widest last point."]
     sec.tables["convergence"] = (table, "Paired differences and 95% CI half-widths by number of replications")
