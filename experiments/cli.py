@@ -253,6 +253,8 @@ def _run_table(outcomes: dict[str, dict[str, Any]]) -> str:
     rows = [("outcome", "mean", "95% CI", "unit")]
     for key, st in outcomes.items():
         ci = "-" if st["ci95_low"] is None else f"[{res.fmt(st['ci95_low'])}, {res.fmt(st['ci95_high'])}]"
+        if st.get("undefined"):  # NaN in some runs: nothing to average there
+            ci += f" (undefined in {st['undefined']} of {st['n'] + st['undefined']})"
         rows.append((key, res.fmt(st["mean"]), ci, st["unit"]))
     return _table(rows)
 
@@ -348,8 +350,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if post_line:
         print(post_line)
     print("\nDifferences are paired over common seeds (95% CI); * marks q < 0.05 (paired t test, "
-          f"Benjamini-Hochberg across the {len(stats[labels[0]])} outcomes). Tables: comparison.csv, "
-          "comparison.tex")
+          f"Benjamini-Hochberg across the {len(stats[labels[0]])} outcomes); an outcome undefined in a seed "
+          "(NaN: nothing to average, e.g. survival when no alliance ended) gives no pair there, '-' when too few "
+          "remain ('n' in comparison.csv). Tables: comparison.csv, comparison.tex")
     print(f"Results: {where}/")
     if figures:
         print(f"Figures: {where}/figures/ ({_figure_note(figures)})")
