@@ -163,3 +163,38 @@ def test_p_and_q_values_are_printed_down_to_a_thousandth():
     assert "Charte adoptée librement / Charter adopted freely" in md and "Survie des alliances" in md
     assert "charter_adopted" not in md and "q (BH)" in md
     assert "$<$ 0.001" in latex(display(table), "c", "t")
+
+
+def test_calibration_puts_a_run_with_an_undefined_pattern_at_infinite_distance():
+    import numpy as np
+
+    from experiments.calibration.smc import distances, mad_scales
+
+    stats = np.array([[0.2, 0.5], [np.nan, 0.4], [0.3, 0.6], [0.25, 0.55]])
+    observed = np.array([0.2, 0.5])
+    scales = mad_scales(stats, observed, np.array([0.01, 0.01]))
+    assert np.isfinite(scales).all()  # the undefined run does not spoil the scales
+    d = distances(stats, observed, scales)
+    assert d[1] == np.inf and np.isfinite(d[[0, 2, 3]]).all() and d[0] == 0
+
+
+def test_sensitivity_leaves_out_an_outcome_undefined_in_some_runs_and_says_so(tmp_path, capsys):
+    import numpy as np
+
+    from experiments.sensitivity.report import analyse
+    from experiments.sensitivity.runs import design_parts, run_table
+    from experiments.sensitivity.spec import load_spec
+
+    path = tmp_path / "s.toml"
+    path.write_text('description = "d"\nmethod = "regression"\nmodel = "testmodels:additive"\n'
+                    'outcomes = ["y"]\n[factors]\na = [0, 1]\nb = [0, 1]\n[regression]\npoints = 16\n'
+                    '[pilot]\npoints = 2\nseeds = 2\n')
+    spec = load_spec(path)
+    parts = design_parts(spec)
+    table = run_table(spec, parts, 1)
+    y = np.arange(len(table), dtype=float)
+    y[3] = np.nan  # e.g. survival in a run where no alliance ended
+    ind, fit = analyse(spec, parts, table, pd.DataFrame({"y": y}), 1, {"y": {"seed_var": 0.1}})
+    assert ind.empty or not (ind["outcome"] == "y").any()
+    assert fit.iloc[0]["outcome"] == "y" and fit.iloc[0]["undefined"] == 1
+    assert "'y' is undefined in 1 of 16 runs; not analysed" in capsys.readouterr().err
