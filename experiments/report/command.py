@@ -36,7 +36,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--quick", action="store_true",
                    help="a small version (minutes; 3 seeds x 24 months), marked 'not for publication' on every "
                         "figure and table; the full build runs 30 seeds x 120 months per scenario, 10 seeds per "
-                        "map cell, 1000 discovery points, 16 worlds per cohort (about 5-8 min on 2 cores)")
+                        "map cell, 1000 discovery points, 16 worlds per cohort, again at lever uptakes 0.5 and 0.25 "
+                        "(4-13 min on 2 cores from an empty cache)")
     p.add_argument("--out", type=Path, default=None,
                    help="folder of the report (default results/report, or results/report-quick with --quick); "
                         "its figures/ and tables/ are replaced")

@@ -524,9 +524,9 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str,
     sec = Section("experimentation", "L'expérimentation de la loi / The law's experimentation")
     taken = "" if uptake == 1 else f", each lever taken up {uptake:g} of the way from the baseline's dose"
     sec.text = [
-        f"Treatment: the levers of scenario '{out.scenario_label(treatment, 'en')}' ({treatment}){taken} adopted by "
-        f"{d.share:.0%} of territories, staggered over years {d.cohorts[0]}-{d.cohorts[-1]}; the others keep the "
-        "baseline. Evaluators observe each territory's remaining need (need units) once a year.",
+        f"Treatment: the levers of scenario '{out.scenario_label(treatment, 'en')}' ({treatment}) adopted by "
+        f"{d.share:.0%} of territories{taken}, staggered over years {d.cohorts[0]}-{d.cohorts[-1]}; the others keep "
+        "the baseline. Evaluators observe each territory's remaining need (need units) once a year.",
         "Estimator: difference in differences for staggered adoption (Callaway and Sant'Anna 2021, "
         "simple aggregation of the group-time effects, never-treated territories as controls, the "
         "year before adoption as base period), territories as units, two-sided 5% test.",
