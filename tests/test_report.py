@@ -238,6 +238,8 @@ def test_prim_finds_a_known_box_and_writes_it_in_french_and_english():
     fr, en = rules({"governance.macro_steering": (lo, 1.0), "time.electoral_cycle_months": (24, hi)})
     assert fr.startswith("Si Pilotage national d'au moins") and "mois" in fr
     assert en.startswith("If National steering at least") and "at most" in en and "months" in en
+    fr, en = rules({"governance.macro_steering": (0.25, 0.75)})
+    assert "entre 0,25 et 0,75" in fr and "between 0.25 and 0.75" in en  # decimal comma in French
     assert find_box(x, np.zeros(len(x), bool)) is None
 
 
