@@ -217,6 +217,9 @@ def test_lever_ranking_reads_a_sensitivity_folder(tmp_path):
     assert "lever_ranking_fit" in sec.tables and "below 0.5 for equity_gap" in sec.text[1]
     assert "commit abc (dirty: False), 3 seeds from 4 to 6" in sec.text[2]
     assert lever_ranking(None).tables == {}
+    drawn = lever_ranking(tmp_path, tmp_path / "out")  # with a folder: a figure of the largest indices
+    assert "lever_ranking" in drawn.figures and (tmp_path / "out" / "figures" / "lever_ranking.svg").is_file()
+    assert "ranked together" in drawn.text[0]
     with pytest.raises(InputError, match="indices.csv"):
         lever_ranking(tmp_path / "nowhere")
 

@@ -65,7 +65,7 @@ def _build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None, workers: in
         from .discovery import discovery
 
         parts.append(discovery(folder, cfg, runs))
-        parts.append(sec.lever_ranking(sensitivity))
+        parts.append(sec.lever_ranking(sensitivity, folder))
         from .calibration import section as calibration_section
 
         parts.append(calibration_section(folder, calibration))

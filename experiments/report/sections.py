@@ -718,7 +718,9 @@ def horizons(folder: Path, cfg: Config, runs: Runs) -> Section:
 # Lever ranking from a sensitivity folder
 # --------------------------------------------------------------------------------------
 
-def lever_ranking(sensitivity: Path | None) -> Section:
+def lever_ranking(sensitivity: Path | None, folder: Path | None = None) -> Section:
+    """The sensitivity folder's indices per outcome (table, and with ``folder`` a figure of
+    each outcome's 10 largest), its fit and its provenance."""
     from experiments.io.errors import InputError
 
     sec = Section("ranking", "Classement des leviers / Lever ranking")
@@ -745,7 +747,10 @@ def lever_ranking(sensitivity: Path | None) -> Section:
     cols = ["outcome", "label", "factor", "index", "estimate", "ci_low", "ci_high", "p_adjusted", "detected"]
     sec.tables["lever_ranking"] = (keep[cols].reset_index(drop=True), f"Indices read from {sensitivity.name}/indices.csv")
     sec.text = [f"Read from {sensitivity.name}/indices.csv (alliance sensitivity): each factor's index per "
-                "outcome with its interval and adjusted p-value, largest in absolute value first."]
+                "outcome with its interval and adjusted p-value, largest in absolute value first. Levers and "
+                "structural parameters (rule, regime, durations, budgets) are ranked together."]
+    if folder is not None and len(keep):
+        _ranking_figure(folder, sec, keep)
     fit_path = sensitivity / "fit.csv"
     if fit_path.is_file():
         fit = pd.read_csv(fit_path)
@@ -780,6 +785,44 @@ def lever_ranking(sensitivity: Path | None) -> Section:
                                                     "structural cells (governance rules, funding regimes)")
         sec.text.append("Robustness: rankings.csv gives each factor's rank in every structural cell of the design.")
     return sec
+
+
+def _ranking_figure(folder: Path, sec: Section, keep: pd.DataFrame, top: int = 10) -> None:
+    """One panel per outcome (6 at most): its ``top`` largest indices with their intervals."""
+    from experiments.io.figures import new_figure
+
+    if "part" in keep and keep["part"].nunique() > 1:
+        first = keep["part"].dropna().iloc[0]
+        keep, where = keep[keep["part"] == first], f" (cell {first})"
+    else:
+        where = ""
+    outcomes = list(dict.fromkeys(keep["outcome"]))[:6]
+    fig = new_figure(6.5 * min(2, len(outcomes)), 3.2 * -(-len(outcomes) // 2), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(-(-len(outcomes) // 2), min(2, len(outcomes)))).ravel()
+    for ax, o in zip(axes, outcomes, strict=False):
+        part = keep[keep["outcome"] == o].head(top)[::-1]
+        ys = np.arange(len(part))
+        est = part["estimate"].to_numpy(float)
+        lo, hi = part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float)
+        ax.errorbar(est, ys, xerr=[np.abs(est - lo), np.abs(hi - est)], fmt="o", ms=3, capsize=2, color="#224")
+        ax.axvline(0, color="#999", lw=1)
+        ax.set_yticks(ys, [str(t) for t in part["label"]], fontsize=6)
+        label = out.outcome_label(o) if o in _outcome_keys() else o
+        ax.set_title(label, fontsize=8)
+        ax.set_xlabel(f"{part['index'].iloc[0]} (95% CI)", fontsize=7)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes[len(outcomes):]:
+        ax.set_visible(False)
+    out.save_figure(fig, folder, "lever_ranking")
+    sec.figures["lever_ranking"] = (f"Classement des leviers / Lever ranking: the {top} largest indices per outcome"
+                                    f"{where}, 95% intervals from the sensitivity folder")
+
+
+def _outcome_keys() -> set[str]:
+    from simulation.outcomes import BY_KEY
+
+    return set(BY_KEY)
 
 
 # --------------------------------------------------------------------------------------
