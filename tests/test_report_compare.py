@@ -178,7 +178,7 @@ def test_calibration_puts_a_run_with_an_undefined_pattern_at_infinite_distance()
     assert d[1] == np.inf and np.isfinite(d[[0, 2, 3]]).all() and d[0] == 0
 
 
-def test_sensitivity_leaves_out_an_outcome_undefined_in_some_runs_and_says_so(tmp_path, capsys):
+def test_sensitivity_regression_uses_the_points_where_an_outcome_is_defined_and_says_so(tmp_path, capsys):
     import numpy as np
 
     from experiments.sensitivity.report import analyse
@@ -195,6 +195,28 @@ def test_sensitivity_leaves_out_an_outcome_undefined_in_some_runs_and_says_so(tm
     y = np.arange(len(table), dtype=float)
     y[3] = np.nan  # e.g. survival in a run where no alliance ended
     ind, fit = analyse(spec, parts, table, pd.DataFrame({"y": y}), 1, {"y": {"seed_var": 0.1}})
+    assert (ind["outcome"] == "y").any() and np.isfinite(ind["estimate"]).all()
+    assert fit.iloc[0]["points"] == 15 and fit.iloc[0]["undefined"] == 1
+    assert "'y' is undefined in 1 of 16 runs; regression on the points" in capsys.readouterr().err
+
+
+def test_sensitivity_sobol_leaves_out_an_outcome_undefined_in_some_runs(tmp_path, capsys):
+    import numpy as np
+
+    from experiments.sensitivity.report import analyse
+    from experiments.sensitivity.runs import design_parts, run_table
+    from experiments.sensitivity.spec import load_spec
+
+    path = tmp_path / "s.toml"
+    path.write_text('description = "d"\nmethod = "sobol"\nmodel = "testmodels:additive"\n'
+                    'outcomes = ["y"]\n[factors]\na = [0, 1]\nb = [0, 1]\n[sobol]\nn = 8\n'
+                    '[pilot]\npoints = 2\nseeds = 2\n')
+    spec = load_spec(path)
+    parts = design_parts(spec)
+    table = run_table(spec, parts, 1)
+    y = np.arange(len(table), dtype=float)
+    y[0] = np.nan
+    ind, fit = analyse(spec, parts, table, pd.DataFrame({"y": y}), 1, {"y": {"seed_var": 0.1}})
     assert ind.empty or not (ind["outcome"] == "y").any()
-    assert fit.iloc[0]["outcome"] == "y" and fit.iloc[0]["undefined"] == 1
-    assert "'y' is undefined in 1 of 16 runs; not analysed" in capsys.readouterr().err
+    assert fit.iloc[0]["undefined"] == 1
+    assert "not analysed" in capsys.readouterr().err
