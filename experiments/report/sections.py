@@ -807,7 +807,7 @@ def _ranking_figure(folder: Path, sec: Section, keep: pd.DataFrame, top: int = 1
         ax.errorbar(est, ys, xerr=[np.abs(est - lo), np.abs(hi - est)], fmt="o", ms=3, capsize=2, color="#224")
         ax.axvline(0, color="#999", lw=1)
         ax.set_yticks(ys, [str(t) for t in part["label"]], fontsize=6)
-        label = out.outcome_label(o) if o in _outcome_keys() else o
+        label = out.outcome_label(o, "fr") + "\n" + out.outcome_label(o, "en") if o in _outcome_keys() else o
         ax.set_title(label, fontsize=8)
         ax.set_xlabel(f"{part['index'].iloc[0]} (95% CI)", fontsize=7)
         ax.tick_params(axis="x", labelsize=7)
