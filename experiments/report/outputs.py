@@ -33,8 +33,9 @@ PARAMETERS: dict[str, tuple[str, str, str]] = {
     "governance.macro_steering": ("Pilotage national", "National steering", "0-1"),
 }
 
-#: Labels (French, English) of the shipped scenarios (scenarios/*.toml); tests check that every
-#: scenario has one.
+#: Labels (French, English) of the shipped scenarios (scenarios/*.toml); a scenario without one
+#: shows its name. Tests check that the report's scenarios have one and that no label outlives
+#: its file.
 SCENARIOS: dict[str, tuple[str, str]] = {
     "arranger": ("Un ensemblier territorial", "A territorial arranger"),
     "baseline": ("Situation actuelle", "Status quo"),
