@@ -407,7 +407,7 @@ def _export_comparison(folder: Path, labels: list[str], stats: dict, diffs: dict
     difference with the reference (95% CI, p, BH q), with its unit."""
     import pandas as pd
 
-    from experiments.report.outputs import latex
+    from experiments.report.outputs import display, latex
 
     rows = []
     for lab in labels[1:]:
@@ -419,7 +419,7 @@ def _export_comparison(folder: Path, labels: list[str], stats: dict, diffs: dict
     table = pd.DataFrame(rows)
     table.to_csv(folder / "comparison.csv", index=False)
     (folder / "comparison.tex").write_text(
-        latex(table, f"Paired differences against {labels[0]} (95% CI, BH q-values)", "comparison"),
+        latex(display(table), f"Paired differences against {labels[0]} (95% CI, BH q-values)", "comparison"),
         encoding="utf-8")
 
 

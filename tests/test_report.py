@@ -116,6 +116,17 @@ def test_power_table_recovers_a_known_effect_and_grows_with_territories():
     assert dsg.power_table(null_pool, d, seed=1)[1]["power"] < 0.15  # no effect: about the test's size
 
 
+def test_measurement_error_lowers_the_power_and_leaves_the_estimate_unbiased():
+    from dataclasses import replace
+
+    pool, d = _synthetic_pool(-0.2)
+    exact = dsg.power_table(pool, d, seed=1)[1]
+    noisy = dsg.power_table(pool, replace(d, noise=2.0), seed=1)[1]
+    assert noisy["measurement_noise"] == 2.0 and exact["measurement_noise"] == 0.0
+    assert noisy["power"] < exact["power"] - 0.2
+    assert noisy["mean_estimate"] == pytest.approx(-0.2, abs=0.06)  # noise adds variance, not bias
+
+
 def test_power_table_leaves_out_sizes_the_pool_or_the_cohorts_cannot_fill():
     d = dsg.Design(share=0.1, first=2, spread=3, years=8, sizes=(20, 60, 300), horizons=(8,), draws=20)
     pool = np.random.default_rng(0).normal(size=(4, 8, 100))

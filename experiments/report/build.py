@@ -186,6 +186,7 @@ def render(folder: Path, parts: list[sec.Section], prov: dict[str, Any]) -> str:
         for name, (table, caption) in p.tables.items():
             rows = out.p_columns(out.display(table)).to_html(index=False, float_format=lambda x: f"{x:.4g}",
                                                              border=0, na_rep="n/a")
-            body.append(f"<p><b>{html.escape(caption)}</b> (tables/{name}.csv, .md, .tex)</p>{rows}")
+            shown = f"{QUICK_MARK}. {caption}" if prov["quick"] else caption
+            body.append(f"<p><b>{html.escape(shown)}</b> (tables/{name}.csv, .md, .tex)</p>{rows}")
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>alliance-sim report</title>"
             f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")

@@ -61,6 +61,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--uptake", type=_uptake, default=1.0,
                    help="share of the way from the control's lever doses to the treatment's that adopting "
                         "territories practise (1: the whole treatment, the best case; 0.5: half as far)")
+    p.add_argument("--measurement-noise", type=float, default=0.0, metavar="SD",
+                   help="evaluators' error on each yearly observation: a normal SD as a share of the spread of "
+                        "remaining need between territories (0: the true need is observed, a best case)")
     p.add_argument("--seeds", type=_whole(1), default=8, help="seeds (model worlds) in the pool")
     p.add_argument("--seed", type=_whole(0), default=1, help="first seed")
     p.add_argument("--territories", type=_whole(3), default=None,
@@ -70,9 +73,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--spread", type=_whole(1), default=3, help="adoption years (cohorts)")
     p.add_argument("--years", type=_whole(2), default=10, help="longest panel, years")
     p.add_argument("--draws", type=_whole(10), default=200, help="evaluation samples per cell")
-    p.add_argument("--uncertainty", type=_whole(0), default=6, metavar="K",
+    p.add_argument("--uncertainty", type=_whole(0), default=None, metavar="K",
                    help="draws of the lever strengths within their ranges for the power under the "
-                        "effect's uncertainty (0: none; default 6)")
+                        "effect's uncertainty (0: none; default 6, 2 with --quick)")
     p.add_argument("--uncertainty-seeds", type=_whole(1), default=2, metavar="S",
                    help="worlds per draw: the first S seeds of the pool (at most --seeds)")
     p.add_argument("--posterior", type=Path, default=None, metavar="DIR",
@@ -123,11 +126,16 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
         raise InputError(f"experiment-design: --years: expected more than --first + --spread - 1 = "
                          f"{args.first + args.spread - 1}; found {args.years}")
     horizons = tuple(sorted({min(args.years, h) for h in (args.first + args.spread, (args.first + args.spread + args.years) // 2, args.years)}))
+    if not (args.measurement_noise >= 0 and args.measurement_noise < float("inf")):
+        from experiments.io.errors import InputError
+
+        raise InputError(f"experiment-design: --measurement-noise: expected a number >= 0; found {args.measurement_noise}")
     design = dsg.Design(share=args.share, first=args.first, spread=args.spread, years=args.years,
-                        horizons=horizons, draws=args.draws)
+                        horizons=horizons, draws=args.draws, noise=args.measurement_noise)
     if args.quick:
         design = dsg.Design(share=args.share, first=args.first, spread=args.spread, years=args.years,
-                            horizons=horizons, sizes=(20, 40, 80, 160), draws=min(args.draws, 40))
+                            horizons=horizons, sizes=(20, 40, 80, 160), draws=min(args.draws, 40),
+                            noise=args.measurement_noise)
     size = sections.Config(reps=1, months=12 * args.years, territories=args.territories, seed=args.seed)
     control = sections.base_params(args.control, size)
     treated = sections.base_params(args.treatment, size)
@@ -141,7 +149,7 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
 
         raise InputError(f"experiment-design: --seeds x territories: expected at least {min(design.sizes)} simulated "
                          f"territories (the smallest evaluation size); found {args.seeds} x {per_world}")
-    uncertainty = 2 if args.quick and args.uncertainty else args.uncertainty
+    uncertainty = (2 if args.quick else 6) if args.uncertainty is None else args.uncertainty  # explicit: kept
     u_seeds = min(2 if args.quick else args.uncertainty_seeds, args.seeds)
     draws = (sections.uncertainty_draws(control, treated, uncertainty, args.seed, args.posterior)
              if uncertainty else [])  # posterior read (and checked) before any run
@@ -175,7 +183,8 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
         res.write_json(folder.path / "provenance.json", provenance.record(
             started=started, seeds=seeds, workers=workers, control=args.control, treatment=args.treatment,
             uptake=args.uptake,
-            design={k: getattr(design, k) for k in ("share", "first", "spread", "years", "sizes", "horizons", "draws")},
+            design={k: getattr(design, k) for k in ("share", "first", "spread", "years", "sizes", "horizons", "draws",
+                                                     "noise")},
             posterior=None if args.posterior is None else provenance.relative(args.posterior)))
     for line in section.text:
         print(line)

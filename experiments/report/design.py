@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -47,7 +47,9 @@ class Design:
     count from 0, the model's start); ``spread``: adoption years (cohorts); ``share``:
     territories that adopt; ``years``: longest panel; ``sizes``/``horizons``: the grid of
     territories and panel lengths of the power curve; ``draws``: evaluation samples per
-    cell."""
+    cell; ``noise``: evaluators' measurement error on each yearly observation, a normal SD
+    given as a share of the standard deviation of remaining need between territories in the
+    control world's last year (0: the true need is observed)."""
 
     share: float = 0.5
     first: int = 2
@@ -56,6 +58,7 @@ class Design:
     sizes: tuple[int, ...] = (20, 40, 80, 160, 320, 640)
     horizons: tuple[int, ...] = (5, 7, 10)
     draws: int = 200
+    noise: float = 0.0  # measurement error: SD as a share of the control's spread between territories
 
     @property
     def cohorts(self) -> list[int]:
@@ -122,6 +125,7 @@ def power_table(pool_: np.ndarray, design: Design, seed: int) -> list[dict[str, 
     twice), and so is one too small for 2 territories per cohort and 2 controls."""
     rng = np.random.default_rng(seed)
     units_total = pool_.shape[2]
+    error_sd = design.noise * float(pool_[0, design.years - 1].std(ddof=1)) if design.noise > 0 else 0.0
     rows = []
     for years in design.horizons:
         truth = predicted_effect(pool_, years, design)
@@ -134,7 +138,10 @@ def power_table(pool_: np.ndarray, design: Design, seed: int) -> list[dict[str, 
             for _ in range(design.draws):
                 units = rng.choice(units_total, n, replace=False)
                 cohort = did.staggered_cohorts(n, design.share, design.first, design.spread, rng)
-                est = did.estimate(observed(pool_, units, cohort, years, design), cohort)
+                seen = observed(pool_, units, cohort, years, design)
+                if error_sd > 0:  # what an indicator adds to the true need, year by year
+                    seen = seen + rng.normal(0.0, error_sd, seen.shape)
+                est = did.estimate(seen, cohort)
                 estimates.append(est.att)
                 hits += est.significant and np.sign(est.att) == np.sign(truth)
             power = hits / design.draws
@@ -142,7 +149,7 @@ def power_table(pool_: np.ndarray, design: Design, seed: int) -> list[dict[str, 
             rows.append({"years": years, "territories": n, "power": power,
                          "power_low": max(0.0, power - half), "power_high": min(1.0, power + half),
                          "mean_estimate": float(np.mean(estimates)), "predicted_effect": truth,
-                         "draws": design.draws})
+                         "draws": design.draws, "measurement_noise": design.noise})
     return rows
 
 
@@ -188,7 +195,7 @@ def partial_uptake(control: dict, treated: dict, uptake: float) -> dict:
 
 
 def simulate(control: dict, treated: dict, seeds: list[int], design: Design, runs: Any,
-             draws_seed: int = 0) -> dict[str, Any]:
+             draws_seed: int = 0, noise_check: float = 0.0) -> dict[str, Any]:
     """The whole experimentation: the worlds (through ``runs(fn, tasks)``, which may read a
     cache), the power table, the territories needed per panel length and the predicted
     effect with its spread over seeds."""
@@ -196,9 +203,12 @@ def simulate(control: dict, treated: dict, seeds: list[int], design: Design, run
     worlds = runs(world_task, world_tasks(control, treated, seeds, design))
     pool_ = pool(worlds, len(seeds), design)
     rows = power_table(pool_, design, draws_seed)
+    noisy = (power_table(pool_, replace(design, noise=noise_check), draws_seed) if noise_check > 0
+             else [])  # the same worlds seen through an indicator with error
     per_seed = [predicted_effect(pool(worlds[k * (1 + design.spread):(k + 1) * (1 + design.spread)],
                                       1, design), design.years, design) for k in range(len(seeds))]
-    return {"rows": rows, "needed": needed(rows), "predicted_effect": predicted_effect(pool_, design.years, design),
+    return {"rows": rows, "needed": needed(rows), "noisy_rows": noisy, "noisy_needed": needed(noisy),
+            "predicted_effect": predicted_effect(pool_, design.years, design),
             "control_need": float(pool_[0, design.years - 1].mean()), "pool": int(pool_.shape[2]),
             "predicted_by_seed": per_seed, "territories_per_world": pool_.shape[2] // len(seeds),
             "seeds": seeds, "design": design}

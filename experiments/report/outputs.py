@@ -98,7 +98,8 @@ COLUMNS: dict[str, str] = {
     "r2": "R²", "ceiling": "Plafond / Ceiling", "r2_share_of_ceiling": "R² / plafond / ceiling", "q2": "Q²",
     "significant": "Différent de la référence / Differs from reference",
     "uptake": "Adoption des leviers / Lever uptake",
-    "predicted_effect": "Effet prédit / Predicted effect", "share_of_need_left": "Part du besoin restant / Share of need left",
+    "predicted_effect": "Effet prédit / Predicted effect",
+    "effect_share_of_need_left": "Effet en part du besoin restant / Effect as a share of the need left",
     "difference_ci95_low": "Différence, IC bas / Difference, CI low",
     "difference_ci95_high": "Différence, IC haut / Difference, CI high",
     "mean_estimate": "Estimation moyenne / Mean estimate", "draws": "Tirages / Draws", "draw": "Tirage / Draw",
@@ -244,7 +245,10 @@ def save_table(table: pd.DataFrame, folder: Path, name: str, caption: str) -> li
     (folder / "tables").mkdir(parents=True, exist_ok=True)
     table.to_csv(folder / f"tables/{name}.csv", index=False)
     shown = display(table)
-    (folder / f"tables/{name}.md").write_text(markdown(shown) + "\n", encoding="utf-8")
+    (folder / f"tables/{name}.md").write_text(f"**{caption}**\n\n{markdown(shown)}\n", encoding="utf-8")
+    if (mark := WATERMARK.get()) is not None:  # a quick build's CSV says so in a column of its own
+        table = table.assign(build=mark)
+        table.to_csv(folder / f"tables/{name}.csv", index=False)
     (folder / f"tables/{name}.tex").write_text(latex(shown, caption, name), encoding="utf-8")
     return [f"tables/{name}.{ext}" for ext in ("csv", "md", "tex")]
 

@@ -38,6 +38,7 @@ class Config:
     map_outcome: str = "impact"
     treatment: str = "charter_adopted"
     uptakes: tuple[float, ...] = (0.5, 0.25)  # partial uptake of the treatment's levers (1 is the design)
+    measurement_noise: float = 0.5  # evaluators' error, a share of the between-territory SD (power redone)
     design: Design = field(default_factory=Design)
     design_seeds: int = 8
     uncertainty_draws: int = 8  # draws of the lever strengths (and posterior) for the power
@@ -432,7 +433,8 @@ def experimentation(folder: Path, cfg: Config, runs: Runs, calibration: Path | N
 
     control = base_params("baseline", cfg)
     treated = base_params(cfg.treatment, cfg)
-    result = dsg.simulate(control, treated, seeds_of(cfg, cfg.design_seeds), cfg.design, runs)
+    result = dsg.simulate(control, treated, seeds_of(cfg, cfg.design_seeds), cfg.design, runs,
+                          noise_check=cfg.measurement_noise)
     partial = [{"uptake": u, **dsg.simulate(control, dsg.partial_uptake(control, treated, u),
                                             seeds_of(cfg, cfg.design_seeds), cfg.design, runs)}
                for u in cfg.uptakes]  # the same seeds: the uptakes differ by the levers' doses only
@@ -455,21 +457,23 @@ def _uptake_part(sec: Section, result: dict[str, Any], partial: list[dict[str, A
     rows = []
     for r in [{"uptake": 1.0, **result}, *partial]:
         share = -r["predicted_effect"] / r["control_need"] if r["control_need"] > 0 else math.nan
-        rows.append({"uptake": r["uptake"], "predicted_effect": r["predicted_effect"], "share_of_need_left": share,
-                     **{f"needed_{y}_years": (math.nan if n is None else n) for y, n in r["needed"].items()}})
-    table = pd.DataFrame(rows)
+        rows.append({"uptake": r["uptake"], "predicted_effect": r["predicted_effect"], "effect_share_of_need_left": share,
+                     **{f"needed_{y}_years": n for y, n in r["needed"].items()}})
     fitted = [int(r["territories"]) for r in result["rows"]]
     biggest = max(fitted) if fitted else max(d.sizes)  # the largest size the pool allows
+    table = pd.DataFrame(rows)
+    for c in [c for c in table.columns if c.startswith("needed_")]:  # not reached in the grid: censored, "> N"
+        table[c] = [f"> {biggest}" if n is None or n != n else str(int(n)) for n in table[c]]
 
-    def said(n: float) -> str:
-        return f"more than {biggest}" if n != n else str(int(n))
+    def said(n: str) -> str:
+        return n.replace("> ", "more than ")
 
     sec.text.append(
         "Partial uptake: the same design with every lever of "
         f"'{out.scenario_label(treatment, 'en')}' practised only part of the way from the baseline's dose to the "
         "scenario's (uptake 0.5: half as far), on the same seeds. "
         + "; ".join(f"uptake {r.uptake:g}: effect {r.predicted_effect:.3g} need units per territory "
-                    f"({r.share_of_need_left:.1%} of the need left), 80% power at "
+                    f"({r.effect_share_of_need_left:.1%} of the need left), 80% power at "
                     + ", ".join(f"{said(getattr(r, f'needed_{y}_years'))} territories in {y} years" for y in d.horizons)
                     for r in table.itertuples())
         + ". Doses are not the only way uptake falls short: the law imposed as a norm (scenario "
@@ -558,8 +562,32 @@ def design_section(folder: Path, result: dict[str, Any], treatment: str,
         "The net sign is not known; measuring it needs per-territory adoption in simulation/ (a territory mask "
         "choosing between two coefficient sets in each submodel). Territories of one seed also share national "
         "actors, which the estimator's territory-level standard error does not cluster.",
+        "Limitation, measurement: evaluators are assumed to observe each territory's true remaining need, with no "
+        "measurement error, proxy indicator, missing year or attrition. Real indicators (Insee, CAF, surveys) add "
+        "noise, which adds variance: every 'territories needed' below is a lower bound and every power an upper "
+        "bound (the power is redone below with an error; alliance experiment-design --measurement-noise).",
+        "Limitation, assignment: adopters and their cohorts are drawn at random, so parallel trends hold by "
+        "construction. A French experimentation (Constitution, art. 37-1 and 72) is run with volunteering "
+        "authorities, likely those with more will, social capital and engineering capacity, where the levers "
+        "work best in this model: the effect among volunteers would exceed the effect of generalisation, and "
+        "pre-trends could differ, both in the law's favour. A real design needs randomisation among volunteers "
+        "or a pre-trend test; the model does not simulate self-selection.",
+        "Scale: the effect and the spread between territories are both in need units, the model's own and not "
+        "calibrated (the calibration, docs/calibration.md, fits funding and partnership patterns only; the "
+        "lever strengths and the impact scale are modellers' choices within plausible ranges, "
+        "simulation/constants.py). The territories needed are a statement about the model's variance structure, "
+        "not about France: a real design needs the real indicator's dispersion between territories.",
     ]
     sec.tables["power"] = (rows, "Power of the difference in differences by territories and years")
+    if result.get("noisy_rows"):
+        noisy = pd.DataFrame(result["noisy_rows"])
+        level = float(noisy["measurement_noise"].iloc[0])
+        sec.text.append(f"With measurement error (each yearly observation plus a normal error of SD {level:g} times "
+                        "the spread of remaining need between territories in the control world's last year; the same "
+                        "worlds and samples): " + "; ".join(_needed_text(noisy, y, n)
+                                                           for y, n in result["noisy_needed"].items()) + ".")
+        sec.tables["power_measurement_noise"] = (noisy, f"Power when evaluators observe the need with an error of "
+                                                 f"SD {level:g} x the between-territory spread")
     sec.figures["power_curve"] = ("Courbe de puissance / Power curve: share of evaluation samples "
                                   "detecting the model's effect at 5% (band: Monte Carlo 95% interval; lines "
                                   "join computed grid points only)")
@@ -623,13 +651,19 @@ def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dic
     sec.text += [
         f"Under the effect's uncertainty: {len(draws)} draws of {source}, {len(u['seeds'])} world(s) each "
         f"(seeds {u['seeds'][0]}-{u['seeds'][-1]}, common with the fixed design), {d.draws} evaluation samples per cell. Predicted effect over "
-        f"{d.years} years: median {np.median(eff):.3g}, range {eff.min():.3g} to {eff.max():.3g} need units "
-        f"(fixed strengths: {result['predicted_effect']:.3g} over all {len(result['seeds'])} seeds, "
-        f"{np.mean(result['predicted_by_seed'][:len(u['seeds'])]):.3g} over the same {len(u['seeds'])}).",
+        f"{d.years} years: median {np.median(eff):.3g}, range {eff.min():.3g} to {eff.max():.3g} need units, against "
+        f"{np.mean(result['predicted_by_seed'][:len(u['seeds'])]):.3g} with the fixed strengths on the same "
+        f"{len(u['seeds'])} seeds ({result['predicted_effect']:.3g} over all {len(result['seeds'])}). The ranges are "
+        "the modellers' plausible ranges, not elicited from experts nor estimated from data: the assurance is "
+        "power under an assumed prior.",
         "Territories needed for 80% assurance (power averaged over the draws): " + "; ".join(per_years) + ".",
     ]
-    sec.tables["power_uncertain_draws"] = (draws, "Each draw of the uncertain parameters: predicted effect "
-                                           "and territories needed for 80% power")
+    shown = draws.copy()
+    for y in d.horizons:  # None: not reached in the grid, censored
+        shown[f"needed_{y}_years"] = [f"> {int(assurance['territories'].max())}" if n is None or n != n
+                                      else str(int(n)) for n in shown[f"needed_{y}_years"]]
+    sec.tables["power_uncertain_draws"] = (shown, "Each draw of the uncertain parameters: predicted effect "
+                                           "and territories needed for 80% power ('> N': not reached in the grid)")
     sec.tables["power_assurance"] = (assurance, "Assurance: power averaged over the draws")
     fig = new_figure(6.5, 4.2)
     ax = fig.add_subplot()
@@ -639,7 +673,7 @@ def _uncertainty_part(folder: Path, sec: Section, result: dict[str, Any], u: dic
         ax.plot(part["territories"], part["assurance"], marker="o", color=colour,
                 label=f"{years} ans / years, incertain / uncertain")
         f = fixed[fixed["years"] == years]
-        ax.plot(f["territories"], f["power"], ls=":", color=colour, label=f"{years} ans / years, fixed")
+        ax.plot(f["territories"], f["power"], ls=":", color=colour, label=f"{years} ans / years, fixe / fixed")
     ax.axhline(0.8, color="#933", lw=1, ls="--")
     _territory_axis(ax, d.sizes)
     ax.set_ylim(0, 1)
@@ -867,6 +901,9 @@ def convergence(folder: Path, cfg: Config, per: dict[str, list[dict]]) -> Sectio
         if last.max() > 0:
             ax.plot(n, float(last.max()) * np.sqrt(cfg.reps / n), ls=":", color="#777", label="1/sqrt(n)")
             ax.set_yscale("log")
+        else:  # undefined (or never moving) in too many seeds: no width to draw
+            ax.set_ylim(0, 1)
+            ax.text(0.5, 0.5, "n/a", transform=ax.transAxes, ha="center", color="#933")
         ax.set_xscale("log")
         ax.set_xticks(sizes, [str(k) for k in sizes])
         ax.minorticks_off()
