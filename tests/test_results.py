@@ -167,6 +167,7 @@ def test_provenance_records_versions_and_only_relative_paths(tmp_path, monkeypat
     assert prov["versions"]["pandas"] == pd.__version__
     assert prov["git_commit"] is None or len(prov["git_commit"]) == 40
     assert prov["git_dirty"] in (True, False, None)
+    assert (prov["git_diff_sha256"] is None) == (prov["git_dirty"] is not True)  # dirty: which changes
     assert prov["started_utc"] == "2026-01-02T03:04:05+00:00" and prov["ended_utc"] == "2026-01-02T03:04:07+00:00"
     assert prov["wall_seconds"] == 2.0 and prov["workers"] == 2
     assert prov["command"] == ["alliance", "run", "baseline"]

@@ -5,8 +5,8 @@
 keys whatever produced a folder:
 
 ``schema``, ``command`` (the command line, paths relative), ``working_directory`` (``"."``),
-``package``/``package_version``, ``git_commit`` and ``git_dirty`` (whether the tree had
-uncommitted changes), ``versions`` (Python and every library whose version changes a
+``package``/``package_version``, ``git_commit``, ``git_dirty`` (whether the tree had
+uncommitted changes) and ``git_diff_sha256`` (the hash of those changes), ``versions`` (Python and every library whose version changes a
 result or a file: numpy, numba, llvmlite, scipy, pandas, pyarrow, SALib, matplotlib, mesa,
 pydantic), ``platform``, ``started_utc``, ``ended_utc``, ``wall_seconds``, ``workers``,
 ``seeds``, then what the command adds (its parameters, its spec, ...).
@@ -76,10 +76,16 @@ def _git(*args: str) -> str | None:
 
 
 def git_state() -> dict[str, Any]:
-    """``{"git_commit": hash or None, "git_dirty": bool or None}`` (None outside a git tree)."""
+    """``{"git_commit": hash or None, "git_dirty": bool or None, "git_diff_sha256": ...}``
+    (None outside a git tree). With uncommitted changes, the SHA-256 of ``git diff HEAD``
+    (tracked files) identifies them, so a dirty build can be matched to its changes."""
     commit = _git("rev-parse", "HEAD")
     status = _git("status", "--porcelain", "--untracked-files=no") if commit else None
-    return {"git_commit": commit, "git_dirty": bool(status) if status is not None else None}
+    diff = _git("diff", "HEAD") if status else None
+    import hashlib
+
+    return {"git_commit": commit, "git_dirty": bool(status) if status is not None else None,
+            "git_diff_sha256": hashlib.sha256(diff.encode()).hexdigest() if diff else None}
 
 
 def version(dist: str) -> str | None:

@@ -100,7 +100,9 @@ def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
     """The methods, generated from the provenance record (nothing typed by hand)."""
     v = prov["versions"]
     s = sec.Section("methods", "Méthodes / Methods")
-    dirty = {True: " (with uncommitted changes)", False: "", None: " (not a git tree)"}[prov["git_dirty"]]
+    dirty = {True: f" (with uncommitted changes, git diff HEAD sha256 {str(prov.get('git_diff_sha256'))[:12]}: "
+                   "not reproducible from the commit alone)", False: "",
+             None: " (not a git tree)"}[prov["git_dirty"]]
     s.text = [
         f"Code: alliance-sim {prov['package_version']}, git commit {prov['git_commit']}{dirty}; "
         f"model code version {prov['cache']['code_version'][:12]} (hash of simulation/ and numpy, numba, llvmlite).",

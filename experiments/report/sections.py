@@ -759,7 +759,8 @@ def lever_ranking(sensitivity: Path | None, folder: Path | None = None) -> Secti
 
     sec = Section("ranking", "Classement des leviers / Lever ranking")
     if sensitivity is None:
-        sec.text = ["No sensitivity folder given (alliance report --sensitivity DIR reads its indices.csv)."]
+        sec.text = ["No sensitivity folder given (alliance report --sensitivity DIR reads its indices.csv; "
+                    "make paper runs the sensitivity, the calibration and this report in one go)."]
         return sec
     path = sensitivity / "indices.csv"
     if not path.is_file():
