@@ -220,3 +220,14 @@ def test_sensitivity_sobol_leaves_out_an_outcome_undefined_in_some_runs(tmp_path
     assert ind.empty or not (ind["outcome"] == "y").any()
     assert fit.iloc[0]["undefined"] == 1
     assert "not analysed" in capsys.readouterr().err
+
+
+def test_provenance_records_the_git_state_at_the_start_and_says_when_it_changed(monkeypatch):
+    from experiments.io import provenance
+
+    monkeypatch.setattr(provenance, "_AT_START", {"git_commit": "0" * 40, "git_dirty": False, "git_diff_sha256": None})
+    rec = provenance.record(started=provenance.utc_now(), seeds=[1], workers=1)
+    assert rec["git_commit"] == "0" * 40 and rec["git_changed_during_run"] is True  # HEAD moved during the run
+    monkeypatch.setattr(provenance, "_AT_START", {})
+    rec = provenance.record(started=provenance.utc_now(), seeds=[1], workers=1)
+    assert rec["git_changed_during_run"] is False

@@ -103,6 +103,8 @@ def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
     dirty = {True: f" (with uncommitted changes, git diff HEAD sha256 {str(prov.get('git_diff_sha256'))[:12]}: "
                    "not reproducible from the commit alone)", False: "",
              None: " (not a git tree)"}[prov["git_dirty"]]
+    if prov.get("git_changed_during_run"):
+        dirty += " (the tree changed while the report was built: its numbers may mix two versions)"
     s.text = [
         f"Code: alliance-sim {prov['package_version']}, git commit {prov['git_commit']}{dirty}; "
         f"model code version {prov['cache']['code_version'][:12]} (hash of simulation/ and numpy, numba, llvmlite).",
