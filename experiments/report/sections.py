@@ -785,7 +785,10 @@ def lever_ranking(sensitivity: Path | None, folder: Path | None = None) -> Secti
                 "outcome with its interval and adjusted p-value, largest in absolute value first. Levers and "
                 "structural parameters (rule, regime, durations, budgets) are ranked together."]
     if folder is not None and len(keep):
-        _ranking_figure(folder, sec, keep)
+        fit_file = sensitivity / "fit.csv"
+        r2 = (pd.read_csv(fit_file).groupby("outcome")["r2"].min().to_dict()
+              if fit_file.is_file() and "r2" in pd.read_csv(fit_file, nrows=0).columns else {})
+        _ranking_figure(folder, sec, keep, r2)
     fit_path = sensitivity / "fit.csv"
     if fit_path.is_file():
         fit = pd.read_csv(fit_path)
@@ -822,8 +825,23 @@ def lever_ranking(sensitivity: Path | None, folder: Path | None = None) -> Secti
     return sec
 
 
-def _ranking_figure(folder: Path, sec: Section, keep: pd.DataFrame, top: int = 10) -> None:
-    """One panel per outcome (6 at most): its ``top`` largest indices with their intervals."""
+def _categorical(name: str) -> bool:
+    """A factor whose levels are names (a rule, a regime): its statistic is unsigned."""
+    from simulation import Params
+
+    node: Any = Params().model_dump()
+    for part in name.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return isinstance(node, str | bool)
+
+
+def _ranking_figure(folder: Path, sec: Section, keep: pd.DataFrame, r2: dict[str, float] | None = None,
+                    top: int = 10) -> None:
+    """One panel per outcome (6 at most): its ``top`` largest indices with their intervals;
+    categorical factors as open squares (their statistic is unsigned), R² in the title."""
+    r2 = r2 or {}
     from experiments.io.figures import new_figure
 
     if "part" in keep and keep["part"].nunique() > 1:
@@ -839,11 +857,17 @@ def _ranking_figure(folder: Path, sec: Section, keep: pd.DataFrame, top: int = 1
         ys = np.arange(len(part))
         est = part["estimate"].to_numpy(float)
         lo, hi = part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float)
-        ax.errorbar(est, ys, xerr=[np.abs(est - lo), np.abs(hi - est)], fmt="o", ms=3, capsize=2, color="#224")
+        cat = np.array([_categorical(str(f)) for f in part["factor"]], dtype=bool)
+        for mask, marker, face in ((~cat, "o", "#224"), (cat, "s", "white")):
+            if mask.any():
+                ax.errorbar(est[mask], ys[mask], xerr=[np.abs(est - lo)[mask], np.abs(hi - est)[mask]], fmt=marker,
+                            ms=4, capsize=2, color="#224", mfc=face)
         ax.axvline(0, color="#999", lw=1)
         ax.set_yticks(ys, [str(t) for t in part["label"]], fontsize=6)
         label = out.outcome_label(o, "fr") + "\n" + out.outcome_label(o, "en") if o in _outcome_keys() else o
-        ax.set_title(label, fontsize=8)
+        if o in r2:
+            label += f"; R² {r2[o]:.2f}" + (" (< 0.5: ranking unreliable)" if r2[o] < 0.5 else "")
+        ax.set_title(label, fontsize=7)
         ax.set_xlabel(f"{part['index'].iloc[0]} (95% CI)", fontsize=7)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
@@ -851,7 +875,9 @@ def _ranking_figure(folder: Path, sec: Section, keep: pd.DataFrame, top: int = 1
         ax.set_visible(False)
     out.save_figure(fig, folder, "lever_ranking")
     sec.figures["lever_ranking"] = (f"Classement des leviers / Lever ranking: the {top} largest indices per outcome"
-                                    f"{where}, 95% intervals from the sensitivity folder")
+                                    f"{where}, 95% intervals from the sensitivity folder; open squares: categorical "
+                                    "factors (rule, regime), whose statistic is the spread of their level effects "
+                                    "over sd(y), unsigned and not a test (docs/sensitivity.md)")
 
 
 def _outcome_keys() -> set[str]:
