@@ -105,6 +105,8 @@ COLUMNS: dict[str, str] = {
     "mean_estimate": "Estimation moyenne / Mean estimate", "draws": "Tirages / Draws", "draw": "Tirage / Draw",
     "assurance": "Puissance moyenne / Assurance", "rep": "Réplication / Replication",
     "territory": "Territoire / Territory",
+    "measurement_noise": "Erreur de mesure (x dispersion) / Measurement error (x spread)",
+    "build": "Construction / Build",
 }
 
 
@@ -155,7 +157,9 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
     """The table as printed (Markdown, LaTeX, HTML): labelled columns and values."""
     shown = table.copy()
     for c in shown.columns:
-        if not pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c]):
+        if pd.api.types.is_bool_dtype(shown[c]):
+            shown[c] = ["oui / yes" if v else "non / no" for v in shown[c]]
+        elif not pd.api.types.is_numeric_dtype(shown[c]):
             shown[c] = [value_label(v, c) for v in shown[c]]
     return shown.rename(columns={c: column_label(c) for c in shown.columns})
 

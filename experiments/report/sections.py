@@ -205,7 +205,9 @@ def comparison(folder: Path, cfg: Config, runs: Runs) -> tuple[Section, dict[str
                 "the others), means are over the runs where it is defined, and an outcome with fewer than 2 "
                 "pairs has no interval and is left out of the q-value family (shown as n/a).",
                 "Impact is in need units, the model's own: one unit is the whole of one need dimension of one "
-                "territory, not euros nor beneficiaries; compare scenarios, not absolute values.",
+                "territory, not euros nor beneficiaries; compare scenarios, not absolute values. Impact, needs and "
+                "the lever strengths are not calibrated (docs/calibration.md fits funding and partnership patterns "
+                "only): the levers' effects are the modellers' assumptions within plausible ranges.",
                 "The equity gap is a ratio to the mean impact: where the mean impact is small it swings widely from "
                 "seed to seed (docs/ODD.md, section 12: mostly seed noise at the baseline); read its interval, not "
                 "its sign.",
@@ -220,7 +222,8 @@ def comparison(folder: Path, cfg: Config, runs: Runs) -> tuple[Section, dict[str
                         "that need a project to end (survival, successes, scaling) may be undefined or cannot move; "
                         "'no difference' here is not a finding.")
     sec.tables["comparison"] = (table, f"Différences appariées avec « {out.scenario_label(ref, 'fr')} » / Paired "
-                                f"differences against '{out.scenario_label(ref, 'en')}', 95% CI, p and BH q")
+                                f"differences against '{out.scenario_label(ref, 'en')}', 95% CI, p and BH q (family: "
+                                f"the {len(KEY_OUTCOMES)} outcomes of one scenario)")
     sec.figures["paired_differences"] = (f"Différences appariées avec « {out.scenario_label(ref, 'fr')} » / Paired "
                                          f"differences against '{out.scenario_label(ref, 'en')}': mean and 95% CI "
                                          f"over {n} common seeds")
@@ -371,7 +374,8 @@ def regime_maps(folder: Path, cfg: Config, runs: Runs) -> Section:
         ax = fig.add_subplot()
         lo, hi = out.honest_limits(grid, out.outcome_unit(key))
         im = ax.imshow(grid, origin="lower", cmap="viridis", vmin=lo, vmax=hi, aspect="auto")
-        ax.set_xticks(range(len(xs)), [_tick(x) for x in xs], fontsize=7, rotation=20)
+        ax.set_xticks(range(len(xs)), [_tick(x) for x in xs], fontsize=7,
+                      rotation=20 if any(isinstance(x, str) for x in xs) else 0)
         ax.set_yticks(range(len(ys)), [_tick(y) for y in ys], fontsize=7)
         ax.set_xlabel(out.parameter_label(fx), fontsize=8)
         ax.set_ylabel(out.parameter_label(fy), fontsize=8)
