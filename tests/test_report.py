@@ -355,3 +355,12 @@ def test_experiment_design_refuses_an_uptake_outside_0_1_in_one_line(value, caps
         main(["experiment-design", "--uptake", value, "--quick"])
     err = capsys.readouterr().err
     assert info.value.code == 2 and "--uptake" in err and "expected a number in (0, 1]" in err
+
+
+def test_experiment_design_refuses_a_share_no_evaluation_size_can_fill_before_any_run(capsys):
+    from experiments.cli import main
+
+    assert main(["experiment-design", "--share", "0.02", "--quick", "--seeds", "4", "--years", "5",
+                 "--territories", "6", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--share 0.02: expected a share that gives at least 6 adopters" in err and len(err.splitlines()) == 1

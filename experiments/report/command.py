@@ -149,6 +149,14 @@ def cmd_experiment_design(args: argparse.Namespace) -> int:
 
         raise InputError(f"experiment-design: --seeds x territories: expected at least {min(design.sizes)} simulated "
                          f"territories (the smallest evaluation size); found {args.seeds} x {per_world}")
+    pool = args.seeds * per_world
+    if not any(n <= pool and round(design.share * n) >= 2 * design.spread and n - round(design.share * n) >= 2
+               for n in design.sizes):  # said before any run, as power_table would leave every size out
+        from experiments.io.errors import InputError
+
+        raise InputError(f"experiment-design: --share {design.share:g}: expected a share that gives at least "
+                         f"{2 * design.spread} adopters (2 per cohort) and 2 controls in some evaluation size of "
+                         f"{list(design.sizes)} within the {pool} simulated territories; found none")
     uncertainty = (2 if args.quick else 6) if args.uncertainty is None else args.uncertainty  # explicit: kept
     u_seeds = min(2 if args.quick else args.uncertainty_seeds, args.seeds)
     draws = (sections.uncertainty_draws(control, treated, uncertainty, args.seed, args.posterior)
