@@ -107,6 +107,14 @@ COLUMNS: dict[str, str] = {
     "territory": "Territoire / Territory",
     "measurement_noise": "Erreur de mesure (x dispersion) / Measurement error (x spread)",
     "build": "Construction / Build",
+    "target": "Cible / Target", "role": "Rôle / Role", "figure": "Chiffre / Figure",
+    "band_low": "Bande basse / Band low", "band_high": "Bande haute / Band high",
+    "before_median": "Avant, médiane / Before, median", "before_low": "Avant, bas / Before, low",
+    "before_high": "Avant, haut / Before, high", "before_in_band": "Avant, part dans la bande / Before, share in band",
+    "after_median": "Après, médiane / After, median", "after_low": "Après, bas / After, low",
+    "after_high": "Après, haut / After, high", "after_in_band": "Après, part dans la bande / After, share in band",
+    "module": "Module", "test": "Test", "reason": "Raison / Reason", "purpose": "Objet / Purpose",
+    "tests": "Tests", "marked_slow": "Marqués lents / Marked slow",
 }
 
 
