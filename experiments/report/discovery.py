@@ -196,7 +196,8 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
               "the most fragile territories reduced a larger share of their need than the least fragile "
               f"(equity gap < 0) and alliance survival at least the median ({median:.3g}) and above 0. "
               f"A run where either is undefined (no alliance ended: {int(np.isnan(survival).sum())} runs; "
-              f"no positive mean impact: {int(np.isnan(gap).sum())}) is never a case. "
+              f"no positive mean impact: {int(np.isnan(gap).sum())}) is never a case; this leans the box away "
+              "from conditions where nothing ends within the horizon (long projects, short runs). "
               f"Cases: {int(y.sum())} of {len(y)}. PRIM (EMA Workbench), box: densest with coverage >= "
               f"{MIN_COVERAGE}."]
     box = find_box(x, y, cfg.seed)
