@@ -298,6 +298,7 @@ def test_the_report_s_scenarios_and_categorical_values_have_french_and_english_l
     assert set(RULES) | set(REGIMES) <= set(outputs.CHOICES)
     assert outputs.scenario_label("imposed_charter", "fr") == "Charte imposée comme norme"
     assert outputs.column_label("impact_mean").startswith("Impact sur les besoins / Impact on needs")
+    assert outputs.column_label("constants.lever_data_seen_without") == "« Données » : seen (sans) / 'Data': seen (without)"
     shown = outputs.display(pd.DataFrame({"governance.rule": ["macro_led"], "q_value_bh": [0.2]}))
     assert list(shown.columns) == ["Règle de partage du pouvoir / Power-sharing rule", "q (BH)"]
     assert shown.iloc[0, 0] == "pilotée par le national / macro-led"

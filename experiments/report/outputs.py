@@ -149,6 +149,14 @@ def column_label(col: str) -> str:
 
     if col in COLUMNS:
         return COLUMNS[col]
+    if m := re.fullmatch(r"constants\.lever_(\w+)_(with|without)", col):  # a lever strength's drawn end
+        from simulation.levers import BY_ID
+
+        lever = max((i for i in BY_ID if m[1].startswith(i + "_")), key=len, default=None)
+        if lever is not None:
+            var = m[1][len(lever) + 1:]
+            fr, en = ("avec", "with") if m[2] == "with" else ("sans", "without")
+            return f"« {BY_ID[lever].label_fr} » : {var} ({fr}) / '{BY_ID[lever].label_en}': {var} ({en})"
     if m := re.fullmatch(r"needed_(\d+)_years", col):
         return f"Territoires nécessaires, {m[1]} ans / Territories needed, {m[1]} years"
     base, _, stat = col.rpartition("_")
