@@ -19,7 +19,7 @@ PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 FOUND_PYTHON = $(or $(PYTHON),$(shell for p in $(PY_CANDIDATES); do \
 	if "$$p" -c '$(PY_OK)' >/dev/null 2>&1; then command -v "$$p" 2>/dev/null || echo "$$p"; break; fi; done))
 
-.PHONY: run test test-fast test-all test-exhaustive lint clean python compiled demo report sensitivity
+.PHONY: run test test-fast test-all test-exhaustive lint clean python compiled demo report paper sensitivity
 
 # Compile the model's kernels once (numba caches them on disk) before parallel test workers
 # would each compile them at the same time.
@@ -34,6 +34,15 @@ run: $(STAMP) compiled
 # CALIBRATION=DIR adds a calibration folder's posterior and checks; SENSITIVITY=DIR its ranking.
 report: $(STAMP) compiled
 	$(VENV)/bin/alliance report $(if $(QUICK),--quick) $(if $(CALIBRATION),--calibration $(CALIBRATION)) $(if $(SENSITIVITY),--sensitivity $(SENSITIVITY))
+
+# The whole paper: the lever ranking's sensitivity run, the calibration, then the report
+# reading both (results/paper/; the calibration is the long step).
+paper: $(STAMP) compiled
+	$(VENV)/bin/alliance sensitivity experiments/levers_regression.toml --workers $(WORKERS) --out results/paper
+	$(VENV)/bin/alliance calibrate experiments/calibration.toml --workers $(WORKERS) --out results/paper
+	$(VENV)/bin/alliance report --workers $(WORKERS) --out results/paper/report \
+		--sensitivity $$(ls -d results/paper/*-levers_regression | tail -1) \
+		--calibration $$(ls -d results/paper/*-calibration | tail -1)
 
 # Issue 10's answer: re-run the shipped sensitivity specs (stage 1, structure and strengths,
 # stage 2 from stage 1) on 2 workers and print the figures with wall and CPU time.

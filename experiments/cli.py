@@ -253,6 +253,8 @@ def _run_table(outcomes: dict[str, dict[str, Any]]) -> str:
     rows = [("outcome", "mean", "95% CI", "unit")]
     for key, st in outcomes.items():
         ci = "-" if st["ci95_low"] is None else f"[{res.fmt(st['ci95_low'])}, {res.fmt(st['ci95_high'])}]"
+        if st.get("undefined"):  # NaN in some runs: nothing to average there
+            ci += f" (undefined in {st['undefined']} of {st['n'] + st['undefined']})"
         rows.append((key, res.fmt(st["mean"]), ci, st["unit"]))
     return _table(rows)
 
@@ -348,8 +350,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if post_line:
         print(post_line)
     print("\nDifferences are paired over common seeds (95% CI); * marks q < 0.05 (paired t test, "
-          f"Benjamini-Hochberg across the {len(stats[labels[0]])} outcomes). Tables: comparison.csv, "
-          "comparison.tex")
+          f"Benjamini-Hochberg across the {len(stats[labels[0]])} outcomes); an outcome undefined in a seed "
+          "(NaN: nothing to average, e.g. survival when no alliance ended) gives no pair there, '-' when too few "
+          "remain ('n' in comparison.csv). Tables: comparison.csv, comparison.tex")
     print(f"Results: {where}/")
     if figures:
         print(f"Figures: {where}/figures/ ({_figure_note(figures)})")
@@ -404,7 +407,7 @@ def _export_comparison(folder: Path, labels: list[str], stats: dict, diffs: dict
     difference with the reference (95% CI, p, BH q), with its unit."""
     import pandas as pd
 
-    from experiments.report.outputs import latex
+    from experiments.report.outputs import display, latex
 
     rows = []
     for lab in labels[1:]:
@@ -416,7 +419,7 @@ def _export_comparison(folder: Path, labels: list[str], stats: dict, diffs: dict
     table = pd.DataFrame(rows)
     table.to_csv(folder / "comparison.csv", index=False)
     (folder / "comparison.tex").write_text(
-        latex(table, f"Paired differences against {labels[0]} (95% CI, BH q-values)", "comparison"),
+        latex(display(table), f"Paired differences against {labels[0]} (95% CI, BH q-values)", "comparison"),
         encoding="utf-8")
 
 
@@ -614,6 +617,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(f"expected arguments in UTF-8 (file names included); found {bad[0]!r}")
     parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
+    from experiments.io.provenance import git_at_start
+
+    git_at_start()  # provenance describes the code as it was when the command started
     previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM cleans up like Ctrl-C
     try:
         code = args.func(args)

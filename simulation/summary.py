@@ -1,4 +1,5 @@
-"""The end-of-run summary: every outcome of simulation/outcomes.py, always finite."""
+"""The end-of-run summary: every outcome of simulation/outcomes.py; finite, except the outcomes
+that have nothing to average in a run, which are NaN (``outcomes.MAY_BE_UNDEFINED``)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ from .submodels.common import (
     A_SUCCESS,
 )
 
+NAN = float("nan")
+
 
 def ratio(num: float, den: float, zero: float = 0.0) -> float:
     return float(num / den) if den > 0 else float(zero)
@@ -53,7 +56,7 @@ def equity_gap(impact: np.ndarray, fragility: np.ndarray, initial_need: np.ndarr
     relative = impact / np.maximum(initial_need, 1e-9)
     mean = relative.mean() if n else 0.0
     if n < 3 or mean <= 0:
-        return 0.0
+        return NAN
     order = np.argsort(fragility, kind="stable")
     third = n // 3
     return float((relative[order[:third]].mean() - relative[order[-third:]].mean()) / mean)
@@ -63,14 +66,14 @@ def admin_burden(assoc: np.ndarray, months: float) -> float:
     """Mean share of staff time that associations which applied spent on applications."""
     applied = assoc[(assoc["applications"] > 0) & (assoc["staff"] > 0)]
     if len(applied) == 0 or months <= 0:
-        return 0.0
+        return NAN
     return float(np.mean(applied["app_time"] / (applied["staff"] * months)))
 
 
 def top_share(x: np.ndarray, share: float) -> float:
     total = x.sum()
     if total <= 0:
-        return 0.0
+        return NAN
     k = max(1, int(round(share * len(x))))
     return float(np.sort(x)[::-1][:k].sum() / total)
 
@@ -97,37 +100,37 @@ def summarise(s: State, initial_trust: float) -> dict[str, float]:
                                  s.territories["initial_need"]),
         "alliances_formed": formed,
         "alliances_active": ratio(acc[A_ACTIVE_SUM], acc[A_MONTHS]),
-        "alliance_survival": ratio(acc[A_COMPLETED], acc[A_ENDED]),
-        "alliance_diversity": ratio(acc[A_FORMED_TYPES], formed),
-        "path_diversity": float(np.sqrt(max(path_var, 0.0))) if n_paths >= 2 else 0.0,
+        "alliance_survival": ratio(acc[A_COMPLETED], acc[A_ENDED], NAN),
+        "alliance_diversity": ratio(acc[A_FORMED_TYPES], formed, NAN),
+        "path_diversity": float(np.sqrt(max(path_var, 0.0))) if n_paths >= 2 else NAN,
         "exits_orderly": acc[A_EXIT_ORDERLY],
         "exits_conflictual": acc[A_EXIT_CONFLICT],
-        "scaling_rate": ratio(acc[A_ADOPTION] + acc[A_RECOGNITION], acc[A_SUCCESS]),
+        "scaling_rate": ratio(acc[A_ADOPTION] + acc[A_RECOGNITION], acc[A_SUCCESS], NAN),
         "local_successes": acc[A_SUCCESS],
         "missed_appointments": acc[A_MISSED],
         "admin_burden": admin_burden(assoc, acc[A_MONTHS]),
-        "application_success_rate": ratio(acc[A_GRANTS], acc[A_APPLICATIONS]),
+        "application_success_rate": ratio(acc[A_GRANTS], acc[A_APPLICATIONS], NAN),
         "small_associations_funded": float(np.count_nonzero(small["grants"] > 0)),
-        "small_associations_participation": ratio(np.count_nonzero(small["partnered"]), len(small)),
-        "association_cooperation": ratio(acc[A_FORMED_TWO_ASSOC], formed),
+        "small_associations_participation": ratio(np.count_nonzero(small["partnered"]), len(small), NAN),
+        "association_cooperation": ratio(acc[A_FORMED_TWO_ASSOC], formed, NAN),
         "trust_micro_macro": float(local["trust"].mean()) if len(local) else initial_trust,
-        "engagement": ratio(acc[A_ENG_SUM], acc[A_ENG_N]),
-        "abandonment_rate": ratio(acc[A_ABANDONED], formed),
+        "engagement": ratio(acc[A_ENG_SUM], acc[A_ENG_N], NAN),
+        "abandonment_rate": ratio(acc[A_ABANDONED], formed, NAN),
         "election_abandonments": acc[A_ELECTION_ABANDON],
-        "blocked_share": ratio(acc[A_BLOCKED], acc[A_CONTESTED]),
-        "cost_per_impact": ratio(acc[A_ALLIANCE_SPENT], acc[A_POSITIVE_IMPACT]),
-        "national_partnership_share": ratio(acc[A_FORMED_NATIONAL], formed),
-        "local_authority_share": ratio(np.count_nonzero(partnered["with_authority"]), len(partnered)),
+        "blocked_share": ratio(acc[A_BLOCKED], acc[A_CONTESTED], NAN),
+        "cost_per_impact": ratio(acc[A_ALLIANCE_SPENT], acc[A_POSITIVE_IMPACT], NAN),
+        "national_partnership_share": ratio(acc[A_FORMED_NATIONAL], formed, NAN),
+        "local_authority_share": ratio(np.count_nonzero(partnered["with_authority"]), len(partnered), NAN),
         "grant_concentration_top2": top_share(assoc["grants"], 0.02),
         "initiatives_unpartnered": acc[A_LOST],
         "pool_overflows": acc[A_POOL_FULL],
         "grant_concentration_top1": top_share(assoc["grants"], 0.01),
-        "firm_partnership_share": ratio(np.count_nonzero(firms["partnered"]), len(firms)),
-        "association_firm_partnership_share": ratio(np.count_nonzero(assoc["with_firm"]), len(assoc)),
-        "money_share_state": ratio(money[STATE], money.sum()),
-        "money_share_local_authority": ratio(money[OFFICIAL], money.sum()),
-        "state_public_money_share": ratio(money[STATE], money[STATE] + money[OFFICIAL]),
+        "firm_partnership_share": ratio(np.count_nonzero(firms["partnered"]), len(firms), NAN),
+        "association_firm_partnership_share": ratio(np.count_nonzero(assoc["with_firm"]), len(assoc), NAN),
+        "money_share_state": ratio(money[STATE], money.sum(), NAN),
+        "money_share_local_authority": ratio(money[OFFICIAL], money.sum(), NAN),
+        "state_public_money_share": ratio(money[STATE], money[STATE] + money[OFFICIAL], NAN),
         "stable_partnership_share": ratio(np.count_nonzero(act["alliances_joined"] >= 2),
-                                          np.count_nonzero(act["alliances_joined"] >= 1)),
+                                          np.count_nonzero(act["alliances_joined"] >= 1), NAN),
     }
     return {k: float(v) for k, v in out.items()}

@@ -24,7 +24,10 @@ def outcomes(overrides: dict, seeds=SEEDS) -> list[dict[str, float]]:
 
 
 def interval(d, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and ``level`` Student-t interval; a NaN (an outcome undefined in that seed,
+    simulation/outcomes.py) is left out, as experiments/io/results.py ``describe`` does."""
     d = np.asarray(d, dtype=float)
+    d = d[~np.isnan(d)]
     m = float(d.mean())
     half = float(stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
     return m, m - half, m + half
@@ -35,6 +38,15 @@ def effect(base: dict, change: dict, key: str, seeds=SEEDS, level: float = 0.95)
     a = outcomes(base, seeds)
     b = outcomes({**base, **change}, seeds)
     return interval([y[key] - x[key] for x, y in zip(a, b, strict=True)], level)
+
+
+def malformed(summary: dict[str, float]) -> dict[str, float]:
+    """Outcomes that are neither finite nor NaN where the outcome may be undefined (nothing
+    to average in the run: simulation/outcomes.py ``MAY_BE_UNDEFINED``)."""
+    from simulation.outcomes import MAY_BE_UNDEFINED
+
+    return {k: v for k, v in summary.items()
+            if not (np.isfinite(v) or (np.isnan(v) and k in MAY_BE_UNDEFINED))}
 
 
 #: A knocked-out effect keeps at most this share of the original effect's size.

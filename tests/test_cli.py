@@ -127,7 +127,7 @@ def test_run_json_gives_every_outcome_with_interval_params_and_seeds(call, tmp_p
     assert out["seeds"] == [5, 6]
     assert list(out["outcomes"]) == list(OUTCOME_KEYS)
     for st in out["outcomes"].values():
-        assert set(st) >= {"mean", "sd", "ci95_low", "ci95_high", "n"} and st["n"] == 2
+        assert set(st) >= {"mean", "sd", "ci95_low", "ci95_high", "n"} and st["n"] + st["undefined"] == 2
     assert out["params"]["run"] == {"seed": 5, "months": 12}
     assert (tmp_path / out["results_dir"] / "summary.json").is_file()
 
@@ -195,13 +195,15 @@ def test_compare_pairs_replications_over_common_seeds(call, tmp_path):
     assert out["scenarios"] == ["baseline", "twin", "subsidiarity"]
     assert out["seeds"] == [0, 1, 2]
     # same parameters on the same seeds: every paired difference is exactly zero
-    for st in out["differences"]["twin"].values():
-        assert st["mean"] == 0 and st["ci95_low"] == 0 and st["ci95_high"] == 0
+    for st in out["differences"]["twin"].values():  # None: undefined in every seed (nothing to average)
+        assert st["mean"] is None or (st["mean"] == 0 and st["ci95_low"] == 0 and st["ci95_high"] == 0)
     assert set(out["differences"]) == {"twin", "subsidiarity"}
     # paired differences are differences of the per-seed outcomes, so their mean is the
-    # difference of the means
+    # difference of the means (where the outcome is defined in every seed of both)
     assert out["params"]["subsidiarity"]["governance"]["rule"] == "subsidiarity"
     for key, st in out["differences"]["subsidiarity"].items():
+        if out["outcomes"]["subsidiarity"][key]["undefined"] or out["outcomes"]["baseline"][key]["undefined"]:
+            continue
         expected = out["outcomes"]["subsidiarity"][key]["mean"] - out["outcomes"]["baseline"][key]["mean"]
         assert st["mean"] == pytest.approx(expected, rel=1e-9, abs=1e-12), key
     folder = tmp_path / out["results_dir"]

@@ -81,8 +81,9 @@ def test_comparison_is_paired_differences_centred_on_zero(tmp_path):
     for ax in shown:
         lo, hi = ax.get_xlim()
         assert lo == pytest.approx(-hi) and hi >= 0.12  # centred, wide enough for every interval
-        assert "baseline = 1" in ax.get_xlabel()
-    assert [t.get_text() for t in shown[0].get_yticklabels()] == ["subsidiarity", "macro_led"]
+        assert "réf./ref. = 1" in ax.get_xlabel()
+    assert [t.get_text() for t in shown[0].get_yticklabels()] == ["Subsidiarité\nSubsidiarity",
+                                                                   "Pilotage national\nMacro-led"]
     assert "Impact sur les besoins\nImpact on needs (unités de besoin / need units)" in [ax.get_title() for ax in shown]
     assert "Différences appariées" in fig._suptitle.get_text() and "Paired differences" in fig._suptitle.get_text()
     assert figs.differences_figure(stats, diffs, outcomes=["impact"]).axes[0].get_title() == figs.outcome_label("impact")

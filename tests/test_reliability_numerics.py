@@ -5,9 +5,8 @@ no count, share or cost is negative. Derandomized: the same sets on every run.""
 
 from __future__ import annotations
 
-import math
-
 import pytest
+from helpers import malformed
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -64,7 +63,7 @@ def _check(over: dict) -> None:
     params = Params().with_overrides(over)
     summary, series = run(params, series=True)
     assert set(summary) == set(OUTCOME_KEYS)
-    bad = {k: v for k, v in summary.items() if not math.isfinite(v) or (k not in SIGNED and v < 0)}
+    bad = {**malformed(summary), **{k: v for k, v in summary.items() if k not in SIGNED and v < 0}}
     assert not bad, (over, bad)
     numeric = series.select_dtypes("number")
     assert numeric.notna().all().all() and numeric.abs().max().max() < float("inf"), over

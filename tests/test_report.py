@@ -68,7 +68,7 @@ def test_territory_outcomes_add_up_to_the_run_summary():
 
     p = Params().with_overrides({"run.months": 24, "territories.count": 8, "run.seed": 3})
     summary, _, ter = run_by_territory(p)
-    assert summary == run(p, series=False)[0]  # reading the end state changes nothing
+    np.testing.assert_equal(summary, run(p, series=False)[0])  # reading the end state changes nothing
     assert list(ter) == list(TERRITORY_COLUMNS) and all(len(v) == 8 for v in ter.values())
     assert ter["impact"].sum() == pytest.approx(summary["impact"], abs=1e-9)
     assert np.all((ter["need_after"] >= 0) & (ter["need_after"] <= 3))
@@ -114,6 +114,17 @@ def test_power_table_recovers_a_known_effect_and_grows_with_territories():
     assert dsg.needed(rows) == {8: 300}
     null_pool, _ = _synthetic_pool(0.0)
     assert dsg.power_table(null_pool, d, seed=1)[1]["power"] < 0.15  # no effect: about the test's size
+
+
+def test_measurement_error_lowers_the_power_and_leaves_the_estimate_unbiased():
+    from dataclasses import replace
+
+    pool, d = _synthetic_pool(-0.2)
+    exact = dsg.power_table(pool, d, seed=1)[1]
+    noisy = dsg.power_table(pool, replace(d, noise=2.0), seed=1)[1]
+    assert noisy["measurement_noise"] == 2.0 and exact["measurement_noise"] == 0.0
+    assert noisy["power"] < exact["power"] - 0.2
+    assert noisy["mean_estimate"] == pytest.approx(-0.2, abs=0.06)  # noise adds variance, not bias
 
 
 def test_power_table_leaves_out_sizes_the_pool_or_the_cohorts_cannot_fill():
@@ -174,7 +185,15 @@ def test_quick_report_builds_reproducibly_and_matches_a_fresh_recomputation(tmp_
     for name in ("regime_map_1", "regime_map_2", "regime_map_3"):  # the factors reach the runs
         assert pd.read_csv(tmp_path / "a" / "tables" / f"{name}.csv")["impact_mean"].nunique() > 1, name
     assert (pd.read_csv(tmp_path / "a" / "tables" / "lever_horizons.csv")["effect"] != 0).any()
+    uptake = pd.read_csv(tmp_path / "a" / "tables" / "power_partial_uptake.csv").sort_values("uptake")
+    assert list(uptake["uptake"]) == [0.25, 0.5, 1.0]  # less uptake, a smaller predicted effect
+    assert (uptake["predicted_effect"].abs().diff().dropna() > 0).all()
+    maps = pd.read_csv(tmp_path / "a" / "tables" / "regime_map_1.csv")
+    assert (maps["ci95_low"] <= maps["impact_mean"]).all() and "significant" in maps
     figures = sorted(p.name for p in (tmp_path / "a" / "figures").iterdir())
+    for name in figures:  # every format byte-identical: SVG ids salted, no creation dates
+        data = (tmp_path / "a" / "figures" / name).read_bytes()
+        assert data == (tmp_path / "c" / "figures" / name).read_bytes(), name
     for stem in ("paired_differences", "power_curve", "regime_map_1", "territories", "life_cycle"):
         assert {f"{stem}.pdf", f"{stem}.svg", f"{stem}.png"} <= set(figures)
     assert Image.open(tmp_path / "a" / "figures" / "power_curve.png").info["dpi"] == pytest.approx((300, 300), abs=0.5)
@@ -209,6 +228,9 @@ def test_lever_ranking_reads_a_sensitivity_folder(tmp_path):
     assert "lever_ranking_fit" in sec.tables and "below 0.5 for equity_gap" in sec.text[1]
     assert "commit abc (dirty: False), 3 seeds from 4 to 6" in sec.text[2]
     assert lever_ranking(None).tables == {}
+    drawn = lever_ranking(tmp_path, tmp_path / "out")  # with a folder: a figure of the largest indices
+    assert "lever_ranking" in drawn.figures and (tmp_path / "out" / "figures" / "lever_ranking.svg").is_file()
+    assert "ranked together" in drawn.text[0]
     with pytest.raises(InputError, match="indices.csv"):
         lever_ranking(tmp_path / "nowhere")
 
@@ -230,6 +252,8 @@ def test_prim_finds_a_known_box_and_writes_it_in_french_and_english():
     fr, en = rules({"governance.macro_steering": (lo, 1.0), "time.electoral_cycle_months": (24, hi)})
     assert fr.startswith("Si Pilotage national d'au moins") and "mois" in fr
     assert en.startswith("If National steering at least") and "at most" in en and "months" in en
+    fr, en = rules({"governance.macro_steering": (0.25, 0.75)})
+    assert "entre 0,25 et 0,75" in fr and "between 0.25 and 0.75" in en  # decimal comma in French
     assert find_box(x, np.zeros(len(x), bool)) is None
 
 
@@ -259,3 +283,85 @@ def test_with_seed_neither_changes_nor_shares_its_input():
     assert (a["levers"]["dialogue"], b["levers"]["dialogue"]) == (0.0, 1.0)
     assert (a["run"]["seed"], b["run"]["seed"], a["governance"]["rule"]) == (1, 2, "equal")
     assert json.dumps(base, sort_keys=True) == before
+
+
+def test_the_report_s_scenarios_and_categorical_values_have_french_and_english_labels():
+    from pathlib import Path
+
+    from experiments.report import sections
+    from simulation.params import REGIMES, RULES
+
+    shipped = {p.stem for p in (Path(__file__).resolve().parents[1] / "scenarios").glob("*.toml")}
+    assert set(outputs.SCENARIOS) <= shipped  # no label of a scenario that no longer exists
+    used = {*sections.FULL.scenarios, sections.FULL.treatment}
+    assert used <= set(outputs.SCENARIOS)
+    assert set(RULES) | set(REGIMES) <= set(outputs.CHOICES)
+    assert outputs.scenario_label("imposed_charter", "fr") == "Charte imposée comme norme"
+    assert outputs.column_label("impact_mean").startswith("Impact sur les besoins / Impact on needs")
+    assert outputs.column_label("constants.lever_data_seen_without") == "« Données » : seen (sans) / 'Data': seen (without)"
+    shown = outputs.display(pd.DataFrame({"governance.rule": ["macro_led"], "q_value_bh": [0.2]}))
+    assert list(shown.columns) == ["Règle de partage du pouvoir / Power-sharing rule", "q (BH)"]
+    assert shown.iloc[0, 0] == "pilotée par le national / macro-led"
+
+
+def _draw(save, folder, name, **kw):
+    from experiments.io.figures import new_figure
+
+    fig = new_figure(4, 3)
+    ax = fig.add_subplot()
+    ax.plot([0, 1, 2], [1, 3, 2], label="a")
+    ax.fill_between([0, 1, 2], [0, 1, 1], [2, 4, 3], alpha=0.2)  # clip paths and hatches get ids
+    ax.set_title("Survie des alliances / Alliance survival (share)")
+    ax.legend()
+    return save(fig, folder, name, **kw)
+
+
+def test_figures_are_byte_identical_across_two_builds(tmp_path):
+    """SVG element ids come from svg.hashsalt (the figure's name), PDF and SVG carry no
+    creation date: the same figure drawn twice gives the same bytes in every format, for the
+    report's helper and for run/compare/sensitivity's."""
+    from experiments.io import figures
+
+    for label, save, kw in (("report", outputs.save_figure, {}), ("io", figures.save, {"print_formats": True})):
+        names = _draw(save, tmp_path / label / "a", "fig", **kw)
+        _draw(save, tmp_path / label / "b", "fig", **kw)
+        assert {n.rsplit(".", 1)[1] for n in names} == {"pdf", "svg", "png"}
+        for n in names:
+            a = (tmp_path / label / "a" / n).read_bytes()
+            assert a == (tmp_path / label / "b" / n).read_bytes(), (label, n)
+        svg = (tmp_path / label / "a" / "figures" / "fig.svg").read_text()
+        assert "<dc:date>" not in svg and 'id="p' in svg  # ids present, and no date
+
+
+def test_partial_uptake_moves_each_lever_part_of_the_way():
+    from simulation import Params
+
+    base = Params().model_dump()
+    treated = Params().with_overrides({"levers.dialogue": 1.0, "levers.sharing": 1.0}).model_dump()
+    half = dsg.partial_uptake(base, treated, 0.5)
+    for lever in ("dialogue", "sharing"):
+        a, b = base["levers"][lever], treated["levers"][lever]
+        assert half["levers"][lever] == pytest.approx(a + 0.5 * (b - a)) and a != b
+    assert treated["levers"]["dialogue"] == 1.0  # not changed
+    assert dsg.partial_uptake(base, treated, 1.0) == treated
+    assert {k: v for k, v in half.items() if k != "levers"} == {k: v for k, v in base.items() if k != "levers"}
+    dsg.check_treatment(base, half)  # still a lever-only treatment
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "half"])
+def test_experiment_design_refuses_an_uptake_outside_0_1_in_one_line(value, capsys):
+    from experiments.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["experiment-design", "--uptake", value, "--quick"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "--uptake" in err and "expected a number in (0, 1]" in err
+
+
+def test_experiment_design_refuses_a_share_no_evaluation_size_can_fill_before_any_run(capsys):
+    from experiments.cli import main
+
+    assert main(["experiment-design", "--share", "0.02", "--quick", "--seeds", "4", "--years", "5",
+                 "--territories", "6", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--share 0.02: expected a share that gives at least 6 adopters" in err and len(err.splitlines()) == 1

@@ -50,7 +50,7 @@ def test_describe_matches_student_t_by_hand():
 
 def test_describe_with_one_replication_has_no_interval():
     st = res.describe([4.2])
-    assert st == {"mean": 4.2, "sd": None, "ci95_low": None, "ci95_high": None, "n": 1}
+    assert st == {"mean": 4.2, "sd": None, "ci95_low": None, "ci95_high": None, "n": 1, "undefined": 0}
 
 
 def test_paired_differences_remove_shared_variance():
@@ -167,6 +167,7 @@ def test_provenance_records_versions_and_only_relative_paths(tmp_path, monkeypat
     assert prov["versions"]["pandas"] == pd.__version__
     assert prov["git_commit"] is None or len(prov["git_commit"]) == 40
     assert prov["git_dirty"] in (True, False, None)
+    assert (prov["git_diff_sha256"] is None) == (prov["git_dirty"] is not True)  # dirty: which changes
     assert prov["started_utc"] == "2026-01-02T03:04:05+00:00" and prov["ended_utc"] == "2026-01-02T03:04:07+00:00"
     assert prov["wall_seconds"] == 2.0 and prov["workers"] == 2
     assert prov["command"] == ["alliance", "run", "baseline"]
@@ -197,8 +198,9 @@ def test_run_folder_holds_series_summary_provenance_and_figures(tmp_path, monkey
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["seeds"] == [4, 5, 6] and summary["replications"] == 3
     assert list(summary["outcomes"]) == list(OUTCOME_KEYS)
-    for st in summary["outcomes"].values():
-        assert st["n"] == 3 and st["ci95_low"] <= st["mean"] <= st["ci95_high"]
+    for st in summary["outcomes"].values():  # n: the replications where the outcome is defined
+        assert st["n"] + st["undefined"] == 3
+        assert st["n"] < 2 or st["ci95_low"] <= st["mean"] <= st["ci95_high"]
     assert summary["params"]["run"]["months"] == 12
 
     series = pd.read_parquet(folder / "series.parquet")

@@ -22,6 +22,7 @@ import math
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,9 @@ class Simulator:
             found = ", ".join(sorted(out[0])) if out else "nothing"
             raise InputError(f"{spec.path or spec.name}: key 'targets': expected outcomes the model "
                              f"returns ({found}); found {missing}")
-        df = pd.DataFrame(y.reshape(n, reps, -1).mean(axis=1), columns=self.keys)
+        with np.errstate(all="ignore"), warnings.catch_warnings():  # all-NaN: undefined in every replication
+            warnings.simplefilter("ignore", RuntimeWarning)
+            df = pd.DataFrame(np.nanmean(y.reshape(n, reps, -1), axis=1), columns=self.keys)
         if points is not None:
             for j, c in enumerate(self.ucols):
                 df.insert(j, c, points[:, j])

@@ -104,15 +104,17 @@ def mad_scales(stats: np.ndarray, observed: np.ndarray, floor: np.ndarray) -> np
     plus its median absolute deviation from the observed figure (Schälte et al. 2021's
     "PCMAD"), at least ``floor``. The first term alone lets a pattern the model cannot reach
     dominate the distance; the second divides each pattern's misfit by its typical misfit."""
-    med = np.median(stats, axis=0)
-    mad = np.median(np.abs(stats - med), axis=0)
-    mado = np.median(np.abs(stats - observed), axis=0)
-    return np.maximum(mad + mado, floor)
+    med = np.nanmedian(stats, axis=0)  # NaN: a pattern undefined in that run (simulation/outcomes.py)
+    mad = np.nanmedian(np.abs(stats - med), axis=0)
+    mado = np.nanmedian(np.abs(stats - observed), axis=0)
+    return np.fmax(mad + mado, floor)
 
 
 def distances(stats: np.ndarray, observed: np.ndarray, scales: np.ndarray) -> np.ndarray:
-    """Euclidean distance of scaled deviations from the observed figures."""
-    return np.sqrt(np.sum(((stats - observed) / scales) ** 2, axis=1))
+    """Euclidean distance of scaled deviations from the observed figures; infinite for a run
+    where a pattern is undefined (NaN: nothing to average, so it cannot match the figure)."""
+    d = np.sqrt(np.sum(((stats - observed) / scales) ** 2, axis=1))
+    return np.where(np.isnan(d), np.inf, d)
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:

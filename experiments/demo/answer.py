@@ -104,7 +104,7 @@ class Difference:
 
     @property
     def no_change(self) -> bool:
-        return self.low <= 0 <= self.high
+        return not (self.low > 0 or self.high < 0)  # NaN (undefined in every seed): no change shown
 
 
 def difference(headline: Headline, reference: Result, other: Result) -> Difference:
@@ -118,7 +118,8 @@ def difference(headline: Headline, reference: Result, other: Result) -> Differen
 
         half = float(stdtrit(stat["n"] - 1, 1 - 0.025 / FAMILY)) * stat["sd"] / math.sqrt(stat["n"])
         stat = {**stat, "ci95_low": stat["mean"] - half, "ci95_high": stat["mean"] + half}
-    ref_mean = sum(base) / len(base)
+    defined = [b for b in base if b == b]  # NaN: undefined in that seed (simulation/outcomes.py)
+    ref_mean = sum(defined) / len(defined) if defined else math.nan
     kind = headline.kind
     if kind == "relative" and ref_mean > 0:
         scale = 100.0 / ref_mean
@@ -126,9 +127,10 @@ def difference(headline: Headline, reference: Result, other: Result) -> Differen
         kind, scale = "absolute", 1.0  # no relative change from a zero reference
     else:
         scale = 100.0
-    low = stat["ci95_low"] if stat["ci95_low"] is not None else stat["mean"]
-    high = stat["ci95_high"] if stat["ci95_high"] is not None else stat["mean"]
-    return Difference(headline.key, kind, ref_mean, stat["mean"] * scale, low * scale, high * scale,
+    mean = math.nan if stat["mean"] is None else stat["mean"]
+    low = stat["ci95_low"] if stat["ci95_low"] is not None else mean
+    high = stat["ci95_high"] if stat["ci95_high"] is not None else mean
+    return Difference(headline.key, kind, ref_mean, mean * scale, low * scale, high * scale,
                       int(stat["n"]))
 
 

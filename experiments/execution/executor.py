@@ -123,7 +123,8 @@ def run_model(task: dict) -> dict:
     Raises
     ------
     RunFailed
-        If the parameters are invalid, the model raises, or any summary value is not finite;
+        If the parameters are invalid, the model raises, or any summary value is not finite (NaN
+        is allowed for an outcome undefined in the run, simulation/outcomes.py);
         the message names the seed and the varied parameters (or, without ``varied``, the
         parameters that differ from the defaults).
     """
@@ -131,6 +132,7 @@ def run_model(task: dict) -> dict:
 
     from simulation import ParameterError, Params, run
     from simulation.compiled import ensure_fresh_cache
+    from simulation.outcomes import MAY_BE_UNDEFINED
 
     ensure_fresh_cache()  # once per process: numba's cache matches the sources
     params_dict = task["params"]
@@ -152,7 +154,8 @@ def run_model(task: dict) -> dict:
         raise RunFailed(
             f"model run failed for seed {seed}, {_varied_text(task)}: {type(exc).__name__}: "
             f"{_short(exc)}", params_dict, seed) from exc
-    bad = {k: v for k, v in summary.items() if not np.isfinite(v)}
+    bad = {k: v for k, v in summary.items()
+           if not np.isfinite(v) and not (np.isnan(v) and k in MAY_BE_UNDEFINED)}  # NaN: undefined
     if bad:
         raise RunFailed(f"non-finite outcome(s) {bad} for seed {seed}, {_varied_text(task)}",
                         params_dict, seed)

@@ -142,16 +142,20 @@ def new_figure(width: float, height: float, layout: str | None = "constrained") 
 
 def save(fig: Any, folder: Path, name: str, print_formats: bool = False) -> list[str]:
     """``figures/<name>.png`` at screen resolution, or with ``print_formats`` the PDF, SVG
-    and 300-dpi PNG (no creation dates, so two builds give the same files); returns the
+    and 300-dpi PNG (no creation dates, SVG ids salted by the name, so two builds give the same
+    bytes); returns the
     relative names."""
+    import matplotlib
+
     (folder / "figures").mkdir(parents=True, exist_ok=True)
     formats = PRINT_FORMATS if print_formats else ("png",)
     written = []
-    for fmt in formats:
-        rel = f"figures/{name}.{fmt}"
-        meta = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {})
-        fig.savefig(folder / rel, dpi=PRINT_DPI if print_formats else DPI, metadata=meta)
-        written.append(rel)
+    with matplotlib.rc_context({"svg.hashsalt": name}):  # SVG element ids from the name, not at random
+        for fmt in formats:
+            rel = f"figures/{name}.{fmt}"
+            meta = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {})
+            fig.savefig(folder / rel, dpi=PRINT_DPI if print_formats else DPI, metadata=meta)
+            written.append(rel)
     return written
 
 
@@ -274,6 +278,7 @@ def differences_figure(stats: dict[str, dict[str, dict[str, Any]]], diffs: dict[
     when there is nothing to draw."""
     names = list(stats)
     ref, others = names[0], names[1:]
+    shown = [scenario_text(n, lang) for n in others]
     first = stats[ref]
     keys = [k for k in (outcomes or COMPARE_OUTCOMES) if k in first]
     if not keys or not others:
@@ -281,9 +286,10 @@ def differences_figure(stats: dict[str, dict[str, dict[str, Any]]], diffs: dict[
     cols = min(4, len(keys))
     rows = -(-len(keys) // cols)
     height = 1.2 + rows * (1.1 + 0.25 * len(others))
-    fig = new_figure(3.4 * cols + 0.08 * max(len(n) for n in others), height, layout=None)
+    wide = max(len(line) for n in shown for line in n.split("\n"))
+    fig = new_figure(3.4 * cols + 0.08 * wide, height, layout=None)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    fig.subplots_adjust(left=min(0.4, 0.03 + 0.08 * max(len(n) for n in others) / (3.4 * cols)), right=0.98,
+    fig.subplots_adjust(left=min(0.4, 0.03 + 0.08 * wide / (3.4 * cols)), right=0.98,
                         bottom=0.5 / height, top=1 - 0.95 / height, wspace=0.15, hspace=1.3)
     ys = np.arange(len(others))[::-1]
     colors = [f"C{k + 1}" for k in range(len(others))]
@@ -300,20 +306,32 @@ def differences_figure(stats: dict[str, dict[str, dict[str, Any]]], diffs: dict[
         ax.axvline(0, color="grey", lw=0.8)
         unit = first[key]["unit"]
         set_limits(ax, np.concatenate([means, lows, highs]), unit, difference=True, axis="x")
-        ax.set_yticks(ys, others if i % cols == 0 else [""] * len(others), fontsize=8)
+        ax.set_yticks(ys, shown if i % cols == 0 else [""] * len(others), fontsize=7)
         ax.set_ylim(-0.7, len(others) - 0.3)
         ax.set_title(outcome_label(key, lang, sep="\n"), fontsize=8)
-        ref_mean = f"{first[key]['mean']:.3g}"
-        ax.set_xlabel(f"{unit_text(unit, lang)}; {ref} = {ref_mean}", fontsize=7)
+        ref_mean = "n/a" if first[key]["mean"] is None else f"{first[key]['mean']:.3g}"
+        ref_word = {"fr": "réf.", "en": "ref."}.get(lang, "réf./ref.")
+        ax.set_xlabel(f"{unit_text(unit, lang)}; {ref_word} = {ref_mean}", fontsize=7)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
     for ax in axes[len(keys):]:
         ax.set_visible(False)
-    fig.suptitle(text("compare_title", lang, sep="\n", ref=ref, n=first[keys[0]]["n"]) + "\n"
+    fig.suptitle(text("compare_title", lang, sep="\n", ref=scenario_text(ref, lang, " / "), n=first[keys[0]]["n"]) + "\n"
                  + text("filled", lang), fontsize=9)
     return fig
 
 
+def scenario_text(name: str, lang: str = "both", sep: str = "\n") -> str:
+    """A shipped scenario's French / English label (experiments.report.outputs.SCENARIOS);
+    any other name (a file, a name with overrides) as it is."""
+    from experiments.report.outputs import SCENARIOS
+
+    if name not in SCENARIOS:
+        return name
+    fr, en = SCENARIOS[name]
+    return {"fr": fr, "en": en}.get(lang, f"{fr}{sep}{en}")
+
+
 __all__ = ["BOUNDED_UNITS", "COMPARE_OUTCOMES", "DPI", "FIGURE_SERIES", "PRINT_DPI", "comparison_figure",
-           "differences_figure", "factor_label", "label", "new_figure", "outcome_label", "save",
+           "differences_figure", "factor_label", "label", "new_figure", "outcome_label", "save", "scenario_text",
            "series_figure", "series_figures", "set_limits", "text", "unit_text"]

@@ -5,8 +5,9 @@
 keys whatever produced a folder:
 
 ``schema``, ``command`` (the command line, paths relative), ``working_directory`` (``"."``),
-``package``/``package_version``, ``git_commit`` and ``git_dirty`` (whether the tree had
-uncommitted changes), ``versions`` (Python and every library whose version changes a
+``package``/``package_version``, ``git_commit``, ``git_dirty`` (whether the tree had
+uncommitted changes) and ``git_diff_sha256`` (the hash of those changes), all read when the
+command started, ``git_changed_during_run``, ``versions`` (Python and every library whose version changes a
 result or a file: numpy, numba, llvmlite, scipy, pandas, pyarrow, SALib, matplotlib, mesa,
 pydantic), ``platform``, ``started_utc``, ``ended_utc``, ``wall_seconds``, ``workers``,
 ``seeds``, then what the command adds (its parameters, its spec, ...).
@@ -75,11 +76,29 @@ def _git(*args: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+_AT_START: dict[str, Any] = {}
+
+
+def git_at_start() -> dict[str, Any]:
+    """The git state when the command started (read once per process, by ``alliance``'s
+    entry point before any run): a record describes the code that ran, not the code found
+    when it was written."""
+    if not _AT_START:
+        _AT_START.update(git_state())
+    return dict(_AT_START)
+
+
 def git_state() -> dict[str, Any]:
-    """``{"git_commit": hash or None, "git_dirty": bool or None}`` (None outside a git tree)."""
+    """``{"git_commit": hash or None, "git_dirty": bool or None, "git_diff_sha256": ...}``
+    (None outside a git tree). With uncommitted changes, the SHA-256 of ``git diff HEAD``
+    (tracked files) identifies them, so a dirty build can be matched to its changes."""
     commit = _git("rev-parse", "HEAD")
     status = _git("status", "--porcelain", "--untracked-files=no") if commit else None
-    return {"git_commit": commit, "git_dirty": bool(status) if status is not None else None}
+    diff = _git("diff", "HEAD") if status else None
+    import hashlib
+
+    return {"git_commit": commit, "git_dirty": bool(status) if status is not None else None,
+            "git_diff_sha256": hashlib.sha256(diff.encode()).hexdigest() if diff else None}
 
 
 def version(dist: str) -> str | None:
@@ -95,6 +114,12 @@ def version(dist: str) -> str | None:
 def versions() -> dict[str, str | None]:
     """Python's version and every library of :data:`LIBRARIES`."""
     return {"python": platform.python_version(), **{d: version(d) for d in LIBRARIES}}
+
+
+def _git_fields() -> dict[str, Any]:
+    """The start's git state, and whether the tree changed while the command ran."""
+    start, end = git_at_start(), git_state()
+    return {**start, "git_changed_during_run": start != end}
 
 
 def record(*, started: datetime, seeds: Sequence[int], workers: int | str | None,
@@ -124,7 +149,7 @@ def record(*, started: datetime, seeds: Sequence[int], workers: int | str | None
         "working_directory": ".",
         "package": "alliance-sim",
         "package_version": version("alliance-sim"),
-        **git_state(),
+        **_git_fields(),
         "versions": versions(),
         "platform": platform.platform(terse=True),
         "started_utc": started.isoformat(timespec="seconds"),

@@ -37,21 +37,31 @@ from simulation import OUTCOMES
 def describe(values: Sequence[float]) -> dict[str, float | int | None]:
     """Mean, standard deviation and the 95% CI of the mean (Student t) of replications.
 
-    With one replication the standard deviation and the interval do not exist: they are
-    ``None`` (JSON ``null``), never a made-up zero.
+    NaN values (an outcome undefined in that run: nothing to average, simulation/outcomes.py)
+    are left out: ``n`` counts the runs where it is defined and ``undefined`` the others. With
+    one defined replication the standard deviation and the interval do not exist: they are
+    ``None`` (JSON ``null``), never a made-up zero; with none, the mean is ``None`` too.
     """
     x = np.asarray(values, dtype=float)
+    if x.size == 0:
+        raise ValueError("describe() needs at least one value")
+    defined = ~np.isnan(x)
+    undefined = int(x.size - defined.sum())
+    x = x[defined]
     n = int(x.size)
     if n == 0:
-        raise ValueError("describe() needs at least one value")
+        return {"mean": None, "sd": None, "ci95_low": None, "ci95_high": None, "n": 0,
+                "undefined": undefined}
     mean = float(x.mean())
     if n < 2:
-        return {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None, "n": n}
+        return {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None, "n": n,
+                "undefined": undefined}
     from scipy.special import stdtrit  # Student t quantile; scipy.stats takes 3 times longer to import
 
     sd = float(x.std(ddof=1))
     half = float(stdtrit(n - 1, 0.975)) * sd / math.sqrt(n)
-    return {"mean": mean, "sd": sd, "ci95_low": mean - half, "ci95_high": mean + half, "n": n}
+    return {"mean": mean, "sd": sd, "ci95_low": mean - half, "ci95_high": mean + half, "n": n,
+            "undefined": undefined}
 
 
 def summarise(summaries: Sequence[dict[str, float]] | pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -67,7 +77,8 @@ def summarise(summaries: Sequence[dict[str, float]] | pd.DataFrame) -> dict[str,
 def paired_differences(base: Sequence[dict[str, float]], other: Sequence[dict[str, float]]
                        ) -> dict[str, dict[str, Any]]:
     """Per outcome: :func:`describe` of ``other - base`` replication by replication (the two
-    lists hold the same seeds in the same order)."""
+    lists hold the same seeds in the same order). A seed where the outcome is undefined in
+    either run (NaN) gives no pair: ``n`` counts the pairs, ``undefined`` the seeds left out."""
     if len(base) != len(other):
         raise ValueError(f"paired differences need as many replications; found {len(base)} and {len(other)}")
     return {o.key: {**describe([b[o.key] - a[o.key] for a, b in zip(base, other, strict=True)]),

@@ -65,7 +65,7 @@ def _build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None, workers: in
         from .discovery import discovery
 
         parts.append(discovery(folder, cfg, runs))
-        parts.append(sec.lever_ranking(sensitivity))
+        parts.append(sec.lever_ranking(sensitivity, folder))
         from .calibration import section as calibration_section
 
         parts.append(calibration_section(folder, calibration))
@@ -79,7 +79,7 @@ def _build(folder: Path, cfg: sec.Config, *, cache_dir: Path | None, workers: in
             files += out.save_table(table, folder, name, f"{QUICK_MARK}. {caption}" if quick else caption)
     prov = provenance.record(
         started=started, seeds=sec.seeds_of(cfg, max(cfg.reps, cfg.map_reps, cfg.design_seeds, cfg.prim_points)),
-        workers=workers_used, quick=quick, config=_config_dict(cfg),
+        workers=workers_used, workers_requested=workers, quick=quick, config=_config_dict(cfg),
         cache={"code_version": cache.code, "reused": cache.hits, "computed": cache.misses},
         sensitivity=None if sensitivity is None else provenance.relative(sensitivity),
         calibration=None if calibration is None else provenance.relative(calibration))
@@ -100,14 +100,19 @@ def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
     """The methods, generated from the provenance record (nothing typed by hand)."""
     v = prov["versions"]
     s = sec.Section("methods", "Méthodes / Methods")
-    dirty = {True: " (with uncommitted changes)", False: "", None: " (not a git tree)"}[prov["git_dirty"]]
+    dirty = {True: f" (with uncommitted changes, git diff HEAD sha256 {str(prov.get('git_diff_sha256'))[:12]}: "
+                   "not reproducible from the commit alone)", False: "",
+             None: " (not a git tree)"}[prov["git_dirty"]]
+    if prov.get("git_changed_during_run"):
+        dirty += " (the tree changed while the report was built: its numbers may mix two versions)"
     s.text = [
         f"Code: alliance-sim {prov['package_version']}, git commit {prov['git_commit']}{dirty}; "
         f"model code version {prov['cache']['code_version'][:12]} (hash of simulation/ and numpy, numba, llvmlite).",
         "Software: " + ", ".join(f"{k} {val}" for k, val in v.items()) + f"; platform {prov['platform']}.",
         f"Runs: {cfg.reps} replications per scenario ({cfg.months} months each), {cfg.map_reps} per "
         f"regime-map cell, {cfg.design_seeds} seeds per world of the experimentation "
-        f"({cfg.design.years} years), {cfg.uncertainty_draws} draws of the uncertain strengths x "
+        f"({cfg.design.years} years; again at lever uptakes {', '.join(f'{u:g}' for u in cfg.uptakes)} on the same "
+        f"seeds), {cfg.uncertainty_draws} draws of the uncertain strengths x "
         f"{cfg.uncertainty_seeds} world(s) for the power under uncertainty (the experimentation's first seeds), "
         f"{cfg.prim_points} scenario-discovery points; evaluation samples of the experimentation drawn from "
         f"generators seeded 0 (fixed strengths) and 0, 1, ... (one per uncertainty draw); seeds from {cfg.seed} (consecutive; one seed per run is "
@@ -117,7 +122,10 @@ def methods(prov: dict[str, Any], cfg: sec.Config) -> sec.Section:
         "ODD+D, Müller et al. 2013), docs/trace.md (testing and validation evidence, TRACE, Grimm et al. 2014); "
         "the seed document: docs/seed/.",
         f"Built {prov['started_utc']} to {prov['ended_utc']} "
-        f"with {prov['workers']} process(es); blocks reused from the cache: {len(prov['cache']['reused'])}, "
+        f"with {prov['workers']} process(es)"
+        + (f" ({prov['workers_requested']} requested; the executor runs a block in-process when it is too small to "
+           "gain from more)" if prov.get("workers_requested") not in (None, prov["workers"]) else "")
+        + f"; blocks reused from the cache: {len(prov['cache']['reused'])}, "
         f"computed: {len(prov['cache']['computed'])}. Command: {' '.join(prov['command'])}.",
     ]
     return s
@@ -146,6 +154,9 @@ REFERENCES = (
     "protocol. Environmental Modelling & Software 48, 37-48. doi:10.1016/j.envsoft.2013.06.003",
     "O'Hagan, A., Stevens, J. W. & Campbell, M. J. (2005). Assurance in clinical trial design. Pharmaceutical "
     "Statistics 4(3), 187-201. doi:10.1002/pst.175",
+    "White, J. W., Rassweiler, A., Samhouri, J. F., Stier, A. C. & White, C. (2014). Ecologists should not use "
+    "statistical significance tests to interpret simulation model results. Oikos 123(4), 385-388. "
+    "doi:10.1111/j.1600-0706.2013.01073.x",
     "World Café de la co-construction en territoires (20 October 2021) and the Charte du « faire alliance » "
     "(30 November 2021), Fondation des Territoires: the seed of the model (docs/seed/).",
 )
@@ -177,7 +188,9 @@ def render(folder: Path, parts: list[sec.Section], prov: dict[str, Any]) -> str:
             body.append(f"<figure><img alt='{html.escape(caption, quote=True)}' src='{out.embedded_png(folder, name)}'>"
                         f"<figcaption>{html.escape(caption)} (figures/{name}.pdf, .svg, .png)</figcaption></figure>")
         for name, (table, caption) in p.tables.items():
-            rows = table.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
-            body.append(f"<p><b>{html.escape(caption)}</b> (tables/{name}.csv, .md, .tex)</p>{rows}")
+            rows = out.p_columns(out.display(table)).to_html(index=False, float_format=lambda x: f"{x:.4g}",
+                                                             border=0, na_rep="n/a")
+            shown = f"{QUICK_MARK}. {caption}" if prov["quick"] else caption
+            body.append(f"<p><b>{html.escape(shown)}</b> (tables/{name}.csv, .md, .tex)</p>{rows}")
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>alliance-sim report</title>"
             f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")

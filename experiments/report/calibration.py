@@ -108,8 +108,15 @@ def section(folder: Path, calibration: Path | None) -> Section:
         f"{summary.get('simulations', '?')} parameter sets simulated, stopped: {summary.get('stopped', '?')}.",
         f"Predictive check: {int((fitted['after_in_band'] >= 0.9).sum())} of {len(fitted)} fitted targets reach "
         "at least 90% of posterior draws in their band"
+        + ("" if (fitted["after_in_band"] >= 0.9).all() else
+           " (short: " + ", ".join(f"{_target(r.target)} {r.after_in_band:.0%} after, {r.before_in_band:.0%} before"
+                                   for r in fitted.itertuples() if r.after_in_band < 0.9) + ")")
         + (f"; held out: {', '.join(f'{r.target} {r.after_in_band:.0%}' for r in held.itertuples())} in band."
            if len(held) else "."),
+        "What the calibration does not cover: impact, needs and the lever strengths are not calibrated; the "
+        "experimentation's power under uncertainty draws from this posterior only for the parameters it holds."
+        + (" This is a quick calibration: the power under uncertainty that draws from it is a pipeline check too."
+           if summary.get("quick") else ""),
     ]
     s.tables["calibration_posterior"] = (table, "Prior range and posterior median with central 90% interval")
     s.tables["calibration_check"] = (check[list(CHECK_COLUMNS)].copy(), "Targets: figure and band against "
@@ -123,8 +130,15 @@ def section(folder: Path, calibration: Path | None) -> Section:
     return s
 
 
+def _target(key: str) -> str:
+    """A target's English label (an outcome of simulation/outcomes.py), else its key."""
+    from simulation.outcomes import BY_KEY
+
+    return BY_KEY[key].label_en if key in BY_KEY else key
+
+
 def _posterior_figure(folder: Path, summary: dict[str, Any], post: pd.DataFrame) -> None:
-    from experiments.io.figures import new_figure
+    from experiments.io.figures import factor_label, new_figure
 
     params = summary["parameters"]
     cols = min(4, len(params))
@@ -136,7 +150,7 @@ def _posterior_figure(folder: Path, summary: dict[str, Any], post: pd.DataFrame)
         ax.hist(post[p["path"]].to_numpy(float), bins=15, range=(p["low"], p["high"]), weights=w / w.sum(),
                 color="#468")
         ax.set_xlim(p["low"], p["high"])
-        ax.set_title(out.parameter_label(p["path"]), fontsize=7)
+        ax.set_title(factor_label(p["path"], sep="\n"), fontsize=6)
         ax.set_ylabel("poids / weight (share)", fontsize=6)
         ax.tick_params(labelsize=6)
     for ax in axes[len(params):]:
@@ -161,6 +175,6 @@ def _check_figure(folder: Path, check: pd.DataFrame) -> None:
         ax.set_xlim(*out.honest_limits(values, "share" if max(values) <= 1 and min(values) >= 0 else ""))
         ax.set_ylim(-1, 1)
         ax.set_yticks([])
-        ax.set_ylabel(f"{r.target}\n({r.role})", rotation=0, ha="right", va="center", fontsize=6)
+        ax.set_ylabel(f"{_target(r.target)}\n({r.role})", rotation=0, ha="right", va="center", fontsize=6)
         ax.tick_params(labelsize=6)
     out.save_figure(fig, folder, "calibration_check")

@@ -10,12 +10,18 @@ How the panel is built from the model. For each seed the model runs once without
 (the control world) and once per adoption year g, switching to the treatment's levers at
 the start of year g (:func:`simulation.territories.yearly_needs`). A territory of cohort g
 is observed in world g, a territory that never adopts in the control world; evaluation
-samples of N territories are drawn with replacement from the pool of (seed, territory)
+samples of N territories are drawn without replacement from the pool of (seed, territory)
 pairs. This assumes no spillover between adopters and non-adopters (in world g every
 territory adopts, so neighbours' and the national level's responses to adoption are those
 of a full adoption): the power is that of a design whose units do not interact. The bias
 spillovers would cause is not measured: the kernels read one set of lever coefficients for
-every territory, so a world where only some territories adopt cannot be run yet.
+every territory, so a world where only some territories adopt cannot be run yet. Its likely
+direction (the report says it in the section): adopters taking national grants from
+controls (funders rank every territory's applications together) pushes the estimate away
+from zero; successes spreading to neighbouring controls (scaling) pushes it towards zero.
+
+:func:`partial_uptake` gives the treatment taken up in part (each lever part of the way
+from the control's dose): the best case (uptake 1) against smaller doses.
 
 The model's predicted effect is the same aggregation computed on the whole pool with both
 potential outcomes known (each territory in world g minus itself in the control world).
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -41,7 +47,9 @@ class Design:
     count from 0, the model's start); ``spread``: adoption years (cohorts); ``share``:
     territories that adopt; ``years``: longest panel; ``sizes``/``horizons``: the grid of
     territories and panel lengths of the power curve; ``draws``: evaluation samples per
-    cell."""
+    cell; ``noise``: evaluators' measurement error on each yearly observation, a normal SD
+    given as a share of the standard deviation of remaining need between territories in the
+    control world's last year (0: the true need is observed)."""
 
     share: float = 0.5
     first: int = 2
@@ -50,6 +58,7 @@ class Design:
     sizes: tuple[int, ...] = (20, 40, 80, 160, 320, 640)
     horizons: tuple[int, ...] = (5, 7, 10)
     draws: int = 200
+    noise: float = 0.0  # measurement error: SD as a share of the control's spread between territories
 
     @property
     def cohorts(self) -> list[int]:
@@ -116,6 +125,7 @@ def power_table(pool_: np.ndarray, design: Design, seed: int) -> list[dict[str, 
     twice), and so is one too small for 2 territories per cohort and 2 controls."""
     rng = np.random.default_rng(seed)
     units_total = pool_.shape[2]
+    error_sd = design.noise * float(pool_[0, design.years - 1].std(ddof=1)) if design.noise > 0 else 0.0
     rows = []
     for years in design.horizons:
         truth = predicted_effect(pool_, years, design)
@@ -128,7 +138,10 @@ def power_table(pool_: np.ndarray, design: Design, seed: int) -> list[dict[str, 
             for _ in range(design.draws):
                 units = rng.choice(units_total, n, replace=False)
                 cohort = did.staggered_cohorts(n, design.share, design.first, design.spread, rng)
-                est = did.estimate(observed(pool_, units, cohort, years, design), cohort)
+                seen = observed(pool_, units, cohort, years, design)
+                if error_sd > 0:  # what an indicator adds to the true need, year by year
+                    seen = seen + rng.normal(0.0, error_sd, seen.shape)
+                est = did.estimate(seen, cohort)
                 estimates.append(est.att)
                 hits += est.significant and np.sign(est.att) == np.sign(truth)
             power = hits / design.draws
@@ -136,7 +149,7 @@ def power_table(pool_: np.ndarray, design: Design, seed: int) -> list[dict[str, 
             rows.append({"years": years, "territories": n, "power": power,
                          "power_low": max(0.0, power - half), "power_high": min(1.0, power + half),
                          "mean_estimate": float(np.mean(estimates)), "predicted_effect": truth,
-                         "draws": design.draws})
+                         "draws": design.draws, "measurement_noise": design.noise})
     return rows
 
 
@@ -166,8 +179,23 @@ def check_treatment(control: dict, treated: dict) -> None:
                          "lever; found the control's levers")
 
 
+def partial_uptake(control: dict, treated: dict, uptake: float) -> dict:
+    """The treatment taken up in part: each lever the treatment moves set ``uptake`` of the
+    way from the control's dose to the treatment's (1: the whole treatment; 0.5: every
+    adopting territory practises each lever half as far). ``treated`` is not changed."""
+    from experiments.execution.executor import flat_diff
+
+    out = copy.deepcopy(treated)
+    for key in flat_diff(control, treated):
+        if key.startswith("levers."):
+            lever = key.split(".", 1)[1]
+            a, b = control["levers"][lever], treated["levers"][lever]
+            out["levers"][lever] = float(a + uptake * (b - a))
+    return out
+
+
 def simulate(control: dict, treated: dict, seeds: list[int], design: Design, runs: Any,
-             draws_seed: int = 0) -> dict[str, Any]:
+             draws_seed: int = 0, noise_check: float = 0.0) -> dict[str, Any]:
     """The whole experimentation: the worlds (through ``runs(fn, tasks)``, which may read a
     cache), the power table, the territories needed per panel length and the predicted
     effect with its spread over seeds."""
@@ -175,9 +203,12 @@ def simulate(control: dict, treated: dict, seeds: list[int], design: Design, run
     worlds = runs(world_task, world_tasks(control, treated, seeds, design))
     pool_ = pool(worlds, len(seeds), design)
     rows = power_table(pool_, design, draws_seed)
+    noisy = (power_table(pool_, replace(design, noise=noise_check), draws_seed) if noise_check > 0
+             else [])  # the same worlds seen through an indicator with error
     per_seed = [predicted_effect(pool(worlds[k * (1 + design.spread):(k + 1) * (1 + design.spread)],
                                       1, design), design.years, design) for k in range(len(seeds))]
-    return {"rows": rows, "needed": needed(rows), "predicted_effect": predicted_effect(pool_, design.years, design),
+    return {"rows": rows, "needed": needed(rows), "noisy_rows": noisy, "noisy_needed": needed(noisy),
+            "predicted_effect": predicted_effect(pool_, design.years, design),
             "control_need": float(pool_[0, design.years - 1].mean()), "pool": int(pool_.shape[2]),
             "predicted_by_seed": per_seed, "territories_per_world": pool_.shape[2] // len(seeds),
             "seeds": seeds, "design": design}

@@ -27,6 +27,7 @@ Kwakkel, J. H. (2017). The Exploratory Modeling Workbench. Environmental Modelli
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,17 @@ def labels(key: str) -> tuple[str, str, str]:
     return key, key, ""
 
 
+def _fr(value: float, spec: str = ".2g") -> str:
+    """A number as French writes it: a decimal comma (0,35), a space before % (35 %)."""
+    text = format(value, spec).replace(".", ",")
+    return text[:-1] + "\u202f%" if text.endswith("%") else text
+
+
+def _p(p: float) -> str:
+    """``< 0.001`` or ``= 0.012``: a p-value as the report prints it."""
+    return "< 0.001" if p < 0.001 else f"= {p:.2g}"
+
+
 def rules(limits: dict[str, tuple[float, float]]) -> tuple[str, str]:
     """A box as one sentence in French and one in English."""
     fr, en = [], []
@@ -87,13 +99,13 @@ def rules(limits: dict[str, tuple[float, float]]) -> tuple[str, str]:
         ufr = f" {out.UNITS_FR.get(unit, unit)}" if u else ""
         full_lo, full_hi = FACTORS[key][:2]
         if lo > full_lo and hi < full_hi:
-            fr.append(f"{name_fr} entre {lo:.2g} et {hi:.2g}{ufr}")
+            fr.append(f"{name_fr} entre {_fr(lo)} et {_fr(hi)}{ufr}")
             en.append(f"{name_en} between {lo:.2g} and {hi:.2g}{u}")
         elif lo > full_lo:
-            fr.append(f"{name_fr} d'au moins {lo:.2g}{ufr}")
+            fr.append(f"{name_fr} d'au moins {_fr(lo)}{ufr}")
             en.append(f"{name_en} at least {lo:.2g}{u}")
         else:
-            fr.append(f"{name_fr} d'au plus {hi:.2g}{ufr}")
+            fr.append(f"{name_fr} d'au plus {_fr(hi)}{ufr}")
             en.append(f"{name_en} at most {hi:.2g}{u}")
     if not fr:
         return "aucune condition (toute la plage étudiée)", "no condition (the whole range studied)"
@@ -176,12 +188,16 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
     outs = runs(run_model, tasks, "discovery")
     gap = np.array([o["summary"]["equity_gap"] for o in outs])
     survival = np.array([o["summary"]["alliance_survival"] for o in outs])
-    y = (gap < 0) & (survival >= np.median(survival)) & (survival > 0)  # 0: none survived, or none ended
+    median = float(np.nanmedian(survival)) if np.isfinite(survival).any() else math.nan
+    # NaN (undefined: no alliance ended, or no positive mean impact) compares False: never a case
+    y = (gap < 0) & (survival >= median) & (survival > 0)
     s = sec.Section("discovery", "Découverte de scénarios / Scenario discovery")
     s.text = [f"{len(x)} Latin-hypercube points over {len(FACTORS)} factors, one seed each; case of interest: "
               "the most fragile territories reduced a larger share of their need than the least fragile "
-              f"(equity gap < 0) and alliance survival at least the median ({np.median(survival):.3g}) and above 0 "
-              "(a survival of 0, no alliance survived or none ended, never counts). "
+              f"(equity gap < 0) and alliance survival at least the median ({median:.3g}) and above 0. "
+              f"A run where either is undefined (no alliance ended: {int(np.isnan(survival).sum())} runs; "
+              f"no positive mean impact: {int(np.isnan(gap).sum())}) is never a case; this leans the box away "
+              "from conditions where nothing ends within the horizon (long projects, short runs). "
               f"Cases: {int(y.sum())} of {len(y)}. PRIM (EMA Workbench), box: densest with coverage >= "
               f"{MIN_COVERAGE}."]
     box = find_box(x, y, cfg.seed)
@@ -191,16 +207,16 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
     s.text.append(
         f"Significance: PRIM on {box['train_points']} points, tested on the other {box['holdout_points']}; "
         f"restrictions with a quasi-p-value >= {ALPHA} dropped"
-        + (f" ({', '.join(f'{k} {v:.2g}' for k, v in box['dropped'].items())})" if box["dropped"] else " (none)")
+        + (f" ({', '.join(f'{labels(k)[1]} {v:.2g}' for k, v in box['dropped'].items())})" if box["dropped"] else " (none)")
         + f". Held out: {box['holdout_runs_in_box']} runs in the box, density {box['holdout_density']:.2f} against "
-        f"a share of cases {box['holdout_share']:.2f}, one-sided binomial p = {box['holdout_p']:.2g}.")
+        f"a share of cases {box['holdout_share']:.2f}, one-sided binomial p {_p(box['holdout_p'])}.")
     if not box["passed"]:
         s.text.append("The box did not pass (no significant restriction, or not better than chance on the "
                       "held-out points): no rule is reported.")
     else:
         fr, en = rules(box["limits"])
         dens = box["holdout_density"]
-        fr = (fr.rstrip(".") + f", alors dans {dens:.0%} des simulations (contre {box['holdout_share']:.0%} "
+        fr = (fr.rstrip(".") + f", alors dans {_fr(dens, '.0%')} des simulations (contre {_fr(box['holdout_share'], '.0%')} "
               "en tout) les territoires les plus fragiles ont réduit une plus grande part de leur besoin que les "
               "moins fragiles et les alliances ont duré au moins autant que la médiane.")
         en = (en.rstrip(".") + f", then in {dens:.0%} of runs (against {box['holdout_share']:.0%} overall) the "
@@ -209,8 +225,8 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
         lift = box["holdout_density"] / box["holdout_share"]
         s.text.append(f"On the held-out points the box's density is {lift:.2f} times the share of cases"
                       + (" (below 1.5: read the rule as weak)." if lift < 1.5 else "."))
-        s.text += [f"FR : {fr} (couverture {box['coverage']:.2f}, densité {box['density']:.2f} sur "
-                   f"l'apprentissage ; {box['holdout_coverage']:.2f} et {box['holdout_density']:.2f} sur les "
+        s.text += [f"FR : {fr} (couverture {_fr(box['coverage'], '.2f')}, densité {_fr(box['density'], '.2f')} sur "
+                   f"l'apprentissage ; {_fr(box['holdout_coverage'], '.2f')} et {_fr(box['holdout_density'], '.2f')} sur les "
                    "points réservés)",
                    f"EN: {en} (coverage {box['coverage']:.2f}, density {box['density']:.2f} on the training "
                    f"points; {box['holdout_coverage']:.2f} and {box['holdout_density']:.2f} held out)"]
@@ -220,7 +236,7 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
                               for k, (lo, hi) in box["limits"].items()])
         s.tables["discovery_box"] = (table, f"PRIM box: coverage {box['coverage']:.2f}, density "
                                      f"{box['density']:.2f} (held out: {box['holdout_coverage']:.2f}, "
-                                     f"{box['holdout_density']:.2f}; p = {box['holdout_p']:.2g})")
+                                     f"{box['holdout_density']:.2f}; p {_p(box['holdout_p'])})")
     import matplotlib
 
     traj = box["trajectory"]

@@ -88,6 +88,49 @@ def test_inventory(root: Path = ROOT) -> list[dict[str, object]]:
     return rows
 
 
+def known_failures(root: Path = ROOT) -> list[dict[str, str]]:
+    """Every test marked ``xfail`` (a claim the model does not reproduce yet; strict: a pass
+    is reported), with its reason, read from the source (nothing is run)."""
+    import ast
+
+    rows = []
+    for path in sorted((root / "tests").glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in ast.walk(tree):
+            if not (isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and fn.name.startswith("test_")):
+                continue
+            for node in (n for d in fn.decorator_list for n in ast.walk(d)):
+                if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("mark.xfail"):
+                    reason = next((k.value for k in node.keywords if k.arg == "reason"), None)
+                    if isinstance(reason, ast.Subscript) and isinstance(reason.value, ast.Name):
+                        table = _module_dict(tree, reason.value.id)  # e.g. NOT_SHOWN[lv.id]: one row per entry
+                        if table is not None:
+                            rows += [{"module": path.name, "test": f"{fn.name}[{k}]", "reason": " ".join(str(v).split())}
+                                     for k, v in table.items()]
+                            continue
+                    try:
+                        text = str(ast.literal_eval(reason)) if reason is not None else ""
+                    except ValueError:
+                        text = ast.unparse(reason)
+                    rows.append({"module": path.name, "test": fn.name, "reason": " ".join(text.split())})
+    return rows
+
+
+def _module_dict(tree: Any, name: str) -> dict | None:
+    """The literal value of a module-level ``name = {...}`` (None when it is not a literal dict)."""
+    import ast
+
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(getattr(t, "id", None) == name for t in targets) and node.value is not None:
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+    return None
+
+
 def counts_block() -> str:
     c = counts()
     return (f"{c['levers']} Charter levers and {c['additions']} workshop additions, {c['scenarios']} scenario "
@@ -107,6 +150,14 @@ def trace_section() -> Any:
               f"({sum(r['marked_slow'] for r in rows)} marked slow, run by make test; make test-fast skips them), "
               "read from tests/ at build time. Which TRACE element each module evidences: docs/trace.md."]
     s.tables["trace_tests"] = (pd.DataFrame(rows), "Test modules: purpose and number of test functions")
+    failing = known_failures()
+    if failing:
+        s.text.append(f"Known failures: {len(failing)} test(s) marked xfail, claims of docs/ODD.md the model does not "
+                      "reproduce yet (a strict xfail runs and must fail; a pass is reported): "
+                      + "; ".join(f"{r['test']} ({r['module']})" for r in failing)
+                      + ". Their reasons, with the measured figures, are in the table below; a test count is not "
+                      "evidence that every pattern holds.")
+        s.tables["trace_known_failures"] = (pd.DataFrame(failing), "Tests marked xfail and why")
     return s
 
 

@@ -13,6 +13,7 @@ factor values, seed, outcomes), ``pilot.parquet``, ``indices.csv`` (long format:
 from __future__ import annotations
 
 import json
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -63,11 +64,22 @@ def _analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFram
     rows: list[dict] = []
     fits: list[dict] = []
     for o in spec.outcomes:
+        undefined = int(outcomes[o].isna().sum())  # NaN: nothing to average in that run (simulation/outcomes.py)
+        if undefined and spec.method != "regression":  # Sobol and Morris designs need every run
+            print(f"sensitivity: outcome {o!r} is undefined in {undefined} of {len(outcomes)} runs; "
+                  "not analysed (a longer horizon gives it something to average)", file=sys.stderr)
+            fits.append({"outcome": o, "part": "", "points": len(outcomes), "undefined": undefined})
+            continue
+        if undefined:
+            print(f"sensitivity: outcome {o!r} is undefined in {undefined} of {len(outcomes)} runs; "
+                  "regression on the points where it is defined in every replication", file=sys.stderr)
         if spec.method == "sobol":
             rows += _sobol(spec, parts, table, outcomes, reps, o, groups)
             continue
         for part, (prob, u) in parts.items():
             y = _matrix(outcomes, table, part, o, reps)
+            defined = ~np.isnan(y).any(axis=1)  # regression only: points are independent
+            y, u = y[defined], u[defined]
             names = prob["names"]
             if spec.method == "morris":
                 res = analysis.morris(u, y.mean(axis=1), len(names), confidence=conf, resamples=b, seed=seed)
@@ -89,7 +101,8 @@ def _analyse(spec: Spec, parts: dict, table: pd.DataFrame, outcomes: pd.DataFram
             var_y = float(np.var(y.mean(axis=1), ddof=1))
             lo_hi = ((1 - noise[o].get("seed_var_high", np.nan) / var_y, 1 - noise[o].get("seed_var_low", np.nan) / var_y)
                      if reps == 1 and len(parts) == 1 else (np.nan, np.nan))
-            fit = {"outcome": o, "part": part, "points": len(y), "r2": res["r2"], "ceiling": res["ceiling"],
+            fit = {"outcome": o, "part": part, "points": len(y), "undefined": int((~defined).sum()),
+                   "r2": res["r2"], "ceiling": res["ceiling"],
                    "ceiling_low": lo_hi[0], "ceiling_high": lo_hi[1],
                    "r2_share_of_ceiling": res["r2"] / res["ceiling"] if res["ceiling"] > 0 else float("nan"),
                    "q2": float("nan")}

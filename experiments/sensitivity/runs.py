@@ -221,6 +221,11 @@ def pilot_noise(spec: Spec, pilot: pd.DataFrame) -> dict[str, dict[str, float]]:
     for o in spec.outcomes:
         y = pilot[o].to_numpy(dtype=float).reshape(-1, seeds)
         pts = y[1:] if len(y) > 1 else y
+        pts = pts[~np.isnan(pts).any(axis=1)]  # NaN: undefined in a run (simulation/outcomes.py)
+        if len(pts) == 0:
+            out[o] = dict.fromkeys(("seed_var", "seed_var_df", "base_seed_var", "seed_var_low", "seed_var_high",
+                                    "between_points_var"), float("nan"))
+            continue
         s2, df = analysis.noise_variance(pts)
         # the seed variance differs between points: its interval is a bootstrap over the points
         per = np.var(pts, axis=1, ddof=1)
