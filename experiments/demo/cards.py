@@ -33,6 +33,7 @@ class Card:
     overrides: dict[str, Any]
     why_fr: str = ""
     why_en: str = ""
+    today: str = ""  # a dotted parameter whose value today the card's button says ("aujourd'hui : 6 ans")
 
     def title(self, lang: str) -> str:
         return self.title_fr if lang == "fr" else self.title_en
@@ -68,7 +69,8 @@ CARDS: tuple[Card, ...] = (
          "projets de 3 ans. Seule la durée change, pas la chance qu'une élection change l'équipe.",
          "In the model, at each election a new council may withdraw from running alliances, and an "
          "official's horizon ends with the term (model documentation, § 7.1): 3-year terms cut more 3-year projects. Only the "
-         "length changes, not the chance that an election changes the council."),
+         "length changes, not the chance that an election changes the council.",
+         today="time.electoral_cycle_months"),
     Card("charter_adopted", "On adopte la Charte", "The Charter is adopted", dict(_CHARTER),
          "Dans le modèle, chaque levier pratiqué rend les alliances plus efficaces (partage, mutualisation, "
          "données, complémentarité…) et leurs effets s'additionnent : l'impact est fort ; les alliances durent, "

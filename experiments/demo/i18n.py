@@ -30,6 +30,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "card_changes": ("Ce que change cette question : {what}.", "What this question changes: {what}."),
     "all_charter_levers": ("les 21 leviers de la Charte pratiqués pleinement (1 au lieu de {v})",
                            "the Charter's 21 levers fully practised (1 instead of {v})"),
+    "compare_title": ("Entre deux questions : « {b} » comparée à « {a} »",
+                      "Between two questions: \"{b}\" compared with \"{a}\""),
+    "compare_help": ("Les mêmes tirages pour les deux : l'écart et son intervalle disent ce qui sépare ces deux "
+                     "choix, sans passer par la référence.",
+                     "The same draws for both: the difference and its interval say what separates these two "
+                     "choices, without going through the reference."),
+    "compare_a": ("Question de départ", "Starting question"),
+    "compare_b": ("Question comparée", "Question compared"),
+    "compare_log": ("Comparer « {b} » à « {a} »", "Compare \"{b}\" with \"{a}\""),
+    "no_change_on": ("Pas de changement établi : {what}.", "No established change: {what}."),
+    "handout_intro": ("Séance du {d} : {q} question(s) posée(s) au modèle, chacune sur les mêmes {n} tirages "
+                      "que la référence (aujourd'hui, ou les réglages de la séance).",
+                      "Session of {d}: {q} question(s) asked of the model, each on the same {n} draws as the "
+                      "reference (today, or the session's settings)."),
+    "handout_none": ("Aucune question n'a été posée pendant cette séance.", "No question was asked in this session."),
+    "handout_method": ("Un changement est dit établi quand son intervalle à 95 % (pour les {f} indicateurs "
+                       "ensemble, sur {n} tirages) exclut « aucun changement ». Le modèle est une aide à la "
+                       "discussion : ses forces sont des hypothèses, pas des mesures.",
+                       "A change is called established when its 95% interval (for the {f} indicators together, "
+                       "over {n} draws) excludes no change. The model is an aid to discussion: its strengths "
+                       "are assumptions, not measurements."),
     "more_details": ("Les autres indicateurs", "The other indicators"),
     "cards_help": ("Appuyez sur une carte pour poser la question ; appuyez de nouveau pour la retirer. "
                    "Trois questions au plus à la fois, à côté de la référence.",
@@ -58,8 +79,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "reset": ("Tout remettre à zéro", "Reset everything"),
     "reset_confirm": ("Oui, tout effacer", "Yes, clear everything"),
     "cancel": ("Annuler", "Cancel"),
-    "saved_to": ("Séance enregistrée au fur et à mesure dans {f} (à rejouer avec alliance demo --replay).",
-                 "Session saved as it goes in {f} (replay with alliance demo --replay)."),
+    "saved_to": ("Séance enregistrée au fur et à mesure : dossier {d}, fichier {f}.",
+                 "Session saved as it goes: folder {d}, file {f}."),
     "export": ("Exporter la séance (zip)", "Export the session (zip)"),
     "log": ("Journal de la séance", "Session log"),
     "glossary": ("Petit lexique", "Short glossary"),
@@ -109,13 +130,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "series.engagement": ("Engagement des partenaires (0-1)", "Partners' engagement (0-1)"),
     "series.trust_micro_macro": ("Confiance micro-macro (0-1)", "Micro-macro trust (0-1)"),
     # the territories' map and stories (experiments.demo.territories)
-    "map_title": ("Les territoires et leurs alliances", "The territories and their alliances"),
-    "map_help": ("Chaque disque numéroté est un territoire ; les petits points autour sont ses acteurs, "
-                 "colorés selon leur type. Un trait relie les partenaires d'une alliance, coloré selon ce "
-                 "qu'elle est devenue. Cliquez sur un territoire pour lire son histoire.",
-                 "Each numbered disc is a territory; the small dots around it are its actors, coloured by "
-                 "type. A line links the partners of an alliance, coloured by what became of it. Click a "
-                 "territory to read its story."),
+    "map_title": ("Les territoires et leurs alliances (schéma)", "The territories and their alliances (diagram)"),
+    "map_help": ("Un schéma, pas une carte de France : chaque disque numéroté est un territoire, placé près de "
+                 "ses voisins ; les petites formes autour sont ses acteurs (la forme dit leur type). Un trait "
+                 "relie les partenaires d'une alliance ; sa couleur dit ce qu'elle est devenue. Cliquez sur un "
+                 "territoire pour lire son histoire.",
+                 "A diagram, not a map: each numbered disc is a territory, placed near its neighbours; the "
+                 "small shapes around it are its actors (the shape says their type). A line links the partners "
+                 "of an alliance; its colour says what became of it. Click a territory to read its story."),
     "map_history": ("Histoire montrée", "History shown"),
     "map_draw": ("Une histoire possible parmi les tirages : celle du tirage {s}, sur {m} mois.",
                  "One possible history among the draws: that of draw {s}, over {m} months."),
