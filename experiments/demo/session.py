@@ -372,7 +372,7 @@ def describe(event: dict[str, Any], lang: str) -> str:
     if kind == "lang":
         return "Français" if event.get("value") == "fr" else "English"
     if kind == "compare":
-        titles = [card_table.BY_ID[c].title(lang) if c in card_table.BY_ID else str(c)
+        titles = [card_table.BY_ID[c].title(lang) if isinstance(c, str) and c in card_table.BY_ID else str(c)
                   for c in (event.get("a"), event.get("b"))]
         return i18n.t("compare_log", lang, a=titles[0], b=titles[1])
     if kind == "reset":
