@@ -630,3 +630,31 @@ def test_solaras_loader_is_replaced_by_one_in_the_pages_language(monkeypatch):
         assert (command.TEMPLATES / f"loader-alliance-{lang}.css").is_file()
         command._offline_settings(lang)
         assert os.environ.pop("SOLARA_THEME_LOADER") == f"alliance-{lang}"
+
+
+@pytest.mark.slow
+def test_what_each_cards_why_sentence_claims_is_what_its_answer_shows():
+    """A card's "why" sentence says what the model does (cards.Card.claims); over the page's 20
+    draws, with the page's simultaneous intervals, each claim holds: a rise or a fall is an
+    established change of that sign, "little / uncertain" is no established change. When a
+    mechanism changes, this test names the sentence to rewrite."""
+    from experiments.io import scenarios as scn
+    from simulation import OUTCOMES
+
+    base = scn.load("baseline").params
+    seeds = answer.seeds_from(0, 20)
+    run = {"reference": answer.run_scenario(base.model_dump(), seeds)}
+    unit = {o.key: o.unit for o in OUTCOMES}
+    wrong = []
+    assert all(c.claims for c in cards.CARDS)
+    for card in cards.CARDS:
+        run[card.id] = answer.run_scenario(base.with_overrides(card.overrides).model_dump(), seeds)
+    for card in cards.CARDS:
+        for key, sign, against in card.claims:
+            kind = "points" if unit[key] == "share" else "score" if unit[key] == "0-1" else "relative"
+            d = answer.difference(answer.Headline(key, kind), run[against], run[card.id])
+            shown = 0 if d.no_change else (1 if d.mean > 0 else -1)
+            if shown != sign:
+                wrong.append(f"{card.id}: {key} against {against}: claimed {sign:+d}, the answer shows "
+                             f"{d.mean:+.3g} [{d.low:+.3g}, {d.high:+.3g}]")
+    assert wrong == []
