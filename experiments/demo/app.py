@@ -229,12 +229,15 @@ def card_label(card: card_table.Card, lang: str) -> str:
     return f"{card.title(lang)} (aujourd'hui : {today})" if lang == "fr" else f"{card.title(lang)} (today: {today})"
 
 
-def _lines(sentences: list[str], cls: str = "") -> str:
-    """Sentences as list items: the answer, then its interval in a second, smaller line."""
+def _lines(sentences: list[str], cls: str = "", short: str = "") -> str:
+    """Sentences as list items: the answer, then its interval in a second, smaller line (with
+    ``short`` = the page's language, the projector's: the interval's ends only)."""
     e = html.escape
     out = []
     for x in sentences:
         main, _, detail = x.partition("\n")
+        if short and detail:
+            detail = ("95\u00a0% : " if short == "fr" else "95%: ") + detail.rsplit(": ", 1)[-1].split(", qu", 1)[0].split(", wh", 1)[0].rstrip(".")
         small = f"<br><small class='alliance-interval' style='color:#666'>{e(detail)}</small>" if detail else ""
         out.append(f"<li class='{cls}'>{e(main)}{small}</li>")
     return "".join(out)
@@ -254,7 +257,7 @@ def _answer_block(title: str, note: str, sentences: list[str], established: int,
         out += [f"<p class='alliance-why' style='color:#555;font-style:italic'>{e(w)}</p>" for w in whys if w]
     if large:  # the projector: the changes, then one line naming what does not change
         labels = [x.split(" : " if lang == "fr" else ": ", 1)[0] for x in same]
-        out.append("<ul class='alliance-changed'>" + _lines(changed) + "</ul>" if changed else
+        out.append("<ul class='alliance-changed'>" + _lines(changed, short=lang) + "</ul>" if changed else
                    f"<p>{e(i18n.t('no_established', lang, n=n))}</p>")
         if changed and labels:
             out.append(f"<p class='alliance-same'>{e(i18n.t('no_change_on', lang, what=', '.join(labels)))}</p>")
@@ -271,7 +274,7 @@ def _answer_block(title: str, note: str, sentences: list[str], established: int,
 @solara.component
 def Answers(ctl: Controller, projector: bool = False):
     v, lang, settings = ctl.view.value, ctl.lang.value, ctl.settings.value
-    solara.HTML("h2", i18n.t("answer", lang))
+    solara.HTML("h2", i18n.t("answer", lang), classes=["alliance-answers-title"])
     blocks = []  # (title, note, key, whys, classes)
     if "settings" in v.answers:
         note = i18n.t("settings_changed", lang, what=view.changes(settings, lang, BASE))
@@ -615,16 +618,16 @@ def Page():
 #: Projector mode: large cards, titles and answers for the back of the room, sized so that the
 #: cards and the answers fit a 1280x720 projector (tests/test_demo_browser.py measures it).
 PROJECTOR_CSS = """
-.alliance-projector h1 { font-size: 2.1em; margin: 0; }
-.alliance-projector h2 { font-size: 1.5em; margin: 0.3em 0 0.1em; }
-.alliance-projector h3 { font-size: 1.35em; margin: 0.2em 0; }
+.alliance-projector h1 { font-size: 2.2em; margin: 0; }
+.alliance-projector h2 { font-size: 1.4em; margin: 0.3em 0 0.1em; }
+.alliance-projector h3 { font-size: 1.4em; margin: 0.1em 0; }
 .alliance-projector .alliance-cards { gap: 6px !important; }
-.alliance-projector .alliance-card { font-size: 1.15em !important; height: auto !important; min-height: 44px;
-  padding: 4px 12px !important; text-transform: none; letter-spacing: 0; max-width: 24em; }
-.alliance-projector .alliance-card .v-btn__content { white-space: normal; line-height: 1.2; }
-.alliance-projector .alliance-answer { font-size: 1.3em; line-height: 1.3; }
-.alliance-projector .alliance-answer ul { margin: 0.2em 0; padding-left: 1.1em; }
-.alliance-projector .alliance-changes { font-size: 0.8em; margin: 0; }
-.alliance-projector .alliance-same { font-size: 0.85em; color: #444; margin: 0.2em 0; }
-.alliance-projector .alliance-timing { display: none; }
+.alliance-projector .alliance-card { font-size: 1.1em !important; height: auto !important; min-height: 40px;
+  padding: 4px 10px !important; text-transform: none; letter-spacing: 0; }
+.alliance-projector .alliance-answer { font-size: 1.15em; line-height: 1.25; }
+.alliance-projector .alliance-answer ul { margin: 0.1em 0; padding-left: 1.1em; }
+.alliance-projector .alliance-interval { font-size: 0.72em; }
+.alliance-projector .alliance-changes { font-size: 0.7em; margin: 0; }
+.alliance-projector .alliance-same { font-size: 0.8em; color: #444; margin: 0.1em 0; }
+.alliance-projector .alliance-timing, .alliance-projector .alliance-answers-title { display: none; }
 """

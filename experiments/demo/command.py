@@ -129,10 +129,12 @@ def _say_when_ready(host: str, port: int) -> None:
                 break
         except OSError:
             time.sleep(0.3)
+    # the first page's answer (the reference over its draws) computed now, not when the room looks
+    from experiments.demo import app, session, view
+
+    view.compute(session.State(lang=app.DEFAULT_LANG), app.BASE)
     print(f"alliance demo: open {url} in a browser (Ctrl-C to stop)", flush=True)
     # the export draws a figure: load the plotting library now, not in front of the room
-    from experiments.demo import view
-
     view.figure_warm_up()
 
 
@@ -150,6 +152,9 @@ def _offline_settings(lang: str = "fr") -> None:
     ours = f"alliance-{lang}"
     loader = ours if (TEMPLATES / f"loader-{ours}.html").is_file() else "plain"
     os.environ.setdefault("SOLARA_THEME_LOADER", loader)  # no English "Loading app" nor "Made with Solara"
+    from . import i18n
+
+    os.environ.setdefault("SOLARA_THEME_TITLE", i18n.t("title", lang))  # the tab's title while loading
     os.environ.setdefault("SOLARA_MODE", "production")
     if sys.platform != "win32":
         os.environ.setdefault("MPLBACKEND", "Agg")
