@@ -239,7 +239,7 @@ def test_export_holds_a_replayable_log_series_figure_and_summary(tmp_path):
         assert "Un fonds territorial mutualisé" in csv and "." not in csv.splitlines()[-1].split(";", 1)[1]
         assert "," in csv.splitlines()[-1]  # a decimal comma in the last row's values
         summary = zf.read("resume-de-la-seance.html").decode()
-        assert "fonds territorial mutualisé" in summary and "intervalle à 95\u00a0%" in summary
+        assert "fonds territorial mutualisé" in summary and "(95\u00a0% : " in summary
     assert session.replay(session.read_session(path)[1], BASE) == state
     english = view.series_csv(view.compute(session.apply(state, {"kind": "lang", "value": "en"}, BASE), BASE))
     assert english.splitlines()[0] == "scenario,seed,month," + ",".join(answer.PLOTTED)

@@ -229,17 +229,25 @@ def card_label(card: card_table.Card, lang: str) -> str:
     return f"{card.title(lang)} (aujourd'hui : {today})" if lang == "fr" else f"{card.title(lang)} (today: {today})"
 
 
-def _lines(sentences: list[str], cls: str = "", short: str = "") -> str:
-    """Sentences as list items: the answer, then its interval in a second, smaller line (with
-    ``short`` = the page's language, the projector's: the interval's ends only)."""
+def _lines(sentences: list[str], cls: str = "") -> str:
+    """Sentences as list items: the answer, then its interval in a second, smaller line."""
     e = html.escape
     out = []
     for x in sentences:
         main, _, detail = x.partition("\n")
-        if short and detail:
-            detail = ("95\u00a0% : " if short == "fr" else "95%: ") + detail.rsplit(": ", 1)[-1].split(", qu", 1)[0].split(", wh", 1)[0].rstrip(".")
         small = f"<br><small class='alliance-interval' style='color:#666'>{e(detail)}</small>" if detail else ""
         out.append(f"<li class='{cls}'>{e(main)}{small}</li>")
+    return "".join(out)
+
+
+def _short_lines(sentences: list[str], lang: str) -> str:
+    """The projector's list items: the answer, then only its interval's ends in a smaller line."""
+    e = html.escape
+    out = []
+    for x in sentences:
+        main, _, rest = view.short_interval(x, lang).rpartition(" (")
+        out.append(f"<li>{e(main)}<br><small class='alliance-interval'>{e(rest.removesuffix(')'))}</small></li>"
+                   if main else f"<li>{e(rest)}</li>")
     return "".join(out)
 
 
@@ -252,12 +260,12 @@ def _answer_block(title: str, note: str, sentences: list[str], established: int,
     n = len(answer.HEADLINES)
     main, rest = sentences[:n], sentences[n:]
     changed, same = main[:established], main[established:]
+    labels = view.split_answer(sentences, established, lang)[1]
     out = [f"<h3>{e(title)}</h3>", f"<p class='alliance-changes' style='color:#555'>{e(note)}</p>"]
     if not large:
         out += [f"<p class='alliance-why' style='color:#555;font-style:italic'>{e(w)}</p>" for w in whys if w]
     if large:  # the projector: the changes, then one line naming what does not change
-        labels = [x.split(" : " if lang == "fr" else ": ", 1)[0] for x in same]
-        out.append("<ul class='alliance-changed'>" + _lines(changed, short=lang) + "</ul>" if changed else
+        out.append("<ul class='alliance-changed'>" + _short_lines(changed, lang) + "</ul>" if changed else
                    f"<p>{e(i18n.t('no_established', lang, n=n))}</p>")
         if changed and labels:
             out.append(f"<p class='alliance-same'>{e(i18n.t('no_change_on', lang, what=', '.join(labels)))}</p>")

@@ -164,6 +164,14 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Unmet needs, month by month (1 = nothing is met)"),
     "needs_intro": ("Besoins non couverts (1 = rien n'est couvert, 0 = tout l'est), au départ puis au mois {m} :",
                     "Unmet needs (1 = nothing is met, 0 = all is), at the start then at month {m}:"),
+    "needs_grow": ("Dans le modèle, les besoins non couverts remontent d'eux-mêmes chaque mois, plus vite dans un "
+                   "territoire fragile (« des fragilités grandissantes ») ; les alliances les font baisser tant "
+                   "qu'elles agissent (documentation du modèle, § 7.2). Des besoins plus hauts à la fin ne disent "
+                   "donc pas que les alliances ont nui : sans elles, ils seraient plus hauts encore.",
+                   "In the model, unmet needs grow back by themselves every month, faster in a fragile territory "
+                   "(\"growing fragilities\"); alliances bring them down while they act (model documentation, "
+                   "§ 7.2). Higher needs at the end do not mean the alliances did harm: without them, needs would "
+                   "be higher still."),
     "need_line": ("{need} {a} → {b} ({c})", "{need} {a} → {b} ({c})"),
     "who_is_here": ("Sur place : {o} équipe municipale, {a} associations et {f} entreprises (région {r}).",
                     "Here: {o} local council, {a} associations and {f} firms (region {r})."),

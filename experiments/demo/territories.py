@@ -334,6 +334,7 @@ def story(rec: Record, t: int, lang: str) -> dict[str, Any]:
         parts.append(i18n.t("need_line", lang, need=i18n.t(f"need.{d}", lang), a=n(start[j]), b=n(end[j]),
                             c=i18n.percent(change, lang, 0, True)))
     facts.append(i18n.t("needs_intro", lang, m=rec.months) + " " + ("; " if not fr else " ; ").join(parts) + ".")
+    facts.append(i18n.t("needs_grow", lang))
     mine = [al for al in rec.alliances if al.territory == t]
     # "of these" counts the alliances that brought their partners together: they add up to ``formed``
     counts = {f: sum(al.fate == f for al in mine if al.stage >= AGREED) for f in FATES}

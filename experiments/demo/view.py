@@ -256,79 +256,98 @@ def series_csv(view: View) -> str:
     return "\ufeff" + table.to_csv(index=False, sep=";", decimal=",")
 
 
-def asked(events: list[dict], base: Params, lang: str) -> list[tuple[str, str, list[str], list[str]]]:
+def short_interval(sentence: str, lang: str) -> str:
+    """A sentence's answer with only its interval's ends: "…, soit 49 % de moins (95 % : −57 % à −41 %)"."""
+    main, _, detail = sentence.partition("\n")
+    if not detail:
+        return main
+    ends = detail.rsplit(": ", 1)[-1].split(", qu", 1)[0].split(", wh", 1)[0].rstrip(".")
+    said = "95\u00a0% : " if lang == "fr" else "95%: "
+    return f"{main} ({said}{ends})"
+
+
+def split_answer(sentences: list[str], established: int, lang: str) -> tuple[list[str], list[str]]:
+    """The headline sentences that change, and the labels of the headlines that do not."""
+    main = sentences[:len(answer.HEADLINES)]
+    sep = " : " if lang == "fr" else ": "
+    return main[:established], [x.split(sep, 1)[0] for x in main[established:]]
+
+
+def asked(events: list[dict], base: Params, lang: str) -> list[tuple[str, str, list[str], list[str], list[str]]]:
     """Every question asked during the session, in the order asked: (title, what it changes, why,
-    answer sentences), each once per settings and draws it was asked with. The session is played
-    again event by event (the runs are those of the page, cached)."""
+    the sentences of what changes, the labels of what does not). A question is a card pressed,
+    a lever or rule moved, or two questions compared; the session is played again event by event
+    (the runs are those of the page, cached)."""
     state = State(lang=lang)
-    seen: set = set()
     out = []
     for event in events:
         event = {k: v for k, v in event.items() if k != "t"}
-        if event.get("kind") == "lang":
+        kind = event.get("kind")
+        if kind not in ("card", "set", "compare", "seeds", "reset"):
             continue
         try:
             new = session.apply(state, event, base)
         except USER_ERRORS:  # a refused event changed nothing on the page either
             continue
-        if (new.cards, new.settings, new.seeds, new.first_seed, new.pair()) == \
-                (state.cards, state.settings, state.seeds, state.first_seed, state.pair()):
-            state = new
+        pair_before, state = state.pair(), new
+        if kind == "card" and event["id"] in state.cards:
+            keys = [event["id"]]
+        elif kind == "set":
+            keys = ["settings"]
+        else:
+            keys = []
+        if state.pair() and state.pair() != pair_before:
+            keys.append("compare")
+        if not keys:
             continue
-        state = new
         v = compute(state, base)
-        where = (tuple(sorted(state.settings.items(), key=str)), state.seeds, state.first_seed)
-        keys = [("settings", None)] if "settings" in v.answers else []
-        keys += [(c, None) for c in state.cards] + ([("compare", state.pair())] if "compare" in v.answers else [])
-        for key, pair in keys:
-            if (key, pair, where) in seen:
-                continue
-            seen.add((key, pair, where))
-            n = len(answer.HEADLINES)
-            said = v.answers[key][:n]
+        for key in keys:
+            changed, same = split_answer(v.answers[key], v.established[key], lang)
             if key == "settings":
                 out.append((i18n.t("settings_answer", lang),
                             i18n.t("settings_changed", lang, what=changes(state.settings, lang, base)),
-                            v.why.get("settings", []), said))
+                            v.why.get("settings", []), changed, same))
             elif key == "compare":
-                a, b = (card_table.BY_ID[c].title(lang) for c in pair)
-                out.append((i18n.t("compare_title", lang, a=a, b=b), i18n.t("compare_help", lang), [], said))
+                a, b = (card_table.BY_ID[c].title(lang) for c in state.pair())
+                out.append((i18n.t("compare_title", lang, a=a, b=b), i18n.t("compare_help", lang), [], changed, same))
             else:
                 card = card_table.BY_ID[key]
                 note = i18n.t("card_changes", lang, what=changes(card.overrides, lang, base))
                 if state.settings:
                     note += " " + i18n.t("settings_changed", lang, what=changes(state.settings, lang, base))
-                out.append((f"{i18n.t('cards', lang)} {card.title(lang)}", note, [card.why(lang)], said))
+                out.append((f"{i18n.t('cards', lang)} {card.title(lang)}", note, [card.why(lang)], changed, same))
     return out
 
 
 def handout_html(events: list[dict], view: View, base: Params, figure: bytes | None = None) -> str:
-    """The session's one-page hand-out (HTML, printable): every question asked with its answer in
-    plain words and why the model answers so, then the last comparison's figure. No file path,
-    no command: it goes to the participants."""
+    """The session's hand-out (HTML, printable on a page or two): every question asked with its
+    answer in plain words and why the model answers so, then the last comparison's figure. No
+    file path, no command: it goes to the participants."""
     import base64
     import html as h
 
     lang = view.lang
     e = h.escape
     questions = asked(events, base, lang)
+    day = time.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d")
     parts = [f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(i18n.t('title', lang))}</title>",
-             "<style>body{font-family:sans-serif;max-width:60em;margin:1.5em auto;font-size:11pt;line-height:1.35}"
-             "h1{font-size:1.5em}h2{font-size:1.1em;margin:1em 0 .2em}p{margin:.2em 0}ul{margin:.2em 0}"
-             ".why{font-style:italic;color:#444}small{color:#555}img{max-width:100%}"
-             "@media print{body{font-size:9pt;margin:0}h2{break-after:avoid}}</style></head><body>",
+             "<style>body{font-family:sans-serif;max-width:60em;margin:1.5em auto;font-size:10.5pt;line-height:1.3}"
+             "h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.05em;margin:.8em 0 .1em}p{margin:.1em 0}"
+             "ul{margin:.1em 0}.why{font-style:italic;color:#444}.same{color:#444}small{color:#555}"
+             "img{max-width:100%}@media print{body{font-size:8.5pt;margin:0}h2{break-after:avoid}}</style></head><body>",
              f"<h1>{e(i18n.t('title', lang))}</h1>",
-             f"<p>{e(i18n.t('handout_intro', lang, d=time.strftime('%d/%m/%Y' if lang == 'fr' else '%Y-%m-%d'), q=len(questions), n=len(view.seeds)))}</p>"]
+             f"<p>{e(i18n.t('handout_intro', lang, d=day, q=len(questions), n=len(view.seeds)))}</p>"]
     if not questions:
         parts.append(f"<p>{e(i18n.t('handout_none', lang))}</p>")
-    for title, note, whys, said in questions:
+    for title, note, whys, changed, same in questions:
         parts.append(f"<h2>{e(title)}</h2><p>{e(note)}</p>")
         parts += [f"<p class='why'>{e(w)}</p>" for w in whys if w]
-        items = []
-        for x in said:
-            main, _, detail = x.partition("\n")
-            items.append(f"<li>{e(main)}<br><small>{e(detail)}</small></li>")
-        parts.append("<ul>" + "".join(items) + "</ul>")
+        if changed:
+            parts.append("<ul>" + "".join(f"<li>{e(short_interval(x, lang))}</li>" for x in changed) + "</ul>")
+            if same:
+                parts.append(f"<p class='same'>{e(i18n.t('no_change_on', lang, what=', '.join(same)))}</p>")
+        else:
+            parts.append(f"<p class='same'>{e(i18n.t('no_established', lang, n=len(answer.HEADLINES)))}</p>")
     if figure:
         parts.append(f"<h2>{e(i18n.t('side_by_side', lang))}</h2>"
                      f"<img alt='' src='data:image/png;base64,{base64.b64encode(figure).decode()}'>")
