@@ -236,7 +236,8 @@ def _lines(sentences: list[str], cls: str = "") -> str:
     for x in sentences:
         main, _, detail = x.partition("\n")
         small = f"<br><small class='alliance-interval' style='color:#666'>{e(detail)}</small>" if detail else ""
-        out.append(f"<li class='{cls}'>{e(main)}{small}</li>")
+        grey = " style='color:#555'" if cls else ""
+        out.append(f"<li class='{cls}'{grey}>{e(main)}{small}</li>")
     return "".join(out)
 
 
