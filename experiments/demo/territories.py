@@ -35,7 +35,7 @@ KINDS = ("state", "foundation", "firm", "association", "official")
 #: became of an alliance (facilitator review 12b, finding 9: fates reused the actors' colours).
 ACTOR_COLOUR = "#2c3e50"
 KIND_SYMBOLS = {"official": "triangle", "association": "circle", "firm": "rect", "foundation": "diamond",
-                "state": "pin"}
+                "state": "arrow"}
 FATE_COLOURS = {"success": "#1a9850", "no_result": "#8c8c8c", "election": "#d7191c",
                 "never_started": "#f4a81d", "no_partners": "#c7c7c7", "stopped": "#7b3294",
                 "ongoing": "#2c7bb6"}
@@ -264,7 +264,8 @@ def map_option(rec: Record, lang: str, selected: int | None = None) -> dict:
     return {
         "animation": False,
         "tooltip": {"show": True},
-        "legend": {"data": [c["name"] for c in categories[:-1]], "bottom": 0},
+        # the legend shows each type's shape (its icon), as the schéma draws it
+        "legend": {"data": [{"name": c["name"], "icon": c["symbol"]} for c in categories[:-1]], "bottom": 0},
         "grid": {"left": 20, "right": 20, "top": 20, "bottom": 40},
         "xAxis": {"type": "value", "min": -0.06, "max": 1.06, "show": False},
         "yAxis": {"type": "value", "min": -0.06, "max": 1.18, "show": False},
