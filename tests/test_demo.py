@@ -507,6 +507,8 @@ def test_a_moved_lever_says_why_from_the_registry_and_what_the_answer_shows():
         assert english.startswith("In the model, practising") and "assumption" in english
     several = why.settings_lines({f"levers.{lv.id}": 1.0, "funding.regime": "mixed"}, BASE, today, today, "fr")
     assert len(several) == 2 and "Plusieurs réglages bougent ensemble" in several[0]
+    many = why.settings_lines({f"levers.{x.id}": 1.0 for x in LEVERS[:5]}, BASE, today, today, "fr")
+    assert len(many) == why.MAX_LINES + 1 and many[-1].startswith("(Et 2 autre(s) réglage(s)")
     lowered = why.lever_line(lv.id, 0.0, BASE, today, today, "fr", alone=True)
     assert "Vous l'avez baissé" in lowered and "devrait baisser" in lowered
 

@@ -198,9 +198,13 @@ def lever_line(lever_id: str, value: float, base: Params, today: answer.Result, 
     return head + seen + strength
 
 
+#: At most this many "why" lines under moved settings; the others are counted in one more line.
+MAX_LINES = 3
+
+
 def settings_lines(settings: dict[str, Any], base: Params, today: answer.Result, now: answer.Result,
                    lang: str) -> list[str]:
-    """One "why" line per lever or rule moved (the rules' lines once each)."""
+    """One "why" line per lever or rule moved, for the first MAX_LINES of them."""
     lines = []
     alone = len(settings) == 1
     for key, value in settings.items():
@@ -209,4 +213,8 @@ def settings_lines(settings: dict[str, Any], base: Params, today: answer.Result,
             lines.append(lever_line(name, float(value), base, today, now, lang, alone))
         elif key in KNOBS:
             lines.append(KNOBS[key][0 if lang == "fr" else 1])
+    if len(lines) > MAX_LINES:
+        more = len(lines) - MAX_LINES
+        lines = lines[:MAX_LINES] + [f"(Et {more} autre(s) réglage(s) bougé(s), chacun avec son propre mécanisme.)"
+                                     if lang == "fr" else f"(And {more} more setting(s) moved, each with its own mechanism.)"]
     return lines
