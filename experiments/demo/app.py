@@ -562,8 +562,8 @@ def Message(ctl: Controller):
 def ReplayBar(ctl: Controller):
     lang, k = ctl.lang.value, ctl.step.value
     solara.Info(i18n.t("replaying", lang, f=ctl.replay_note[0], n=ctl.replay_note[1]))
-    solara.SliderInt(i18n.t("step", lang), value=k, min=0, max=len(ctl.replayed),
-                     on_value=ctl.go_to_step, tick_labels="end_points")
+    solara.Text(i18n.t("step", lang), classes=["alliance-slider-label"])
+    Slider(k, 0, len(ctl.replayed), 1, lambda x: ctl.go_to_step(int(round(x))))  # replayed where released
     said = session.describe(ctl.replayed[k - 1], lang) if 0 < k <= len(ctl.replayed) else i18n.t("step_start", lang)
     solara.Text(i18n.t("step_said", lang, k=k, n=len(ctl.replayed), what=said), classes=["alliance-step"])
 
