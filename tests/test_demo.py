@@ -607,7 +607,7 @@ def test_the_hand_out_holds_every_question_asked_and_no_path_or_command(tmp_path
     assert "alliance demo" not in page and "/tmp/" not in page and str(Path.home()) not in page
     assert "seance-" not in page and ".json" not in page
     assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
-    assert "3 question(s)" not in page and "4 question(s)" in page
+    assert "4 questions posées au modèle" in page
 
 
 def test_the_elections_card_says_todays_mandate_and_the_sessions_go_to_documents():

@@ -40,10 +40,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "compare_b": ("Question comparée", "Question compared"),
     "compare_log": ("Comparer « {b} » à « {a} »", "Compare \"{b}\" with \"{a}\""),
     "no_change_on": ("Pas de changement établi : {what}.", "No established change: {what}."),
-    "handout_intro": ("Séance du {d} : {q} question(s) posée(s) au modèle, chacune sur les mêmes {n} tirages "
-                      "que la référence (aujourd'hui, ou les réglages de la séance).",
-                      "Session of {d}: {q} question(s) asked of the model, each on the same {n} draws as the "
-                      "reference (today, or the session's settings)."),
+    "handout_intro": ("Séance du {d} : {q} au modèle, chacune sur les mêmes {n} tirages que la référence "
+                      "(aujourd'hui, ou les réglages de la séance).",
+                      "Session of {d}: {q} of the model, each on the same {n} draws as the reference (today, "
+                      "or the session's settings)."),
     "handout_none": ("Aucune question n'a été posée pendant cette séance.", "No question was asked in this session."),
     "handout_method": ("Un changement est dit établi quand son intervalle à 95 % (pour les {f} indicateurs "
                        "ensemble, sur {n} tirages) exclut « aucun changement ». Le modèle est une aide à la "
@@ -240,6 +240,7 @@ COUNTED: dict[str, tuple[str, str, str, str]] = {
                                 "a national foundation", "{n} national foundations"),
     "who.state": ("l'État", "l'État", "the State", "the State"),
     "years": ("{n} an", "{n} ans", "{n} year", "{n} years"),
+    "questions_asked": ("{n} question posée", "{n} questions posées", "{n} question asked", "{n} questions asked"),
 }
 
 #: Glossary of the Charter's words: (term_fr, definition_fr, term_en, definition_en).

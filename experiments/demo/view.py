@@ -336,7 +336,7 @@ def handout_html(events: list[dict], view: View, base: Params, figure: bytes | N
              "ul{margin:.1em 0}.why{font-style:italic;color:#444}.same{color:#444}small{color:#555}"
              "img{max-width:100%}@media print{body{font-size:8.5pt;margin:0}h2{break-after:avoid}}</style></head><body>",
              f"<h1>{e(i18n.t('title', lang))}</h1>",
-             f"<p>{e(i18n.t('handout_intro', lang, d=day, q=len(questions), n=len(view.seeds)))}</p>"]
+             f"<p>{e(i18n.t('handout_intro', lang, d=day, q=i18n.count('questions_asked', len(questions), lang), n=len(view.seeds)))}</p>"]
     if not questions:
         parts.append(f"<p>{e(i18n.t('handout_none', lang))}</p>")
     for title, note, whys, changed, same in questions:
