@@ -116,7 +116,7 @@ def test_what_a_question_changes_is_said_against_today_without_a_settings_dump()
                          "funding.budget_scale": 2.0, "levers.dialogue": 0.8}, "fr", BASE)
     was = BASE.time.project_duration_months // 12
     assert f"Durée des projets : 5 ans au lieu de {was} ans" in said
-    assert "La Charte, là où on la pratique, est imposée (aujourd'hui : adoptée librement)" in said
+    assert "; la Charte, là où on la pratique, est imposée (aujourd'hui : adoptée librement)" in said
     assert f"« Dialoguer » pratiqué à 0,8 au lieu de {BASE.levers.dialogue:g}".replace(".", ",") in said
     assert __import__("re").search(r"= \d", said) is None and "(mois)" not in said  # no "X = 60"
 
@@ -608,6 +608,9 @@ def test_the_hand_out_holds_every_question_asked_and_no_path_or_command(tmp_path
     assert "seance-" not in page and ".json" not in page
     assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
     assert "4 questions posées au modèle" in page
+    steps = [{"kind": "set", "key": "levers.dialogue", "value": v} for v in (0.3, 0.4, 0.5)]
+    assert [q[0] for q in view.asked(steps + [{"kind": "lang", "value": "en"}], BASE, "fr")] == \
+        ["Vos réglages, comparés à aujourd'hui"]  # arrow-key steps on one lever: one question
 
 
 def test_the_elections_card_says_todays_mandate_and_the_sessions_go_to_documents():
@@ -660,3 +663,15 @@ def test_what_each_cards_why_sentence_claims_is_what_its_answer_shows():
                 wrong.append(f"{card.id}: {key} against {against}: claimed {sign:+d}, the answer shows "
                              f"{d.mean:+.3g} [{d.low:+.3g}, {d.high:+.3g}]")
     assert wrong == []
+
+
+def test_a_negligible_change_is_not_said_as_a_result():
+    """Review 12c, finding 8: "0,56 au lieu de 0,56, soit 0,003 de moins" was listed as a change."""
+    ref = _result([0.560, 0.561, 0.559, 0.560] * 5, "trust_micro_macro")
+    other = _result([0.557, 0.558, 0.556, 0.557] * 5, "trust_micro_macro")
+    d = answer.difference(answer.Headline("trust_micro_macro", "score"), ref, other)
+    assert not d.no_change and d.negligible and not d.shown  # established, but under 0.02
+    assert "changement négligeable (0,56 pour la référence ; écart −0,003)" in answer.sentence(d, "fr")
+    assert answer.established(ref, other, (answer.Headline("trust_micro_macro", "score"),)) == 0
+    big = _result([0.50, 0.51, 0.49, 0.50] * 5, "trust_micro_macro")
+    assert answer.difference(answer.Headline("trust_micro_macro", "score"), ref, big).shown

@@ -109,6 +109,22 @@ class Difference:
     def no_change(self) -> bool:
         return self.low <= 0 <= self.high
 
+    @property
+    def negligible(self) -> bool:
+        """Established but too small to matter in a room: under NEGLIGIBLE in the unit said."""
+        return not self.no_change and abs(self.mean) < NEGLIGIBLE.get(self.kind, 0.0)
+
+    @property
+    def shown(self) -> bool:
+        """Said as a change: established and not negligible."""
+        return not self.no_change and not self.negligible
+
+
+#: Smallest change said as one (facilitator review 12c, finding 8: "0,56 au lieu de 0,56"): 0.02
+#: on a 0-1 score, 1 percentage point, 1 % of the reference; smaller established changes are said
+#: "négligeable" (a threshold of practical importance, assumed for a workshop, not a statistic).
+NEGLIGIBLE = {"score": 0.02, "points": 1.0, "relative": 1.0}
+
 
 def difference(headline: Headline, reference: Result, other: Result) -> Difference:
     """The paired difference ``other - reference`` of one headline over common seeds, in percent
@@ -170,7 +186,8 @@ def _amount(d: Difference, value: float, lang: str, signed: bool) -> str:
     return text
 
 
-def sentence(d: Difference, lang: str, today: bool = False, against: str | None = None) -> str:
+def sentence(d: Difference, lang: str, today: bool = False, against: str | None = None,
+             mine: bool = False) -> str:
     """Two lines for one headline: the answer, then (after a newline) its interval, e.g.
     "Survie des alliances : 11 sur 100 au lieu de 31 (référence), soit 20 points de moins" and
     "intervalle à 95 % pour les 9 indicateurs ensemble : −24 à −17 points". The comparison is with
@@ -184,11 +201,19 @@ def sentence(d: Difference, lang: str, today: bool = False, against: str | None 
         low = low.split(" ", 1)[0]
     if against:
         who = f"avec « {against} »" if fr else f'with "{against}"'
+    elif mine:  # the reference is today's settings changed by the user
+        who = "pour vos réglages" if fr else "for your settings"
     else:
         who = ("aujourd'hui" if fr else "today") if today else ("pour la référence" if fr else "for the reference")
     together = f"pour les {FAMILY} indicateurs ensemble" if fr else f"for the {FAMILY} indicators together"
     interval = (f"intervalle à 95\u00a0% {together} : {low} à {high}" if fr
                 else f"95% interval {together}: {low} to {high}")
+    if d.negligible:
+        if fr:
+            return (f"{label} : changement négligeable ({level(d.key, d.reference, lang)} {who} ; "
+                    f"écart {_amount(d, d.mean, lang, True)})\n{interval}.")
+        return (f"{label}: negligible change ({level(d.key, d.reference, lang)} {who}; "
+                f"difference {_amount(d, d.mean, lang, True)})\n{interval}.")
     if d.no_change:
         if fr:
             return (f"{label} : pas de changement établi ({level(d.key, d.reference, lang)} {who} ; "
@@ -205,16 +230,17 @@ def sentence(d: Difference, lang: str, today: bool = False, against: str | None 
 
 
 def answer(reference: Result, other: Result, lang: str, headlines: tuple[Headline, ...] = HEADLINES,
-           today: bool = False, against: str | None = None) -> list[str]:
+           today: bool = False, against: str | None = None, mine: bool = False) -> list[str]:
     """The plain-words answer: one sentence per headline indicator, the established changes
     first (in the order of ``headlines``), then those where the model shows no change."""
-    diffs = sorted((difference(h, reference, other) for h in headlines), key=lambda d: d.no_change)
-    return [sentence(d, lang, today, against) for d in diffs]
+    diffs = sorted((difference(h, reference, other) for h in headlines), key=lambda d: not d.shown)
+    return [sentence(d, lang, today, against, mine) for d in diffs]
 
 
 def established(reference: Result, other: Result, headlines: tuple[Headline, ...] = HEADLINES) -> int:
-    """How many headline indicators change, their interval excluding "no change"."""
-    return sum(not difference(h, reference, other).no_change for h in headlines)
+    """How many headline indicators change, their interval excluding "no change" and the change
+    not negligible."""
+    return sum(difference(h, reference, other).shown for h in headlines)
 
 
 def seeds_from(first: int, n: int) -> tuple[int, ...]:

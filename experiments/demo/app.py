@@ -619,6 +619,7 @@ def Page():
                     solara.FileDownload(ctl.export, filename=f"seance-alliance-{time.strftime('%Y-%m-%d-%Hh%M')}.zip",
                                         label=i18n.t("export", lang))
                     ResetButton(ctl)
+                solara.Text(i18n.t("export_hint", lang), style={"font-size": "0.85em", "color": "#555"})
                 Log(ctl)
                 Glossary(lang)
         Territories(ctl)

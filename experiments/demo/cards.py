@@ -82,7 +82,7 @@ CARDS: tuple[Card, ...] = (
     Card("charter_adopted", "On adopte la Charte", "The Charter is adopted", dict(_CHARTER),
          "Dans le modèle, chaque levier pratiqué rend les alliances plus efficaces (partage, mutualisation, "
          "données, complémentarité…) et leurs effets s'additionnent : l'impact est fort ; les alliances durent, "
-         "couvrent les besoins et l'on rejoint celles qui existent plutôt que d'en doubler, donc moins de "
+         "couvrent les besoins et l'on rejoint celles qui existent plutôt que d'en créer en double, donc moins de "
          "nouvelles se forment (documentation du modèle, § 7.3). Chaque levier y vaut « la moitié du chemin vers le mieux » : une "
          "hypothèse, pas une mesure (documentation du modèle, § 8).",
          "In the model, each lever practised makes alliances more effective (sharing, pooling, data, "

@@ -82,6 +82,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "saved_to": ("Séance enregistrée au fur et à mesure : dossier {d}, fichier {f}.",
                  "Session saved as it goes: folder {d}, file {f}."),
     "export": ("Exporter la séance (zip)", "Export the session (zip)"),
+    "export_hint": ("Le fichier se prépare en quelques secondes après le clic : un seul clic suffit.",
+                    "The file takes a few seconds to prepare after the click: one click is enough."),
     "log": ("Journal de la séance", "Session log"),
     "glossary": ("Petit lexique", "Short glossary"),
     "projector": ("Mode projecteur", "Projector mode"),
@@ -278,10 +280,15 @@ GLOSSARY: tuple[tuple[str, str, str, str], ...] = (
      "les questions sont posées aux mêmes tirages pour comparer à chances égales.",
      "Draw", "One possible history of all the territories (chance plays out differently); every question "
      "is asked of the same draws so the comparison is fair."),
-    ("Intervalle à 95 %", "La fourchette où se trouve l'écart réel avec 95 % de confiance ; s'il "
-     "contient zéro, le modèle ne montre pas de changement.",
-     "95% interval", "The range holding the true difference with 95% confidence; if it contains "
-     "zero, the model shows no change."),
+    ("Intervalle à 95 %", "La fourchette où se trouve l'écart dans le modèle (pas dans le monde réel) avec "
+     "95 % de confiance ; s'il contient zéro, le modèle ne montre pas de changement. « Pour les 9 "
+     "indicateurs ensemble » : les 9 fourchettes d'une réponse tiennent ensemble à 95 %, pour qu'un écart "
+     "dû au hasard sur l'un des 9 ne soit pas pris pour un résultat. Un écart établi mais très petit est dit "
+     "« négligeable ».",
+     "95% interval", "The range holding the difference in the model (not in the real world) with 95% "
+     "confidence; if it contains zero, the model shows no change. \"For the 9 indicators together\": the 9 "
+     "ranges of an answer hold together at 95%, so that a chance difference on one of the 9 is not taken for "
+     "a result. An established but very small difference is called \"negligible\"."),
 )
 
 

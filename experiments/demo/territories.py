@@ -271,7 +271,7 @@ def map_option(rec: Record, lang: str, selected: int | None = None) -> dict:
         "yAxis": {"type": "value", "min": -0.06, "max": 1.18, "show": False},
         "series": [{"type": "graph", "coordinateSystem": "cartesian2d", "layout": "none",
                     "data": nodes, "links": links, "categories": categories, "roam": False,
-                    "emphasis": {"focus": "adjacency"}, "edgeSymbol": ["none", "none"]}],
+                    "emphasis": {"focus": "none"}, "edgeSymbol": ["none", "none"]}],
     }
 
 

@@ -4,6 +4,7 @@ side by side, the plain-words answers, the figure, the series table and the one-
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 from dataclasses import dataclass
@@ -68,7 +69,8 @@ def compute(state: State, base: Params) -> View:
     for cid in state.cards:
         res = answer.run_scenario(state.scenario_params(base, cid).model_dump(), seeds)
         scenarios.append(Scenario(cid, card_table.BY_ID[cid].title(lang), res))
-        answers[cid] = answer.answer(ref, res, lang) + answer.answer(ref, res, lang, answer.MORE)
+        mine = bool(state.settings)  # cards against the user's settings: said in each sentence
+        answers[cid] = answer.answer(ref, res, lang, mine=mine) + answer.answer(ref, res, lang, answer.MORE, mine=mine)
         established[cid] = answer.established(ref, res)
         whys[cid] = [card_table.BY_ID[cid].why(lang)]
     pair = state.pair()
@@ -97,6 +99,7 @@ def changes(overrides: dict, lang: str, base: Params) -> str:
         parts.append(i18n.t("all_charter_levers", lang, v=i18n.number(was, lang)))
         overrides = {k: v for k, v in overrides.items() if k not in charter}
     parts += [change(k, v, lang, base) for k, v in overrides.items()]
+    parts = parts[:1] + [p[:1].lower() + p[1:] if lang == "fr" else p for p in parts[1:]]  # "… ; la Charte"
     return (" ; " if lang == "fr" else "; ").join(parts)
 
 
@@ -280,8 +283,16 @@ def asked(events: list[dict], base: Params, lang: str) -> list[tuple[str, str, l
     (the runs are those of the page, cached)."""
     state = State(lang=lang)
     out = []
+    events = [{k: v for k, v in e.items() if k != "t"} for e in events]
+    said = [e for e in events if e.get("kind") not in ("lang", "territory")]
+    # a lever moved step by step (arrow keys) is one question: the last step of a run on one key
+    steps = {id(a) for a, b in zip(said, said[1:], strict=False)
+             if a.get("kind") == b.get("kind") == "set" and a.get("key") == b.get("key")}
     for event in events:
-        event = {k: v for k, v in event.items() if k != "t"}
+        if id(event) in steps:
+            with contextlib.suppress(*USER_ERRORS):
+                state = session.apply(state, event, base)  # applied, not asked
+            continue
         kind = event.get("kind")
         if kind not in ("card", "set", "compare", "seeds", "reset"):
             continue

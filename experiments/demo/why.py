@@ -182,10 +182,10 @@ def lever_line(lever_id: str, value: float, base: Params, today: answer.Result, 
                        " Several settings moved together: the answer does not say which one acts.") + strength
     d = answer.difference(_headline(lv.outcome), today, now)
     n = d.n
-    if d.no_change:
-        seen = (f" Sur ces {n} tirages, cet effet ne se voit pas (pas de changement établi) : trop faible pour "
+    if not d.shown:
+        seen = (f" Sur ces {n} tirages, cet effet ne se voit pas (pas de changement établi, ou négligeable) : trop faible pour "
                 f"{n} tirages, ou compensé par d'autres mécanismes." if fr else
-                f" On these {n} draws the effect does not show (no established change): too small for {n} draws, "
+                f" On these {n} draws the effect does not show (no established or only a negligible change): too small for {n} draws, "
                 "or offset by other mechanisms.")
     elif (d.mean > 0) == (expected > 0):
         seen = (f" Sur ces {n} tirages, cet effet se voit : {answer.sentence(d, lang, today=True).split(chr(10))[0]}."
