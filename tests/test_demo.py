@@ -675,3 +675,16 @@ def test_a_negligible_change_is_not_said_as_a_result():
     assert answer.established(ref, other, (answer.Headline("trust_micro_macro", "score"),)) == 0
     big = _result([0.50, 0.51, 0.49, 0.50] * 5, "trust_micro_macro")
     assert answer.difference(answer.Headline("trust_micro_macro", "score"), ref, big).shown
+
+
+@pytest.mark.slow
+def test_a_card_shows_the_indicators_its_why_sentence_speaks_of():
+    """Review 12c, finding 9: the pooled fund's sentence speaks of small associations funded and of
+    missed appointments; they are shown with the headlines, not folded away."""
+    v = view.compute(session.State(cards=("pooled_fund",), seeds=3), BASE)
+    n = v.shown("pooled_fund")
+    assert n == len(answer.HEADLINES) + 2
+    shown = " ".join(v.answers["pooled_fund"][:n])
+    assert "Petites associations financées" in shown and "Rendez-vous manqués" in shown
+    assert "Rendez-vous manqués" not in " ".join(v.answers["pooled_fund"][n:])
+    assert v.shown("settings") == len(answer.HEADLINES)

@@ -253,15 +253,14 @@ def _short_lines(sentences: list[str], lang: str) -> str:
 
 
 def _answer_block(title: str, note: str, sentences: list[str], established: int, lang: str, large: bool,
-                  whys: list[str] = ()) -> str:
+                  whys: list[str] = (), n: int = len(answer.HEADLINES)) -> str:
     """One answer: its title, what it changes, why the model answers so, then every headline
     indicator, the established changes first and those that do not change next (both shown: a
     balanced answer), and the other indicators folded away."""
     e = html.escape
-    n = len(answer.HEADLINES)
     main, rest = sentences[:n], sentences[n:]
     changed, same = main[:established], main[established:]
-    labels = view.split_answer(sentences, established, lang)[1]
+    labels = view.split_answer(sentences, established, lang, n)[1]
     out = [f"<h3>{e(title)}</h3>", f"<p class='alliance-changes' style='color:#555'>{e(note)}</p>"]
     if not large:
         out += [f"<p class='alliance-why' style='color:#555;font-style:italic'>{e(w)}</p>" for w in whys if w]
@@ -301,9 +300,8 @@ def Answers(ctl: Controller, projector: bool = False):
                            "grid-template-columns": f"repeat({len(blocks)}, 1fr)" if projector else "1fr"}):
         for title, note, key, whys, classes in blocks:
             solara.HTML("div", unsafe_innerHTML=_answer_block(title, note, v.answers[key], v.established[key],
-                                                              lang, projector, whys), classes=classes)
-    if not projector:
-        Compare(ctl)
+                                                              lang, projector, whys, v.shown(key)), classes=classes)
+    Compare(ctl)  # in projector mode too: "adopt or impose?" is the room's question
     key = "answered_in" if v.seconds >= 0.01 else "answered_cached"
     text = i18n.t(key, lang, s=i18n.number(v.seconds, lang, 2), n=len(v.seeds), a=v.seeds[0], b=v.seeds[-1])
     solara.HTML("p", html.escape(text), classes=["alliance-timing"],
@@ -636,8 +634,9 @@ PROJECTOR_CSS = """
   padding: 4px 10px !important; text-transform: none; letter-spacing: 0; }
 .alliance-projector .alliance-answer { font-size: 1.15em; line-height: 1.25; }
 .alliance-projector .alliance-answer ul { margin: 0.1em 0; padding-left: 1.1em; }
-.alliance-projector .alliance-interval { font-size: 0.72em; }
-.alliance-projector .alliance-changes { font-size: 0.7em; margin: 0; }
+.alliance-projector .alliance-interval { font-size: 0.85em; }
+.alliance-projector .alliance-changes { font-size: 0.75em; margin: 0; }
+.alliance-projector .alliance-compare-answer { font-size: 1.15em; line-height: 1.25; }
 .alliance-projector .alliance-same { font-size: 0.8em; color: #444; margin: 0.1em 0; }
 .alliance-projector .alliance-timing, .alliance-projector .alliance-answers-title { display: none; }
 """

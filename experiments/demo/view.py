@@ -5,6 +5,7 @@ side by side, the plain-words answers, the figure, the series table and the one-
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import time
 from dataclasses import dataclass
@@ -50,6 +51,12 @@ class View:
     elections: tuple[int, ...]  # the reference's election months (none when they are staggered)
     seconds: float  # wall time of the runs and the answer
     cpu_seconds: float  # processor time of the same (what the laptop's load does not change)
+    #: card id -> how many of its sentences are shown unfolded (the headlines and the indicators its
+    #: "why" sentence speaks of); others: len(answer.HEADLINES)
+    main: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def shown(self, key: str) -> int:
+        return self.main.get(key, len(answer.HEADLINES))
 
 
 def compute(state: State, base: Params) -> View:
@@ -59,7 +66,7 @@ def compute(state: State, base: Params) -> View:
     lang = state.lang
     ref = answer.run_scenario(state.reference_params(base).model_dump(), seeds)
     scenarios = [Scenario("reference", i18n.t("reference_changed" if state.settings else "reference", lang), ref)]
-    answers, established, whys = {}, {}, {}
+    answers, established, whys, main = {}, {}, {}, {}
     if state.settings:  # moved levers or rules: say what they change against today's settings
         today = answer.run_scenario(base.model_dump(), seeds)
         answers["settings"] = answer.answer(today, ref, lang, today=True) + answer.answer(
@@ -70,8 +77,13 @@ def compute(state: State, base: Params) -> View:
         res = answer.run_scenario(state.scenario_params(base, cid).model_dump(), seeds)
         scenarios.append(Scenario(cid, card_table.BY_ID[cid].title(lang), res))
         mine = bool(state.settings)  # cards against the user's settings: said in each sentence
-        answers[cid] = answer.answer(ref, res, lang, mine=mine) + answer.answer(ref, res, lang, answer.MORE, mine=mine)
-        established[cid] = answer.established(ref, res)
+        # the indicators the card's "why" sentence speaks of are shown with the headlines (review 12c, 9)
+        claimed = {k for k, _, against in card_table.BY_ID[cid].claims if against == "reference"}
+        heads = answer.HEADLINES + tuple(h for h in answer.MORE if h.key in claimed)
+        more = tuple(h for h in answer.MORE if h.key not in claimed)
+        answers[cid] = answer.answer(ref, res, lang, heads, mine=mine) + answer.answer(ref, res, lang, more, mine=mine)
+        established[cid] = answer.established(ref, res, heads)
+        main[cid] = len(heads)
         whys[cid] = [card_table.BY_ID[cid].why(lang)]
     pair = state.pair()
     if pair:  # two questions against each other ("adopt or impose the Charter?")
@@ -84,7 +96,7 @@ def compute(state: State, base: Params) -> View:
     cycle = p.time.electoral_cycle_months
     elections = () if p.time.stagger_elections else tuple(range(cycle, p.run.months, cycle))
     return View(lang, seeds, tuple(scenarios), answers, established, whys, elections,
-                time.perf_counter() - started, time.thread_time() - cpu)
+                time.perf_counter() - started, time.thread_time() - cpu, main)
 
 
 def changes(overrides: dict, lang: str, base: Params) -> str:
@@ -269,9 +281,11 @@ def short_interval(sentence: str, lang: str) -> str:
     return f"{main} ({said}{ends})"
 
 
-def split_answer(sentences: list[str], established: int, lang: str) -> tuple[list[str], list[str]]:
-    """The headline sentences that change, and the labels of the headlines that do not."""
-    main = sentences[:len(answer.HEADLINES)]
+def split_answer(sentences: list[str], established: int, lang: str, shown: int = len(answer.HEADLINES)
+                 ) -> tuple[list[str], list[str]]:
+    """The headline sentences that change, and the labels of the headlines that do not (the first
+    ``shown`` sentences are the headlines)."""
+    main = sentences[:shown]
     sep = " : " if lang == "fr" else ": "
     return main[:established], [x.split(sep, 1)[0] for x in main[established:]]
 
@@ -313,7 +327,7 @@ def asked(events: list[dict], base: Params, lang: str) -> list[tuple[str, str, l
             continue
         v = compute(state, base)
         for key in keys:
-            changed, same = split_answer(v.answers[key], v.established[key], lang)
+            changed, same = split_answer(v.answers[key], v.established[key], lang, v.shown(key))
             if key == "settings":
                 out.append((i18n.t("settings_answer", lang),
                             i18n.t("settings_changed", lang, what=changes(state.settings, lang, base)),
