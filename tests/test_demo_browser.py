@@ -269,7 +269,7 @@ def test_a_workshop_session_in_the_browser(browser, shots, tmp_path):
         page.page.click(".alliance-lang")
         page.page.wait_for_selector("text=Impact on needs >> visible=true")
         text = page.text()
-        assert "What if?" in text and "for the reference" in text
+        assert "What if?" in text and "for your settings" in text  # the cards, after a lever moved
         page.shot("04_english")
 
         # export the session and open the zip
