@@ -397,7 +397,7 @@ def test_the_map_draws_every_territory_and_actor_and_a_click_names_a_territory(r
     option = territories.map_option(record, "fr", selected=2)
     graph = option["series"][0]
     assert len(graph["data"]) == record.n_territories + len(record.kinds)
-    assert graph["data"][2]["symbolSize"] > graph["data"][1]["symbolSize"]
+    assert graph["data"][2]["itemStyle"]["borderWidth"] > graph["data"][1]["itemStyle"]["borderWidth"]
     assert {c["name"] for c in graph["categories"]} >= {"Associations", "Entreprises", "Élus locaux", "Fondations"}
     assert len(graph["links"]) > 0
     assert territories.clicked_territory({"data": graph["data"][4]}) == 4

@@ -39,18 +39,21 @@ WORDS: dict[str, tuple[str, str]] = {
     "compare_a": ("Question de départ", "Starting question"),
     "compare_b": ("Question comparée", "Question compared"),
     "compare_log": ("Comparer « {b} » à « {a} »", "Compare \"{b}\" with \"{a}\""),
-    "no_change_on": ("Pas de changement établi : {what}.", "No established change: {what}."),
+    "no_change_on": ("Pas de changement établi, ou négligeable : {what}.",
+                     "No established or only a negligible change: {what}."),
     "handout_intro": ("Séance du {d} : {q} au modèle, chacune sur les mêmes {n} tirages que la référence "
                       "(aujourd'hui, ou les réglages de la séance).",
                       "Session of {d}: {q} of the model, each on the same {n} draws as the reference (today, "
                       "or the session's settings)."),
     "handout_none": ("Aucune question n'a été posée pendant cette séance.", "No question was asked in this session."),
     "handout_method": ("Un changement est dit établi quand son intervalle à 95 % (pour les {f} indicateurs "
-                       "ensemble, sur {n} tirages) exclut « aucun changement ». Le modèle est une aide à la "
-                       "discussion : ses forces sont des hypothèses, pas des mesures.",
+                       "ensemble, sur {n} tirages) exclut « aucun changement » ; cet intervalle couvre le hasard des "
+                       "tirages, pas les hypothèses du modèle. Le modèle est une aide à la discussion : ses forces "
+                       "sont des hypothèses, pas des mesures.",
                        "A change is called established when its 95% interval (for the {f} indicators together, "
-                       "over {n} draws) excludes no change. The model is an aid to discussion: its strengths "
-                       "are assumptions, not measurements."),
+                       "over {n} draws) excludes no change; that interval covers the chance of the draws, not the "
+                       "model's assumptions. The model is an aid to discussion: its strengths are assumptions, not "
+                       "measurements."),
     "more_details": ("Les autres indicateurs", "The other indicators"),
     "cards_help": ("Appuyez sur une carte pour poser la question ; appuyez de nouveau pour la retirer. "
                    "Trois questions au plus à la fois, à côté de la référence.",
@@ -281,12 +284,14 @@ GLOSSARY: tuple[tuple[str, str, str, str], ...] = (
      "Draw", "One possible history of all the territories (chance plays out differently); every question "
      "is asked of the same draws so the comparison is fair."),
     ("Intervalle à 95 %", "La fourchette où se trouve l'écart dans le modèle (pas dans le monde réel) avec "
-     "95 % de confiance ; s'il contient zéro, le modèle ne montre pas de changement. « Pour les 9 "
+     "95 % de confiance ; elle couvre le hasard des tirages, pas les hypothèses du modèle. S'il contient "
+     "zéro, le modèle ne montre pas de changement. « Pour les 9 "
      "indicateurs ensemble » : les 9 fourchettes d'une réponse tiennent ensemble à 95 %, pour qu'un écart "
      "dû au hasard sur l'un des 9 ne soit pas pris pour un résultat. Un écart établi mais très petit est dit "
      "« négligeable ».",
      "95% interval", "The range holding the difference in the model (not in the real world) with 95% "
-     "confidence; if it contains zero, the model shows no change. \"For the 9 indicators together\": the 9 "
+     "confidence; it covers the chance of the draws, not the model's assumptions. If it contains zero, "
+     "the model shows no change. \"For the 9 indicators together\": the 9 "
      "ranges of an answer hold together at 95%, so that a chance difference on one of the 9 is not taken for "
      "a result. An established but very small difference is called \"negligible\"."),
 )

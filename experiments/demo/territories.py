@@ -243,9 +243,10 @@ def map_option(rec: Record, lang: str, selected: int | None = None) -> dict:
     for t in range(rec.n_territories):
         chosen = t == selected
         nodes.append({"name": territory_name(rec, t, lang), "value": [float(where[t, 0]), float(where[t, 1])],
-                      "territory": t, "symbolSize": 34 if chosen else 26, "category": len(KINDS),
+                      "territory": t, "symbolSize": 26, "category": len(KINDS),  # chosen: a thicker ring, not a
+                      # larger disc that would cover its own actors (review 12c)
                       "itemStyle": {"color": "#f4f6f6", "borderColor": "#17202a" if chosen else "#95a5a6",
-                                    "borderWidth": 3 if chosen else 1},
+                                    "borderWidth": 4 if chosen else 1},
                       "label": {"show": True, "formatter": str(t + 1), "fontSize": 11}, "z": 1})
     for a, kind in enumerate(rec.kinds):
         nodes.append({"name": f"{kind_label(kind, lang)} {a + 1}", "value": [float(pos[a, 0]), float(pos[a, 1])],
