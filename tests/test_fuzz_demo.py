@@ -61,13 +61,15 @@ events = st.one_of(
     st.fixed_dictionaries({"kind": st.just("card"), "id": st.one_of(st.sampled_from(list(cards.BY_ID)), values)}),
     st.fixed_dictionaries({"kind": st.just("lang"), "value": values}),
     st.fixed_dictionaries({"kind": st.just("seeds")}, optional={"n": values, "first": values}),
+    st.fixed_dictionaries({"kind": st.just("compare")},
+                          optional={k: st.one_of(st.sampled_from(list(cards.BY_ID)), values) for k in "ab"}),
     st.fixed_dictionaries({"kind": st.sampled_from(["reset", "zoom", "", None])}),
     st.dictionaries(st.text(max_size=5), values, max_size=3),
 )
 words = st.one_of(
     st.tuples(st.just("set"), st.tuples(st.sampled_from(KEYS), st.one_of(st.sampled_from(TEXT), st.text(max_size=12)))
               .map(lambda kv: f"{kv[0]}={kv[1]}")),
-    st.tuples(st.sampled_from(["lang", "card", "seeds", "zoom", ""]),
+    st.tuples(st.sampled_from(["lang", "card", "seeds", "compare", "zoom", ""]),
               st.one_of(st.sampled_from(TEXT + list(cards.BY_ID)), st.text(max_size=12))),
 )
 queries = st.one_of(

@@ -192,9 +192,10 @@ class Controller:
         self._publish(state, computed)
 
     def export(self) -> bytes:
-        v, st = self.view.value, self.now
-        return session.export_zip(self.log.to_json(SCENARIO), view.series_csv(v),
-                                  {"cote_a_cote.png": view.figure_png(v)}, view.summary_md(v, st, BASE))
+        v = self.view.value
+        png = view.figure_png(v)
+        return session.export_zip(self.log.to_json(SCENARIO), view.series_csv(v), {"cote_a_cote.png": png},
+                                  (view.HANDOUT[v.lang], view.handout_html(self.log.events, v, BASE, png)))
 
 
 @solara.component_vue("browser.vue")
@@ -212,56 +213,121 @@ def Address(ctl: Controller):
 @solara.component
 def CardRow(ctl: Controller):
     lang, pressed_ids = ctl.lang.value, ctl.cards.value
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}, classes=["alliance-cards"]):
         for card in card_table.CARDS:
             pressed = card.id in pressed_ids
-            solara.Button(card.title(lang), color="primary" if pressed else None, outlined=not pressed,
+            solara.Button(card_label(card, lang), color="primary" if pressed else None, outlined=not pressed,
                           on_click=lambda cid=card.id: ctl.do({"kind": "card", "id": cid}),
                           classes=["alliance-card", f"card-{card.id}"])
 
 
-def _answer_block(title: str, note: str, sentences: list[str], established: int, lang: str, large: bool,
-                  why: str = "") -> str:
-    """One answer: its title, what it changes, the established changes (or a line saying there are
-    none), why the model answers so, and the other indicators folded away."""
+def card_label(card: card_table.Card, lang: str) -> str:
+    """A card's button: its title, and today's value when the title alone does not say it."""
+    if not card.today:
+        return card.title(lang)
+    today = view._value_words(card.today, _current({}, card.today), lang)
+    return f"{card.title(lang)} (aujourd'hui : {today})" if lang == "fr" else f"{card.title(lang)} (today: {today})"
+
+
+def _lines(sentences: list[str], cls: str = "") -> str:
+    """Sentences as list items: the answer, then its interval in a second, smaller line."""
     e = html.escape
-    main, rest = sentences[:established], sentences[established:]
-    size = "1.5em" if large else "1em"
+    out = []
+    for x in sentences:
+        main, _, detail = x.partition("\n")
+        small = f"<br><small class='alliance-interval' style='color:#666'>{e(detail)}</small>" if detail else ""
+        grey = " style='color:#555'" if cls else ""
+        out.append(f"<li class='{cls}'{grey}>{e(main)}{small}</li>")
+    return "".join(out)
+
+
+def _short_lines(sentences: list[str], lang: str) -> str:
+    """The projector's list items: the answer, then only its interval's ends in a smaller line."""
+    e = html.escape
+    out = []
+    for x in sentences:
+        main, _, rest = view.short_interval(x, lang).rpartition(" (")
+        out.append(f"<li>{e(main)}<br><small class='alliance-interval'>{e(rest.removesuffix(')'))}</small></li>"
+                   if main else f"<li>{e(rest)}</li>")
+    return "".join(out)
+
+
+def _answer_block(title: str, note: str, sentences: list[str], established: int, lang: str, large: bool,
+                  whys: list[str] = (), n: int = len(answer.HEADLINES)) -> str:
+    """One answer: its title, what it changes, why the model answers so, then every headline
+    indicator, the established changes first and those that do not change next (both shown: a
+    balanced answer), and the other indicators folded away."""
+    e = html.escape
+    main, rest = sentences[:n], sentences[n:]
+    changed, same = main[:established], main[established:]
+    labels = view.split_answer(sentences, established, lang, n)[1]
     out = [f"<h3>{e(title)}</h3>", f"<p class='alliance-changes' style='color:#555'>{e(note)}</p>"]
-    if why:
-        out.append(f"<p class='alliance-why' style='color:#555;font-style:italic'>{e(why)}</p>")
-    if main:
-        out.append(f"<ul style='font-size:{size}'>" + "".join(f"<li>{e(x)}</li>" for x in main) + "</ul>")
-    else:
-        out.append(f"<p style='font-size:{size}'>{e(i18n.t('no_established', lang, n=len(answer.HEADLINES)))}</p>")
+    if not large:
+        out += [f"<p class='alliance-why' style='color:#555;font-style:italic'>{e(w)}</p>" for w in whys if w]
+    if large:  # the projector: the changes, then one line naming what does not change
+        out.append("<ul class='alliance-changed'>" + _short_lines(changed, lang) + "</ul>" if changed else
+                   f"<p>{e(i18n.t('no_established', lang, n=n))}</p>")
+        if changed and labels:
+            out.append(f"<p class='alliance-same'>{e(i18n.t('no_change_on', lang, what=', '.join(labels)))}</p>")
+        return "".join(out)
+    if not changed:
+        out.append(f"<p class='alliance-none'>{e(i18n.t('no_established', lang, n=n))}</p>")
+    out.append("<ul class='alliance-changed'>" + _lines(changed) + _lines(same, "alliance-same") + "</ul>")
     if rest:
         out.append(f"<details><summary>{e(i18n.t('more_details', lang))}</summary><ul>"
-                   + "".join(f"<li>{e(x)}</li>" for x in rest) + "</ul></details>")
+                   + _lines(rest) + "</ul></details>")
     return "".join(out)
 
 
 @solara.component
 def Answers(ctl: Controller, projector: bool = False):
     v, lang, settings = ctl.view.value, ctl.lang.value, ctl.settings.value
-    solara.HTML("h2", i18n.t("answer", lang))
+    solara.HTML("h2", i18n.t("answer", lang), classes=["alliance-answers-title"])
+    blocks = []  # (title, note, key, whys, classes)
     if "settings" in v.answers:
         note = i18n.t("settings_changed", lang, what=view.changes(settings, lang, BASE))
-        solara.HTML("div", unsafe_innerHTML=_answer_block(i18n.t("settings_answer", lang), note, v.answers["settings"],
-                                                          v.established["settings"], lang, projector),
-                    classes=["alliance-answer", "alliance-settings-answer"])
+        blocks.append((i18n.t("settings_answer", lang), note, "settings", v.why.get("settings", []),
+                       ["alliance-answer", "alliance-settings-answer"]))
     if len(v.scenarios) == 1 and "settings" not in v.answers:
         solara.Text(i18n.t("no_card", lang))
         return
     for sc in v.scenarios[1:]:
         card = card_table.BY_ID[sc.id]
         note = i18n.t("card_changes", lang, what=view.changes(card.overrides, lang, BASE))
-        solara.HTML("div", unsafe_innerHTML=_answer_block(f"{i18n.t('cards', lang)} {sc.label}", note, v.answers[sc.id],
-                                                          v.established[sc.id], lang, projector, card.why(lang)),
-                    classes=["alliance-answer"])
+        blocks.append((f"{i18n.t('cards', lang)} {sc.label}", note, sc.id, v.why.get(sc.id, []), ["alliance-answer"]))
+    with solara.Div(classes=["alliance-answers"],
+                    style={"display": "grid", "gap": "0 24px",
+                           "grid-template-columns": f"repeat({len(blocks)}, 1fr)" if projector else "1fr"}):
+        for title, note, key, whys, classes in blocks:
+            solara.HTML("div", unsafe_innerHTML=_answer_block(title, note, v.answers[key], v.established[key],
+                                                              lang, projector, whys, v.shown(key)), classes=classes)
+    Compare(ctl)  # in projector mode too: "adopt or impose?" is the room's question
     key = "answered_in" if v.seconds >= 0.01 else "answered_cached"
     text = i18n.t(key, lang, s=i18n.number(v.seconds, lang, 2), n=len(v.seeds), a=v.seeds[0], b=v.seeds[-1])
     solara.HTML("p", html.escape(text), classes=["alliance-timing"],
                 attributes={"data-seconds": f"{v.seconds:.3f}", "data-cpu-seconds": f"{v.cpu_seconds:.3f}"})
+
+
+@solara.component
+def Compare(ctl: Controller):
+    """Two questions against each other on the same draws ("adopt or impose the Charter?"):
+    shown once two cards are pressed; the pair is chosen in two lists."""
+    v, lang, st = ctl.view.value, ctl.lang.value, ctl.now
+    pair = st.pair()
+    if not pair or "compare" not in v.answers:
+        return
+    titles = {card_table.BY_ID[c].title(lang): c for c in st.cards}
+    a, b = (card_table.BY_ID[c].title(lang) for c in pair)
+    with solara.Div(classes=["alliance-compare"]):
+        with solara.Row(style={"gap": "12px", "align-items": "center", "flex-wrap": "wrap"}):
+            solara.Select(i18n.t("compare_a", lang), values=list(titles), value=a,
+                          on_value=lambda t: ctl.do({"kind": "compare", "a": titles[t],
+                                                     "b": pair[0] if titles[t] == pair[1] else pair[1]}))
+            solara.Select(i18n.t("compare_b", lang), values=[t for t in titles if t != a], value=b,
+                          on_value=lambda t: ctl.do({"kind": "compare", "a": pair[0], "b": titles[t]}))
+        block = _answer_block(i18n.t("compare_title", lang, a=a, b=b), i18n.t("compare_help", lang),
+                              v.answers["compare"], v.established["compare"], lang, False)
+        solara.HTML("div", unsafe_innerHTML=block, classes=["alliance-compare-answer"])
 
 
 @solara.component
@@ -369,12 +435,25 @@ def Knob(ctl: Controller, key: str, choices: tuple[str, ...] | None):
     if key.endswith("_months") and value % 12 == 0:
         shown += f" ({i18n.count('years', int(value) // 12, lang)})"
     solara.Text(f"{label}{' : ' if lang == 'fr' else ': '}{shown}", classes=["alliance-slider-label"])
-    if isinstance(step, int):
-        solara.SliderInt("", value=int(value), min=lo, max=hi, step=step, thumb_label=False,
-                         on_value=lambda x: ctl.do({"kind": "set", "key": key, "value": int(x)}))
-    else:
-        solara.SliderFloat("", value=float(value), min=lo, max=hi, step=step, thumb_label=False,
-                           on_value=lambda x: ctl.do({"kind": "set", "key": key, "value": round(float(x), 4)}))
+    whole = isinstance(step, int)
+    Slider(value, lo, hi, step, lambda x: ctl.do({"kind": "set", "key": key,
+                                                  "value": int(round(x)) if whole else round(float(x), 4)}))
+
+
+@solara.component
+def Slider(value: float, lo: float, hi: float, step: float, on_change):
+    """A slider that applies where it is released: a drag when the mouse is let go, an arrow key
+    at each press (Vuetify's "change" event). Solara's own sliders follow every move of the
+    thumb, so a redraw of the page during a drag could stop it half way."""
+    import reacton.ipyvuetify as rv
+
+    def changed(widget, event, data):
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            on_change(data)
+
+    el = rv.Slider(v_model=value, min=lo, max=hi, step=step, thumb_label=False, hide_details=True, dense=False)
+    rv.use_event(el, "change", changed)
+    return el
 
 
 @solara.component
@@ -392,9 +471,8 @@ def Levers(ctl: Controller):
                     with solara.Column(classes=[f"lever-{lv.id}"], gap="0px"):
                         solara.Text(f"{i18n.lever_label(lv.id, lang)}{sep}{i18n.number(value, lang, 1)}",
                                     classes=["alliance-slider-label"])
-                        solara.SliderFloat("", value=value, min=0.0, max=1.0, step=0.1, thumb_label=False,
-                                           on_value=lambda x, k=key: ctl.do({"kind": "set", "key": k,
-                                                                             "value": round(float(x), 4)}))
+                        Slider(value, 0.0, 1.0, 0.1, lambda x, k=key: ctl.do({"kind": "set", "key": k,
+                                                                               "value": round(float(x), 4)}))
 
 
 @solara.component
@@ -439,11 +517,20 @@ def Log(ctl: Controller):
         if not ctl.log.events:
             solara.Text(i18n.t("nothing_logged", lang))
         if ctl.saved_to is not None:
-            solara.Text(i18n.t("saved_to", lang, f=str(ctl.saved_to)), classes=["alliance-saved"])
+            solara.Text(i18n.t("saved_to", lang, d=_folder(ctl.saved_to.parent), f=ctl.saved_to.name),
+                        classes=["alliance-saved"])
         items = "".join(f"<li>{html.escape(i18n.number(e['t'], lang, 0))} s · {html.escape(session.describe(e, lang))}</li>"
                         for e in ctl.log.events[-30:])
         if items:
             solara.HTML("ul", unsafe_innerHTML=items, classes=["alliance-log"])
+
+
+def _folder(path: Path) -> str:
+    """A folder as a facilitator finds it: from her home folder ("Documents/alliance-seances")."""
+    try:
+        return str(path.resolve().relative_to(Path.home().resolve()))
+    except ValueError:
+        return str(path)
 
 
 @solara.component
@@ -473,8 +560,8 @@ def Message(ctl: Controller):
 def ReplayBar(ctl: Controller):
     lang, k = ctl.lang.value, ctl.step.value
     solara.Info(i18n.t("replaying", lang, f=ctl.replay_note[0], n=ctl.replay_note[1]))
-    solara.SliderInt(i18n.t("step", lang), value=k, min=0, max=len(ctl.replayed),
-                     on_value=ctl.go_to_step, tick_labels="end_points")
+    solara.Text(i18n.t("step", lang), classes=["alliance-slider-label"])
+    Slider(k, 0, len(ctl.replayed), 1, lambda x: ctl.go_to_step(int(round(x))))  # replayed where released
     said = session.describe(ctl.replayed[k - 1], lang) if 0 < k <= len(ctl.replayed) else i18n.t("step_start", lang)
     solara.Text(i18n.t("step_said", lang, k=k, n=len(ctl.replayed), what=said), classes=["alliance-step"])
 
@@ -493,39 +580,63 @@ def Page():
     lang = ctl.lang.value  # the page itself redraws only when the language changes
     solara.Title(i18n.t("title", lang))
     Address(ctl)
-    with solara.Column(style={"padding": "12px", "max-width": "1400px"}):
+    if projector:
+        solara.Style(PROJECTOR_CSS)
+    with solara.Column(style={"padding": "12px", "max-width": "1400px"},
+                       classes=["alliance-page"] + (["alliance-projector"] if projector else [])):
         with solara.Row(style={"align-items": "center", "gap": "16px"}):
             solara.HTML("h1", i18n.t("title", lang))
             solara.Button(i18n.t("switch_lang", lang), outlined=True, classes=["alliance-lang"],
                           on_click=lambda: ctl.do({"kind": "lang", "value": "en" if lang == "fr" else "fr"}))
-            solara.Switch(label=i18n.t("projector", lang), value=projector, on_value=set_projector)
-        Subtitle(ctl)
+            solara.Switch(label=i18n.t("projector", lang), value=projector, on_value=set_projector,
+                          classes=["alliance-projector-switch"])
+        if not projector:
+            Subtitle(ctl)
         Message(ctl)
         if ctl.replay_note:
             ReplayBar(ctl)
-        solara.HTML("h2", i18n.t("cards", lang))
-        solara.Text(i18n.t("cards_help", lang))
+        if not projector:
+            solara.HTML("h2", i18n.t("cards", lang))
+            solara.Text(i18n.t("cards_help", lang))
         CardRow(ctl)
-        if projector:  # the room reads the answer and the table, one under the other, full width
+        if projector:  # the room reads the cards, the answers side by side and the table, in large type
             Answers(ctl, projector=True)
             SideBySide(ctl, projector)
             return
         with solara.Columns([5, 7]):
             with solara.Column():
                 Answers(ctl)
-                if not projector:
-                    with solara.Details(i18n.t("knobs", lang)):
-                        Knobs(ctl)
-                        Draws(ctl)
-                    solara.HTML("h3", i18n.t("levers", lang))
-                    Levers(ctl)
+                with solara.Details(i18n.t("knobs", lang)):
+                    Knobs(ctl)
+                    Draws(ctl)
+                solara.HTML("h3", i18n.t("levers", lang))
+                Levers(ctl)
             with solara.Column():
                 SideBySide(ctl, projector)
                 with solara.Row():
                     solara.FileDownload(ctl.export, filename=f"seance-alliance-{time.strftime('%Y-%m-%d-%Hh%M')}.zip",
                                         label=i18n.t("export", lang))
                     ResetButton(ctl)
+                solara.Text(i18n.t("export_hint", lang), style={"font-size": "0.85em", "color": "#555"})
                 Log(ctl)
                 Glossary(lang)
-        if not projector:
-            Territories(ctl)
+        Territories(ctl)
+
+
+#: Projector mode: large cards, titles and answers for the back of the room, sized so that the
+#: cards and the answers fit a 1280x720 projector (tests/test_demo_browser.py measures it).
+PROJECTOR_CSS = """
+.alliance-projector h1 { font-size: 2.2em; margin: 0; }
+.alliance-projector h2 { font-size: 1.4em; margin: 0.3em 0 0.1em; }
+.alliance-projector h3 { font-size: 1.4em; margin: 0.1em 0; }
+.alliance-projector .alliance-cards { gap: 6px !important; }
+.alliance-projector .alliance-card { font-size: 1.1em !important; height: auto !important; min-height: 40px;
+  padding: 4px 10px !important; text-transform: none; letter-spacing: 0; }
+.alliance-projector .alliance-answer { font-size: 1.15em; line-height: 1.25; }
+.alliance-projector .alliance-answer ul { margin: 0.1em 0; padding-left: 1.1em; }
+.alliance-projector .alliance-interval { font-size: 0.85em; }
+.alliance-projector .alliance-changes { font-size: 0.75em; margin: 0; }
+.alliance-projector .alliance-compare-answer { font-size: 1.15em; line-height: 1.25; }
+.alliance-projector .alliance-same { font-size: 0.8em; color: #444; margin: 0.1em 0; }
+.alliance-projector .alliance-timing, .alliance-projector .alliance-answers-title { display: none; }
+"""

@@ -33,6 +33,11 @@ class Card:
     overrides: dict[str, Any]
     why_fr: str = ""
     why_en: str = ""
+    today: str = ""  # a dotted parameter whose value today the card's button says ("aujourd'hui : 6 ans")
+    #: What the "why" sentence claims, checked against the answer over 20 draws by
+    #: tests/test_demo.py: (outcome key, +1 rises / -1 falls / 0 no established change, compared
+    #: with: "reference" or another card's id).
+    claims: tuple[tuple[str, int, str], ...] = ()
 
     def title(self, lang: str) -> str:
         return self.title_fr if lang == "fr" else self.title_en
@@ -51,16 +56,20 @@ CARDS: tuple[Card, ...] = (
          "l'impact est le plus haut vers un pilotage moyen et change peu entre 0,25 et 0,5 (documentation du modèle, observation 9).",
          "In the model, national steering pulls two ways: it gives a shared frame and shared knowledge "
          "(without it, \"local baronies\"), but it pulls every project towards a standard path; impact "
-         "is highest at middling steering and changes little between 0.25 and 0.5 (model documentation, observation 9)."),
+         "is highest at middling steering and changes little between 0.25 and 0.5 (model documentation, observation 9).",
+         claims=(("impact", 0, "reference"),)),
     Card("pooled_fund", "Un fonds territorial mutualisé au lieu des appels à projets",
          "A pooled territorial fund instead of calls for projects",
          {"funding.regime": "pooled_fund"},
          "Dans le modèle, le fonds mutualisé choisit selon les besoins et la fragilité du territoire, sans "
          "concours entre porteurs, et y répondre coûte quatre fois moins de temps qu'un appel à projets "
-         "(documentation du modèle, § 7.6) ; les montants restent ceux d'aujourd'hui.",
+         "(documentation du modèle, § 7.6) : davantage de petites associations sont financées et moins "
+         "d'alliances décidées attendent en vain leur argent ; les montants restent ceux d'aujourd'hui.",
          "In the model, the pooled fund chooses by the territory's needs and fragility, with no contest "
-         "between holders, and applying to it costs a quarter of a call's time (model documentation, § 7.6); the money stays "
-         "today's."),
+         "between holders, and applying to it costs a quarter of a call's time (model documentation, § 7.6): "
+         "more small associations are funded and fewer agreed alliances wait in vain for their money; the "
+         "money stays today's.",
+         claims=(("small_associations_funded", +1, "reference"), ("missed_appointments", -1, "reference"))),
     Card("elections_3y", "Des élections tous les 3 ans", "Elections every 3 years",
          {"time.electoral_cycle_months": 36},
          "Dans le modèle, à chaque élection une nouvelle équipe peut se retirer des alliances en cours, et "
@@ -68,17 +77,20 @@ CARDS: tuple[Card, ...] = (
          "projets de 3 ans. Seule la durée change, pas la chance qu'une élection change l'équipe.",
          "In the model, at each election a new council may withdraw from running alliances, and an "
          "official's horizon ends with the term (model documentation, § 7.1): 3-year terms cut more 3-year projects. Only the "
-         "length changes, not the chance that an election changes the council."),
+         "length changes, not the chance that an election changes the council.",
+         today="time.electoral_cycle_months", claims=(("election_abandonments", +1, "reference"),)),
     Card("charter_adopted", "On adopte la Charte", "The Charter is adopted", dict(_CHARTER),
          "Dans le modèle, chaque levier pratiqué rend les alliances plus efficaces (partage, mutualisation, "
          "données, complémentarité…) et leurs effets s'additionnent : l'impact est fort ; les alliances durent, "
-         "couvrent les besoins et l'on rejoint celles qui existent plutôt que d'en doubler, donc moins de "
+         "couvrent les besoins et l'on rejoint celles qui existent plutôt que d'en créer en double, donc moins de "
          "nouvelles se forment (documentation du modèle, § 7.3). Chaque levier y vaut « la moitié du chemin vers le mieux » : une "
          "hypothèse, pas une mesure (documentation du modèle, § 8).",
          "In the model, each lever practised makes alliances more effective (sharing, pooling, data, "
          "complementarity…) and their effects add up: the impact is large; alliances last, meet the needs and "
          "people join existing ones rather than duplicate them, so fewer new ones form (model documentation, § 7.3). Each lever is "
-         "worth \"half the way to the best\": an assumption, not a measurement (model documentation, § 8)."),
+         "worth \"half the way to the best\": an assumption, not a measurement (model documentation, § 8).",
+         claims=(("impact", +1, "reference"), ("alliance_survival", +1, "reference"),
+                 ("alliances_formed", -1, "reference"))),
     Card("charter_imposed", "On impose la Charte", "The Charter is imposed",
          {**_CHARTER, "governance.charter": "imposed"},
          "Les mêmes 21 leviers qu'« On adopte la Charte », mais imposés : dans le modèle, une norme est "
@@ -86,7 +98,8 @@ CARDS: tuple[Card, ...] = (
          "entame l'envie des partenaires (« le faire alliance ne se décrète pas » ; documentation du modèle, § 8).",
          "The same 21 levers as \"The Charter is adopted\", but imposed: in the model, a norm is followed in "
          "the letter more than in the spirit (levers practised at 60%, an assumption) and it wears down the "
-         "partners' will (\"alliance cannot be decreed\"; model documentation, § 8)."),
+         "partners' will (\"alliance cannot be decreed\"; model documentation, § 8).",
+         claims=(("impact", -1, "charter_adopted"), ("engagement", -1, "charter_adopted"))),
     Card("projects_5y", "Des projets plus longs (5 ans au lieu de 3)", "Longer projects (5 years instead of 3)",
          {"time.project_duration_months": 60},
          "Dans le modèle, un projet de 5 ans traverse plus souvent une élection (où la nouvelle équipe peut "
@@ -94,15 +107,17 @@ CARDS: tuple[Card, ...] = (
          "C'est un effet des mandats et des subventions d'un an, pas de la durée elle-même.",
          "In the model, a 5-year project crosses an election more often (where a new council may withdraw) "
          "and depends on more yearly grant renewals: fewer reach their end. It comes from the terms and the "
-         "one-year grants, not from the length itself."),
+         "one-year grants, not from the length itself.",
+         claims=(("alliance_survival", -1, "reference"),)),
     Card("multi_year_grants", "Des subventions sur 3 ans au lieu d'un", "Grants for 3 years instead of 1",
          {"time.grant_duration_months": 36},
-         "Dans le modèle, à budget égal, un financeur engage trois ans d'argent d'un coup : il finance moins "
-         "d'alliances chaque année et davantage attendent en vain (documentation du modèle, § 1.4, un résultat contraire à "
-         "l'attente de l'atelier, à vérifier sur des données françaises).",
-         "In the model, at the same budget, a funder commits three years of money at once: it funds fewer "
-         "alliances each year and more wait in vain (model documentation, § 1.4, a result against the workshop's expectation, "
-         "to be checked on French data)."),
+         "Dans le modèle, à budget égal, un financeur engage trois ans d'argent d'un coup : il retient moins "
+         "de candidatures chaque année, et l'impact n'y gagne pas (documentation du modèle, § 1.4 ; un résultat "
+         "contraire à l'attente de l'atelier, à vérifier sur des données françaises).",
+         "In the model, at the same budget, a funder commits three years of money at once: it accepts fewer "
+         "applications each year, and impact does not gain (model documentation, § 1.4; a result against the "
+         "workshop's expectation, to be checked on French data).",
+         claims=(("application_success_rate", -1, "reference"), ("impact", 0, "reference"))),
     Card("budget_doubled", "Deux fois plus d'argent public et philanthropique", "Twice the public and philanthropic money",
          {"funding.budget_scale": 2.0},
          "Dans le modèle, plus d'argent finance plus d'alliances et apaise la concurrence entre associations ; "
@@ -110,7 +125,8 @@ CARDS: tuple[Card, ...] = (
          "l'argent seul n'apporte pas (documentation du modèle, § 7.6 et 7.10).",
          "In the model, more money funds more alliances and eases the competition between associations; "
          "scaling up also needs visibility, capitalisation and shared innovation, which money alone does not "
-         "bring (model documentation, § 7.6 and 7.10)."),
+         "bring (model documentation, § 7.6 and 7.10).",
+         claims=(("small_associations_funded", +1, "reference"), ("application_success_rate", +1, "reference"))),
     Card("engineering_funded", "On finance l'ingénierie de l'alliance (et une base d'outils partagée)",
          "Alliance engineering is funded (and a shared toolbase)",
          {"levers.engineering_funding": 1.0, "levers.tools": 1.0},
@@ -119,7 +135,8 @@ CARDS: tuple[Card, ...] = (
          "l'impact total, l'effet est faible et incertain (documentation du modèle, § 1.4).",
          "In the model, the State pays the co-construction time, otherwise borne by the partners, and "
          "shared tools lighten it: this mostly helps small associations take part; on total impact the "
-         "effect is small and uncertain (model documentation, § 1.4)."),
+         "effect is small and uncertain (model documentation, § 1.4).",
+         claims=(("small_associations_participation", +1, "reference"), ("impact", 0, "reference"))),
 )
 
 BY_ID: dict[str, Card] = {c.id: c for c in CARDS}

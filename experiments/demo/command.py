@@ -24,6 +24,11 @@ def _port(text: str) -> int:
     return value
 
 
+#: Where sessions are saved unless --save-dir says otherwise: the user's Documents folder, where a
+#: facilitator looks for her files (not the folder the command happens to run in).
+SAVE_DIR = Path.home() / "Documents" / "alliance-seances"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("demo", help="the workshop's web app: 'Et si ?' questions in the browser, offline")
     p.add_argument("--port", type=_port, default=8765, help="local port (default 8765)")
@@ -31,9 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--replay", type=Path, default=None, metavar="SESSION",
                    help="a session to play back: session.json or the exported zip")
     p.add_argument("--scenario", default="baseline", help="the reference territory (default baseline)")
-    p.add_argument("--save-dir", type=Path, default=Path("seances-alliance"), metavar="DIR",
+    p.add_argument("--save-dir", type=Path, default=SAVE_DIR, metavar="DIR",
                    help="where each session is saved as it goes, one file per browser tab, replayable "
-                        "with --replay (default ./seances-alliance)")
+                        "with --replay (default ~/Documents/alliance-seances)")
     p.set_defaults(func=cmd_demo)
 
 
@@ -69,7 +74,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with socket.socket() as probe:
         if probe.connect_ex((host, args.port)) == 0:
             raise InputError(f"--port: expected a free port; found {args.port} in use (try --port {args.port + 1})")
-    _offline_settings()
+    _offline_settings(args.lang)
     os.environ["SOLARA_APP"] = "experiments.demo.app"
     import threading
     import warnings
@@ -124,19 +129,32 @@ def _say_when_ready(host: str, port: int) -> None:
                 break
         except OSError:
             time.sleep(0.3)
+    # the first page's answer (the reference over its draws) computed now, not when the room looks
+    from experiments.demo import app, session, view
+
+    view.compute(session.State(lang=app.DEFAULT_LANG), app.BASE)
     print(f"alliance demo: open {url} in a browser (Ctrl-C to stop)", flush=True)
     # the export draws a figure: load the plotting library now, not in front of the room
-    from experiments.demo import view
-
     view.figure_warm_up()
 
 
-def _offline_settings() -> None:
-    """Serve every front-end file from the installed packages and never proxy to a CDN."""
+#: Solara looks for page templates in the folder beside the app's package (experiments/templates):
+#: there, a loader that says "Ouverture de la page…" instead of Solara's English "Loading app".
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _offline_settings(lang: str = "fr") -> None:
+    """Serve every front-end file from the installed packages and never proxy to a CDN; the
+    loader in the page's language when its template is installed, else Solara's plain one."""
     os.environ["SOLARA_ASSETS_PROXY"] = "True"  # serve /_solara/cdn from solara-assets
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
-    os.environ.setdefault("SOLARA_THEME_LOADER", "plain")  # no English "Made with Solara" while loading
+    ours = f"alliance-{lang}"
+    loader = ours if (TEMPLATES / f"loader-{ours}.html").is_file() else "plain"
+    os.environ.setdefault("SOLARA_THEME_LOADER", loader)  # no English "Loading app" nor "Made with Solara"
+    from . import i18n
+
+    os.environ.setdefault("SOLARA_THEME_TITLE", i18n.t("title", lang))  # the tab's title while loading
     os.environ.setdefault("SOLARA_MODE", "production")
     if sys.platform != "win32":
         os.environ.setdefault("MPLBACKEND", "Agg")

@@ -30,6 +30,30 @@ WORDS: dict[str, tuple[str, str]] = {
     "card_changes": ("Ce que change cette question : {what}.", "What this question changes: {what}."),
     "all_charter_levers": ("les 21 leviers de la Charte pratiqués pleinement (1 au lieu de {v})",
                            "the Charter's 21 levers fully practised (1 instead of {v})"),
+    "compare_title": ("Entre deux questions : « {b} » comparée à « {a} »",
+                      "Between two questions: \"{b}\" compared with \"{a}\""),
+    "compare_help": ("Les mêmes tirages pour les deux : l'écart et son intervalle disent ce qui sépare ces deux "
+                     "choix, sans passer par la référence.",
+                     "The same draws for both: the difference and its interval say what separates these two "
+                     "choices, without going through the reference."),
+    "compare_a": ("Question de départ", "Starting question"),
+    "compare_b": ("Question comparée", "Question compared"),
+    "compare_log": ("Comparer « {b} » à « {a} »", "Compare \"{b}\" with \"{a}\""),
+    "no_change_on": ("Pas de changement établi, ou négligeable : {what}.",
+                     "No established or only a negligible change: {what}."),
+    "handout_intro": ("Séance du {d} : {q} au modèle, chacune sur les mêmes {n} tirages que la référence "
+                      "(aujourd'hui, ou les réglages de la séance).",
+                      "Session of {d}: {q} of the model, each on the same {n} draws as the reference (today, "
+                      "or the session's settings)."),
+    "handout_none": ("Aucune question n'a été posée pendant cette séance.", "No question was asked in this session."),
+    "handout_method": ("Un changement est dit établi quand son intervalle à 95 % (pour les {f} indicateurs "
+                       "ensemble, sur {n} tirages) exclut « aucun changement » ; cet intervalle couvre le hasard des "
+                       "tirages, pas les hypothèses du modèle. Le modèle est une aide à la discussion : ses forces "
+                       "sont des hypothèses, pas des mesures.",
+                       "A change is called established when its 95% interval (for the {f} indicators together, "
+                       "over {n} draws) excludes no change; that interval covers the chance of the draws, not the "
+                       "model's assumptions. The model is an aid to discussion: its strengths are assumptions, not "
+                       "measurements."),
     "more_details": ("Les autres indicateurs", "The other indicators"),
     "cards_help": ("Appuyez sur une carte pour poser la question ; appuyez de nouveau pour la retirer. "
                    "Trois questions au plus à la fois, à côté de la référence.",
@@ -58,9 +82,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "reset": ("Tout remettre à zéro", "Reset everything"),
     "reset_confirm": ("Oui, tout effacer", "Yes, clear everything"),
     "cancel": ("Annuler", "Cancel"),
-    "saved_to": ("Séance enregistrée au fur et à mesure dans {f} (à rejouer avec alliance demo --replay).",
-                 "Session saved as it goes in {f} (replay with alliance demo --replay)."),
+    "saved_to": ("Séance enregistrée au fur et à mesure : dossier {d}, fichier {f}.",
+                 "Session saved as it goes: folder {d}, file {f}."),
     "export": ("Exporter la séance (zip)", "Export the session (zip)"),
+    "export_hint": ("Le fichier se prépare en quelques secondes après le clic : un seul clic suffit.",
+                    "The file takes a few seconds to prepare after the click: one click is enough."),
     "log": ("Journal de la séance", "Session log"),
     "glossary": ("Petit lexique", "Short glossary"),
     "projector": ("Mode projecteur", "Projector mode"),
@@ -109,13 +135,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "series.engagement": ("Engagement des partenaires (0-1)", "Partners' engagement (0-1)"),
     "series.trust_micro_macro": ("Confiance micro-macro (0-1)", "Micro-macro trust (0-1)"),
     # the territories' map and stories (experiments.demo.territories)
-    "map_title": ("Les territoires et leurs alliances", "The territories and their alliances"),
-    "map_help": ("Chaque disque numéroté est un territoire ; les petits points autour sont ses acteurs, "
-                 "colorés selon leur type. Un trait relie les partenaires d'une alliance, coloré selon ce "
-                 "qu'elle est devenue. Cliquez sur un territoire pour lire son histoire.",
-                 "Each numbered disc is a territory; the small dots around it are its actors, coloured by "
-                 "type. A line links the partners of an alliance, coloured by what became of it. Click a "
-                 "territory to read its story."),
+    "map_title": ("Les territoires et leurs alliances (schéma)", "The territories and their alliances (diagram)"),
+    "map_help": ("Un schéma, pas une carte de France : chaque disque numéroté est un territoire, placé près de "
+                 "ses voisins ; les petites formes autour sont ses acteurs (la forme dit leur type). Un trait "
+                 "relie les partenaires d'une alliance ; sa couleur dit ce qu'elle est devenue. Cliquez sur un "
+                 "territoire pour lire son histoire.",
+                 "A diagram, not a map: each numbered disc is a territory, placed near its neighbours; the "
+                 "small shapes around it are its actors (the shape says their type). A line links the partners "
+                 "of an alliance; its colour says what became of it. Click a territory to read its story."),
     "map_history": ("Histoire montrée", "History shown"),
     "map_draw": ("Une histoire possible parmi les tirages : celle du tirage {s}, sur {m} mois.",
                  "One possible history among the draws: that of draw {s}, over {m} months."),
@@ -142,6 +169,14 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Unmet needs, month by month (1 = nothing is met)"),
     "needs_intro": ("Besoins non couverts (1 = rien n'est couvert, 0 = tout l'est), au départ puis au mois {m} :",
                     "Unmet needs (1 = nothing is met, 0 = all is), at the start then at month {m}:"),
+    "needs_grow": ("Dans le modèle, les besoins non couverts remontent d'eux-mêmes chaque mois, plus vite dans un "
+                   "territoire fragile (« des fragilités grandissantes ») ; les alliances les font baisser tant "
+                   "qu'elles agissent (documentation du modèle, § 7.2). Des besoins plus hauts à la fin ne disent "
+                   "donc pas que les alliances ont nui : sans elles, ils seraient plus hauts encore.",
+                   "In the model, unmet needs grow back by themselves every month, faster in a fragile territory "
+                   "(\"growing fragilities\"); alliances bring them down while they act (model documentation, "
+                   "§ 7.2). Higher needs at the end do not mean the alliances did harm: without them, needs would "
+                   "be higher still."),
     "need_line": ("{need} {a} → {b} ({c})", "{need} {a} → {b} ({c})"),
     "who_is_here": ("Sur place : {o} équipe municipale, {a} associations et {f} entreprises (région {r}).",
                     "Here: {o} local council, {a} associations and {f} firms (region {r})."),
@@ -210,6 +245,7 @@ COUNTED: dict[str, tuple[str, str, str, str]] = {
                                 "a national foundation", "{n} national foundations"),
     "who.state": ("l'État", "l'État", "the State", "the State"),
     "years": ("{n} an", "{n} ans", "{n} year", "{n} years"),
+    "questions_asked": ("{n} question posée", "{n} questions posées", "{n} question asked", "{n} questions asked"),
 }
 
 #: Glossary of the Charter's words: (term_fr, definition_fr, term_en, definition_en).
@@ -247,10 +283,17 @@ GLOSSARY: tuple[tuple[str, str, str, str], ...] = (
      "les questions sont posées aux mêmes tirages pour comparer à chances égales.",
      "Draw", "One possible history of all the territories (chance plays out differently); every question "
      "is asked of the same draws so the comparison is fair."),
-    ("Intervalle à 95 %", "La fourchette où se trouve l'écart réel avec 95 % de confiance ; s'il "
-     "contient zéro, le modèle ne montre pas de changement.",
-     "95% interval", "The range holding the true difference with 95% confidence; if it contains "
-     "zero, the model shows no change."),
+    ("Intervalle à 95 %", "La fourchette où se trouve l'écart dans le modèle (pas dans le monde réel) avec "
+     "95 % de confiance ; elle couvre le hasard des tirages, pas les hypothèses du modèle. S'il contient "
+     "zéro, le modèle ne montre pas de changement. « Pour les 9 "
+     "indicateurs ensemble » : les 9 fourchettes d'une réponse tiennent ensemble à 95 %, pour qu'un écart "
+     "dû au hasard sur l'un des 9 ne soit pas pris pour un résultat. Un écart établi mais très petit est dit "
+     "« négligeable ».",
+     "95% interval", "The range holding the difference in the model (not in the real world) with 95% "
+     "confidence; it covers the chance of the draws, not the model's assumptions. If it contains zero, "
+     "the model shows no change. \"For the 9 indicators together\": the 9 "
+     "ranges of an answer hold together at 95%, so that a chance difference on one of the 9 is not taken for "
+     "a result. An established but very small difference is called \"negligible\"."),
 )
 
 

@@ -113,6 +113,13 @@ class State:
     first_seed: int = 0
     territory: int = 0  # the territory whose story is shown (0-based)
     story_of: str = "reference"  # the scenario it is told in: "reference" or a pressed card
+    compare: tuple[str, ...] = ()  # two pressed cards compared with each other (chosen on the page)
+
+    def pair(self) -> tuple[str, str] | None:
+        """The two questions compared with each other: the pair chosen, else the first two pressed."""
+        if len(self.compare) == 2 and all(c in self.cards for c in self.compare):
+            return self.compare[0], self.compare[1]
+        return (self.cards[0], self.cards[1]) if len(self.cards) >= 2 else None
 
     def story_params(self, base: Params) -> Params:
         """The parameters of the story shown: its scenario, on the first draw."""
@@ -147,7 +154,8 @@ def apply(state: State, event: dict[str, Any], base: Params) -> State:
                                    f"question {cid!r} unknown: the questions are the page's \"What if?\" cards{hint}",
                                    lang))
         if cid in state.cards:
-            return dataclasses.replace(state, cards=tuple(c for c in state.cards if c != cid))
+            return dataclasses.replace(state, cards=tuple(c for c in state.cards if c != cid),
+                                       compare=() if cid in state.compare else state.compare)
         if len(state.cards) >= MAX_CARDS:
             raise InputError(i18n.t("max_cards", state.lang, n=MAX_CARDS + 1))
         return dataclasses.replace(state, cards=(*state.cards, cid))
@@ -183,9 +191,14 @@ def apply(state: State, event: dict[str, Any], base: Params) -> State:
         if of != "reference" and of not in state.cards:
             raise InputError(f"territory: expected the story of the reference or of a question shown; found {of!r}")
         return dataclasses.replace(state, territory=t - 1, story_of=of)
+    if kind == "compare":
+        a, b = event.get("a"), event.get("b")
+        if a == b or a not in state.cards or b not in state.cards:
+            raise InputError(f"compare: expected two different questions shown; found {a!r} and {b!r}")
+        return dataclasses.replace(state, compare=(a, b))
     if kind == "reset":
         return State(lang=state.lang)
-    raise InputError(f"event: expected kind lang, card, set, seeds, territory or reset; found {kind!r}")
+    raise InputError(f"event: expected kind lang, card, set, seeds, territory, compare or reset; found {kind!r}")
 
 
 class Log:
@@ -274,11 +287,15 @@ def events_from_query(query: str) -> tuple[list[dict[str, Any]], list[str]]:
                     events.append({"kind": "seeds", "n" if name == "seeds" else "first": int(value)})
                 except ValueError:
                     problems.append(f"{name}: expected a whole number; found {value!r}")
+            elif name == "compare":
+                a, _, b = value.partition(",")
+                events.append({"kind": "compare", "a": a, "b": b})
             elif name == "seance":
                 pass  # the saved session to reopen (app.Controller.start), not an event
             else:
-                problems.append(f"address: unknown word '{name}'; expected lang, card, set, seeds or first")
-    events.sort(key=lambda e: e["kind"] != "lang")  # the language first, so messages are in it
+                problems.append(f"address: unknown word '{name}'; expected lang, card, set, seeds, first or compare")
+    # the language first, so messages are in it; the pair compared once its cards are pressed
+    events.sort(key=lambda e: (e["kind"] != "lang") + (e["kind"] == "compare"))
     return events, problems
 
 
@@ -298,21 +315,23 @@ def to_query(state: State, default_lang: str = "fr", seance: str | None = None) 
         words.append(("seeds", str(state.seeds)))
     if state.first_seed != State.first_seed:
         words.append(("first", str(state.first_seed)))
+    if len(state.compare) == 2:
+        words.append(("compare", ",".join(state.compare)))
     if seance:
         words.append(("seance", seance))
     return urlencode(words, safe=",=")
 
 
-def export_zip(log_json: str, series_csv: str, figures: dict[str, bytes], summary_md: str) -> bytes:
+def export_zip(log_json: str, series_csv: str, figures: dict[str, bytes], handout: tuple[str, str]) -> bytes:
     """The session as a zip for the workshop report: session.json (replayable), series.csv,
-    figures/*.png and summary.md (one page)."""
+    figures/*.png and the one-page hand-out ``handout`` = (file name, HTML)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("session.json", log_json)
         zf.writestr("series.csv", series_csv)
         for name, png in figures.items():
             zf.writestr(f"figures/{name}", png)
-        zf.writestr("summary.md", summary_md)
+        zf.writestr(handout[0], handout[1])
     return buf.getvalue()
 
 
@@ -352,6 +371,10 @@ def describe(event: dict[str, Any], lang: str) -> str:
         return f"{i18n.t('story_of', lang, n=event.get('n', '?'))} ({told})"
     if kind == "lang":
         return "Français" if event.get("value") == "fr" else "English"
+    if kind == "compare":
+        titles = [card_table.BY_ID[c].title(lang) if isinstance(c, str) and c in card_table.BY_ID else str(c)
+                  for c in (event.get("a"), event.get("b"))]
+        return i18n.t("compare_log", lang, a=titles[0], b=titles[1])
     if kind == "reset":
         return i18n.t("reset", lang)
     return str(event)

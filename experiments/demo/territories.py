@@ -31,11 +31,16 @@ from . import i18n
 
 SEARCHING, AGREED, ACTING = 1, 2, 3  # an alliance's stages (simulation.state)
 KINDS = ("state", "foundation", "firm", "association", "official")
-KIND_COLOURS = {"official": "#c0392b", "association": "#27ae60", "firm": "#2471a3",
-                "foundation": "#d68910", "state": "#6c3483"}
-FATE_COLOURS = {"success": "#1e8449", "no_result": "#7f8c8d", "election": "#c0392b",
-                "never_started": "#e67e22", "no_partners": "#bdc3c7", "stopped": "#922b21",
-                "ongoing": "#2471a3"}
+#: Actors are told apart by their shape, all in one dark colour, so that colour says only what
+#: became of an alliance (facilitator review 12b, finding 9: fates reused the actors' colours).
+ACTOR_COLOUR = "#2c3e50"
+KIND_SYMBOLS = {"official": "triangle", "association": "circle", "firm": "rect", "foundation": "diamond",
+                "state": "arrow"}
+FATE_COLOURS = {"success": "#1a9850", "no_result": "#8c8c8c", "election": "#d7191c",
+                "never_started": "#f4a81d", "no_partners": "#c7c7c7", "stopped": "#7b3294",
+                "ongoing": "#2c7bb6"}
+#: Room each territory's disc and ring of actors takes on the schéma, in units of the unit square.
+FOOTPRINT = 0.055
 FATES = tuple(FATE_COLOURS)
 DIMS = ("economic", "social", "environmental")
 
@@ -171,19 +176,44 @@ def recorded(params: dict[str, Any]) -> Record:
 
 # --- the map -----------------------------------------------------------------------------
 
-def _actor_positions(rec: Record) -> np.ndarray:
-    """Each actor on a small ring around its territory; regional foundations at their region's
-    centre; the State and national foundations in a row above the territories."""
+def layout(rec: Record) -> np.ndarray:
+    """Where each territory is drawn: its place in the model, pushed apart until no two discs (with
+    their ring of actors) and no regional foundation overlap; it stays near its place, so
+    neighbours stay neighbours. A schéma, not a map."""
+    regions = sorted({int(r) for r in rec.region})
+    centres = np.array([rec.xy[rec.region == r].mean(axis=0) for r in regions]).reshape(-1, 2)
+    pts = np.vstack([rec.xy, centres]).astype(float)
+    n = len(pts)
+    gap = 2 * FOOTPRINT
+    rng = np.random.default_rng(0)  # only to part points that sit exactly on each other
+    for _ in range(400):
+        diff = pts[:, None, :] - pts[None, :, :]
+        dist = np.sqrt((diff ** 2).sum(axis=2)) + np.eye(n)
+        close = (dist < gap) & ~np.eye(n, dtype=bool)
+        if not close.any():
+            break
+        same = dist < 1e-9
+        diff[same] = rng.normal(size=(int(same.sum()), 2)) * 1e-3
+        push = np.where(close, (gap - dist) / 2 / np.maximum(dist, 1e-9), 0.0)
+        pts += (diff * push[:, :, None]).sum(axis=1) * 0.6
+        pts = np.clip(pts, FOOTPRINT, 1 - FOOTPRINT)
+    return pts
+
+
+def _actor_positions(rec: Record, where: np.ndarray) -> np.ndarray:
+    """Each actor on a small ring around its territory (drawn at ``where``); regional foundations
+    at their region's place in ``where``; the State and national foundations in a row above."""
     pos = np.zeros((len(rec.kinds), 2))
     for t in range(rec.n_territories):
         local = np.flatnonzero(rec.actor_territory == t)
         angles = 2 * np.pi * np.arange(len(local)) / max(len(local), 1)
-        pos[local, 0] = rec.xy[t, 0] + 0.035 * np.cos(angles)
-        pos[local, 1] = rec.xy[t, 1] + 0.035 * np.sin(angles)
+        pos[local, 0] = where[t, 0] + 0.035 * np.cos(angles)
+        pos[local, 1] = where[t, 1] + 0.035 * np.sin(angles)
+    regions = sorted({int(r) for r in rec.region})
     regional = np.flatnonzero((rec.actor_territory < 0) & (rec.actor_region >= 0))
     for a in regional:
-        inside = rec.region == rec.actor_region[a]
-        pos[a] = rec.xy[inside].mean(axis=0) if inside.any() else (0.5, 0.5)
+        r = int(rec.actor_region[a])
+        pos[a] = where[rec.n_territories + regions.index(r)] if r in regions else (0.5, 0.5)
     national = np.flatnonzero(rec.actor_region < 0)
     pos[national, 0] = np.linspace(0.3, 0.7, len(national)) if len(national) > 1 else 0.5
     pos[national, 1] = 1.12
@@ -201,23 +231,27 @@ def territory_name(rec: Record, t: int, lang: str) -> str:
 
 
 def map_option(rec: Record, lang: str, selected: int | None = None) -> dict:
-    """An ECharts graph on fixed axes (x, y in the unit square): territories as large discs,
-    actors around them coloured by type, one line from each alliance's holder to each partner,
+    """An ECharts graph on fixed axes (x, y in the unit square, :func:`layout`): territories as
+    large discs, actors around them shaped by type, one line from each alliance's holder to each partner,
     coloured by what became of the alliance. Clicking a disc names its territory."""
-    pos = _actor_positions(rec)
-    categories = [{"name": kind_label(k, lang, True), "itemStyle": {"color": KIND_COLOURS[k]}} for k in KINDS]
+    where = layout(rec)
+    pos = _actor_positions(rec, where)
+    categories = [{"name": kind_label(k, lang, True), "symbol": KIND_SYMBOLS[k], "itemStyle": {"color": ACTOR_COLOUR}}
+                  for k in KINDS]
     cat = {k: j for j, k in enumerate(KINDS)}
     nodes = []
     for t in range(rec.n_territories):
         chosen = t == selected
-        nodes.append({"name": territory_name(rec, t, lang), "value": [float(rec.xy[t, 0]), float(rec.xy[t, 1])],
-                      "territory": t, "symbolSize": 34 if chosen else 26, "category": len(KINDS),
+        nodes.append({"name": territory_name(rec, t, lang), "value": [float(where[t, 0]), float(where[t, 1])],
+                      "territory": t, "symbolSize": 26, "category": len(KINDS),  # chosen: a thicker ring, not a
+                      # larger disc that would cover its own actors (review 12c)
                       "itemStyle": {"color": "#f4f6f6", "borderColor": "#17202a" if chosen else "#95a5a6",
-                                    "borderWidth": 3 if chosen else 1},
+                                    "borderWidth": 4 if chosen else 1},
                       "label": {"show": True, "formatter": str(t + 1), "fontSize": 11}, "z": 1})
     for a, kind in enumerate(rec.kinds):
         nodes.append({"name": f"{kind_label(kind, lang)} {a + 1}", "value": [float(pos[a, 0]), float(pos[a, 1])],
-                      "category": cat[kind], "symbolSize": 12 if kind in ("state", "foundation") else 7,
+                      "category": cat[kind], "symbol": KIND_SYMBOLS[kind],
+                      "symbolSize": 12 if kind in ("state", "foundation") else 7,
                       "territory": int(rec.actor_territory[a])})
     first_actor = rec.n_territories
     links = []
@@ -231,13 +265,14 @@ def map_option(rec: Record, lang: str, selected: int | None = None) -> dict:
     return {
         "animation": False,
         "tooltip": {"show": True},
-        "legend": {"data": [c["name"] for c in categories[:-1]], "bottom": 0},
+        # the legend shows each type's shape (its icon), as the schéma draws it
+        "legend": {"data": [{"name": c["name"], "icon": c["symbol"]} for c in categories[:-1]], "bottom": 0},
         "grid": {"left": 20, "right": 20, "top": 20, "bottom": 40},
         "xAxis": {"type": "value", "min": -0.06, "max": 1.06, "show": False},
         "yAxis": {"type": "value", "min": -0.06, "max": 1.18, "show": False},
         "series": [{"type": "graph", "coordinateSystem": "cartesian2d", "layout": "none",
                     "data": nodes, "links": links, "categories": categories, "roam": False,
-                    "emphasis": {"focus": "adjacency"}, "edgeSymbol": ["none", "none"]}],
+                    "emphasis": {"focus": "none"}, "edgeSymbol": ["none", "none"]}],
     }
 
 
@@ -301,6 +336,7 @@ def story(rec: Record, t: int, lang: str) -> dict[str, Any]:
         parts.append(i18n.t("need_line", lang, need=i18n.t(f"need.{d}", lang), a=n(start[j]), b=n(end[j]),
                             c=i18n.percent(change, lang, 0, True)))
     facts.append(i18n.t("needs_intro", lang, m=rec.months) + " " + ("; " if not fr else " ; ").join(parts) + ".")
+    facts.append(i18n.t("needs_grow", lang))
     mine = [al for al in rec.alliances if al.territory == t]
     # "of these" counts the alliances that brought their partners together: they add up to ``formed``
     counts = {f: sum(al.fate == f for al in mine if al.stage >= AGREED) for f in FATES}
