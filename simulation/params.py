@@ -19,7 +19,6 @@ from .levers import LEVERS
 RULES = ("macro_led", "proportional", "equal", "subsidiarity", "arranger")
 REGIMES = ("competitive_calls", "pooled_fund", "direct_link", "mixed")
 ARBITRATION_LEVELS = ("local", "regional", "national")
-ACTOR_TYPES = ("state", "foundation", "firm", "association", "official")
 
 
 class ParameterError(ValueError):

@@ -54,10 +54,6 @@ class Factor:
         return f"{self.kind} in [{self.low:g}, {self.high:g}]"
 
 
-def _params_error(source: str, key: str, exc: Exception) -> InputError:
-    return InputError(f"{source}: key '{key}': {exc}")
-
-
 def check_overrides(overrides: dict[str, Any], source: str) -> None:
     """Every fixed override must be a known parameter with a valid value."""
     from simulation import ParameterError, Params
