@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlencode
 
 from experiments.io.errors import InputError
 from simulation import ParameterError, Params
+from simulation.params import REGIMES, RULES
 
 from . import cards as card_table
 from . import i18n
@@ -31,8 +32,8 @@ MAX_SEEDS = 200
 
 #: Structural knobs shown under the cards: dotted key -> allowed choices (None: a number).
 KNOBS: dict[str, tuple[str, ...] | None] = {
-    "governance.rule": ("macro_led", "proportional", "equal", "subsidiarity", "arranger"),
-    "funding.regime": ("competitive_calls", "pooled_fund", "direct_link", "mixed"),
+    "governance.rule": RULES,
+    "funding.regime": REGIMES,
     "governance.charter": ("voluntary", "imposed"),
     "governance.macro_steering": None,
     "funding.national_budget_scale": None,

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulation.params import REGIMES, RULES
+
 from . import outputs as out
 from .design import Design
 
@@ -31,8 +33,7 @@ class Config:
     maps: tuple[tuple[str, tuple, str, tuple], ...] = (
         ("time.electoral_cycle_months", (36, 72, 108), "time.project_duration_months", (12, 36, 60)),
         ("funding.application_cost", (0.1, 0.5, 1.5), "funding.budget_scale", (0.5, 1.0, 2.0)),
-        ("governance.rule", ("macro_led", "proportional", "equal", "subsidiarity", "arranger"),
-         "funding.regime", ("competitive_calls", "pooled_fund", "direct_link", "mixed")),
+        ("governance.rule", RULES, "funding.regime", REGIMES),
     )
     map_reps: int = 4
     map_outcome: str = "impact"
