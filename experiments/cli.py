@@ -91,7 +91,10 @@ def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
                         "work too small to pay for starting them runs in this process")
     p.add_argument("--figures", choices=FIGURES, default="overview",
                    help="figures to draw: the overview only (default: the series' overview for run, "
-                        "the paired differences for compare), all (also one figure per series), or none")
+                        "the paired differences for compare), all (also one figure per series), or none; "
+                        "drawn by a background process once the results are written")
+    p.add_argument("--figures-now", action="store_true",
+                   help="draw the figures before the command returns (scripts that read them at once)")
     p.add_argument("--print-figures", action="store_true",
                    help="save each figure as PDF, SVG and 300-dpi PNG (default: one screen PNG)")
     p.add_argument("--lang", choices=("fr", "en"), default=None,
@@ -167,7 +170,6 @@ def _say(args: argparse.Namespace, text: str) -> None:
 # --------------------------------------------------------------------------------------
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from experiments.io import figures as figs
     from experiments.io import provenance
     from experiments.io import results as res
 
@@ -206,17 +208,15 @@ def cmd_run(args: argparse.Namespace) -> int:
                                   params=params.model_dump())
         post_line = add_to_summary(summary, post, {scenario.name: reps_table[list(summary["outcomes"])]
                                                    .to_dict("records")} if post else {})
-        figures = _draw(args, figs.series_figures, folder.path,
-                        None if args.figures == "none" else  # read back: 8 columns, not all
-                        res.read_series(folder.path, ["rep", "month", *figs.FIGURE_SERIES]),
-                        f"{scenario.name}, "
-                        + figs.text("months", args.lang or "both", n=params.run.months))
+        job = _figure_job(args, "run", scenario.name, params.run.months)
+        figures = _draw_now(args, folder.path, job)
         prov = provenance.record(
             started=started, seeds=seeds, workers=workers, scenario=scenario.name,
             scenario_files=[provenance.relative(p) for p in scenario.chain],
             overrides=scn.parse_set(args.overrides), params=params.model_dump())
         res.write_json(folder.path / "summary.json", summary)
         res.write_json(folder.path / "provenance.json", prov)
+    figures = figures or _draw_later(args, folder.final, job)
     where = provenance.relative(folder.final)
     if args.json:
         print(res.dumps({**summary, "results_dir": where}))
@@ -229,22 +229,49 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\nResults: {where}/ (summary.json, provenance.json, series.parquet, series.csv, "
           "replications.csv, territories.csv)")
     if figures:
-        print(f"Figures: {where}/figures/ ({_figure_note(figures)})")
+        print(f"Figures: {where}/figures/ ({_figure_note(figures, later=not args.figures_now)})")
     return 0
 
 
-def _draw(args: argparse.Namespace, draw: Any, *positional: Any, **keywords: Any) -> list[str]:
-    """The series figures ``--figures`` asks for (their relative names)."""
+def _figure_job(args: argparse.Namespace, kind: str, title: str, months: int | None = None) -> dict | None:
+    """What ``--figures`` asks to draw (see :func:`experiments.io.figures.draw`), or None."""
     if args.figures == "none":
+        return None
+    lang = args.lang or "both"
+    if months is not None:
+        from experiments.io.figures import text
+
+        title = f"{title}, {text('months', lang, n=months)}"
+    outcomes = list(getattr(args, "plot_outcomes", None) or []) or None
+    return {"kind": kind, "title": title, "each": args.figures == "all", "lang": lang,
+            "print_formats": args.print_figures, "outcomes": outcomes}
+
+
+def _draw_now(args: argparse.Namespace, folder: Path, job: dict | None) -> list[str]:
+    """With ``--figures-now``, the figures drawn into the folder being written (their names)."""
+    if job is None or not args.figures_now:
         return []
-    return draw(*positional, each=args.figures == "all", lang=args.lang or "both",
-                print_formats=args.print_figures, **keywords)
+    from experiments.io.figures import draw
+
+    return draw(folder, job)
 
 
-def _figure_note(names: list[str]) -> str:
+def _draw_later(args: argparse.Namespace, folder: Path | None, job: dict | None) -> list[str]:
+    """Without ``--figures-now``, a detached process draws the figures into the finished
+    folder: the names they will have."""
+    if job is None or folder is None or args.figures_now:
+        return []
+    from experiments.io.figures import draw_in_background, planned
+
+    draw_in_background(folder, job)
+    return planned(job)
+
+
+def _figure_note(names: list[str], later: bool = False) -> str:
     main = [n.split("/")[-1] for n in names if n.split("/")[-1].split(".")[0] in ("overview", "compare")]
     each = len(names) - len(main)
-    return ", ".join(main) + (f" and {each} more, one per series" if each else "")
+    return (", ".join(main) + (f" and {each} more, one per series" if each else "")
+            + ("; drawn in the background within seconds, or figures/error.txt says why" if later else ""))
 
 
 def _run_table(outcomes: dict[str, dict[str, Any]]) -> str:
@@ -271,7 +298,6 @@ def _table(rows: list[Sequence[str]]) -> str:
 # --------------------------------------------------------------------------------------
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from experiments.io import figures as figs
     from experiments.io import provenance
     from experiments.io import results as res
 
@@ -328,19 +354,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         res.write_tables(folder.path, series, reps_table)
         _export_comparison(folder.path, labels, stats, diffs)
         # compare's overview is the comparison of outcomes; the series come with --figures all
-        figures = [] if args.figures == "none" else figs.comparison_figure(
-            folder.path, stats, diffs, outcomes=args.plot_outcomes, lang=args.lang or "both",
-            print_formats=args.print_figures)
-        if args.figures == "all":
-            figures += figs.series_figures(folder.path, series, " vs ".join(labels), group="scenario",
-                                           each=True, lang=args.lang or "both",
-                                           print_formats=args.print_figures)
+        job = _figure_job(args, "compare", " vs ".join(labels))
         prov = provenance.record(
             started=started, seeds=seeds, workers=workers, scenarios=labels,
             scenario_files=[provenance.relative(p) for s, _ in resolved for p in s.chain],
             overrides=scn.parse_set(args.overrides), params=params)
         res.write_json(folder.path / "summary.json", summary)
         res.write_json(folder.path / "provenance.json", prov)
+        figures = _draw_now(args, folder.path, job)  # reads summary.json
+    figures = figures or _draw_later(args, folder.final, job)
     where = provenance.relative(folder.final)
     if args.json:
         print(res.dumps({**summary, "results_dir": where}))
@@ -355,7 +377,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
           "remain ('n' in comparison.csv). Tables: comparison.csv, comparison.tex")
     print(f"Results: {where}/")
     if figures:
-        print(f"Figures: {where}/figures/ ({_figure_note(figures)})")
+        print(f"Figures: {where}/figures/ ({_figure_note(figures, later=not args.figures_now)})")
     return 0
 
 

@@ -46,3 +46,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     stale = [p for p in unmatched if p.split("::")[0] in files]
     if stale and whole_files:
         raise pytest.UsageError(f"tests/conftest.py: EXHAUSTIVE patterns match no test: {', '.join(sorted(stale))}")
+
+
+@pytest.fixture(autouse=True)
+def _figures_drawn_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands called in the test process draw their figures before returning, as with
+    ``--figures-now``, rather than leaving a detached process per test; tests/test_cli.py runs
+    the detached one through the real command."""
+    from experiments.io import figures
+
+    monkeypatch.setattr(figures, "draw_in_background", figures.draw)

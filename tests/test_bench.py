@@ -39,6 +39,8 @@ def test_bench_quick_json_through_the_command(capsys):
     for figures in out["latency_s"].values():
         for clock in ("cpu_s", "wall_s"):
             assert _positive(figures[clock]["min"]) and figures[clock]["min"] <= figures[clock]["median"]
+    run = out["latency_s"][" ".join(bench.QUICK_LATENCY[-1])]
+    assert run["figures_wall_s"]["min"] > run["wall_s"]["min"]  # the figure comes after the command returns
     assert out["idiomatic_mesa"]["same_state"] is True
     assert out["baseline"]["profile_faithful"] is True, "the profile's replay of step_month no longer matches"
     shares = out["baseline"]["profile_share"]

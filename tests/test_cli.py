@@ -10,6 +10,7 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,32 @@ def test_run_text_output_says_where_results_and_figures_are(call, tmp_path):
     assert "impact" in out and err == ""
     [folder] = (tmp_path / "out").iterdir()
     assert sorted(p.name for p in (folder / "figures").iterdir()) == ["overview.png"]
+
+
+@pytest.mark.slow
+def test_figures_are_drawn_by_a_detached_process_the_same_as_at_once(tmp_path):
+    """By default the command returns once the tables are written and a detached process draws
+    the figures into the finished folder: the same bytes as ``--figures-now``."""
+    args = ["run", "baseline", "--reps", "2", "--months", "12", "--json", "--quiet"]
+    now = tmp_path / json.loads(alliance(*args, "--figures-now", "--out", "now", cwd=tmp_path).stdout)["results_dir"]
+    later = tmp_path / json.loads(alliance(*args, "--out", "later", cwd=tmp_path).stdout)["results_dir"]
+    png = later / "figures" / "overview.png"
+    deadline = time.monotonic() + 120
+    while not png.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert png.read_bytes() == (now / "figures" / "overview.png").read_bytes()
+    assert sorted(p.name for p in png.parent.iterdir()) == ["overview.png"]  # no part file left
+
+
+def test_a_figure_process_that_fails_says_why_in_the_folder(tmp_path):
+    from experiments.io import figures
+
+    job = {"kind": "run", "title": "t", "each": False, "lang": "en", "print_formats": False}
+    assert figures.main([str(tmp_path), json.dumps(job)]) == 1  # no series.parquet there
+    error = (tmp_path / figures.ERROR_FILE).read_text()
+    assert error.startswith("the figures could not be drawn: ") and "series.parquet" in error
+    assert figures.planned({**job, "each": True}) == ["figures/overview.png", *(f"figures/{c}.png" for c in
+                                                                                 figures.FIGURE_SERIES)]
 
 
 @pytest.mark.slow

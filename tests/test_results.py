@@ -101,7 +101,7 @@ def test_interrupt_while_writing_figures_leaves_nothing(tmp_path, monkeypatch, c
 
     monkeypatch.setattr(figures, "series_figures", interrupted)
     monkeypatch.chdir(tmp_path)
-    code = cli.main(["run", "baseline", "--months", "6", "--quiet", "--out", "out"])
+    code = cli.main(["run", "baseline", "--months", "6", "--quiet", "--out", "out", "--figures-now"])
     assert code == 130 and "interrupted" in capsys.readouterr().err
     assert list((tmp_path / "out").iterdir()) == []
 

@@ -7,13 +7,20 @@ counts and need units from zero, a difference centred on zero), and comparisons 
 paired differences against the reference. Each figure is a screen PNG (100 dpi) or, with
 ``print_formats=True``, PDF, SVG and a 300-dpi PNG (the report's formats).
 
-``alliance run`` draws the overview of the monthly series at once and ``compare`` the paired
+``alliance run`` draws the overview of the monthly series and ``compare`` the paired
 differences; ``--figures all`` adds one figure per series, ``--figures none`` draws nothing.
-matplotlib's object API on an Agg canvas: no pyplot, no global backend state.
+By default they are drawn by a detached process started once the results folder is complete
+(:func:`draw_in_background`: importing matplotlib and laying out the first figure would double
+the command's time), which reads the folder back and writes ``figures/`` a few seconds later,
+or ``figures/error.txt`` if it fails; ``--figures-now`` draws them before the command returns
+(:func:`draw`). matplotlib's object API on an Agg canvas: no pyplot, no global backend state.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -154,7 +161,9 @@ def save(fig: Any, folder: Path, name: str, print_formats: bool = False) -> list
         for fmt in formats:
             rel = f"figures/{name}.{fmt}"
             meta = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {})
-            fig.savefig(folder / rel, dpi=PRINT_DPI if print_formats else DPI, metadata=meta)
+            part = folder / f"figures/.{name}.{fmt}.part"  # a reader never sees half a file
+            fig.savefig(part, format=fmt, dpi=PRINT_DPI if print_formats else DPI, metadata=meta)
+            os.replace(part, folder / rel)
             written.append(rel)
     return written
 
@@ -332,6 +341,77 @@ def scenario_text(name: str, lang: str = "both", sep: str = "\n") -> str:
     return {"fr": fr, "en": en}.get(lang, f"{fr}{sep}{en}")
 
 
+# --------------------------------------------------------------------------------------
+# The figures of a finished results folder, at once or in a detached process
+# --------------------------------------------------------------------------------------
+
+#: Written in the folder by a figure process that failed: one line saying why.
+ERROR_FILE = "figures/error.txt"
+
+
+def planned(job: dict[str, Any]) -> list[str]:
+    """The relative names of the figures ``job`` (see :func:`draw`) will write (``compare``'s
+    only when it has outcomes to draw, which :func:`draw` checks)."""
+    formats = PRINT_FORMATS if job.get("print_formats") else ("png",)
+    names = ["compare"] if job["kind"] == "compare" else []
+    if job["kind"] == "run" or job.get("each"):
+        names += ["overview"] + (list(FIGURE_SERIES) if job.get("each") else [])
+    return [f"figures/{n}.{fmt}" for n in names for fmt in formats]
+
+
+def draw(folder: Path, job: dict[str, Any]) -> list[str]:
+    """Draw the figures of a results folder from its files, as ``job`` says: ``kind``
+    ("run": the series' overview; "compare": the paired differences of ``summary.json``),
+    ``title``, ``each`` (also one figure per series), ``lang``, ``print_formats`` and, for
+    compare, ``outcomes``; returns the relative names written."""
+    folder = Path(folder)
+    each, lang, print_formats = bool(job.get("each")), job.get("lang", "both"), bool(job.get("print_formats"))
+    written: list[str] = []
+    if job["kind"] == "compare":
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        written += comparison_figure(folder, summary["outcomes"], summary["differences"],
+                                     outcomes=job.get("outcomes"), lang=lang, print_formats=print_formats)
+        if not each:
+            return written
+    from experiments.io.results import read_series
+
+    group = "scenario" if job["kind"] == "compare" else None
+    series = read_series(folder, ["rep", "month", *([group] if group else []), *FIGURE_SERIES])
+    return written + series_figures(folder, series, job["title"], group=group, each=each, lang=lang,
+                                    print_formats=print_formats)
+
+
+def draw_in_background(folder: Path, job: dict[str, Any]) -> None:
+    """Start a process, detached from this one (its own session, no terminal, no output), that
+    draws ``job`` into ``folder`` (see :func:`draw`) and writes :data:`ERROR_FILE` if it cannot."""
+    import subprocess
+
+    subprocess.Popen([sys.executable, "-m", "experiments.io.figures", str(Path(folder).resolve()), json.dumps(job)],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True, close_fds=True)
+
+
+def main(argv: Sequence[str]) -> int:
+    """``python -m experiments.io.figures FOLDER JOB``: the background figure process. Any
+    failure leaves :data:`ERROR_FILE` (the results themselves are already complete)."""
+    folder = Path(argv[0])
+    try:
+        draw(folder, json.loads(argv[1]))
+        return 0
+    except BaseException as exc:  # noqa: BLE001 - whatever it is, say it in the folder
+        try:
+            (folder / "figures").mkdir(exist_ok=True)
+            (folder / ERROR_FILE).write_text(
+                f"the figures could not be drawn: {type(exc).__name__}: {exc}\n", encoding="utf-8")
+        except OSError:
+            pass  # the folder itself is gone or unwritable: nothing to tell
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+
+
 __all__ = ["BOUNDED_UNITS", "COMPARE_OUTCOMES", "DPI", "FIGURE_SERIES", "PRINT_DPI", "comparison_figure",
-           "differences_figure", "factor_label", "label", "new_figure", "outcome_label", "save", "scenario_text",
+           "differences_figure", "draw", "draw_in_background", "factor_label", "label", "new_figure", "outcome_label", "save", "scenario_text",
            "series_figure", "series_figures", "set_limits", "text", "unit_text"]
