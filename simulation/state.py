@@ -99,8 +99,8 @@ N_ACC = 36
 
 # --- slots of the national scalars (State.nat) that several submodels read -------------------
 (N_FRICTION, N_RESEARCH, N_PRESSURE, N_RECOGNITION_LEFT, N_REQUESTED, N_AWARDED,
- N_EVENTS, N_RECENT_SUCCESSES, N_WILL, N_SHARED_KNOWLEDGE, N_SIGNALS) = range(11)
-N_NAT = 11
+ N_EVENTS, N_RECENT_SUCCESSES, N_WILL, N_SHARED_KNOWLEDGE) = range(10)
+N_NAT = 10
 
 # --- completion events handed from outcomes to scaling (State.events[e, :]) ---------------
 E_TERRITORY, E_DIM, E_SUCCESS, E_CAPITALISED, E_LEGITIMACY, E_BURDEN, E_CARRIER = range(7)

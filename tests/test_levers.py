@@ -13,8 +13,8 @@ LEVER_SEEDS = range(100)
 
 def test_registry_is_complete_and_consistent():
     ids = [lv.id for lv in LEVERS]
-    assert len(ids) == 29 == len(set(ids))
-    assert sum(lv.group != "additions" for lv in LEVERS) == 21
+    assert len(ids) == len(set(ids))
+    assert sum(lv.group != "additions" for lv in LEVERS) == 21  # the Charter's (2021); additions may grow
     for lv in LEVERS:
         assert lv.pathways and set(lv.pathways) <= set(ORDER) and len(set(lv.pathways)) == len(lv.pathways)
         assert lv.outcome in OUTCOME_KEYS and lv.direction in (-1, 1)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from simulation import LEVERS, OUTCOME_KEYS, AllianceModel, Params, run
 from simulation.outcomes import SERIES
+from simulation.params import REGIMES, RULES
 from simulation.submodels import ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,9 +70,9 @@ random_params = st.fixed_dictionaries({
     "run.months": st.integers(1, 40),
     "territories.count": st.integers(1, 6),
     "actors.associations_per_territory": st.integers(0, 6),
-    "governance.rule": st.sampled_from(["macro_led", "proportional", "equal", "subsidiarity", "arranger"]),
+    "governance.rule": st.sampled_from(RULES),
     "governance.macro_steering": st.floats(0, 1),
-    "funding.regime": st.sampled_from(["competitive_calls", "pooled_fund", "direct_link", "mixed"]),
+    "funding.regime": st.sampled_from(REGIMES),
     "funding.budget_scale": st.floats(0, 5),
     "funding.application_cost": st.floats(0, 3),
     "time.electoral_cycle_months": st.integers(1, 100),
@@ -136,7 +137,7 @@ def test_rules_agree_when_preferences_are_identical():
             "mechanisms.deliberation": False, "mechanisms.objective_from_above": False,
             "mechanisms.budget_vote": False}
     results = {}
-    for rule in ("macro_led", "proportional", "equal", "subsidiarity", "arranger"):
+    for rule in RULES:
         results[rule] = run(Params().with_overrides({**same, "governance.rule": rule}), series=False)[0]
     ref = results["equal"]
     for rule, res in results.items():

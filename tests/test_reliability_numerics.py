@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from simulation import OUTCOME_KEYS, Params, run
+from simulation.params import REGIMES, RULES
 
 SIGNED = {"impact", "impact_economic", "impact_social", "impact_environmental", "equity_gap"}
 #: Counts of agents capped so that one run stays small (sizes have their own guards).
@@ -52,10 +53,8 @@ def legal_params(draw):
     over["run.seed"] = draw(st.integers(0, 2**63 - 1))
     over.setdefault("territories.count", draw(st.sampled_from([1, 2, 3, 20])))
     over.setdefault("time.stagger_elections", draw(st.booleans()))
-    over.setdefault("governance.rule", draw(st.sampled_from(["macro_led", "proportional", "equal",
-                                                             "subsidiarity", "arranger"])))
-    over.setdefault("funding.regime", draw(st.sampled_from(["competitive_calls", "pooled_fund",
-                                                            "direct_link", "mixed"])))
+    over.setdefault("governance.rule", draw(st.sampled_from(RULES)))
+    over.setdefault("funding.regime", draw(st.sampled_from(REGIMES)))
     return over
 
 

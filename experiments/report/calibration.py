@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.calibration.smc import weighted_quantile
+
 from . import outputs as out
 from .sections import Section
 
@@ -65,13 +67,6 @@ def read(folder: Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     if missing := [c for c in CHECK_COLUMNS if c not in check.columns]:
         _fail(folder / "check.csv", f"columns {missing}", ", ".join(map(str, check.columns)))
     return summary, post, check
-
-
-def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
-    """The ``q`` quantile of ``x`` under weights ``w`` (inverse of the weighted CDF)."""
-    order = np.argsort(x, kind="stable")
-    cdf = np.cumsum(w[order]) / w.sum()
-    return float(x[order][min(int(np.searchsorted(cdf, q)), len(x) - 1)])
 
 
 def posterior_table(summary: dict[str, Any], post: pd.DataFrame) -> pd.DataFrame:

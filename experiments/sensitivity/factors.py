@@ -7,20 +7,15 @@ so a misspelt path gets the parameter structure's own "did you mean".
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from experiments.io.errors import InputError
+from simulation.params import did_you_mean  # noqa: F401 - the spec modules take it from here
 
 FACTOR_KEYS = ("min", "max", "type", "levels", "group")
-
-
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 @dataclass(frozen=True)

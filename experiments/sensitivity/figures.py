@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.io.figures import factor_label, new_figure, outcome_label
-from experiments.sensitivity.spec import DUMMY, Spec
+from experiments.sensitivity.spec import DUMMY, KEY_INDEX, Spec
 
 #: What each tested index is, French and English, as written under its axis.
 INDEX_TEXT = {
@@ -34,8 +34,6 @@ def draw(folder: Path, spec: Spec, ind: pd.DataFrame) -> list[str]:
 
 def indices_figure(spec: Spec, ind: pd.DataFrame):
     """Per outcome, the tested index of every factor with its interval."""
-    from experiments.sensitivity.report import KEY_INDEX
-
     key = KEY_INDEX[spec.method]
     outs = spec.outcomes
     n_f = len(spec.all_factors)

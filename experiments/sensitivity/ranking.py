@@ -14,8 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from experiments.sensitivity.report import KEY_INDEX
-from experiments.sensitivity.spec import DUMMY, REST, Spec
+from experiments.sensitivity.spec import DUMMY, KEY_INDEX, REST, Spec
 
 INDEX_WORDS = {"SRC": ("standardised regression coefficient (signed; for a categorical factor, the sd of "
                        "its level effects over sd(y))",

@@ -22,10 +22,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.sensitivity import analysis
-from experiments.sensitivity.spec import DUMMY, REST, Spec
+from experiments.sensitivity.spec import DUMMY, KEY_INDEX, REST, Spec
 
-#: The index each method ranks and tests factors by.
-KEY_INDEX = {"regression": "SRC", "sobol": "ST", "morris": "mu"}
 FIRST = ["outcome", "factor", "index", "estimate", "ci_low", "ci_high", "p_adjusted", "detected"]
 MORE = ["part", "group", "se", "df", "p_value", "mde", "noise_part", "rank", "rank_low", "rank_high", "factor2"]
 

@@ -63,6 +63,8 @@ SECTION_KEYS: dict[str, dict[str, Any]] = {
     "execution": {"chunk_runs": 200},
 }
 METHODS = ("regression", "sobol", "morris")
+#: The index each method ranks factors by.
+KEY_INDEX = {"regression": "SRC", "sobol": "ST", "morris": "mu"}
 DUMMY = "dummy"
 #: Runs of one design at most (about 2 days on one core at 20 ms a run).
 MAX_DESIGN_RUNS = 10_000_000

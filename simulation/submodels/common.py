@@ -68,7 +68,6 @@ from ..state import (  # noqa: F401  (the submodels read the state's slots from 
     N_REQUESTED,
     N_RESEARCH,
     N_SHARED_KNOWLEDGE,
-    N_SIGNALS,
     N_WILL,
     OFFICIAL,
     K,
