@@ -42,7 +42,14 @@ from typing import Any
 from experiments.execution.executor import Executor, check_executor_args
 from experiments.io.errors import InputError, ResourceError, RunFailed
 from experiments.io.results import kept, lock_folder, repair_folder, write_atomic
-from experiments.sensitivity.runs import design_parts, execute, pilot_noise, pilot_table, run_table
+from experiments.sensitivity.runs import (
+    design_parts,
+    execute,
+    model_fingerprint,
+    pilot_noise,
+    pilot_table,
+    run_table,
+)
 from experiments.sensitivity.spec import Spec, load_spec
 
 __all__ = ["design_parts", "dry_run", "evaluate_runs", "register", "run_experiment", "run_table"]
@@ -114,25 +121,6 @@ def base_params(spec: Spec) -> dict | None:
         return params.with_overrides(spec.overrides, source=f"{spec.path} [overrides]").model_dump()
     except ParameterError as exc:
         raise InputError(str(exc)) from None
-
-
-def model_fingerprint(spec: Spec) -> str:
-    """SHA-256 (first 16 hex digits) of the model's source files: the ``simulation``
-    package, or the module of a test model. ``--resume`` refuses a changed model."""
-    import hashlib
-    import importlib.util
-
-    name = "simulation" if spec.is_simulation else spec.model.partition(":")[0]
-    found = importlib.util.find_spec(name)
-    if found is None or found.origin is None:
-        return "unknown"
-    origin = Path(found.origin)
-    files = sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
-    digest = hashlib.sha256()
-    for f in files:
-        digest.update(str(f.relative_to(origin.parent)).encode())
-        digest.update(f.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def new_folder(spec: Spec, out: Path = RESULTS) -> Path:

@@ -31,6 +31,25 @@ from experiments.sensitivity.spec import Spec
 # --------------------------------------------------------------------------------------
 
 
+def model_fingerprint(spec: Spec) -> str:
+    """SHA-256 (first 16 hex digits) of the model's source files: the ``simulation``
+    package, or the module of a test model. ``--resume`` refuses a changed model."""
+    import hashlib
+    import importlib.util
+
+    name = "simulation" if spec.is_simulation else spec.model.partition(":")[0]
+    found = importlib.util.find_spec(name)
+    if found is None or found.origin is None:
+        return "unknown"
+    origin = Path(found.origin)
+    files = sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(str(f.relative_to(origin.parent)).encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cells(spec: Spec) -> list[tuple[str, dict[str, float]]]:
     """The cells of a regression design, as (label, fixed unit coordinates): one per
     combination of the ``by`` factors' levels (the centre of each level's interval), then
@@ -178,8 +197,6 @@ def execute(spec: Spec, table: pd.DataFrame, folder: Path, stage: str, ex: Execu
         return [{"model": spec.model, "base": base, "runs": runs}]
 
     chunks = (chunk(*bounds[i]) for i in missing)
-    from experiments.sensitivity.command import model_fingerprint
-
     model = model_fingerprint(spec)  # kept in each checkpoint: a lost experiment.json is no blank cheque
     bar = None
     if progress and missing:
