@@ -45,9 +45,8 @@ def test_2_glass_ceiling():
     ``information_overload`` switch off) money no longer leaves scalings behind successes.
     Each cause's own knockout is in tests/test_mechanisms.py."""
     from helpers import outcomes
-    seeds = range(200)  # a ratio of sums of rare scalings: 40 seeds swing it by +-0.1 (s19-9c)
-    base = outcomes({}, seeds)
-    rich = outcomes({"funding.budget_scale": 2.0}, seeds)
+    base = outcomes({})
+    rich = outcomes({"funding.budget_scale": 2.0})
     successes = sum(r["local_successes"] for r in base)
     scalings = sum(r["scaling_rate"] * r["local_successes"] for r in base)
     assert scalings < 0.3 * successes  # rare: fewer than one scaling per three successes
