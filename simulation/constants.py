@@ -275,11 +275,11 @@ _MODEL: tuple[Constant, ...] = (
        'extra conflict chance per unit of misalignment of objectives',
        'assumed: fully misaligned objectives triple the chance of conflict', runtime=False),
     _c('opposed', 0.5, 'opposition', 0.3, 0.8, 'conflicts',
-       "opposition over which another alliance of the territory adds to an arbitration's weight",
+       "residents' opposition over which local actors start to ally against an initiative (the « alliance contre »)",
        'assumed: half-way to an arbitration', runtime=False),
     _c('coalition', 0.5, 'relative weight', 0.25, 1.0, 'conflicts',
-       'extra weight of an arbitrated opposition per other opposed alliance of the territory',
-       'assumed: oppositions add up, each less than the first', runtime=False),
+       "weight a member of an « alliance contre » (other than the local executive) adds to the residents' at arbitration",
+       "assumed: each organised opponent weighs half as much as the residents themselves", runtime=False),
     _c('compromise_cost', 0.5, 'share of the local cost', 0.3, 0.7, 'conflicts',
        'share of its local cost an alliance keeps after a compromise',
        'assumed: a compromise meets the opposition half-way', runtime=False),
@@ -441,6 +441,14 @@ _MODEL: tuple[Constant, ...] = (
     _c("overruled_loss", 0.05, "engagement per session", 0.01, 0.15, "governance",
        "engagement a partner loses when the budget session decides against its wish (leader-led rules)",
        "assumed: below one month's frustration at a full path gap (frustration_rate 0.08); the seed names the cost (« Vouloir tout contrôler est contre-productif ») but no size"),
+    # --- issue 9 item 5 (session 19, s19-9c): the « alliance contre », sdg_frame, sharing ---
+    _c("rally", 0.03, "probability per month per unit of local cost and residents' distrust", 0.01, 0.1,
+       "conflicts",
+       "chance a free local actor joins the « alliance contre » an organised opposition builds, a month",
+       "assumed: no published figure; set so that the default blocked share (0.28 over 40 seeds) stays near the former additive coalition weight's (0.25): coalitions of a member or two, not the whole territory"),
+    _c("overhead_unit", 0.1, "share of the work", 0.05, 0.2, "action",
+       "overhead of the alliance's work that each partner running its own tools, data and premises adds (pooled_means)",
+       "assumed: 0.1 a partner makes the former overhead of 0.4 (the status quo) in a four-partner alliance without pooling; French association overheads run 10-20% of spending"),
 )
 
 
@@ -464,7 +472,7 @@ def _lever(lever: str, variable: str, without: float, with_: float, unit: str, m
 
 
 _LEVERS: tuple[tuple[str, str, float, float, str, str, str], ...] = (
-    ("sharing", "overhead", 0.4, 0.1, "share of spending", "action", "overhead"),
+    ("sharing", "pooled", 0.0, 0.8, "share", "action", "share of the partners' tools, data and premises run once for the alliance"),
     ("animation_governance", "coordination_exponent", 1.6, 1.0, "exponent", "action", "growth of coordination cost with size"),
     ("experimentation", "fail_ends", 0.5, 0.1, "probability", "action", "chance a failed step ends the alliance"),
     ("evaluation", "detect", 0.1, 0.6, "probability", "action", "chance a failing alliance is detected"),
@@ -473,7 +481,7 @@ _LEVERS: tuple[tuple[str, str, float, float, str, str, str], ...] = (
     ("sharing", "joint", 1.0, 2.0, "factor", "action", "factor on the cooperative trust joint work builds"),
     ("celebration", "milestone", 0.0, 0.1, "engagement", "action", "extra engagement per milestone"),
     ("sdg_frame", "visible", 0.2, 0.6, "share", "governance", "visibility of micro contributions"),
-    ("sdg_frame", "misalign", 1.0, 0.5, "factor", "governance", "scale of objective misalignment"),
+    ("sdg_frame", "frame", 0.0, 0.6, "probability", "governance", "chance a partner brings the SDGs as the alliance's common frame"),
     ("shared_objectives", "start", 0.25, 0.9, "probability per month", "governance", "chance a ready alliance starts"),
     ("shared_objectives", "cover", 0.45, 0.35, "share", "governance", "share of three months' cost needed in hand to start"),
     ("tools", "setup", 0.8, 0.2, "FTE-months", "governance", "holder's set-up staff time"),
@@ -507,6 +515,8 @@ _LEVERS: tuple[tuple[str, str, float, float, str, str, str], ...] = (
     ("cross_domain", "other_kind", 0.0, 0.5, "probability", "partner_search", "chance a holder passes over a candidate of its own type to meet one of another"),
     ("accessibility", "volunteers", 0.0, 0.6, "share", "partner_search", "share of a small association's co-construction time its volunteers carry"),
     ("evaluation", "noise", 1.0, 0.5, "factor", "funding", "factor on the noise and the visibility bias of funders' scores of an alliance that evaluates its path"),
+    # --- session 19 (s19-9c): pathways through the binding gates ---
+    ("hub_platform", "listing", 0.0, 0.8, "probability", "partner_search", "chance a holder looks a second candidate up in the hub's listing and asks the one more likely to say yes"),
 )
 
 CONSTANTS: tuple[Constant, ...] = _MODEL + tuple(c for row in _LEVERS for c in _lever(*row))

@@ -172,6 +172,7 @@ def initialise(p: Params, rng: np.random.Generator) -> State:
     n_total = n_local + n_found + 1 + ap.national_foundations
     actors = np.zeros(n_total, ACTOR)
     actors["territory"] = -1
+    actors["opposing"] = -1
     actors["size"] = 1.0
     hetero = ap.path_heterogeneity
     # --- local actors: per territory, its official, associations, then firms ---------------

@@ -67,7 +67,8 @@ LEVERS: tuple[Lever, ...] = (
     Lever("sdg_frame", "principles", "Les ODD comme cadre commun", "SDGs as a common frame",
           "Les Objectifs de Développement Durable sont retenus comme cadre commun de référence "
           "qui facilitent une sémantique partagée.",
-          "misalignment of partners' objectives; visibility of micro contributions to the macro",
+          "chance a partner brings the SDGs as the alliance's common frame (an unframed alliance's "
+          "objectives diverge more); visibility of micro contributions to the macro",
           ("governance",), "engagement", +1, STATUS_QUO),
     Lever("shared_objectives", "principles", "Des objectifs traduits en actes",
           "Objectives turned into action",
@@ -110,7 +111,8 @@ LEVERS: tuple[Lever, ...] = (
     Lever("sharing", "modalities", "Partager données, outils, méthodes", "Sharing",
           "Le partage de données, d'outils, de méthodes, de ressources contribue à mieux "
           "appréhender les modèles de chacun des partenaires.",
-          "overhead share of an alliance's spending; cooperative trust built by joint work",
+          "share of the partners' tools, data and premises run once for the alliance instead of "
+          "by each partner (overhead); cooperative trust built by joint work",
           ("action",), "cost_per_impact", -1, STATUS_QUO),
     Lever("experimentation", "modalities", "Expérimenter, droit à l'erreur",
           "Experimentation, right to error",
@@ -196,10 +198,11 @@ LEVERS: tuple[Lever, ...] = (
           "share of co-construction (participation) costs paid by the State",
           ("partner_search",), "small_associations_participation", +1, 0.0),
     Lever("hub_platform", "additions", "Plateforme unique (hub)", "Single hub platform",
-          "Une plateforme unique répertoriant toutes ces initiatives d'alliances permettrait de "
+          "Une plateforme unique répertoriant toutes ces initiatives d'alliances [...] permettrait de "
           "les interconnecter et de les valoriser.",
-          "visibility of successful initiatives to other territories and to the nation",
-          ("scaling",), "scaling_rate", +1, 0.0),
+          "visibility of successful initiatives to other territories and to the nation; chance a "
+          "holder looks a second candidate up in the listing and asks the one more likely to accept",
+          ("scaling", "partner_search"), "scaling_rate", +1, 0.0),
     Lever("actor_mapping", "additions", "Cartographie des acteurs", "Map of actors",
           "Une cartographie des acteurs, pour que les chemins des porteurs de projets et des "
           "investisseurs puissent se croiser plus facilement.",

@@ -174,6 +174,9 @@ class Mechanisms(_Section):
     holder_succession: bool = Field(True, description="under an agreed exit procedure, a leaving holder hands its role to the most engaged partner")
     joint_work_trust: bool = Field(True, description="joint work of associations builds their territory's cooperative trust, which turns competition into cooperation")
     officials_support: bool = Field(True, description="articulation with the public interest works through the local executive as a partner: it negotiates with residents and defends the initiative at arbitration")
+    pooled_means: bool = Field(True, description="partners who practise sharing run their tools, data and premises once for the alliance, so its overhead does not grow with each partner (off: every partner keeps its own)")
+    sdg_common_frame: bool = Field(True, description="a partner who practises the SDG frame brings it to the alliance as a common frame, as the national frame does: objectives of a framed alliance diverge less (off: only the national frame frames)")
+    hub_partner_search: bool = Field(True, description="a holder who uses the hub looks a second candidate up in its listing and asks the one more likely to accept (room, time, benefit, trust)")
     network_diffusion: bool = Field(True, description="an innovation shared with the ecosystem is known to its neighbours even uncapitalised and travels along its partners' networks")
     executive_change: bool = Field(True, description="a new local executive brings its own will, skill and preferred path")
     deliberation: bool = Field(True, description="under each power-sharing rule, the partners who have a say must accept the proposed path before the alliance is settled (macro_led: at the next national review); each month of deliberation costs their staff time")
@@ -185,6 +188,10 @@ class Mechanisms(_Section):
     volunteer_participation: bool = Field(True, description="concrete examples and a lexicon let a small association's volunteers carry part of its co-construction time, so its staff time binds less")
     budget_vote: bool = Field(False, description="(off by default: with it on, observation 2 fails, more money raising scalings 1.74x and successes 1.66x) every budget period the alliance's budget and whether to go on are decided under the power-sharing rule: leader-led rules decide at once and overrule some partners, consent rules wait until all agree (no spending meanwhile)")
     evaluated_selection: bool = Field(True, description="a jointly evaluated path tells funders what the alliance is worth: less noise and less weight on the holder's visibility in their scores")
+    opposition_coalition: bool = Field(True, description="opponents of an initiative with local costs ally against it (the « alliance contre »): local actors join, each takes a seat and staff time while the fight lasts, and adds its weight to the block chance at arbitration")
+    pooled_means: bool = Field(True, description="partners who practise sharing run their tools, data and premises once for the alliance, so its overhead does not grow with each partner (off: every partner keeps its own)")
+    sdg_common_frame: bool = Field(True, description="a partner who practises the SDG frame brings it to the alliance as a common frame, as the national frame does: objectives of a framed alliance diverge less (off: only the national frame frames)")
+    hub_partner_search: bool = Field(True, description="a holder who uses the hub looks a second candidate up in its listing and asks the one more likely to accept (room, time, benefit, trust)")
 
 
 Levers = create_model(

@@ -66,6 +66,7 @@ ACTOR = np.dtype([
     ("partnered", "b1"), ("with_authority", "b1"),
     ("with_firm", "b1"), ("alliances_joined", "i8"),  # in an alliance with a firm; alliances formed in
     ("to_associations", "f8"),  # k€ it put into the pots of alliances held by associations
+    ("opposing", "i8"),  # the initiative whose « alliance contre » it sits in (-1: none; conflicts)
 ])
 
 TERRITORY = np.dtype([

@@ -39,7 +39,7 @@ def test_a_spec_sets_a_constant_by_dotted_path_and_the_run_reads_it():
     p = Params().with_overrides({"constants.recognise": 3.0, "run.months": 36})
     assert p.constants.recognise == 3.0
     base = run(Params().with_overrides({"run.months": 36}), series=False)[0]
-    moved = run(Params().with_overrides({"constants.lever_sharing_overhead_without": 0.45,
+    moved = run(Params().with_overrides({"constants.lever_sharing_pooled_without": 0.15,
                                          "run.months": 36}), series=False)[0]
     assert moved != base  # the kernels read the table at run time
 

@@ -23,6 +23,9 @@ MEASURED = {
     "cross_domain_search": "alliance diversity +0.036 [+0.027, +0.046] (100 seeds)",
     "volunteer_participation": "small associations' participation +0.031 [+0.018, +0.044] (40 seeds)",
     "evaluated_selection": "impact +0.334 [+0.089, +0.580] (100 seeds)",
+    # session 19 (s19-9c), 40 seeds
+    "pooled_means": "cost per impact -2092 [-3008, -1175] k€ per need unit (40 seeds)",
+    "hub_partner_search": "alliance diversity +0.071 [+0.051, +0.091] (40 seeds)",
 }
 SEEDS = {"evaluated_selection": range(100)}
 

@@ -21,7 +21,6 @@ KNOWN_UNQUOTED = {
     "qui paie décide", "le macro peut les y aider, mais pas de manière homogène",
     "l'omniprésence et la complexité des appels à projets et des appels à manifestations d'intérêts",
     "geard–silverman", "les alliances ont besoin de données", "peuvent accepter le risque",
-    "renforcée par des questions juridiques", "transmis à tous les niveaux",
     "nous sommes confrontés à un plafond de verre",
 }
 

@@ -15,7 +15,8 @@ juridiques »). Progress grows by ``effectiveness / (1 + overhead) / duration`` 
     effectiveness = (0.3 + 0.7 skill) * max(0, 1 - path_fit * (1 - fit))
                     * (0.4 + 0.6 engagement) * (1 + knowledge + research)
                     * (1 - misalignment) * (DUPLICATE_EFFECT if duplicate)
-    overhead = sharing_overhead + coordination,  coordination = 0.04 * (n - 1) ** exponent
+    overhead = OVERHEAD_UNIT * (1 + (n - 1) * (1 - pooled)) + coordination,
+    coordination = 0.04 * (n - 1) ** exponent
 
 Each partner's engagement moves by progress and milestones, minus ``COORDINATION_STRAIN *
 coordination``, minus its frustration
@@ -41,6 +42,15 @@ reporting, time taken from the ``WORK_TIME`` it gives the alliance (the month's 
 that share, and its staff is busier); what is reported is information: each local partner's
 trust in the macro closes ``TRANSPARENCY_TRUST * reporting`` of its gap to full trust, and
 recorded contributions deter free-riding. Benefit and cost both come from the same reporting.
+
+Pooled means (mechanism ``pooled_means``; the Charter's « Le partage de données, d'outils,
+de méthodes, de ressources contribue à mieux appréhender les modèles de chacun des
+partenaires »; « mutualiser »): each partner runs the alliance's work with its own tools,
+data and premises, an overhead of ``OVERHEAD_UNIT`` of the work each, unless the partners
+pool them: the share ``pooled`` of the sharing lever practised is run once for all. So the
+overhead is ``OVERHEAD_UNIT * (1 + (n - 1) * (1 - pooled))``: sharing saves nothing in a
+two-partner alliance's duplicates that a six-partner one does not save five times over.
+Without the mechanism every partner keeps its own (``pooled = 0``).
 
 Cooperation among associations (« la concurrence entre les structures [...] peut se
 transformer en cohérence à partir d'un certain point, dès lors qu'on se demande comment
@@ -72,7 +82,8 @@ The arranger (« il faut quelqu'un qui organise [...] non pas un chef d'orchestr
 arrangeur ») is paid ``governance.arranger_cost`` a month out of the alliance's pot (what it
 buys is the compromise it proposes at agreement, governance).
 
-Levers: sharing (overhead; joint work builds cooperative trust), experimentation (a failed
+Levers: sharing (pooled means: overhead not duplicated by each partner; joint work builds
+cooperative trust), experimentation (a failed
 step ends the alliance less often), evaluation (failing alliances detected: fixed, or closed
 in order), contribution_valuation (contributions recorded: less free-riding, less felt
 unfairness), animation_governance (coordination cost no longer explodes with size),
@@ -116,15 +127,15 @@ from .common import (
 from .governance import PENDING, STOP, budget_session
 from .partner_search import WORK_TIME
 
-(C_OVERHEAD, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_PROCEDURE, C_CELEBRATE,
+(C_POOLED, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_PROCEDURE, C_CELEBRATE,
  C_FRUSTRATION, C_UNFAIRNESS, C_PATH_FIT, C_CROWD_OUT, C_REPORTING, C_PATIENCE,
- C_ARRANGER_COST, C_OVERHEAD0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
+ C_ARRANGER_COST, C_POOLED0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
  C_PROCEDURE0, C_CELEBRATE0, C_BY_WILL, C_SHARED, C_FREE_RIDE, C_UNFAIR_FELT, C_REPORT_TIME,
  C_JOINT, C_JOINT0, C_JOINT_TRUST, C_SUCCESSION, C_TRANSPARENCY_TRUST, C_BUDGET, C_RULE,
  C_MEETING, C_OVERRULED) = range(35)
 Coefficients = namedtuple("Coefficients", (
-    "overhead coord_exp fail_ends evaluate valuation procedure celebrate frustration "
-    "unfairness path_fit crowd_out reporting patience arranger_cost overhead0 coord_exp0 "
+    "pooled coord_exp fail_ends evaluate valuation procedure celebrate frustration "
+    "unfairness path_fit crowd_out reporting patience arranger_cost pooled0 coord_exp0 "
     "fail_ends0 evaluate0 valuation0 procedure0 celebrate0 by_will shared free_ride "
     "unfair_felt report_time joint joint0 joint_trust succession transparency_trust budget rule "
     "meeting overruled"
@@ -151,11 +162,12 @@ IDLE_LOSS = value("idle_loss")
 SETBACK_LOSS = value("setback_loss")
 FAILING_ENGAGEMENT = value("failing_engagement")
 EVALUATION_GAIN = value("evaluation_gain")
+OVERHEAD_UNIT = value("overhead_unit")
 
 
 def coefficients(p: Params) -> Coefficients:
     m = p.mechanisms
-    overhead = pair(p, "sharing", "overhead")
+    pooled = pair(p, "sharing", "pooled") if m.pooled_means else (0.0, 0.0)
     coord_exp = pair(p, "animation_governance", "coordination_exponent")
     fail_ends = pair(p, "experimentation", "fail_ends")
     evaluate = pair(p, "evaluation", "detect")
@@ -167,7 +179,7 @@ def coefficients(p: Params) -> Coefficients:
     k = p.constants
     return record(
         Coefficients,
-        overhead=overhead[1], coord_exp=coord_exp[1], fail_ends=fail_ends[1],
+        pooled=pooled[1], coord_exp=coord_exp[1], fail_ends=fail_ends[1],
         evaluate=evaluate[1], valuation=valuation[1], procedure=procedure[1],
         celebrate=celebrate[1],
         frustration=m.frustration, unfairness=m.unfairness, path_fit=m.path_fit,
@@ -175,7 +187,7 @@ def coefficients(p: Params) -> Coefficients:
         reporting=p.governance.reporting,
         patience=p.time.patience_months,
         arranger_cost=p.governance.arranger_cost,
-        overhead0=overhead[0], coord_exp0=coord_exp[0], fail_ends0=fail_ends[0],
+        pooled0=pooled[0], coord_exp0=coord_exp[0], fail_ends0=fail_ends[0],
         evaluate0=evaluate[0], valuation0=valuation[0], procedure0=procedure[0],
         celebrate0=celebrate[0],
         by_will=k.will_full if m.practice_by_will else 0.0,
@@ -318,7 +330,8 @@ def step(c, state, rng):
                    * (ENGAGEMENT_FLOOR + (1.0 - ENGAGEMENT_FLOOR) * eng)
                    * (1.0 + territories[t].knowledge + ini[i].knowledge + research)
                    * (1.0 - ini[i].misalign) * (DUPLICATE_EFFECT if ini[i].duplicate else 1.0))
-            overhead = practised(c[C_OVERHEAD0], c[C_OVERHEAD], q) + coordination
+            pooled = practised(c[C_POOLED0], c[C_POOLED], q)  # share of the partners' means run once
+            overhead = OVERHEAD_UNIT * (1.0 + (n - 1.0) * (1.0 - pooled)) + coordination
             scale = spend / ini[i].monthly_cost
             reporting = min(1.0, c[C_REPORT_TIME] * r / WORK_TIME)  # share of work time spent reporting
             gain = eff * scale * (1.0 - reporting) / (1.0 + overhead)  # work-months delivered this month

@@ -15,11 +15,24 @@ Gash 2008: prior conflict and broken trust end collaborations); mutual trust is 
 
 Opposition: an agreed or acting initiative with local cost ``L`` builds opposition
 ``nimby * L * (1 - resident_trust) * OPPOSITION_RATE`` per month. At 1 it goes to
-arbitration. Opposed initiatives of the same territory coalesce (each adds half to the
-opposition's weight). Dialogue can reach a compromise first (local cost halved, no block);
-otherwise the level decides: the chance of a block is ``LEVEL_BLOCK[level] * weight * (1 -
-OFFICIAL_WEIGHT[level] * support)``. A national arbitration that overrides the locals costs
-the alliance's local partners trust in the macro.
+arbitration. Dialogue can reach a compromise first (local cost halved, no block);
+otherwise the level decides: the chance of a block is ``min(1, LEVEL_BLOCK[level] * weight
+* (1 - OFFICIAL_WEIGHT[level] * support))``, ``weight`` being 1 for the residents alone.
+A national arbitration that overrides the locals costs the alliance's local partners trust
+in the macro.
+
+The « alliance contre » (mechanism ``opposition_coalition``; « Parfois, seule la lutte
+rassemble, et non la recherche de l'intérêt général. Par exemple, l'alliance entre les gilets
+jaunes et les écologistes est en réalité une « alliance contre » »): once the residents'
+opposition passes ``OPPOSED``, the territory's local actors who are not partners of the
+initiative may ally against it. Each month each one with a free seat and free staff time
+(``slots``, ``staff_free``: the fight is an alliance like another, it takes a seat and
+``WORK_TIME`` of staff a month while it lasts) joins with chance ``RALLY * L * (1 -
+resident_trust)``. At arbitration each member adds its voice to the residents' weight:
+``COALITION`` for an association, a firm or a foundation, and for the local executive the
+weight its level gives an official (``OFFICIAL_WEIGHT[level]``, as when it supports an
+initiative): who is in the coalition decides how likely a block is. The coalition dissolves
+when the arbitration is over (block, compromise or overruled) or the initiative ends.
 
 Articulation with the public interest works through the elected officials who hold it
 (« s'articuler à la gestion de l'intérêt général, garantie par les élus compétents »;
@@ -49,20 +62,21 @@ from .common import (
     A_BLOCKED,
     A_SPENT,
     TRUST_LOSS,
-    by_territory,
     clip01,
     end_initiative,
     practised,
     record,
     seat_of,
+    slots,
 )
+from .partner_search import WORK_TIME, staff_free
 
 (C_TRAINING, C_RESOLVE, C_REPAIR, C_ARTICULATION, C_COMPROMISE, C_NIMBY, C_LEVEL,
  C_FRUSTRATION, C_TRAINING0, C_RESOLVE0, C_REPAIR0, C_ARTICULATION0, C_COMPROMISE0,
- C_SUPPORT) = range(14)
+ C_SUPPORT, C_COALITION) = range(15)  # C_COALITION: the rally chance (0: no « alliance contre »)
 Coefficients = namedtuple("Coefficients", (
     "training resolve repair articulation compromise nimby level frustration training0 "
-    "resolve0 repair0 articulation0 compromise0 support"
+    "resolve0 repair0 articulation0 compromise0 support coalition"
 ))
 
 LEVEL_BLOCK = np.array([value("block_local"), value("block_regional"), value("block_national")])
@@ -95,6 +109,7 @@ def coefficients(p: Params) -> Coefficients:
         training0=training[0], resolve0=resolve[0], repair0=repair[0],
         articulation0=articulation[0], compromise0=compromise[0],
         support=1.0 if p.mechanisms.officials_support else 0.0,
+        coalition=p.constants.rally if p.mechanisms.opposition_coalition else 0.0,
     )
 
 
@@ -135,12 +150,76 @@ def least_engaged(members, engagement, i):
 
 
 @njit(cache=True)
+def contested(ini, j):
+    """Whether initiative ``j`` is one an opposition fights (agreed or acting, local cost)."""
+    st = ini[j].status
+    return (st == ACTING or (st == AGREED and ini[j].agreed)) and ini[j].local_cost > 0.0
+
+
+@njit(cache=True)
+def rally(state, i, rate, rng):
+    """The month's recruits of the « alliance contre » initiative ``i``: each local actor of
+    its territory that is not its partner, fights nothing else, and has a free seat and free
+    staff time joins with chance ``rate * local_cost * (1 - resident_trust)`` (``rate``:
+    ``constants.rally``); it holds a
+    seat (``engaged``) while the fight lasts."""
+    territories, actors, ini, members = state.territories, state.actors, state.initiatives, state.members
+    t = ini[i].territory
+    p = rate * ini[i].local_cost * (1.0 - territories[t].resident_trust)
+    a0 = territories[t].first_actor
+    for a in range(a0, a0 + territories[t].n_actors):
+        if (actors[a].opposing >= 0 or actors[a].national or seat_of(members, i, a) >= 0
+                or actors[a].engaged >= slots(actors[a]) or staff_free(actors[a]) < WORK_TIME):
+            continue
+        if rng.random() < p:
+            actors[a].opposing = i
+            actors[a].engaged += 1
+
+
+@njit(cache=True)
+def voices(state, i, level):
+    """What the coalition against ``i`` adds to the residents' weight at arbitration: the
+    local executive the weight its level gives an official, any other member ``COALITION``."""
+    territories, actors, ini = state.territories, state.actors, state.initiatives
+    t = ini[i].territory
+    a0 = territories[t].first_actor
+    w = 0.0
+    for a in range(a0, a0 + territories[t].n_actors):
+        if actors[a].opposing == i:
+            w += OFFICIAL_WEIGHT[level] if a == territories[t].official else COALITION
+    return w
+
+
+@njit(cache=True)
+def dissolve(state, i):
+    """The coalition against ``i`` disbands: its members get their seat back."""
+    territories, actors, ini = state.territories, state.actors, state.initiatives
+    t = ini[i].territory
+    a0 = territories[t].first_actor
+    for a in range(a0, a0 + territories[t].n_actors):
+        if actors[a].opposing == i:
+            actors[a].opposing = -1
+            actors[a].engaged -= 1
+
+
+@njit(cache=True)
+def disband_stale(state):
+    """Coalitions whose initiative ended, or was settled, disband."""
+    actors, ini = state.actors, state.initiatives
+    for a in range(actors.shape[0]):
+        j = actors[a].opposing
+        if j >= 0 and not (contested(ini, j) and ini[j].territory == actors[a].territory):
+            actors[a].opposing = -1
+            actors[a].engaged -= 1
+
+
+@njit(cache=True)
 def step(c, state, rng):
     territories, actors, ini = state.territories, state.actors, state.initiatives
     members, engagement, acc = state.members, state.engagement, state.acc
     level = int(c[C_LEVEL])
-    start = np.zeros(0, np.int64)  # the agreed and acting initiatives by territory, once needed
-    order = np.zeros(0, np.int64)
+    if c[C_COALITION] > 0.0:
+        disband_stale(state)
     for i in range(ini.shape[0]):
         st = ini[i].status
         if st != ACTING and not (st == AGREED and ini[i].agreed):
@@ -169,15 +248,13 @@ def step(c, state, rng):
         ini[i].opposition += (c[C_NIMBY] * ini[i].local_cost * (1.0 - territories[t].resident_trust)
                               * OPPOSITION_RATE)
         ini[i].opposition *= 1.0 - NEGOTIATION * lever(c, C_RESOLVE, q) * support
+        if c[C_COALITION] > 0.0 and ini[i].opposition >= OPPOSED:
+            rally(state, i, c[C_COALITION], rng)
         if ini[i].opposition < 1.0:
             continue
-        if start.shape[0] == 0:
-            start, order = by_territory(state, AGREED)
-        weight = 1.0
-        for r in range(start[t], start[t + 1]):
-            j = order[r]
-            if j != i and ini[j].status >= AGREED and ini[j].opposition > OPPOSED:
-                weight += COALITION
+        weight = 1.0 + (voices(state, i, level) if c[C_COALITION] > 0.0 else 0.0)
+        if c[C_COALITION] > 0.0:
+            dissolve(state, i)
         if u_compromise < lever(c, C_COMPROMISE, q):
             ini[i].local_cost *= COMPROMISE_COST
             ini[i].opposition = 0.0

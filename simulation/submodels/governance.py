@@ -74,9 +74,13 @@ An agreed alliance starts acting, each month with the start probability times
 ``1 - friction``, once its pot and three months of pledges cover the start cover share of its
 next three months' cost.
 
-Levers: sdg_frame (shared vocabulary: less objective misalignment, more visible
-contributions), shared_objectives (objectives turned into acts: a higher start probability
-and a lower start cover, i.e. partners act with the means in hand), tools (cheaper set-up). Agreement also needs the holder's staff time for the set-up.
+Levers: sdg_frame (a common frame of reference: « Les Objectifs de Développement Durable
+sont retenus comme cadre commun de référence qui facilitent une sémantique partagée »; each
+partner brings the SDGs as a frame as far as it practises them, mechanism
+``sdg_common_frame``, so an alliance whose partners know neither the national frame nor the
+SDGs is the one whose objectives diverge; and contributions made visible to the macro),
+shared_objectives (objectives turned into acts: a higher start probability and a lower start
+cover, i.e. partners act with the means in hand), tools (cheaper set-up). Agreement also needs the holder's staff time for the set-up.
 """
 
 from __future__ import annotations
@@ -134,7 +138,8 @@ def coefficients(p: Params) -> Coefficients:
     m = p.mechanisms
     steer = p.governance.macro_steering
     visible = pair(p, "sdg_frame", "visible")
-    misalign = pair(p, "sdg_frame", "misalign")
+    # the C_MISALIGN columns hold the chance a partner brings the SDGs as a frame (sdg_common_frame)
+    misalign = pair(p, "sdg_frame", "frame") if m.sdg_common_frame else (0.0, 0.0)
     start = pair(p, "shared_objectives", "start")
     setup = pair(p, "tools", "setup")
     cover = pair(p, "shared_objectives", "cover")
@@ -374,9 +379,13 @@ def agree(c, state, i, rng):
     q = practice(alliance_will(members, actors, i), c[C_BY_WILL])
     ini[i].practice = q
     ini[i].visible = practised(c[C_VISIBLE0], c[C_VISIBLE], q)
-    framed = rng.random() < 1.0 - (1.0 - c[C_FRAME]) ** ini[i].n
-    ini[i].misalign = (MISALIGN_MAX * rng.random() * practised(c[C_MISALIGN0], c[C_MISALIGN], q)
-                       * (1.0 if framed else 1.0 + c[C_FRAME_EXTRA]))
+    unframed = (1.0 - c[C_FRAME]) ** ini[i].n  # no partner brings the national frame ...
+    for k in range(K):  # ... nor the SDGs, as far as it practises them (sdg_common_frame)
+        if members[i, k] >= 0:
+            sdg = practice(actors[members[i, k]].will, c[C_BY_WILL])
+            unframed *= 1.0 - practised(c[C_MISALIGN0], c[C_MISALIGN], sdg)
+    framed = rng.random() < 1.0 - unframed
+    ini[i].misalign = MISALIGN_MAX * rng.random() * (1.0 if framed else 1.0 + c[C_FRAME_EXTRA])
     if int(c[C_RULE]) == ARRANGER and territories[t].arranged < c[C_ARRANGER_CAP]:
         ini[i].arranged = True
         territories[t].arranged += 1

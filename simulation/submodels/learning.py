@@ -5,7 +5,7 @@ Seed: « il est nécessaire de muscler les compétences des acteurs »; the Char
 les démarches partenariales sont des dynamiques apprenantes [...] à tous les niveaux »;
 « contribution à la recherche [...] consolider les connaissances, puis de les transformer en
 compétences »; « contribution à l'évolution du cadre législatif » and, in the workshop,
-inaction « renforcée par des questions juridiques (aspects légaux à vérifier, voire à faire
+inaction « renforcé par des questions juridiques (aspects légaux à vérifier, voire à faire
 évoluer) ».
 
 Each month: partners of acting alliances gain skill ``competences_rate * (1 - skill)``;
@@ -15,7 +15,9 @@ effectiveness, so it shows only on long horizons); the national legal and admini
 friction, which slows the start of action, falls by ``legal_rate * friction``. Knowledge
 stocks slowly fade (memory is not free), and so does the cooperative trust among a
 territory's associations, less where learning dynamics are pooled and passed on
-(mutualisation: what was learnt together is « transmis à tous les niveaux », so the habit of
+(mutualisation: the Charter asks to pass learning dynamics on « à tous les niveaux des
+organisations publiques et privées engagées dans une démarche d'alliance »; the model reads
+the organisations engaged as the territory's actors, an assumption: so the habit of
 cooperating outlives the alliance that built it). National attention for
 recognitions is renewed at each national review.
 """

@@ -1,6 +1,6 @@
 """Needs: unmet needs regenerate in every territory, faster where it is fragile.
 
-Seed: « des fragilités grandissantes » (Heidsieck) and the Charter's « fragilités
+Seed: « face aux fragilités grandissantes » (Heidsieck) and the Charter's « fragilités
 prioritaires des personnes et des espaces naturels ». Each month every need moves towards
 full need: ``need += r * (0.5 + fragility) * (1 - need)``, with ``r`` =
 ``territories.need_regeneration``. Regeneration keeps outcomes from saturating: new needs

@@ -41,6 +41,13 @@ Second pathways of three levers (issue 9, item 5; each removable by a ``mechanis
   once the Charter speaks its language, a small association's volunteers carry the share
   ``accessibility_volunteers`` of its co-construction time, so the staff-time gate, which
   stops the lexicon's effect on will, binds less.
+- hub_platform (« Une plateforme unique répertoriant toutes ces initiatives d'alliances [...]
+  permettrait de les interconnecter et de les valoriser »; « le manque de connaissance des
+  acteurs est à l'origine de nombreux blocages »), switch ``hub_partner_search``: a holder
+  who uses the hub looks, with chance ``hub_platform_listing``, a second candidate up in its
+  listing and asks the one more likely to say yes (the listing shows who has room, time and
+  an interest in the need, and how far it trusts the holder: ``appeal``). The hub acts
+  through the gates that bind (the benefit threshold and the trust draw), not through seats.
 """
 
 from __future__ import annotations
@@ -81,12 +88,12 @@ from .elections import months_to_election
  C_PARTICIPATION, C_STAFF_LIMIT, C_RESPOND, C_COMPETITION, C_PATIENCE, C_CYCLE,
  C_TERM_HORIZON, C_NATIONAL0, C_REGIONAL0, C_CANDIDATES0, C_OTHER_KIND0, C_NOT_FOR_ME0,
  C_FUNDED_SHARE0, C_BY_WILL, C_START, C_START0, C_CROSS, C_CROSS0, C_VOLUNTEERS,
- C_VOLUNTEERS0) = range(26)
+ C_VOLUNTEERS0, C_LISTING, C_LISTING0) = range(28)
 Coefficients = namedtuple("Coefficients", (
     "national regional candidates other_kind not_for_me funded_share participation "
     "staff_limit respond competition patience cycle term_horizon national0 regional0 "
     "candidates0 other_kind0 not_for_me0 funded_share0 by_will start start0 cross cross0 "
-    "volunteers volunteers0"
+    "volunteers volunteers0 listing listing0"
 ))
 
 THRESHOLD = value("threshold")
@@ -113,6 +120,7 @@ def coefficients(p: Params) -> Coefficients:
     start = pair(p, "mutual_trust", "start") if m.trust_at_meeting else (0.0, 0.0)
     cross = pair(p, "cross_domain", "other_kind") if m.cross_domain_search else (0.0, 0.0)
     volunteers = pair(p, "accessibility", "volunteers") if m.volunteer_participation else (0.0, 0.0)
+    listing = pair(p, "hub_platform", "listing") if m.hub_partner_search else (0.0, 0.0)
     return record(
         Coefficients,
         national=national[1], regional=regional[1], candidates=candidates[1],
@@ -129,6 +137,7 @@ def coefficients(p: Params) -> Coefficients:
         by_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
         start=start[1], start0=start[0], cross=cross[1], cross0=cross[0],
         volunteers=volunteers[1], volunteers0=volunteers[0],
+        listing=listing[1], listing0=listing[0],
     )
 
 
@@ -197,6 +206,46 @@ def pick(c, state, q, t, holder, n_national, regional, rng):
 
 
 @njit(cache=True)
+def funded_share(c, state, q):
+    """Share of the participation cost the State pays (engineering_funding), 0 when it has no money."""
+    funded = practised(c[C_FUNDED_SHARE0], c[C_FUNDED_SHARE], q) * c[C_PARTICIPATION]
+    if state.actors[state.state_actor].money < funded * FTE_MONTH_KEUR:
+        funded = 0.0
+    return funded
+
+
+@njit(cache=True)
+def trust_in(c, state, a, holder, t):
+    """The trust candidate ``a`` grants ``holder`` (the chance it passes the trust draw)."""
+    actors, territories = state.actors, state.territories
+    if actors[a].national or actors[holder].national:
+        trust = actors[a].trust
+    else:
+        trust = 0.5 * (actors[a].trust + territories[t].social_capital)
+    return trust + (1.0 - trust) * practised(c[C_START0], c[C_START], practice(actors[a].will, c[C_BY_WILL]))
+
+
+@njit(cache=True)
+def appeal(c, state, i, a, need, q, month):
+    """What the hub's listing tells a holder of candidate ``a``: 0 if it has no room or time or
+    would not gain enough, else the trust it grants the holder."""
+    actors, ini, members = state.actors, state.initiatives, state.members
+    holder = ini[i].holder
+    if a == holder or actors[a].engaged >= slots(actors[a]):
+        return 0.0
+    for k in range(K):
+        if members[i, k] == a:
+            return 0.0
+    unfunded = (c[C_PARTICIPATION] - funded_share(c, state, q)) * (1.0 - volunteered(c, actors[a]))
+    if c[C_STAFF_LIMIT] > 0.0 and staff_free(actors[a]) < unfunded + WORK_TIME:
+        return 0.0
+    h = horizon(actors[a], state.territories, month, int(c[C_CYCLE]), c[C_TERM_HORIZON])
+    if benefit(c, actors[a], need, ini[i].risk, ini[i].duration, h, unfunded) <= THRESHOLD:
+        return 0.0
+    return trust_in(c, state, a, holder, ini[i].territory)
+
+
+@njit(cache=True)
 def step(c, month, state, rng):
     territories, needs, actors = state.territories, state.needs, state.actors
     ini, weights, members = state.initiatives, state.weights, state.members
@@ -229,6 +278,12 @@ def step(c, month, state, rng):
             a = pick(c, state, q, t, holder, n_national, regional, rng)
             if r == 0:
                 a = territories[t].official  # a holder first asks its local executive
+            else:
+                listing = practised(c[C_LISTING0], c[C_LISTING], q)
+                if listing > 0.0 and rng.random() < listing:  # the hub: a second candidate looked up
+                    b = pick(c, state, q, t, holder, n_national, regional, rng)
+                    if appeal(c, state, i, b, need, q, month) > appeal(c, state, i, a, need, q, month):
+                        a = b
             u_trust = rng.random()
             u_comp = rng.random()
             u_resp = rng.random()
@@ -242,9 +297,7 @@ def step(c, month, state, rng):
                 continue
             if actors[a].national and u_resp >= c[C_RESPOND]:
                 continue
-            funded = practised(c[C_FUNDED_SHARE0], c[C_FUNDED_SHARE], q) * c[C_PARTICIPATION]
-            if actors[state_actor].money < funded * FTE_MONTH_KEUR:
-                funded = 0.0
+            funded = funded_share(c, state, q)
             unfunded = (c[C_PARTICIPATION] - funded) * (1.0 - volunteered(c, actors[a]))
             if c[C_STAFF_LIMIT] > 0.0 and staff_free(actors[a]) < unfunded + WORK_TIME:
                 continue
@@ -252,12 +305,7 @@ def step(c, month, state, rng):
             b = benefit(c, actors[a], need, ini[i].risk, ini[i].duration, h, unfunded)
             if b <= THRESHOLD:
                 continue
-            if actors[a].national or actors[holder].national:
-                trust = actors[a].trust
-            else:
-                trust = 0.5 * (actors[a].trust + territories[t].social_capital)
-            trust += (1.0 - trust) * practised(c[C_START0], c[C_START], practice(actors[a].will, c[C_BY_WILL]))
-            if u_trust >= trust:
+            if u_trust >= trust_in(c, state, a, holder, t):
                 continue
             if (actors[a].kind == ASSOCIATION and actors[holder].kind == ASSOCIATION
                     and u_comp < c[C_COMPETITION] * pressure * (1.0 - territories[t].coop_trust)):
