@@ -90,9 +90,23 @@ def test_spread_intervals_do_not_shrink_with_more_draws_but_the_mean_does():
     large = res.posterior_readings(*toy(rng, 2000, 2, 1.0, 0.3))
     width = lambda r, lo, hi: r[hi] - r[lo]  # noqa: E731
     assert width(large, "ci95_low", "ci95_high") < width(small, "ci95_low", "ci95_high") / 5
-    # E[Y|theta] has sd 1: its 90% interval is 3.29 wide, widened a little by the 2-seed mean's noise
-    assert 3.1 < width(large, "draws_low", "draws_high") < 3.6
+    # E[Y|theta] has sd 1: its 90% interval is 3.29 wide; the raw draw means also hold the noise
+    # of a 2-seed mean (sd 0.3 / sqrt 2): 3.29 x sqrt(1.045) = 3.36
+    assert 3.1 < width(large, "draws_low", "draws_high") < 3.45
+    assert width(large, "draw_means_low", "draw_means_high") > width(large, "draws_low", "draws_high")
     assert width(large, "one_run_low", "one_run_high") > width(large, "draws_low", "draws_high")
+
+
+def test_the_interval_of_expected_outcomes_removes_the_seed_noise_of_draw_means():
+    """Seed noise dominates (s_a = 0.5, s_e = 2, 2 seeds): the raw draw means spread with sd
+    sqrt(0.25 + 2) = 1.5, E[Y|theta] with sd 0.5 (90% width 1.64); the shrunk interval finds
+    it within 20% over 2,000 draws; with no posterior effect at all, it is the mean alone."""
+    rng = np.random.default_rng(15)
+    r = res.posterior_readings(*toy(rng, 2000, 2, 0.5, 2.0))
+    assert r["draws_high"] - r["draws_low"] == pytest.approx(1.645 * 2 * 0.5, rel=0.2)
+    assert r["draw_means_high"] - r["draw_means_low"] == pytest.approx(1.645 * 2 * 1.5, rel=0.1)
+    flat = res.posterior_readings([1.0, 3.0, 3.0, 1.0, 2.0, 2.0], draw_of(6, 2))  # draw means all 2
+    assert flat["posterior_share"] == 0 and flat["draws_low"] == flat["draws_high"] == 2.0
 
 
 def test_no_seed_noise_puts_everything_on_the_posterior():

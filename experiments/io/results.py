@@ -101,9 +101,11 @@ POSTERIOR_WORDS = {
     "mean, ci95_low, ci95_high": "the mean over every replication and its 95% confidence interval, with a "
         "cluster-robust standard error (clusters = parameter draws, Student t with draws - 1 df): replications "
         "that share a draw are not counted as independent; it shrinks as draws are added",
-    "draws_low, draws_high": "where E[Y | parameters] lies for 90% of the posterior: the 5th and 95th "
-        "percentiles of the draw means (the mean of each draw's seeds; a little wider than E[Y | parameters] "
-        "itself, by the seed noise of a mean of seeds_per_draw runs); it does not shrink with more draws",
+    "draws_low, draws_high": "where E[Y | parameters] lies for 90% of the posterior (the outcome expected "
+        "from a parameter draw, seed noise averaged out): the 5th and 95th percentiles of the draw means, each "
+        "shrunk towards their mean so that their variance is the posterior variance below (a draw mean also "
+        "holds the seed noise of its seeds_per_draw runs; draw_means_low/high: the raw percentiles); it does "
+        "not shrink with more draws; empty (the mean) when the posterior share is 0",
     "one_run_low, one_run_high": "90% predictive interval for one run (one parameter draw, one seed): the "
         "5th and 95th percentiles over every replication",
     "posterior_share, seed_share": "shares of the variance of one run from the posterior (between draws) "
@@ -204,12 +206,20 @@ def posterior_readings(values: Sequence[float], draws: Sequence[int]) -> dict[st
     ok = ~np.isnan(x)
     a = (1 - SPREAD) / 2
     means = np.array([x[ok & (g == lab)].mean() for lab in np.unique(g[ok])]) if ok.any() else np.array([])
-    spread = {"draws_low": None, "draws_high": None, "one_run_low": None, "one_run_high": None}
+    spread = {"draws_low": None, "draws_high": None, "draw_means_low": None, "draw_means_high": None,
+              "one_run_low": None, "one_run_high": None}
+    comp = variance_components(x, g)
     if len(means) >= 2:
-        spread.update(draws_low=float(np.quantile(means, a)), draws_high=float(np.quantile(means, 1 - a)))
+        spread.update(draw_means_low=float(np.quantile(means, a)), draw_means_high=float(np.quantile(means, 1 - a)))
+        # E[Y | parameters]: the draw means shrunk towards their mean until their variance is the
+        # posterior's part alone (each holds the seed noise of a mean of m runs besides)
+        pv, sv, m = comp["posterior_var"], comp["seed_var"], comp["seeds_per_draw"]
+        if pv is not None and pv + sv / m > 0:
+            centre = float(means.mean())
+            shrunk = centre + math.sqrt(pv / (pv + sv / m)) * (means - centre)
+            spread.update(draws_low=float(np.quantile(shrunk, a)), draws_high=float(np.quantile(shrunk, 1 - a)))
     if ok.sum() >= 2:
         spread.update(one_run_low=float(np.quantile(x[ok], a)), one_run_high=float(np.quantile(x[ok], 1 - a)))
-    comp = variance_components(x, g)
     comp["share_draws"] = comp.pop("draws")  # the draws the shares rest on (complete ones)
     return {**out, **spread, **comp}
 
@@ -242,6 +252,8 @@ def posterior_rows(outcomes: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]
              "variance from the posterior [95%]", "unit")]
     for key, st in outcomes.items():
         spread = "-" if st["draws_low"] is None else f"[{fmt(st['draws_low'])}, {fmt(st['draws_high'])}]"
+        if st["posterior_share"] == 0:  # the moment estimate is 0: the share's interval says how much it may be
+            spread = "none detected"
         one = "-" if st["one_run_low"] is None else f"[{fmt(st['one_run_low'])}, {fmt(st['one_run_high'])}]"
         share = _pct(st["posterior_share"])
         if st["posterior_share_low"] is not None:

@@ -6,8 +6,9 @@ factor values, seed, outcomes), ``pilot.parquet``, ``indices.csv`` (long format:
 ``part, group, se, df, p_value, mde, noise_part, rank, rank_low, rank_high, factor2``),
 ``fit.csv`` (regression: R^2, its noise ceiling, emulator Q^2 per outcome and cell),
 ``rankings.csv`` (regression with ``by``: each factor's rank across the structural cells),
-``ranking.md`` (the answer, in English and French), ``figures/indices.png`` and
-``provenance.json``.
+``ranking.md`` (the answer, in English and French), ``figures/indices.png``,
+``provenance.json``, and under ``--posterior`` ``posterior_dependence.csv``
+(:func:`posterior_dependence`).
 """
 
 from __future__ import annotations
@@ -390,6 +391,6 @@ def dependence_text(dep: pd.DataFrame, top: int = 3) -> str:
                   f"strongest: {', '.join(f'{r.term} {r.src_adjusted:+.2f}' for r in c.head(top).itertuples())}. "
                   f"Top factors adjusted for them: {tops('src_adjusted')} (rank correlation with the marginal "
                   f"ranking {rho_adj:.2f}). Where the constants push it low: {tops('src_low_half')}; high: "
-                  f"{tops('src_high_half')} (rank correlation {rho_half:.2f}). Effect differs between the "
-                  f"halves: {differs}.")
+                  f"{tops('src_high_half')} (rank correlation {rho_half:.2f}, over every factor, the undetected ones' order being noise). "
+                  f"Effect differs between the halves: {differs}.")
     return "\n".join(en + fr) + "\n"
