@@ -212,7 +212,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = res.run_summary(scenario=scenario.name, scenario_file=scenario.path, seeds=seeds,
                                   months=params.run.months, summaries=reps_table,
                                   params=params.model_dump())
-        post_lines = _posterior_summary(folder.path, summary, post, {scenario.name: reps_table}, reps_table)
+        if post is not None:
+            from experiments.io.posterior_draws import draw_of
+
+            summary["outcomes"] = res.posterior_outcomes(reps_table, draw_of(len(seeds), post["seeds_per_draw"]))
+        post_lines = _posterior_summary(folder.path, summary, post, {scenario.name: summary["outcomes"]}, reps_table)
         figures = _draw(args, figs.series_figures, folder.path,
                         None if args.figures == "none" else  # read back: 8 columns, not all
                         res.read_series(folder.path, ["rep", "month", *figs.FIGURE_SERIES]),
@@ -246,28 +250,20 @@ def _no_seeds_per_draw(args: argparse.Namespace) -> None:
                          "no --posterior")
 
 
-def _posterior_summary(folder: Path, summary: dict, note: dict | None, blocks: dict[str, Any],
+def _posterior_summary(folder: Path, summary: dict, note: dict | None, readings: dict[str, Any],
                        reps_table: Any, diffs: dict[str, Any] | None = None) -> list[str]:
-    """Under ``--posterior``: each block's outcomes (and ``diffs``, paired differences by
-    label) replaced by their readings grouped by draw (experiments/io/results.py
-    ``posterior_readings``), the note and the words in ``summary``, the draw of each
-    replication in replications.csv, and summary.md; returns the words for the terminal.
-    Nothing without ``--posterior``."""
+    """Under ``--posterior``, with ``readings`` (per scenario) and ``diffs`` (per compared
+    scenario) grouped by draw (experiments/io/results.py ``posterior_readings``): the note, the
+    words and the variance split in ``summary``, the draw of each replication in
+    replications.csv, and summary.md; returns the words for the terminal. Nothing without
+    ``--posterior``."""
     if note is None:
         return []
     import numpy as np
 
     from experiments.io import results as res
-    from experiments.io.posterior_draws import draw_of
 
     m = note["seeds_per_draw"]
-    n = len(next(iter(blocks.values())))
-    draws = draw_of(n, m)
-    readings = {lab: res.posterior_outcomes(t, draws) for lab, t in blocks.items()}
-    if "scenarios" in summary:
-        summary["outcomes"] = readings
-    else:
-        summary["outcomes"] = next(iter(readings.values()))
     summary["interval"] = ("under --posterior: see posterior.intervals; ci95 is the 95% confidence interval of "
                            "the mean with a standard error clustered by parameter draw"
                            + ("; differences are paired by draw and seed, p_value: t test with that clustered "
@@ -283,11 +279,11 @@ def _posterior_summary(folder: Path, summary: dict, note: dict | None, blocks: d
     reps_table["posterior_row"] = rows_of[reps_table["draw"]]
     reps_table.to_csv(folder / "replications.csv", index=False)
     words = res.posterior_words(note)
-    md = [f"# {' vs '.join(blocks)} under the posterior", "", *words, ""]
+    md = [f"# {' vs '.join(readings)} under the posterior", "", *words, ""]
     for lab, r in readings.items():
         md += [f"## {lab}", "", res.markdown_table(res.posterior_rows(r)), ""]
     for lab, d in (diffs or {}).items():
-        md += [f"## {lab} - {next(iter(blocks))} (paired by draw and seed)", "",
+        md += [f"## {lab} - {next(iter(readings))} (paired by draw and seed)", "",
                res.markdown_table(res.posterior_rows(d)), ""]
     (folder / "summary.md").write_text("\n".join(md), encoding="utf-8")
     return words
@@ -398,9 +394,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                            extra={"scenario": rep_scen})
         reps_table["rep"] = reps_table["rep"] % n
         res.write_tables(folder.path, series, reps_table)
-        post_lines = _posterior_summary(folder.path, summary, post, sums, reps_table, diffs)
-        if post is not None:
-            summary["outcomes"], summary["differences"] = stats, diffs  # the readings, p and q kept
+        post_lines = _posterior_summary(folder.path, summary, post, stats, reps_table, diffs)
         _export_comparison(folder.path, labels, stats, diffs)
         # compare's overview is the comparison of outcomes; the series come with --figures all
         figures = [] if args.figures == "none" else figs.comparison_figure(
@@ -428,8 +422,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             print(f"{lab} - {labels[0]}")
             print(_table(res.posterior_rows(diffs[lab])))
         print("\n" + "\n".join(post_lines))
-    print("\nDifferences are paired over common seeds (95% CI); * marks q < 0.05 (paired t test, "
-          f"Benjamini-Hochberg across the {len(stats[labels[0]])} outcomes); an outcome undefined in a seed "
+    test = ("t test with the standard error clustered by draw" if post_lines else "paired t test")
+    print(f"\nDifferences are paired over common seeds{' and draws' if post_lines else ''} (95% CI); * marks "
+          f"q < 0.05 ({test}, Benjamini-Hochberg across the {len(stats[labels[0]])} outcomes); an outcome undefined in a seed "
           "(NaN: nothing to average, e.g. survival when no alliance ended) gives no pair there, '-' when too few "
           "remain ('n' in comparison.csv). Tables: comparison.csv, comparison.tex")
     print(f"Results: {where}/")
