@@ -105,9 +105,10 @@ def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
                         "--seeds-per-draw seeds sharing a particle, and the summary gives the mean with a "
                         "standard error clustered by draw, the spread over draws, a predictive interval "
                         "for one run and the shares of variance from the posterior and from seeds")
-    p.add_argument("--seeds-per-draw", type=_whole_at_least(2), default=None, metavar="M",
+    p.add_argument("--seeds-per-draw", type=_whole_at_least(1), default=None, metavar="M",
                    help="with --posterior: consecutive seeds sharing one posterior draw (default 2; "
-                        "--reps must be a multiple, at least 2 draws)")
+                        "--reps must be a multiple, at least 2 draws; 1 gives the most precise mean but "
+                        "no split of the variance)")
 
 
 # --------------------------------------------------------------------------------------

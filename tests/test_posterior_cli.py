@@ -45,6 +45,9 @@ def test_run_groups_replications_by_draw_and_says_which_interval_is_which(tmp_pa
     summary = json.loads((folder / "summary.json").read_text())
     note = summary["posterior"]
     assert note["draws"] == 4 and note["seeds_per_draw"] == 3 and set(note["draw_rows"]) <= {0, 2}
+    import hashlib
+
+    assert note["posterior_csv_sha256"] == hashlib.sha256((post / "posterior.csv").read_bytes()).hexdigest()
     assert "cluster-robust" in note["intervals"]["mean, ci95_low, ci95_high"]
     st = summary["outcomes"]["impact"]
     assert st["draws"] == 4 and st["df"] == 3 and st["share_draws"] == 4 and st["seeds_per_draw"] == 3

@@ -34,7 +34,8 @@ def test_shares_are_recovered_over_many_data_sets(sa, se):
         c = res.variance_components(y, g)
         est.append(c["posterior_share"])
         cover.append(c["posterior_share_low"] <= truth <= c["posterior_share_high"])
-        assert c["warning"] is None and c["draws"] == 30 and c["seeds_per_draw"] == 4
+        assert c["warning"] is None or "vary less than seed noise" in c["warning"]  # 1 in 40 at share 0
+        assert c["draws"] == 30 and c["seeds_per_draw"] == 4
         assert abs(c["posterior_share"] + c["seed_share"] - 1) < 1e-12
     assert abs(np.mean(est) - truth) < (0.05 if truth == 0 else 0.03)
     if truth > 0:  # at 0 the interval's lower end is clipped at 0, so it always covers
@@ -92,8 +93,9 @@ def test_spread_intervals_do_not_shrink_with_more_draws_but_the_mean_does():
     assert width(large, "ci95_low", "ci95_high") < width(small, "ci95_low", "ci95_high") / 5
     # E[Y|theta] has sd 1: its 90% interval is 3.29 wide; the raw draw means also hold the noise
     # of a 2-seed mean (sd 0.3 / sqrt 2): 3.29 x sqrt(1.045) = 3.36
-    assert 3.1 < width(large, "draws_low", "draws_high") < 3.45
-    assert width(large, "draw_means_low", "draw_means_high") > width(large, "draws_low", "draws_high")
+    assert 3.1 < width(large, "draws_estimate_low", "draws_estimate_high") < 3.45
+    assert width(large, "draws_estimate_low", "draws_estimate_high") <= width(large, "draws_low", "draws_high") < 3.6
+    assert width(large, "draw_means_low", "draw_means_high") >= width(large, "draws_low", "draws_high")
     assert width(large, "one_run_low", "one_run_high") > width(large, "draws_low", "draws_high")
 
 
@@ -103,7 +105,7 @@ def test_the_interval_of_expected_outcomes_removes_the_seed_noise_of_draw_means(
     it within 20% over 2,000 draws; with no posterior effect at all, it is the mean alone."""
     rng = np.random.default_rng(15)
     r = res.posterior_readings(*toy(rng, 2000, 2, 0.5, 2.0))
-    assert r["draws_high"] - r["draws_low"] == pytest.approx(1.645 * 2 * 0.5, rel=0.2)
+    assert r["draws_estimate_high"] - r["draws_estimate_low"] == pytest.approx(1.645 * 2 * 0.5, rel=0.2)
     assert r["draw_means_high"] - r["draw_means_low"] == pytest.approx(1.645 * 2 * 1.5, rel=0.1)
     flat = res.posterior_readings([1.0, 3.0, 3.0, 1.0, 2.0, 2.0], draw_of(6, 2))  # draw means all 2
     assert flat["posterior_share"] == 0 and flat["draws_low"] == flat["draws_high"] == 2.0
@@ -123,8 +125,37 @@ def test_pick_draws_by_weight_and_by_seed_only():
     assert (pick(w, [5, 9, 5]) == pick(w, [5, 9, 5])).all() and pick(w, [5])[0] == rows[5]
 
 
-@pytest.mark.parametrize("reps,m", [(3, 2), (2, 2), (8, 3)])
+@pytest.mark.parametrize("reps,m", [(3, 2), (2, 2), (8, 3), (1, 1)])
 def test_a_design_of_partial_or_single_draws_is_refused(reps, m):
     with pytest.raises(InputError, match="--seeds-per-draw"):
         check_design(reps, m)
     assert check_design(6, 3) == 2
+
+
+@pytest.mark.parametrize("d,se,least", [(20, 0.5, 0.88), (20, 2.0, 0.88), (50, 2.0, 0.9), (10, 0.5, 0.78)])
+def test_the_interval_of_expected_outcomes_keeps_its_content_on_few_draws(d, se, least):
+    """Review 11b finding 6: the plug-in 5-95% quantiles of 10-20 draw means held 70-78% of
+    E[Y|theta]'s distribution. The order statistics (expected content >= 90% from 19 draws,
+    9/11 = 82% for 10), on draw means shrunk at the share's 95% upper bound, hold at least
+    ``least`` on average over 300 data sets (s_a = 1), even when seed noise dominates."""
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(16)
+    content = []
+    for _ in range(300):
+        r = res.posterior_readings(*toy(rng, d, 2, 1.0, se, mu=0.0))
+        content.append(norm.cdf(r["draws_high"]) - norm.cdf(r["draws_low"]))
+        assert r["draws_content"] == pytest.approx((d + 1 - 2 * max(1, int(0.05 * (d + 1)))) / (d + 1))
+    assert np.mean(content) >= least, np.mean(content)
+
+
+def test_one_seed_per_draw_gives_the_mean_and_the_one_run_interval_only():
+    rng = np.random.default_rng(17)
+    r = res.posterior_readings(*toy(rng, 30, 1, 1.0, 1.0))
+    assert r["se"] is not None and r["one_run_low"] is not None
+    assert r["posterior_share"] is None and r["draws_low"] is None and "not estimable" in r["warning"]
+
+
+def test_draw_means_varying_less_than_seed_noise_are_called_a_misfit():
+    c = res.variance_components([0.0, 4.0, 4.0, 0.0, 0.0, 4.0, 4.0, 0.0, 2.0, 2.1], draw_of(10, 2))
+    assert c["misfit"] and "does not fit" in c["warning"] and c["f_ratio"] < 0.1

@@ -68,10 +68,26 @@ def lay(tasks: list[dict], folder: str | Path, reps: int, per_draw: int = SEEDS_
                             validate=i % per_draw == 0)  # a draw's other seeds change only the seed
         kept |= keep
         out.append({**task, "params": params})
-    note = {"folder": str(post.folder), "parameters": list(post.paths), "draws": n_draws,
+    note = {"folder": str(post.folder), **identity(post.folder), "parameters": list(post.paths), "draws": n_draws,
             "seeds_per_draw": per_draw, "replications_per_draw": per_draw,
             "draw_rows": [int(r) for r in rows], "kept_from_scenario": sorted(kept)}
     return out, note
+
+
+def identity(folder: str | Path) -> dict[str, Any]:
+    """What a result drew from, beyond the folder's path (which a later calibration copied
+    there would change): the SHA-256 of its posterior.csv, and the git commit of the
+    calibration (its provenance.json) when recorded."""
+    import hashlib
+
+    folder = Path(folder)
+    out: dict[str, Any] = {"posterior_csv_sha256": hashlib.sha256((folder / "posterior.csv").read_bytes()).hexdigest()}
+    try:
+        prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+        out["calibration_git_commit"] = prov.get("git_commit") if isinstance(prov, dict) else None
+    except (OSError, ValueError):
+        out["calibration_git_commit"] = None
+    return out
 
 
 def laid(post: Any, params: dict, row: int, skip: frozenset[str] = frozenset(), validate: bool = True

@@ -101,13 +101,17 @@ POSTERIOR_WORDS = {
     "mean, ci95_low, ci95_high": "the mean over every replication and its 95% confidence interval, with a "
         "cluster-robust standard error (clusters = parameter draws, Student t with draws - 1 df): replications "
         "that share a draw are not counted as independent; it shrinks as draws are added",
-    "draws_low, draws_high": "where E[Y | parameters] lies for 90% of the posterior (the outcome expected "
-        "from a parameter draw, seed noise averaged out): the 5th and 95th percentiles of the draw means, each "
-        "shrunk towards their mean so that their variance is the posterior variance below (a draw mean also "
-        "holds the seed noise of its seeds_per_draw runs; draw_means_low/high: the raw percentiles); it does "
-        "not shrink with more draws; empty (the mean) when the posterior share is 0",
+    "draws_low, draws_high": "where E[Y | parameters] (the outcome expected from a parameter draw, seed noise "
+        "averaged out) lies for a new draw of the posterior, at least 90% on average (conservative): a "
+        "distribution-free prediction interval, the order statistics k and D + 1 - k of the D draw means, k = "
+        "floor(0.05 (D + 1)), each draw mean first shrunk towards their mean so that their variance is the "
+        "posterior variance at the 95% upper bound of the posterior share (a draw mean also holds the seed noise "
+        "of its seeds_per_draw runs); its content (D + 1 - 2k) / (D + 1), draws_content, is 90% or more from "
+        "19 draws, less below (the range of the draws: 82% for 10). draws_estimate_low/high: the same with the "
+        "estimated share (narrower, under 90% when the split is poorly known); draw_means_low/high: unshrunk; "
+        "none of them shrinks with more draws",
     "one_run_low, one_run_high": "90% predictive interval for one run (one parameter draw, one seed): the "
-        "5th and 95th percentiles over every replication",
+        "same order statistics over every replication (one_run_content)",
     "posterior_share, seed_share": "shares of the variance of one run from the posterior (between draws) "
         "and from seeds (within a draw): one-way random-effects analysis of variance, method of moments; "
         "posterior_share_low/high: its 95% interval (F distribution, exact for normal effects)",
@@ -164,7 +168,8 @@ def variance_components(values: Sequence[float], draws: Sequence[int], confidenc
     rows = [r for r in rows if not np.isnan(r).any()]
     out: dict[str, Any] = {"posterior_share": None, "seed_share": None, "posterior_share_low": None,
                            "posterior_share_high": None, "posterior_var": None, "seed_var": None,
-                           "draws": len(rows), "seeds_per_draw": m, "warning": None}
+                           "draws": len(rows), "seeds_per_draw": m, "f_ratio": None, "misfit": False,
+                           "warning": None}
     if len(rows) < 2 or m < 2:
         out["warning"] = (f"not estimable: needs at least 2 draws with at least 2 defined runs each; found "
                           f"{len(rows)} draw(s) of {m} run(s)")
@@ -186,9 +191,16 @@ def variance_components(values: Sequence[float], draws: Sequence[int], confidenc
         f_low, f_high = f / fdtri(d - 1, d * (m - 1), 1 - a), f / fdtri(d - 1, d * (m - 1), a)
         out["posterior_share_low"] = float(min(1.0, max(0.0, (f_low - 1) / (f_low + m - 1))))
         out["posterior_share_high"] = float(min(1.0, max(0.0, (f_high - 1) / (f_high + m - 1))))
+    out["f_ratio"] = msb / msw if msw > 0 else None
+    if out["posterior_share_high"] == 0:
+        out["misfit"] = True
+        out["warning"] = (f"the draw means vary less than seed noise alone predicts (F = {msb / msw:.2f} on "
+                          f"{d - 1} and {d * (m - 1)} df, below its 2.5% point): chance (1 in 40 when the "
+                          "posterior share is 0) or the random-effects model does not fit this outcome")
     if d < FEW_DRAWS:
-        out["warning"] = (f"rests on {d} draws of {m} seeds: the shares are rough (see their interval); "
-                          f"use at least {FEW_DRAWS} draws")
+        out["warning"] = ((out["warning"] + "; ") if out["warning"] else "") + (
+            f"rests on {d} draws of {m} seeds: the shares are rough (see their interval); use at least "
+            f"{FEW_DRAWS} draws")
     if len(rows) < len(labels):
         left = len(labels) - len(rows)
         out["warning"] = ((out["warning"] + "; ") if out["warning"] else "") + (
@@ -196,30 +208,51 @@ def variance_components(values: Sequence[float], draws: Sequence[int], confidenc
     return out
 
 
+def prediction_interval(values: np.ndarray, content: float = SPREAD) -> tuple[float, float, float]:
+    """Distribution-free prediction interval for one more value of the distribution the iid
+    ``values`` come from: the order statistics x_(k) and x_(n+1-k), k = floor((1 - content) / 2
+    (n + 1)) (at least 1), whose expected content is (n + 1 - 2k) / (n + 1): at least
+    ``content`` once n >= 19 for 90%; below, the range of the values, with its lower content
+    (82% for 10 values). Returns (low, high, expected content)."""
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    k = max(1, math.floor((1 - content) / 2 * (n + 1)))
+    return float(x[k - 1]), float(x[n - k]), (n + 1 - 2 * k) / (n + 1)
+
+
 def posterior_readings(values: Sequence[float], draws: Sequence[int]) -> dict[str, Any]:
     """The three readings of one outcome (or of a paired difference) under ``--posterior``
-    (:data:`POSTERIOR_WORDS`): :func:`clustered`, the :data:`SPREAD` intervals over draw means
-    and for one run, and :func:`variance_components`."""
+    (:data:`POSTERIOR_WORDS`): :func:`clustered`, the :func:`prediction_interval` of E[Y | theta]
+    over draws and of one run, and :func:`variance_components`."""
     x = np.asarray(values, dtype=float)
     g = np.asarray(draws)
     out = clustered(x, g)
     ok = ~np.isnan(x)
-    a = (1 - SPREAD) / 2
     means = np.array([x[ok & (g == lab)].mean() for lab in np.unique(g[ok])]) if ok.any() else np.array([])
-    spread = {"draws_low": None, "draws_high": None, "draw_means_low": None, "draw_means_high": None,
-              "one_run_low": None, "one_run_high": None}
+    spread: dict[str, Any] = dict.fromkeys(
+        ("draws_low", "draws_high", "draws_content", "draws_estimate_low", "draws_estimate_high", "draw_means_low",
+         "draw_means_high", "one_run_low", "one_run_high", "one_run_content"))
     comp = variance_components(x, g)
     if len(means) >= 2:
-        spread.update(draw_means_low=float(np.quantile(means, a)), draw_means_high=float(np.quantile(means, 1 - a)))
+        lo, hi, _ = prediction_interval(means)
+        spread.update(draw_means_low=lo, draw_means_high=hi)
         # E[Y | parameters]: the draw means shrunk towards their mean until their variance is the
-        # posterior's part alone (each holds the seed noise of a mean of m runs besides)
+        # posterior's part alone (each holds the seed noise of a mean of m runs besides): with the
+        # estimated posterior variance (draws_estimate), and, the interval shown, with its 95% upper
+        # bound, so that a poorly known split widens it instead of hiding the spread
         pv, sv, m = comp["posterior_var"], comp["seed_var"], comp["seeds_per_draw"]
+        centre = float(means.mean())
         if pv is not None and pv + sv / m > 0:
-            centre = float(means.mean())
-            shrunk = centre + math.sqrt(pv / (pv + sv / m)) * (means - centre)
-            spread.update(draws_low=float(np.quantile(shrunk, a)), draws_high=float(np.quantile(shrunk, 1 - a)))
+            lo, hi, _ = prediction_interval(centre + math.sqrt(pv / (pv + sv / m)) * (means - centre))
+            spread.update(draws_estimate_low=lo, draws_estimate_high=hi)
+        top = comp["posterior_share_high"]
+        if top is not None:
+            shrink = 1.0 if top >= 1 else math.sqrt(top / (top + (1 - top) / m))  # pv_top = top / (1 - top) sv
+            lo, hi, c = prediction_interval(centre + shrink * (means - centre))
+            spread.update(draws_low=lo, draws_high=hi, draws_content=c)
     if ok.sum() >= 2:
-        spread.update(one_run_low=float(np.quantile(x[ok], a)), one_run_high=float(np.quantile(x[ok], 1 - a)))
+        lo, hi, c = prediction_interval(x[ok])
+        spread.update(one_run_low=lo, one_run_high=hi, one_run_content=c)
     comp["share_draws"] = comp.pop("draws")  # the draws the shares rest on (complete ones)
     return {**out, **spread, **comp}
 
@@ -237,7 +270,7 @@ def posterior_split(outcomes: dict[str, dict[str, Any]]) -> dict[str, dict[str, 
     """The variance shares of :func:`posterior_outcomes` alone (summary.json
     ``posterior.variance_split``)."""
     keys = ("posterior_share", "seed_share", "posterior_share_low", "posterior_share_high", "posterior_var",
-            "seed_var", "share_draws", "seeds_per_draw", "warning")
+            "seed_var", "share_draws", "seeds_per_draw", "f_ratio", "misfit", "warning")
     return {k: {key: st[key] for key in keys} for k, st in outcomes.items()}
 
 
@@ -252,12 +285,14 @@ def posterior_rows(outcomes: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]
              "variance from the posterior [95%]", "unit")]
     for key, st in outcomes.items():
         spread = "-" if st["draws_low"] is None else f"[{fmt(st['draws_low'])}, {fmt(st['draws_high'])}]"
-        if st["posterior_share"] == 0:  # the moment estimate is 0: the share's interval says how much it may be
-            spread = "none detected"
+        if st["draws_content"] is not None and st["draws_content"] < SPREAD:
+            spread += f" ({st['draws_content']:.0%})"
         one = "-" if st["one_run_low"] is None else f"[{fmt(st['one_run_low'])}, {fmt(st['one_run_high'])}]"
         share = _pct(st["posterior_share"])
         if st["posterior_share_low"] is not None:
             share += f" [{_pct(st['posterior_share_low'])}, {_pct(st['posterior_share_high'])}]"
+        if st.get("misfit"):
+            share += " (F low: see warning)"
         rows.append((key, fmt_interval(st), spread, one, share, st["unit"]))
     return rows
 
