@@ -104,7 +104,14 @@ def _add_run_options(p: argparse.ArgumentParser, reps_default: int) -> None:
                    help="run work estimated over 2 hours (refused otherwise, with the estimate)")
     p.add_argument("--posterior", type=Path, default=None, metavar="FOLDER",
                    help="draw each replication's calibrated parameters from this posterior "
-                        "(a folder written by alliance calibrate)")
+                        "(a folder written by alliance calibrate); replications come in draws of "
+                        "--seeds-per-draw seeds sharing a particle, and the summary gives the mean with a "
+                        "standard error clustered by draw, the spread over draws, a predictive interval "
+                        "for one run and the shares of variance from the posterior and from seeds")
+    p.add_argument("--seeds-per-draw", type=_whole_at_least(1), default=None, metavar="M",
+                   help="with --posterior: consecutive seeds sharing one posterior draw (default 2; "
+                        "--reps must be a multiple, at least 2 draws; 1 gives the most precise mean but "
+                        "no split of the variance)")
 
 
 # --------------------------------------------------------------------------------------
@@ -179,14 +186,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     for line in inert(params):
         print(f"alliance: warning: {line}", file=sys.stderr)
-    from experiments.calibration.posterior import add_to_summary, maybe_apply
-
     if args.posterior is None:  # one shared parameter dict; each task brings its seed
+        _no_seeds_per_draw(args)
         base = params.model_dump()
         tasks, post = ({"params": base, "seed": s, "series": True, "territories": True}
                        for s in seeds), None
-    else:
-        tasks, post = maybe_apply(args.posterior, _tasks(params, seeds, territories=True), len(seeds))
+    else:  # before the results folder exists: a bad posterior leaves none behind
+        from experiments.io import posterior_draws
+
+        tasks, post = posterior_draws.lay(_tasks(params, seeds, territories=True), args.posterior, len(seeds),
+                                          args.seeds_per_draw or posterior_draws.SEEDS_PER_DRAW)
     started = provenance.utc_now()
     with res.ResultFolder(args.out, scenario.name, started) as folder:
         from experiments.execution.executor import Executor, run_model
@@ -206,8 +215,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = res.run_summary(scenario=scenario.name, scenario_file=scenario.path, seeds=seeds,
                                   months=params.run.months, summaries=reps_table,
                                   params=params.model_dump())
-        post_line = add_to_summary(summary, post, {scenario.name: reps_table[list(summary["outcomes"])]
-                                                   .to_dict("records")} if post else {})
+        if post is not None:
+            from experiments.io.posterior_draws import draw_of
+
+            summary["outcomes"] = res.posterior_outcomes(reps_table, draw_of(len(seeds), post["seeds_per_draw"]))
+        post_lines = _posterior_summary(folder.path, summary, post, {scenario.name: summary["outcomes"]}, reps_table)
         job = _figure_job(args, "run", scenario.name, params.run.months)
         figures = _draw_now(args, folder.path, job)
         prov = provenance.record(
@@ -223,14 +235,59 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     print(f"{scenario.name}: {len(seeds)} replication(s), seeds {seeds[0]}-{seeds[-1]}, "
           f"{params.run.months} months")
-    print(_run_table(summary["outcomes"]))
-    if post_line:
-        print(post_line)
-    print(f"\nResults: {where}/ (summary.json, provenance.json, series.parquet, series.csv, "
-          "replications.csv, territories.csv)")
+    print(_table(res.posterior_rows(summary["outcomes"])) if post else _run_table(summary["outcomes"]))
+    if post_lines:
+        print("\n" + "\n".join(post_lines))
+    print(f"\nResults: {where}/ (summary.json, {'summary.md, ' if post else ''}provenance.json, series.parquet, "
+          "series.csv, replications.csv, territories.csv)")
     if figures:
         print(f"Figures: {where}/figures/ ({_figure_note(figures, later=not args.figures_now)})")
     return 0
+
+
+def _no_seeds_per_draw(args: argparse.Namespace) -> None:
+    if args.seeds_per_draw is not None:
+        raise InputError(f"--seeds-per-draw {args.seeds_per_draw}: expected with --posterior FOLDER; found "
+                         "no --posterior")
+
+
+def _posterior_summary(folder: Path, summary: dict, note: dict | None, readings: dict[str, Any],
+                       reps_table: Any, diffs: dict[str, Any] | None = None) -> list[str]:
+    """Under ``--posterior``, with ``readings`` (per scenario) and ``diffs`` (per compared
+    scenario) grouped by draw (experiments/io/results.py ``posterior_readings``): the note, the
+    words and the variance split in ``summary``, the draw of each replication in
+    replications.csv, and summary.md; returns the words for the terminal. Nothing without
+    ``--posterior``."""
+    if note is None:
+        return []
+    import numpy as np
+
+    from experiments.io import results as res
+
+    m = note["seeds_per_draw"]
+    summary["interval"] = ("under --posterior: see posterior.intervals; ci95 is the 95% confidence interval of "
+                           "the mean with a standard error clustered by parameter draw"
+                           + ("; differences are paired by draw and seed, p_value: t test with that clustered "
+                              "standard error, q_value: Benjamini-Hochberg across the outcomes of each scenario"
+                              if diffs is not None else ""))
+    summary["posterior"] = {**note, "intervals": res.POSTERIOR_WORDS,
+                            "variance_split": {lab: res.posterior_split(r) for lab, r in readings.items()}}
+    if diffs is not None:
+        summary["posterior"]["variance_split_of_differences"] = {lab: res.posterior_split(d)
+                                                                  for lab, d in diffs.items()}
+    rows_of = np.asarray(note["draw_rows"])
+    reps_table["draw"] = np.asarray(reps_table["rep"]) // m
+    reps_table["posterior_row"] = rows_of[reps_table["draw"]]
+    reps_table.to_csv(folder / "replications.csv", index=False)
+    words = res.posterior_words(note)
+    md = [f"# {' vs '.join(readings)} under the posterior", "", *words, ""]
+    for lab, r in readings.items():
+        md += [f"## {lab}", "", res.markdown_table(res.posterior_rows(r)), ""]
+    for lab, d in (diffs or {}).items():
+        md += [f"## {lab} - {next(iter(readings))} (paired by draw and seed)", "",
+               res.markdown_table(res.posterior_rows(d)), ""]
+    (folder / "summary.md").write_text("\n".join(md), encoding="utf-8")
+    return words
 
 
 def _figure_job(args: argparse.Namespace, kind: str, title: str, months: int | None = None) -> dict | None:
@@ -315,9 +372,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         resolved = [(s, p.with_overrides({"run.seed": resolved[0][1].run.seed}, source="compare"))
                     for s, p in resolved]
     seeds = _seeds(max((p for _, p in resolved), key=res.run_bytes), args.reps, args, len(resolved))
-    from experiments.calibration.posterior import add_to_summary, maybe_apply
+    tasks, post = [t for _, p in resolved for t in _tasks(p, seeds)], None
+    if args.posterior is None:
+        _no_seeds_per_draw(args)
+    else:  # before the results folder exists: a bad posterior leaves none behind
+        from experiments.io import posterior_draws
 
-    tasks, post = maybe_apply(args.posterior, [t for _, p in resolved for t in _tasks(p, seeds)], len(seeds))
+        tasks, post = posterior_draws.lay(tasks, args.posterior, len(seeds),
+                                          args.seeds_per_draw or posterior_draws.SEEDS_PER_DRAW)
     started = provenance.utc_now()
     label = "compare-" + "-vs-".join(labels)
     with res.ResultFolder(args.out, label, started) as folder:
@@ -326,8 +388,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         n = len(seeds)
         per = {lab: outs[i * n:(i + 1) * n] for i, lab in enumerate(labels)}
         sums = {lab: [o["summary"] for o in per[lab]] for lab in labels}
-        stats = {lab: res.summarise(sums[lab]) for lab in labels}
-        diffs = {lab: _with_fdr(res.paired_differences(sums[labels[0]], sums[lab])) for lab in labels[1:]}
+        if post is None:
+            stats = {lab: res.summarise(sums[lab]) for lab in labels}
+            diffs = {lab: _with_fdr(res.paired_differences(sums[labels[0]], sums[lab])) for lab in labels[1:]}
+        else:  # grouped by draw: same draws and seeds in every scenario, so paired by both
+            from experiments.io.posterior_draws import draw_of
+
+            draws = draw_of(n, post["seeds_per_draw"])
+            stats = {lab: res.posterior_outcomes(sums[lab], draws) for lab in labels}
+            diffs = {lab: _with_fdr(res.posterior_outcomes(
+                [{k: b[k] - a[k] for k in a} for a, b in zip(sums[labels[0]], sums[lab], strict=True)], draws))
+                for lab in labels[1:]}
         params = {lab: p.model_dump() for lab, (_, p) in zip(labels, resolved, strict=True)}
         summary = {
             "scenarios": labels,
@@ -342,8 +413,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
             "differences": diffs,
             "params": params,
         }
-        post_line = add_to_summary(summary, post, {lab: [o["summary"] for o in outs[k * n:(k + 1) * n]]
-                                                   for k, lab in enumerate(labels)})
         rep_scen = [lab for lab in labels for _ in seeds]
         all_seeds = [s for _ in labels for s in seeds]
         series = res.stack_series([o["series"] for o in outs], all_seeds, extra={"scenario": rep_scen})
@@ -352,6 +421,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                            extra={"scenario": rep_scen})
         reps_table["rep"] = reps_table["rep"] % n
         res.write_tables(folder.path, series, reps_table)
+        post_lines = _posterior_summary(folder.path, summary, post, stats, reps_table, diffs)
         _export_comparison(folder.path, labels, stats, diffs)
         # compare's overview is the comparison of outcomes; the series come with --figures all
         job = _figure_job(args, "compare", " vs ".join(labels))
@@ -369,10 +439,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 0
     print(f"{' vs '.join(labels)}: {n} replication(s) each on common seeds {seeds[0]}-{seeds[-1]}")
     print(_compare_table(labels, stats, diffs))
-    if post_line:
-        print(post_line)
-    print("\nDifferences are paired over common seeds (95% CI); * marks q < 0.05 (paired t test, "
-          f"Benjamini-Hochberg across the {len(stats[labels[0]])} outcomes); an outcome undefined in a seed "
+    if post_lines:
+        print("\nUnder the posterior, the difference against " + labels[0] + " (paired by draw and seed):")
+        for lab in labels[1:]:
+            print(f"{lab} - {labels[0]}")
+            print(_table(res.posterior_rows(diffs[lab])))
+        print("\n" + "\n".join(post_lines))
+    test = ("t test with the standard error clustered by draw" if post_lines else "paired t test")
+    print(f"\nDifferences are paired over common seeds{' and draws' if post_lines else ''} (95% CI); * marks "
+          f"q < 0.05 ({test}, Benjamini-Hochberg across the {len(stats[labels[0]])} outcomes); an outcome undefined in a seed "
           "(NaN: nothing to average, e.g. survival when no alliance ended) gives no pair there, '-' when too few "
           "remain ('n' in comparison.csv). Tables: comparison.csv, comparison.tex")
     print(f"Results: {where}/")
@@ -417,11 +492,25 @@ def _with_fdr(diffs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     from experiments.report.sections import fdr, paired_p
 
     keys = list(diffs)
-    ps = [paired_p(diffs[k]) for k in keys]
+    ps = [_clustered_p(diffs[k]) if "se" in diffs[k] else paired_p(diffs[k]) for k in keys]
     qs = fdr(ps)
     clean = [None if p != p else p for p in ps]  # NaN (one replication) -> None
     return {k: {**diffs[k], "p_value": p, "q_value": None if p is None else q}
             for k, p, q in zip(keys, clean, qs, strict=True)}
+
+
+def _clustered_p(d: dict[str, Any]) -> float:
+    """Two-sided p of a mean against 0 with the standard error clustered by draw (Student t,
+    draws - 1 df; NaN when not computable)."""
+    import math
+
+    from scipy.special import stdtr
+
+    if d["se"] is None:
+        return math.nan
+    if d["se"] == 0:
+        return math.nan if d["mean"] == 0 else 0.0
+    return float(2 * stdtr(d["df"], -abs(d["mean"] / d["se"])))
 
 
 def _export_comparison(folder: Path, labels: list[str], stats: dict, diffs: dict) -> None:
@@ -438,6 +527,9 @@ def _export_comparison(folder: Path, labels: list[str], stats: dict, diffs: dict
                          "reference_mean": stats[labels[0]][key]["mean"], "scenario_mean": stats[lab][key]["mean"],
                          "difference": d["mean"], "ci95_low": d["ci95_low"], "ci95_high": d["ci95_high"],
                          "p_value": d["p_value"], "q_value": d["q_value"], "n": d["n"]})
+            if "draws_low" in d:  # --posterior: the readings grouped by draw
+                rows[-1].update({k: d[k] for k in ("draws", "draws_low", "draws_high", "one_run_low", "one_run_high",
+                                                   "posterior_share", "posterior_share_low", "posterior_share_high")})
     table = pd.DataFrame(rows)
     table.to_csv(folder / "comparison.csv", index=False)
     (folder / "comparison.tex").write_text(

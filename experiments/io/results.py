@@ -7,7 +7,11 @@ no folder that looks complete, and an existing folder is never overwritten.
 
 Intervals are 95% confidence intervals of the mean over replications with Student's t
 (n - 1 degrees of freedom); comparisons use paired differences over common seeds, which
-removes the variance the scenarios share (common random numbers).
+removes the variance the scenarios share (common random numbers). Under ``--posterior``
+replications come in draws of a few seeds sharing calibrated parameters, and the readings are
+grouped by draw (:func:`posterior_readings`): the mean with a standard error clustered by draw,
+the spread of E[Y | parameters] over draws, a predictive interval for one run, and the shares
+of variance from the posterior and from seeds.
 """
 
 from __future__ import annotations
@@ -83,6 +87,231 @@ def paired_differences(base: Sequence[dict[str, float]], other: Sequence[dict[st
         raise ValueError(f"paired differences need as many replications; found {len(base)} and {len(other)}")
     return {o.key: {**describe([b[o.key] - a[o.key] for a, b in zip(base, other, strict=True)]),
                     "unit": o.unit} for o in OUTCOMES}
+
+
+# --- under --posterior: replications grouped by parameter draw ---------------------------
+
+#: Central share of the spread intervals under ``--posterior`` (over draws, and for one run).
+SPREAD = 0.90
+#: Fewer draws than this: the variance shares come with a warning (their interval is wide).
+FEW_DRAWS = 10
+
+#: What each figure under ``--posterior`` is, in words (summary.json ``posterior.intervals``).
+POSTERIOR_WORDS = {
+    "mean, ci95_low, ci95_high": "the mean over every replication and its 95% confidence interval, with a "
+        "cluster-robust standard error (clusters = parameter draws, Student t with draws - 1 df): replications "
+        "that share a draw are not counted as independent; it shrinks as draws are added",
+    "draws_low, draws_high": "where E[Y | parameters] (the outcome expected from a parameter draw, seed noise "
+        "averaged out) lies for a new draw of the posterior, at least 90% on average (conservative): a "
+        "distribution-free prediction interval, the order statistics k and D + 1 - k of the D draw means, k = "
+        "floor(0.05 (D + 1)), each draw mean first shrunk towards their mean so that their variance is the "
+        "posterior variance at the 95% upper bound of the posterior share (a draw mean also holds the seed noise "
+        "of its seeds_per_draw runs); its content (D + 1 - 2k) / (D + 1), draws_content, is 90% or more from "
+        "19 draws, less below (the range of the draws: 82% for 10). draws_estimate_low/high: the same with the "
+        "estimated share (narrower, under 90% when the split is poorly known); draw_means_low/high: unshrunk; "
+        "none of them shrinks with more draws",
+    "one_run_low, one_run_high": "90% predictive interval for one run (one parameter draw, one seed): the "
+        "same order statistics over every replication (one_run_content)",
+    "posterior_share, seed_share": "shares of the variance of one run from the posterior (between draws) "
+        "and from seeds (within a draw): one-way random-effects analysis of variance, method of moments; "
+        "posterior_share_low/high: its 95% interval (F distribution, exact for normal effects)",
+}
+
+
+def clustered(values: Sequence[float], draws: Sequence[int]) -> dict[str, Any]:
+    """:func:`describe` for replications grouped by parameter draw: the mean over every
+    defined replication with a cluster-robust (CR1) standard error, clusters = draws,
+
+        se^2 = G / (G - 1) * sum_g (sum_{i in g} (y_i - mean))^2 / n^2,
+
+    and its 95% interval with Student t on G - 1 degrees of freedom. With equal draws it is
+    sd(draw means) / sqrt(G). ``sd`` is that of single replications; ``draws`` = G."""
+    x = np.asarray(values, dtype=float)
+    g = np.asarray(draws)
+    defined = ~np.isnan(x)
+    out: dict[str, Any] = {"mean": None, "sd": None, "se": None, "ci95_low": None, "ci95_high": None,
+                           "n": int(defined.sum()), "undefined": int((~defined).sum()), "draws": 0, "df": None}
+    x, g = x[defined], g[defined]
+    if x.size == 0:
+        return out
+    labels, inv = np.unique(g, return_inverse=True)
+    mean = float(x.mean())
+    out.update(mean=mean, draws=len(labels), sd=float(x.std(ddof=1)) if x.size > 1 else None)
+    if len(labels) < 2:
+        return out
+    from scipy.special import stdtrit
+
+    k = len(labels)
+    score = np.bincount(inv, weights=x - mean)
+    se = math.sqrt(k / (k - 1) * float((score ** 2).sum())) / x.size
+    half = float(stdtrit(k - 1, 0.975)) * se
+    out.update(se=se, df=k - 1, ci95_low=mean - half, ci95_high=mean + half)
+    return out
+
+
+def variance_components(values: Sequence[float], draws: Sequence[int], confidence: float = 0.95
+                        ) -> dict[str, Any]:
+    """Shares of one run's variance from the posterior and from seeds: the one-way
+    random-effects model y = mu + a_draw + e_seed. With D draws of m seeds (the draws whose
+    m runs are all defined), MSB = m var(draw means), MSW = the pooled within-draw variance,
+
+        seed variance = MSW,  posterior variance = max(0, (MSB - MSW) / m),
+
+    and the posterior share (the intraclass correlation) has the interval of the F ratio
+    MSB / MSW on (D - 1, D (m - 1)) degrees of freedom (exact when a and e are normal).
+    ``warning`` says when the shares rest on fewer than :data:`FEW_DRAWS` draws."""
+    x = np.asarray(values, dtype=float)
+    g = np.asarray(draws)
+    labels, counts = np.unique(g, return_counts=True)
+    m = int(counts.max()) if len(counts) else 0
+    rows = [x[g == lab] for lab, c in zip(labels, counts, strict=True) if c == m]
+    rows = [r for r in rows if not np.isnan(r).any()]
+    out: dict[str, Any] = {"posterior_share": None, "seed_share": None, "posterior_share_low": None,
+                           "posterior_share_high": None, "posterior_var": None, "seed_var": None,
+                           "draws": len(rows), "seeds_per_draw": m, "f_ratio": None, "misfit": False,
+                           "warning": None}
+    if len(rows) < 2 or m < 2:
+        out["warning"] = (f"not estimable: needs at least 2 draws with at least 2 defined runs each; found "
+                          f"{len(rows)} draw(s) of {m} run(s)")
+        return out
+    y = np.vstack(rows)
+    d = len(y)
+    msb = m * float(np.var(y.mean(axis=1), ddof=1))
+    msw = float(np.mean(np.var(y, axis=1, ddof=1)))
+    post = max(0.0, (msb - msw) / m)
+    total = post + msw
+    out.update(posterior_var=post, seed_var=msw,
+               posterior_share=post / total if total > 0 else None,
+               seed_share=msw / total if total > 0 else None)
+    if msw > 0:
+        from scipy.special import fdtri
+
+        a = (1 - confidence) / 2
+        f = msb / msw
+        f_low, f_high = f / fdtri(d - 1, d * (m - 1), 1 - a), f / fdtri(d - 1, d * (m - 1), a)
+        out["posterior_share_low"] = float(min(1.0, max(0.0, (f_low - 1) / (f_low + m - 1))))
+        out["posterior_share_high"] = float(min(1.0, max(0.0, (f_high - 1) / (f_high + m - 1))))
+    out["f_ratio"] = msb / msw if msw > 0 else None
+    if out["posterior_share_high"] == 0:
+        out["misfit"] = True
+        out["warning"] = (f"the draw means vary less than seed noise alone predicts (F = {msb / msw:.2f} on "
+                          f"{d - 1} and {d * (m - 1)} df, below its 2.5% point): chance (1 in 40 when the "
+                          "posterior share is 0) or the random-effects model does not fit this outcome")
+    if d < FEW_DRAWS:
+        out["warning"] = ((out["warning"] + "; ") if out["warning"] else "") + (
+            f"rests on {d} draws of {m} seeds: the shares are rough (see their interval); use at least "
+            f"{FEW_DRAWS} draws")
+    if len(rows) < len(labels):
+        left = len(labels) - len(rows)
+        out["warning"] = ((out["warning"] + "; ") if out["warning"] else "") + (
+            f"{left} draw(s) left out (an undefined run, or fewer seeds)")
+    return out
+
+
+def prediction_interval(values: np.ndarray, content: float = SPREAD) -> tuple[float, float, float]:
+    """Distribution-free prediction interval for one more value of the distribution the iid
+    ``values`` come from: the order statistics x_(k) and x_(n+1-k), k = floor((1 - content) / 2
+    (n + 1)) (at least 1), whose expected content is (n + 1 - 2k) / (n + 1): at least
+    ``content`` once n >= 19 for 90%; below, the range of the values, with its lower content
+    (82% for 10 values). Returns (low, high, expected content)."""
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    k = max(1, math.floor((1 - content) / 2 * (n + 1)))
+    return float(x[k - 1]), float(x[n - k]), (n + 1 - 2 * k) / (n + 1)
+
+
+def posterior_readings(values: Sequence[float], draws: Sequence[int]) -> dict[str, Any]:
+    """The three readings of one outcome (or of a paired difference) under ``--posterior``
+    (:data:`POSTERIOR_WORDS`): :func:`clustered`, the :func:`prediction_interval` of E[Y | theta]
+    over draws and of one run, and :func:`variance_components`."""
+    x = np.asarray(values, dtype=float)
+    g = np.asarray(draws)
+    out = clustered(x, g)
+    ok = ~np.isnan(x)
+    means = np.array([x[ok & (g == lab)].mean() for lab in np.unique(g[ok])]) if ok.any() else np.array([])
+    spread: dict[str, Any] = dict.fromkeys(
+        ("draws_low", "draws_high", "draws_content", "draws_estimate_low", "draws_estimate_high", "draw_means_low",
+         "draw_means_high", "one_run_low", "one_run_high", "one_run_content"))
+    comp = variance_components(x, g)
+    if len(means) >= 2:
+        lo, hi, _ = prediction_interval(means)
+        spread.update(draw_means_low=lo, draw_means_high=hi)
+        # E[Y | parameters]: the draw means shrunk towards their mean until their variance is the
+        # posterior's part alone (each holds the seed noise of a mean of m runs besides): with the
+        # estimated posterior variance (draws_estimate), and, the interval shown, with its 95% upper
+        # bound, so that a poorly known split widens it instead of hiding the spread
+        pv, sv, m = comp["posterior_var"], comp["seed_var"], comp["seeds_per_draw"]
+        centre = float(means.mean())
+        if pv is not None and pv + sv / m > 0:
+            lo, hi, _ = prediction_interval(centre + math.sqrt(pv / (pv + sv / m)) * (means - centre))
+            spread.update(draws_estimate_low=lo, draws_estimate_high=hi)
+        top = comp["posterior_share_high"]
+        if top is not None:
+            shrink = 1.0 if top >= 1 else math.sqrt(top / (top + (1 - top) / m))  # pv_top = top / (1 - top) sv
+            lo, hi, c = prediction_interval(centre + shrink * (means - centre))
+            spread.update(draws_low=lo, draws_high=hi, draws_content=c)
+    if ok.sum() >= 2:
+        lo, hi, c = prediction_interval(x[ok])
+        spread.update(one_run_low=lo, one_run_high=hi, one_run_content=c)
+    comp["share_draws"] = comp.pop("draws")  # the draws the shares rest on (complete ones)
+    return {**out, **spread, **comp}
+
+
+def posterior_outcomes(table: pd.DataFrame | Sequence[dict[str, float]], draws: Sequence[int]
+                       ) -> dict[str, dict[str, Any]]:
+    """Per outcome (registry order): :func:`posterior_readings` and its unit; ``table`` has a
+    column (or key) per outcome, one row per replication, ``draws`` each one's draw."""
+    frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
+    return {o.key: {**posterior_readings(frame[o.key].to_numpy(float), draws), "unit": o.unit}
+            for o in OUTCOMES}
+
+
+def posterior_split(outcomes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The variance shares of :func:`posterior_outcomes` alone (summary.json
+    ``posterior.variance_split``)."""
+    keys = ("posterior_share", "seed_share", "posterior_share_low", "posterior_share_high", "posterior_var",
+            "seed_var", "share_draws", "seeds_per_draw", "f_ratio", "misfit", "warning")
+    return {k: {key: st[key] for key in keys} for k, st in outcomes.items()}
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def posterior_rows(outcomes: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]:
+    """Table rows (header first) of the readings under ``--posterior``, for the terminal and
+    summary.md."""
+    rows = [("outcome", "mean [95% CI, by draw]", "90% of draws: E[Y|theta]", "90% one run",
+             "variance from the posterior [95%]", "unit")]
+    for key, st in outcomes.items():
+        spread = "-" if st["draws_low"] is None else f"[{fmt(st['draws_low'])}, {fmt(st['draws_high'])}]"
+        if st["draws_content"] is not None and st["draws_content"] < SPREAD:
+            spread += f" ({st['draws_content']:.0%})"
+        one = "-" if st["one_run_low"] is None else f"[{fmt(st['one_run_low'])}, {fmt(st['one_run_high'])}]"
+        share = _pct(st["posterior_share"])
+        if st["posterior_share_low"] is not None:
+            share += f" [{_pct(st['posterior_share_low'])}, {_pct(st['posterior_share_high'])}]"
+        if st.get("misfit"):
+            share += " (F low: see warning)"
+        rows.append((key, fmt_interval(st), spread, one, share, st["unit"]))
+    return rows
+
+
+def posterior_words(note: dict[str, Any]) -> list[str]:
+    """Lines saying what the columns of :func:`posterior_rows` are, and on how many draws."""
+    d, m = note["draws"], note["seeds_per_draw"]
+    lines = [f"Under --posterior {note['folder']}: {d} parameter draws x {m} seeds each "
+             f"({d * m} replications); replications sharing a draw are grouped.",
+             *(f"- {k}: {v}" for k, v in POSTERIOR_WORDS.items())]
+    if d < FEW_DRAWS:
+        lines.append(f"Warning: {d} draws are few (under {FEW_DRAWS}): the intervals over draws and the "
+                     "variance shares are rough; add replications.")
+    return lines
+
+
+def markdown_table(rows: Sequence[Sequence[str]]) -> str:
+    return "\n".join(["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0]),
+                      *("| " + " | ".join(r) + " |" for r in rows[1:])])
 
 
 def fmt(value: float | None) -> str:

@@ -229,6 +229,9 @@ def run_experiment(spec_path: str | Path | None = None, *, resume: str | Path | 
             from experiments.calibration.posterior import _at, load
 
             cal = load(posterior)
+            from experiments.io.posterior_draws import check_rows
+
+            check_rows(cal, base, frozenset(f.path for f in spec.factors))  # before the folder: no leftover
             post = {"posterior": str(posterior), "posterior_key": _posterior_key(posterior),
                     "posterior_kept": [p for p in cal.paths if _at(base, p) != _at(cal.base, p)],
                     "posterior_overridden": [f.path for f in spec.factors if f.path in cal.paths]}
@@ -296,11 +299,14 @@ def _notes(spec: Spec, folder: Path) -> list[tuple[str, str]]:
         out.append((f"Parameter uncertainty: each run's calibrated constants are a particle drawn by weight from "
                     f"the posterior of `{p}` (columns `posterior.*` of design.parquet); the pilot's noise, "
                     "against which effects are tested, includes their spread. A factor of the spec overrides "
-                    "its calibrated value.",
+                    "its calibrated value. The ranking is therefore marginal over the posterior (each effect "
+                    "averaged over the constants); whether it depends on them: the section 'Against the "
+                    "calibrated constants' at the end.",
                     f"Incertitude des paramètres : les constantes calibrées de chaque simulation sont une particule "
                     f"tirée selon son poids dans la loi a posteriori de `{p}` (colonnes `posterior.*` de "
                     "design.parquet) ; le bruit du pilote, auquel les effets sont comparés, inclut leur dispersion. "
-                    "Un facteur de la spec remplace sa valeur calibrée."))
+                    "Un facteur de la spec remplace sa valeur calibrée. Le classement est donc marginal sur la loi "
+                    "a posteriori ; s'il dépend des constantes : dernière section."))
         for key, en, fr in (("posterior_overridden", "Varied by the spec instead", "Variés par la spec à la place"),
                             ("posterior_kept", "Kept at the base scenario's value", "Gardés à la valeur du scénario de base")):
             if saved.get(key):

@@ -190,11 +190,19 @@ def _one(spec: Spec, o: str, sub: pd.DataFrame, fit: pd.DataFrame, labels: dict,
         if np.isfinite(getattr(f, "ceiling_low", np.nan)):
             band = f" [{f.ceiling_low:.2f}, {f.ceiling_high:.2f}] (bootstrap over the pilot's points)"
             band_fr = f" [{_fr(f'{f.ceiling_low:.2f}')} ; {_fr(f'{f.ceiling_high:.2f}')}] (bootstrap sur les points du pilote)"
-        en.append(f"The linear fit explains R² = {f.r2:.2f} of the variance; the seed noise allows at most "
-                  f"{f.ceiling:.2f}{band} ({f.r2_share_of_ceiling:.0%} of what is explainable).")
-        fr.append(f"L'ajustement linéaire explique R² = {_fr(f'{f.r2:.2f}')} de la variance ; le bruit des graines "
-                  f"permet au plus {_fr(f'{f.ceiling:.2f}')}{band_fr} ({_fr_pct(f.r2_share_of_ceiling)} de "
-                  "l'explicable).")
+        if np.isfinite(f.ceiling) and f.ceiling <= 0:  # a small design: its spread is no larger than the noise
+            en.append(f"The linear fit explains R² = {f.r2:.2f} of the variance, but the pilot's seed noise is as large "
+                      f"as the whole variance across this design's points (1 - noise / variance = {f.ceiling:.2f}): "
+                      "no part of it can be called explainable; use more points or replications.")
+            fr.append(f"L'ajustement linéaire explique R² = {_fr(f'{f.r2:.2f}')} de la variance, mais le bruit des "
+                      "graines du pilote est aussi grand que toute la variance entre les points de ce plan : rien "
+                      "n'y est explicable ; plus de points ou de répétitions.")
+        else:
+            en.append(f"The linear fit explains R² = {f.r2:.2f} of the variance; the seed noise allows at most "
+                      f"{f.ceiling:.2f}{band} ({f.r2_share_of_ceiling:.0%} of what is explainable).")
+            fr.append(f"L'ajustement linéaire explique R² = {_fr(f'{f.r2:.2f}')} de la variance ; le bruit des graines "
+                      f"permet au plus {_fr(f'{f.ceiling:.2f}')}{band_fr} ({_fr_pct(f.r2_share_of_ceiling)} de "
+                      "l'explicable).")
         below = spec.regression["emulator_below"]
         if band and f.ceiling_low > 0 and (f.r2 / f.ceiling_high < below <= f.r2 / f.ceiling_low):
             en.append(f"Whether the linear fit is below the emulator's threshold ({below:.0%}) is uncertain: "

@@ -159,11 +159,10 @@ def posterior_draws(folder: Path, seeds: pd.Series, base: dict | None,
     if path is None:
         return None
     from experiments.calibration.posterior import _at, load
+    from experiments.io.posterior_draws import pick
 
     post = load(path)
-    cum = np.cumsum(post.weights)
-    u = np.array([np.random.default_rng([int(sd), 7]).random() for sd in seeds])
-    rows = np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), len(cum) - 1)
+    rows = pick(post.weights, seeds)  # as run and compare pick a draw's particle
     out = pd.DataFrame({"posterior_row": rows})
     for p, kind in zip(post.paths, post.kinds, strict=True):
         if p not in factors and _at(base, p) == _at(post.base, p):
