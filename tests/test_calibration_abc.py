@@ -558,3 +558,33 @@ def test_target_roles_and_an_unexplained_exclusion(tmp_path, capsys):
     assert main(["calibrate", str(path), "--out", str(tmp_path / "r"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "targets.firm_partnership_share.note" in err[0], err
+
+
+def test_in_band_interval_is_wider_when_draws_share_particles():
+    """Draws of one particle are not independent: 200 draws on 20 particles (each all in or all
+    out of band) give a wider Monte Carlo interval than 200 independent draws with the same share."""
+    from experiments.calibration.report import in_band_interval
+
+    rng = np.random.default_rng(4)
+    independent = rng.random(200) < 0.9
+    lo_i, hi_i = in_band_interval(independent, np.arange(200)[:, None])
+    particle = np.repeat(np.arange(20), 10)
+    clustered = np.repeat(rng.random(20) < 0.9, 10)
+    lo_c, hi_c = in_band_interval(clustered, particle[:, None])
+    assert lo_i <= independent.mean() <= hi_i and lo_c <= clustered.mean() <= hi_c
+    assert (hi_c - lo_c) > 1.5 * (hi_i - lo_i)
+
+
+def test_defaults_change_only_where_the_evidence_moves_them():
+    from experiments.calibration.report import default_changes
+
+    params = pd.DataFrame({
+        "parameter": ["a", "b", "c", "d"], "base": [1.0, 1.0, 1.0, 1.0],
+        "posterior_median": [2.0, 2.0, 1.1, 2.0], "posterior_low": [1.5, 1.5, 0.8, 1.5],
+        "posterior_high": [2.5, 2.5, 1.4, 2.5], "width_ratio": [0.3, 0.9, 0.3, 0.7],
+        "width_ratio_se": [0.02, 0.02, 0.02, 0.06],
+        "verdict": ["pinned down", "left open", "pinned down", "narrowed (within Monte Carlo error)"]})
+    check = pd.DataFrame({"role": ["fitted"], "after_in_band": [0.95]})
+    # a: pinned down, default outside; b: open; c: default inside; d: within MC error of open
+    assert default_changes(params, check)["parameter"].tolist() == ["a"]
+    assert default_changes(params, check.assign(after_in_band=0.8)).empty  # the check fails: none
