@@ -306,7 +306,7 @@ def recheck_words(spec: CalibrationSpec, check: pd.DataFrame, folder: Path, *, c
 def recheck_words_with_replicates(text: str, folder: Path, fingerprint: str | None, original: bool) -> str:
     """The recheck report with the table over replicates appended (when there are two or more)."""
     extra = replicates_table(folder, fingerprint, original)
-    return text + ("\n".join(extra) + "\n" if extra else "")
+    return text + ("\n" + "\n".join(extra) if extra else "")
 
 
 def replicates_table(folder: Path, fingerprint: str | None, original: bool = True) -> list[str]:
