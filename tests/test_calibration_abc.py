@@ -443,6 +443,7 @@ def test_sensitivity_posterior_refuses_a_non_calibration_folder(tmp_path, capsys
     ("cut", "expected 3 rows"),
     ("cut_old", "expected 3 rows (the last generation's accepted"),
     ("changed", "expected the value of its unit column u_noise"),
+    ("reweighted", "expected the file the calibration wrote (SHA-256"),
 ])
 def test_a_damaged_posterior_is_refused_in_one_line(tmp_path, capsys, damage, message):
     post = _fake_posterior(tmp_path / "post")
@@ -457,6 +458,13 @@ def test_a_damaged_posterior_is_refused_in_one_line(tmp_path, capsys, damage, me
         table[f"u_{p['name']}"] = table[p["path"]] / 10.0
     if damage == "changed":
         table.loc[2, "funding.selection_noise"] = 0.8
+    if damage == "reweighted":  # the hash of the file as written, then one weight edited
+        from experiments.calibration.integrity import file_sha256
+
+        table.to_csv(post / "posterior.csv", index=False)
+        summary["posterior_sha256"] = file_sha256(post / "posterior.csv")
+        (post / "summary.json").write_text(json.dumps(summary))
+        table.loc[0, "weight"] = 5.0
     if damage == "text":
         table["funding.selection_noise"] = table["funding.selection_noise"].astype(object)
         table.loc[1, "funding.selection_noise"] = "abc"
@@ -588,3 +596,12 @@ def test_defaults_change_only_where_the_evidence_moves_them():
     # a: pinned down, default outside; b: open; c: default inside; d: within MC error of open
     assert default_changes(params, check)["parameter"].tolist() == ["a"]
     assert default_changes(params, check.assign(after_in_band=0.8)).empty  # the check fails: none
+
+
+def test_in_band_interval_at_the_bounds_is_one_sided():
+    from experiments.calibration.report import in_band_interval
+
+    lo, hi = in_band_interval(np.ones(200, bool), np.repeat(np.arange(100), 2)[:, None])
+    assert hi == 1.0 and lo == pytest.approx(0.1 ** (1 / 100)) and 0.97 < lo < 0.98  # ~1 - 2.3 / 100
+    assert in_band_interval(np.zeros(40, bool), np.arange(40)[:, None])[0] == 0.0
+    assert all(np.isnan(in_band_interval(np.ones(30, bool), np.repeat(np.arange(5), 6)[:, None])))

@@ -8,6 +8,7 @@ their unit coordinates, would pass one reader and not the other. Both readers ca
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,18 @@ def value_at(p: dict[str, Any], u: np.ndarray) -> np.ndarray:
     return lo + u * (hi - lo)
 
 
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def check_posterior(path: Path, summary: dict, post: pd.DataFrame, option: str) -> None:
-    """Refuse a posterior.csv cut or changed since its calibration wrote it."""
+    """Refuse a posterior.csv cut or changed since its calibration wrote it: its SHA-256 against
+    summary.json's ``posterior_sha256`` (folders written since session 19: any edit, weights
+    included), its row count, and its values against its unit coordinates."""
+    digest = summary.get("posterior_sha256")
+    if isinstance(digest, str) and file_sha256(path) != digest:
+        raise InputError(f"{option} {path}: expected the file the calibration wrote (SHA-256 {digest[:12]}... in "
+                         f"summary.json); found another content ({file_sha256(path)[:12]}...): the file was changed")
     rows, where = expected_rows(summary)
     if rows is not None and rows != len(post):
         raise InputError(f"{option} {path}: expected {rows} rows ({where}); found {len(post)}: "
@@ -55,6 +66,10 @@ def check_posterior(path: Path, summary: dict, post: pd.DataFrame, option: str) 
         v = pd.to_numeric(post[p["path"]], errors="coerce").to_numpy(float)
         want = value_at(p, u)
         tol = 1e-9 * max(1.0, abs(float(p["high"]) - float(p["low"])))
+        if (np.isfinite(u) & ~np.isfinite(v)).any():
+            i = int(np.flatnonzero(np.isfinite(u) & ~np.isfinite(v))[0])
+            raise InputError(f"{option} {path}: key '{p['path']}': expected finite numbers; found "
+                             f"{post[p['path']].iloc[i]!r} in row {i + 1}")
         bad = np.isfinite(u) & np.isfinite(v) & ~(np.abs(v - want) <= tol)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])

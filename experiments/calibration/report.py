@@ -34,6 +34,7 @@ from .spec import CalibrationSpec
 GOAL = 0.90  # share of posterior draws whose pattern should fall in its band
 MIN_ESS = 50  # fewer effective particles: the width verdicts are Monte Carlo noise (quick runs)
 BOOT = 400  # bootstrap resamples of the particles (Monte Carlo error of ratios and in-band shares)
+MIN_CLUSTERS = 20  # fewer distinct particles (or draws): no Monte Carlo interval of an in-band share
 EDGE_MASS = 0.2  # posterior weight in the outer tenth of a range that flags a bound (prior: 0.1)
 
 
@@ -97,12 +98,21 @@ def _at(base: dict | None, path: str) -> Any:
 
 def in_band_interval(inside: np.ndarray, clusters: np.ndarray, level: float = 0.9) -> tuple[float, float]:
     """Monte Carlo interval of an in-band share: a bootstrap over clusters (the particles a
-    check's draws came from: draws of one particle are not independent), ``level`` central."""
+    check's draws came from: draws of one particle are not independent), ``level`` central.
+    At a share of 0 or 1 the bootstrap degenerates: a one-sided ``level`` bound instead, from
+    ``k`` independent clusters ((1 - b)^k = 1 - level, about 2.3 / k at 90 %); NaN under
+    ``MIN_CLUSTERS`` clusters."""
     inside = np.asarray(inside, float)
     _, idx = np.unique(clusters, axis=0, return_inverse=True)
     idx = idx.ravel()
     k = idx.max() + 1
     hits, count = np.bincount(idx, inside, k), np.bincount(idx, minlength=k).astype(float)
+    if k < MIN_CLUSTERS:  # too few particles for a bootstrap to mean anything
+        return float("nan"), float("nan")
+    share = hits.sum() / count.sum()
+    if share in (0.0, 1.0):  # the percentile bootstrap degenerates: a one-sided bound over k clusters
+        b = 1 - (1 - level) ** (1 / k)  # (1 - b)^k = 1 - level
+        return (1.0 - b, 1.0) if share == 1.0 else (0.0, b)
     rng = np.random.default_rng(1)
     pick = rng.integers(0, k, (BOOT, k))
     shares = hits[pick].sum(axis=1) / count[pick].sum(axis=1)
@@ -190,8 +200,9 @@ def check_figure(path: Path, check: pd.DataFrame) -> None:
     plt.close(fig)
 
 
-def pairs_figure(path: Path, spec: CalibrationSpec, result: Result) -> None:
-    """Weighted histograms of each parameter on the diagonal, weighted scatter off it."""
+def pairs_figure(path: Path, spec: CalibrationSpec, result: Result, base: dict | None = None) -> None:
+    """Weighted histograms of each parameter on the diagonal (x axis = the prior's range, a red
+    line at the base value), weighted scatter off it."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -213,6 +224,9 @@ def pairs_figure(path: Path, spec: CalibrationSpec, result: Result) -> None:
                         color="tab:blue")
                 ax.set_xlim(fi.low, fi.high)
                 ax.set_yticks([])
+                b = _at(base, fi.path)
+                if isinstance(b, int | float):
+                    ax.axvline(b, color="tab:red", lw=1)
             elif i > j:
                 ax.scatter(vals[fj.path], vals[fi.path], s=size, alpha=0.4, color="tab:blue", lw=0)
                 ax.set_xlim(fj.low, fj.high)
@@ -224,7 +238,8 @@ def pairs_figure(path: Path, spec: CalibrationSpec, result: Result) -> None:
             if j == 0 and i > 0:
                 ax.set_ylabel(fi.path.split(".")[-1] if d > 3 else fi.path, fontsize=7)
             ax.tick_params(labelsize=6)
-    fig.suptitle(f"{spec.name}: posterior (generation {last.t}, {len(last.points)} particles)", fontsize=9)
+    fig.suptitle(f"{spec.name}: posterior (generation {last.t}, {len(last.points)} particles; axes: prior "
+                 "ranges; red: base value)", fontsize=9)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110 if d <= 6 else 60)  # 12 parameters: 1.7 MB at 110 dpi
@@ -366,7 +381,8 @@ def plain_words(spec: CalibrationSpec, params: pd.DataFrame, check: pd.DataFrame
         lines.append(f"- No verdict on the parameters: the last generation's effective sample size is "
                      f"{result.last.ess:.0f} (under {MIN_ESS}), too few particles to tell what the evidence pins down.")
     else:
-        lines.append(f"- The evidence pins down: {', '.join(pinned) or 'no parameter'}.")
+        at = f" at the final tolerance {result.last.epsilon:.3g}" if np.isfinite(result.last.epsilon) else ""
+        lines.append(f"- The evidence pins down{at}: {', '.join(pinned) or 'no parameter'}.")
         if narrowed:
             lines.append(f"- It narrows: {', '.join(narrowed)}.")
         lines.append(f"- It leaves open: {', '.join(left) or 'no parameter'}.")
@@ -480,13 +496,14 @@ def write_all(folder: Path, *, spec: CalibrationSpec, result: Result, before: pd
     if ref is not None:  # the SMC weights before the re-weighting on fresh seeds, and the hits
         post = post.assign(weight_smc=ref["weights_smc"], fresh_hits=ref["hits"].astype(int))
     post.to_csv(folder / "posterior.csv", index=False)
+    from .integrity import file_sha256
     history = pd.DataFrame(result.history)
     history.to_csv(folder / "history.csv", index=False)
     params = parameter_table(spec, result, base)
     params.to_csv(folder / "parameters.csv", index=False)
     check = check_table(spec, before, after)
     check.to_csv(folder / "check.csv", index=False)
-    pairs_figure(folder / "figures" / "pairs.png", spec, result)
+    pairs_figure(folder / "figures" / "pairs.png", spec, result, base)
     check_figure(folder / "figures" / "check.png", check)
     text = plain_words(spec, params, check, result, quick)
     (folder / "report.md").write_text(text)
@@ -509,6 +526,7 @@ def write_all(folder: Path, *, spec: CalibrationSpec, result: Result, before: pd
                                              for k, v in h.items()} for h in result.history],
         "posterior_parameters": params.replace({np.nan: None}).to_dict("records"),
         "check": check.to_dict("records"), "target_keys": keys, "posterior_rows": len(post),
+        "posterior_sha256": file_sha256(folder / "posterior.csv"),
         "refresh": None if ref is None else {
             "blocks": ref["blocks"], "applied": ref["applied"], "hit_share": ref["hit_share"],
             "ess_smc": ref["ess_smc"], "ess": ref["ess"]},
