@@ -111,7 +111,7 @@ def section(folder: Path, calibration: Path | None) -> Section:
         + ("" if (fitted["after_in_band"] >= 0.9).all() else
            " (short: " + ", ".join(f"{_target(r.target)} {r.after_in_band:.0%} after, {r.before_in_band:.0%} before"
                                    for r in fitted.itertuples() if r.after_in_band < 0.9) + ")")
-        + (f"; not fitted (role in brackets): {', '.join(f'{r.target} ({r.role}) {r.after_in_band:.0%}' for r in held.itertuples())} in band."
+        + (f"; held out: {', '.join(f'{r.target} {r.after_in_band:.0%}' for r in held.itertuples())} in band."
            if len(held) else "."),
         "What the calibration does not cover: impact, needs and the lever strengths are not calibrated; the "
         "experimentation's power under uncertainty draws from this posterior only for the parameters it holds."
