@@ -34,6 +34,7 @@ band = [-0.7, 3.3]
 figure = 0.0
 band = [-1.645, 1.645]
 role = "validation"
+note = "pure noise: the data cannot move it"
 [abc]
 population = {pop}
 generations = {gens}
@@ -142,7 +143,7 @@ BAD = [
     ('[parameters]\n"governance.rule" = { levels = ["equal", "macro_led"] }', "numeric range"),
     ('[targets.success]\nfigure = 0.2\nband = [0.1, 0.3]', "did you mean 'local_successes'"),
     ('[targets.application_success_rate]\nfigure = 0.5\nband = [0.1, 0.3]', "a band containing the figure 0.5"),
-    ('[targets.application_success_rate]\nfigure = 0.2\nband = [0.1, 0.3]\nrole = "validation"', "at least one target with role = 'fitted'"),
+    ('[targets.application_success_rate]\nfigure = 0.2\nband = [0.1, 0.3]\nrole = "validation"\nnote = "x"', "at least one target with role = 'fitted'"),
     ('[targets.application_success_rate]\nfigure = 0.2\nband = [0.1, 0.3]\nrole = "held out"', "targets.application_success_rate.role"),
     ('[abc]\nfinal_generations = 9', "abc.final_generations"),
     ('[abc]\npopulation = 2', "abc.population"),

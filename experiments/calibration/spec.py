@@ -20,7 +20,8 @@ expected and what was found. The format (see ``experiments/calibration.toml``)::
     band = [0.16, 0.415]               # the range counted as "in band" by the check
     role = "fitted"                    # "fitted": in the distance; "validation": out of the
                                        # fit and informative; "excluded": not comparable, the
-                                       # model lacks the channel (a `note` must say which)
+                                       # model lacks the channel (a `note` must say which;
+                                       # a validation target's, whether it carries evidence)
     source = "..."
     note = "..."
     [abc]     population, generations, quantile, batch, min_acceptance, max_simulations, seed,
@@ -306,9 +307,9 @@ def _read_targets(table: Any, model: str, source: str, bad: Any) -> tuple[Target
             role = desc.get("role", "fitted")
             if role not in ROLES:
                 raise bad(f"{where}.role", "one of " + ", ".join(f"'{r}'" for r in ROLES), role)
-        if role == "excluded" and not desc.get("note"):
-            raise bad(f"{where}.note", "for an excluded target, a note saying which channel the model "
-                      "lacks (why the figure is not comparable)", desc.get("note"))
+        if role != "fitted" and "fit" not in desc and not desc.get("note"):
+            raise bad(f"{where}.note", "for an excluded target, a note saying which channel the model lacks; "
+                      "for a validation target, whether it carries evidence", desc.get("note"))
         src = desc.get("source", "")
         note = desc.get("note", "")
         if not isinstance(src, str) or not isinstance(note, str):
