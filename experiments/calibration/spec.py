@@ -313,7 +313,8 @@ def _read_targets(table: Any, model: str, source: str, bad: Any) -> tuple[Target
         src = desc.get("source", "")
         note = desc.get("note", "")
         if not isinstance(src, str) or not isinstance(note, str):
-            raise bad(f"{where}.source", "a string", src if not isinstance(src, str) else note)
+            which, val = ("source", src) if not isinstance(src, str) else ("note", note)
+            raise bad(f"{where}.{which}", "a string", val)
         out.append(Target(key, float(figure), float(band[0]), float(band[1]), role, src, note))
     if not any(t.fit for t in out):
         raise bad("targets", "at least one target with role = 'fitted'", [t.key for t in out])
