@@ -33,7 +33,8 @@ band = [-0.7, 3.3]
 [targets.z]
 figure = 0.0
 band = [-1.645, 1.645]
-fit = false
+role = "validation"
+note = "pure noise: the data cannot move it"
 [abc]
 population = {pop}
 generations = {gens}
@@ -97,14 +98,14 @@ def test_toy_through_the_pipeline_recovers_posterior_and_resumes(tmp_path):
     assert abs(m - OBSERVED) < 0.2
     assert 0.8 < sd / SIGMA < 1.25
     check = pd.read_csv(folder / "check.csv").set_index("target")
-    assert check.loc["z", "role"] == "held out"
+    assert check.loc["z", "role"] == "validation"
     # y ~ N(mu, 1) with mu ~ N(1.3, 1): predictive sd ~1.41, band 1.3 +- 2 holds ~84%
     assert 0.7 < check.loc["y", "after_in_band"] < 0.97
     assert (folder / "figures" / "pairs.png").stat().st_size > 1000
     hist = pd.read_csv(folder / "history.csv")
     assert list(hist["generation"]) == list(range(len(hist)))
     report = (folder / "report.md").read_text()
-    assert "pins down: mu" in report
+    assert "pins down at the final tolerance" in report and ": mu." in report
 
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy)
@@ -142,7 +143,9 @@ BAD = [
     ('[parameters]\n"governance.rule" = { levels = ["equal", "macro_led"] }', "numeric range"),
     ('[targets.success]\nfigure = 0.2\nband = [0.1, 0.3]', "did you mean 'local_successes'"),
     ('[targets.application_success_rate]\nfigure = 0.5\nband = [0.1, 0.3]', "a band containing the figure 0.5"),
-    ('[targets.application_success_rate]\nfigure = 0.2\nband = [0.1, 0.3]\nfit = false', "at least one target with fit = true"),
+    ('[targets.application_success_rate]\nfigure = 0.2\nband = [0.1, 0.3]\nrole = "validation"\nnote = "x"', "at least one target with role = 'fitted'"),
+    ('[targets.application_success_rate]\nfigure = 0.2\nband = [0.1, 0.3]\nrole = "held out"', "targets.application_success_rate.role"),
+    ('[abc]\nfinal_generations = 9', "abc.final_generations"),
     ('[abc]\npopulation = 2', "abc.population"),
     ('[abc]\nquantile = "half"', "abc.quantile"),
     ('[abc]\nrefresh = -1', "abc.refresh"),
@@ -198,7 +201,8 @@ def test_quick_calibration_runs_end_to_end(quick):
     summary = json.loads((quick / "summary.json").read_text())
     assert summary["quick"] and summary["model"] == "simulation"
     check = pd.read_csv(quick / "check.csv")
-    assert set(check["role"]) == {"fitted", "held out"}
+    assert set(check["role"]) == {"fitted", "validation", "excluded"}
+    assert (quick / "figures" / "check.png").exists()
     assert check[["before_median", "after_median"]].notna().all().all()
     post = pd.read_csv(quick / "posterior.csv")
     assert len(post) == 24 and abs(post["weight"].sum() - 1) < 1e-9
@@ -438,16 +442,34 @@ def test_sensitivity_posterior_refuses_a_non_calibration_folder(tmp_path, capsys
 @pytest.mark.parametrize("damage,message", [
     ("text", "expected finite numbers"),
     ("cut", "expected 3 rows"),
+    ("cut_old", "expected 3 rows (the last generation's accepted"),
+    ("changed", "expected the value of its unit column u_noise"),
+    ("reweighted", "expected the file the calibration wrote (SHA-256"),
 ])
 def test_a_damaged_posterior_is_refused_in_one_line(tmp_path, capsys, damage, message):
     post = _fake_posterior(tmp_path / "post")
     summary = json.loads((post / "summary.json").read_text())
-    (post / "summary.json").write_text(json.dumps({**summary, "posterior_rows": 3}))
+    for p in summary["parameters"]:  # as a calibration writes them: name and range, u_* columns
+        p.update(name=p["path"].split(".")[-1].replace("selection_", ""), low=0.0, high=10.0)
+    summary = ({**summary, "history": [{"accepted": 9}, {"accepted": 3}]} if damage == "cut_old"
+               else {**summary, "posterior_rows": 3})  # a folder written before posterior_rows: its history
+    (post / "summary.json").write_text(json.dumps(summary))
     table = pd.read_csv(post / "posterior.csv")
+    for p in summary["parameters"]:
+        table[f"u_{p['name']}"] = table[p["path"]] / 10.0
+    if damage == "changed":
+        table.loc[2, "funding.selection_noise"] = 0.8
+    if damage == "reweighted":  # the hash of the file as written, then one weight edited
+        from experiments.calibration.integrity import file_sha256
+
+        table.to_csv(post / "posterior.csv", index=False)
+        summary["posterior_sha256"] = file_sha256(post / "posterior.csv")
+        (post / "summary.json").write_text(json.dumps(summary))
+        table.loc[0, "weight"] = 5.0
     if damage == "text":
         table["funding.selection_noise"] = table["funding.selection_noise"].astype(object)
         table.loc[1, "funding.selection_noise"] = "abc"
-    else:
+    elif damage.startswith("cut"):
         table = table.iloc[:2]
     table.to_csv(post / "posterior.csv", index=False)
     assert main(["run", "baseline", "--reps", "2", "--months", "12", "--posterior", str(post),
@@ -471,3 +493,116 @@ def test_check_fresh_gives_an_independent_replicate(tmp_path, capsys):
     assert main(["calibrate", "--fresh", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--fresh" in err[0] and "--check" in err[0]
+
+
+# --- more seeds in the last generations (session 19) --------------------------------------
+
+def exact_abc_moments(obs: float, eps: float, n: int, lo: float = -5.0, hi: float = 5.0) -> tuple[float, float]:
+    """Mean and sd of the exact ABC posterior of the Gaussian toy at tolerance ``eps`` when the
+    pattern is the mean of ``n`` seeds: uniform prior x P(|mean_n - obs| <= eps | mu), where
+    mean_n ~ N(mu, SIGMA^2 / n). As eps -> 0 it is N(obs, SIGMA^2 / n), the posterior of an
+    observed n-seed mean, and as n grows it tends to the data model "figure = E[y | mu]"."""
+    from scipy.stats import norm
+
+    mu = np.linspace(lo, hi, 20001)
+    s = SIGMA / np.sqrt(n)
+    dens = norm.cdf((obs + eps - mu) / s) - norm.cdf((obs - eps - mu) / s)
+    dens /= dens.sum()
+    m = float(np.sum(dens * mu))
+    return m, float(np.sqrt(np.sum(dens * (mu - m) ** 2)))
+
+
+@pytest.mark.slow
+def test_final_replications_give_the_exact_abc_posterior_of_the_seed_mean(tmp_path):
+    """Known answer: the toy with 1 seed in the early generations and 16 in the last two. The
+    posterior must match the exact ABC posterior of a 16-seed mean at the final tolerance
+    (computed by quadrature), not that of one seed: its sd about a quarter of SIGMA, where the
+    plain 1-seed calibration gives about SIGMA."""
+    spec = toy_spec(tmp_path, pop=300, gens=6)
+    text = spec.read_text().replace("seed = 11\n", "seed = 11\nfinal_generations = 2\nfinal_replications = 16\n")
+    spec.write_text(text)
+    folder = run_calibration(spec, workers=1, out=tmp_path / "results", progress=False)
+    m, sd = weighted_mean_sd(folder)
+    hist = pd.read_csv(folder / "history.csv")
+    eps = float(hist["epsilon"].iloc[-1])
+    want_m, want_sd = exact_abc_moments(OBSERVED, eps, 16)
+    assert abs(m - want_m) < 0.05, (m, want_m)
+    assert abs(sd / want_sd - 1) < 0.15, (sd, want_sd, eps)
+    assert want_sd < 0.5 * SIGMA  # the 1-seed posterior's sd is ~SIGMA (the test above)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["settings"]["check_replications"] == 16
+    # the check's draws are 16-seed means too: y's predictive spread is the posterior's plus 1/16
+    check = pd.read_csv(folder / "check.csv").set_index("target")
+    assert check.loc["y", "after_in_band"] > 0.97
+    assert check.loc["y", "after_in_band_low"] <= check.loc["y", "after_in_band"] <= check.loc["y", "after_in_band_high"]
+
+
+def test_exact_abc_moments_tend_to_the_gaussian_posterior():
+    m, sd = exact_abc_moments(OBSERVED, 1e-3, 16)
+    assert abs(m - OBSERVED) < 1e-3 and abs(sd - 0.25) < 1e-3
+    assert exact_abc_moments(OBSERVED, 0.3, 16)[1] > 0.25  # the tolerance widens it
+
+
+def test_seeds_are_distinct_across_generations_and_checks():
+    from experiments.calibration.run import seed_of
+    from experiments.calibration.spec import load_calibration
+
+    spec = load_calibration(REPO / "experiments" / "calibration.toml")
+    assert spec.replications_at(0) == 4 and spec.replications_at(5) == 16 and spec.replications_at(99) == 16
+    seeds = [seed_of(spec, t, b, i, r) for t in (0, 3, 4, 5, 97, 98, 99, 198, 199)
+             for b in (0, 1) for i in (0, 199) for r in range(spec.replications_at(t))]
+    assert len(seeds) == len(set(seeds))
+
+
+def test_target_roles_and_an_unexplained_exclusion(tmp_path, capsys):
+    from experiments.calibration.spec import load_calibration
+
+    spec = load_calibration(REPO / "experiments" / "calibration.toml")
+    roles = {t.key: t.role for t in spec.targets}
+    assert roles["local_authority_share"] == "validation" and roles["state_public_money_share"] == "excluded"
+    assert all(t.note for t in spec.targets if t.role != "fitted")
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD_PARTS["parameters"] + "\n" + GOOD_PARTS["targets"] + "\n"
+                    "[targets.firm_partnership_share]\nfigure = 0.37\nband = [0.27, 0.47]\nrole = \"excluded\"\n")
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "r"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "targets.firm_partnership_share.note" in err[0], err
+
+
+def test_in_band_interval_is_wider_when_draws_share_particles():
+    """Draws of one particle are not independent: 200 draws on 20 particles (each all in or all
+    out of band) give a wider Monte Carlo interval than 200 independent draws with the same share."""
+    from experiments.calibration.report import in_band_interval
+
+    rng = np.random.default_rng(4)
+    independent = rng.random(200) < 0.9
+    lo_i, hi_i = in_band_interval(independent, np.arange(200)[:, None])
+    particle = np.repeat(np.arange(20), 10)
+    clustered = np.repeat(rng.random(20) < 0.9, 10)
+    lo_c, hi_c = in_band_interval(clustered, particle[:, None])
+    assert lo_i <= independent.mean() <= hi_i and lo_c <= clustered.mean() <= hi_c
+    assert (hi_c - lo_c) > 1.5 * (hi_i - lo_i)
+
+
+def test_defaults_change_only_where_the_evidence_moves_them():
+    from experiments.calibration.report import default_changes
+
+    params = pd.DataFrame({
+        "parameter": ["a", "b", "c", "d"], "base": [1.0, 1.0, 1.0, 1.0],
+        "posterior_median": [2.0, 2.0, 1.1, 2.0], "posterior_low": [1.5, 1.5, 0.8, 1.5],
+        "posterior_high": [2.5, 2.5, 1.4, 2.5], "width_ratio": [0.3, 0.9, 0.3, 0.7],
+        "width_ratio_se": [0.02, 0.02, 0.02, 0.06],
+        "verdict": ["pinned down", "left open", "pinned down", "narrowed (within Monte Carlo error)"]})
+    check = pd.DataFrame({"role": ["fitted"], "after_in_band": [0.95]})
+    # a: pinned down, default outside; b: open; c: default inside; d: within MC error of open
+    assert default_changes(params, check)["parameter"].tolist() == ["a"]
+    assert default_changes(params, check.assign(after_in_band=0.8)).empty  # the check fails: none
+
+
+def test_in_band_interval_at_the_bounds_is_one_sided():
+    from experiments.calibration.report import in_band_interval
+
+    lo, hi = in_band_interval(np.ones(200, bool), np.repeat(np.arange(100), 2)[:, None])
+    assert hi == 1.0 and lo == pytest.approx(0.1 ** (1 / 100)) and 0.97 < lo < 0.98  # ~1 - 2.3 / 100
+    assert in_band_interval(np.zeros(40, bool), np.arange(40)[:, None])[0] == 0.0
+    assert all(np.isnan(in_band_interval(np.ones(30, bool), np.repeat(np.arange(5), 6)[:, None])))

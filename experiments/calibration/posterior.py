@@ -24,6 +24,8 @@ import pandas as pd
 
 from experiments.io.errors import InputError
 
+from .integrity import check_posterior
+
 PER_DRAW = 2
 
 
@@ -73,15 +75,12 @@ def load(folder: str | Path) -> Posterior:
     if missing:
         raise InputError(f"{folder / 'posterior.csv'}: expected columns {missing}; found "
                          f"{', '.join(post.columns)}")
-    rows = summary.get("posterior_rows")
-    if rows is not None and rows != len(post):
-        raise InputError(f"{folder / 'posterior.csv'}: expected {rows} rows (summary.json's posterior_rows); "
-                         f"found {len(post)}: the file was cut or changed")
     values = post[list(paths)].apply(pd.to_numeric, errors="coerce")
     if not np.isfinite(values.to_numpy(float)).all():
         bad = next(p for p in paths if not np.isfinite(values[p].to_numpy(float)).all())
         raise InputError(f"{folder / 'posterior.csv'}: key '{bad}': expected finite numbers; found "
                          f"{post[bad][~np.isfinite(values[bad].to_numpy(float))].head(1).tolist()}")
+    check_posterior(folder / "posterior.csv", summary, post, "--posterior")
     w = pd.to_numeric(post["weight"], errors="coerce").to_numpy(float)
     if len(w) == 0 or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
         raise InputError(f"{folder / 'posterior.csv'}: key 'weight': expected at least one row of "

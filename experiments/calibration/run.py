@@ -5,8 +5,10 @@ Reads a calibration spec (:mod:`experiments.calibration.spec`), runs ABC-SMC
 pool or a Dask cluster), then a posterior predictive check, and writes
 ``results/<UTC time>-<spec>/`` (:mod:`experiments.calibration.report`).
 
-Seeds: simulation ``i`` of batch ``b`` of generation ``t`` runs its ``R`` replications with
-seeds ``first_seed + R * (t * 10**9 + b * 10**5 + i) + r``; the check before calibration
+Seeds: simulation ``i`` of batch ``b`` of generation ``t`` runs its ``R_t`` replications
+(``replications``, ``[abc] final_replications`` in the last ``final_generations``, ``[check]
+replications`` in the check) with seeds ``first_seed + R * (t * 10**9 + b * 10**5 + i) + r``,
+``R`` the largest of those counts (so ``r < R``: no two runs share a seed); the check before calibration
 (the base parameters) uses ``t = 98``, the posterior predictive check ``t = 99`` and the
 re-weighting of the last population on fresh seeds (``[abc] refresh`` blocks) ``t = 97``. Each
 finished batch is written at once to ``checkpoint/g<t>-b<b>.parquet`` (under a temporary
@@ -32,6 +34,7 @@ import pandas as pd
 from experiments.execution.executor import Executor
 from experiments.io.errors import InputError, ResourceError
 
+from .integrity import check_posterior
 from .smc import refresh, run_smc
 from .spec import CalibrationSpec, load_calibration
 
@@ -39,8 +42,13 @@ RESULTS = Path("results")
 T_REFRESH, T_BEFORE, T_AFTER = 97, 98, 99
 
 
+def seed_stride(spec: CalibrationSpec) -> int:
+    """The largest number of seeds per parameter set anywhere in the calibration."""
+    return max(spec.replications_at(t) for t in (0, spec.abc.generations - 1, T_AFTER))
+
+
 def seed_of(spec: CalibrationSpec, t: int, b: int, i: int, r: int) -> int:
-    return spec.first_seed + spec.replications * (t * 10**9 + b * 10**5 + i) + r
+    return spec.first_seed + seed_stride(spec) * (t * 10**9 + b * 10**5 + i) + r
 
 
 def base_params(spec: CalibrationSpec) -> dict | None:
@@ -86,7 +94,7 @@ class Simulator:
                 raise InputError(f"{path}: expected the checkpoint of this calibration (same spec "
                                  "and seed); found other parameter sets")
             return df
-        spec, reps = self.spec, self.spec.replications
+        spec, reps = self.spec, self.spec.replications_at(t)
         n = len(points) if points is not None else spec.draws
         runs = []
         for i in range(n):
@@ -258,18 +266,19 @@ def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | 
     if missing:
         raise InputError(f"--check {path}: expected columns {missing}; found {', '.join(post.columns)}")
     try:
-        rows = json.loads((folder / "summary.json").read_text()).get("posterior_rows")
-    except (OSError, ValueError, AttributeError):
-        rows = None
-    if rows is not None and rows != len(post):
-        raise InputError(f"--check {path}: expected {rows} rows (summary.json's posterior_rows); found "
-                         f"{len(post)}: the file was cut or changed")
+        summary = json.loads((folder / "summary.json").read_text())
+    except (OSError, ValueError):
+        summary = None
+    if not isinstance(summary, dict):
+        raise InputError(f"--check {folder / 'summary.json'}: expected the summary of a calibration (an "
+                         "object); found a missing or unreadable file")
     points = post[ucols].apply(pd.to_numeric, errors="coerce").to_numpy(float)
     weights = pd.to_numeric(post["weight"], errors="coerce").to_numpy(float)
     if (len(weights) == 0 or not np.isfinite(points).all() or not np.isfinite(weights).all()
             or (weights < 0).any() or weights.sum() <= 0 or (points < 0).any() or (points > 1).any()):
         raise InputError(f"--check {path}: expected unit coordinates in [0, 1] and finite weights >= 0 "
                          f"with a positive sum; found {len(weights)} row(s) that are not")
+    check_posterior(path, summary, post, "--check")
     base = base_params(spec)  # today's defaults: the model may have changed since
     out = new_folder(replace(spec, name="check"), folder / "rechecks")
     if progress:
@@ -280,7 +289,7 @@ def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | 
             if progress:
                 from tqdm.auto import tqdm
 
-                sim.bar = tqdm(desc=f"{spec.name} check", unit="run", total=2 * spec.draws * spec.replications)
+                sim.bar = tqdm(desc=f"{spec.name} check", unit="run", total=2 * spec.draws * spec.replications_at(T_AFTER))
             try:
                 before = sim.batch(T_BEFORE + 100 * fresh, 0, None, fixed=_centre(spec))
                 after = sim.batch(T_AFTER + 100 * fresh, 0, posterior_draws(spec, points, weights, fresh))
@@ -297,13 +306,23 @@ def recheck(folder: str | Path, *, workers: int | None = None, scheduler: str | 
     check.to_csv(out / "check.csv", index=False)
     then, now = saved.get("model_fingerprint"), model_fingerprint(spec)
     text = report.recheck_words(spec, check, folder, changed=then != now, quick=quick, fresh=fresh)
-    (out / "report.md").write_text(text)
     (out / "summary.json").write_text(json.dumps({
         "kind": "calibration-check", "calibration": str(folder), "quick": quick,
         "model_fingerprint_of_calibration": then, "model_fingerprint": now,
         "model_runs_this_session": sim.computed, "wall_seconds": time.perf_counter() - started,
         "workers": None if scheduler else (workers or ex.workers), "scheduler": scheduler,
         "goal": report.GOAL, "fresh": fresh, "check": check.to_dict("records")}, indent=1, default=float) + "\n")
+    (out / "report.md").write_text(report.recheck_words_with_replicates(text, folder, now, then == now))
+    from datetime import timedelta
+
+    from experiments.io import provenance
+
+    ended = provenance.utc_now()
+    prov = provenance.record(  # the code the check ran on: git commit, dirty flag, versions, command
+        started=ended - timedelta(seconds=time.perf_counter() - started), ended=ended,
+        seeds=[spec.first_seed], workers=scheduler or workers, spec=spec.name, calibration=str(folder),
+        fresh=fresh)
+    (out / "provenance.json").write_text(json.dumps(prov, indent=1, default=str) + "\n")
     return out
 
 

@@ -61,6 +61,8 @@ class Settings:
     max_simulations: int = 50_000  # stop before a generation would exceed this many
     seed: int = 2026
     refresh: int = 0               # blocks of fresh seeds re-weighting the last population (0: none)
+    final_generations: int = 0     # the last generations whose patterns take more seeds ...
+    final_replications: int = 0    # ... that many (0: as the others; the caller's simulate uses it)
 
 
 @dataclass

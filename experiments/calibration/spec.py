@@ -18,12 +18,25 @@ expected and what was found. The format (see ``experiments/calibration.toml``)::
     [targets.application_success_rate] # an outcome key of the model
     figure = 0.24                      # the observed figure the distance aims at
     band = [0.16, 0.415]               # the range counted as "in band" by the check
-    fit = true                         # false: held out, reported as validation only
+    role = "fitted"                    # "fitted": in the distance; "validation": out of the
+                                       # fit and informative; "excluded": not comparable, the
+                                       # model lacks the channel (a `note` must say which;
+                                       # a validation target's, whether it carries evidence)
     source = "..."
+    note = "..."
     [abc]     population, generations, quantile, batch, min_acceptance, max_simulations, seed,
-              refresh (blocks of fresh seeds re-weighting the last population; 0: none)
-    [check]   draws (posterior predictive draws), level (width of the predictive interval)
-    [quick]   any of population, generations, batch, max_simulations, draws, replications
+              final_generations, final_replications (the last generations' patterns are the
+              mean over that many seeds: less seed noise where the tolerance is tight; 0: as
+              the others), refresh (blocks of fresh seeds re-weighting the last population;
+              0: none, the shipped setting)
+    [check]   draws (posterior predictive draws), level (width of the predictive interval),
+              replications (seeds per draw; 0: those of the last generation)
+    [quick]   any of population, generations, batch, max_simulations, draws, replications,
+              refresh, final_replications
+
+The roles are frozen in the spec before a run; the spec is copied into the results folder and
+the git commit into its provenance.json. An older spec's ``fit = true / false`` still reads
+(false: "validation").
 
 ``--quick`` lays the ``[quick]`` table over the others: the same model and targets, fewer
 simulations (a check that the pipeline runs, not a calibration).
@@ -43,11 +56,14 @@ from .smc import Settings
 
 TOP_KEYS = ("description", "base", "model", "replications", "first_seed", "overrides",
             "parameters", "targets", "abc", "check", "quick")
-TARGET_KEYS = ("figure", "band", "fit", "source", "note")
+TARGET_KEYS = ("figure", "band", "role", "fit", "source", "note")
+ROLES = ("fitted", "validation", "excluded")
 ABC_KEYS = {"population": 200, "generations": 6, "quantile": 0.5, "batch": 200,
-            "min_acceptance": 0.02, "max_simulations": 50_000, "seed": 2026, "refresh": 0}
-CHECK_KEYS = {"draws": 100, "level": 0.9}
-QUICK_KEYS = ("population", "generations", "batch", "max_simulations", "draws", "replications", "refresh")
+            "min_acceptance": 0.02, "max_simulations": 50_000, "seed": 2026, "refresh": 0,
+            "final_generations": 0, "final_replications": 0}
+CHECK_KEYS = {"draws": 100, "level": 0.9, "replications": 0}
+QUICK_KEYS = ("population", "generations", "batch", "max_simulations", "draws", "replications", "refresh",
+              "final_replications")
 
 
 @dataclass(frozen=True)
@@ -58,9 +74,13 @@ class Target:
     figure: float
     low: float
     high: float
-    fit: bool
+    role: str
     source: str
     note: str = ""
+
+    @property
+    def fit(self) -> bool:
+        return self.role == "fitted"
 
     def in_band(self, x: Any) -> Any:
         return (x >= self.low) & (x <= self.high)
@@ -83,6 +103,17 @@ class CalibrationSpec:
     level: float
     quick: dict[str, int]
     raw: dict[str, Any]
+    check_replications: int = 0
+
+    def replications_at(self, t: int) -> int:
+        """Seeds per parameter set in generation ``t``; ``t % 100`` = 97 is the re-weighting on
+        fresh seeds (as the last generation), 98 and 99 the checks (run.py)."""
+        last = self.abc.final_replications or self.replications
+        if t % 100 == 97:
+            return last
+        if t % 100 >= 98:
+            return self.check_replications or last
+        return last if t >= self.abc.generations - self.abc.final_generations else self.replications
 
     @property
     def is_simulation(self) -> bool:
@@ -97,11 +128,13 @@ class CalibrationSpec:
         return tuple(t for t in self.targets if not t.fit)
 
     def quick_version(self) -> CalibrationSpec:
-        """The spec with its ``[quick]`` sizes laid over the others."""
+        """The spec with its ``[quick]`` sizes laid over the others; the last generations and
+        the check take the quick ``final_replications`` (default: as the others)."""
         q = self.quick
-        abc = replace(self.abc, **{k: v for k, v in q.items() if k in ABC_KEYS})
+        abc = replace(self.abc, **{k: v for k, v in q.items() if k in ABC_KEYS},
+                      final_replications=q.get("final_replications", 0))
         return replace(self, abc=abc, draws=q.get("draws", self.draws),
-                       replications=q.get("replications", self.replications))
+                       replications=q.get("replications", self.replications), check_replications=0)
 
 
 def load_calibration(path: str | Path) -> CalibrationSpec:
@@ -189,7 +222,8 @@ def calibration_from_dict(data: dict[str, Any], *, source: str = "spec", name: s
     return CalibrationSpec(name=name, path=path, description=description, base=base, model=model,
                            replications=reps, first_seed=first_seed, overrides=dict(overrides),
                            parameters=factors, targets=targets, abc=Settings(**abc),
-                           draws=check["draws"], level=check["level"], quick=dict(quick), raw=data)
+                           draws=check["draws"], level=check["level"], quick=dict(quick), raw=data,
+                           check_replications=check["replications"])
 
 
 def _section(data: dict, sec: str, defaults: dict, source: str, bad: Any) -> dict:
@@ -209,8 +243,8 @@ def _section(data: dict, sec: str, defaults: dict, source: str, bad: Any) -> dic
 def _check_sizes(abc: dict, check: dict, bad: Any) -> None:
     if abc["population"] < 5:
         raise bad("abc.population", "an integer >= 5", abc["population"])
-    if abc["generations"] < 1:
-        raise bad("abc.generations", "an integer >= 1", abc["generations"])
+    if not 1 <= abc["generations"] <= 96:
+        raise bad("abc.generations", "an integer from 1 to 96", abc["generations"])
     if not 0 < abc["quantile"] < 1:
         raise bad("abc.quantile", "a share in (0, 1)", abc["quantile"])
     if not 1 <= abc["batch"] <= 100_000:
@@ -224,6 +258,14 @@ def _check_sizes(abc: dict, check: dict, bad: Any) -> None:
         raise bad("abc.refresh", "an integer from 0 to 100 (blocks of fresh seeds; 0: none)", abc["refresh"])
     if abc["seed"] < 0:
         raise bad("abc.seed", "an integer >= 0", abc["seed"])
+    if not 0 <= abc["final_generations"] <= abc["generations"]:
+        raise bad("abc.final_generations", f"an integer from 0 to abc.generations ({abc['generations']})",
+                  abc["final_generations"])
+    for key in ("abc.final_replications", "check.replications"):
+        sec, k = key.split(".")
+        value = (abc if sec == "abc" else check).get(k, 0)
+        if not 0 <= value <= 100:
+            raise bad(key, "an integer from 0 to 100 (seeds per parameter set; 0: as the others)", value)
     if check["draws"] < 2:
         raise bad("check.draws", "an integer >= 2", check["draws"])
     if not 0.5 <= check["level"] < 1:
@@ -255,14 +297,25 @@ def _read_targets(table: Any, model: str, source: str, bad: Any) -> tuple[Target
             raise bad(f"{where}.band", "[low, high] with low < high", band)
         if not band[0] <= figure <= band[1]:
             raise bad(f"{where}.band", f"a band containing the figure {figure}", band)
-        fit = desc.get("fit", True)
-        if not isinstance(fit, bool):
-            raise bad(f"{where}.fit", "true or false", fit)
+        if "role" in desc and "fit" in desc:
+            raise bad(where, "one of 'role' and the older 'fit'", "both")
+        if "fit" in desc:  # an older spec (a results folder's copy): false was "held out"
+            if not isinstance(desc["fit"], bool):
+                raise bad(f"{where}.fit", "true or false", desc["fit"])
+            role = "fitted" if desc["fit"] else "validation"
+        else:
+            role = desc.get("role", "fitted")
+            if role not in ROLES:
+                raise bad(f"{where}.role", "one of " + ", ".join(f"'{r}'" for r in ROLES), role)
+        if role != "fitted" and "fit" not in desc and not desc.get("note"):
+            raise bad(f"{where}.note", "for an excluded target, a note saying which channel the model lacks; "
+                      "for a validation target, whether it carries evidence", desc.get("note"))
         src = desc.get("source", "")
         note = desc.get("note", "")
         if not isinstance(src, str) or not isinstance(note, str):
-            raise bad(f"{where}.source", "a string", src if not isinstance(src, str) else note)
-        out.append(Target(key, float(figure), float(band[0]), float(band[1]), fit, src, note))
+            which, val = ("source", src) if not isinstance(src, str) else ("note", note)
+            raise bad(f"{where}.{which}", "a string", val)
+        out.append(Target(key, float(figure), float(band[0]), float(band[1]), role, src, note))
     if not any(t.fit for t in out):
-        raise bad("targets", "at least one target with fit = true", [t.key for t in out])
+        raise bad("targets", "at least one target with role = 'fitted'", [t.key for t in out])
     return tuple(out)
