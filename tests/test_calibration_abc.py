@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.calibration import posterior as post_mod
 from experiments.calibration.run import run_calibration
 from experiments.calibration.smc import Settings, run_smc
 from experiments.calibration.toy import SIGMA
 from experiments.cli import main
+from experiments.io import posterior_draws
 
 REPO = Path(__file__).resolve().parent.parent
 OBSERVED = 1.3
@@ -176,16 +176,6 @@ def test_bad_spec_gives_one_line(tmp_path, capsys, text, message):
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
 
 
-def test_variance_split_recovers_known_components():
-    """Pairs share a draw: y = a_draw + e_seed with var(a) = 4, var(e) = 1 -> 80% / 20%."""
-    rng = np.random.default_rng(0)
-    a = np.repeat(rng.normal(0, 2, 4000), 2)
-    y = a + rng.normal(0, 1, 8000)
-    split = post_mod.variance_split([{"y": v} for v in y])
-    assert abs(split["y"]["posterior_share"] - 0.8) < 0.03
-    assert post_mod.variance_split([{"y": 1.0}] * 3) == {}
-
-
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):
     out = tmp_path_factory.mktemp("cal")
@@ -270,7 +260,7 @@ def test_posterior_keeps_what_the_scenario_sets(tmp_path):
                   "weight": [1.0, 0.0]}).to_csv(folder / "posterior.csv", index=False)
     changed = Params().with_overrides({"funding.max_failures": 9}).model_dump()
     tasks = [{"params": {**changed, "run": {**changed["run"], "seed": s}}} for s in range(4)]
-    out, note = post_mod.apply(tasks, folder, reps=4)
+    out, note = posterior_draws.lay(tasks, folder, reps=4)
     assert all(t["params"]["funding"]["selection_noise"] == 1.5 for t in out)  # weight 1 on row 0
     assert all(t["params"]["funding"]["max_failures"] == 9 for t in out)
     assert note["kept_from_scenario"] == ["funding.max_failures"]
