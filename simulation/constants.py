@@ -441,6 +441,10 @@ _MODEL: tuple[Constant, ...] = (
     _c("overruled_loss", 0.05, "engagement per session", 0.01, 0.15, "governance",
        "engagement a partner loses when the budget session decides against its wish (leader-led rules)",
        "assumed: below one month's frustration at a full path gap (frustration_rate 0.08); the seed names the cost (« Vouloir tout contrôler est contre-productif ») but no size"),
+    # --- issue 9 item 6 (s19-9a): a stop is decided on the alliance's work ----------------
+    _c("stop_odds", 0.5, "probability", 0.3, 0.7, "governance",
+       "success chance at the alliance's pace so far under which a disengaged decider votes to stop it (failing on its work)",
+       "assumed: a partner stops what is more likely to fail than succeed (even odds); the seed asks for evaluation to answer « un partenariat qui ne va pas bien ou qui échoue » but gives no threshold", runtime=False),
 )
 
 

@@ -183,8 +183,9 @@ class Mechanisms(_Section):
     trust_at_meeting: bool = Field(True, description="mutual trust (the Charter's « contrat de confiance ») makes a candidate set aside part of its distrust of a holder it meets")
     cross_domain_search: bool = Field(True, description="cross-domain reflection makes a holder look beyond its own type of actor for partners")
     volunteer_participation: bool = Field(True, description="concrete examples and a lexicon let a small association's volunteers carry part of its co-construction time, so its staff time binds less")
-    budget_vote: bool = Field(False, description="(off by default: with it on, observation 2 fails, more money raising scalings 1.74x and successes 1.66x) every budget period the alliance's budget and whether to go on are decided under the power-sharing rule: leader-led rules decide at once and overrule some partners, consent rules wait until all agree (no spending meanwhile)")
+    budget_vote: bool = Field(True, description="every budget period the alliance's budget and whether to go on are decided under the power-sharing rule: leader-led rules decide at once and overrule some partners, consent rules wait until all agree (no spending meanwhile)")
     evaluated_selection: bool = Field(True, description="a jointly evaluated path tells funders what the alliance is worth: less noise and less weight on the holder's visibility in their scores")
+    stop_on_evaluation: bool = Field(True, description="at a budget session a disengaged decider votes to stop the alliance only when it is failing on its work (at its pace so far, more likely to fail than succeed); off: low engagement alone")
 
 
 Levers = create_model(

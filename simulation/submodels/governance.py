@@ -57,7 +57,13 @@ workshop: « Vouloir tout contrôler est contre-productif, mais cela est parfois
 admettre »; « le faire alliance, comment on en sort ? »; « Je suis élu, j'ai le droit de
 décider ». Non, chacun est légitime): every ``constants.budget_period`` months of action the
 alliance's budget (how its pot is spent, and whether to go on) is decided under the rule. A
-decider votes to stop when its engagement is below ``failing_engagement``, objects with
+decider votes to stop when its engagement is below ``failing_engagement`` and the alliance
+is failing on its work: at its pace so far it would end with a success chance below
+``constants.stop_odds`` (mechanism ``stop_on_evaluation``, ``failing_work``: the workshop asks
+for « des éléments d'évaluation. Cela est indispensable pour répondre, par exemple, au
+problème d'un partenariat qui ne va pas bien ou qui échoue »: a stop answers a partnership
+that fails, not a partner's mood alone; switched off, low engagement alone is enough, and
+alliances on track whose payers were worn down by months without money are stopped too); it objects with
 chance ``min(1, control * |own path - alliance path|)`` (the spending is not the one it
 wants), and accepts otherwise. Under ``macro_led`` the national partners decide alone (the
 holder when none), under ``proportional`` the payers of more than half the pledges: the
@@ -128,6 +134,9 @@ PLEDGE_CAP = value("pledge_cap")
 MISALIGN_MAX = value("misalign_max")
 COVER_MONTHS = int(value("cover_months"))
 FAILING_ENGAGEMENT = value("failing_engagement")
+SUCCESS_FLOOR = value("success_floor")
+SUCCESS_SPAN = value("success_span")
+STOP_ODDS = value("stop_odds")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -244,10 +253,25 @@ SPEND, PENDING, STOP = range(3)
 
 
 @njit(cache=True)
-def budget_session(rule, meeting, overruled, state, i, rng):
+def failing_work(ini, i):
+    """Whether alliance ``i`` is failing on its work (mechanism ``stop_on_evaluation``): at
+    its pace so far (progress per month of action times its duration) it would end with a
+    success chance below ``constants.stop_odds`` (outcomes' chance
+    ``(progress - success_floor) / success_span``). « Des éléments d'évaluation [...] indispensable
+    pour répondre, par exemple, au problème d'un partenariat qui ne va pas bien ou qui échoue »."""
+    if ini[i].acting <= 0:
+        return False
+    pace = ini[i].progress * ini[i].duration / ini[i].acting
+    return (pace - SUCCESS_FLOOR) / SUCCESS_SPAN < STOP_ODDS
+
+
+@njit(cache=True)
+def budget_session(rule, meeting, overruled, state, i, rng, stop_check=True):
     """The budget session of acting alliance ``i`` under ``rule`` (module docstring): returns
     ``SPEND`` (budget voted), ``PENDING`` (no agreement yet: nothing is spent this month) or
-    ``STOP`` (the deciders end the alliance)."""
+    ``STOP`` (the deciders end the alliance). With ``stop_check`` a partner wants to stop
+    only when its engagement is low and the alliance is failing on its work
+    (``failing_work``); without it, low engagement alone."""
     ini, members, share, engagement, actors = (state.initiatives, state.members, state.share,
                                                state.engagement, state.actors)
     leader = rule == MACRO_LED or rule == PROPORTIONAL
@@ -257,6 +281,7 @@ def budget_session(rule, meeting, overruled, state, i, rng):
             if members[i, k] >= 0 and actors[members[i, k]].national:
                 national_say = True
     total = pledged(members, share, i)
+    failing = stop_check and failing_work(ini, i)
     votes = np.zeros(K, np.int64)  # 0 absent or no say, 1 accept, 2 object, 3 stop
     weight = np.zeros(K)
     for k in range(K):
@@ -272,7 +297,7 @@ def budget_session(rule, meeting, overruled, state, i, rng):
         else:
             w = 1.0
         # every member's wish is drawn (the overruled are those whose wish lost)
-        if engagement[i, k] < FAILING_ENGAGEMENT:
+        if engagement[i, k] < FAILING_ENGAGEMENT and (failing or not stop_check):
             votes[k] = 3
         elif rng.random() < min(1.0, actors[a].control * abs(actors[a].path - ini[i].path)):
             votes[k] = 2
