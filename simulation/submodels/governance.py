@@ -15,7 +15,7 @@ standard is ``P_STANDARD``. A rule is a way of weighting partners:
   dimension highest nationally replaces the territory's own (« il y a un risque à ce que le
   macro fixe des objectifs pour atteindre les résultats »; the State sets national
   priorities);
-- ``proportional``: weights are the money pledged (« qui paie décide »);
+- ``proportional``: weights are the money pledged (who pays decides: the rule's logic, not a quotation of the seed);
 - ``equal``: one partner, one voice;
 - ``subsidiarity``: local partners choose the path, national ones bring means only;
 - ``arranger``: weights are partners' control preferences (the weighted mean minimises the
@@ -220,7 +220,7 @@ def decided(c, ini, members, share, actors, i, rng):
     - ``macro_led``: the national level decides, at its own tempo: the alliance is settled
       at the next national review (chance ``1 / time.national_tempo_months`` a month);
       local partners have no say (and no meeting);
-    - ``proportional``: « qui paie décide »: settled when the partners who accept hold more
+    - ``proportional``: who pays decides: settled when the partners who accept hold more
       than half of the pledged money;
     - ``equal`` and ``arranger``: one partner, one voice, and everyone's consent (each can
       veto); the arranger's proposal weights partners by how much a gap costs them, so it
