@@ -449,6 +449,10 @@ _MODEL: tuple[Constant, ...] = (
     _c("overhead_unit", 0.1, "share of the work", 0.05, 0.2, "action",
        "overhead of the alliance's work that each partner running its own tools, data and premises adds (pooled_means)",
        "assumed: 0.1 a partner makes the former overhead of 0.4 (the status quo) in a four-partner alliance without pooling; French association overheads run 10-20% of spending"),
+    # --- issue 9 item 6 (s19-9a): a stop is decided on the alliance's work ----------------
+    _c("stop_odds", 0.5, "probability", 0.3, 0.7, "governance",
+       "success chance at the alliance's pace so far under which a disengaged decider votes to stop it (failing on its work)",
+       "assumed: a partner stops what is more likely to fail than succeed (even odds); the seed asks for evaluation to answer « un partenariat qui ne va pas bien ou qui échoue » but gives no threshold", runtime=False),
 )
 
 

@@ -186,12 +186,13 @@ class Mechanisms(_Section):
     trust_at_meeting: bool = Field(True, description="mutual trust (the Charter's « contrat de confiance ») makes a candidate set aside part of its distrust of a holder it meets")
     cross_domain_search: bool = Field(True, description="cross-domain reflection makes a holder look beyond its own type of actor for partners")
     volunteer_participation: bool = Field(True, description="concrete examples and a lexicon let a small association's volunteers carry part of its co-construction time, so its staff time binds less")
-    budget_vote: bool = Field(False, description="(off by default: with it on, observation 2 fails, more money raising scalings 1.74x and successes 1.66x) every budget period the alliance's budget and whether to go on are decided under the power-sharing rule: leader-led rules decide at once and overrule some partners, consent rules wait until all agree (no spending meanwhile)")
+    budget_vote: bool = Field(True, description="every budget period the alliance's budget and whether to go on are decided under the power-sharing rule: leader-led rules decide at once and overrule some partners, consent rules wait until all agree (no spending meanwhile)")
     evaluated_selection: bool = Field(True, description="a jointly evaluated path tells funders what the alliance is worth: less noise and less weight on the holder's visibility in their scores")
     opposition_coalition: bool = Field(True, description="opponents of an initiative with local costs ally against it (the « alliance contre »): local actors join, each takes a seat and staff time while the fight lasts, and adds its weight to the block chance at arbitration")
     pooled_means: bool = Field(True, description="partners who practise sharing run their tools, data and premises once for the alliance, so its overhead does not grow with each partner (off: every partner keeps its own)")
     sdg_common_frame: bool = Field(True, description="a partner who practises the SDG frame brings it to the alliance as a common frame, as the national frame does: objectives of a framed alliance diverge less (off: only the national frame frames)")
     hub_partner_search: bool = Field(True, description="a holder who uses the hub looks a second candidate up in its listing and asks the one more likely to accept (room, time, benefit, trust)")
+    stop_on_evaluation: bool = Field(True, description="at a budget session a disengaged decider votes to stop the alliance only when it is failing on its work (at its pace so far, more likely to fail than succeed); off: low engagement alone")
 
 
 Levers = create_model(

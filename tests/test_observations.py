@@ -38,22 +38,36 @@ def test_1_application_cost_burdens_and_excludes_small_associations():
     assert vanishes(effect(off, COSTLY, "small_associations_funded", level=0.90), original)
 
 
+CEILING_SEEDS = range(200)  # scalings are about two a run: 40 seeds cannot show a ratio's lag
+
+
 def test_2_glass_ceiling():
     """Scaling is rare; more money raises local successes more than scalings; visibility,
     capitalisation and innovation raise scaling. Channel: recognition and adoption are a
     selection under limited attention; with no competing signals (the
     ``information_overload`` switch off) money no longer leaves scalings behind successes.
-    Each cause's own knockout is in tests/test_mechanisms.py."""
+    Each cause's own knockout is in tests/test_mechanisms.py. The lag is a paired comparison
+    of pooled ratios with a bootstrap interval over 200 seeds (review 9b: two pooled ratios
+    on 40 seeds without an interval decided whether the budget vote could be on): measured
+    log(success ratio) - log(scaling ratio) +0.200 [+0.082, +0.319] (successes x1.70,
+    scalings x1.39; session 19, budget vote on)."""
+    import numpy as np
     from helpers import outcomes
-    base = outcomes({})
-    rich = outcomes({"funding.budget_scale": 2.0})
-    successes = sum(r["local_successes"] for r in base)
-    scalings = sum(r["scaling_rate"] * r["local_successes"] for r in base)
-    assert scalings < 0.3 * successes  # rare: fewer than one scaling per three successes
-    rich_successes = sum(r["local_successes"] for r in rich)
-    rich_scalings = sum(r["scaling_rate"] * r["local_successes"] for r in rich)
-    assert rich_successes / successes > 1.1
-    assert rich_successes / successes > rich_scalings / max(scalings, 1e-9)
+    base = outcomes({}, CEILING_SEEDS)
+    rich = outcomes({"funding.budget_scale": 2.0}, CEILING_SEEDS)
+    successes = np.array([r["local_successes"] for r in base])
+    scalings = np.array([r["scaling_rate"] * r["local_successes"] if r["local_successes"] else 0.0 for r in base])
+    assert scalings.sum() < 0.3 * successes.sum()  # rare: fewer than one scaling per three successes
+    rich_successes = np.array([r["local_successes"] for r in rich])
+    rich_scalings = np.array([r["scaling_rate"] * r["local_successes"] if r["local_successes"] else 0.0 for r in rich])
+    assert rich_successes.sum() / successes.sum() > 1.1
+
+    def gap(j):  # log(success ratio) - log(scaling ratio), pooled over the seeds j
+        return (np.log(rich_successes[j].sum() / successes[j].sum())
+                - np.log(rich_scalings[j].sum() / scalings[j].sum()))
+    rng = np.random.default_rng(0)  # bootstrap over seeds (the arms are paired by seed)
+    boot = [gap(rng.integers(0, len(base), len(base))) for _ in range(2000)]
+    assert np.percentile(boot, 2.5) > 0, (gap(slice(None)), np.percentile(boot, [2.5, 97.5]))
     opened = {"levers.hub_platform": 1.0, "levers.capitalisation": 1.0, "levers.innovation": 1.0}
     assert rises(effect({}, opened, "scaling_rate"), 0.05)
     assert rises(effect({}, {"mechanisms.information_overload": False}, "scaling_rate"), 0.1)
@@ -102,13 +116,6 @@ def test_4_macro_led_governance_loses_alliances_and_engagement():
     assert vanishes(effect({**sub, **same}, led, "alliance_survival", level=0.90), survival)
 
 
-@pytest.mark.xfail(strict=True, reason="knockout not shown equivalent: scarce money changes association "
-                   "cooperation by -0.030 [-0.040, -0.021]; without competition and application costs the "
-                   "fall is gone (a rise); without the staff-time gate as well, +0.006 [+0.001, +0.011] "
-                   "remains (200 seeds, 90%) against a margin of +-0.0076: scarce money also frees "
-                   "associations' seats (alliances giving up free them); with the seat limit lifted in a "
-                   "diagnostic build +0.0009 [-0.0050, +0.0068] remains (margin +-0.0067, session 18); the "
-                   "seat limit is capacity everywhere in the model, not a channel to switch off")
 def test_5_fiercer_competition_lowers_cooperation_among_associations():
     """Channel: funding pressure deters associations from allying (mechanisms.competition),
     and the staff time spent competing (applications) is not there to cooperate. Scarce
@@ -116,8 +123,12 @@ def test_5_fiercer_competition_lowers_cooperation_among_associations():
     (missed appointments +18 of 62), so associations sit in fewer alliances and have staff
     time free to join others (the staff-time gate, mechanisms.small_staff_limit). With
     competition and application costs removed, the fall is gone and this other channel shows
-    as a rise; with the staff-time gate removed as well, what is left should be within the
-    margin (equivalence on 200 seeds, 90%)."""
+    as a rise; with the staff-time gate removed as well, what is left is within the margin
+    (equivalence on 200 seeds, 90%). Until session 18 (budget vote off) +0.006 [+0.001,
+    +0.011] was left against +-0.0076 (seats freed by alliances giving up waiting for money;
+    a strict xfail); with the budget vote on (session 19): original -0.041 [-0.049, -0.033],
+    knockout +0.0023 [-0.0032, +0.0079] against +-0.0103. The residual is the same as with
+    the vote off (+0.0022 [-0.0037, +0.0080]); the vote deepens the fall, so the margin grew."""
     scarce = {"funding.budget_scale": 0.3}
     original = effect({}, scarce, "association_cooperation")
     assert falls(original, 0.01)

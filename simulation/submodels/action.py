@@ -76,7 +76,9 @@ Whether an exit is conflictual is not drawn: it is a dispute over money.
 Budget and stop (governance.budget_session, mechanism ``budget_vote``): every
 ``constants.budget_period`` months of action the power-sharing rule decides how the pot is
 spent and whether to go on; a session not yet agreed is a month without spending (a pause),
-a decision to stop ends the alliance.
+a decision to stop ends the alliance. Deciders stop only an alliance failing on its work
+(mechanism ``stop_on_evaluation``: « des éléments d'évaluation [...] pour répondre [...] au
+problème d'un partenariat qui ne va pas bien ou qui échoue »).
 
 The arranger (« il faut quelqu'un qui organise [...] non pas un chef d'orchestre mais un
 arrangeur ») is paid ``governance.arranger_cost`` a month out of the alliance's pot (what it
@@ -132,13 +134,13 @@ from .partner_search import WORK_TIME
  C_ARRANGER_COST, C_POOLED0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
  C_PROCEDURE0, C_CELEBRATE0, C_BY_WILL, C_SHARED, C_FREE_RIDE, C_UNFAIR_FELT, C_REPORT_TIME,
  C_JOINT, C_JOINT0, C_JOINT_TRUST, C_SUCCESSION, C_TRANSPARENCY_TRUST, C_BUDGET, C_RULE,
- C_MEETING, C_OVERRULED) = range(35)
+ C_MEETING, C_OVERRULED, C_STOP_CHECK) = range(36)
 Coefficients = namedtuple("Coefficients", (
     "pooled coord_exp fail_ends evaluate valuation procedure celebrate frustration "
     "unfairness path_fit crowd_out reporting patience arranger_cost pooled0 coord_exp0 "
     "fail_ends0 evaluate0 valuation0 procedure0 celebrate0 by_will shared free_ride "
     "unfair_felt report_time joint joint0 joint_trust succession transparency_trust budget rule "
-    "meeting overruled"
+    "meeting overruled stop_check"
 ))
 
 EXIT_LEVEL = value("exit_level")
@@ -201,6 +203,7 @@ def coefficients(p: Params) -> Coefficients:
         transparency_trust=k.transparency_trust,
         budget=k.budget_period if m.budget_vote else 0.0,
         rule=RULES.index(p.governance.rule), meeting=k.meeting_time, overruled=k.overruled_loss,
+        stop_check=1.0 if m.stop_on_evaluation else 0.0,
     )
 
 
@@ -295,7 +298,8 @@ def step(c, state, rng):
             acc[A_ALLIANCE_SPENT] += c[C_ARRANGER_COST]
         held = False  # the budget session has not agreed yet (governance.budget_session)
         if c[C_BUDGET] > 0.0 and ini[i].acting > 0 and ini[i].acting % int(c[C_BUDGET]) == 0:
-            decision = budget_session(int(c[C_RULE]), c[C_MEETING], c[C_OVERRULED], state, i, rng)
+            decision = budget_session(int(c[C_RULE]), c[C_MEETING], c[C_OVERRULED], state, i, rng,
+                                      c[C_STOP_CHECK] > 0.0)
             if decision == STOP:
                 acc[A_ABANDONED] += 1
                 end_initiative(state, i, A_SPENT)

@@ -15,7 +15,7 @@ standard is ``P_STANDARD``. A rule is a way of weighting partners:
   dimension highest nationally replaces the territory's own (« il y a un risque à ce que le
   macro fixe des objectifs pour atteindre les résultats »; the State sets national
   priorities);
-- ``proportional``: weights are the money pledged (« qui paie décide »);
+- ``proportional``: weights are the money pledged (who pays decides: the rule's logic, not a quotation of the seed);
 - ``equal``: one partner, one voice;
 - ``subsidiarity``: local partners choose the path, national ones bring means only;
 - ``arranger``: weights are partners' control preferences (the weighted mean minimises the
@@ -57,7 +57,13 @@ workshop: « Vouloir tout contrôler est contre-productif, mais cela est parfois
 admettre »; « le faire alliance, comment on en sort ? »; « Je suis élu, j'ai le droit de
 décider ». Non, chacun est légitime): every ``constants.budget_period`` months of action the
 alliance's budget (how its pot is spent, and whether to go on) is decided under the rule. A
-decider votes to stop when its engagement is below ``failing_engagement``, objects with
+decider votes to stop when its engagement is below ``failing_engagement`` and the alliance
+is failing on its work: at its pace so far it would end with a success chance below
+``constants.stop_odds`` (mechanism ``stop_on_evaluation``, ``failing_work``: the workshop asks
+for « des éléments d'évaluation. Cela est indispensable pour répondre, par exemple, au
+problème d'un partenariat qui ne va pas bien ou qui échoue »: a stop answers a partnership
+that fails, not a partner's mood alone; switched off, low engagement alone is enough, and
+alliances on track whose payers were worn down by months without money are stopped too); it objects with
 chance ``min(1, control * |own path - alliance path|)`` (the spending is not the one it
 wants), and accepts otherwise. Under ``macro_led`` the national partners decide alone (the
 holder when none), under ``proportional`` the payers of more than half the pledges: the
@@ -132,6 +138,9 @@ PLEDGE_CAP = value("pledge_cap")
 MISALIGN_MAX = value("misalign_max")
 COVER_MONTHS = int(value("cover_months"))
 FAILING_ENGAGEMENT = value("failing_engagement")
+SUCCESS_FLOOR = value("success_floor")
+SUCCESS_SPAN = value("success_span")
+STOP_ODDS = value("stop_odds")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -216,7 +225,7 @@ def decided(c, ini, members, share, actors, i, rng):
     - ``macro_led``: the national level decides, at its own tempo: the alliance is settled
       at the next national review (chance ``1 / time.national_tempo_months`` a month);
       local partners have no say (and no meeting);
-    - ``proportional``: « qui paie décide »: settled when the partners who accept hold more
+    - ``proportional``: who pays decides: settled when the partners who accept hold more
       than half of the pledged money;
     - ``equal`` and ``arranger``: one partner, one voice, and everyone's consent (each can
       veto); the arranger's proposal weights partners by how much a gap costs them, so it
@@ -249,10 +258,25 @@ SPEND, PENDING, STOP = range(3)
 
 
 @njit(cache=True)
-def budget_session(rule, meeting, overruled, state, i, rng):
+def failing_work(ini, i):
+    """Whether alliance ``i`` is failing on its work (mechanism ``stop_on_evaluation``): at
+    its pace so far (progress per month of action times its duration) it would end with a
+    success chance below ``constants.stop_odds`` (outcomes' chance
+    ``(progress - success_floor) / success_span``). « Des éléments d'évaluation [...] indispensable
+    pour répondre, par exemple, au problème d'un partenariat qui ne va pas bien ou qui échoue »."""
+    if ini[i].acting <= 0:
+        return False
+    pace = ini[i].progress * ini[i].duration / ini[i].acting
+    return (pace - SUCCESS_FLOOR) / SUCCESS_SPAN < STOP_ODDS
+
+
+@njit(cache=True)
+def budget_session(rule, meeting, overruled, state, i, rng, stop_check=True):
     """The budget session of acting alliance ``i`` under ``rule`` (module docstring): returns
     ``SPEND`` (budget voted), ``PENDING`` (no agreement yet: nothing is spent this month) or
-    ``STOP`` (the deciders end the alliance)."""
+    ``STOP`` (the deciders end the alliance). With ``stop_check`` a partner wants to stop
+    only when its engagement is low and the alliance is failing on its work
+    (``failing_work``); without it, low engagement alone."""
     ini, members, share, engagement, actors = (state.initiatives, state.members, state.share,
                                                state.engagement, state.actors)
     leader = rule == MACRO_LED or rule == PROPORTIONAL
@@ -262,6 +286,7 @@ def budget_session(rule, meeting, overruled, state, i, rng):
             if members[i, k] >= 0 and actors[members[i, k]].national:
                 national_say = True
     total = pledged(members, share, i)
+    failing = stop_check and failing_work(ini, i)
     votes = np.zeros(K, np.int64)  # 0 absent or no say, 1 accept, 2 object, 3 stop
     weight = np.zeros(K)
     for k in range(K):
@@ -277,7 +302,7 @@ def budget_session(rule, meeting, overruled, state, i, rng):
         else:
             w = 1.0
         # every member's wish is drawn (the overruled are those whose wish lost)
-        if engagement[i, k] < FAILING_ENGAGEMENT:
+        if engagement[i, k] < FAILING_ENGAGEMENT and (failing or not stop_check):
             votes[k] = 3
         elif rng.random() < min(1.0, actors[a].control * abs(actors[a].path - ini[i].path)):
             votes[k] = 2
