@@ -441,6 +441,10 @@ _MODEL: tuple[Constant, ...] = (
     _c("overruled_loss", 0.05, "engagement per session", 0.01, 0.15, "governance",
        "engagement a partner loses when the budget session decides against its wish (leader-led rules)",
        "assumed: below one month's frustration at a full path gap (frustration_rate 0.08); the seed names the cost (« Vouloir tout contrôler est contre-productif ») but no size"),
+    # --- issue 9 item 5: a macro funding results without the path; the micro filling its gaps ---
+    _c("capitalise_time", 0.5, "FTE-months per path", 0.1, 2.0, "outcomes",
+       "staff time to capitalise a finished path (write up how things were done, a feedback meeting), of which a local partner fills the share no grant paid (local_gap_filling)",
+       "assumed: about two working weeks of one person; from two days to a two-month capitalisation study"),
 )
 
 

@@ -63,6 +63,22 @@ alliance whose partners evaluate their path jointly hands funders a reading of i
 rely less on chance and on the holder's visibility (its size): the score's noise and its
 visibility-bias term are both multiplied by ``evaluation_noise`` (placed by the alliance's
 practice): funders select on evidence, not more.
+
+A macro that funds results without the path (mechanism ``unpaid_path``; « Le chemin est
+aussi important que le résultat. Il y a un risque à ce que le macro fixe des objectifs pour
+atteindre les résultats, sans fixer le chemin »; the Charter's « l'attachement à garder
+mémoire non seulement des résultats mais aussi du chemin est un gage d'intérêt général »):
+a share ``funding.results_contracts`` of the State's calls and direct rounds are results
+contracts (a round is one when a draw falls under that share; none at 0, all at 1; the
+pooled fund's committees are local decisions and never are). A results contract pays for
+deliverables: the State ranks without reading the alliance's evaluation of its path (the
+``evaluated_selection`` factor is 1), and its grant does not pay for evaluating and
+capitalising how things were done. ``initiatives.results_granted`` records the money (of
+``granted``), and at the end of the project that share of the path goes uncapitalised
+unless a local partner gives the time out of its own staff (outcomes, mechanism
+``local_gap_filling``). The
+short-term results are the same work; what stalls is the knowledge stock, hence later
+effectiveness and the national narrative that scaling needs.
 """
 
 from __future__ import annotations
@@ -106,14 +122,15 @@ from .partner_search import staff_free
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
  C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST,
  C_QUALITY, C_BIAS0, C_QUALITY0, C_COMMITTEE, C_COMMITTEE_TIME, C_EVALUATED,
- C_EVALUATED0) = range(21)
+ C_EVALUATED0, C_RESULTS, C_UNPAID) = range(23)
 Coefficients = namedtuple("Coefficients", (
     "calls pooled direct noise bias cost themed max_fail grant call_period local_tempo "
     "staff_limit direct_local_calls project_cost quality bias0 quality0 committee committee_time "
-    "evaluated evaluated0"
+    "evaluated evaluated0 results unpaid"
 ))
 
 MODE_CALLS, MODE_POOLED, MODE_DIRECT = 0, 1, 2
+RESULTS = 4  # added to a mode: a round of the State's results contracts (unpaid_path)
 MIN_AWARD = value("min_award")
 TRACK_RECORD = value("track_record")
 COOLDOWN = int(value("cooldown"))
@@ -147,6 +164,7 @@ def coefficients(p: Params) -> Coefficients:
         committee=1.0 if p.mechanisms.territorial_committee else 0.0,
         committee_time=p.constants.committee_time,
         evaluated=evaluated[1], evaluated0=evaluated[0],
+        results=f.results_contracts, unpaid=1.0 if p.mechanisms.unpaid_path else 0.0,
     )
 
 
@@ -197,11 +215,16 @@ def quality(ini, members, actors, i):
 def allocate(c, mode, f, budget, theme, state, rng, pool):
     """One allocation round of funder ``f``: applications from the initiatives of ``pool``
     (those that may apply in its region, ascending; a committee's round: its territory's),
-    ranking, grants."""
+    ranking, grants. ``mode`` is a ``MODE_*``, plus ``RESULTS`` for a round of results
+    contracts (mechanism ``unpaid_path``):
+    the funder does not read the alliance's evaluation of its path, and its grants do not pay
+    for the path (``initiatives.results_granted``)."""
     territories, needs, actors = state.territories, state.needs, state.actors
     ini, members, share, acc, nat = state.initiatives, state.members, state.share, state.acc, state.nat
     tmp_i, tmp_s = state.candidates, state.scores
     region = -1 if actors[f].national else actors[f].region
+    results = mode >= RESULTS
+    mode = mode % RESULTS
     committee = mode == MODE_POOLED and c[C_COMMITTEE] > 0.0
     n = 0
     for i in pool:
@@ -238,7 +261,7 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
             need += needs[t, d]
         need /= NDIM
         q = ini[i].practice  # data shared and the path evaluated by the alliance's partners
-        evaluated = practised(c[C_EVALUATED0], c[C_EVALUATED], q)  # funders read the evaluation
+        evaluated = 1.0 if results else practised(c[C_EVALUATED0], c[C_EVALUATED], q)  # funders read the evaluation
         noise *= c[C_NOISE] * evaluated
         bias = practised(c[C_BIAS0], c[C_BIAS], q) * evaluated * np.log(actors[h].size)
         if committee:
@@ -278,6 +301,9 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
                 actors[f].to_associations += g  # money by source (funder shares)
             if actors[f].national:
                 ini[i].macro_funded = True
+            ini[i].granted += g
+            if results:
+                ini[i].results_granted += g  # money that pays deliverables, not the path
             actors[h].wins += 1
             actors[h].failures = 0
             actors[h].grants += g
@@ -378,7 +404,11 @@ def step(c, month, state, rng):
                     pool = order[start[region]:start[region + 1]]
                 else:
                     pool = order[:0]
-                allocate(c, mode, f, budget, theme, state, rng, pool)
+                results = False  # a round of the State's results contracts (unpaid_path)
+                if actors[f].kind == STATE and mode != MODE_POOLED and c[C_RESULTS] > 0.0:
+                    results = c[C_RESULTS] >= 1.0 or rng.random() < c[C_RESULTS]
+                kind = mode + RESULTS if results and c[C_UNPAID] > 0.0 else mode
+                allocate(c, kind, f, budget, theme, state, rng, pool)
     if c[C_POOLED] > 0.0 and c[C_COMMITTEE] > 0.0 and month % int(c[C_LOCAL_TEMPO]) == 0:
         committees(c, state, rng)
     if nat[N_REQUESTED] > 0.0:
