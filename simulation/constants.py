@@ -445,6 +445,9 @@ _MODEL: tuple[Constant, ...] = (
     _c("capitalise_time", 0.5, "FTE-months per path", 0.1, 2.0, "outcomes",
        "staff time to capitalise a finished path (write up how things were done, a feedback meeting), of which a local partner fills the share no grant paid (local_gap_filling)",
        "assumed: about two working weeks of one person; from two days to a two-month capitalisation study"),
+    _c("local_grant_month", 3.0, "month of the year (0 = January)", 0.0, 11.0, "funding",
+       "month in which local executives decide their grant programme, after their budget vote",
+       "French communes vote their budget by 15 April (CGCT L1612-2): April", runtime=False),
 )
 
 

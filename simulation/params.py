@@ -146,6 +146,7 @@ class Funding(_Section):
     participation_cost: float = Field(0.3, ge=0, le=12, description="co-construction cost, FTE-months per member")
     pooled_share: float = Field(0.5, ge=0, le=1, description="share of the budget in the pooled fund under 'mixed'")
     results_contracts: float = Field(0.0, ge=0, le=1, description="share of the State's calls and direct rounds that pay on results only: deliverables, not the evaluation and capitalisation of the path (mechanism unpaid_path)")
+    local_grant_share: float = Field(0.0, ge=0, le=1, description="share of a local executive's yearly means put into its own grant programme for its territory's associations (mechanism local_grants)")
 
 
 class Mechanisms(_Section):
@@ -186,8 +187,9 @@ class Mechanisms(_Section):
     volunteer_participation: bool = Field(True, description="concrete examples and a lexicon let a small association's volunteers carry part of its co-construction time, so its staff time binds less")
     budget_vote: bool = Field(False, description="(off by default: with it on, observation 2 fails, more money raising scalings 1.74x and successes 1.66x) every budget period the alliance's budget and whether to go on are decided under the power-sharing rule: leader-led rules decide at once and overrule some partners, consent rules wait until all agree (no spending meanwhile)")
     evaluated_selection: bool = Field(True, description="a jointly evaluated path tells funders what the alliance is worth: less noise and less weight on the holder's visibility in their scores")
-    unpaid_path: bool = Field(True, description="a State results contract (funding.results_contracts) pays deliverables, not the path: the State does not read the alliance's evaluation, and an alliance funded only so must find the time to capitalise its path outside the grant")
+    unpaid_path: bool = Field(True, description="a State results contract (funding.results_contracts) pays deliverables, not the path: the State does not read the alliance's evaluation, and the share of an alliance's grants it paid is a share of the path left uncapitalised unless a local partner pays for it")
     local_gap_filling: bool = Field(True, description="where national money leaves the path unpaid, a local partner gives its own free staff time to capitalise it (« le micro comble les trous du macro »)")
+    local_grants: bool = Field(True, description="each local executive runs its own yearly grant programme for its territory's associations (funding.local_grant_share), decided as a territorial committee")
 
 
 Levers = create_model(
