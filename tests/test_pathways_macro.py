@@ -107,3 +107,13 @@ def test_the_local_grants_switch_acts_only_with_a_programme():
     seeds = range(3)
     assert outcomes({}, seeds) == outcomes({"mechanisms.local_grants": False}, seeds)
     assert outcomes(LOCAL, seeds) != outcomes({**LOCAL, "mechanisms.local_grants": False}, seeds)
+
+
+def test_the_ceiling_s_attention_and_recognition_cap_are_runtime_constants():
+    """Review-9b finding 2: a scenario or spec can set them (ODD 7.10 shows the ceiling over
+    their ranges); at a wider attention scaling is more frequent."""
+    seeds = range(3)
+    base = outcomes({}, seeds)
+    assert outcomes({"constants.recognition_capacity": 3.0}, seeds) != base
+    wide = outcomes({"constants.attention": 0.08}, seeds)
+    assert sum(r["scaling_rate"] for r in wide) > sum(r["scaling_rate"] for r in base)
