@@ -193,10 +193,10 @@ _MODEL: tuple[Constant, ...] = (
        'assumed: no published figure; mid-range of the plausible values', runtime=False),
     _c('attention', 0.04, 'successes per territory-year', 0.02, 0.08, 'scaling',
        'successes per territory and year the ecosystem can take notice of',
-       'calibrated: glass ceiling (« sur-information »)', runtime=False),
+       'calibrated: glass ceiling (« sur-information »)'),
     _c('recognition_capacity', 1.0, 'recognitions per national review', 1.0, 3.0, 'scaling',
        'national recognitions per national review',
-       'assumed: limited national attention', runtime=False),
+       'assumed: limited national attention'),
     _c('adopted_knowledge', 0.3, 'knowledge', 0.1, 0.5, 'scaling',
        'knowledge a replica starts with',
        'assumed: no published figure; mid-range of the plausible values', runtime=False),
@@ -453,6 +453,13 @@ _MODEL: tuple[Constant, ...] = (
     _c("stop_odds", 0.5, "probability", 0.3, 0.7, "governance",
        "success chance at the alliance's pace so far under which a disengaged decider votes to stop it (failing on its work)",
        "assumed: a partner stops what is more likely to fail than succeed (even odds); the seed asks for evaluation to answer « un partenariat qui ne va pas bien ou qui échoue » but gives no threshold", runtime=False),
+    # --- issue 9 item 5: a macro funding results without the path; the micro filling its gaps ---
+    _c("capitalise_time", 0.5, "FTE-months per path", 0.1, 2.0, "outcomes",
+       "staff time to capitalise a finished path (write up how things were done, a feedback meeting), of which a local partner fills the share no grant paid (local_gap_filling)",
+       "assumed: about two working weeks of one person; from two days to a two-month capitalisation study"),
+    _c("local_grant_month", 3.0, "month of the year (0 = January)", 0.0, 11.0, "funding",
+       "month in which local executives decide their grant programme, after their budget vote",
+       "French communes vote their budget by 15 April (CGCT L1612-2): April", runtime=False),
 )
 
 

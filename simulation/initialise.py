@@ -42,7 +42,6 @@ from .submodels.common import (
     N_RECOGNITION_LEFT,
 )
 from .submodels.governance import P_STANDARD
-from .submodels.scaling import RECOGNITION_CAPACITY
 
 INITIAL_FRICTION = value("initial_friction")
 BRANCH_SHARE = value("branch_share")
@@ -235,7 +234,7 @@ def initialise(p: Params, rng: np.random.Generator) -> State:
     nat_ = np.zeros(N_NAT)
     nat_[N_FRICTION] = INITIAL_FRICTION
     nat_[N_PRESSURE] = INITIAL_PRESSURE
-    nat_[N_RECOGNITION_LEFT] = RECOGNITION_CAPACITY
+    nat_[N_RECOGNITION_LEFT] = p.constants.recognition_capacity
     state = State(
         territories=ter, needs=needs, neighbours=neighbours, actors=actors,
         initiatives=np.zeros(n_ini, INITIATIVE), weights=np.zeros((n_ini, NDIM)),

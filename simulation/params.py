@@ -145,6 +145,8 @@ class Funding(_Section):
     project_cost: float = Field(10.0, ge=0.01, description="monthly cost (k€) of a median project (the model divides by it: 0 cannot occur)")
     participation_cost: float = Field(0.3, ge=0, le=12, description="co-construction cost, FTE-months per member")
     pooled_share: float = Field(0.5, ge=0, le=1, description="share of the budget in the pooled fund under 'mixed'")
+    results_contracts: float = Field(0.0, ge=0, le=1, description="share of the State's calls and direct rounds that pay on results only: deliverables, not the evaluation and capitalisation of the path (mechanism unpaid_path)")
+    local_grant_share: float = Field(0.0, ge=0, le=1, description="share of a local executive's yearly means put into its own grant programme for its territory's associations (mechanism local_grants)")
 
 
 class Mechanisms(_Section):
@@ -193,6 +195,9 @@ class Mechanisms(_Section):
     sdg_common_frame: bool = Field(True, description="a partner who practises the SDG frame brings it to the alliance as a common frame, as the national frame does: objectives of a framed alliance diverge less (off: only the national frame frames)")
     hub_partner_search: bool = Field(True, description="a holder who uses the hub looks a second candidate up in its listing and asks the one more likely to accept (room, time, benefit, trust)")
     stop_on_evaluation: bool = Field(True, description="at a budget session a disengaged decider votes to stop the alliance only when it is failing on its work (at its pace so far, more likely to fail than succeed); off: low engagement alone")
+    unpaid_path: bool = Field(True, description="a State results contract (funding.results_contracts) pays deliverables, not the path: the State does not read the alliance's evaluation, and the share of an alliance's grants it paid is a share of the path left uncapitalised unless a local partner pays for it")
+    local_gap_filling: bool = Field(True, description="where national money leaves the path unpaid, a local partner gives its own free staff time to capitalise it (« le micro comble les trous du macro »)")
+    local_grants: bool = Field(True, description="each local executive runs its own yearly grant programme for its territory's associations (funding.local_grant_share), decided as a territorial committee")
 
 
 Levers = create_model(

@@ -86,6 +86,7 @@ INITIATIVE = np.dtype([
     ("national", "b1"), ("macro_funded", "b1"), ("arranged", "b1"),
     ("contested", "b1"), ("agreed", "b1"), ("knowledge", "f8"),
     ("milestone", "i8"), ("work", "f8"), ("practice", "f8"),
+    ("granted", "f8"), ("results_granted", "f8"),  # k€ of grants; of which results contracts (unpaid_path)
 ])
 
 

@@ -20,7 +20,7 @@ KNOWN_UNQUOTED = {
     "la collaboration, le faire alliance, nécessite de lâcher du lest",
     "qui paie décide", "le macro peut les y aider, mais pas de manière homogène",
     "l'omniprésence et la complexité des appels à projets et des appels à manifestations d'intérêts",
-    "geard–silverman", "les alliances ont besoin de données", "peuvent accepter le risque",
+    "geard–silverman", "les alliances ont besoin de données",
     "nous sommes confrontés à un plafond de verre",
 }
 

@@ -129,6 +129,8 @@ def new_initiative(c, state, i, t, holder, dim, risk, rng):
     rec.duplicate = False
     rec.national = False
     rec.macro_funded = False
+    rec.granted = 0.0
+    rec.results_granted = 0.0
     rec.arranged = False
     rec.contested = False
     rec.agreed = False

@@ -24,8 +24,9 @@ seeks money when its pot does not cover the next grant period
   - max(0, risk - risk_tolerance_f) + noise``, quality being
   ``2 (0.5 + 0.5 skill) fit (1 - misalignment)`` and ``seen`` how much of it the funder can
   see (lever data: « les alliances ont besoin de données »); a funder's duty (*devoir*) favours needy
-  territories, its tolerance of risk decides how far it backs risky projects (foundations
-  « peuvent accepter le risque ») (visible and large
+  territories, its tolerance of risk decides how far it backs risky projects (the seed's
+  « acceptation de la prise de risques »; that foundations tolerate more risk than the State
+  is the domain brief's reading, not a quotation) (visible and large
   holders favoured, Matthew effect: Bol et al. 2018) and fund down the ranking while the
   call's budget lasts
   (the last award may be partial, never under ``MIN_AWARD`` months of a median project's cost).
@@ -63,6 +64,31 @@ alliance whose partners evaluate their path jointly hands funders a reading of i
 rely less on chance and on the holder's visibility (its size): the score's noise and its
 visibility-bias term are both multiplied by ``evaluation_noise`` (placed by the alliance's
 practice): funders select on evidence, not more.
+
+A macro that funds results without the path (mechanism ``unpaid_path``; « Le chemin est
+aussi important que le résultat. Il y a un risque à ce que le macro fixe des objectifs pour
+atteindre les résultats, sans fixer le chemin »; the Charter's « l'attachement à garder
+mémoire non seulement des résultats mais aussi du chemin est un gage d'intérêt général »):
+a share ``funding.results_contracts`` of the State's calls and direct rounds are results
+contracts (a round is one when a draw falls under that share; none at 0, all at 1; the
+pooled fund's committees are local decisions and never are). A results contract pays for
+deliverables: the State ranks without reading the alliance's evaluation of its path (the
+``evaluated_selection`` factor is 1), and its grant does not pay for evaluating and
+capitalising how things were done. ``initiatives.results_granted`` records the money (of
+``granted``), and at the end of the project that share of the path goes uncapitalised
+unless a local partner gives the time out of its own staff (outcomes, mechanism
+``local_gap_filling``). The
+short-term results are the same work; what stalls is the knowledge stock, hence later
+effectiveness and the national narrative that scaling needs.
+
+Local authorities' own grant programmes (mechanism ``local_grants``; « elles ont à la fois
+besoin de coopérer et d'entrer en concurrence pour les subventions offertes par les
+fondations et le secteur public »; « le micro [...] apporte le financement manquant »): each
+local executive, once a year after its budget vote (``LOCAL_GRANT_MONTH``, April), puts
+``funding.local_grant_share`` of a year of its means into grants to the initiatives its
+territory's associations hold, and decides them as a territorial committee does (it knows
+its initiatives as far as the territory's social capital goes, at that dossier cost, with its
+own duty and risk tolerance). Besides it, local executives give only as alliance partners.
 """
 
 from __future__ import annotations
@@ -106,14 +132,16 @@ from .partner_search import staff_free
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
  C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST,
  C_QUALITY, C_BIAS0, C_QUALITY0, C_COMMITTEE, C_COMMITTEE_TIME, C_EVALUATED,
- C_EVALUATED0) = range(21)
+ C_EVALUATED0, C_RESULTS, C_UNPAID, C_LOCAL_SHARE) = range(24)
 Coefficients = namedtuple("Coefficients", (
     "calls pooled direct noise bias cost themed max_fail grant call_period local_tempo "
     "staff_limit direct_local_calls project_cost quality bias0 quality0 committee committee_time "
-    "evaluated evaluated0"
+    "evaluated evaluated0 results unpaid local_share"
 ))
 
-MODE_CALLS, MODE_POOLED, MODE_DIRECT = 0, 1, 2
+MODE_CALLS, MODE_POOLED, MODE_DIRECT, MODE_LOCAL = 0, 1, 2, 3
+LOCAL_GRANT_MONTH = int(value("local_grant_month"))
+RESULTS = 4  # added to a mode: a round of the State's results contracts (unpaid_path)
 MIN_AWARD = value("min_award")
 TRACK_RECORD = value("track_record")
 COOLDOWN = int(value("cooldown"))
@@ -147,6 +175,8 @@ def coefficients(p: Params) -> Coefficients:
         committee=1.0 if p.mechanisms.territorial_committee else 0.0,
         committee_time=p.constants.committee_time,
         evaluated=evaluated[1], evaluated0=evaluated[0],
+        results=f.results_contracts, unpaid=1.0 if p.mechanisms.unpaid_path else 0.0,
+        local_share=f.local_grant_share if p.mechanisms.local_grants else 0.0,
     )
 
 
@@ -197,12 +227,17 @@ def quality(ini, members, actors, i):
 def allocate(c, mode, f, budget, theme, state, rng, pool):
     """One allocation round of funder ``f``: applications from the initiatives of ``pool``
     (those that may apply in its region, ascending; a committee's round: its territory's),
-    ranking, grants."""
+    ranking, grants. ``mode`` is a ``MODE_*``, plus ``RESULTS`` for a round of results
+    contracts (mechanism ``unpaid_path``):
+    the funder does not read the alliance's evaluation of its path, and its grants do not pay
+    for the path (``initiatives.results_granted``)."""
     territories, needs, actors = state.territories, state.needs, state.actors
     ini, members, share, acc, nat = state.initiatives, state.members, state.share, state.acc, state.nat
     tmp_i, tmp_s = state.candidates, state.scores
     region = -1 if actors[f].national else actors[f].region
-    committee = mode == MODE_POOLED and c[C_COMMITTEE] > 0.0
+    results = mode >= RESULTS
+    mode = mode % RESULTS
+    committee = (mode == MODE_POOLED and c[C_COMMITTEE] > 0.0) or mode == MODE_LOCAL
     n = 0
     for i in pool:
         st = ini[i].status
@@ -211,6 +246,8 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
         t = ini[i].territory
         if region >= 0 and territories[t].region != region:
             continue
+        if mode == MODE_LOCAL and actors[ini[i].holder].kind != ASSOCIATION:
+            continue  # a local authority's programme funds its territory's associations
         known = territories[t].social_capital if committee else 0.0
         cost = c[C_COST] * (1.0 - known)  # the dossier tells the deciders what they do not know
         g = gap(c, ini, members, share, i)
@@ -238,7 +275,7 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
             need += needs[t, d]
         need /= NDIM
         q = ini[i].practice  # data shared and the path evaluated by the alliance's partners
-        evaluated = practised(c[C_EVALUATED0], c[C_EVALUATED], q)  # funders read the evaluation
+        evaluated = 1.0 if results else practised(c[C_EVALUATED0], c[C_EVALUATED], q)  # funders read the evaluation
         noise *= c[C_NOISE] * evaluated
         bias = practised(c[C_BIAS0], c[C_BIAS], q) * evaluated * np.log(actors[h].size)
         if committee:
@@ -278,6 +315,9 @@ def allocate(c, mode, f, budget, theme, state, rng, pool):
                 actors[f].to_associations += g  # money by source (funder shares)
             if actors[f].national:
                 ini[i].macro_funded = True
+            ini[i].granted += g
+            if results:
+                ini[i].results_granted += g  # money that pays deliverables, not the path
             actors[h].wins += 1
             actors[h].failures = 0
             actors[h].grants += g
@@ -332,6 +372,27 @@ def committees(c, state, rng):
 
 
 @njit(cache=True)
+def local_programmes(c, state, rng):
+    """Each local executive's own grant programme (mechanism ``local_grants``), once a year
+    after its budget vote: ``funding.local_grant_share`` of its year of means, for the
+    initiatives its territory's associations hold; the executive decides as a territorial
+    committee does (it knows its initiatives as far as the territory's social capital goes,
+    weighs the territory's need with its own duty, takes its own risk tolerance) and spends
+    ``constants.committee_time`` of staff on the session."""
+    territories, actors = state.territories, state.actors
+    start, order = by_territory(state, AGREED)  # status does not change in this submodel
+    for t in range(territories.shape[0]):
+        o = territories[t].official
+        if o < 0:
+            continue
+        budget = min(actors[o].money, actors[o].income * MONTHS_PER_YEAR * c[C_LOCAL_SHARE])
+        if budget <= 0.0:
+            continue
+        allocate(c, MODE_LOCAL, o, budget, -1, state, rng, order[start[t]:start[t + 1]])
+        actors[o].time_used += c[C_COMMITTEE_TIME]
+
+
+@njit(cache=True)
 def step(c, month, state, rng):
     territories, ini = state.territories, state.initiatives
     actors, funders, acc, nat = state.actors, state.funders, state.acc, state.nat
@@ -378,9 +439,15 @@ def step(c, month, state, rng):
                     pool = order[start[region]:start[region + 1]]
                 else:
                     pool = order[:0]
-                allocate(c, mode, f, budget, theme, state, rng, pool)
+                results = False  # a round of the State's results contracts (unpaid_path)
+                if actors[f].kind == STATE and mode != MODE_POOLED and c[C_RESULTS] > 0.0:
+                    results = c[C_RESULTS] >= 1.0 or rng.random() < c[C_RESULTS]
+                kind = mode + RESULTS if results and c[C_UNPAID] > 0.0 else mode
+                allocate(c, kind, f, budget, theme, state, rng, pool)
     if c[C_POOLED] > 0.0 and c[C_COMMITTEE] > 0.0 and month % int(c[C_LOCAL_TEMPO]) == 0:
         committees(c, state, rng)
+    if c[C_LOCAL_SHARE] > 0.0 and month % MONTHS_PER_YEAR == LOCAL_GRANT_MONTH:
+        local_programmes(c, state, rng)
     if nat[N_REQUESTED] > 0.0:
         nat[N_PRESSURE] = ((1.0 - PRESSURE_MEMORY) * nat[N_PRESSURE]
                           + PRESSURE_MEMORY * (1.0 - nat[N_AWARDED] / nat[N_REQUESTED]))

@@ -42,15 +42,14 @@ from .common import (
     practised,
     record,
 )
-from .scaling import RECOGNITION_CAPACITY
 
 KNOWLEDGE_DECAY = value("knowledge_decay")
 
 (C_COMPETENCES, C_MUTUALISATION, C_RESEARCH, C_LEGAL, C_NAT_TEMPO, C_COMPETENCES0,
- C_MUTUALISATION0, C_RESEARCH0, C_LEGAL0, C_BY_WILL, C_FADE, C_FADE0) = range(12)
+ C_MUTUALISATION0, C_RESEARCH0, C_LEGAL0, C_BY_WILL, C_FADE, C_FADE0, C_RECOGNITIONS) = range(13)
 Coefficients = namedtuple("Coefficients", (
     "competences mutualisation research legal nat_tempo competences0 mutualisation0 "
-    "research0 legal0 by_will fade fade0"
+    "research0 legal0 by_will fade fade0 recognitions"
 ))
 
 
@@ -68,7 +67,7 @@ def coefficients(p: Params) -> Coefficients:
         competences0=competences[0], mutualisation0=mutualisation[0], research0=research[0],
         legal0=legal[0],
         by_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
-        fade=fade[1], fade0=fade[0],
+        fade=fade[1], fade0=fade[0], recognitions=p.constants.recognition_capacity,
     )
 
 
@@ -98,6 +97,6 @@ def step(c, month, state):
     nat[N_RESEARCH] += practised(c[C_RESEARCH0], c[C_RESEARCH], q)
     nat[N_FRICTION] -= practised(c[C_LEGAL0], c[C_LEGAL], q) * nat[N_FRICTION]
     if month % int(c[C_NAT_TEMPO]) == 0:
-        nat[N_RECOGNITION_LEFT] = RECOGNITION_CAPACITY
+        nat[N_RECOGNITION_LEFT] = c[C_RECOGNITIONS]
 
 

@@ -22,6 +22,18 @@ progress being its work over its planned months; a success adds a lasting result
 territory's knowledge stock with the capitalisation probability; a capitalised success is
 handed to scaling. A success shared by two or more associations builds their territory's
 cooperative trust.
+
+The share of an alliance's grant money that came from the State's results contracts
+(funding, mechanism ``unpaid_path``) is the share of its path nobody paid for: the
+capitalisation chance is multiplied by one minus that share, unless a local partner fills the
+gap with its own means (mechanism ``local_gap_filling``; « le
+sentiment que les réglementations sont principalement établies au niveau national (macro),
+et que pour les appliquer, le micro facilite la mise en action des acteurs du territoire, et
+apporte le financement manquant. En un mot, « le micro comble les trous du macro » (en
+matière de financement, d'ingénierie, de prise de risque) »): a local partner with that share
+of ``capitalise_time`` FTE-months free in its staff and the money to pay them does the work
+at its own cost. The draw
+of whether the partners capitalise is the same either way (one uniform against both chances).
 """
 
 from __future__ import annotations
@@ -34,7 +46,7 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import Params
-from ..state import ACTING, ASSOCIATION, FOUNDATION, NDIM, OFFICIAL, K
+from ..state import ACTING, ASSOCIATION, FOUNDATION, FTE_MONTH_KEUR, NDIM, OFFICIAL, K
 from .common import (
     A_COMPLETED,
     A_IMPACT_ECO,
@@ -56,12 +68,13 @@ from .common import (
     practised,
     record,
 )
+from .partner_search import staff_free
 
 (C_CAPITALISE, C_COST, C_CAPITALISE0, C_WILL_DYN, C_LEGITIMACY, C_IMPACT, C_BONUS, C_DUTY_TO_WILL,
- C_DISAPPOINTMENT, C_SHARED_STEP) = range(10)
+ C_DISAPPOINTMENT, C_SHARED_STEP, C_PATH_TIME, C_GAP_FILL) = range(12)
 Coefficients = namedtuple("Coefficients", (
     "capitalise cost capitalise0 will_dyn legitimacy impact bonus duty_to_will "
-    "disappointment shared_step"
+    "disappointment shared_step path_time gap_fill"
 ))
 
 LEGITIMACY_LOCAL_FLOOR = value("legitimacy_local_floor")
@@ -85,7 +98,38 @@ def coefficients(p: Params) -> Coefficients:
         legitimacy=1.0 if m.holder_legitimacy else 0.0,
         impact=k.impact_per_work, bonus=k.completion_bonus, duty_to_will=k.duty_to_will,
         disappointment=k.disappointment, shared_step=k.shared_step,
+        path_time=k.capitalise_time, gap_fill=1.0 if m.local_gap_filling else 0.0,
     )
+
+
+@njit(cache=True)
+def unpaid_path(c, state, i):
+    """Share of alliance ``i``'s path that no grant paid for and nobody filled: its share of
+    grant money from results contracts (funding, ``unpaid_path``), unless a local partner fills
+    it with its own means (mechanism ``local_gap_filling``: « le micro comble les trous du
+    macro »): among the local partners with that share of ``capitalise_time`` free in their
+    staff this month and the money to pay it (at ``FTE_MONTH_KEUR``), the one with the most
+    free staff time does the work and pays for it."""
+    ini, actors, members = state.initiatives, state.actors, state.members
+    if ini[i].results_granted <= 0.0:
+        return 0.0
+    unpaid = ini[i].results_granted / ini[i].granted
+    if c[C_GAP_FILL] <= 0.0:
+        return unpaid
+    need = c[C_PATH_TIME] * unpaid
+    best = -1
+    for k in range(K):
+        a = members[i, k]
+        if (a >= 0 and not actors[a].national and staff_free(actors[a]) >= need
+                and actors[a].money >= need * FTE_MONTH_KEUR
+                and (best < 0 or staff_free(actors[a]) > staff_free(actors[best]))):
+            best = a
+    if best < 0:
+        return unpaid
+    actors[best].time_used += need
+    actors[best].money -= need * FTE_MONTH_KEUR  # its own staff, paid from its own means
+    state.acc[A_SPENT] += need * FTE_MONTH_KEUR
+    return 0.0
 
 
 @njit(cache=True)
@@ -185,7 +229,10 @@ def step(c, state, rng):
                     actors[a].will += c[C_DUTY_TO_WILL] * actors[a].duty * (1.0 - actors[a].will)
                 else:
                     actors[a].will -= c[C_DISAPPOINTMENT] * actors[a].will
-        capitalised = u_capitalise < practised(c[C_CAPITALISE0], c[C_CAPITALISE], ini[i].practice)
+        p_capitalise = practised(c[C_CAPITALISE0], c[C_CAPITALISE], ini[i].practice)
+        if u_capitalise < p_capitalise:
+            p_capitalise *= 1.0 - unpaid_path(c, state, i)  # the part of the path nobody paid for
+        capitalised = u_capitalise < p_capitalise
         if capitalised:
             territories[t].knowledge += KNOWLEDGE_STEP * (1.0 - territories[t].knowledge)
             nat[N_SHARED_KNOWLEDGE] += c[C_SHARED_STEP] * (1.0 - nat[N_SHARED_KNOWLEDGE])

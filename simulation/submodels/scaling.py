@@ -13,7 +13,7 @@ répertoriant toutes ces initiatives [...] permettrait de les interconnecter et 
 valoriser ».
 
 National recognition is a selection under limited attention: at most
-``RECOGNITION_CAPACITY`` recognitions per national review, and each success is noticed with
+``constants.recognition_capacity`` recognitions per national review (learning resets the count), and each success is noticed with
 probability
 
     RECOGNISE * macro_support * steering * visible * legitimacy * unburdened * narrative
@@ -21,7 +21,7 @@ probability
 
 with four causes, each removable by a ``mechanisms`` switch:
 
-- ``information_overload``: ``crowding`` is the year's successes over ``ATTENTION`` per
+- ``information_overload``: ``crowding`` is the year's successes over ``constants.attention`` per
   territory: the more signals compete, the less each is seen;
 - ``holder_legitimacy``: the holder's recognition locally and nationally (outcomes);
 - ``admin_burden_visibility``: ``unburdened = 1 / (1 + burden / COMMS_SHARE)``, burden being
@@ -90,13 +90,11 @@ from .emergence import free_slot, new_initiative
 
 (C_ADOPT, C_RECOGNISE, C_ADOPT0, C_RECOGNISE0, C_BY_WILL, C_OVERLOAD, C_BURDEN, C_NARRATIVE,
  C_WILL_DYN, C_COMMS_SHARE, C_UNTOLD, C_RECOGNITION_WILL, C_SHARED, C_SHARED0,
- C_NETWORK) = range(15)
+ C_NETWORK, C_ATTENTION, C_CAPACITY) = range(17)
 Coefficients = namedtuple("Coefficients", (
     "adopt recognise adopt0 recognise0 by_will overload burden narrative will_dyn "
-    "comms_share untold recognition_will shared shared0 network"
+    "comms_share untold recognition_will shared shared0 network attention capacity"
 ))
-ATTENTION = value("attention")
-RECOGNITION_CAPACITY = value("recognition_capacity")
 ADOPTED_KNOWLEDGE = value("adopted_knowledge")
 RECOGNITION_KNOWLEDGE = value("recognition_knowledge")
 RECOGNITION_TRUST = value("recognition_trust")
@@ -122,6 +120,7 @@ def coefficients(p: Params) -> Coefficients:
         comms_share=k.comms_share, untold=k.untold, recognition_will=k.recognition_will,
         shared=innovation[1], shared0=innovation[0],
         network=1.0 if m.network_diffusion else 0.0,
+        attention=k.attention, capacity=k.recognition_capacity,
     )
 
 
@@ -200,7 +199,7 @@ def step(c, ce, state, rng):
     for e in range(int(nat[N_EVENTS])):
         successes += events[e, E_SUCCESS]
     nat[N_RECENT_SUCCESSES] = nat[N_RECENT_SUCCESSES] * ((MONTHS_PER_YEAR - 1.0) / MONTHS_PER_YEAR) + successes
-    crowding = c[C_OVERLOAD] * nat[N_RECENT_SUCCESSES] / (ATTENTION * territories.shape[0])
+    crowding = c[C_OVERLOAD] * nat[N_RECENT_SUCCESSES] / (c[C_ATTENTION] * territories.shape[0])
     reached = -np.ones(territories.shape[0], np.int64)
     for e in range(int(nat[N_EVENTS])):
         if events[e, E_SUCCESS] < 0.5:
