@@ -23,13 +23,14 @@ def paired(base: dict, change: dict, key: str, seeds=SEEDS, level=0.95):
     a = outcomes(base, seeds)
     b = outcomes({**base, **change}, seeds)
     d = np.array([y[key] - x[key] for x, y in zip(a, b, strict=True)])
+    d = d[~np.isnan(d)]  # an outcome undefined in a seed (no success: no scaling rate) is left out
     se = d.std(ddof=1) / np.sqrt(len(d))
     half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * se
     return d.mean(), d.mean() - half, d.mean() + half, se
 
 
 def mean_of(over: dict, key: str, seeds=SEEDS) -> float:
-    return float(np.mean([r[key] for r in outcomes(over, seeds)]))
+    return float(np.nanmean([r[key] for r in outcomes(over, seeds)]))
 
 
 # --- 1. impact from work done ------------------------------------------------------------
@@ -78,11 +79,15 @@ CAUSES = ("information_overload", "holder_legitimacy", "admin_burden_visibility"
 def test_doubling_the_budget_alone_does_not_break_the_ceiling():
     """More money multiplies successes (signals), not national attention: the scaling rate
     rises by less than a third of its baseline level (95% interval) and stays under one
-    scaling per three successes."""
-    base = mean_of({}, "scaling_rate")
-    mean, _, hi, _ = paired({}, {"funding.budget_scale": 2.0}, "scaling_rate")
+    scaling per three successes. On 40 seeds the merged model (fea5875) gave +0.024 with a
+    95% half-width of 0.080 (upper bound 0.104 against a third of 0.188): a few runs with
+    two or three successes move the rate by a third or more, and 40 seeds could not bound
+    it. On 200 paired seeds (the seeds of the causes below): -0.029 [-0.061, +0.003]
+    against a third of 0.233 (0.078); rich runs 0.204."""
+    base = mean_of({}, "scaling_rate", CEILING_SEEDS)
+    mean, _, hi, _ = paired({}, {"funding.budget_scale": 2.0}, "scaling_rate", CEILING_SEEDS)
     assert hi < base / 3, (mean, hi, base)
-    assert mean_of({"funding.budget_scale": 2.0}, "scaling_rate") < 0.3
+    assert mean_of({"funding.budget_scale": 2.0}, "scaling_rate", CEILING_SEEDS) < 0.3
 
 
 #: Removing one cause raises a rate of about 0.27 by 0.06 to 0.36 (200 seeds): on 40 seeds
