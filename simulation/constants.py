@@ -82,7 +82,7 @@ _MODEL: tuple[Constant, ...] = (
     # --- scaling: the glass ceiling ------------------------------------------------------
     _c("adopt", 0.7, "probability", 0.3, 1.0, "scaling",
        "adoption probability per neighbour of a capitalised success, before salience and crowding",
-       "calibrated: fewer than 10% of baseline runs without scaling, fewer than one scaling per three successes"),
+       "calibrated (before the budget vote of session 19): fewer than 10% of baseline runs without scaling, fewer than one scaling per three successes; with the vote on 13% of runs see none (600 seeds): the first band is now missed, tests/test_calibration.py strict xfail"),
     _c("recognise", 6.0, "probability factor", 3.0, 8.0, "scaling",
        "national recognition probability before steering, salience and crowding",
        "calibrated: as adopt (raised from 4.0 when free-riding and reporting time lowered local successes from about 17 to 10 a run)"),
