@@ -94,6 +94,10 @@ def test_the_pooled_funds_spreading_comes_from_who_decides():
 
 # --- who holds the purse and who may stop ----------------------------------------------------
 
+#: An equivalence needs power: 40 seeds give a knockout interval nearly as wide as the margin.
+CONSENT_SEEDS = range(100)
+
+
 def test_consent_holds_the_budget_where_the_payers_decide_at_once():
     """« Vouloir tout contrôler est contre-productif »; « le faire alliance, comment on en
     sort ? »: every budget_period months of action the rule decides how the pot is spent and
@@ -103,12 +107,17 @@ def test_consent_holds_the_budget_where_the_payers_decide_at_once():
     ends by abandonment or improvised exits rather than orderly ones: orderly exits equal
     minus proportional measured -11.7 [-13.1, -10.2] (40 paired seeds, session 19, a stop
     needing failing work); with the budget vote switched off the difference vanishes
-    (measured 0.0 [-2.1, +2.1], 90%). The switch is on by default since session 19."""
+    (measured 0.0 [-2.1, +2.1], 90%). The switch is on by default since session 19.
+    100 paired seeds since the merge of session 19 (s19-fixB): on 40 seeds the knockout's
+    90% interval is about +-2.0 wide against a margin of +-2.8, so equivalence failed by
+    chance (merged model, seeds 0-39: +1.23 [-0.77, +3.22] against +-2.84); on seeds 0-99:
+    original -11.11 [-12.33, -9.89], knockout +0.67 [-0.60, +1.94] (90%) against +-2.78."""
     base = {"governance.rule": "proportional", "mechanisms.budget_vote": True}
     rule = {"governance.rule": "equal"}
-    orderly = effect(base, rule, "exits_orderly")
+    orderly = effect(base, rule, "exits_orderly", CONSENT_SEEDS)
     assert orderly[2] < -6.0, orderly
-    knocked = effect({**base, "mechanisms.budget_vote": False}, rule, "exits_orderly", level=0.90)
+    knocked = effect({**base, "mechanisms.budget_vote": False}, rule, "exits_orderly", CONSENT_SEEDS,
+                     level=0.90)
     assert vanishes(knocked, orderly), (knocked, orderly)
 
 
