@@ -41,11 +41,19 @@ def baseline_runs():
 
 
 #: Levers whose scored outcome is not shown to move, with the measured figure (docs/ODD.md 1.4).
-NOT_SHOWN: dict[str, str] = {}  # innovation left it this session: +0.092 [+0.048, +0.137] on 100 seeds
+#: Strict: a lever that starts to show its outcome must leave this list (innovation left it in
+#: session 18: +0.092 [+0.048, +0.137] on 100 seeds).
+NOT_SHOWN: dict[str, str] = {
+    "experimentation": (
+        "merged model of session 19 (budget vote on by default): survival +0.0059 [-0.0081, +0.0199] "
+        "(100 paired seeds, 95%); with mechanisms.budget_vote off +0.0394 [+0.0223, +0.0566], with "
+        "stop_on_evaluation off +0.0128 [-0.0003, +0.0259]: the budget sessions' stops take back what "
+        "the right to error spares (docs/ODD.md 1.4)"),
+}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lever", [pytest.param(lv, marks=pytest.mark.xfail(reason=NOT_SHOWN[lv.id]))
+@pytest.mark.parametrize("lever", [pytest.param(lv, marks=pytest.mark.xfail(strict=True, reason=NOT_SHOWN[lv.id]))
                                    if lv.id in NOT_SHOWN else lv for lv in LEVERS],
                          ids=lambda lv: lv.id)
 def test_lever_moves_its_outcome(lever, baseline_runs):

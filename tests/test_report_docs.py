@@ -146,7 +146,9 @@ def test_known_failures_list_every_xfail_with_its_reason():
     # since session 18, observation 5 since session 19 with the budget vote on): update with them
     assert ("test_observations.py", "test_5_fiercer_competition_lowers_cooperation_among_associations") not in found
     assert ("test_observations.py", "test_3_short_electoral_cycles_raise_abandonment") not in found
-    assert not any(r["test"].startswith("test_lever_moves_its_outcome") for r in rows)  # NOT_SHOWN is empty
+    # NOT_SHOWN of tests/test_levers.py: experimentation since the merge of session 19
+    assert {r["test"] for r in rows if r["test"].startswith("test_lever_moves_its_outcome")} == {
+        "test_lever_moves_its_outcome[experimentation]"}
     assert all(r["reason"] for r in rows)
     sec = trace_section()
     assert ("trace_known_failures" in sec.tables) == bool(rows)
