@@ -156,4 +156,5 @@ def test_without_the_budget_vote_the_stop_rule_changes_nothing():
     on = {"mechanisms.stop_on_evaluation": True}
     no_vote = {"mechanisms.budget_vote": False}
     a, b = outcomes({**no_vote, **off}, range(3)), outcomes({**no_vote, **on}, range(3))
-    assert all(x == y or (x != x and y != y) for ra, rb in zip(a, b) for x, y in zip(ra.values(), rb.values()))
+    assert all(x == y or (x != x and y != y) for ra, rb in zip(a, b, strict=True)
+               for x, y in zip(ra.values(), rb.values(), strict=True))
