@@ -94,6 +94,10 @@ def test_the_pooled_funds_spreading_comes_from_who_decides():
 
 # --- who holds the purse and who may stop ----------------------------------------------------
 
+#: An equivalence needs power: 40 seeds give a knockout interval nearly as wide as the margin.
+CONSENT_SEEDS = range(100)
+
+
 def test_consent_holds_the_budget_where_the_payers_decide_at_once():
     """« Vouloir tout contrôler est contre-productif »; « le faire alliance, comment on en
     sort ? »: every budget_period months of action the rule decides how the pot is spent and
@@ -103,15 +107,30 @@ def test_consent_holds_the_budget_where_the_payers_decide_at_once():
     ends by abandonment or improvised exits rather than orderly ones: orderly exits equal
     minus proportional measured -11.7 [-13.1, -10.2] (40 paired seeds, session 19, a stop
     needing failing work); with the budget vote switched off the difference vanishes
-    (measured 0.0 [-2.1, +2.1], 90%). The switch is on by default since session 19."""
+    (measured 0.0 [-2.1, +2.1], 90%). The switch is on by default since session 19.
+    100 paired seeds since the merge of session 19 (s19-fixB): on 40 seeds the knockout's
+    90% interval is about +-2.0 wide against a margin of +-2.8, so equivalence failed by
+    chance (merged model, seeds 0-39: +1.23 [-0.77, +3.22] against +-2.84); on seeds 0-99:
+    original -11.11 [-12.33, -9.89], knockout +0.67 [-0.60, +1.94] (90%) against +-2.78."""
     base = {"governance.rule": "proportional", "mechanisms.budget_vote": True}
     rule = {"governance.rule": "equal"}
-    orderly = effect(base, rule, "exits_orderly")
+    orderly = effect(base, rule, "exits_orderly", CONSENT_SEEDS)
     assert orderly[2] < -6.0, orderly
-    knocked = effect({**base, "mechanisms.budget_vote": False}, rule, "exits_orderly", level=0.90)
+    knocked = effect({**base, "mechanisms.budget_vote": False}, rule, "exits_orderly", CONSENT_SEEDS,
+                     level=0.90)
     assert vanishes(knocked, orderly), (knocked, orderly)
 
 
+#: The stop's effect on abandonment is small beside its seed-to-seed spread (40 seeds: +-0.012).
+STOP_SEEDS = range(200)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "merged model of session 19: abandonment rate on minus off -0.0071 [-0.0125, -0.0018] (200 paired "
+    "seeds), -0.0049 [-0.0090, -0.0007] (400): fewer abandonments, but not the -0.008 claimed "
+    "(-0.018 on s19-9a's 40 seeds; seeds 0-39 today -0.0104 [-0.0229, +0.0021]); with s19-9c's "
+    "opposition_coalition, pooled_means and sdg_common_frame off -0.0067 [-0.0121, -0.0014] (200): "
+    "not their interaction; survival +0.0144 [+0.0085, +0.0203] (400) (docs/ODD.md 7.5)"))
 def test_a_stop_answers_failing_work_not_a_partners_mood():
     """« des éléments d'évaluation. Cela est indispensable pour répondre, par exemple, au
     problème d'un partenariat qui ne va pas bien ou qui échoue »: at a budget session a
@@ -119,13 +138,23 @@ def test_a_stop_answers_failing_work_not_a_partners_mood():
     success chance below constants.stop_odds; mechanism stop_on_evaluation). Switched off,
     low engagement alone stops alliances on track whose deciders were worn down by months
     without money, and more alliances end abandoned: abandonment rate on minus off measured
-    -0.018 [-0.030, -0.006] (40 paired seeds, default rule proportional). Without the budget
-    vote the switch changes no outcome at all."""
+    -0.018 [-0.030, -0.006] (40 paired seeds, default rule proportional, s19-9a's branch).
+    On the merged model (s19-fixB) 40 seeds could not show it (-0.0104 [-0.0229, +0.0021]),
+    so the test reads 200 paired seeds: -0.0071 [-0.0125, -0.0018], the direction shown but
+    the size below the -0.008 claimed: a strict xfail with the figures."""
     off = {"mechanisms.stop_on_evaluation": False}
     on = {"mechanisms.stop_on_evaluation": True}
-    mean, _, hi = effect(off, on, "abandonment_rate")
+    mean, _, hi = effect(off, on, "abandonment_rate", STOP_SEEDS)
     assert hi < 0 and mean <= -0.008, (mean, hi)
+
+
+def test_without_the_budget_vote_the_stop_rule_changes_nothing():
+    """Without the budget vote there is no session at which to stop: the switch
+    stop_on_evaluation changes no outcome at all (exact, 3 seeds)."""
     from helpers import outcomes
+    off = {"mechanisms.stop_on_evaluation": False}
+    on = {"mechanisms.stop_on_evaluation": True}
     no_vote = {"mechanisms.budget_vote": False}
     a, b = outcomes({**no_vote, **off}, range(3)), outcomes({**no_vote, **on}, range(3))
-    assert all(x == y or (x != x and y != y) for ra, rb in zip(a, b) for x, y in zip(ra.values(), rb.values()))
+    assert all(x == y or (x != x and y != y) for ra, rb in zip(a, b, strict=True)
+               for x, y in zip(ra.values(), rb.values(), strict=True))

@@ -41,15 +41,28 @@ def baseline_runs():
 
 
 #: Levers whose scored outcome is not shown to move, with the measured figure (docs/ODD.md 1.4).
-NOT_SHOWN: dict[str, str] = {}  # innovation left it this session: +0.092 [+0.048, +0.137] on 100 seeds
+#: Strict: a lever that starts to show its outcome must leave this list (innovation left it in
+#: session 18: +0.092 [+0.048, +0.137] on 100 seeds).
+NOT_SHOWN: dict[str, str] = {}
+
+#: Levers whose effect is smaller than the 100-seed interval can show, with more paired seeds.
+#: experimentation (s19-fixB): with the budget vote on by default (session 19) its survival
+#: effect halves, +0.0059 [-0.0081, +0.0199] on seeds 0-99 and +0.0130 [+0.0027, +0.0234] on
+#: 0-199 (vote off: +0.0280 [+0.0165, +0.0396], 200 seeds): the sessions stop more of the
+#: riskier projects its second pathway starts (risk_taking off: +0.0166 with the vote, +0.0173
+#: without); docs/ODD.md 1.4.
+MORE_SEEDS = {"experimentation": range(200)}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lever", [pytest.param(lv, marks=pytest.mark.xfail(reason=NOT_SHOWN[lv.id]))
+@pytest.mark.parametrize("lever", [pytest.param(lv, marks=pytest.mark.xfail(strict=True, reason=NOT_SHOWN[lv.id]))
                                    if lv.id in NOT_SHOWN else lv for lv in LEVERS],
                          ids=lambda lv: lv.id)
 def test_lever_moves_its_outcome(lever, baseline_runs):
-    raised = outcomes({f"levers.{lever.id}": 1.0}, LEVER_SEEDS)
+    seeds = MORE_SEEDS.get(lever.id, LEVER_SEEDS)
+    if seeds != LEVER_SEEDS:
+        baseline_runs = outcomes({}, seeds)
+    raised = outcomes({f"levers.{lever.id}": 1.0}, seeds)
     mean, lo, hi = interval([r[lever.outcome] - b[lever.outcome]
                              for b, r in zip(baseline_runs, raised, strict=True)])
     if lever.direction > 0:

@@ -125,6 +125,12 @@ def test_4_macro_led_governance_loses_alliances_and_engagement():
     assert vanishes(effect({**sub, **same}, led, "alliance_survival", level=0.90), survival)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "merged model of session 19: fall -0.0262 [-0.0359, -0.0166] (40 seeds; -0.041 on s19-9a's "
+    "branch; -0.031 with pooled_means off, -0.033 with sdg_common_frame off), margin +-0.0066; "
+    "competition and application costs off: +0.0006 [-0.0040, +0.0052] (200 seeds, 90%), within; "
+    "with the staff-time gate off too +0.0033 [-0.0020, +0.0087] (200 seeds, 90%): the seat channel "
+    "is left, above the margin (docs/ODD.md 1.2)"))
 def test_5_fiercer_competition_lowers_cooperation_among_associations():
     """Channel: funding pressure deters associations from allying (mechanisms.competition),
     and the staff time spent competing (applications) is not there to cooperate. Scarce
@@ -137,12 +143,18 @@ def test_5_fiercer_competition_lowers_cooperation_among_associations():
     +0.011] was left against +-0.0076 (seats freed by alliances giving up waiting for money;
     a strict xfail); with the budget vote on (session 19): original -0.041 [-0.049, -0.033],
     knockout +0.0023 [-0.0032, +0.0079] against +-0.0103. The residual is the same as with
-    the vote off (+0.0022 [-0.0037, +0.0080]); the vote deepens the fall, so the margin grew."""
+    the vote off (+0.0022 [-0.0037, +0.0080]); the vote deepens the fall, so the margin grew.
+    Merged model of session 19 (s19-fixB): s19-9c's pooled means and SDG frame make the fall
+    shallower again (-0.0262 [-0.0359, -0.0166]), so the margin is back to +-0.0066 and the
+    seat channel's +0.0033 [-0.0020, +0.0087] (200 seeds, 90%) is a hair outside: a strict
+    xfail again. The first knockout now uses the 200 seeds too: on 40 its 90% interval is
+    +-0.011 wide, wider than the margin (-0.0006 [-0.0114, +0.0102]); on 200 +0.0006
+    [-0.0040, +0.0052]."""
     scarce = {"funding.budget_scale": 0.3}
     original = effect({}, scarce, "association_cooperation")
     assert falls(original, 0.01)
     off = {"mechanisms.competition": 0.0, "funding.application_cost": 0.0}
-    _, lo, _ = effect(off, scarce, "association_cooperation", level=0.90)
+    _, lo, _ = effect(off, scarce, "association_cooperation", KNOCKOUT_SEEDS, level=0.90)
     assert lo > -MARGIN * abs(original[0])  # no fall left without competition
     both = {**off, "mechanisms.small_staff_limit": 0.0}
     assert vanishes(effect(both, scarce, "association_cooperation", KNOCKOUT_SEEDS, level=0.90),
