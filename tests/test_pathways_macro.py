@@ -12,6 +12,8 @@ Paired seeds (common random numbers: the draw of whether a path is capitalised i
 in both arms), 95% intervals; "vanishes" is tests.helpers.vanishes with its margin.
 """
 
+import functools
+
 import numpy as np
 import pytest
 from helpers import interval, outcomes
@@ -43,20 +45,38 @@ def paired(a, b, key):
     return interval([y[key] - x[key] for x, y in zip(a, b, strict=True)])
 
 
+@functools.cache
+def stall_arms():
+    """Results contracts, filling off: unpaid_path off and on, on the same 100 seeds (computed
+    once for the two tests below)."""
+    base = {**RESULTS, "mechanisms.local_gap_filling": False, "mechanisms.unpaid_path": False}
+    return knowledge(base), knowledge({**base, "mechanisms.unpaid_path": True})
+
+
 def test_a_macro_funding_results_without_the_path_stalls_the_knowledge_stock():
     """Where the micro does not fill the gap, results contracts leave part of every path they
-    funded uncapitalised: the knowledge stock grows less and fewer successes scale (no national
-    narrative, nothing for the neighbours to copy). Measured (100 seeds, 120 months, 95%):
-    knowledge -0.0064 [-0.0086, -0.0042] of 0.0245, shared national knowledge -0.053 [-0.070,
-    -0.036] of 0.20, scaling rate -0.049 [-0.081, -0.017] of 0.23, while local successes
-    -0.25 [-0.86, +0.36] of 10.2 do not show it; impact -0.21 [-0.38, -0.04] of 7.2 begins
-    to (less knowledge, less effective later alliances)."""
-    base = {**RESULTS, "mechanisms.local_gap_filling": False, "mechanisms.unpaid_path": False}
-    a = knowledge(base)
-    b = knowledge({**base, "mechanisms.unpaid_path": True})
+    funded uncapitalised: the knowledge stock grows less while the results look as good.
+    Measured on s19-9b's branch (100 seeds, 120 months, 95%): knowledge -0.0064 [-0.0086,
+    -0.0042] of 0.0245, shared national knowledge -0.053 [-0.070, -0.036] of 0.20, local
+    successes -0.25 [-0.86, +0.36] of 10.2; on the merged model
+    (fea5875) knowledge -0.0032 [-0.0058, -0.0005]: half the stall, still shown."""
+    a, b = stall_arms()
     k = paired(a, b, "knowledge")
+    assert k[2] < 0, k
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "merged model (fea5875): the knowledge stall (halved, -0.0032 [-0.0058, -0.0005]) no longer shows "
+    "in the scaling rate: -0.0065 [-0.047, +0.035] (100 paired seeds, 95%), against -0.049 [-0.081, "
+    "-0.017] of 0.23 on s19-9b's branch; few paths are at stake (seed 0: 10 projects end in 120 months, "
+    "5 paid in part by results contracts, 1 of them drawn to be capitalised); which merged mechanism "
+    "halved the stall is not measured. ODD 7.6"))
+def test_a_macro_funding_results_without_the_path_lowers_the_scaling_rate():
+    """Claimed with the stall: fewer successes scale (no national narrative, nothing for the
+    neighbours to copy). Same 100 seeds and arms as the test above."""
+    a, b = stall_arms()
     s = paired(a, b, "scaling_rate")
-    assert k[2] < 0 and s[2] < 0, (k, s)
+    assert s[2] < 0, s
 
 
 def test_the_micro_fills_the_macro_s_gap_with_its_own_means():
@@ -78,11 +98,19 @@ def test_the_micro_fills_the_macro_s_gap_with_its_own_means():
 
 def test_the_switches_remove_only_the_results_contracts():
     """While the State pays for the path (``results_contracts`` 0, the default), neither switch
-    changes any outcome on the same seeds; with results contracts, each does."""
-    seeds = range(3)
+    changes any outcome on the same seeds; with results contracts, each does.
+
+    With results contracts the switches are looked at on 10 seeds, not 3: on the merged model
+    (fea5875) few projects paid by results contracts end and are drawn to be capitalised (seed
+    0: 5 of 10 ends in 120 months, 1 drawn), so ``local_gap_filling`` changed no outcome on
+    seeds 0-2 (in seed 0 a partner did fill 0.61 of one path, 0.31 FTE-month and 1.2 k€, but
+    that path was capitalised in the other arm too); it changes them on seeds 5, 7, 9, 10 and
+    11 of 0-11. ``unpaid_path`` changes them on seeds 0 and 2."""
+    seeds, results_seeds = range(3), range(10)
     for switch in ("unpaid_path", "local_gap_filling"):
         assert outcomes({}, seeds) == outcomes({f"mechanisms.{switch}": False}, seeds), switch
-        assert outcomes(RESULTS, seeds) != outcomes({**RESULTS, f"mechanisms.{switch}": False}, seeds), switch
+        assert (outcomes(RESULTS, results_seeds)
+                != outcomes({**RESULTS, f"mechanisms.{switch}": False}, results_seeds)), switch
 
 
 LOCAL = {"funding.local_grant_share": 0.25}
