@@ -56,3 +56,14 @@ def _figures_drawn_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from experiments.io import figures
 
     monkeypatch.setattr(figures, "draw_in_background", figures.draw)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the controlling process only (not in xdist workers, which would race on the files):
+    drop numba's cache when the model's sources changed since it was written, so a `pytest`
+    called without `make compiled` first never runs stale compiled kernels (an edit of a
+    submodel file is otherwise invisible: numba keys each kernel on its own file only)."""
+    if not hasattr(config, "workerinput"):
+        from simulation.compiled import ensure_fresh_cache
+
+        ensure_fresh_cache()
