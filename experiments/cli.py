@@ -731,11 +731,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(f"expected arguments in UTF-8 (file names included); found {bad[0]!r}")
     parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
-    from experiments.io.provenance import git_at_start
-
-    git_at_start()  # provenance describes the code as it was when the command started
     previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM cleans up like Ctrl-C
     try:
+        from experiments.io.provenance import git_at_start
+
+        git_at_start()  # provenance describes the code as it was when the command started
         code = args.func(args)
         return 0 if code is None else int(code)
     except errors.USER_ERRORS as exc:
