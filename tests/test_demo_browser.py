@@ -132,7 +132,7 @@ class Page:
     def __init__(self, browser, url: str, shots: Path):
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         self.page = self.context.new_page()
-        self.page.set_default_timeout(60_000)
+        self.page.set_default_timeout(180_000)
         self.requests: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.shots = shots
@@ -536,7 +536,7 @@ def test_projector_comparison_drag_hand_out_and_french_loader(browser, shots, tm
     assert "<title>Et si ? Simulateur" in first_html
     context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(180_000)
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     try:
@@ -585,7 +585,9 @@ def test_projector_comparison_drag_hand_out_and_french_loader(browser, shots, tm
             time.sleep(0.05)
         page.mouse.up()
         page.wait_for_selector(".alliance-settings-answer .alliance-why")
-        assert label.inner_text().endswith(": 0,8")
+        from playwright.sync_api import expect
+
+        expect(label).to_have_text(re.compile(r": 0,8$"), timeout=60_000)  # the drag's last value, once the server has it
         why = page.inner_text(".alliance-settings-answer .alliance-why")
         assert why.startswith("Dans le modèle, pratiquer « Respect mutuel et confiance » fait")
         assert "tirages, cet effet" in why or "l'indicateur va dans l'autre sens" in why
