@@ -121,7 +121,7 @@ def test_consent_holds_the_budget_where_the_payers_decide_at_once():
     assert vanishes(knocked, orderly), (knocked, orderly)
 
 
-#: The stop's effect on survival (+0.013) is about as large as 40 seeds' half-interval (+-0.012).
+#: The stop's effect on survival (+0.013) is smaller than 40 seeds' half-interval (about +-0.019).
 STOP_SEEDS = range(200)
 
 
