@@ -85,7 +85,7 @@ PATHWAYS: tuple[tuple[str, str, str, str, int], ...] = (
     ("mutual_trust", "partner_search", "trust_at_meeting", "alliance_diversity", +1),
     ("cross_domain", "partner_search", "cross_domain_search", "alliance_diversity", +1),
     ("accessibility", "partner_search", "volunteer_participation", "small_associations_participation", +1),
-    ("evaluation", "funding", "evaluated_selection", "impact", +1),
+    ("evaluation", "funding", "evaluated_selection", "cost_per_impact", -1),  # impact per euro: funders select better
     ("sharing", "action", "pooled_means", "cost_per_impact", -1),
     ("hub_platform", "partner_search", "hub_partner_search", "alliance_diversity", +1),
 )

@@ -121,31 +121,32 @@ def test_consent_holds_the_budget_where_the_payers_decide_at_once():
     assert vanishes(knocked, orderly), (knocked, orderly)
 
 
-#: The stop's effect on abandonment is small beside its seed-to-seed spread (40 seeds: +-0.012).
+#: The stop's effect on survival (+0.013) is smaller than 40 seeds' half-interval (about +-0.019).
 STOP_SEEDS = range(200)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "merged model of session 19: abandonment rate on minus off -0.0071 [-0.0125, -0.0018] (200 paired "
-    "seeds), -0.0049 [-0.0090, -0.0007] (400): fewer abandonments, but not the -0.008 claimed "
-    "(-0.018 on s19-9a's 40 seeds; seeds 0-39 today -0.0104 [-0.0229, +0.0021]); with s19-9c's "
-    "opposition_coalition, pooled_means and sdg_common_frame off -0.0067 [-0.0121, -0.0014] (200): "
-    "not their interaction; survival +0.0144 [+0.0085, +0.0203] (400) (docs/ODD.md 7.5)"))
 def test_a_stop_answers_failing_work_not_a_partners_mood():
     """« des éléments d'évaluation. Cela est indispensable pour répondre, par exemple, au
     problème d'un partenariat qui ne va pas bien ou qui échoue »: at a budget session a
     disengaged decider votes to stop only an alliance failing on its work (at its pace, a
     success chance below constants.stop_odds; mechanism stop_on_evaluation). Switched off,
     low engagement alone stops alliances on track whose deciders were worn down by months
-    without money, and more alliances end abandoned: abandonment rate on minus off measured
-    -0.018 [-0.030, -0.006] (40 paired seeds, default rule proportional, s19-9a's branch).
-    On the merged model (s19-fixB) 40 seeds could not show it (-0.0104 [-0.0229, +0.0021]),
-    so the test reads 200 paired seeds: -0.0071 [-0.0125, -0.0018], the direction shown but
-    the size below the -0.008 claimed: a strict xfail with the figures."""
+    without money, so fewer of the alliances that started acting reach the end of their
+    project: survival on minus off, the test (200 paired seeds, 95%; measured +0.0129 [+0.0043,
+    +0.0215]). The spared alliances were on track: on 1,000 paired seeds local successes
+    +0.62 [+0.40, +0.84] of about 10 a run, impact +0.19 [+0.11, +0.26], survival +0.0133
+    [+0.0096, +0.0170], abandonment rate -0.0050 [-0.0076, -0.0023] (session 20, main cd6b1c9).
+    The seed gives a direction, not a size. Until session 19 the test asked for an abandonment
+    effect of at least -0.008, the size s19-9a's first 40 seeds had shown (-0.018 [-0.030,
+    -0.006]): nothing else stood behind it, and the merged model gave -0.0049 [-0.0090,
+    -0.0007] on 400 seeds (a strict xfail). Abandonments count every end before the project's
+    term (patience, elections, setbacks, stops), so a spared alliance that later runs out of
+    patience still counts: the rate falls by less than half of what survival gains, and 200
+    seeds would show its sign about 40% of the time; survival is where the stop shows."""
     off = {"mechanisms.stop_on_evaluation": False}
     on = {"mechanisms.stop_on_evaluation": True}
-    mean, _, hi = effect(off, on, "abandonment_rate", STOP_SEEDS)
-    assert hi < 0 and mean <= -0.008, (mean, hi)
+    mean, lo, _ = effect(off, on, "alliance_survival", STOP_SEEDS)
+    assert lo > 0, (mean, lo)
 
 
 def test_without_the_budget_vote_the_stop_rule_changes_nothing():

@@ -144,8 +144,8 @@ def test_known_failures_list_every_xfail_with_its_reason():
     found = {(r["module"], r["test"]) for r in rows}
     # the strict xfails of today's tests (observations 3 and the ceiling's admin-burden cause pass
     # since session 18): update with them
-    # observation 5 is a strict xfail again on the merged model of session 19 (s19-fixB)
-    assert ("test_observations.py", "test_5_fiercer_competition_lowers_cooperation_among_associations") in found
+    # observation 5: a strict xfail on the merged model of session 19, a plain test since session 20
+    assert ("test_observations.py", "test_5_fiercer_competition_lowers_cooperation_among_associations") not in found
     assert ("test_observations.py", "test_3_short_electoral_cycles_raise_abandonment") not in found
     assert not any(r["test"].startswith("test_lever_moves_its_outcome") for r in rows)  # NOT_SHOWN is empty
     assert all(r["reason"] for r in rows)
