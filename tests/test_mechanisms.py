@@ -70,6 +70,31 @@ def test_an_imposed_charter_does_clearly_worse_than_an_adopted_one():
     assert mean <= -0.10 * adopted and -mean / se >= 2.0, (mean, se, adopted)
 
 
+def test_imposition_works_through_crowded_out_will():
+    """« Le faire alliance ne se décrète pas »: an imposed Charter acts only through the will it
+    crowds out (mechanism ``crowding_out``; the dose haircut ``imposed_dose`` is off by default):
+    without it imposed and adopted are the same run. The will crowded out acts mostly through
+    the levers' practice (``common.practice``): with ``practice_by_will`` off (levers practised
+    in full whatever the will, crowd-out then acting only through fewer initiatives and fewer
+    partners) the gap shrinks. Measured (40 seeds): gap -7.36 [-8.44, -6.29] of 31.9, -2.82
+    [-3.86, -1.78] with practice_by_will off."""
+    full = charter_full()
+    imposed = {"governance.charter": "imposed"}
+    off = {**full, "mechanisms.crowding_out": False}
+    assert outcomes(off, range(3)) == outcomes({**off, **imposed}, range(3))
+    seeds = range(30)
+    gaps = {}
+    for name, over in (("will", {}), ("joining", {"mechanisms.practice_by_will": False})):
+        a = outcomes({**full, **over}, seeds)
+        b = outcomes({**full, **over, **imposed}, seeds)
+        gaps[name] = np.array([y["impact"] - x["impact"] for x, y in zip(a, b, strict=True)])
+    practice_share = gaps["will"] - gaps["joining"]  # what will's gate on practice carries, per seed
+    mean = practice_share.mean()
+    half = stats.t.ppf(0.975, len(seeds) - 1) * practice_share.std(ddof=1) / np.sqrt(len(seeds))
+    assert mean + half < 0, (mean, half, gaps["will"].mean())
+    assert mean <= 0.5 * gaps["will"].mean(), (mean, gaps["will"].mean())
+
+
 # --- 4. the glass ceiling has causes ------------------------------------------------------
 
 CAUSES = ("information_overload", "holder_legitimacy", "admin_burden_visibility",
