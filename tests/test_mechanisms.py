@@ -125,3 +125,30 @@ CEILING_SEEDS = range(200)
 def test_removing_a_cause_of_the_ceiling_raises_scaling(cause):
     mean, lo, hi, _ = paired({}, {f"mechanisms.{cause}": False}, "scaling_rate", CEILING_SEEDS)
     assert lo > 0, (cause, mean, lo, hi)
+
+
+def test_crowding_out_runs_once_a_month_per_actor_not_per_seat():
+    """Review 9b finding 3: an imposed Charter's crowding out was applied once per seat, so an
+    actor in two alliances lost will twice as fast. Now each local actor in at least one
+    acting alliance loses ``crowd_out`` of its will once a month."""
+    from simulation import Params
+    from simulation.initialise import initialise
+    from simulation.state import ACTING, AGREED
+    from simulation.submodels import learning
+
+    p = Params().with_overrides({"governance.charter": "imposed"})
+    state = initialise(p, np.random.default_rng(0))
+    ini, actors = state.initiatives, state.actors
+    first = state.territories["first_actor"][0]
+    a, b, idle = [x for x in range(first, first + 10) if not actors["national"][x]][:3]
+    ini["status"][:] = AGREED
+    state.members[:] = -1
+    for i, actor in enumerate((a, a, b)):  # a sits in two acting alliances, b in one
+        ini["status"][i] = ACTING
+        state.members[i, 0] = actor
+    will = actors["will"].copy()
+    learning.step(np.array(learning.coefficients(p), dtype=np.float64), 1, state)
+    kept = 1.0 - p.constants.crowd_out
+    assert actors["will"][a] == pytest.approx(will[a] * kept)
+    assert actors["will"][b] == pytest.approx(will[b] * kept)
+    assert actors["will"][idle] == will[idle]
