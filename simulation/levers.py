@@ -250,7 +250,8 @@ def fidelity(p, lever_id: str) -> float:
     letter more than in the spirit (Delevoye: « une contrainte par une charte qui serait
     normative et contraignante »; motivation crowding, Frey & Jegen 2001). Additions are not
     part of the Charter, so the way it is adopted does not touch them."""
-    imposed = p.governance.charter == "imposed" and BY_ID[lever_id].group != "additions"
+    imposed = (p.governance.charter == "imposed" and p.mechanisms.imposed_dose
+               and BY_ID[lever_id].group != "additions")
     return p.constants.imposed_fidelity if imposed else 1.0
 
 

@@ -195,6 +195,9 @@ class Mechanisms(_Section):
     unpaid_path: bool = Field(True, description="a State results contract (funding.results_contracts) pays deliverables, not the path: the State does not read the alliance's evaluation, and the share of an alliance's grants it paid is a share of the path left uncapitalised unless a local partner pays for it")
     local_gap_filling: bool = Field(True, description="where national money leaves the path unpaid, a local partner gives its own free staff time to capitalise it (« le micro comble les trous du macro »)")
     local_grants: bool = Field(True, description="each local executive runs its own yearly grant programme for its territory's associations (funding.local_grant_share), decided as a territorial committee")
+    national_conditions: bool = Field(True, description="under subsidiarity the local partners choose the path, but national partners and national money come with the State's standard: an alliance that has either is pulled towards it as national steering pulls paths under the other rules (off: subsidiarity is free of steering's pull)")
+    crowding_out: bool = Field(True, description="an imposed Charter crowds out the will of each local actor who practises it, once a month whatever the number of its alliances, so it is practised less and joined less because it is wanted less (off: imposition acts only through imposed_dose)")
+    imposed_dose: bool = Field(False, description="an alternative reading of imposition, off by default: an imposed Charter's levers are also practised at constants.imposed_fidelity of their dose whatever the will (the letter more than the spirit); on, it counts the crowding out twice")
 
 
 Levers = create_model(

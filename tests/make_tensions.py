@@ -49,7 +49,7 @@ TENSIONS: tuple[tuple[str, str, dict, dict, str, int, str], ...] = (
      "governance/action/scaling: baronnies (no shared frame, knowledge, recognition)"),
     ("power: a Charter imposed as a norm", "« une contrainte par une charte qui serait normative et contraignante »",
      {}, {"governance.charter": "imposed"}, "impact", -1,
-     "levers practised with less fidelity; will crowded out"),
+     "learning: crowding_out erodes the will of whoever must practise it, so levers are practised less and fewer join"),
     ("means: alliance engineering funded", "« il est nécessaire de financer des expertises d'ingénierie de l'alliance »",
      {}, {"levers.engineering_funding": 1.0}, "small_associations_participation", +1,
      "partner_search: the State pays the co-construction cost"),

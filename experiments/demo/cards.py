@@ -93,12 +93,14 @@ CARDS: tuple[Card, ...] = (
                  ("alliances_formed", -1, "reference"))),
     Card("charter_imposed", "On impose la Charte", "The Charter is imposed",
          {**_CHARTER, "governance.charter": "imposed"},
-         "Les mêmes 21 leviers qu'« On adopte la Charte », mais imposés : dans le modèle, une norme est "
-         "suivie dans la lettre plus que dans l'esprit (leviers pratiqués à 60 %, une hypothèse) et elle "
-         "entame l'envie des partenaires (« le faire alliance ne se décrète pas » ; documentation du modèle, § 8).",
-         "The same 21 levers as \"The Charter is adopted\", but imposed: in the model, a norm is followed in "
-         "the letter more than in the spirit (levers practised at 60%, an assumption) and it wears down the "
-         "partners' will (\"alliance cannot be decreed\"; model documentation, § 8).",
+         "Les mêmes 21 leviers qu'« On adopte la Charte », mais imposés : dans le modèle, une norme imposée "
+         "entame l'envie de ceux qui doivent la pratiquer (2 % par mois, une hypothèse), et l'on pratique moins "
+         "les leviers, et l'on s'engage moins, parce qu'on en a moins envie (« le faire alliance ne se décrète "
+         "pas » ; documentation du modèle, § 8).",
+         "The same 21 levers as \"The Charter is adopted\", but imposed: in the model, an imposed norm wears "
+         "down the will of those who must practise it (2% a month, an assumption), so the levers are practised "
+         "less, and fewer join, because people want it less (\"alliance cannot be decreed\"; model "
+         "documentation, § 8).",
          claims=(("impact", -1, "charter_adopted"), ("engagement", -1, "charter_adopted"))),
     Card("projects_5y", "Des projets plus longs (5 ans au lieu de 3)", "Longer projects (5 years instead of 3)",
          {"time.project_duration_months": 60},

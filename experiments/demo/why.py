@@ -97,12 +97,12 @@ KNOBS: dict[str, tuple[str, str]] = {
                        "quels critères et combien de temps coûte une candidature (documentation du modèle, § 7.6).",
                        "In the model, the funding regime decides who chooses the projects funded, by which "
                        "criteria, and how much time an application costs (model documentation, § 7.6)."),
-    "governance.charter": ("Dans le modèle, une Charte imposée est suivie dans la lettre plus que dans l'esprit "
-                           "(leviers pratiqués à 60 %, une hypothèse) et entame l'envie des partenaires "
-                           "(documentation du modèle, § 8).",
-                           "In the model, an imposed Charter is followed in the letter more than in the spirit "
-                           "(levers practised at 60%, an assumption) and wears down the partners' will (model "
-                           "documentation, § 8)."),
+    "governance.charter": ("Dans le modèle, une Charte imposée entame l'envie de ceux qui doivent la pratiquer "
+                           "(2 % par mois, une hypothèse) : on pratique moins ses leviers et l'on s'engage moins, "
+                           "parce qu'on en a moins envie (documentation du modèle, § 8).",
+                           "In the model, an imposed Charter wears down the will of those who must practise it "
+                           "(2% a month, an assumption): its levers are practised less and fewer join, because "
+                           "people want it less (model documentation, § 8)."),
     "governance.macro_steering": ("Dans le modèle, le pilotage national donne un cadre et des savoirs communs mais "
                                   "tire chaque projet vers un chemin standard ; l'impact est le plus haut vers un "
                                   "pilotage moyen (documentation du modèle, observation 9).",

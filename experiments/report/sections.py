@@ -490,7 +490,7 @@ def _uptake_part(sec: Section, result: dict[str, Any], partial: list[dict[str, A
                     + ", ".join(f"{said(getattr(r, f'needed_{y}_years'))} territories in {y} years" for y in d.horizons)
                     for r in table.itertuples())
         + ". Doses are not the only way uptake falls short: the law imposed as a norm (scenario "
-        "imposed_charter: levers at 60% and partners' will worn down) changes more than levers and cannot be "
+        "imposed_charter: the will of whoever must practise it worn down, so levers are practised less) changes more than levers and cannot be "
         "simulated as a staggered adoption, since the kernels read one governance setting for every territory.")
     sec.tables["power_partial_uptake"] = (table, "Effect and territories needed for 80% power when the treatment's "
                                           "levers are taken up in part (uptake 1: the design above)")

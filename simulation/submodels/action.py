@@ -22,8 +22,7 @@ Each partner's engagement moves by progress and milestones, minus ``COORDINATION
 coordination``, minus its frustration
 ``frustration * control * |preferred path - chosen path|`` (Axelrod & Bennett 1993; an arranger
 lowers it only through the path it proposes, governance), minus unfairness when a macro partner or funder cannot see its contribution
-``unfairness * (1 - visible) * (1 - valuation)``, minus delays, minus the cost of an imposed
-Charter (Delevoye: « une contrainte par une charte qui serait normative et contraignante »).
+``unfairness * (1 - visible) * (1 - valuation)``, minus delays (an imposed Charter erodes will, not engagement: learning).
 
 Free-riding (mechanism ``free_riding``; « une juste reconnaissance des contributions de
 chacun.e est indispensable pour maintenir l'engagement dans le temps »; « l'équilibre de la
@@ -130,14 +129,14 @@ from .governance import PENDING, STOP, budget_session
 from .partner_search import WORK_TIME
 
 (C_POOLED, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_PROCEDURE, C_CELEBRATE,
- C_FRUSTRATION, C_UNFAIRNESS, C_PATH_FIT, C_CROWD_OUT, C_REPORTING, C_PATIENCE,
+ C_FRUSTRATION, C_UNFAIRNESS, C_PATH_FIT, C_REPORTING, C_PATIENCE,
  C_ARRANGER_COST, C_POOLED0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
  C_PROCEDURE0, C_CELEBRATE0, C_BY_WILL, C_SHARED, C_FREE_RIDE, C_UNFAIR_FELT, C_REPORT_TIME,
  C_JOINT, C_JOINT0, C_JOINT_TRUST, C_SUCCESSION, C_TRANSPARENCY_TRUST, C_BUDGET, C_RULE,
- C_MEETING, C_OVERRULED, C_STOP_CHECK) = range(36)
+ C_MEETING, C_OVERRULED, C_STOP_CHECK) = range(35)
 Coefficients = namedtuple("Coefficients", (
     "pooled coord_exp fail_ends evaluate valuation procedure celebrate frustration "
-    "unfairness path_fit crowd_out reporting patience arranger_cost pooled0 coord_exp0 "
+    "unfairness path_fit reporting patience arranger_cost pooled0 coord_exp0 "
     "fail_ends0 evaluate0 valuation0 procedure0 celebrate0 by_will shared free_ride "
     "unfair_felt report_time joint joint0 joint_trust succession transparency_trust budget rule "
     "meeting overruled stop_check"
@@ -177,7 +176,6 @@ def coefficients(p: Params) -> Coefficients:
     procedure = pair(p, "exit_clause", "procedure")
     celebrate = pair(p, "celebration", "milestone")
     joint = pair(p, "sharing", "joint")
-    imposed = p.governance.charter == "imposed" and m.will_dynamics
     k = p.constants
     return record(
         Coefficients,
@@ -185,7 +183,6 @@ def coefficients(p: Params) -> Coefficients:
         evaluate=evaluate[1], valuation=valuation[1], procedure=procedure[1],
         celebrate=celebrate[1],
         frustration=m.frustration, unfairness=m.unfairness, path_fit=m.path_fit,
-        crowd_out=k.crowd_out if imposed else 0.0,
         reporting=p.governance.reporting,
         patience=p.time.patience_months,
         arranger_cost=p.governance.arranger_cost,
@@ -360,8 +357,6 @@ def step(c, state, rng):
                 d -= unfair  # it paid while others did not
             if paused or delayed:
                 d -= IDLE_LOSS
-            if not actors[a].national:
-                actors[a].will -= c[C_CROWD_OUT] * actors[a].will
             if r > 0.0 and not actors[a].national:
                 actors[a].trust = clip01(actors[a].trust + c[C_TRANSPARENCY_TRUST] * r * (1.0 - actors[a].trust))
             actors[a].time_used += c[C_REPORT_TIME] * r

@@ -17,7 +17,14 @@ standard is ``P_STANDARD``. A rule is a way of weighting partners:
   priorities);
 - ``proportional``: weights are the money pledged (who pays decides: the rule's logic, not a quotation of the seed);
 - ``equal``: one partner, one voice;
-- ``subsidiarity``: local partners choose the path, national ones bring means only;
+- ``subsidiarity``: local partners choose the path, national ones bring means only, but
+  national means come with the State's standard (mechanism ``national_conditions``): an
+  alliance with a national partner, or granted national money before it starts, is pulled
+  towards the standard as under the other rules (« Tous les territoires ont le droit de
+  développer un projet territorial. Le macro peut les y aider, mais de pas de manière
+  homogène »; the missed appointments, « des initiatives gâchées par manque d'adéquation des
+  projets avec des financements possibles »): where the local level decides, steering still
+  imposes its path on those who take the State's help;
 - ``arranger``: weights are partners' control preferences (the weighted mean minimises the
   summed squared frustration): a territorial catalyst, paid from the alliance's pot while
   it acts (``governance.arranger_cost``, action), proposes the compromise (« non pas un
@@ -37,7 +44,7 @@ level decides alone at its next review (tempo ``time.national_tempo_months``). M
 deliberation count against the holder's patience; the partners overruled then bear their
 frustration while the alliance acts (action).
 
-Outside ``macro_led`` and ``subsidiarity`` the State's steering ``s =
+Outside ``macro_led`` (and under ``subsidiarity`` only where national means came) the State's steering ``s =
 governance.macro_steering`` pulls the path towards its standard (« attention au risque de trop
 de présence du macro »; « le macro peut les y aider, mais pas de manière homogène »):
 ``path = (1 - pull s) * sum(w p) / sum(w) + pull s * P_STANDARD`` (``constants.pull``) (mechanism
@@ -124,10 +131,12 @@ from .partner_search import WORK_TIME, staff_free
 
 (C_RULE, C_PULL, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE,
  C_ARRANGER_CAP, C_COVER, C_FRAME, C_VISIBLE0, C_MISALIGN0, C_START0, C_SETUP0, C_COVER0,
- C_BY_WILL, C_FRAME_EXTRA, C_DELIBERATE, C_MEETING, C_REVIEW, C_OBJECTIVE) = range(21)
+ C_BY_WILL, C_FRAME_EXTRA, C_DELIBERATE, C_MEETING, C_REVIEW, C_OBJECTIVE,
+ C_CONDITIONS) = range(22)
 Coefficients = namedtuple("Coefficients", (
     "rule pull visible misalign start setup patience arranger_cap cover frame visible0 "
-    "misalign0 start0 setup0 cover0 by_will frame_extra deliberate meeting review objective"
+    "misalign0 start0 setup0 cover0 by_will frame_extra deliberate meeting review objective "
+    "conditions"
 ))
 
 MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
@@ -169,6 +178,7 @@ def coefficients(p: Params) -> Coefficients:
         meeting=p.constants.meeting_time,
         review=1.0 / p.time.national_tempo_months,
         objective=1.0 if m.objective_from_above else 0.0,
+        conditions=1.0 if m.national_conditions else 0.0,
     )
 
 
@@ -197,10 +207,24 @@ def choose_path(c, ini, members, share, actors, i):
     if rule == MACRO_LED:
         return (num + P_STANDARD) / (den + 1.0)
     chosen = num / den if den > 0.0 else P_STANDARD
-    if rule == SUBSIDIARITY:
-        return chosen
+    if rule == SUBSIDIARITY and not (c[C_CONDITIONS] > 0.0 and (ini[i].national or ini[i].macro_funded)):
+        return chosen  # the local partners' path: no national partner nor national money
     pull = c[C_PULL]
     return (1.0 - pull) * chosen + pull * P_STANDARD
+
+
+@njit(cache=True)
+def repath(c, state, i):
+    """The path of alliance ``i`` chosen again (``choose_path``), its fit to the territory and
+    the path statistics moved with it: under ``subsidiarity``, national money granted after
+    the partners agreed comes with the State's standard (mechanism ``national_conditions``)."""
+    ini, acc = state.initiatives, state.acc
+    old = ini[i].path
+    path = choose_path(c, ini, state.members, state.share, state.actors, i)
+    ini[i].path = path
+    ini[i].fit = 1.0 - abs(path - state.territories[ini[i].territory].ideal_path)
+    acc[A_PATH_SUM] += path - old
+    acc[A_PATH_SQ] += path * path - old * old
 
 
 @njit(cache=True)
@@ -442,6 +466,8 @@ def step(c, state, rng):
         ready = (ini[i].pot + months * pledged(members, share, i)
                  >= practised(c[C_COVER0], c[C_COVER], q) * ini[i].monthly_cost * months)
         if ready and u < practised(c[C_START0], c[C_START], q) * (1.0 - nat[N_FRICTION]):
+            if int(c[C_RULE]) == SUBSIDIARITY and ini[i].macro_funded and not ini[i].national:
+                repath(c, state, i)  # national money came after agreement, with its conditions
             ini[i].status = ACTING
             ini[i].wait = 0
             territories[ini[i].territory].active += 1

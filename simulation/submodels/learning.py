@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numpy as np
 from numba import njit
 
 from ..constants import value
@@ -46,10 +47,11 @@ from .common import (
 KNOWLEDGE_DECAY = value("knowledge_decay")
 
 (C_COMPETENCES, C_MUTUALISATION, C_RESEARCH, C_LEGAL, C_NAT_TEMPO, C_COMPETENCES0,
- C_MUTUALISATION0, C_RESEARCH0, C_LEGAL0, C_BY_WILL, C_FADE, C_FADE0, C_RECOGNITIONS) = range(13)
+ C_MUTUALISATION0, C_RESEARCH0, C_LEGAL0, C_BY_WILL, C_FADE, C_FADE0, C_RECOGNITIONS,
+ C_CROWD_OUT) = range(14)
 Coefficients = namedtuple("Coefficients", (
     "competences mutualisation research legal nat_tempo competences0 mutualisation0 "
-    "research0 legal0 by_will fade fade0 recognitions"
+    "research0 legal0 by_will fade fade0 recognitions crowd_out"
 ))
 
 
@@ -59,6 +61,8 @@ def coefficients(p: Params) -> Coefficients:
     research = pair(p, "research", "stock")
     legal = pair(p, "legal_framework", "friction")
     fade = pair(p, "mutualisation", "fade")
+    m = p.mechanisms
+    imposed = p.governance.charter == "imposed" and m.will_dynamics and m.crowding_out
     return record(
         Coefficients,
         competences=competences[1], mutualisation=mutualisation[1], research=research[1],
@@ -68,6 +72,7 @@ def coefficients(p: Params) -> Coefficients:
         legal0=legal[0],
         by_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
         fade=fade[1], fade0=fade[0], recognitions=p.constants.recognition_capacity,
+        crowd_out=p.constants.crowd_out if imposed else 0.0,
     )
 
 
@@ -75,6 +80,7 @@ def coefficients(p: Params) -> Coefficients:
 def step(c, month, state):
     territories, actors, ini = state.territories, state.actors, state.initiatives
     members, nat = state.members, state.nat
+    seated = np.zeros(actors.shape[0], np.bool_)  # in at least one acting alliance this month
     for i in range(ini.shape[0]):
         if ini[i].status != ACTING:
             continue
@@ -83,6 +89,11 @@ def step(c, month, state):
             a = members[i, k]
             if a >= 0:
                 actors[a].skill += rate * (1.0 - actors[a].skill)
+                seated[a] = True
+    if c[C_CROWD_OUT] > 0.0:  # an imposed Charter crowds out the will of whoever must practise it
+        for a in range(actors.shape[0]):
+            if seated[a] and not actors[a].national:
+                actors[a].will -= c[C_CROWD_OUT] * actors[a].will
     for t in range(territories.shape[0]):
         territories[t].knowledge *= 1.0 - KNOWLEDGE_DECAY
         qt = practice(territories[t].will, c[C_BY_WILL])
