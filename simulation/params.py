@@ -195,6 +195,8 @@ class Mechanisms(_Section):
     unpaid_path: bool = Field(True, description="a State results contract (funding.results_contracts) pays deliverables, not the path: the State does not read the alliance's evaluation, and the share of an alliance's grants it paid is a share of the path left uncapitalised unless a local partner pays for it")
     local_gap_filling: bool = Field(True, description="where national money leaves the path unpaid, a local partner gives its own free staff time to capitalise it (« le micro comble les trous du macro »)")
     local_grants: bool = Field(True, description="each local executive runs its own yearly grant programme for its territory's associations (funding.local_grant_share), decided as a territorial committee")
+    level_tensions: bool = Field(True, description="a territory's local actors tell a success to the national level as far as they trust the macro (above or below neutral trust): tensions between levels hold national recognition back")
+    work_cement: bool = Field(True, description="the work partners have done together builds the trust that absorbs their frictions (path frustration, coordination strain, unfairness): an alliance's monthly hazard of exits falls with its age in work")
 
 
 Levers = create_model(
