@@ -198,6 +198,8 @@ class Mechanisms(_Section):
     national_conditions: bool = Field(True, description="under subsidiarity the local partners choose the path, but national partners and national money come with the State's standard: an alliance that has either is pulled towards it as national steering pulls paths under the other rules (off: subsidiarity is free of steering's pull)")
     crowding_out: bool = Field(True, description="an imposed Charter crowds out the will of each local actor who practises it, once a month whatever the number of its alliances, so it is practised less and joined less because it is wanted less (off: imposition acts only through imposed_dose)")
     imposed_dose: bool = Field(False, description="an alternative reading of imposition, off by default: an imposed Charter's levers are also practised at constants.imposed_fidelity of their dose whatever the will (the letter more than the spirit); on, it counts the crowding out twice")
+    level_tensions: bool = Field(True, description="a territory's local actors tell a success to the national level as far as they trust the macro (above or below neutral trust): tensions between levels hold national recognition back")
+    work_cement: bool = Field(True, description="the work partners have done together builds the trust that absorbs their frictions (path frustration, coordination strain, unfairness): an alliance's monthly hazard of exits falls with its age in work")
 
 
 Levers = create_model(

@@ -6,9 +6,11 @@ the 90% interval of the effect with the mechanism removed lies within a stated m
 original effect (``MARGIN`` of it), never "the interval includes 0".
 """
 
+import functools
+
 import numpy as np
 import pytest
-from helpers import outcomes
+from helpers import interval, outcomes
 from scipy import stats
 
 pytestmark = pytest.mark.slow
@@ -41,6 +43,24 @@ def test_cost_per_impact_does_not_depend_on_project_duration():
     short = mean_of({"time.project_duration_months": 12}, "cost_per_impact", range(20))
     long = mean_of({"time.project_duration_months": 60}, "cost_per_impact", range(20))
     assert max(short, long) / min(short, long) < 2.0, (short, long)
+
+
+def test_work_done_together_lowers_the_hazard_of_long_projects():
+    """Review 9b, finding 3b: with constant monthly hazards 60-month projects survived 11%.
+    The frictions that drive partners out (path frustration, coordination strain,
+    unfairness) now weigh less as the partners' work together grows (mechanism
+    ``work_cement``, Fichman & Levinthal 1991), so the monthly hazard of exits falls with an
+    alliance's age in work. Measured (40 paired seeds, session 20, on minus off): survival
+    of 12-month projects -0.004 [-0.015, +0.008] (0.82), 36-month +0.048 [+0.028, +0.069]
+    (0.22 -> 0.27), 60-month +0.029 [+0.015, +0.044] (0.075 -> 0.104). Survival still falls
+    steeply with duration (money gaps, conflicts, setbacks and elections stay monthly
+    hazards): docs/ODD.md 1.4 and 7.7."""
+    mean, lo, hi, _ = paired({"time.project_duration_months": 60}, {"mechanisms.work_cement": False},
+                             "alliance_survival")
+    assert hi < 0, (mean, lo, hi)
+    short = mean_of({"time.project_duration_months": 12}, "alliance_survival")
+    long = mean_of({"time.project_duration_months": 60}, "alliance_survival")
+    assert long < short, (short, long)  # still a finding, not mended: a longer exposure
 
 
 # --- 2. will, duty and imposition ---------------------------------------------------------
@@ -97,33 +117,58 @@ def test_imposition_works_through_crowded_out_will():
 
 # --- 4. the glass ceiling has causes ------------------------------------------------------
 
+#: The four causes that are factors <= 1 of a success's salience: removing one can only raise
+#: its chance to be seen, so their tests check that the effect shows on 200 seeds, not that
+#: the cause exists (review 9b, finding 2). The fifth, ``level_tensions``, is a factor
+#: around 1 that moves with local trust in the macro: its sign is not set by the algebra.
 CAUSES = ("information_overload", "holder_legitimacy", "admin_burden_visibility",
           "national_narrative")
 
+#: Removing one cause raises a rate of about 0.25 by 0.06 to 0.36 (200 seeds): on 40 seeds
+#: the smallest, the administrative burden's (+0.062 [+0.040, +0.083] on 200), gave
+#: +0.040 [-0.008, +0.088], an interval wider than the effect.
+CEILING_SEEDS = range(200)
+
+
+@functools.cache
+def ceiling_runs(change: tuple = ()) -> list[dict]:
+    """The 200 ceiling seeds' outcomes under the defaults plus ``change`` (computed once)."""
+    return outcomes(dict(change), CEILING_SEEDS)
+
+
+def ceiling_effect(change: dict, key: str = "scaling_rate", level: float = 0.95):
+    a, b = ceiling_runs(), ceiling_runs(tuple(sorted(change.items())))
+    return interval([y[key] - x[key] for x, y in zip(a, b, strict=True)], level)
+
+
+def scalings(r: dict) -> float:
+    """Adoptions elsewhere and national recognitions of a run: a count, not a ratio."""
+    return r["scaling_rate"] * r["local_successes"] if r["local_successes"] else 0.0
+
 
 def test_doubling_the_budget_alone_does_not_break_the_ceiling():
-    """More money multiplies successes (signals), not national attention: the scaling rate
-    rises by less than a third of its baseline level (95% interval) and stays under one
-    scaling per three successes. On 40 seeds the merged model (fea5875) gave +0.024 with a
-    95% half-width of 0.080 (upper bound 0.104 against a third of 0.188): a few runs with
-    two or three successes move the rate by a third or more, and 40 seeds could not bound
-    it. On 200 paired seeds (the seeds of the causes below): -0.029 [-0.061, +0.003]
-    against a third of 0.233 (0.078); rich runs 0.204."""
-    base = mean_of({}, "scaling_rate", CEILING_SEEDS)
-    mean, _, hi, _ = paired({}, {"funding.budget_scale": 2.0}, "scaling_rate", CEILING_SEEDS)
-    assert hi < base / 3, (mean, hi, base)
-    assert mean_of({"funding.budget_scale": 2.0}, "scaling_rate", CEILING_SEEDS) < 0.3
-
-
-#: Removing one cause raises a rate of about 0.27 by 0.06 to 0.36 (200 seeds): on 40 seeds
-#: the smallest, the administrative burden's (+0.062 [+0.040, +0.083] on 200), gave
-#: +0.040 [-0.008, +0.088], an interval wider than the effect; 200 paired seeds cost ~15 s.
-CEILING_SEEDS = range(200)
+    """More money multiplies successes (signals), not national attention. Tested on counts,
+    not on the scaling rate (a ratio that any mechanism with scalings proportional to
+    successes keeps flat: review 9b, finding 2): doubling the budget raises the number of
+    scalings a run (money is not a wall: the paired interval of the count is above 0), by a
+    smaller factor than the number of local successes (pooled over the seeds), and scalings
+    stay under one per three successes. Measured (200 seeds, session 20): successes 11.8 ->
+    19.8 (x1.68), scalings 2.85 -> 3.92 (x1.37; +1.07 [+0.72, +1.41] a run); the rate
+    -0.049 [-0.075, -0.022]. The factor gap itself, with its bootstrap interval on 400
+    seeds, is observation 2's test (tests/test_observations.py)."""
+    base, rich = ceiling_runs(), ceiling_runs((("funding.budget_scale", 2.0),))
+    more_scalings = interval([scalings(y) - scalings(x) for x, y in zip(base, rich, strict=True)])
+    assert more_scalings[1] > 0, more_scalings
+    successes = sum(r["local_successes"] for r in base)
+    rich_successes = sum(r["local_successes"] for r in rich)
+    ratio = sum(map(scalings, rich)) / sum(map(scalings, base))
+    assert ratio < rich_successes / successes, (ratio, rich_successes / successes)
+    assert sum(map(scalings, rich)) < 0.3 * rich_successes
 
 
 @pytest.mark.parametrize("cause", CAUSES)
 def test_removing_a_cause_of_the_ceiling_raises_scaling(cause):
-    mean, lo, hi, _ = paired({}, {f"mechanisms.{cause}": False}, "scaling_rate", CEILING_SEEDS)
+    mean, lo, hi = ceiling_effect({f"mechanisms.{cause}": False})
     assert lo > 0, (cause, mean, lo, hi)
 
 
@@ -152,3 +197,16 @@ def test_crowding_out_runs_once_a_month_per_actor_not_per_seat():
     assert actors["will"][a] == pytest.approx(will[a] * kept)
     assert actors["will"][b] == pytest.approx(will[b] * kept)
     assert actors["will"][idle] == will[idle]
+def test_tensions_between_levels_hold_recognition_back_only_where_local_trust_is_low():
+    """« Les tensions entre les échelons territoriaux en sont l'une des explications
+    majeures »: a success is told to the national level as far as the territory's local
+    actors trust the macro, relative to neutral trust (0.5). Two-sided, its sign is the
+    model's: where local actors start at the defaults (0.4-0.6) and trust grows with
+    transparency and recognition (0.56 at the end), removing the tension lowers scaling
+    (session 20, 100 seeds: -0.024 [-0.038, -0.011]); where they start at 0.3 (the levels in
+    tension) it raises it (+0.060 [+0.038, +0.083])."""
+    mean, lo, hi = ceiling_effect({"mechanisms.level_tensions": False})
+    assert hi < 0, (mean, lo, hi)
+    low = {f"actors.{k}.trust": 0.3 for k in ("association", "official", "firm")}
+    mean, lo, hi, _ = paired(low, {"mechanisms.level_tensions": False}, "scaling_rate", range(100))
+    assert lo > 0, (mean, lo, hi)

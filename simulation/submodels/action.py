@@ -18,11 +18,19 @@ juridiques »). Progress grows by ``effectiveness / (1 + overhead) / duration`` 
     overhead = OVERHEAD_UNIT * (1 + (n - 1) * (1 - pooled)) + coordination,
     coordination = 0.04 * (n - 1) ** exponent
 
-Each partner's engagement moves by progress and milestones, minus ``COORDINATION_STRAIN *
-coordination``, minus its frustration
+Each partner's engagement moves by progress and milestones, minus its frictions (times
+``cement``, below): ``COORDINATION_STRAIN * coordination``, its frustration
 ``frustration * control * |preferred path - chosen path|`` (Axelrod & Bennett 1993; an arranger
 lowers it only through the path it proposes, governance), minus unfairness when a macro partner or funder cannot see its contribution
 ``unfairness * (1 - visible) * (1 - valuation)``, minus delays (an imposed Charter erodes will, not engagement: learning).
+
+The hazard falls with the alliance's age in work (mechanism ``work_cement``; Delevoye:
+« le ciment de tout cela est la confiance »; Fichman & Levinthal 1991: the trust and
+knowledge a relationship builds buffer its hazard as it ages): the frictions (coordination
+strain, path frustration, unseen contributions, free-riding felt) are multiplied by
+``cement = 1 / (1 + work / BOND_WORK)``, ``work`` being the work-months the partners have
+delivered together. Without it every month carried the same frictions, a constant hazard of
+exits; money gaps, conflicts, setbacks and elections stay monthly hazards.
 
 Free-riding (mechanism ``free_riding``; « une juste reconnaissance des contributions de
 chacun.e est indispensable pour maintenir l'engagement dans le temps »; « l'équilibre de la
@@ -133,13 +141,13 @@ from .partner_search import WORK_TIME
  C_ARRANGER_COST, C_POOLED0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
  C_PROCEDURE0, C_CELEBRATE0, C_BY_WILL, C_SHARED, C_FREE_RIDE, C_UNFAIR_FELT, C_REPORT_TIME,
  C_JOINT, C_JOINT0, C_JOINT_TRUST, C_SUCCESSION, C_TRANSPARENCY_TRUST, C_BUDGET, C_RULE,
- C_MEETING, C_OVERRULED, C_STOP_CHECK) = range(35)
+ C_MEETING, C_OVERRULED, C_STOP_CHECK, C_CEMENT) = range(36)
 Coefficients = namedtuple("Coefficients", (
     "pooled coord_exp fail_ends evaluate valuation procedure celebrate frustration "
     "unfairness path_fit reporting patience arranger_cost pooled0 coord_exp0 "
     "fail_ends0 evaluate0 valuation0 procedure0 celebrate0 by_will shared free_ride "
     "unfair_felt report_time joint joint0 joint_trust succession transparency_trust budget rule "
-    "meeting overruled stop_check"
+    "meeting overruled stop_check cement"
 ))
 
 EXIT_LEVEL = value("exit_level")
@@ -164,6 +172,7 @@ SETBACK_LOSS = value("setback_loss")
 FAILING_ENGAGEMENT = value("failing_engagement")
 EVALUATION_GAIN = value("evaluation_gain")
 OVERHEAD_UNIT = value("overhead_unit")
+BOND_WORK = value("bond_work")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -201,6 +210,7 @@ def coefficients(p: Params) -> Coefficients:
         budget=k.budget_period if m.budget_vote else 0.0,
         rule=RULES.index(p.governance.rule), meeting=k.meeting_time, overruled=k.overruled_loss,
         stop_check=1.0 if m.stop_on_evaluation else 0.0,
+        cement=1.0 if m.work_cement else 0.0,
     )
 
 
@@ -340,6 +350,9 @@ def step(c, state, rng):
             ini[i].progress += PROGRESS_SCALE * gain / ini[i].duration
             ini[i].acting += 1
         ini[i].gain = gain
+        # trust built by the work done together absorbs the partners' frictions (mechanism
+        # ``work_cement``): the monthly hazard of an exit falls with the alliance's age in work
+        cement = 1.0 / (1.0 + c[C_CEMENT] * ini[i].work / BOND_WORK)
         milestone = 0.0
         if ini[i].progress >= MILESTONE_STEP * (ini[i].milestone + 1) and ini[i].milestone < MILESTONES:
             ini[i].milestone += 1
@@ -348,13 +361,13 @@ def step(c, state, rng):
             a = members[i, k]
             if a < 0:
                 continue
-            d = WORK_ENGAGEMENT * gain + milestone
-            d -= COORDINATION_STRAIN * coordination
-            d -= FRUSTRATION_RATE * c[C_FRUSTRATION] * actors[a].control * abs(actors[a].path - ini[i].path)
+            friction = COORDINATION_STRAIN * coordination
+            friction += FRUSTRATION_RATE * c[C_FRUSTRATION] * actors[a].control * abs(actors[a].path - ini[i].path)
             if macro and not actors[a].national:
-                d -= MACRO_UNFAIRNESS * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - valuation)
+                friction += MACRO_UNFAIRNESS * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - valuation)
             if share[i, k] > 0.0:
-                d -= unfair  # it paid while others did not
+                friction += unfair  # it paid while others did not
+            d = WORK_ENGAGEMENT * gain + milestone - friction * cement
             if paused or delayed:
                 d -= IDLE_LOSS
             if r > 0.0 and not actors[a].national:

@@ -7,8 +7,9 @@ its causes: « difficultés de se faire connaître et de diffuser l'information,
 contexte de sur-information »; « compétences et légitimité : difficultés de choisir « le bon
 porteur de projets », reconnu comme tel localement et à un niveau macro »; « aspects
 administratifs [...] transforment les porteurs de projets en responsables de réponses à AAP
-et AMI »; and « les tensions entre les échelons territoriaux » (the macro's role: « faciliter
-la coopération entre territoires et le passage à l'échelle »); « une plateforme unique
+et AMI »; and, in the same paragraph as the « plafond de verre », « Les tensions entre les
+échelons territoriaux en sont l'une des explications majeures » (the macro's role:
+« faciliter la coopération entre territoires et le passage à l'échelle »); « une plateforme unique
 répertoriant toutes ces initiatives [...] permettrait de les interconnecter et de les
 valoriser ».
 
@@ -17,9 +18,9 @@ National recognition is a selection under limited attention: at most
 probability
 
     RECOGNISE * macro_support * steering * visible * legitimacy * unburdened * narrative
-    / (1 + crowding)
+    * told / (1 + crowding)
 
-with four causes, each removable by a ``mechanisms`` switch:
+with five causes, each removable by a ``mechanisms`` switch:
 
 - ``information_overload``: ``crowding`` is the year's successes over ``constants.attention`` per
   territory: the more signals compete, the less each is seen;
@@ -29,6 +30,12 @@ with four causes, each removable by a ``mechanisms`` switch:
   initiative known;
 - ``national_narrative``: a path that was not evaluated and capitalised cannot be told
   nationally (``narrative = UNTOLD`` instead of 1).
+- ``level_tensions``: ``told`` is the mean trust in the macro of the territory's local actors
+  over ``TENSION_TRUST`` (neutral trust): a success is told upward as far as the local level
+  trusts the national one. It is a factor around 1, not <= 1: trust moves during a run
+  (transparency and recognitions raise it, disputed exits across levels lower it), so
+  removing the tension raises scaling where local trust is below neutral and lowers it
+  where it is above (docs/ODD.md 7.10). The four other causes are factors <= 1.
 
 ``steering`` is ``governance.macro_steering`` (no national narrative without a national level;
 1 when the ``baronnies`` mechanism is off). ``visible = 1 + 2 * visibility * hub``. Only a
@@ -90,14 +97,15 @@ from .emergence import free_slot, new_initiative
 
 (C_ADOPT, C_RECOGNISE, C_ADOPT0, C_RECOGNISE0, C_BY_WILL, C_OVERLOAD, C_BURDEN, C_NARRATIVE,
  C_WILL_DYN, C_COMMS_SHARE, C_UNTOLD, C_RECOGNITION_WILL, C_SHARED, C_SHARED0,
- C_NETWORK, C_ATTENTION, C_CAPACITY) = range(17)
+ C_NETWORK, C_ATTENTION, C_CAPACITY, C_TENSIONS) = range(18)
 Coefficients = namedtuple("Coefficients", (
     "adopt recognise adopt0 recognise0 by_will overload burden narrative will_dyn "
-    "comms_share untold recognition_will shared shared0 network attention capacity"
+    "comms_share untold recognition_will shared shared0 network attention capacity tensions"
 ))
 ADOPTED_KNOWLEDGE = value("adopted_knowledge")
 RECOGNITION_KNOWLEDGE = value("recognition_knowledge")
 RECOGNITION_TRUST = value("recognition_trust")
+TENSION_TRUST = value("tension_trust")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -121,6 +129,7 @@ def coefficients(p: Params) -> Coefficients:
         shared=innovation[1], shared0=innovation[0],
         network=1.0 if m.network_diffusion else 0.0,
         attention=k.attention, capacity=k.recognition_capacity,
+        tensions=1.0 if m.level_tensions else 0.0,
     )
 
 
@@ -190,6 +199,21 @@ def told_partner(i, members, actors, rng):
 
 
 @njit(cache=True)
+def told_upward(territories, actors, t):
+    """How readily territory ``t``'s local actors tell a success to the national level: their
+    mean trust in the macro over ``TENSION_TRUST`` (neutral trust), 1 at neutral, below 1
+    where the levels are in tension, above 1 where the local trusts the national."""
+    a0 = territories[t].first_actor
+    total = 0.0
+    n = 0
+    for a in range(a0, a0 + territories[t].n_actors):
+        if not actors[a].national:
+            total += actors[a].trust
+            n += 1
+    return total / n / TENSION_TRUST if n > 0 else 1.0
+
+
+@njit(cache=True)
 def step(c, ce, state, rng):
     """``ce`` are emergence's coefficients, used to open replicas the same way."""
     territories, neighbours, actors = state.territories, state.neighbours, state.actors
@@ -223,7 +247,8 @@ def step(c, ce, state, rng):
                     if holder >= 0:
                         replicate_by(ce, state, e, n, holder, rng)
         narrative = 1.0 if (capitalised or c[C_NARRATIVE] <= 0.0) else c[C_UNTOLD]
-        p_recognise = practised(c[C_RECOGNISE0], c[C_RECOGNISE], q) * seen * narrative
+        told = told_upward(territories, actors, t) if c[C_TENSIONS] > 0.0 else 1.0
+        p_recognise = practised(c[C_RECOGNISE0], c[C_RECOGNISE], q) * seen * narrative * told
         if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
             nat[N_RECOGNITION_LEFT] -= 1
             acc[A_RECOGNITION] += 1
