@@ -195,6 +195,7 @@ class Mechanisms(_Section):
     unpaid_path: bool = Field(True, description="a State results contract (funding.results_contracts) pays deliverables, not the path: the State does not read the alliance's evaluation, and the share of an alliance's grants it paid is a share of the path left uncapitalised unless a local partner pays for it")
     local_gap_filling: bool = Field(True, description="where national money leaves the path unpaid, a local partner gives its own free staff time to capitalise it (« le micro comble les trous du macro »)")
     local_grants: bool = Field(True, description="each local executive runs its own yearly grant programme for its territory's associations (funding.local_grant_share), decided as a territorial committee")
+    public_cofunding: bool = Field(True, description="a local executive that is a partner of an initiative co-funds it from its budget once a year, a share of its funding gap set by the articulation with the public interest practised (lever public_interest_articulation)")
 
 
 Levers = create_model(
