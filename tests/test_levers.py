@@ -49,6 +49,11 @@ NOT_SHOWN: dict[str, str] = {
     "exit_clause": "alliance_survival -0.0010 [-0.0128, +0.0107], impact -0.07 [-0.33, +0.19] "
                    "(100 paired seeds, session 20): alliances that lose a partner mostly end for "
                    "the reason the partner left (engagement gone, money short), procedure or not",
+    # session 20 (s20-9d): with the local executives' public co-funding at the status quo, more
+    # alliances start and the sessions stop the riskier ones: shown on main before it (+0.0130
+    # [+0.0027, +0.0234], 200 seeds).
+    "experimentation": "alliance_survival +0.0053 [-0.0037, +0.0143] (200 paired seeds, session 20, "
+                       "public co-funding on)",
 }
 
 #: Levers whose effect is smaller than the 100-seed interval can show, with more paired seeds.
