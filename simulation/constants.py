@@ -471,17 +471,18 @@ _MODEL: tuple[Constant, ...] = (
 
 def _lever(lever: str, variable: str, without: float, with_: float, unit: str, module: str,
            meaning: str) -> tuple[Constant, Constant]:
-    """A lever's two ends. The standard dose closes about half of the gap between the status
-    quo and the variable's best value, so the "with" end's plausible range runs from a
-    quarter to three quarters of that gap, and the "without" end's from 20% of the gap
-    either side (never below 0, nor above 1 for a probability or a share)."""
+    """A lever's two ends, with the pair's own reason (``_REASONS``). The "with" end's
+    plausible range runs from half to one and a half times the lever's step (``with -
+    without``), the "without" end's 20% of the step either side (never below 0, nor above 1
+    for a probability or a share): a stated uncertainty of half the lever's strength, which a
+    sensitivity spec samples (experiments/levers_structural.toml)."""
     gap = with_ - without
-    top = 1.0 if unit in ("probability", "share") else float("inf")
+    top = 1.0 if unit.startswith("probability") or unit == "share" else float("inf")
     lo_w, hi_w = sorted((without - 0.2 * gap, without + 0.2 * gap))
     lo, hi = sorted((without + 0.5 * gap, without + 1.5 * gap))
     lo_w, lo = max(0.0, lo_w), max(0.0, lo)
     hi_w, hi = min(top, hi_w), min(top, hi)
-    why = "assumed: the standard dose (with closes about half the gap to the best value); range a quarter to three quarters of it"
+    why = _REASONS.get((lever, variable), "assumed: no reason recorded for this pair")
     return (_c(f"lever_{lever}_{variable}_without", without, unit, lo_w, hi_w, module,
                f"{lever}: {meaning}, without the lever", why),
             _c(f"lever_{lever}_{variable}_with", with_, unit, lo, hi, module,
@@ -534,7 +535,60 @@ _LEVERS: tuple[tuple[str, str, float, float, str, str, str], ...] = (
     ("evaluation", "noise", 1.0, 0.5, "factor", "funding", "factor on the noise and the visibility bias of funders' scores of an alliance that evaluates its path"),
     # --- session 19 (s19-9c): pathways through the binding gates ---
     ("hub_platform", "listing", 0.0, 0.8, "probability", "partner_search", "chance a holder looks a second candidate up in the hub's listing and asks the one more likely to say yes"),
+    # --- session 20 (s20-9d): articulation's public co-funding (funding) ---
+    ("public_interest_articulation", "cofund", 0.0, 0.25, "share", "funding", "share of a year of its means a local executive sets aside to co-fund the initiatives it is a partner of"),
 )
+
+
+#: Each lever pair's own reason: why its two ends sit where they are and what bounds the "with"
+#: end's range (review 9b, finding 8). "assumed" says no figure was found, and why the value is
+#: still plausible. The ranges are ``_lever``'s; a reason says what would put a pair outside them.
+_REASONS: dict[tuple[str, str], str] = {
+    ("sharing", "pooled"): "assumed: without 0: each partner runs its own tools and data (the Charter asks for sharing because it is not done); with 0.8: assumed, most means pooled but not premises or legal records each partner must keep; range 0.4-1: from half pooled to all",
+    ("animation_governance", "coordination_exponent"): "assumed: without 1.6: between linear and the n(n-1)/2 pairwise channels of an unfacilitated group (assumed); with 1.0: an animator talks to each partner, cost linear in size (hub-and-spoke); range 0.7-1.3: from below linear (shared routines) to half-way back to 1.6",
+    ("experimentation", "fail_ends"): "assumed: without 0.5: assumed even odds that a failed step ends an alliance where error is not admitted; with 0.1: assumed, partners who admit error still lose heart one time in ten; range 0-0.3",
+    ("evaluation", "detect"): "assumed: without 0.1: a failing alliance noticed by chance, about one month in ten (assumed); with 0.6: assumed, a joint evaluation is periodic, so a failing month is caught more often than not, never always; range 0.35-0.85",
+    ("contribution_valuation", "recognition"): "assumed: without 0: « le macro ne peut pas voir où les contributions micro ont eu lieu », nothing recorded; with 0.8: assumed, most cash and staff contributions recorded, volunteer time and in-kind help only partly; range 0.4-1",
+    ("exit_clause", "procedure"): "assumed: without 0: « le faire alliance, comment on en sort ? », the Charter has no exit clause; with 0.8: assumed, a clause agreed beforehand is followed in most exits, not in the angriest; range 0.4-1",
+    ("sharing", "joint"): "assumed: without 1: the trust joint work builds (joint_trust); with 2: assumed, partners who share data, tools and methods « mieux appréhender les modèles de chacun », building trust up to twice as fast; range 1.5-2.5; no published figure",
+    ("celebration", "milestone"): "assumed: without 0: not practised (a workshop addition); with 0.1: assumed about three times the plain milestone gain (milestone_gain 0.03), a celebrated step « crée du lien et entretient l'engagement »; range 0.05-0.15",
+    ("sdg_frame", "visible"): "assumed: without 0.2: micro contributions mostly invisible to the macro (« le macro ne peut pas voir »); with 0.6: assumed, a common SDG reporting frame makes most of them legible, not the informal ones; range 0.4-0.8",
+    ("sdg_frame", "frame"): "assumed: without 0: no partner brings the SDGs; with 0.6: assumed, a little over half of the partners who practise the frame bring it to the table; range 0.3-0.9",
+    ("shared_objectives", "start"): "assumed: without 0.25: an agreed alliance takes about four months to turn objectives into a start (assumed); with 0.9: about one month; range 0.575-1",
+    ("shared_objectives", "cover"): "assumed: without 0.45: assumed, partners wait for close to half of three months' cost in hand before starting; with 0.35: objectives turned into acts start on a third (the other funders' money follows); range 0.3-0.4",
+    ("tools", "setup"): "assumed: without 0.8 FTE-month: about three weeks of the holder's staff to set a first alliance up (assumed); with 0.2: about a week from a capitalisation base « déjà riche »; range 0-0.5",
+    ("territorial_anchoring", "target"): "assumed: without 0.3: about chance among three needs (one in three); with 0.8: assumed, most holders aim at the territory's most pressing need, a fifth stay in their own field; range 0.55-1",
+    ("territorial_anchoring", "fragile"): "assumed: without 0: emergence does not seek out fragility; with 2: assumed, up to three times the emergence in the most fragile territories (« en tenant compte des fragilités prioritaires »); range 1-3; no figure",
+    ("cross_domain", "spread"): "assumed: without 0.1: a siloed initiative puts a tenth of its effect on the other needs (assumed); with 0.5: half, an initiative working across economy, social and environment; range 0.3-0.7",
+    ("complementarity", "duplicate"): "assumed: without 0.6: « dispersion des énergies », assumed, most would-be holders open their own initiative; with 0.1: one in ten still duplicates (those who do not know of the other); range 0-0.35",
+    ("actor_mapping", "meet"): "assumed: without 1: meetings with funders by chance; with 3: assumed, a map triples the chance (« pour que les chemins [...] puissent se croiser plus facilement »); range 2-4; no published figure",
+    ("third_places", "candidates"): "assumed: without 2 a month: assumed; with 4: a third place doubles whom a holder meets; range 3-5",
+    ("third_places", "other_kind"): "assumed: without 0: who one meets is drawn from the territory's mix; with 0.6: assumed, a third place « qui réuniraient des structures d'intérêt général, des structures économiques, des citoyens » redraws most same-kind meetings; range 0.3-0.9",
+    ("accessibility", "not_for_me"): "assumed: without 0.5: assumed, half of a small association's will lost to « ce n'est pas pour moi »; with 0.9: a lexicon and examples leave a tenth; range 0.7-1.1 (above 1: keener than a large association, not excluded)",
+    ("engineering_funding", "funded"): "assumed: without 0: « le coût de la participation des citoyens est souvent oublié »; with 0.8: assumed, most of it paid, partners keeping a share as co-financing rules usually ask; range 0.4-1",
+    ("data", "bias"): "assumed: without 1: the visibility bias measured in grant data (Bol et al. 2018, the Matthew effect); with 0.4: assumed, data on projects cut most of it, reputation still counts; range 0.1-0.7",
+    ("data", "seen"): "assumed: without 0.3: funders see little of a project's quality (« besoin de données pour se situer »); with 4: assumed, quality then weighs as much as the score's other terms together; range 2.15-5.85",
+    ("training", "conflict"): "assumed: without 1; with 0.5: assumed, training in collective intelligence halves internal conflicts; range 0.25-0.75; no figure",
+    ("dialogue", "resolve"): "assumed: without 0.4: assumed, most unaddressed conflicts stay unresolved; with 0.8: constructive dialogue resolves most, « y compris contradictoires »; range 0.6-1",
+    ("mutual_trust", "repair"): "assumed: without 1: a conflict's full damage (Ansell & Gash 2008); with 0.3: assumed, trust repairs two thirds of it; range 0-0.65",
+    ("public_interest_articulation", "articulation"): "assumed: without 0: no official speaks for the initiative; with 0.6: assumed, a supporting official defends it with a little over half its weight, not blindly (it answers to the residents who elected it); range 0.3-0.9",
+    ("dialogue", "compromise"): "assumed: without 0.2: assumed, one arbitration in five ends in a compromise; with 0.6: dialogue makes compromise the usual end; range 0.4-0.8",
+    ("capitalisation", "capitalise"): "assumed: without 0.2: assumed, a fifth of paths written down (« elles sont encore peu valorisées »); with 0.6: most, not those of failures nobody wants to tell; range 0.4-0.8",
+    ("competences", "skill"): "assumed: without 0.002 a month: about 2.5% a year from practice alone (assumed); with 0.01: recognised skills grow five times faster, about 12% a year; range 0.006-0.014",
+    ("mutualisation", "spill"): "assumed: without 0: skills stay with partners; with 0.015 a month: assumed, a territory's actors gain 1.5% of the gap to partners' skill a month, « transmettre à tous les niveaux des organisations »; range 0.0075-0.0225",
+    ("mutualisation", "fade"): "assumed: without 0.004 a month: cooperative trust halves in about 14 years (assumed); with 0.002: in about 29; range 0.001-0.003",
+    ("research", "stock"): "assumed: without 0.0002 a month: research adds a few percent of effectiveness a decade; with 0.002: assumed, a tenfold rate still visible only over long horizons (the domain brief: visible only on long horizons); range 0.0011-0.0029",
+    ("legal_framework", "friction"): "assumed: without 0.001 a month: legal friction barely falls (assumed); with 0.03: about a third lower in ten years once practitioners feed the law « les éléments nécessaires »; range 0.0155-0.0445",
+    ("innovation", "shared"): "assumed: without 0: a success is known only where it was capitalised; with 0.6: assumed, a little over half shared along partners' networks (« partagés avec l'écosystème »); range 0.3-0.9",
+    ("hub_platform", "hub"): "assumed: without 0: no hub; with 1: the hub counts as much as the other visibility terms (assumed, « un hub commun permettrait d'en simplifier l'accès »); range 0.5-1.5",
+    ("experimentation", "dare"): "assumed: without 0: a holder keeps to its own risk tolerance; with 0.3: assumed, the right to error lets it dare a third of the risk scale beyond; range 0.15-0.45",
+    ("mutual_trust", "start"): "assumed: without 0: a candidate's distrust counts in full; with 0.4: assumed, mutual respect sets less than half of it aside at a first meeting (trust is built, Slovic 1993); range 0.2-0.6",
+    ("cross_domain", "other_kind"): "assumed: without 0: candidates drawn from the territory's mix; with 0.5: assumed, half of same-type candidates passed over (« décloisonner »); range 0.25-0.75",
+    ("accessibility", "volunteers"): "assumed: without 0: co-construction time counted as staff time; with 0.6: assumed, volunteers carry most of a small association's share, its staff the rest; range 0.3-0.9",
+    ("evaluation", "noise"): "assumed: without 1: funders' scores as noisy as their reading of a dossier; with 0.5: assumed, an evaluated path halves the noise and the visibility bias; range 0.25-0.75",
+    ("hub_platform", "listing"): "assumed: without 0: no listing to look candidates up in; with 0.8: assumed, most holders use a hub that exists; range 0.4-1",
+    ("public_interest_articulation", "cofund"): "assumed: without 0: a local executive pays only its ordinary partner's pledge (cofund_official); with 0.25: assumed, a quarter of a year of its means set aside for the initiatives it backs, as funding.local_grant_share's middle (INJEP: communes and départements together give associations 24% of their resources, the State 10%); range 0.125-0.375",
+}
 
 CONSTANTS: tuple[Constant, ...] = _MODEL + tuple(c for row in _LEVERS for c in _lever(*row))
 BY_ID: dict[str, Constant] = {c.id: c for c in CONSTANTS}

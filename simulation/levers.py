@@ -11,10 +11,12 @@ et 7 moyens d'Actions mutualisés". The additions come from the World Café's st
 Dose convention (docs/ODD.md, "Levers"): every lever is an intensity ``d`` in [0, 1]. The
 variable it acts on moves linearly from its value without the lever (``d = 0``) to its
 value with the lever fully practised (``d = 1``): ``x(d) = x0 + (x1 - x0) * d``. Each pair
-(x0, x1) is chosen so that ``d = 1`` closes about half of the gap between the status quo and
-the variable's best value (the *standard dose*), which keeps a sensitivity ranking about
-mechanisms rather than about arbitrary scales. Levers act through existing will: each
-mechanism multiplies a quantity that is zero when no actor wants the alliance.
+(x0, x1) is set by hand, with its own reason and plausible range in the table of constants
+(simulation/constants.py ``_REASONS``; ``alliance levers --json`` shows them): the pairs are
+stated uncertainty, and a lever ranking holds only as far as it holds when the strengths are
+drawn within their ranges (experiments/levers_structural.toml; docs/ODD.md 1.4). Levers act
+through existing will: each mechanism multiplies a quantity that is zero when no actor wants
+the alliance.
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ class Lever:
     #: lever reads in exactly these (tests/test_levers.py checks both ways), one per pathway
     #: of shared/DOMAIN.md that the seed places in a different step of an initiative's life.
     pathways: tuple[str, ...]
-    outcome: str  # a summary key it should move alone
+    #: A summary key it should move alone, one it does not set: a lever is never scored on the
+    #: variable it moves, nor on one it relabels or whose penalty it cancels (review 9b, finding 6;
+    #: docs/ODD.md 1.4 says which target effects are definitional).
+    outcome: str
     direction: int  # +1 raises the outcome, -1 lowers it
     default: float  # status-quo intensity (docs/ODD.md justifies it)
 
@@ -100,8 +105,10 @@ LEVERS: tuple[Lever, ...] = (
           "Articulation with elected officials' public interest",
           "La co-construction du bien commun [...] se doit de s'articuler à la gestion de "
           "l'intérêt général, garantie par les élus compétents.",
-          "residents' opposition to initiatives with local costs, and arbitration against them",
-          ("conflicts",), "blocked_share", -1, STATUS_QUO),
+          "residents' opposition to initiatives with local costs, and arbitration against them, "
+          "through a supporting official partner; public co-funding of the initiatives the local "
+          "executive supports, from its budget",
+          ("conflicts", "funding"), "impact", +1, STATUS_QUO),
     # --- 7 modalités d'Action ------------------------------------------------------
     Lever("dialogue", "modalities", "Dialoguer", "Dialogue",
           "Toute démarche d'alliance est fondée sur un dialogue constructif [...] y compris "
@@ -130,7 +137,7 @@ LEVERS: tuple[Lever, ...] = (
           "La valeur du chemin nécessite d'être évaluée conjointement.",
           "early detection of failing alliances (fix or orderly exit); less noise in funders' "
           "scores of an alliance whose path is evaluated (funders select better)",
-          ("action", "funding"), "exits_conflictual", -1, STATUS_QUO),
+          ("action", "funding"), "alliance_survival", +1, STATUS_QUO),
     Lever("innovation", "modalities", "Innover et partager avec l'écosystème",
           "Innovating and sharing with the ecosystem",
           "Les résultats obtenus doivent pouvoir être partagés avec l'écosystème afin "
@@ -171,7 +178,7 @@ LEVERS: tuple[Lever, ...] = (
           "de chacun d'entre eux [...] la juste « prime à l'alliance ».",
           "contributions recorded and credited: less free-riding on pledges, less unfairness "
           "felt by those who pay and by micro partners of macro alliances",
-          ("action",), "engagement", +1, STATUS_QUO),
+          ("action",), "alliance_survival", +1, STATUS_QUO),
     Lever("animation_governance", "means", "Animation et gouvernance",
           "Facilitation and governance",
           "L'animation et les modes de gouvernance des alliances d'intérêt général restent "
@@ -190,7 +197,7 @@ LEVERS: tuple[Lever, ...] = (
           "Le faire alliance, comment on en sort ?",
           "chance a leaving partner follows an exit procedure agreed beforehand (its money stays, "
           "a holder hands its role over), so the alliance and its assets go on",
-          ("action",), "exits_conflictual", -1, 0.0),
+          ("action",), "alliance_survival", +1, 0.0),
     Lever("engineering_funding", "additions", "Financer l'ingénierie et la participation",
           "Funding alliance engineering and participation",
           "Il est nécessaire de financer des expertises d'ingénierie de l'alliance, au niveau "

@@ -200,6 +200,7 @@ class Mechanisms(_Section):
     imposed_dose: bool = Field(False, description="an alternative reading of imposition, off by default: an imposed Charter's levers are also practised at constants.imposed_fidelity of their dose whatever the will (the letter more than the spirit); on, it counts the crowding out twice")
     level_tensions: bool = Field(True, description="a territory's local actors tell a success to the national level as far as they trust the macro (above or below neutral trust): tensions between levels hold national recognition back")
     work_cement: bool = Field(True, description="the work partners have done together builds the trust that absorbs their frictions (path frustration, coordination strain, unfairness): an alliance's monthly hazard of exits falls with its age in work")
+    public_cofunding: bool = Field(True, description="a local executive that is a partner of an initiative co-funds it from its budget once a year, a share of its funding gap set by the articulation with the public interest practised (lever public_interest_articulation)")
 
 
 Levers = create_model(

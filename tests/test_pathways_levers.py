@@ -1,5 +1,6 @@
 """Pathways built in session 19 (issue 9, item 5): the « alliance contre » as an alliance
-(conflicts), the SDGs as a common frame (governance); sharing's pooled means (action) and
+(conflicts), the SDGs as a common frame (governance); in session 20 the local executive's
+public co-funding of the initiatives it supports (funding); sharing's pooled means (action) and
 the hub's listing (partner_search) are in tests/make_tensions.py PATHWAYS, tested by
 tests/test_pathways.py. Each is removed by a ``mechanisms`` switch; the claims are
 paired-seed effects (tests/helpers.py), the seed passages are in the submodels' docstrings
@@ -12,8 +13,9 @@ from helpers import effect, outcomes
 
 from simulation import Params
 from simulation.initialise import initialise
+from simulation.kernel import coefficients
 from simulation.state import AGREED
-from simulation.submodels import conflicts
+from simulation.submodels import conflicts, funding
 from simulation.submodels.common import slots
 
 #: Measured in session 19 (paired seeds, 95%), switch on minus off.
@@ -117,3 +119,38 @@ def test_at_sdg_frame_0_the_frame_switch_changes_nothing():
 def test_without_local_costs_the_coalition_switch_changes_nothing():
     base = {"mechanisms.nimby": 0.0}
     assert outcomes(base, range(3)) == outcomes({**base, "mechanisms.opposition_coalition": False}, range(3))
+
+
+def test_a_supporting_executive_co_funds_a_share_of_the_gap_from_its_budget():
+    """Public co-funding (funding.public_cofunding): only an initiative whose partners include
+    its territory's local executive receives it: what it lacks, within the share ``cofund`` of
+    a year of the executive's means (the lever's "with" end, times the executive's practice),
+    from the executive's money."""
+    p = Params().with_overrides({"levers.public_interest_articulation": 1.0})
+    c = np.array(coefficients(p).funding, dtype=float)
+    state = _contested_state()
+    ini, actors = state.initiatives, state.actors
+    for field, v in (("monthly_cost", 2.0), ("duration", 36), ("acting", 0), ("pot", 0.0), ("practice", 1.0)):
+        ini[field][0] = v
+    official = state.territories["official"][0]
+    holder = next(a for a in _locals(state) if a != official)
+    ini["holder"][0] = state.members[0, 0] = holder
+    funding.public_cofunding(c, state)
+    assert ini["pot"][0] == 0.0  # the executive is not a partner: no co-funding
+    state.members[0, 1] = official
+    ini["n"][0] += 1
+    gap = funding.gap(c, ini, state.members, state.share, 0)
+    money = actors["money"][official]
+    funding.public_cofunding(c, state)
+    q = min(1.0, actors["will"][official] / p.constants.will_full)  # the executive's practice
+    budget = min(money, p.constants.lever_public_interest_articulation_cofund_with * q * 12 * actors["income"][official])
+    given = min(gap, budget)
+    assert given > 0.0
+    assert ini["pot"][0] == pytest.approx(given)
+    assert actors["money"][official] == pytest.approx(money - given)
+
+
+@pytest.mark.slow
+def test_at_articulation_0_the_cofunding_switch_changes_nothing():
+    base = {"levers.public_interest_articulation": 0.0}
+    assert outcomes(base, range(3)) == outcomes({**base, "mechanisms.public_cofunding": False}, range(3))

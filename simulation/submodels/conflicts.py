@@ -42,7 +42,9 @@ practised when the territory's local executive is one of its partners, 0 otherwi
 elected it (``NEGOTIATION * resolve * support`` of the opposition falls each month) and
 defends the initiative at arbitration with the weight its level gives it: full at a local
 arbitration, less at a regional one, little at a national one (``OFFICIAL_WEIGHT``), so the
-level chosen changes who wins. Without an official partner, articulation does nothing.
+level chosen changes who wins. Without an official partner, articulation does nothing here;
+its other pathway is the executive's public co-funding of the initiatives it supports
+(funding, mechanism ``public_cofunding``).
 """
 
 from __future__ import annotations

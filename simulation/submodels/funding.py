@@ -88,7 +88,19 @@ local executive, once a year after its budget vote (``LOCAL_GRANT_MONTH``, April
 ``funding.local_grant_share`` of a year of its means into grants to the initiatives its
 territory's associations hold, and decides them as a territorial committee does (it knows
 its initiatives as far as the territory's social capital goes, at that dossier cost, with its
-own duty and risk tolerance). Besides it, local executives give only as alliance partners.
+own duty and risk tolerance). Besides it, local executives give as alliance partners.
+
+Public co-funding (mechanism ``public_cofunding``; lever public_interest_articulation: « la
+co-construction du bien commun [...] se doit de s'articuler à la gestion de l'intérêt
+général, garantie par les élus compétents »; « le micro [...] apporte le financement
+manquant »): a local executive that is a partner of an initiative of its territory has made
+it part of the public interest it manages, and once a year, after its budget vote
+(``LOCAL_GRANT_MONTH``), it co-funds it from its budget: it sets aside the share ``cofund``
+of a year of its means (the articulation it practises, by its will) and shares it among the
+initiatives it is a partner of in proportion to the money each lacks for its next grant
+period, while its money lasts. Without the lever an official partner
+pays its ordinary pledge only (governance.commit). What articulation buys is then money,
+hence work, survival through the next grant period and impact, which it does not set.
 """
 
 from __future__ import annotations
@@ -124,19 +136,21 @@ from .common import (
     by_territory,
     group,
     pledged,
+    practice,
     practised,
     record,
+    seat_of,
 )
 from .partner_search import staff_free
 
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
  C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST,
  C_QUALITY, C_BIAS0, C_QUALITY0, C_COMMITTEE, C_COMMITTEE_TIME, C_EVALUATED,
- C_EVALUATED0, C_RESULTS, C_UNPAID, C_LOCAL_SHARE) = range(24)
+ C_EVALUATED0, C_RESULTS, C_UNPAID, C_LOCAL_SHARE, C_COFUND, C_COFUND0, C_COFUND_WILL) = range(27)
 Coefficients = namedtuple("Coefficients", (
     "calls pooled direct noise bias cost themed max_fail grant call_period local_tempo "
     "staff_limit direct_local_calls project_cost quality bias0 quality0 committee committee_time "
-    "evaluated evaluated0 results unpaid local_share"
+    "evaluated evaluated0 results unpaid local_share cofund cofund0 cofund_will"
 ))
 
 MODE_CALLS, MODE_POOLED, MODE_DIRECT, MODE_LOCAL = 0, 1, 2, 3
@@ -159,6 +173,7 @@ def coefficients(p: Params) -> Coefficients:
     bias = pair(p, "data", "bias")
     seen = pair(p, "data", "seen")
     evaluated = pair(p, "evaluation", "noise") if p.mechanisms.evaluated_selection else (1.0, 1.0)
+    cofund = pair(p, "public_interest_articulation", "cofund") if p.mechanisms.public_cofunding else (0.0, 0.0)
     return record(
         Coefficients,
         calls=calls, pooled=pooled, direct=direct,
@@ -177,6 +192,8 @@ def coefficients(p: Params) -> Coefficients:
         evaluated=evaluated[1], evaluated0=evaluated[0],
         results=f.results_contracts, unpaid=1.0 if p.mechanisms.unpaid_path else 0.0,
         local_share=f.local_grant_share if p.mechanisms.local_grants else 0.0,
+        cofund=cofund[1], cofund0=cofund[0],
+        cofund_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
     )
 
 
@@ -393,6 +410,50 @@ def local_programmes(c, state, rng):
 
 
 @njit(cache=True)
+def public_cofunding(c, state):
+    """Public co-funding of the initiatives a local executive supports (lever
+    public_interest_articulation, mechanism ``public_cofunding``): once a year, after its
+    budget vote (``LOCAL_GRANT_MONTH``), each territory's local executive sets aside the share
+    ``cofund`` of a year of its means (placed by its own practice of the lever, its will) for
+    the agreed or acting initiatives of its territory it is a partner of, and shares it among
+    them in proportion to the money each lacks for its next grant period (none gets more than
+    it lacks), from its own money while it lasts."""
+    territories, actors, ini = state.territories, state.actors, state.initiatives
+    members, share = state.members, state.share
+    start, order = by_territory(state, AGREED)  # status does not change in this submodel
+    for t in range(territories.shape[0]):
+        o = territories[t].official
+        if o < 0:
+            continue
+        pool = order[start[t]:start[t + 1]]
+        lacking = 0.0
+        for i in pool:
+            if supported(ini, members, i, o):
+                lacking += max(0.0, gap(c, ini, members, share, i))
+        budget = min(actors[o].money, practised(c[C_COFUND0], c[C_COFUND], practice(actors[o].will, c[C_COFUND_WILL]))
+                     * MONTHS_PER_YEAR * actors[o].income)
+        if lacking <= 0.0 or budget <= 0.0:
+            continue
+        for i in pool:
+            if not supported(ini, members, i, o):
+                continue
+            g = max(0.0, gap(c, ini, members, share, i)) * min(1.0, budget / lacking)
+            if g <= 0.0:
+                continue
+            actors[o].money -= g
+            ini[i].pot += g
+            if actors[ini[i].holder].kind == ASSOCIATION:
+                actors[o].to_associations += g  # money by source (local authorities' share)
+
+
+@njit(cache=True)
+def supported(ini, members, i, o):
+    """Whether initiative ``i`` is agreed or acting with the local executive ``o`` a partner."""
+    st = ini[i].status
+    return ((st == AGREED and ini[i].agreed) or st == ACTING) and seat_of(members, i, o) >= 0
+
+
+@njit(cache=True)
 def step(c, month, state, rng):
     territories, ini = state.territories, state.initiatives
     actors, funders, acc, nat = state.actors, state.funders, state.acc, state.nat
@@ -448,6 +509,8 @@ def step(c, month, state, rng):
         committees(c, state, rng)
     if c[C_LOCAL_SHARE] > 0.0 and month % MONTHS_PER_YEAR == LOCAL_GRANT_MONTH:
         local_programmes(c, state, rng)
+    if max(c[C_COFUND], c[C_COFUND0]) > 0.0 and month % MONTHS_PER_YEAR == LOCAL_GRANT_MONTH:
+        public_cofunding(c, state)
     if nat[N_REQUESTED] > 0.0:
         nat[N_PRESSURE] = ((1.0 - PRESSURE_MEMORY) * nat[N_PRESSURE]
                           + PRESSURE_MEMORY * (1.0 - nat[N_AWARDED] / nat[N_REQUESTED]))
