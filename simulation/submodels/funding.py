@@ -182,9 +182,12 @@ def coefficients(p: Params) -> Coefficients:
 
 @njit(cache=True)
 def inflows(month, actors, acc):
-    """January budgets for funders (the rest lapses); monthly means for the others."""
+    """January budgets for funders (the rest lapses); monthly means for the others. In the
+    same pass over the actors, a month of each holder's stop after ``max_failures`` goes by."""
     january = month % MONTHS_PER_YEAR == 0
     for a in range(actors.shape[0]):
+        if actors[a].cooldown > 0:
+            actors[a].cooldown -= 1
         kind = actors[a].kind
         if kind == STATE or kind == FOUNDATION:
             if january:
@@ -401,7 +404,7 @@ def step(c, month, state, rng):
     # this submodel), all of them for national funders and by region for the others.
     region_of = np.full(ini.shape[0], -1, np.int64)
     n_regions = 0
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         st = ini[i].status
         if (st == AGREED and ini[i].agreed) or st == ACTING:
             region_of[i] = territories[ini[i].territory].region
@@ -409,9 +412,6 @@ def step(c, month, state, rng):
         n_regions = max(n_regions, territories[t].region + 1)
     start, order = group(region_of, n_regions)
     everyone = np.flatnonzero(region_of >= 0)
-    for a in range(actors.shape[0]):
-        if actors[a].cooldown > 0:
-            actors[a].cooldown -= 1
     nat[N_REQUESTED] = 0.0
     nat[N_AWARDED] = 0.0
     for j in range(funders.shape[0]):

@@ -75,7 +75,7 @@ def coefficients(p: Params) -> Coefficients:
 def step(c, month, state):
     territories, actors, ini = state.territories, state.actors, state.initiatives
     members, nat = state.members, state.nat
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         if ini[i].status != ACTING:
             continue
         rate = practised(c[C_COMPETENCES0], c[C_COMPETENCES], ini[i].practice)
