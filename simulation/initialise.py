@@ -244,5 +244,6 @@ def initialise(p: Params, rng: np.random.Generator) -> State:
         acc=acc, nat=nat_, regional_foundation=regional, funders=funders,
         national_first=national_first, state_actor=state_actor,
         candidates=np.zeros(n_ini, dtype=np.int64), scores=np.zeros(n_ini),
+        live=np.zeros(1, dtype=np.int64),
     )
     return state

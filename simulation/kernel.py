@@ -196,7 +196,7 @@ def step_month(cf, month, state, rng, row, timing):
     n_seek = 0
     eng = 0.0
     pots = 0.0
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         st = ini[i].status
         pots += ini[i].pot
         if st == ACTING:

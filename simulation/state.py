@@ -75,6 +75,7 @@ TERRITORY = np.dtype([
     ("election_offset", "i8"), ("official", "i8"), ("first_actor", "i8"), ("n_actors", "i8"),
     ("active", "i8"), ("arranged", "i8"), ("coop_trust", "f8"), ("initial_need", "f8"),
     ("will", "f8"),
+    ("opposers", "i8"),  # its actors sitting in an « alliance contre » (conflicts: finds them)
 ])
 
 INITIATIVE = np.dtype([
@@ -118,7 +119,10 @@ class State(NamedTuple):
     re-exported for the submodels by simulation/submodels/common.py). Where things are in the actor array:
     ``regional_foundation`` (one local foundation per region, -1 if none), ``funders`` (the
     State and foundations), ``national_first`` (first national actor) and ``state_actor``.
-    ``candidates`` and ``scores`` are the funding kernel's scratch space, one slot per initiative."""
+    ``candidates`` and ``scores`` are the funding kernel's scratch space, one slot per initiative.
+    ``live[0]``: the pool's high-water mark, one past the highest slot ever opened (every slot
+    from it on is FREE and untouched), so that a kernel scanning the pool stops there
+    (``range(state.live[0])``); it only grows, in ``emergence.new_initiative``."""
 
     territories: np.ndarray
     needs: np.ndarray
@@ -139,3 +143,4 @@ class State(NamedTuple):
     state_actor: int
     candidates: np.ndarray
     scores: np.ndarray
+    live: np.ndarray

@@ -188,6 +188,7 @@ def test_crowding_out_runs_once_a_month_per_actor_not_per_seat():
     a, b, idle = [x for x in range(first, first + 10) if not actors["national"][x]][:3]
     ini["status"][:] = AGREED
     state.members[:] = -1
+    state.live[0] = ini.shape[0]  # every slot open (State.live bounds the scans)
     for i, actor in enumerate((a, a, b)):  # a sits in two acting alliances, b in one
         ini["status"][i] = ACTING
         state.members[i, 0] = actor

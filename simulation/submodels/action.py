@@ -268,7 +268,7 @@ def step(c, state, rng):
     members, engagement, share, acc = state.members, state.engagement, state.share, state.acc
     nat = state.nat
     research = nat[N_RESEARCH] + c[C_SHARED] * nat[N_SHARED_KNOWLEDGE]
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         if ini[i].status != ACTING:
             continue
         u_setback = rng.random()

@@ -108,7 +108,7 @@ def by_territory(state, min_status):
     """The initiatives of status ``min_status`` or more, by territory (:func:`group`)."""
     ini = state.initiatives
     keys = np.full(ini.shape[0], -1, np.int64)
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         if ini[i].status >= min_status:
             keys[i] = ini[i].territory
     return group(keys, state.territories.shape[0])

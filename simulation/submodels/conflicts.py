@@ -176,6 +176,7 @@ def rally(state, i, rate, rng):
         if rng.random() < p:
             actors[a].opposing = i
             actors[a].engaged += 1
+            territories[t].opposers += 1
 
 
 @njit(cache=True)
@@ -202,17 +203,24 @@ def dissolve(state, i):
         if actors[a].opposing == i:
             actors[a].opposing = -1
             actors[a].engaged -= 1
+            territories[t].opposers -= 1
 
 
 @njit(cache=True)
 def disband_stale(state):
-    """Coalitions whose initiative ended, or was settled, disband."""
-    actors, ini = state.actors, state.initiatives
-    for a in range(actors.shape[0]):
-        j = actors[a].opposing
-        if j >= 0 and not (contested(ini, j) and ini[j].territory == actors[a].territory):
-            actors[a].opposing = -1
-            actors[a].engaged -= 1
+    """Coalitions whose initiative ended, or was settled, disband. Only the territories
+    with members of a coalition (``opposers``) are visited: their local actors, in order."""
+    territories, actors, ini = state.territories, state.actors, state.initiatives
+    for t in range(territories.shape[0]):
+        if territories[t].opposers <= 0:
+            continue
+        a0 = territories[t].first_actor
+        for a in range(a0, a0 + territories[t].n_actors):
+            j = actors[a].opposing
+            if j >= 0 and not (contested(ini, j) and ini[j].territory == actors[a].territory):
+                actors[a].opposing = -1
+                actors[a].engaged -= 1
+                territories[t].opposers -= 1
 
 
 @njit(cache=True)
@@ -222,7 +230,7 @@ def step(c, state, rng):
     level = int(c[C_LEVEL])
     if c[C_COALITION] > 0.0:
         disband_stale(state)
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         st = ini[i].status
         if st != ACTING and not (st == AGREED and ini[i].agreed):
             continue

@@ -104,6 +104,7 @@ def new_initiative(c, state, i, t, holder, dim, risk, rng):
     local_cost = LOCAL_COST_MIN + (1.0 - LOCAL_COST_MIN) * rng.random() if rng.random() < c[C_NIMBY] else 0.0
     dur = int(c[C_DURATION] * (1.0 - DURATION_SPREAD + 2.0 * DURATION_SPREAD * rng.random()) + 0.5)
     rec = ini[i]
+    state.live[0] = max(state.live[0], i + 1)  # the pool's high-water mark (State.live)
     rec.status = SEARCHING
     rec.territory = t
     rec.holder = holder
@@ -148,12 +149,15 @@ def step(c, state, rng):
     first_open = -np.ones((territories.shape[0], NDIM), dtype=np.int64)
     free = np.empty(ini.shape[0], dtype=np.int64)
     n_free = 0
-    for j in range(ini.shape[0]):
+    for j in range(state.live[0]):  # the slots beyond were never opened: all free (State.live)
         if ini[j].status == FREE:
             free[n_free] = j
             n_free += 1
         elif first_open[ini[j].territory, ini[j].dim] < 0:
             first_open[ini[j].territory, ini[j].dim] = j
+    for j in range(state.live[0], ini.shape[0]):
+        free[n_free] = j
+        n_free += 1
     next_free = 0
     for t in range(territories.shape[0]):
         need_max = 0.0

@@ -199,9 +199,12 @@ def coefficients(p: Params) -> Coefficients:
 
 @njit(cache=True)
 def inflows(month, actors, acc):
-    """January budgets for funders (the rest lapses); monthly means for the others."""
+    """January budgets for funders (the rest lapses); monthly means for the others. In the
+    same pass over the actors, a month of each holder's stop after ``max_failures`` goes by."""
     january = month % MONTHS_PER_YEAR == 0
     for a in range(actors.shape[0]):
+        if actors[a].cooldown > 0:
+            actors[a].cooldown -= 1
         kind = actors[a].kind
         if kind == STATE or kind == FOUNDATION:
             if january:
@@ -459,20 +462,23 @@ def step(c, month, state, rng):
     actors, funders, acc, nat = state.actors, state.funders, state.acc, state.nat
     inflows(month, actors, acc)
     # Index lists: the initiatives that may apply (agreed or acting; no status changes in
-    # this submodel), all of them for national funders and by region for the others.
+    # this submodel), all of them for national funders and by region for the others; for a
+    # themed call, only those of its theme (the others never apply to it), by need dimension
+    # and by region and dimension. Ascending within each list: the order of a scan of all.
     region_of = np.full(ini.shape[0], -1, np.int64)
+    dim_of = np.full(ini.shape[0], -1, np.int64)
     n_regions = 0
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         st = ini[i].status
         if (st == AGREED and ini[i].agreed) or st == ACTING:
             region_of[i] = territories[ini[i].territory].region
+            dim_of[i] = ini[i].dim
     for t in range(territories.shape[0]):
         n_regions = max(n_regions, territories[t].region + 1)
     start, order = group(region_of, n_regions)
     everyone = np.flatnonzero(region_of >= 0)
-    for a in range(actors.shape[0]):
-        if actors[a].cooldown > 0:
-            actors[a].cooldown -= 1
+    d_start, d_order = group(dim_of, NDIM)
+    rd_start, rd_order = group(np.where(region_of >= 0, region_of * NDIM + dim_of, -1), n_regions * NDIM)
     nat[N_REQUESTED] = 0.0
     nat[N_AWARDED] = 0.0
     for j in range(funders.shape[0]):
@@ -494,12 +500,16 @@ def step(c, month, state, rng):
             budget = min(actors[f].money, actors[f].income * part * period)
             if budget > 0.0:
                 region = -1 if national else actors[f].region
+                themed = mode == MODE_CALLS and c[C_THEMED] > 0.0
                 if region < 0:
-                    pool = everyone
-                elif region < n_regions:
-                    pool = order[start[region]:start[region + 1]]
-                else:
+                    pool = d_order[d_start[theme]:d_start[theme + 1]] if themed else everyone
+                elif region >= n_regions:
                     pool = order[:0]
+                elif themed:
+                    g = region * NDIM + theme
+                    pool = rd_order[rd_start[g]:rd_start[g + 1]]
+                else:
+                    pool = order[start[region]:start[region + 1]]
                 results = False  # a round of the State's results contracts (unpaid_path)
                 if actors[f].kind == STATE and mode != MODE_POOLED and c[C_RESULTS] > 0.0:
                     results = c[C_RESULTS] >= 1.0 or rng.random() < c[C_RESULTS]

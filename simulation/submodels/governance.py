@@ -444,7 +444,7 @@ def agree(c, state, i, rng):
 def step(c, state, rng):
     territories, actors, ini = state.territories, state.actors, state.initiatives
     members, share, acc, nat = state.members, state.share, state.acc, state.nat
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         if ini[i].status != AGREED:
             continue
         u = rng.random()

@@ -81,7 +81,7 @@ def step(c, month, state):
     territories, actors, ini = state.territories, state.actors, state.initiatives
     members, nat = state.members, state.nat
     seated = np.zeros(actors.shape[0], np.bool_)  # in at least one acting alliance this month
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         if ini[i].status != ACTING:
             continue
         rate = practised(c[C_COMPETENCES0], c[C_COMPETENCES], ini[i].practice)

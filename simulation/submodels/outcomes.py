@@ -196,7 +196,7 @@ def step(c, state, rng):
     events, acc, nat = state.events, state.acc, state.nat
     nat[N_EVENTS] = 0
     amount = np.zeros(NDIM)
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         if ini[i].status != ACTING:
             continue
         t = ini[i].territory

@@ -254,7 +254,7 @@ def step(c, month, state, rng):
     pressure = nat[N_PRESSURE]
     cycle = int(c[C_CYCLE])
     n_national = actors.shape[0] - national_first
-    for i in range(ini.shape[0]):
+    for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
         if ini[i].status != SEARCHING:
             continue
         ini[i].wait += 1
