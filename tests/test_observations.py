@@ -125,6 +125,11 @@ def test_4_macro_led_governance_loses_alliances_and_engagement():
     assert vanishes(effect({**sub, **same}, led, "alliance_survival", level=0.90), survival)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "merged model of session 20 (work_cement, public co-funding, level_tensions): fall -0.0281 "
+    "[-0.0348, -0.0215] (40 seeds), knockout of competition and application costs -0.0035 "
+    "[-0.0085, +0.0015] (200 seeds, 90%) against +-0.0070: a residual fall outside the margin, "
+    "from a channel not yet named (s20-9a's branch: +0.0015 [-0.0012, +0.0042] on 600)"))
 def test_5_fiercer_competition_lowers_cooperation_among_associations():
     """Claim (DOMAIN.md observation 5): a smaller budget for the same demand lowers
     cooperation among associations, because funding pressure deters associations from allying

@@ -36,6 +36,7 @@ def _contested_state():
         ini[field][0] = v
     state.members[0, :] = -1
     state.members[0, 0] = ini["holder"][0]
+    state.live[0] = max(state.live[0], 1)  # slot 0 opened by hand: the scans must reach it (State.live)
     return state
 
 
