@@ -466,7 +466,8 @@ def step(c, state, rng):
         ready = (ini[i].pot + months * pledged(members, share, i)
                  >= practised(c[C_COVER0], c[C_COVER], q) * ini[i].monthly_cost * months)
         if ready and u < practised(c[C_START0], c[C_START], q) * (1.0 - nat[N_FRICTION]):
-            if int(c[C_RULE]) == SUBSIDIARITY and ini[i].macro_funded and not ini[i].national:
+            if (c[C_CONDITIONS] > 0.0 and int(c[C_RULE]) == SUBSIDIARITY and ini[i].macro_funded
+                    and not ini[i].national):
                 repath(c, state, i)  # national money came after agreement, with its conditions
             ini[i].status = ACTING
             ini[i].wait = 0
