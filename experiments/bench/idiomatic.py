@@ -20,6 +20,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from simulation.constants import value
 from simulation.state import (
     ASSOCIATION,
     FIRM,
@@ -34,7 +35,14 @@ from simulation.state import (
 from simulation.submodels import emergence
 
 # alliances an actor can be in per unit of capacity (simulation/submodels/common.py, slots)
-SLOT_BASE = {ASSOCIATION: None, OFFICIAL: 20.0, FIRM: 8.0, FOUNDATION: 12.0, STATE: 400.0}
+SLOT_BASE = {kind: value(f"slots_{name}") for kind, name in (
+    (OFFICIAL, "official"), (FIRM, "firm"), (FOUNDATION, "foundation"), (STATE, "state"))}
+
+
+def practised(without: float, with_: float, will: float, will_full: float) -> float:
+    """A lever's variable as practised by an actor of this will (common.practice/practised)."""
+    q = 1.0 if will_full <= 0.0 else min(1.0, will / will_full)
+    return without + (with_ - without) * q
 
 
 class Actor(mesa.Agent):
@@ -48,27 +56,31 @@ class Actor(mesa.Agent):
             setattr(self, name, row[name].item())
 
     def slots(self) -> int:
-        base = 1.0 + 2.0 * self.size ** 0.5 if self.kind == ASSOCIATION else SLOT_BASE[self.kind]
+        if self.kind == ASSOCIATION:
+            base = 1.0 + value("slots_association") * self.size ** 0.5
+        else:
+            base = SLOT_BASE[self.kind]
         return int(self.capacity * base + 1e-9)
 
     def consider_starting(self, territory: Territory, base_rate: float, top: int) -> None:
         """Start an initiative on the territory's most pressing need, or join the open one."""
-        model = self.model
+        model, c = self.model, self.model.c
         rng = model.rng
         u = rng.random()
         risk = rng.random()
-        rate = base_rate * self.will * (0.5 if self.kind == OFFICIAL else self.size ** 0.5)
-        q = min(1.0, self.will / model.c.by_will) if model.c.by_will > 0.0 else 1.0
-        dare = model.c.dare0 + (model.c.dare - model.c.dare0) * q  # the right to error
-        if u >= rate or self.engaged >= self.slots() or risk > self.risk_tolerance + dare:
+        rate = base_rate * self.will * (value("official_initiative") if self.kind == OFFICIAL else self.size ** 0.5)
+        if u >= rate or self.engaged >= self.slots():
             return
-        dim = top if rng.random() < model.c.target else int(rng.integers(0, NDIM))
+        if risk > self.risk_tolerance + practised(c.dare0, c.dare, self.will, c.by_will):  # the right to error
+            return
+        target = practised(c.target0, c.target, self.will, c.by_will)
+        dim = top if rng.random() < target else int(rng.integers(0, NDIM))
         existing = territory.first_open.get(dim)
         duplicate = False
         if existing is not None:
-            if rng.random() >= model.c.duplicate:
+            if rng.random() >= practised(c.duplicate0, c.duplicate, self.will, c.by_will):
                 if existing.status == SEARCHING and self not in existing.members:
-                    existing.join(self, 0.6)
+                    existing.join(self, value("partner_engagement"))
                 return
             duplicate = True
         initiative = model.free_initiative()
@@ -101,21 +113,24 @@ class Initiative:
 
     def open(self, territory: Territory, holder: Actor, dim: int, risk: float, duplicate: bool) -> None:
         model, c, rng = self.model, self.model.c, self.model.rng
-        spread = c.spread
+        spread = practised(c.spread0, c.spread, holder.will, c.by_will)
         self.weights = [(1.0 if d == dim else spread / 2.0) / (1.0 + spread) for d in range(NDIM)]
         if rng.random() < c.tradeoff:
             other = (dim + 1 + int(rng.integers(0, NDIM - 1))) % NDIM
-            self.weights[other] = -0.5 * (1.0 - spread)
-        self.local_cost = 0.3 + 0.7 * rng.random() if rng.random() < c.nimby else 0.0
-        self.duration = max(1, int(c.duration * (0.75 + 0.5 * rng.random()) + 0.5))
+            self.weights[other] = -emergence.TRADEOFF_WEIGHT * (1.0 - spread)
+        low = emergence.LOCAL_COST_MIN
+        self.local_cost = low + (1.0 - low) * rng.random() if rng.random() < c.nimby else 0.0
+        spell = emergence.DURATION_SPREAD
+        self.duration = max(1, int(c.duration * (1.0 - spell + 2.0 * spell * rng.random()) + 0.5))
         self.status, self.territory, self.holder, self.dim = SEARCHING, territory.index, holder, dim
         self.risk = risk
-        self.potential = (0.6 + 0.8 * risk) * (1.0 + 0.3 * spread)
+        self.potential = ((emergence.POTENTIAL_FLOOR + emergence.POTENTIAL_RISK * risk)
+                          * (1.0 + emergence.SYNERGY * spread))
         self.monthly_cost = c.cost * holder.size ** emergence.COST_ELASTICITY
         self.path = holder.path
         self.duplicate = duplicate
         self.members, self.engagement = [], []
-        self.join(holder, 0.7)
+        self.join(holder, emergence.HOLDER_ENGAGEMENT)
         model.free.remove(self)
 
 
@@ -124,6 +139,7 @@ class Territory:
         self.index = index
         self.fragility = float(row["fragility"])
         self.social_capital = float(row["social_capital"])
+        self.will = float(row["will"])
         self.needs = [float(x) for x in needs]
         self.actors = actors
         self.first_open: dict[int, Initiative] = {}
@@ -163,7 +179,7 @@ class IdiomaticEmergence(mesa.Model):
             need_max = territory.needs[top]
             if need_max <= 0.0:
                 top = 0
-            fragile = 1.0 + c.fragile * (territory.fragility - 0.5)
+            fragile = 1.0 + practised(c.fragile0, c.fragile, territory.will, c.by_will) * (territory.fragility - 0.5)
             base = c.rate * need_max * (0.5 + territory.social_capital) * fragile
             for actor in territory.actors:
                 if actor.kind in (ASSOCIATION, OFFICIAL):
