@@ -26,8 +26,9 @@ KNOWN_UNQUOTED = {
 
 
 def _norm(text: str) -> str:
-    for a, b in (("’", "'"), ("\u202f", " "), ("\xa0", " "), ("*", ""), ('"', ""), ("«", ""), ("»", "")):
+    for a, b in (("’", "'"), ("\u202f", " "), ("\xa0", " "), ("*", ""), ('"', "")):
         text = text.replace(a, b)
+    text = re.sub(r"«\s*|\s*»", "", text)  # inner guillemets go with their spaces: « faire alliance », -> faire alliance,
     return re.sub(r"\s+", " ", text).lower().strip()
 
 
