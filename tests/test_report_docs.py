@@ -56,7 +56,7 @@ def test_seed_quotations_are_found_in_the_shipped_seed():
 
 
 def test_paths_cited_by_the_documentation_exist():
-    docs = ["README.md", "docs/ODD.md", "docs/odd_d.md", "docs/trace.md", "docs/seed/README.md",
+    docs = ["README.md", "docs/DEVELOPING.md", "docs/ODD.md", "docs/odd_d.md", "docs/trace.md", "docs/seed/README.md",
             "docs/sensitivity.md", "docs/calibration.md", "results/README.md"]
     pattern = re.compile(r"(?<![\w/.<])((?:tests|simulation|experiments|docs|scenarios|shared|results|notebooks)"
                          r"/[\w./-]+\.(?:py|md|toml|txt|csv|cff))")
