@@ -216,6 +216,13 @@ Constants = create_model(
     **{c.id: (float, Field(c.value, ge=c.low, le=c.high, description=f"{c.meaning} ({c.unit}); {c.source}"))
        for c in CONSTANTS if c.runtime},
 )
+#: Constants compiled into the kernels (``runtime=False``): known, but not settable per run.
+_COMPILED = {c.id: c.value for c in CONSTANTS if not c.runtime}
+
+
+def _compiled(name: str) -> str:
+    return (f"'{name}' is compiled into the kernels (value {_COMPILED[name]}, docs/ODD.md 9.9) and "
+            f"cannot be set per run; a run can set the constants of docs/ODD.md 9.9 not marked (compiled)")
 
 
 class Params(_Section):
@@ -330,6 +337,9 @@ def explain(exc: ValidationError, source: str) -> str:
         found = err.get("input")
         if err["type"] == "extra_forbidden":
             parent = _model_at(loc[:-1])
+            if parent is Constants and str(loc[-1]) in _COMPILED:
+                lines.append(f"{source}: key '{key}': {_compiled(str(loc[-1]))}")
+                continue
             known = _known_keys(parent) if parent else []
             hint = did_you_mean(str(loc[-1]), known)
             lines.append(f"{source}: unknown key '{key}'{hint}; expected one of: {', '.join(known)}")
@@ -365,6 +375,8 @@ def set_dotted(data: dict[str, Any], dotted: str, value: Any, source: str) -> No
     for i, part in enumerate(parts):
         fields = _known_keys(model) if model else list(node)
         if part not in fields:
+            if model is Constants and part in _COMPILED:
+                raise ParameterError(f"{source}: key '{dotted}': {_compiled(part)}")
             where = ".".join(parts[:i]) or "top level"
             raise ParameterError(
                 f"{source}: unknown key '{dotted}'{did_you_mean(part, fields)}; "

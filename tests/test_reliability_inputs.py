@@ -345,3 +345,19 @@ def test_review_14c_a_byte_order_mark_is_read_like_the_csv_reader_does(capsys, t
     code, out, err = cli(capsys, "validate", str(path))
     assert code == 0, err
     assert "levers.dialogue = 0.8" in out
+
+
+@pytest.mark.parametrize("where", ["set", "file"])
+def test_a_compiled_constant_is_named_as_such_not_as_unknown(capsys, tmp_path, where):
+    """Review 8b, F16: a constant of ODD 9.9 marked (compiled) is known but fixed in the kernels;
+    the answer says so in one line instead of listing the runtime keys as if it did not exist."""
+    if where == "set":
+        argv = ["run", "baseline", "--set", "constants.trust_loss=0.05", "--out", str(tmp_path)]
+    else:
+        spec = tmp_path / "s.toml"
+        spec.write_text('description = "x"\n[constants]\ntrust_loss = 0.05\n')
+        argv = ["run", str(spec), "--out", str(tmp_path)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'trust_loss' is compiled into the kernels (value 0.03" in err[0], err
+    assert not any(tmp_path.glob("*-*")), "no results folder for a refused input"
