@@ -22,7 +22,9 @@ class Actor(mesa.Agent):
     """One actor; ``index`` is its row in ``model.state.actors``.
 
     Every field of the actor array (``will``, ``duty``, ``capacity``, ``money``, ``trust``,
-    ``staff``, ``engaged``, ...; docs/ODD.md lists them) reads as an attribute.
+    ``staff``, ``engaged``, ...; docs/ODD.md lists them) reads as an attribute. Agents do not
+    step: ``model.agents.do("step")`` does nothing, since the month's decisions are taken by
+    the compiled submodels in :attr:`AllianceModel.schedule` order (``model.step()``).
     """
 
     def __init__(self, model: mesa.Model, index: int):

@@ -50,6 +50,7 @@ class AllianceModel(mesa.Model):
         super().__init__(rng=p.run.seed)
         self.params = p
         self.engine = Engine(p, self.rng)
+        self._catching_up = 0  # months advance() simulated that Mesa's clock has yet to count
         self.datacollector = SeriesTable(self)
         if agents:
             n = len(self.state.actors)
@@ -77,10 +78,16 @@ class AllianceModel(mesa.Model):
         """One month on Mesa's clock: every submodel of :attr:`schedule` once, in order.
 
         Mesa counts the step (``model.steps``) before calling this; months that
-        :meth:`advance` has already simulated are only counted.
+        :meth:`advance` has already simulated are only counted. A state moved outside Mesa's
+        clock (``model.engine.simulate``) is refused rather than silently left out of step.
         """
-        if self.engine.month >= self.steps:
-            return  # simulated by advance(): Mesa's clock is catching up
+        if self._catching_up > 0:
+            self._catching_up -= 1  # simulated by advance(): Mesa's clock is catching up
+            return
+        if self.engine.month != self.steps - 1:
+            raise RuntimeError(
+                f"the model is at month {self.engine.month} but Mesa's clock at step {self.steps - 1}: "
+                "move it with step() or advance(), not engine.simulate()")
         self.engine.step()
 
     def advance(self, months: int) -> None:
@@ -89,7 +96,9 @@ class AllianceModel(mesa.Model):
         The dynamics are those of :meth:`step` (the same monthly kernel). Events scheduled on
         Mesa's clock in between run after the months, on the final state."""
         self.engine.simulate(months)
+        self._catching_up = months
         self.run_for(months)
+        self._catching_up = 0
 
     def completions(self) -> list[tuple[int, int, bool]]:
         """The alliances that reached the end of their project in the last month simulated,

@@ -57,3 +57,14 @@ def test_agents_are_live_views_with_kind_territory_and_alliances():
     table = m.datacollector.get_agent_vars_dataframe()
     assert table.index.name == "AgentID" and len(table) == len(m.agents)
     assert table.loc[holder.unique_id, "will"] == holder.will
+
+
+def test_a_state_moved_outside_mesas_clock_is_refused_not_hidden():
+    """Review 8b, F11: after ``engine.simulate`` the model's month ran ahead of Mesa's steps and
+    ``step()`` returned silently, leaving the two clocks apart."""
+    import pytest
+
+    m = AllianceModel(P, agents=False)
+    m.engine.simulate(5)
+    with pytest.raises(RuntimeError, match="month 5 but Mesa's clock at step 0"):
+        m.step()
