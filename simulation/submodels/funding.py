@@ -17,7 +17,8 @@ seeks money when its pot does not cover the next grant period
   every ``funding.call_period_months``, one theme (a need dimension) per call when
   ``funding.themed_calls``; a holder applies when the expected value
   ``(wins + 1) / (applications + 2) * gap`` exceeds the staff cost of applying
-  (``funding.application_cost`` FTE-months), when it has that staff time free and when it
+  (``funding.application_cost`` FTE-months; none with mechanism ``application_burden``
+  off), when it has that staff time free and when it
   has not failed ``funding.max_failures`` times in a row (then it stops for a year: the
   funding model of Geard & Noble 2010, the brief's « Geard–Silverman »). Funders rank applications on
   ``seen * quality + visibility_bias * log(size) + 0.3 * log(1 + wins) + duty_f * need
@@ -178,7 +179,8 @@ def coefficients(p: Params) -> Coefficients:
         Coefficients,
         calls=calls, pooled=pooled, direct=direct,
         noise=f.selection_noise,
-        bias=f.visibility_bias * bias[1], cost=f.application_cost,
+        bias=f.visibility_bias * bias[1],
+        cost=f.application_cost if p.mechanisms.application_burden else 0.0,
         themed=1.0 if f.themed_calls else 0.0,
         max_fail=f.max_failures, grant=p.time.grant_duration_months,
         call_period=f.call_period_months,
