@@ -28,6 +28,7 @@ EXHAUSTIVE = (
     "tests/test_demo_browser.py::*",             # Chromium through Playwright
     "tests/test_reliability_sweeps.py::test_a_ten_times_longer_design_keeps_its_memory_flat_and_resumes",
     "tests/test_reliability_sweeps.py::test_ten_times_more_replications_keep_the_run_memory_flat",
+    "tests/test_observations.py::test_5_fiercer_competition_lowers_cooperation_among_associations",  # 2,080 runs
 )
 
 
