@@ -15,8 +15,8 @@ import pytest
 from helpers import interval, outcomes
 
 from simulation import Params
-from simulation.submodels.scaling import coefficients
 from simulation.levers import BY_ID
+from simulation.submodels.scaling import coefficients
 
 HUB = {"levers.hub_platform": 1.0}
 OFF = {"mechanisms.hub_attention": False}
