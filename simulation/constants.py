@@ -526,7 +526,7 @@ _LEVERS: tuple[tuple[str, str, float, float, str, str, str], ...] = (
     ("research", "stock", 0.0002, 0.002, "per month", "learning", "growth of the research stock"),
     ("legal_framework", "friction", 0.001, 0.03, "per month", "learning", "relative fall of legal friction"),
     ("innovation", "shared", 0.0, 0.6, "probability", "scaling", "chance a capitalised success is shared along its partners' networks"),
-    ("hub_platform", "hub", 0.0, 1.0, "factor", "scaling", "hub term in the visibility factor"),
+    ("hub_platform", "hub", 0.0, 0.8, "probability", "scaling", "chance a success is listed in the hub, where it is looked up under its need and competes with that need's successes only"),
     # --- second pathways (issue 9, item 5; session 18): a lever read in a second submodel ---
     ("experimentation", "dare", 0.0, 0.3, "share", "emergence", "risk a holder dares beyond its own tolerance (risk on its 0-1 scale)"),
     ("mutual_trust", "start", 0.0, 0.4, "share", "partner_search", "share of a candidate's distrust of a holder set aside when they meet"),
@@ -580,7 +580,7 @@ _REASONS: dict[tuple[str, str], str] = {
     ("research", "stock"): "assumed: without 0.0002 a month: research adds a few percent of effectiveness a decade; with 0.002: assumed, a tenfold rate still visible only over long horizons (the domain brief: visible only on long horizons); range 0.0011-0.0029",
     ("legal_framework", "friction"): "assumed: without 0.001 a month: legal friction barely falls (assumed); with 0.03: about a third lower in ten years once practitioners feed the law « les éléments nécessaires »; range 0.0155-0.0445",
     ("innovation", "shared"): "assumed: without 0: a success is known only where it was capitalised; with 0.6: assumed, a little over half shared along partners' networks (« partagés avec l'écosystème »); range 0.3-0.9",
-    ("hub_platform", "hub"): "assumed: without 0: no hub; with 1: the hub counts as much as the other visibility terms (assumed, « un hub commun permettrait d'en simplifier l'accès »); range 0.5-1.5",
+    ("hub_platform", "hub"): "assumed: without 0: no hub; with 0.8: assumed, most holders list a success on a platform that exists, as most use its listing to look partners up (hub_platform listing); range 0.4-1",
     ("experimentation", "dare"): "assumed: without 0: a holder keeps to its own risk tolerance; with 0.3: assumed, the right to error lets it dare a third of the risk scale beyond; range 0.15-0.45",
     ("mutual_trust", "start"): "assumed: without 0: a candidate's distrust counts in full; with 0.4: assumed, mutual respect sets less than half of it aside at a first meeting (trust is built, Slovic 1993); range 0.2-0.6",
     ("cross_domain", "other_kind"): "assumed: without 0: candidates drawn from the territory's mix; with 0.5: assumed, half of same-type candidates passed over (« décloisonner »); range 0.25-0.75",

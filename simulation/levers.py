@@ -74,13 +74,13 @@ LEVERS: tuple[Lever, ...] = (
           "qui facilitent une sémantique partagée.",
           "chance a partner brings the SDGs as the alliance's common frame (an unframed alliance's "
           "objectives diverge more); visibility of micro contributions to the macro",
-          ("governance",), "engagement", +1, STATUS_QUO),
+          ("governance",), "impact", +1, STATUS_QUO),
     Lever("shared_objectives", "principles", "Des objectifs traduits en actes",
           "Objectives turned into action",
           "Le partage des objectifs de chacun et la recherche d'un enjeu commun a pour finalité "
           "d'être traduit en actes.",
           "monthly probability that an agreed alliance starts acting, and the means it waits for",
-          ("governance",), "missed_appointments", -1, STATUS_QUO),
+          ("governance",), "impact", +1, STATUS_QUO),
     Lever("complementarity", "principles", "Complémentarité avec l'existant",
           "Complementarity with what exists",
           "Les actions engagées le sont dans un principe de complémentarité avec ce qui existe "
@@ -207,8 +207,9 @@ LEVERS: tuple[Lever, ...] = (
     Lever("hub_platform", "additions", "Plateforme unique (hub)", "Single hub platform",
           "Une plateforme unique répertoriant toutes ces initiatives d'alliances [...] permettrait de "
           "les interconnecter et de les valoriser.",
-          "visibility of successful initiatives to other territories and to the nation; chance a "
-          "holder looks a second candidate up in the listing and asks the one more likely to accept",
+          "chance a success is listed, where it is looked up under its need and competes for "
+          "attention with that need's successes only; chance a holder looks a second candidate "
+          "up in the listing and asks the one more likely to accept",
           ("scaling", "partner_search"), "scaling_rate", +1, 0.0),
     Lever("actor_mapping", "additions", "Cartographie des acteurs", "Map of actors",
           "Une cartographie des acteurs, pour que les chemins des porteurs de projets et des "
@@ -230,7 +231,7 @@ LEVERS: tuple[Lever, ...] = (
           "Apprendre à célébrer ses victoires et les étapes franchies. Cela crée du lien et "
           "entretient l'engagement.",
           "engagement gained at each milestone",
-          ("action",), "engagement", +1, 0.0),
+          ("action",), "impact", +1, 0.0),
     Lever("accessibility", "additions", "Exemples concrets et lexique",
           "Concrete examples and a lexicon",
           "Des gens se diraient « ce n'est pas pour moi » [...] il pourrait y avoir un lexique "

@@ -162,7 +162,6 @@ class Mechanisms(_Section):
     election_withdrawal: float = Field(1.0, ge=0, le=1, description="chance a new executive withdraws from a predecessor's alliance")
     small_staff_limit: float = Field(1.0, ge=0, le=1, description="1: applications and participation cost staff time, which caps them and weighs in the decision")
     nimby: float = Field(1.0, ge=0, le=10, description="opposition raised per unit of local cost")
-    visibility: float = Field(1.0, ge=0, le=10, description="weight of visibility in diffusion and national recognition")
     macro_support: float = Field(1.0, ge=0, le=10, description="scaling support from the national level")
     practice_by_will: bool = Field(True, description="levers are practised in proportion to their practitioners' will (False: at full strength whatever the will)")
     will_dynamics: bool = Field(True, description="will changes: shared success and recognition turn duty into will, failure and imposition erode it")
@@ -202,6 +201,7 @@ class Mechanisms(_Section):
     work_cement: bool = Field(True, description="the work partners have done together builds the trust that absorbs their frictions (path frustration, coordination strain, unfairness): an alliance's monthly hazard of exits falls with its age in work")
     public_cofunding: bool = Field(True, description="a local executive that is a partner of an initiative co-funds it from its budget once a year, a share of its funding gap set by the articulation with the public interest practised (lever public_interest_articulation)")
     application_burden: bool = Field(True, description="applying for money costs the holder funding.application_cost FTE-months of its staff time (the pooled fund's committee: the share it does not know), time not spent cooperating or making the initiative known (off: applications cost no staff time)")
+    hub_attention: bool = Field(True, description="a success listed in the hub (hub_platform) is looked up under the need it serves, so it competes for attention with that need's successes only (off: listed or not, it competes with all signals)")
 
 
 Levers = create_model(

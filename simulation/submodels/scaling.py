@@ -38,7 +38,16 @@ with five causes, each removable by a ``mechanisms`` switch:
   where it is above (docs/ODD.md 7.10). The four other causes are factors <= 1.
 
 ``steering`` is ``governance.macro_steering`` (no national narrative without a national level;
-1 when the ``baronnies`` mechanism is off). ``visible = 1 + 2 * visibility * hub``. Only a
+1 when the ``baronnies`` mechanism is off). The hub platform (« une plateforme unique
+répertoriant toutes ces initiatives d'alliances [...] permettrait de les interconnecter et de
+les valoriser »; « difficultés de se faire connaître et de diffuser l'information, dans un
+contexte de sur-information ») acts through attention, not on the chance of being adopted:
+a success is listed with chance ``hub_platform_hub`` (practised by its territory's actors),
+and a listed success is looked up under the need it serves, among that need's successes
+only, so it competes with ``1 / NDIM`` of the signals (``crowding / NDIM``; mechanism
+``hub_attention``). Where attention is not limited (``information_overload`` off) the
+listing changes nothing on scaling; its other pathway helps holders find partners
+(partner_search). Only a
 capitalised success can be replicated by its neighbours (its path is known: they see it next
 door). When its partners share it with the ecosystem (the innovation lever:
 « les résultats obtenus doivent pouvoir être partagés avec l'écosystème afin d'envisager avec
@@ -73,7 +82,7 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import Params
-from ..state import AGREED, ASSOCIATION, MONTHS_PER_YEAR
+from ..state import AGREED, ASSOCIATION, MONTHS_PER_YEAR, NDIM
 from .common import (
     A_ADOPTION,
     A_RECOGNITION,
@@ -95,12 +104,13 @@ from .common import (
 )
 from .emergence import free_slot, new_initiative
 
-(C_ADOPT, C_RECOGNISE, C_ADOPT0, C_RECOGNISE0, C_BY_WILL, C_OVERLOAD, C_BURDEN, C_NARRATIVE,
+(C_ADOPT, C_RECOGNISE, C_BY_WILL, C_OVERLOAD, C_BURDEN, C_NARRATIVE,
  C_WILL_DYN, C_COMMS_SHARE, C_UNTOLD, C_RECOGNITION_WILL, C_SHARED, C_SHARED0,
- C_NETWORK, C_ATTENTION, C_CAPACITY, C_TENSIONS) = range(18)
+ C_NETWORK, C_ATTENTION, C_CAPACITY, C_TENSIONS, C_LISTED, C_LISTED0) = range(18)
 Coefficients = namedtuple("Coefficients", (
-    "adopt recognise adopt0 recognise0 by_will overload burden narrative will_dyn "
-    "comms_share untold recognition_will shared shared0 network attention capacity tensions"
+    "adopt recognise by_will overload burden narrative will_dyn "
+    "comms_share untold recognition_will shared shared0 network attention capacity tensions "
+    "listed listed0"
 ))
 ADOPTED_KNOWLEDGE = value("adopted_knowledge")
 RECOGNITION_KNOWLEDGE = value("recognition_knowledge")
@@ -110,16 +120,14 @@ TENSION_TRUST = value("tension_trust")
 
 def coefficients(p: Params) -> Coefficients:
     m = p.mechanisms
-    hub = pair(p, "hub_platform", "hub")
+    listed = pair(p, "hub_platform", "hub") if m.hub_attention else (0.0, 0.0)
     innovation = pair(p, "innovation", "shared")
     steer = p.governance.macro_steering if m.baronnies else 1.0
     k = p.constants
-    adopt = [k.adopt * (1.0 + 2.0 * m.visibility * hub[j]) for j in (0, 1)]
-    recognise = [k.recognise * m.macro_support * steer * (1.0 + 2.0 * m.visibility * hub[j])
-                 for j in (0, 1)]
+    recognise = k.recognise * m.macro_support * steer
     return record(
         Coefficients,
-        adopt=adopt[1], recognise=recognise[1], adopt0=adopt[0], recognise0=recognise[0],
+        adopt=k.adopt, recognise=recognise,
         by_will=p.constants.will_full if m.practice_by_will else 0.0,
         overload=1.0 if m.information_overload else 0.0,
         burden=1.0 if m.admin_burden_visibility else 0.0,
@@ -130,6 +138,7 @@ def coefficients(p: Params) -> Coefficients:
         network=1.0 if m.network_diffusion else 0.0,
         attention=k.attention, capacity=k.recognition_capacity,
         tensions=1.0 if m.level_tensions else 0.0,
+        listed=listed[1], listed0=listed[0],
     )
 
 
@@ -232,15 +241,19 @@ def step(c, ce, state, rng):
         capitalised = events[e, E_CAPITALISED] > 0.5
         q = practice(territories[t].will, c[C_BY_WILL])  # the territory's actors tell and share it
         unburdened = 1.0 / (1.0 + c[C_BURDEN] * events[e, E_BURDEN] / c[C_COMMS_SHARE])
-        seen = events[e, E_LEGITIMACY] * unburdened / (1.0 + crowding)
-        p_adopt = practised(c[C_ADOPT0], c[C_ADOPT], q) * seen
+        listed = practised(c[C_LISTED0], c[C_LISTED], q)
+        crowd = crowding
+        if listed > 0.0 and crowding > 0.0 and rng.random() < listed:  # looked up under its need
+            crowd = crowding / NDIM
+        seen = events[e, E_LEGITIMACY] * unburdened / (1.0 + crowd)
+        p_adopt = c[C_ADOPT] * seen
         shared = c[C_NETWORK] > 0.0 and rng.random() < practised(c[C_SHARED0], c[C_SHARED], q)
         for j in range(neighbours.shape[1]):
             n = neighbours[t, j]
             if n >= 0 and (capitalised or shared) and rng.random() < p_adopt:
                 replicate(ce, state, e, n, rng)
         if shared and network_reach(events, e, t, neighbours, ini, members, reached):
-            p_told = practised(c[C_ADOPT0], c[C_ADOPT], q) * events[e, E_LEGITIMACY]
+            p_told = c[C_ADOPT] * events[e, E_LEGITIMACY]
             for n in range(territories.shape[0]):
                 if reached[n] >= 0 and rng.random() < p_told:
                     holder = told_partner(reached[n], members, actors, rng)
@@ -248,7 +261,7 @@ def step(c, ce, state, rng):
                         replicate_by(ce, state, e, n, holder, rng)
         narrative = 1.0 if (capitalised or c[C_NARRATIVE] <= 0.0) else c[C_UNTOLD]
         told = told_upward(territories, actors, t) if c[C_TENSIONS] > 0.0 else 1.0
-        p_recognise = practised(c[C_RECOGNISE0], c[C_RECOGNISE], q) * seen * narrative * told
+        p_recognise = c[C_RECOGNISE] * seen * narrative * told
         if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
             nat[N_RECOGNITION_LEFT] -= 1
             acc[A_RECOGNITION] += 1
