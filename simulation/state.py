@@ -56,26 +56,18 @@ MIN_PARTNERS = 2  # fewest partners of an alliance (fewer: it ends)
 MONTHS_PER_YEAR = 12
 FTE_MONTH_KEUR = value("fte_month_keur")
 
-#: Field order is by use, and the records are aligned (``align=True``: every 8-byte field at a
-#: multiple of 8, the record 224 bytes): the fields that the month's passes over every actor read
-#: come first, so a visit touches one or two cache lines instead of four (state is 29 MB at
-#: 5,000 territories). Nothing depends on the layout: every access is by name.
 ACTOR = np.dtype([
-    # read by every pass over the actors (begin_month, funding's inflows, the series row)
-    ("kind", "i8"), ("will", "f8"), ("money", "f8"), ("income", "f8"), ("time_used", "f8"),
-    ("staff", "f8"), ("trust", "f8"), ("national", "b1"), ("small", "b1"), ("partnered", "b1"),
-    ("with_authority", "b1"),
-    ("with_firm", "b1"),  # in an alliance with a firm
-    # read by emergence's and conflicts' passes over a territory's actors
-    ("cooldown", "i8"), ("engaged", "i8"), ("size", "f8"), ("risk_tolerance", "f8"),
-    ("territory", "i8"), ("region", "i8"), ("path", "f8"),
-    ("opposing", "i8"),  # the initiative whose « alliance contre » it sits in (-1: none; conflicts)
-    # read for partners and holders
-    ("skill", "f8"), ("duty", "f8"), ("capacity", "f8"), ("control", "f8"), ("horizon", "f8"),
-    ("failures", "i8"), ("applications", "i8"), ("wins", "i8"), ("grants", "f8"), ("app_time", "f8"),
-    ("alliances_joined", "i8"),  # alliances formed in
+    ("kind", "i8"), ("territory", "i8"), ("region", "i8"), ("national", "b1"),
+    ("small", "b1"), ("size", "f8"), ("money", "f8"), ("income", "f8"), ("staff", "f8"),
+    ("time_used", "f8"), ("skill", "f8"), ("duty", "f8"), ("capacity", "f8"), ("will", "f8"),
+    ("risk_tolerance", "f8"), ("trust", "f8"), ("control", "f8"), ("horizon", "f8"),
+    ("path", "f8"), ("engaged", "i8"), ("failures", "i8"), ("applications", "i8"),
+    ("wins", "i8"), ("cooldown", "i8"), ("grants", "f8"), ("app_time", "f8"),
+    ("partnered", "b1"), ("with_authority", "b1"),
+    ("with_firm", "b1"), ("alliances_joined", "i8"),  # in an alliance with a firm; alliances formed in
     ("to_associations", "f8"),  # k€ it put into the pots of alliances held by associations
-], align=True)
+    ("opposing", "i8"),  # the initiative whose « alliance contre » it sits in (-1: none; conflicts)
+])
 
 TERRITORY = np.dtype([
     ("region", "i8"), ("x", "f8"), ("y", "f8"), ("fragility", "f8"), ("social_capital", "f8"),
@@ -86,18 +78,17 @@ TERRITORY = np.dtype([
     ("opposers", "i8"),  # its actors sitting in an « alliance contre » (conflicts: finds them)
 ])
 
-#: Ordered by use and aligned as :data:`ACTOR`: what every scan of the pool reads first.
 INITIATIVE = np.dtype([
-    ("status", "i8"), ("territory", "i8"), ("dim", "i8"), ("holder", "i8"), ("n", "i8"),
-    ("pot", "f8"), ("wait", "i8"), ("acting", "i8"),
-    ("duration", "i8"), ("monthly_cost", "f8"), ("local_cost", "f8"), ("practice", "f8"),
-    ("progress", "f8"), ("path", "f8"), ("opposition", "f8"), ("risk", "f8"),
-    ("agreed", "b1"), ("national", "b1"), ("macro_funded", "b1"), ("arranged", "b1"),
-    ("contested", "b1"), ("duplicate", "b1"), ("misalign", "f8"), ("fit", "f8"), ("work", "f8"),
-    ("paused", "i8"), ("milestone", "i8"), ("gain", "f8"), ("visible", "f8"), ("potential", "f8"),
-    ("knowledge", "f8"),
+    ("status", "i8"), ("territory", "i8"), ("holder", "i8"), ("dim", "i8"), ("n", "i8"),
+    ("duration", "i8"), ("wait", "i8"), ("acting", "i8"), ("paused", "i8"),
+    ("risk", "f8"), ("potential", "f8"), ("local_cost", "f8"), ("opposition", "f8"),
+    ("monthly_cost", "f8"), ("pot", "f8"), ("progress", "f8"), ("gain", "f8"),
+    ("path", "f8"), ("fit", "f8"), ("visible", "f8"), ("misalign", "f8"), ("duplicate", "b1"),
+    ("national", "b1"), ("macro_funded", "b1"), ("arranged", "b1"),
+    ("contested", "b1"), ("agreed", "b1"), ("knowledge", "f8"),
+    ("milestone", "i8"), ("work", "f8"), ("practice", "f8"),
     ("granted", "f8"), ("results_granted", "f8"),  # k€ of grants; of which results contracts (unpaid_path)
-], align=True)
+])
 
 
 # --- slots of the run counters (State.acc), summarised by simulation/summary.py --------------
