@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .initialise import initialise
-from .kernel import NO_TIMING, coefficients, run_months, step_month
+from .kernel import NO_TIMING, Coefficients, run_months, step_month
+from .kernel import coefficients as coefficients_of
 from .outcomes import SERIES
 from .params import Params
 from .summary import summarise
@@ -37,13 +38,16 @@ class Engine:
         Validated parameters.
     rng : numpy.random.Generator
         The run's only source of randomness.
+    coefficients : Coefficients or None
+        ``simulation.kernel.coefficients(params)``, when the caller has them already (they
+        depend on every section but ``run``: a batch of seeds computes them once).
     """
 
-    def __init__(self, params: Params, rng: np.random.Generator):
+    def __init__(self, params: Params, rng: np.random.Generator, coefficients: Coefficients | None = None):
         self.params = params
         self.rng = rng
         self.state = initialise(params, rng)
-        self.coefficients = coefficients(params)
+        self.coefficients = coefficients_of(params) if coefficients is None else coefficients
         self.month = 0
         self.series = np.zeros((params.run.months, len(SERIES)))
         local = ~self.state.actors["national"]
@@ -83,16 +87,17 @@ class Engine:
         return df
 
 
-def run(params: Params | dict | None = None, *, series: bool = True
-        ) -> tuple[dict[str, float], pd.DataFrame | None]:
+def run(params: Params | dict | None = None, *, series: bool = True,
+        coefficients: Coefficients | None = None) -> tuple[dict[str, float], pd.DataFrame | None]:
     """The run contract: ``params.run.months`` months with seed ``params.run.seed``.
 
     Returns the summary (a plain dict of floats, keys in :data:`simulation.OUTCOME_KEYS`)
     and the monthly series (a DataFrame with the columns of
     :data:`simulation.outcomes.SERIES`), or None for the series when ``series`` is False.
     The same as stepping :class:`simulation.AllianceModel` for as many months.
+    ``coefficients``: see :class:`Engine`.
     """
     p = params if isinstance(params, Params) else Params.from_dict(params or {})
-    engine = Engine(p, np.random.default_rng(p.run.seed))
+    engine = Engine(p, np.random.default_rng(p.run.seed), coefficients)
     engine.simulate(p.run.months)
     return engine.summary(), (engine.series_frame() if series else None)

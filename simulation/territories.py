@@ -31,6 +31,7 @@ from .state import ACTING
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .kernel import Coefficients
     from .params import Params
     from .state import State
 
@@ -60,12 +61,12 @@ def territory_outcomes(state: State) -> dict[str, np.ndarray]:
     }
 
 
-def run_by_territory(params: Params, *, series: bool = False
+def run_by_territory(params: Params, *, series: bool = False, coefficients: Coefficients | None = None
                      ) -> tuple[dict[str, float], pd.DataFrame | None, dict[str, np.ndarray]]:
     """:func:`simulation.run` plus :func:`territory_outcomes` at the end of the run."""
     from .engine import Engine
 
-    engine = Engine(params, np.random.default_rng(params.run.seed))
+    engine = Engine(params, np.random.default_rng(params.run.seed), coefficients)
     engine.simulate(params.run.months)
     return (engine.summary(), engine.series_frame() if series else None,
             territory_outcomes(engine.state))

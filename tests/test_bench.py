@@ -33,8 +33,11 @@ def test_scaling_keeps_money_per_territory():
 def test_bench_quick_json_through_the_command(capsys):
     assert cli.main(["bench", "--quick", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    for key in ("ms_per_run_cpu", "runs_per_s_2_workers", "scaling_exponent_100_5000", "idiomatic_mesa_ratio"):
+    for key in ("ms_per_run_cpu", "runs_per_s_2_workers", "idiomatic_mesa_ratio"):
         assert _positive(out[key]), f"{key} = {out.get(key)!r}"
+    assert out["scaling_exponent_100_5000"] is None  # quick: 100 and 400 territories only
+    assert out["scaling"]["territories"] == [100, 400] and _positive(out["scaling"]["exponent"])
+    assert _positive(out["executor"]["kernel_cpu_ms_per_run"])
     assert list(out["latency_s"]) == [" ".join(a) for a in bench.QUICK_LATENCY]
     for figures in out["latency_s"].values():
         for clock in ("cpu_s", "wall_s"):

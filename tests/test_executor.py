@@ -107,7 +107,7 @@ def test_run_model_reports_non_finite_outcomes_with_seed_and_varied(monkeypatch)
     simulation = pytest.importorskip("simulation")
     from experiments.execution.executor import run_model
 
-    def fake_run(params, series=True):
+    def fake_run(params, series=True, coefficients=None):
         return {"impact": math.nan if params.levers.dialogue > 0.5 else 1.0}, None
 
     monkeypatch.setattr(simulation, "run", fake_run)
@@ -122,6 +122,21 @@ def test_run_model_reports_non_finite_outcomes_with_seed_and_varied(monkeypatch)
     params["levers"]["dialogue"] = 7.0
     with pytest.raises(RunFailed, match=r"invalid parameters for seed 42.*levers.dialogue"):
         run_model({"params": params, "series": False})
+
+
+def test_parameters_are_validated_once_per_set_and_a_changed_dict_again():
+    simulation = pytest.importorskip("simulation")
+    from simulation.kernel import coefficients
+
+    base = simulation.Params().with_overrides({"levers.dialogue": 0.4}).model_dump()
+    for run in ({"seed": 3}, {"seed": 4, "months": 12}, {}):  # seeds and lengths of one set
+        params, cf = executor._validated({**base, "run": run})
+        assert params == simulation.Params.from_dict({**base, "run": run})
+        np.testing.assert_equal(tuple(cf), tuple(coefficients(params)))
+    base["levers"]["dialogue"] = 0.9  # changed in place: a new set
+    assert executor._validated({**base, "run": {"seed": 3}})[0].levers.dialogue == 0.9
+    with pytest.raises(simulation.ParameterError, match=r"run task: key 'run.seed'"):
+        executor._validated({**base, "run": {"seed": -1}})  # only the run section is new: still checked
 
 
 @pytest.mark.slow
