@@ -153,7 +153,7 @@ def _tasks(params: Any, seeds: Sequence[int], territories: bool = False) -> list
     tasks = []
     for seed in seeds:
         p = scn.merge(base, {"run": {"seed": seed}})
-        tasks.append({"params": p, "series": True, "territories": territories})
+        tasks.append({"params": p, "series": "columns", "territories": territories})
     return tasks
 
 
@@ -189,7 +189,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.posterior is None:  # one shared parameter dict; each task brings its seed
         _no_seeds_per_draw(args)
         base = params.model_dump()
-        tasks, post = ({"params": base, "seed": s, "series": True, "territories": True}
+        tasks, post = ({"params": base, "seed": s, "series": "columns", "territories": True}
                        for s in seeds), None
     else:  # before the results folder exists: a bad posterior leaves none behind
         from experiments.io import posterior_draws
@@ -278,7 +278,7 @@ def _posterior_summary(folder: Path, summary: dict, note: dict | None, readings:
     rows_of = np.asarray(note["draw_rows"])
     reps_table["draw"] = np.asarray(reps_table["rep"]) // m
     reps_table["posterior_row"] = rows_of[reps_table["draw"]]
-    reps_table.to_csv(folder / "replications.csv", index=False)
+    res.write_csv(folder / "replications.csv", reps_table)
     words = res.posterior_words(note)
     md = [f"# {' vs '.join(readings)} under the posterior", "", *words, ""]
     for lab, r in readings.items():
