@@ -733,9 +733,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM cleans up like Ctrl-C
     try:
-        from experiments.io.provenance import git_at_start
+        if args.command not in ("scenarios", "levers", "validate"):  # the others write provenance
+            from experiments.io.provenance import read_git_at_start
 
-        git_at_start()  # provenance describes the code as it was when the command started
+            read_git_at_start()  # provenance describes the code as it was when the command started
         code = args.func(args)
         return 0 if code is None else int(code)
     except errors.USER_ERRORS as exc:
@@ -757,6 +758,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error("expected values nested at most a few hundred deep; found deeper")
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if "experiments.io.provenance" in sys.modules:  # no git process left behind
+            sys.modules["experiments.io.provenance"].wait_git()
 
 
 if __name__ == "__main__":
