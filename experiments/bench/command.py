@@ -16,8 +16,9 @@ inflate much) and as wall time, and given as minimum and median. Printed, in one
    (``idiomatic_mesa_ratio``; at 400 territories, where calling the kernel from Python costs
    little next to its work);
 5. the latency of the command as a user meets it (``latency_s``, keyed by command: CPU and
-   wall seconds of the whole process, each command in a new process, min and median), with
-   a warm numba cache; for ``run`` and ``compare`` also ``figures_wall_s``, from the start
+   wall seconds of the whole process, each command in a new process as typed, only ``--out``
+   added for run and compare, min and median), with a warm numba cache (``--latency``: this
+   section alone); for ``run`` and ``compare`` also ``figures_wall_s``, from the start
    until the figure drawn by the detached process is in the folder (the next command waits
    for it, so that it is not timed against a figure being drawn).
 
@@ -164,9 +165,7 @@ def latency(quick: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for args in (QUICK_LATENCY if quick else LATENCY):
-            argv = [*entry, *args]
-            if args[0] in ("run", "compare"):
-                argv += ["--quiet"]
+            argv = [*entry, *args]  # as typed: the progress bar is drawn (to a pipe), as a user sees it
             cpu, wall, figures = [], [], []
             for i in range(2 if quick else 6):
                 folder = Path(scratch) / f"{len(out)}-{i}"
