@@ -153,7 +153,7 @@ def _tasks(params: Any, seeds: Sequence[int], territories: bool = False) -> list
     tasks = []
     for seed in seeds:
         p = scn.merge(base, {"run": {"seed": seed}})
-        tasks.append({"params": p, "series": True, "territories": territories})
+        tasks.append({"params": p, "series": "columns", "territories": territories})
     return tasks
 
 
@@ -189,7 +189,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.posterior is None:  # one shared parameter dict; each task brings its seed
         _no_seeds_per_draw(args)
         base = params.model_dump()
-        tasks, post = ({"params": base, "seed": s, "series": True, "territories": True}
+        tasks, post = ({"params": base, "seed": s, "series": "columns", "territories": True}
                        for s in seeds), None
     else:  # before the results folder exists: a bad posterior leaves none behind
         from experiments.io import posterior_draws
@@ -278,7 +278,7 @@ def _posterior_summary(folder: Path, summary: dict, note: dict | None, readings:
     rows_of = np.asarray(note["draw_rows"])
     reps_table["draw"] = np.asarray(reps_table["rep"]) // m
     reps_table["posterior_row"] = rows_of[reps_table["draw"]]
-    reps_table.to_csv(folder / "replications.csv", index=False)
+    res.write_csv(folder / "replications.csv", reps_table)
     words = res.posterior_words(note)
     md = [f"# {' vs '.join(readings)} under the posterior", "", *words, ""]
     for lab, r in readings.items():
@@ -733,9 +733,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM cleans up like Ctrl-C
     try:
-        from experiments.io.provenance import git_at_start
+        if args.command not in ("scenarios", "levers", "validate"):  # the others write provenance
+            from experiments.io.provenance import read_git_at_start
 
-        git_at_start()  # provenance describes the code as it was when the command started
+            read_git_at_start()  # provenance describes the code as it was when the command started
         code = args.func(args)
         return 0 if code is None else int(code)
     except errors.USER_ERRORS as exc:
@@ -757,6 +758,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error("expected values nested at most a few hundred deep; found deeper")
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if "experiments.io.provenance" in sys.modules:  # no git process left behind
+            sys.modules["experiments.io.provenance"].wait_git()
 
 
 if __name__ == "__main__":

@@ -86,18 +86,29 @@ class Engine:
         df["month"] = df["month"].astype(np.int64)
         return df
 
+    def series_out(self, series: bool | str) -> pd.DataFrame | dict[str, np.ndarray] | None:
+        """The series as asked: a DataFrame (True), ``{column: values}`` without pandas
+        (``"columns"``; ``month`` as whole numbers, the others as floats) or None (False)."""
+        if series == "columns":
+            cols = {name: self.series[:self.month, j].copy() for j, name in enumerate(SERIES)}
+            cols["month"] = cols["month"].astype(np.int64)
+            return cols
+        return self.series_frame() if series else None
 
-def run(params: Params | dict | None = None, *, series: bool = True,
-        coefficients: Coefficients | None = None) -> tuple[dict[str, float], pd.DataFrame | None]:
+
+def run(params: Params | dict | None = None, *, series: bool | str = True,
+        coefficients: Coefficients | None = None
+        ) -> tuple[dict[str, float], pd.DataFrame | dict[str, np.ndarray] | None]:
     """The run contract: ``params.run.months`` months with seed ``params.run.seed``.
 
     Returns the summary (a plain dict of floats, keys in :data:`simulation.OUTCOME_KEYS`)
     and the monthly series (a DataFrame with the columns of
-    :data:`simulation.outcomes.SERIES`), or None for the series when ``series`` is False.
+    :data:`simulation.outcomes.SERIES`), or None for the series when ``series`` is False
+    (``series="columns"``: see :meth:`Engine.series_out`).
     The same as stepping :class:`simulation.AllianceModel` for as many months.
     ``coefficients``: see :class:`Engine`.
     """
     p = params if isinstance(params, Params) else Params.from_dict(params or {})
     engine = Engine(p, np.random.default_rng(p.run.seed), coefficients)
     engine.simulate(p.run.months)
-    return engine.summary(), (engine.series_frame() if series else None)
+    return engine.summary(), engine.series_out(series)

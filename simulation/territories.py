@@ -61,14 +61,14 @@ def territory_outcomes(state: State) -> dict[str, np.ndarray]:
     }
 
 
-def run_by_territory(params: Params, *, series: bool = False, coefficients: Coefficients | None = None
-                     ) -> tuple[dict[str, float], pd.DataFrame | None, dict[str, np.ndarray]]:
+def run_by_territory(params: Params, *, series: bool | str = False, coefficients: Coefficients | None = None
+                     ) -> tuple[dict[str, float], pd.DataFrame | dict | None, dict[str, np.ndarray]]:
     """:func:`simulation.run` plus :func:`territory_outcomes` at the end of the run."""
     from .engine import Engine
 
     engine = Engine(params, np.random.default_rng(params.run.seed), coefficients)
     engine.simulate(params.run.months)
-    return (engine.summary(), engine.series_frame() if series else None,
+    return (engine.summary(), engine.series_out(series),
             territory_outcomes(engine.state))
 
 

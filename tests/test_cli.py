@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -354,3 +355,20 @@ def test_listing_commands_import_no_heavy_library(tmp_path, args):
                           text=True, timeout=120, env={"PYTHONPATH": str(REPO), "PATH": ""})
     assert done.returncode == 0, done.stderr
     assert "HEAVY []" in done.stderr, done.stderr
+
+
+@pytest.mark.slow
+def test_run_writes_its_folder_without_pandas_or_matplotlib(tmp_path):
+    """A small ``alliance run`` (issue 8, item 5): its tables are written without pandas and
+    its figure is drawn by another process, so neither library is imported by the command."""
+    light = ("mesa", "pandas", "matplotlib", "SALib")
+    code = ("import sys\nfrom experiments.cli import main\nmain(sys.argv[1:])\n"
+            f"print('HEAVY', sorted(m for m in {light!r} if m in sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, "run", "baseline", "--reps", "2", "--months", "12", "--quiet",
+                           "--out", "out", "--figures", "none"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, env={"PYTHONPATH": str(REPO), "PATH": os.environ.get("PATH", "")})
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stderr, done.stderr
+    (folder,) = (tmp_path / "out").iterdir()
+    assert {p.name for p in folder.iterdir()} >= {"summary.json", "provenance.json", "series.parquet", "series.csv",
+                                                   "replications.csv", "territories.csv"}

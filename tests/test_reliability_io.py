@@ -202,8 +202,10 @@ def _enospc(*a, **k):
 def test_disk_full_while_writing_a_run_leaves_no_folder(capsys, tmp_path, monkeypatch, where):
     if where == "series":
         monkeypatch.setattr(res.StreamedTables, "_flush", _enospc)
-    else:
-        monkeypatch.setattr(pd.DataFrame, "to_csv", _enospc)
+    else:  # replications.csv, written last
+        write = res.write_csv
+        monkeypatch.setattr(res, "write_csv", lambda out, *a, **k: _enospc() if getattr(out, "name", "") ==
+                            "replications.csv" else write(out, *a, **k))
     refused(capsys, "run", "baseline", "--months", "2", "--workers", "1", "--quiet", "--out", str(tmp_path),
             needles=("the disk is full", "series.parquet", "no results folder was left"))
     assert list(tmp_path.iterdir()) == []

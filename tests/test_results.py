@@ -131,7 +131,7 @@ def test_unwritable_output_is_an_input_error(tmp_path):
 def test_stack_series_puts_rep_and_seed_first():
     a = pd.DataFrame({"month": [1, 2], "impact": [0.0, 1.0]})
     out = res.stack_series([a, a], [7, 8], extra={"scenario": ["x", "y"]})
-    assert list(out.columns[:3]) == ["scenario", "rep", "seed"]
+    assert list(out)[:3] == ["scenario", "rep", "seed"]
     assert out["seed"].tolist() == [7, 7, 8, 8] and out["rep"].tolist() == [0, 0, 1, 1]
     with pytest.raises(ValueError, match="no monthly series"):
         res.stack_series([None], [0])

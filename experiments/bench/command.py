@@ -18,8 +18,9 @@ inflate much) and as wall time, and given as minimum and median. Printed, in one
    (``idiomatic_mesa_ratio``; at 400 territories, where calling the kernel from Python costs
    little next to its work);
 5. the latency of the command as a user meets it (``latency_s``, keyed by command: CPU and
-   wall seconds of the whole process, each command in a new process, min and median), with
-   a warm numba cache; for ``run`` and ``compare`` also ``figures_wall_s``, from the start
+   wall seconds of the whole process, each command in a new process as typed, only ``--out``
+   added for run and compare, min and median), with a warm numba cache (``--latency``: this
+   section alone); for ``run`` and ``compare`` also ``figures_wall_s``, from the start
    until the figure drawn by the detached process is in the folder (the next command waits
    for it, so that it is not timed against a figure being drawn).
 
@@ -191,9 +192,7 @@ def latency(quick: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for args in (QUICK_LATENCY if quick else LATENCY):
-            argv = [*entry, *args]
-            if args[0] in ("run", "compare"):
-                argv += ["--quiet"]
+            argv = [*entry, *args]  # as typed: the progress bar is drawn (to a pipe), as a user sees it
             cpu, wall, figures = [], [], []
             for i in range(2 if quick else 6):
                 folder = Path(scratch) / f"{len(out)}-{i}"
@@ -285,14 +284,22 @@ def table(r: dict[str, Any]) -> str:
               f"4. idiomatic per-agent Mesa {', '.join(idio['submodels'])} at {idio['territories']} "
               f"territories: {idio['ratio']:.0f} times the compiled kernel's CPU time "
               f"(same end state: {'yes' if idio['same_state'] else 'NO'})",
-              "5. latency, whole process, warm cache:"]
+              *latency_lines(r)]
+    return "\n".join(lines)
+
+
+def latency_lines(r: dict[str, Any]) -> list[str]:
+    """Section 5 of :func:`table`: each command's CPU and wall seconds against its goal."""
+    lines = ["5. latency, whole process, warm cache (CPU: the command's process and its children it waits for; "
+             "the detached figure process is not counted):"]
     for cmd, t in r["latency_s"].items():
         goal = LATENCY_GOAL_S.get(cmd)
         f = t.get("figures_wall_s")
-        lines.append(f"     alliance {cmd:<42} {mm(t, 1, 's')}"
+        lines.append(f"     alliance {cmd:<42} CPU {t['cpu_s']['min']:.2f}/{t['cpu_s']['median']:.2f} s, "
+                     f"wall {t['wall_s']['min']:.2f}/{t['wall_s']['median']:.2f} s (min/median)"
                      + (f"; goal {goal} s wall" if goal is not None else "")
                      + (f"; figure in the folder after {f['min']:.2f}/{f['median']:.2f} s" if f else ""))
-    return "\n".join(lines)
+    return lines
 
 
 def register(subparsers: Any) -> None:
@@ -301,10 +308,31 @@ def register(subparsers: Any) -> None:
                               description=__doc__.split("\n\n")[0])
     p.add_argument("--json", action="store_true", help="print the figures as one JSON dict")
     p.add_argument("--quick", action="store_true", help="fewer and smaller cases (for tests)")
+    p.add_argument("--latency", action="store_true",
+                   help="only the latency of the command (section 5: a minute on a quiet machine)")
     p.set_defaults(func=command)
 
 
+def latency_only(quick: bool = False) -> dict[str, Any]:
+    """Section 5 alone, with the load average before and after."""
+    from simulation.compiled import compile_kernels
+
+    compile_kernels()  # a warm cache, as in measure()
+    before = os.getloadavg()[0]
+    timed_commands = latency(quick)
+    return {"machine": {"cores": os.cpu_count(), "quick": quick, "load_average_before": before,
+                        "load_average_after": os.getloadavg()[0]}, "latency_s": timed_commands}
+
+
 def command(args: argparse.Namespace) -> int:
-    result = measure(quick=args.quick)
-    print(json.dumps(result, indent=2) if args.json else table(result))
+    if args.latency:
+        result = latency_only(quick=args.quick)
+        m = result["machine"]
+        text = "\n".join([f"alliance bench --latency on {m['cores']} cores; load average (1 min) "
+                          f"{m['load_average_before']:.2f} before, {m['load_average_after']:.2f} after",
+                          *latency_lines(result)])
+    else:
+        result = measure(quick=args.quick)
+        text = table(result)
+    print(json.dumps(result, indent=2) if args.json else text)
     return 0

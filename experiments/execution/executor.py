@@ -108,7 +108,7 @@ def run_model(task: dict) -> dict:
     Parameters
     ----------
     task : dict
-        ``{"params": <full or partial parameter dict>, "series": bool}`` and optionally
+        ``{"params": <full or partial parameter dict>, "series": bool or "columns"}`` and optionally
         ``"seed"`` (replaces ``params["run"]["seed"]``, so that the tasks of many
         replications share one parameter dict), ``"varied": {factor: value}`` (used only
         to name the run in error messages) and ``"territories": True`` (also return
@@ -144,10 +144,10 @@ def run_model(task: dict) -> dict:
         if task.get("territories"):  # issue 9 item 10: outcomes per territory as well
             from simulation.territories import run_by_territory
 
-            summary, series, territories = run_by_territory(params, series=bool(task.get("series")),
+            summary, series, territories = run_by_territory(params, series=task.get("series") or False,
                                                             coefficients=cf)
         else:
-            summary, series = run(params, series=bool(task.get("series", False)), coefficients=cf)
+            summary, series = run(params, series=task.get("series") or False, coefficients=cf)
             territories = None
     except ParameterError as exc:
         raise RunFailed(f"invalid parameters for seed {seed}: {exc}", params_dict, seed) from None

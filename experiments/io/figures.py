@@ -23,14 +23,33 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from experiments.report.outputs import BOUNDED_UNITS, UNITS_FR, honest_limits, parameter_label
-from experiments.report.outputs import DPI as PRINT_DPI
-from experiments.report.outputs import FIGURE_FORMATS as PRINT_FORMATS
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Names taken from the report's outputs (which import pandas) when first used, so that the
+#: command can name and plan its figures without paying for pandas: this module's name ->
+#: ``experiments.report.outputs``'s.
+_FROM_OUTPUTS = {"BOUNDED_UNITS": "BOUNDED_UNITS", "UNITS_FR": "UNITS_FR", "honest_limits": "honest_limits",
+                 "parameter_label": "parameter_label", "PRINT_DPI": "DPI", "PRINT_FORMATS": "FIGURE_FORMATS"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FROM_OUTPUTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from experiments.report import outputs
+
+    value = getattr(outputs, _FROM_OUTPUTS[name])
+    globals()[name] = value  # later look-ups, this module's functions included, find it
+    return value
+
+
+def _outputs(name: str) -> Any:
+    """A name of :data:`_FROM_OUTPUTS`, imported on first use."""
+    return globals().get(name) or __getattr__(name)
 
 #: Resolution of a screen PNG (dots per inch); printed figures use ``PRINT_DPI``.
 DPI = 100
@@ -93,7 +112,7 @@ def text(key: str, lang: str = "both", sep: str = " / ", **values: Any) -> str:
 
 def unit_text(unit: str, lang: str = "both") -> str:
     """A unit as written on an axis (French, English or both when they differ)."""
-    fr = UNITS_FR.get(unit, unit)
+    fr = _outputs("UNITS_FR").get(unit, unit)
     if lang == "fr" or fr == unit:
         return fr
     return unit if lang == "en" else f"{fr} / {unit}"
@@ -129,7 +148,7 @@ def factor_label(name: str, lang: str = "both", sep: str = " / ") -> str:
     if name in FACTORS:
         fr, en, unit = FACTORS[name]
         return label((fr, en), unit, lang, sep)
-    return parameter_label(name, lang if lang in ("fr", "en") else "both")
+    return _outputs("parameter_label")(name, lang if lang in ("fr", "en") else "both")
 
 
 def new_figure(width: float, height: float, layout: str | None = "constrained") -> Any:
@@ -155,14 +174,14 @@ def save(fig: Any, folder: Path, name: str, print_formats: bool = False) -> list
     import matplotlib
 
     (folder / "figures").mkdir(parents=True, exist_ok=True)
-    formats = PRINT_FORMATS if print_formats else ("png",)
+    formats = _outputs("PRINT_FORMATS") if print_formats else ("png",)
     written = []
     with matplotlib.rc_context({"svg.hashsalt": name}):  # SVG element ids from the name, not at random
         for fmt in formats:
             rel = f"figures/{name}.{fmt}"
             meta = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt, {})
             part = folder / f"figures/.{name}.{fmt}.part"  # a reader never sees half a file
-            fig.savefig(part, format=fmt, dpi=PRINT_DPI if print_formats else DPI, metadata=meta)
+            fig.savefig(part, format=fmt, dpi=_outputs("PRINT_DPI") if print_formats else DPI, metadata=meta)
             os.replace(part, folder / rel)
             written.append(rel)
     return written
@@ -177,10 +196,10 @@ def set_limits(ax: Any, values: Any, unit: str, difference: bool = False, axis: 
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if difference and (v.size == 0 or not np.any(v)):
-        m = 0.1 if unit in BOUNDED_UNITS else 1.0
+        m = 0.1 if unit in _outputs("BOUNDED_UNITS") else 1.0
         lo, hi = -m, m
     else:
-        lo, hi = honest_limits(v, unit, difference=difference)
+        lo, hi = _outputs("honest_limits")(v, unit, difference=difference)
     if hi <= lo:
         hi = lo + 1.0
     (ax.set_ylim if axis == "y" else ax.set_xlim)(lo, hi)
@@ -352,7 +371,7 @@ ERROR_FILE = "figures/error.txt"
 def planned(job: dict[str, Any]) -> list[str]:
     """The relative names of the figures ``job`` (see :func:`draw`) will write (``compare``'s
     only when it has outcomes to draw, which :func:`draw` checks)."""
-    formats = PRINT_FORMATS if job.get("print_formats") else ("png",)
+    formats = _outputs("PRINT_FORMATS") if job.get("print_formats") else ("png",)
     names = ["compare"] if job["kind"] == "compare" else []
     if job["kind"] == "run" or job.get("each"):
         names += ["overview"] + (list(FIGURE_SERIES) if job.get("each") else [])
@@ -412,6 +431,6 @@ if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
 
 
-__all__ = ["BOUNDED_UNITS", "COMPARE_OUTCOMES", "DPI", "FIGURE_SERIES", "PRINT_DPI", "comparison_figure",
+__all__ = ["COMPARE_OUTCOMES", "DPI", "FIGURE_SERIES", "comparison_figure",
            "differences_figure", "draw", "draw_in_background", "factor_label", "label", "new_figure", "outcome_label", "save", "scenario_text",
            "series_figure", "series_figures", "set_limits", "text", "unit_text"]

@@ -77,12 +77,34 @@ def _git(*args: str) -> str | None:
 
 
 _AT_START: dict[str, Any] = {}
+_READING: list[Any] = []  # the thread of read_git_at_start, while it runs
+
+
+def read_git_at_start() -> None:
+    """Start reading the git state in a thread (``alliance``'s entry point, before any run):
+    its three ``git`` processes then run while the command imports and computes;
+    :func:`git_at_start` waits for it."""
+    import threading
+
+    if _AT_START or _READING:
+        return
+    thread = threading.Thread(target=lambda: _AT_START.update(git_state()), name="git-at-start", daemon=True)
+    _READING.append(thread)
+    thread.start()
+
+
+def wait_git() -> None:
+    """Wait for :func:`read_git_at_start`'s thread, if it runs (no git process outlives the
+    command)."""
+    if _READING:
+        _READING.pop().join()
 
 
 def git_at_start() -> dict[str, Any]:
     """The git state when the command started (read once per process, by ``alliance``'s
     entry point before any run): a record describes the code that ran, not the code found
     when it was written."""
+    wait_git()
     if not _AT_START:
         _AT_START.update(git_state())
     return dict(_AT_START)

@@ -25,14 +25,16 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from experiments.io.errors import InputError, ResourceError, os_problem
 from experiments.io.provenance import relative, utc_stamp
 from simulation import OUTCOMES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # --------------------------------------------------------------------------------------
 # Statistics
@@ -68,12 +70,13 @@ def describe(values: Sequence[float]) -> dict[str, float | int | None]:
             "undefined": undefined}
 
 
-def summarise(summaries: Sequence[dict[str, float]] | pd.DataFrame) -> dict[str, dict[str, Any]]:
+def summarise(summaries: Sequence[dict[str, float]] | Any) -> dict[str, dict[str, Any]]:
     """Per outcome (in the registry's order): :func:`describe` plus its unit; ``summaries``
-    is one dict per replication, or a table with a column per outcome."""
+    is one dict per replication, or a table with a column per outcome (:data:`Columns` or a
+    DataFrame)."""
     out = {}
     for o in OUTCOMES:
-        values = summaries[o.key] if isinstance(summaries, pd.DataFrame) else [s[o.key] for s in summaries]
+        values = [s[o.key] for s in summaries] if isinstance(summaries, Sequence) else summaries[o.key]
         out[o.key] = {**describe(values), "unit": o.unit}
     return out
 
@@ -257,13 +260,16 @@ def posterior_readings(values: Sequence[float], draws: Sequence[int]) -> dict[st
     return {**out, **spread, **comp}
 
 
-def posterior_outcomes(table: pd.DataFrame | Sequence[dict[str, float]], draws: Sequence[int]
-                       ) -> dict[str, dict[str, Any]]:
+def posterior_outcomes(table: Any, draws: Sequence[int]) -> dict[str, dict[str, Any]]:
     """Per outcome (registry order): :func:`posterior_readings` and its unit; ``table`` has a
-    column (or key) per outcome, one row per replication, ``draws`` each one's draw."""
-    frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
-    return {o.key: {**posterior_readings(frame[o.key].to_numpy(float), draws), "unit": o.unit}
-            for o in OUTCOMES}
+    column per outcome (:data:`Columns` or a DataFrame) or is one dict per replication,
+    ``draws`` each one's draw."""
+    def column(key: str) -> np.ndarray:
+        if isinstance(table, Sequence):
+            return np.array([row[key] for row in table], dtype=float)
+        return np.asarray(table[key], dtype=float)
+
+    return {o.key: {**posterior_readings(column(o.key), draws), "unit": o.unit} for o in OUTCOMES}
 
 
 def posterior_split(outcomes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -475,35 +481,118 @@ def write_json(path: Path, data: Any) -> None:
     path.write_text(dumps(data) + "\n", encoding="utf-8")
 
 
-def stack_series(frames: Sequence[pd.DataFrame | None], seeds: Sequence[int],
-                 extra: dict[str, Sequence[Any]] | None = None) -> pd.DataFrame:
-    """The monthly series of every replication in one long table with ``rep`` and ``seed``
-    columns first (and any ``extra`` per-replication columns such as ``scenario``)."""
+#: A table as plain columns, ``{name: values}`` (every column as long): what the command writes
+#: without pandas (series.csv, series.parquet, replications.csv, territories.csv).
+Columns = dict[str, Any]
+
+
+def _cells(values: Any) -> list[str]:
+    """A column's cells as ``pandas.DataFrame.to_csv`` writes them: numbers as numpy prints
+    them (the shortest text that reads back the same float), NaN as an empty cell, text as is."""
+    a = np.asarray(values)
+    if a.dtype.kind == "f":
+        cells = a.astype(str)
+        cells[np.isnan(a)] = ""
+        return cells.tolist()
+    if a.dtype.kind in "iub":
+        return a.astype(str).tolist()
+    return [str(v) for v in a.tolist()]
+
+
+def write_csv(out: Path | Any, table: Columns, header: bool = True) -> None:
+    """``table`` as CSV, byte for byte what pandas' ``to_csv(index=False)`` writes (the same
+    csv module, quoting and line ends), into the file ``out`` or an open text file."""
+    import csv
+
+    if isinstance(out, Path):
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            write_csv(fh, table, header)
+        return
+    writer = csv.writer(out, lineterminator=os.linesep)
+    if header:
+        writer.writerow(list(table))
+    writer.writerows(zip(*(_cells(v) for v in table.values()), strict=True))
+
+
+def _arrow(table: Columns) -> Any:
+    """``table`` as an Arrow table, as ``pyarrow.Table.from_pandas`` would give (NaN as null,
+    text as strings), built from buffers: pyarrow's converters would import pandas."""
+    import pyarrow as pa
+
+    arrays = []
+    for values in table.values():
+        a = np.asarray(values)
+        if a.dtype.kind == "f":
+            a = np.ascontiguousarray(a, dtype=np.float64)
+            ok = ~np.isnan(a)
+            nulls = int(a.size - ok.sum())
+            mask = pa.py_buffer(np.packbits(ok, bitorder="little")) if nulls else None
+            arrays.append(pa.Array.from_buffers(pa.float64(), a.size, [mask, pa.py_buffer(a)], null_count=nulls))
+        elif a.dtype.kind in "iu":
+            a = np.ascontiguousarray(a, dtype=np.int64)
+            arrays.append(pa.Array.from_buffers(pa.int64(), a.size, [None, pa.py_buffer(a)]))
+        else:
+            data = [str(v).encode("utf-8") for v in a.tolist()]
+            offsets = np.zeros(len(data) + 1, dtype=np.int64)
+            np.cumsum([len(d) for d in data], out=offsets[1:])
+            arrays.append(pa.Array.from_buffers(pa.large_string(), len(data),
+                                                [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]))
+    return pa.Table.from_arrays(arrays, names=list(table))
+
+
+def concat_columns(parts: Sequence[Columns]) -> Columns:
+    """Tables with the same columns, one under the other."""
+    return {name: np.concatenate([np.asarray(p[name]) for p in parts]) for name in parts[0]}
+
+
+def _with_first(rows: int, first: dict[str, Any], table: Any) -> Columns:
+    """``first`` (one value each, repeated on every row) then the columns of ``table`` (a
+    DataFrame or a :data:`Columns`)."""
+    out: Columns = {}
+    for name, value in first.items():
+        out[name] = (np.array([value] * rows, dtype=object) if isinstance(value, str)
+                     else np.full(rows, value, dtype=np.int64 if isinstance(value, int) else None))
+    out.update({name: np.asarray(table[name]) for name in table})
+    return out
+
+
+def stack_series(frames: Sequence[Any], seeds: Sequence[int],
+                 extra: dict[str, Sequence[Any]] | None = None) -> Columns:
+    """The monthly series of every replication (each ``{column: values}`` or a DataFrame) in
+    one long table with ``rep`` and ``seed`` columns first (and any ``extra`` per-replication
+    columns such as ``scenario``)."""
     parts = []
     for rep, (frame, seed) in enumerate(zip(frames, seeds, strict=True)):
         if frame is None:
             raise ValueError(f"replication {rep} (seed {seed}) returned no monthly series")
-        cols: dict[str, Any] = {}
-        for name, values in (extra or {}).items():
-            cols[name] = values[rep]
-        cols.update(rep=rep, seed=seed)
-        part = frame.reset_index(drop=True).copy()
-        for i, (name, value) in enumerate(cols.items()):
-            part.insert(i, name, value)
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+        first = {name: values[rep] for name, values in (extra or {}).items()}
+        parts.append(_with_first(len(frame["month"]), {**first, "rep": rep, "seed": seed}, frame))
+    return concat_columns(parts)
 
 
 def replication_table(summaries: Sequence[dict[str, float]], seeds: Sequence[int],
-                      extra: dict[str, Sequence[Any]] | None = None) -> pd.DataFrame:
-    """One row per replication: ``rep``, ``seed`` and every outcome."""
-    rows = []
-    for rep, (summary, seed) in enumerate(zip(summaries, seeds, strict=True)):
-        row: dict[str, Any] = {name: values[rep] for name, values in (extra or {}).items()}
-        row.update(rep=rep, seed=seed)
-        row.update({o.key: summary[o.key] for o in OUTCOMES})
-        rows.append(row)
-    return pd.DataFrame(rows)
+                      extra: dict[str, Sequence[Any]] | None = None) -> Columns:
+    """One row per replication: any ``extra`` columns, ``rep``, ``seed`` and every outcome."""
+    table: Columns = {name: np.array(list(values), dtype=object) for name, values in (extra or {}).items()}
+    table.update(rep=np.arange(len(seeds)), seed=np.array(seeds, dtype=np.int64))
+    table.update({o.key: np.array([s[o.key] for s in summaries], dtype=float) for o in OUTCOMES})
+    return table
+
+
+def territory_columns(rep: int, seed: int, cols: dict[str, np.ndarray], names: Sequence[str] | None = None,
+                      extra: dict[str, Any] | None = None) -> Columns:
+    """The rows of ``territories.csv`` of one replication: ``rep``, ``seed``, ``territory``
+    (index), ``name`` (from the territories table, or ``T<index>``), any ``extra`` value, then
+    :data:`simulation.territories.TERRITORY_COLUMNS`."""
+    from simulation.territories import TERRITORY_COLUMNS
+
+    n = len(cols["impact"])
+    table: Columns = {"rep": np.full(n, rep, dtype=np.int64), "seed": np.full(n, seed, dtype=np.int64),
+                      "territory": np.arange(n),
+                      "name": np.array(list(names) if names else [f"T{t}" for t in range(n)], dtype=object)}
+    table.update(_with_first(n, extra or {}, {}))
+    table.update({c: cols[c] for c in TERRITORY_COLUMNS})
+    return table
 
 
 class StreamedTables:
@@ -513,7 +602,8 @@ class StreamedTables:
     ``series.csv``; only each replication's
     outcomes are kept (8 bytes per outcome), for ``replications.csv`` and the statistics.
     When a replication brings its outcomes per territory, they are appended to
-    ``territories.csv`` at the same moments."""
+    ``territories.csv`` at the same moments. Written without pandas (its import would be a
+    third of a short command's time)."""
 
     #: Rows of monthly series, and replications, buffered before they are written.
     ROWS_PER_WRITE = 100_000
@@ -522,62 +612,55 @@ class StreamedTables:
     def __init__(self, folder: Path, total: int, names: Sequence[str] | None = None):
         self.folder = Path(folder)
         self.names = names
-        self._territories: list[pd.DataFrame] = []
+        self._territories: list[Columns] = []
         self._territories_csv: Any = None
         self.outcomes = np.full((total, len(OUTCOMES)), np.nan)
         self.seeds = np.zeros(total, dtype=np.int64)
-        self._buffer: list[pd.DataFrame] = []
+        self._buffer: list[Columns] = []
         self._rows = 0
         self._parquet: Any = None
         self._csv: Any = None
 
     def add(self, rep: int, seed: int, out: dict[str, Any]) -> None:
+        """One replication's output (:func:`experiments.execution.executor.run_model`; its
+        series as ``{column: values}`` or a DataFrame)."""
         frame = out["series"]
         if frame is None:
             raise ValueError(f"replication {rep} (seed {seed}) returned no monthly series")
-        part = frame.reset_index(drop=True).copy()
-        part.insert(0, "seed", seed)
-        part.insert(0, "rep", rep)
+        part = _with_first(len(frame["month"]), {"rep": rep, "seed": seed}, frame)
         self._buffer.append(part)
-        self._rows += len(part)
+        self._rows += len(part["rep"])
         self.seeds[rep] = seed
         self.outcomes[rep] = [out["summary"][o.key] for o in OUTCOMES]
         if out.get("territories") is not None:
-            from experiments.report.territories import territory_table
-
-            self._territories.append(territory_table([out["territories"]], [seed], self.names)
-                                     .assign(rep=rep))
+            self._territories.append(territory_columns(rep, seed, out["territories"], self.names))
         if self._rows >= self.ROWS_PER_WRITE or len(self._buffer) >= self.FRAMES_PER_WRITE:
             self._flush()
 
     def _flush(self) -> None:
         if self._territories:
-            frame = pd.concat(self._territories, ignore_index=True)
+            table = concat_columns(self._territories)
             self._territories = []
             first = self._territories_csv is None
             if first:
                 self._territories_csv = open(self.folder / "territories.csv", "w",  # noqa: SIM115
                                              encoding="utf-8", newline="")
-            frame.to_csv(self._territories_csv, index=False, header=first)
+            write_csv(self._territories_csv, table, header=first)
         if not self._buffer:
             return
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        frame = pd.concat(self._buffer, ignore_index=True)
+        table = concat_columns(self._buffer)
         self._buffer, self._rows = [], 0
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self.folder / "series.parquet", table.schema)
+        arrow = _arrow(table)
+        first = self._parquet is None
+        if first:
+            self._parquet = pq.ParquetWriter(self.folder / "series.parquet", arrow.schema)
             self._csv = open(self.folder / "series.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
-            frame.to_csv(self._csv, index=False)
-        else:
-            self._parquet.write_table(table)
-            frame.to_csv(self._csv, index=False, header=False)
-            return
-        self._parquet.write_table(table)
+        self._parquet.write_table(arrow)
+        write_csv(self._csv, table, header=first)
 
-    def close(self) -> pd.DataFrame:
+    def close(self) -> Columns:
         """Write what is buffered, close the files and write ``replications.csv``; returns
         the replications table (``rep``, ``seed`` and every outcome)."""
         try:
@@ -588,15 +671,15 @@ class StreamedTables:
                 self._csv.close()
             if self._territories_csv is not None:
                 self._territories_csv.close()
-        table = pd.DataFrame(self.outcomes, columns=[o.key for o in OUTCOMES])
-        table.insert(0, "seed", self.seeds)
-        table.insert(0, "rep", np.arange(len(table)))
-        table.to_csv(self.folder / "replications.csv", index=False)
+        table: Columns = {"rep": np.arange(len(self.seeds)), "seed": self.seeds}
+        table.update({o.key: self.outcomes[:, i] for i, o in enumerate(OUTCOMES)})
+        write_csv(self.folder / "replications.csv", table)
         return table
 
 
 def read_series(folder: Path, columns: Sequence[str]) -> pd.DataFrame:
     """Some columns of a folder's ``series.parquet`` (those it has)."""
+    import pandas as pd
     import pyarrow.parquet as pq
 
     path = Path(folder) / "series.parquet"
@@ -604,10 +687,12 @@ def read_series(folder: Path, columns: Sequence[str]) -> pd.DataFrame:
     return pd.read_parquet(path, columns=[c for c in columns if c in have])
 
 
-def write_tables(folder: Path, series: pd.DataFrame, replications: pd.DataFrame) -> list[str]:
-    series.to_parquet(folder / "series.parquet", index=False)
-    series.to_csv(folder / "series.csv", index=False)
-    replications.to_csv(folder / "replications.csv", index=False)
+def write_tables(folder: Path, series: Columns, replications: Columns) -> list[str]:
+    import pyarrow.parquet as pq
+
+    pq.write_table(_arrow(series), folder / "series.parquet")
+    write_csv(folder / "series.csv", series)
+    write_csv(folder / "replications.csv", replications)
     return ["series.parquet", "series.csv", "replications.csv"]
 
 
@@ -763,6 +848,8 @@ def repair_folder(folder: Path, spec: Any, base_params: Any, fingerprint: Any,
     leftover temporary files are removed. Returns the saved metadata and the base parameters.
     """
     import re
+
+    import pandas as pd
 
     notes = []
     lock_folder(folder, "--resume")

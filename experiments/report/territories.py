@@ -8,28 +8,23 @@ given in the territories table, or ``T<index>`` for generated territories).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def territory_table(per_rep: Sequence[dict[str, Any]], seeds: Sequence[int],
                     names: Sequence[str] | None = None, extra: dict[str, Sequence] | None = None
                     ) -> pd.DataFrame:
     """One row per territory and replication; ``extra`` adds one value per replication."""
-    from simulation.territories import TERRITORY_COLUMNS
+    import pandas as pd
 
-    frames = []
-    for k, (cols, seed) in enumerate(zip(per_rep, seeds, strict=True)):
-        n = len(cols["impact"])
-        frame = pd.DataFrame({"rep": k, "seed": seed, "territory": range(n),
-                              "name": list(names) if names else [f"T{t}" for t in range(n)]})
-        for key, values in (extra or {}).items():
-            frame[key] = values[k]
-        for c in TERRITORY_COLUMNS:
-            frame[c] = cols[c]
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    from experiments.io.results import concat_columns, territory_columns
+
+    return pd.DataFrame(concat_columns([
+        territory_columns(k, seed, cols, names, {key: values[k] for key, values in (extra or {}).items()})
+        for k, (cols, seed) in enumerate(zip(per_rep, seeds, strict=True))]))
 
 
 def names_of(params: Any) -> list[str] | None:
