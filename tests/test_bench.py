@@ -60,4 +60,30 @@ def test_idiomatic_emergence_ends_in_the_kernels_state_where_will_limits_practic
 
     p = bench.scaled(100).with_overrides({"run.seed": 1, "actors.will_scale": 0.4,
                                           **{f"levers.{lv.id}": 1.0 for lv in LEVERS}})
-    assert compare(AllianceModel(p, agents=False), range(3, 24, 4))["same_state"] is True
+    r = compare(AllianceModel(p, agents=False), range(3, 24, 4))
+    assert r["per_submodel"]["emergence"]["same_state"] is True
+    assert r["per_submodel"]["action"]["same_state"] is True
+
+
+def test_idiomatic_action_ends_in_the_kernels_state_at_the_baseline():
+    """One month of action per alliance and per partner (payments, free-riding, budget
+    sessions, work, engagement, exits) ends where the kernel ends, at the baseline, where
+    several months pass each alliance's budget session and partners leave."""
+    from experiments.bench.idiomatic import compare
+    from simulation import AllianceModel
+
+    model = AllianceModel(bench.scaled(100).with_overrides({"run.seed": 2}), agents=False)
+    assert compare(model, range(6, 30, 6))["per_submodel"]["action"]["same_state"] is True
+
+
+def test_idiomatic_action_comparison_sees_a_different_exit_rule(monkeypatch):
+    """The check is not blind: an idiomatic version whose partners leave at a slightly higher
+    engagement than the kernel's (action.EXIT_LEVEL, frozen in the compiled kernel) is found
+    to end elsewhere."""
+    from experiments.bench import idiomatic
+    from simulation import AllianceModel
+
+    monkeypatch.setattr(idiomatic.action, "EXIT_LEVEL", idiomatic.action.EXIT_LEVEL + 0.1)
+    model = AllianceModel(bench.scaled(100).with_overrides({"run.seed": 2}), agents=False)
+    r = idiomatic.compare(model, range(6, 30, 6))["per_submodel"]
+    assert r["emergence"]["same_state"] is True and r["action"]["same_state"] is False
