@@ -49,41 +49,45 @@ def test_bench_quick_json_through_the_command(capsys):
     assert out["machine"]["quick"] is True
 
 
-def test_idiomatic_emergence_ends_in_the_kernels_state_where_will_limits_practice():
-    """The like-for-like ratio compares the same work only if the per-agent version decides as
-    the kernel does, levers practised by will included (common.practice): at a low will and
-    every lever at full dose, practice falls below 1 for most actors, so any rule the
-    idiomatic version misses changes the initiatives it opens (it did before session 21:
-    the full bench reported same_state false at 400 territories)."""
+def test_idiomatic_versions_end_in_the_kernels_state_where_will_limits_practice():
+    """The like-for-like ratio compares the same work only if the per-agent versions decide as
+    the kernels do, levers practised by will included (common.practice): at a low will and
+    every lever at full dose, practice falls below 1 for most actors, so any rule an
+    idiomatic version misses changes the state it ends in (emergence did before session 21:
+    the full bench reported same_state false at 400 territories). Months 3 and 15 are
+    months of the executives' co-funding (funding.LOCAL_GRANT_MONTH)."""
     from experiments.bench.idiomatic import compare
     from simulation import LEVERS, AllianceModel
 
     p = bench.scaled(100).with_overrides({"run.seed": 1, "actors.will_scale": 0.4,
                                           **{f"levers.{lv.id}": 1.0 for lv in LEVERS}})
-    r = compare(AllianceModel(p, agents=False), range(3, 24, 4))
-    assert r["per_submodel"]["emergence"]["same_state"] is True
-    assert r["per_submodel"]["action"]["same_state"] is True
+    r = compare(AllianceModel(p, agents=False), range(3, 24, 4))["per_submodel"]
+    assert {name: v["same_state"] for name, v in r.items()} == {"emergence": True, "action": True, "funding": True}
 
 
-def test_idiomatic_action_ends_in_the_kernels_state_at_the_baseline():
-    """One month of action per alliance and per partner (payments, free-riding, budget
-    sessions, work, engagement, exits) ends where the kernel ends, at the baseline, where
-    several months pass each alliance's budget session and partners leave."""
+def test_idiomatic_versions_end_in_the_kernels_state_with_every_funding_round():
+    """Under the mixed regime with local grant programmes, funding runs every kind of round
+    (calls, a territorial committee in month 12 of the four-month local tempo, executives'
+    programmes and co-funding in months 3 and 15), and alliances pass budget sessions and
+    partners leave: each idiomatic version still ends where its kernel ends."""
     from experiments.bench.idiomatic import compare
     from simulation import AllianceModel
 
-    model = AllianceModel(bench.scaled(100).with_overrides({"run.seed": 2}), agents=False)
-    assert compare(model, range(6, 30, 6))["per_submodel"]["action"]["same_state"] is True
+    p = bench.scaled(100).with_overrides({"run.seed": 2, "funding.regime": "mixed",
+                                          "funding.local_grant_share": 0.2})
+    r = compare(AllianceModel(p, agents=False), range(3, 24, 3))["per_submodel"]
+    assert {name: v["same_state"] for name, v in r.items()} == {"emergence": True, "action": True, "funding": True}
 
 
-def test_idiomatic_action_comparison_sees_a_different_exit_rule(monkeypatch):
-    """The check is not blind: an idiomatic version whose partners leave at a slightly higher
-    engagement than the kernel's (action.EXIT_LEVEL, frozen in the compiled kernel) is found
-    to end elsewhere."""
+def test_idiomatic_comparison_sees_a_different_rule(monkeypatch):
+    """The check is not blind: idiomatic versions whose partners leave at a slightly higher
+    engagement (action.EXIT_LEVEL) and whose funders weigh track records differently
+    (funding.TRACK_RECORD) than the compiled kernels, where both are frozen, end elsewhere."""
     from experiments.bench import idiomatic
     from simulation import AllianceModel
 
     monkeypatch.setattr(idiomatic.action, "EXIT_LEVEL", idiomatic.action.EXIT_LEVEL + 0.1)
+    monkeypatch.setattr(idiomatic.funding, "TRACK_RECORD", idiomatic.funding.TRACK_RECORD + 0.5)
     model = AllianceModel(bench.scaled(100).with_overrides({"run.seed": 2}), agents=False)
-    r = idiomatic.compare(model, range(6, 30, 6))["per_submodel"]
-    assert r["emergence"]["same_state"] is True and r["action"]["same_state"] is False
+    r = idiomatic.compare(model, range(3, 24, 4))["per_submodel"]
+    assert {name: v["same_state"] for name, v in r.items()} == {"emergence": True, "action": False, "funding": False}

@@ -83,14 +83,20 @@ def practised(without: float, with_: float, will: float, will_full: float) -> fl
     return without + (with_ - without) * q
 
 
+def rows(table: np.ndarray) -> list[dict[str, Any]]:
+    """A structured array's rows as dicts of Python values."""
+    names = table.dtype.names
+    return [dict(zip(names, row, strict=True)) for row in table.tolist()]
+
+
 class Actor(mesa.Agent):
     """One actor with its traits as attributes."""
 
-    def __init__(self, model: IdiomaticEmergence, row: np.void, index: int):
+    def __init__(self, model: IdiomaticEmergence, traits: dict[str, Any], index: int):
         super().__init__(model)
         self.index = index
-        for name in row.dtype.names:  # every trait of simulation.state.ACTOR
-            setattr(self, name, row[name].item())
+        for name, x in traits.items():  # every trait of simulation.state.ACTOR
+            setattr(self, name, x)
 
     def slots(self) -> int:
         if self.kind == ASSOCIATION:
@@ -195,7 +201,7 @@ class IdiomaticEmergence(mesa.Model):
         self.rng = rng
         self.c = c
         self.pool_full = 0
-        actors = [Actor(self, row, a) for a, row in enumerate(state.actors)]
+        actors = [Actor(self, traits, a) for a, traits in enumerate(rows(state.actors))]
         self.territories = []
         for t, row in enumerate(state.territories):
             a0, n = int(row["first_actor"]), int(row["n_actors"])
@@ -317,10 +323,10 @@ class Alliance:
               "gain", "path", "fit", "visible", "misalign", "duplicate", "national", "macro_funded",
               "arranged", "knowledge", "milestone", "work", "practice")
 
-    def __init__(self, model: IdiomaticAction, row: np.void, index: int, seats: list[Seat]):
+    def __init__(self, model: IdiomaticMonth, row: dict[str, Any], index: int, seats: list[Seat]):
         self.model, self.index, self.seats = model, index, seats
         for name in self.FIELDS:
-            setattr(self, name, row[name].item())
+            setattr(self, name, row[name])
         self.territory = model.territories[int(row["territory"])]
         self.holder = model.actors[int(row["holder"])] if row["holder"] >= 0 else None
 
@@ -546,7 +552,7 @@ class IdiomaticMonth(mesa.Model):
     def __init__(self, state: Any, c: Any, rng: np.random.Generator):
         super().__init__(rng=0)
         self.rng, self.c = rng, c
-        self.actors = [self.ACTOR(self, row, a) for a, row in enumerate(state.actors)]
+        self.actors = [self.ACTOR(self, traits, a) for a, traits in enumerate(rows(state.actors))]
         self.territories = []
         for t, row in enumerate(state.territories):
             a0, n = int(row["first_actor"]), int(row["n_actors"])
@@ -556,28 +562,29 @@ class IdiomaticMonth(mesa.Model):
         self.alliances = [
             Alliance(self, row, i, [Seat(self.actors[m], float(state.engagement[i, k]), float(state.share[i, k]))
                                     for k, m in enumerate(state.members[i]) if m >= 0])
-            for i, row in enumerate(state.initiatives[:state.live[0]])]
+            for i, row in enumerate(rows(state.initiatives[:state.live[0]]))]
         for name, slot in self.COUNTERS.items():
             setattr(self, name, float(state.acc[slot]))
         for name, slot in self.NATIONAL.items():
             setattr(self, name, float(state.nat[slot]))
 
     def same_as(self, state: Any) -> bool:
-        ini = state.initiatives
-        for al in self.alliances:
-            row = ini[al.index]
-            if any(getattr(al, name) != row[name].item() for name in Alliance.FIELDS):
+        ini = rows(state.initiatives[:state.live[0]])
+        members, engagement, share = (state.members.tolist(), state.engagement.tolist(),
+                                      state.share.tolist())
+        for al, row in zip(self.alliances, ini, strict=True):
+            i = al.index
+            if any(getattr(al, name) != row[name] for name in Alliance.FIELDS):
                 return False
             if (al.holder.index if al.holder else -1) != row["holder"] or len(al.seats) != row["n"]:
                 return False
-            seats = [(k, m) for k, m in enumerate(state.members[al.index]) if m >= 0]
             if [(s.actor.index, s.engagement, s.share) for s in al.seats] != [
-                    (m, state.engagement[al.index, k], state.share[al.index, k]) for k, m in seats]:
+                    (m, engagement[i][k], share[i][k]) for k, m in enumerate(members[i]) if m >= 0]:
                 return False
-        for a, row in zip(self.actors, state.actors, strict=True):
-            if any(getattr(a, name) != row[name].item() for name in self.ACTOR_FIELDS):
+        for a, row in zip(self.actors, rows(state.actors), strict=True):
+            if any(getattr(a, name) != row[name] for name in self.ACTOR_FIELDS):
                 return False
-        for t, row in zip(self.territories, state.territories, strict=True):
+        for t, row in zip(self.territories, rows(state.territories), strict=True):
             if (t.coop_trust, t.active, t.arranged) != (row["coop_trust"], row["active"], row["arranged"]):
                 return False
         return (all(getattr(self, name) == state.acc[slot] for name, slot in self.COUNTERS.items())
