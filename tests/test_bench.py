@@ -42,6 +42,9 @@ def test_bench_quick_json_through_the_command(capsys):
     run = out["latency_s"][" ".join(bench.QUICK_LATENCY[-1])]
     assert run["figures_wall_s"]["min"] > run["wall_s"]["min"]  # the figure comes after the command returns
     assert out["idiomatic_mesa"]["same_state"] is True
+    assert list(out["idiomatic_mesa"]["per_submodel"]) == out["idiomatic_mesa"]["submodels"] == [
+        "emergence", "action", "funding"]
+    assert all(_positive(v["ratio"]) for v in out["idiomatic_mesa"]["per_submodel"].values())
     assert out["baseline"]["profile_faithful"] is True, "the profile's replay of step_month no longer matches"
     shares = out["baseline"]["profile_share"]
     assert set(shares) >= {"initialisation", "summary", "funding", "needs"}
