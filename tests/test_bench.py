@@ -45,6 +45,9 @@ def test_bench_quick_json_through_the_command(capsys):
     run = out["latency_s"][" ".join(bench.QUICK_LATENCY[-1])]
     assert run["figures_wall_s"]["min"] > run["wall_s"]["min"]  # the figure comes after the command returns
     assert out["idiomatic_mesa"]["same_state"] is True
+    assert list(out["idiomatic_mesa"]["per_submodel"]) == out["idiomatic_mesa"]["submodels"] == [
+        "emergence", "action", "funding"]
+    assert all(_positive(v["ratio"]) for v in out["idiomatic_mesa"]["per_submodel"].values())
     assert out["baseline"]["profile_faithful"] is True, "the profile's replay of step_month no longer matches"
     shares = out["baseline"]["profile_share"]
     assert set(shares) >= {"initialisation", "summary", "funding", "needs"}
@@ -52,15 +55,45 @@ def test_bench_quick_json_through_the_command(capsys):
     assert out["machine"]["quick"] is True
 
 
-def test_idiomatic_emergence_ends_in_the_kernels_state_where_will_limits_practice():
-    """The like-for-like ratio compares the same work only if the per-agent version decides as
-    the kernel does, levers practised by will included (common.practice): at a low will and
-    every lever at full dose, practice falls below 1 for most actors, so any rule the
-    idiomatic version misses changes the initiatives it opens (it did before session 21:
-    the full bench reported same_state false at 400 territories)."""
+def test_idiomatic_versions_end_in_the_kernels_state_where_will_limits_practice():
+    """The like-for-like ratio compares the same work only if the per-agent versions decide as
+    the kernels do, levers practised by will included (common.practice): at a low will and
+    every lever at full dose, practice falls below 1 for most actors, so any rule an
+    idiomatic version misses changes the state it ends in (emergence did before session 21:
+    the full bench reported same_state false at 400 territories). Months 3 and 15 are
+    months of the executives' co-funding (funding.LOCAL_GRANT_MONTH)."""
     from experiments.bench.idiomatic import compare
     from simulation import LEVERS, AllianceModel
 
     p = bench.scaled(100).with_overrides({"run.seed": 1, "actors.will_scale": 0.4,
                                           **{f"levers.{lv.id}": 1.0 for lv in LEVERS}})
-    assert compare(AllianceModel(p, agents=False), range(3, 24, 4))["same_state"] is True
+    r = compare(AllianceModel(p, agents=False), range(3, 24, 4))["per_submodel"]
+    assert {name: v["same_state"] for name, v in r.items()} == {"emergence": True, "action": True, "funding": True}
+
+
+def test_idiomatic_versions_end_in_the_kernels_state_with_every_funding_round():
+    """Under the mixed regime with local grant programmes, funding runs every kind of round
+    (calls, a territorial committee in month 12 of the four-month local tempo, executives'
+    programmes and co-funding in months 3 and 15), and alliances pass budget sessions and
+    partners leave: each idiomatic version still ends where its kernel ends."""
+    from experiments.bench.idiomatic import compare
+    from simulation import AllianceModel
+
+    p = bench.scaled(100).with_overrides({"run.seed": 2, "funding.regime": "mixed",
+                                          "funding.local_grant_share": 0.2})
+    r = compare(AllianceModel(p, agents=False), range(3, 24, 3))["per_submodel"]
+    assert {name: v["same_state"] for name, v in r.items()} == {"emergence": True, "action": True, "funding": True}
+
+
+def test_idiomatic_comparison_sees_a_different_rule(monkeypatch):
+    """The check is not blind: idiomatic versions whose partners leave at a slightly higher
+    engagement (action.EXIT_LEVEL) and whose funders weigh track records differently
+    (funding.TRACK_RECORD) than the compiled kernels, where both are frozen, end elsewhere."""
+    from experiments.bench import idiomatic
+    from simulation import AllianceModel
+
+    monkeypatch.setattr(idiomatic.action, "EXIT_LEVEL", idiomatic.action.EXIT_LEVEL + 0.1)
+    monkeypatch.setattr(idiomatic.funding, "TRACK_RECORD", idiomatic.funding.TRACK_RECORD + 0.5)
+    model = AllianceModel(bench.scaled(100).with_overrides({"run.seed": 2}), agents=False)
+    r = idiomatic.compare(model, range(3, 24, 4))["per_submodel"]
+    assert {name: v["same_state"] for name, v in r.items()} == {"emergence": True, "action": False, "funding": False}
