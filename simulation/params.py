@@ -201,6 +201,7 @@ class Mechanisms(_Section):
     level_tensions: bool = Field(True, description="a territory's local actors tell a success to the national level as far as they trust the macro (above or below neutral trust): tensions between levels hold national recognition back")
     work_cement: bool = Field(True, description="the work partners have done together builds the trust that absorbs their frictions (path frustration, coordination strain, unfairness): an alliance's monthly hazard of exits falls with its age in work")
     public_cofunding: bool = Field(True, description="a local executive that is a partner of an initiative co-funds it from its budget once a year, a share of its funding gap set by the articulation with the public interest practised (lever public_interest_articulation)")
+    replacement_search: bool = Field(True, description="an alliance left with fewer than two partners by an exit under an agreed procedure pauses and looks for a replacement partner (partner search) within the holder's patience, instead of ending at once; the replacement pledges as partners do at agreement")
 
 
 Levers = create_model(
