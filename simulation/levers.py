@@ -121,13 +121,18 @@ LEVERS: tuple[Lever, ...] = (
           "share of the partners' tools, data and premises run once for the alliance instead of "
           "by each partner (overhead); cooperative trust built by joint work",
           ("action",), "cost_per_impact", -1, STATUS_QUO),
+    # Scored on impact, not survival (session 21): the right to error licenses failures (« le
+    # droit d'expérimenter et se tromper »), and its first pathway sets the chance a failed step
+    # ends an alliance, so survival is near what it sets; the seed wants from it responses to
+    # the needs, path as much as result (« Le chemin est aussi important que le résultat »):
+    # impact counts the need reduced while alliances act and the results of their successes.
     Lever("experimentation", "modalities", "Expérimenter, droit à l'erreur",
           "Experimentation, right to error",
           "Les alliances sont basées sur une mutuelle reconnaissance du droit à l'erreur et à "
           "l'expérimentation.",
           "probability that a failed step ends the alliance; risk a holder dares beyond its own "
           "tolerance (riskier, higher-potential projects start)",
-          ("action", "emergence"), "alliance_survival", +1, STATUS_QUO),
+          ("action", "emergence"), "impact", +1, STATUS_QUO),
     Lever("capitalisation", "modalities", "Capitaliser le chemin", "Capitalising the path",
           "L'attachement à garder mémoire non seulement des résultats mais aussi du chemin est "
           "un gage d'intérêt général.",
@@ -196,7 +201,8 @@ LEVERS: tuple[Lever, ...] = (
     Lever("exit_clause", "additions", "Clause de sortie", "Exit clause",
           "Le faire alliance, comment on en sort ?",
           "chance a leaving partner follows an exit procedure agreed beforehand (its money stays, "
-          "a holder hands its role over), so the alliance and its assets go on",
+          "a holder hands its role over, the partners left seek a replacement), so the alliance "
+          "and its assets go on",
           ("action",), "alliance_survival", +1, 0.0),
     Lever("engineering_funding", "additions", "Financer l'ingénierie et la participation",
           "Funding alliance engineering and participation",

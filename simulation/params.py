@@ -202,6 +202,7 @@ class Mechanisms(_Section):
     public_cofunding: bool = Field(True, description="a local executive that is a partner of an initiative co-funds it from its budget once a year, a share of its funding gap set by the articulation with the public interest practised (lever public_interest_articulation)")
     application_burden: bool = Field(True, description="applying for money costs the holder funding.application_cost FTE-months of its staff time (the pooled fund's committee: the share it does not know), time not spent cooperating or making the initiative known (off: applications cost no staff time)")
     hub_attention: bool = Field(True, description="a success listed in the hub (hub_platform) is looked up under the need it serves, so it competes for attention with that need's successes only (off: listed or not, it competes with all signals)")
+    replacement_search: bool = Field(True, description="an alliance left with fewer than two partners by an exit under an agreed procedure pauses and looks for a replacement partner (partner search) within the holder's patience, instead of ending at once; the replacement pledges as partners do at agreement")
 
 
 Levers = create_model(

@@ -74,11 +74,18 @@ falls below ``EXIT_LEVEL``, or whose staff is overcommitted (its house's balance
 With an exit procedure agreed beforehand (probability ``procedure``, the exit clause practised;
 always when evaluation detected the failing alliance) it leaves in order: its share of the pot
 stays with the alliance, and if it held the project the most engaged partner takes the role
-over (mechanism ``holder_succession``), so the alliance and its assets go on. Without one the
+over (mechanism ``holder_succession``), so the alliance and its assets go on. If the exit
+leaves fewer than two partners, the partner left looks for a replacement (mechanism
+``replacement_search``): the alliance pauses (no work, no spending, its pot kept), partner
+search meets candidates for the vacant seat as for a new alliance (same gates: benefit,
+room, staff time, trust), a replacement pledges as partners do at agreement
+(``governance.commit``), and the alliance ends only if none joins within the holder's
+patience (``time.patience_months`` of pause, as when money is short). Without a procedure the
 exit is improvised: a partner that put money in takes its share of the pot back, a dispute
 over assets counted as conflictual (the others lose engagement and, across levels, trust,
-three times faster than it is built: Slovic 1993), and a holder's exit ends the alliance.
-Whether an exit is conflictual is not drawn: it is a dispute over money.
+three times faster than it is built: Slovic 1993), a holder's exit ends the alliance, and so
+does falling below two partners (nobody agreed how to carry on). Whether an exit is
+conflictual is not drawn: it is a dispute over money.
 
 Budget and stop (governance.budget_session, mechanism ``budget_vote``): every
 ``constants.budget_period`` months of action the power-sharing rule decides how the pot is
@@ -96,7 +103,8 @@ cooperative trust), experimentation (a failed
 step ends the alliance less often), evaluation (failing alliances detected: fixed, or closed
 in order), contribution_valuation (contributions recorded: less free-riding, less felt
 unfairness), animation_governance (coordination cost no longer explodes with size),
-exit_clause (an exit procedure), celebration (milestone engagement).
+exit_clause (an exit procedure: the leaver's money stays, a holder hands its role over, a
+replacement is sought), celebration (milestone engagement).
 """
 
 from __future__ import annotations
@@ -133,7 +141,7 @@ from .common import (
     record,
     seat_of,
 )
-from .governance import PENDING, STOP, budget_session
+from .governance import PENDING, STOP, budget_session, commit
 from .partner_search import WORK_TIME
 
 (C_POOLED, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_PROCEDURE, C_CELEBRATE,
@@ -141,13 +149,13 @@ from .partner_search import WORK_TIME
  C_ARRANGER_COST, C_POOLED0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
  C_PROCEDURE0, C_CELEBRATE0, C_BY_WILL, C_SHARED, C_FREE_RIDE, C_UNFAIR_FELT, C_REPORT_TIME,
  C_JOINT, C_JOINT0, C_JOINT_TRUST, C_SUCCESSION, C_TRANSPARENCY_TRUST, C_BUDGET, C_RULE,
- C_MEETING, C_OVERRULED, C_STOP_CHECK, C_CEMENT) = range(36)
+ C_MEETING, C_OVERRULED, C_STOP_CHECK, C_CEMENT, C_REPLACE) = range(37)
 Coefficients = namedtuple("Coefficients", (
     "pooled coord_exp fail_ends evaluate valuation procedure celebrate frustration "
     "unfairness path_fit reporting patience arranger_cost pooled0 coord_exp0 "
     "fail_ends0 evaluate0 valuation0 procedure0 celebrate0 by_will shared free_ride "
     "unfair_felt report_time joint joint0 joint_trust succession transparency_trust budget rule "
-    "meeting overruled stop_check cement"
+    "meeting overruled stop_check cement replace"
 ))
 
 EXIT_LEVEL = value("exit_level")
@@ -211,6 +219,7 @@ def coefficients(p: Params) -> Coefficients:
         rule=RULES.index(p.governance.rule), meeting=k.meeting_time, overruled=k.overruled_loss,
         stop_check=1.0 if m.stop_on_evaluation else 0.0,
         cement=1.0 if m.work_cement else 0.0,
+        replace=1.0 if m.replacement_search else 0.0,
     )
 
 
@@ -277,6 +286,10 @@ def step(c, state, rng):
         u_orderly = rng.random()
         u_legal = rng.random()
         t = ini[i].territory
+        vacant = ini[i].n < MIN_PARTNERS  # a partner left under the exit procedure: no replacement yet
+        if ini[i].wait > 0 and not vacant:  # a replacement joined (partner_search): it pledges as at agreement
+            commit(ini, members, share, actors, i)
+            ini[i].wait = 0
         n = ini[i].n
         q = practice(alliance_will(members, actors, i), c[C_BY_WILL])
         ini[i].practice = q
@@ -303,8 +316,8 @@ def step(c, state, rng):
             ini[i].pot -= c[C_ARRANGER_COST]  # the partners pay their arranger
             acc[A_SPENT] += c[C_ARRANGER_COST]
             acc[A_ALLIANCE_SPENT] += c[C_ARRANGER_COST]
-        held = False  # the budget session has not agreed yet (governance.budget_session)
-        if c[C_BUDGET] > 0.0 and ini[i].acting > 0 and ini[i].acting % int(c[C_BUDGET]) == 0:
+        held = vacant  # no work while a replacement is sought; else the budget session has not agreed yet
+        if not vacant and c[C_BUDGET] > 0.0 and ini[i].acting > 0 and ini[i].acting % int(c[C_BUDGET]) == 0:
             decision = budget_session(int(c[C_RULE]), c[C_MEETING], c[C_OVERRULED], state, i, rng,
                                       c[C_STOP_CHECK] > 0.0)
             if decision == STOP:
@@ -402,7 +415,13 @@ def step(c, state, rng):
                 engagement[i, k] = clip01(engagement[i, k] + EVALUATION_GAIN)
             if engagement[i, k] < EXIT_LEVEL or actors[a].staff < actors[a].engaged * WORK_TIME:
                 exit_with(state, i, k, procedure, c[C_SUCCESSION] > 0.0)
-        if ini[i].n < MIN_PARTNERS or seat_of(members, i, ini[i].holder) < 0:
+        # under the exit procedure the partners left look for a replacement (mechanism
+        # ``replacement_search``): the alliance pauses, and ends only if none joins within the
+        # holder's patience (paused months, above); an improvised exit leaves nobody to look
+        seeking = c[C_REPLACE] > 0.0 and (vacant or procedure)
+        if (ini[i].n < MIN_PARTNERS and not seeking) or seat_of(members, i, ini[i].holder) < 0:
             acc[A_ABANDONED] += 1
             end_initiative(state, i, A_SPENT)
+        elif ini[i].n < MIN_PARTNERS:
+            ini[i].wait = 1  # partner_search meets candidates for the vacant seat
 

@@ -21,6 +21,10 @@ local »). Between associations, funding pressure deters alliances (« à la foi
 coopérer et d'entrer en concurrence pour les subventions ») unless their accumulated trust
 has turned competition into coherence.
 
+An acting alliance left with one partner by an exit under an agreed procedure (action,
+mechanism ``replacement_search``: « le faire alliance, comment on en sort ? ») meets
+candidates the same way until one joins; it is not counted as formed again.
+
 Levers: actor_mapping (holders meet funders), third_places (local actors of other types
 meet), accessibility (small associations stop thinking « ce n'est pas pour moi »),
 engineering_funding (the State pays the co-construction cost: « le coût de la participation
@@ -61,6 +65,7 @@ from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import (
+    ACTING,
     AGREED,
     ASSOCIATION,
     FTE_MONTH_KEUR,
@@ -255,9 +260,12 @@ def step(c, month, state, rng):
     cycle = int(c[C_CYCLE])
     n_national = actors.shape[0] - national_first
     for i in range(state.live[0]):  # the slots beyond were never opened (State.live)
-        if ini[i].status != SEARCHING:
+        # an acting alliance left short by an exit under the procedure seeks a replacement (action)
+        replacing = ini[i].status == ACTING and ini[i].wait > 0 and ini[i].n < MIN_PARTNERS
+        if ini[i].status != SEARCHING and not replacing:
             continue
-        ini[i].wait += 1
+        if not replacing:
+            ini[i].wait += 1
         t = ini[i].territory
         holder = ini[i].holder
         wsum = 0.0
@@ -287,7 +295,8 @@ def step(c, month, state, rng):
             u_trust = rng.random()
             u_comp = rng.random()
             u_resp = rng.random()
-            if ini[i].n >= K or a == holder or actors[a].engaged >= slots(actors[a]):
+            if (ini[i].n >= K or a == holder or actors[a].engaged >= slots(actors[a])
+                    or (replacing and ini[i].n >= MIN_PARTNERS)):
                 continue
             seated = False
             for k in range(K):
@@ -317,6 +326,8 @@ def step(c, month, state, rng):
                 if actors[a].kind == ASSOCIATION:
                     actors[state_actor].to_associations += funded * FTE_MONTH_KEUR
                 acc[A_SPENT] += funded * FTE_MONTH_KEUR
+        if replacing:
+            continue
         if ini[i].n >= TARGET_SIZE or (ini[i].n >= MIN_PARTNERS and ini[i].wait >= SEARCH_MONTHS):
             ini[i].status = AGREED
             ini[i].wait = 0
