@@ -201,6 +201,7 @@ class Mechanisms(_Section):
     level_tensions: bool = Field(True, description="a territory's local actors tell a success to the national level as far as they trust the macro (above or below neutral trust): tensions between levels hold national recognition back")
     work_cement: bool = Field(True, description="the work partners have done together builds the trust that absorbs their frictions (path frustration, coordination strain, unfairness): an alliance's monthly hazard of exits falls with its age in work")
     public_cofunding: bool = Field(True, description="a local executive that is a partner of an initiative co-funds it from its budget once a year, a share of its funding gap set by the articulation with the public interest practised (lever public_interest_articulation)")
+    dialogue_compromise: bool = Field(True, description="at arbitration, dialogue (lever dialogue) can reach a compromise with the opponents: the local cost is halved and nothing is blocked (off: the chance of a compromise stays at its value without the lever whatever dialogue is practised)")
 
 
 Levers = create_model(
