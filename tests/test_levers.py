@@ -54,6 +54,10 @@ NOT_SHOWN: dict[str, str] = {
     # [+0.0027, +0.0234], 200 seeds).
     "experimentation": "alliance_survival +0.0053 [-0.0037, +0.0143] (200 paired seeds, session 20, "
                        "public co-funding on)",
+    # session 21 (s21-9d): its equity gain was levelling down (review 9c, finding 5); rebuilt to
+    # add emergence above the mean fragility only, it shows from 0 but not from the status quo.
+    "territorial_anchoring": "equity_gap +0.007 [-0.100, +0.115] from the status quo (100 paired "
+                             "seeds, session 21); -0.167 [-0.271, -0.062] from 0 (docs/ODD.md 7.3)",
 }
 
 #: Levers whose effect is smaller than the 100-seed interval can show, with more paired seeds.
