@@ -149,9 +149,11 @@ def test_known_failures_list_every_xfail_with_its_reason():
     assert ("test_observations.py", "test_5_fiercer_competition_lowers_cooperation_among_associations") in found
     assert ("test_observations.py", "test_3_short_electoral_cycles_raise_abandonment") not in found
     # NOT_SHOWN since session 20: exit_clause (scored on survival, not the exits it relabels),
-    # experimentation (survival not shown with public co-funding on)
+    # experimentation (survival not shown with public co-funding on); since session 21
+    # territorial_anchoring (equity not shown from the status quo once levelling down is gone)
     assert {r["test"] for r in rows if r["test"].startswith("test_lever_moves_its_outcome")} == {
-        "test_lever_moves_its_outcome[exit_clause]", "test_lever_moves_its_outcome[experimentation]"}
+        "test_lever_moves_its_outcome[exit_clause]", "test_lever_moves_its_outcome[experimentation]",
+        "test_lever_moves_its_outcome[territorial_anchoring]"}
     assert all(r["reason"] for r in rows)
     sec = trace_section()
     assert ("trace_known_failures" in sec.tables) == bool(rows)
