@@ -222,12 +222,15 @@ class IdiomaticEmergence(mesa.Model):
                 first = self.territories[ini.territory].first_open
                 first.setdefault(ini.dim, ini)
         c = self.c
+        mean_fragility = 0.0  # summed as the kernel sums it (emergence.step)
+        for territory in self.territories:
+            mean_fragility += territory.fragility / len(self.territories)
         for territory in self.territories:
             top = max(range(NDIM), key=lambda d: (territory.needs[d], -d))
             need_max = territory.needs[top]
             if need_max <= 0.0:
                 top = 0
-            fragile = 1.0 + practised(c.fragile0, c.fragile, territory.will, c.by_will) * (territory.fragility - 0.5)
+            fragile = 1.0 + practised(c.fragile0, c.fragile, territory.will, c.by_will) * max(0.0, territory.fragility - mean_fragility)
             base = c.rate * need_max * (0.5 + territory.social_capital) * fragile
             for actor in territory.actors:
                 if actor.kind in (ASSOCIATION, OFFICIAL):

@@ -15,7 +15,9 @@ Gash 2008: prior conflict and broken trust end collaborations); mutual trust is 
 
 Opposition: an agreed or acting initiative with local cost ``L`` builds opposition
 ``nimby * L * (1 - resident_trust) * OPPOSITION_RATE`` per month. At 1 it goes to
-arbitration. Dialogue can reach a compromise first (local cost halved, no block);
+arbitration. Dialogue can reach a compromise first (local cost halved, no block; mechanism
+``dialogue_compromise``: without it the chance of a compromise stays at its value without
+the lever);
 otherwise the level decides: the chance of a block is ``min(1, LEVEL_BLOCK[level] * weight
 * (1 - OFFICIAL_WEIGHT[level] * support))``, ``weight`` being 1 for the residents alone.
 A national arbitration that overrides the locals costs the alliance's local partners trust
@@ -101,6 +103,8 @@ def coefficients(p: Params) -> Coefficients:
     repair = pair(p, "mutual_trust", "repair")
     articulation = pair(p, "public_interest_articulation", "articulation")
     compromise = pair(p, "dialogue", "compromise")
+    if not p.mechanisms.dialogue_compromise:  # the knockout: dialogue buys no compromise
+        compromise = (compromise[0], compromise[0])
     return record(
         Coefficients,
         training=training[1], resolve=resolve[1], repair=repair[1],

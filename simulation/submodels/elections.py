@@ -4,7 +4,8 @@ Seed: « le temps d'un élu local ou d'un riverain n'est pas le même que celui 
 long terme » (tensions temporelles, France Teytu's group), and « Je suis élu, j'ai le droit
 de décider » (Jean-Paul Delevoye). Every territory votes the same month unless
 ``time.stagger_elections``. With probability ``time.turnover_probability`` the local
-executive changes: the new official has a fresh will and skill and a new preferred path
+executive changes: the new official has a fresh will (drawn as at the start, times
+``actors.will_scale``) and skill and a new preferred path
 (mechanism ``executive_change``: without it the executive changes in name only);
 in each alliance its predecessor had joined, it withdraws with probability
 ``mechanisms.election_withdrawal``, taking back its share of the pot. The alliance then
@@ -32,8 +33,8 @@ from ..params import Params
 from ..state import AGREED, MIN_PARTNERS, K
 from .common import A_ABANDONED, A_ELECTION_ABANDON, A_SPENT, by_territory, end_initiative, leave, record
 
-C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO, C_CHANGE = range(7)
-Coefficients = namedtuple("Coefficients", "cycle turnover withdraw will skill hetero change")
+C_CYCLE, C_TURNOVER, C_WITHDRAW, C_WILL, C_SKILL, C_HETERO, C_CHANGE, C_WILL_SCALE = range(8)
+Coefficients = namedtuple("Coefficients", "cycle turnover withdraw will skill hetero change will_scale")
 LEGITIMACY_LOSS = value("legitimacy_loss")
 TRAIT_SPREAD = value("trait_spread")
 
@@ -43,7 +44,8 @@ def coefficients(p: Params) -> Coefficients:
                   turnover=p.time.turnover_probability,
                   withdraw=p.mechanisms.election_withdrawal, will=p.actors.official.will,
                   skill=p.actors.official.skill, hetero=p.actors.path_heterogeneity,
-                  change=1.0 if p.mechanisms.executive_change else 0.0)
+                  change=1.0 if p.mechanisms.executive_change else 0.0,
+                  will_scale=p.actors.will_scale)
 
 
 @njit(cache=True)
@@ -69,6 +71,7 @@ def step(c, month, state, rng):
             continue
         o = territories[t].official
         will = min(1.0, c[C_WILL] * (1.0 - TRAIT_SPREAD + 2.0 * TRAIT_SPREAD * rng.random()))
+        will = min(1.0, will * c[C_WILL_SCALE])  # as at the start (initialise): the scale holds
         skill = min(1.0, c[C_SKILL] * (1.0 - TRAIT_SPREAD + 2.0 * TRAIT_SPREAD * rng.random()))
         p = territories[t].ideal_path + c[C_HETERO] * rng.normal()
         if c[C_CHANGE] > 0.0:  # the same draws either way: the knockout keeps seeds paired

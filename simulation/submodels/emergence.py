@@ -3,14 +3,18 @@
 Seed: the micro level's role is « faire émerger » and « exprimer des envies et mobiliser des
 ressources »; « toute coopération naît d'un désir, d'une envie ». Each month each
 association (and, at half the rate, each official) starts an initiative with probability
-``rate * will * sqrt(size) * need_max * (0.5 + social_capital) * (1 + anchoring * (fragility - 0.5))``
+``rate * will * sqrt(size) * need_max * (0.5 + social_capital) * (1 + anchoring * max(0, fragility - mean_fragility))``
 (larger associations, with more staff, carry more projects; their projects cost ``project_cost * size ** COST_ELASTICITY``)
 when it has a free slot (its *pouvoir*) and when the initiative's risk, drawn uniform in
 [0, 1], is within its risk tolerance (« souvent, des gens sont paralysés » by risk).
 
 - territorial_anchoring (« les Territoires sont le creuset [...] fragilités prioritaires »):
   share of initiatives aimed at the territory's most pressing need, and extra emergence in
-  fragile territories.
+  the territories more fragile than the mean of the run's territories, in proportion to
+  their fragility above it; emergence where fragility is at or below the mean is left as it
+  is (review 9c, finding 5: the factor ``1 + anchoring * (fragility - 0.5)``, centred above
+  the mean fragility 0.4, removed initiatives from the least fragile territories, so the
+  equity it bought was levelling down).
 - cross_domain (« décloisonner »): the impact (weights summing to 1) spread over the other
   two needs, a synergy bonus ``1 + 0.3 spread`` on potential, and softer trade-offs
   (« rechercher l'optimum » between dimensions).
@@ -159,6 +163,9 @@ def step(c, state, rng):
         free[n_free] = j
         n_free += 1
     next_free = 0
+    mean_fragility = 0.0  # of the run's territories: « fragilités prioritaires » is relative
+    for t in range(territories.shape[0]):
+        mean_fragility += territories[t].fragility / territories.shape[0]
     for t in range(territories.shape[0]):
         need_max = 0.0
         top = 0
@@ -167,7 +174,8 @@ def step(c, state, rng):
                 need_max = needs[t, d]
                 top = d
         qt = practice(territories[t].will, c[C_BY_WILL])
-        fragile = 1.0 + practised(c[C_FRAGILE0], c[C_FRAGILE], qt) * (territories[t].fragility - 0.5)
+        above = max(0.0, territories[t].fragility - mean_fragility)
+        fragile = 1.0 + practised(c[C_FRAGILE0], c[C_FRAGILE], qt) * above
         base = c[C_RATE] * need_max * (0.5 + territories[t].social_capital) * fragile
         a0 = territories[t].first_actor
         for a in range(a0, a0 + territories[t].n_actors):
