@@ -97,3 +97,15 @@ def test_idiomatic_comparison_sees_a_different_rule(monkeypatch):
     model = AllianceModel(bench.scaled(100).with_overrides({"run.seed": 2}), agents=False)
     r = idiomatic.compare(model, range(3, 24, 4))["per_submodel"]
     assert {name: v["same_state"] for name, v in r.items()} == {"emergence": True, "action": False, "funding": False}
+
+
+@pytest.mark.slow
+def test_idiomatic_action_follows_the_replacement_search():
+    """Under an exit procedure an alliance left with one partner pauses and seeks a replacement
+    (action, mechanism replacement_search, session 21): the per-agent action must do the same
+    (before it was mirrored, this setting ended in a different state)."""
+    from experiments.bench.idiomatic import compare
+    from simulation import AllianceModel
+
+    p = bench.scaled(100).with_overrides({"run.seed": 3, "levers.exit_clause": 1.0})
+    assert compare(AllianceModel(p, agents=False), range(6, 60, 3))["per_submodel"]["action"]["same_state"] is True

@@ -324,7 +324,7 @@ class Alliance:
 
     FIELDS = ("status", "agreed", "dim", "granted", "results_granted", "duration", "acting", "paused", "risk", "monthly_cost", "pot", "progress",
               "gain", "path", "fit", "visible", "misalign", "duplicate", "national", "macro_funded",
-              "arranged", "knowledge", "milestone", "work", "practice")
+              "arranged", "knowledge", "milestone", "work", "practice", "wait")
 
     def __init__(self, model: IdiomaticMonth, row: dict[str, Any], index: int, seats: list[Seat]):
         self.model, self.index, self.seats = model, index, seats
@@ -455,6 +455,13 @@ class Alliance:
     def month(self, research: float, friction: float) -> None:
         model, c, rng = self.model, self.model.c, self.model.rng
         u_setback, u_fail, u_eval, u_orderly, u_legal = (rng.random() for _ in range(5))
+        vacant = len(self.seats) < MIN_PARTNERS  # a partner left under the exit procedure
+        if self.wait > 0 and not vacant:  # a replacement joined: every partner pledges anew
+            for seat in self.seats:
+                a = seat.actor
+                seat.share = a.capacity * min(self.monthly_cost * governance.COFUND[a.kind],
+                                              governance.PLEDGE_CAP * a.income)
+            self.wait = 0
         n = len(self.seats)
         q = practice(added(a.will for a in self.members) / n if n else 0.0, c.by_will)
         self.practice = q
@@ -473,8 +480,8 @@ class Alliance:
             self.pot -= c.arranger_cost
             model.spent += c.arranger_cost
             model.alliance_spent += c.arranger_cost
-        held = False
-        if c.budget > 0.0 and self.acting > 0 and self.acting % int(c.budget) == 0:
+        held = vacant  # no work while a replacement is sought
+        if not vacant and c.budget > 0.0 and self.acting > 0 and self.acting % int(c.budget) == 0:
             decision = self.budget_session()
             if decision == governance.STOP:
                 return self.abandon()
@@ -537,8 +544,11 @@ class Alliance:
                 seat.engagement = clip01(seat.engagement + action.EVALUATION_GAIN)
             if seat.actor.wants_out(seat):
                 self.exit(seat, procedure)
-        if len(self.seats) < MIN_PARTNERS or self.holder not in self.members:
+        seeking = c.replace > 0.0 and (vacant or procedure)  # action's replacement_search
+        if (len(self.seats) < MIN_PARTNERS and not seeking) or self.holder not in self.members:
             self.abandon()
+        elif len(self.seats) < MIN_PARTNERS:
+            self.wait = 1
 
 
 class IdiomaticMonth(mesa.Model):
