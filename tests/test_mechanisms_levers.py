@@ -124,17 +124,23 @@ def test_articulation_co_funds_what_the_local_executive_supports():
     """« Le micro [...] apporte le financement manquant »: a local executive that is a partner
     of an initiative has made it part of the public interest it manages and co-funds it from
     its budget (funding.public_cofunding), so more initiatives have the money to start and go
-    on: impact rises. Without public co-funding articulation does not move impact (equivalence:
-    its other pathway, an official's defence at arbitration, only decides blocks). Measured in
-    session 20 (95%): +1.92 [+1.52, +2.31] on these 40 seeds, +2.01 [+1.73, +2.30] on 100;
-    without co-funding +0.04 [-0.34, +0.41] (40), +0.02 [-0.23, +0.28] (100)."""
+    on: impact rises, and removing the co-funding (the lever still at 1) takes most of that rise
+    away. Measured in session 20 (95%): +1.92 [+1.52, +2.31] on these 40 seeds; without
+    co-funding +0.04 [-0.34, +0.41], an equivalence this test asked for until session 21. On the
+    merged model of session 21 the lever's other pathway (an official's defence at arbitration,
+    officials_support: fewer blocked initiatives) moves impact a little: +2.20 [+1.62, +2.79]
+    with co-funding, +0.31 [-0.05, +0.67] (90%) without, which no longer lies within 25% of the
+    effect (+-0.55); with both pathways off the lever does nothing (0 by construction). So the
+    test now asks what the claim needs: the effect, and that co-funding carries it (the paired
+    loss from removing co-funding is above 0, and above half of the effect at their lower 95%
+    bounds)."""
     art = "public_interest_articulation"
     none, full = outcomes(lever(art, 0.0), SEEDS), outcomes(lever(art, 1.0), SEEDS)
     unfunded = outcomes({**lever(art, 1.0), "mechanisms.public_cofunding": False}, SEEDS)
     impact = interval([y["impact"] - x["impact"] for x, y in zip(none, full, strict=True)])
     assert impact[1] > 0, impact
-    knocked = interval([y["impact"] - x["impact"] for x, y in zip(none, unfunded, strict=True)], level=0.90)
-    assert vanishes(knocked, impact), (knocked, impact)
+    carried = interval([y["impact"] - x["impact"] for x, y in zip(unfunded, full, strict=True)])
+    assert carried[1] > 0 and carried[0] > impact[0] / 2, (carried, impact)  # most of it: its lower bound above half the effect's
 
 
 # --- the arranger is paid -----------------------------------------------------------------------
