@@ -100,7 +100,7 @@ it part of the public interest it manages, and once a year, after its budget vot
 of a year of its means (the articulation it practises, by its will) and shares it among the
 initiatives it is a partner of in proportion to the money each lacks for its next grant
 period, while its money lasts. Without the lever an official partner
-pays its ordinary pledge only (governance.commit). What articulation buys is then money,
+pays its ordinary pledge only (common.commit). What articulation buys is then money,
 hence work, survival through the next grant period and impact, which it does not set.
 """
 
@@ -141,8 +141,8 @@ from .common import (
     practised,
     record,
     seat_of,
+    staff_free,
 )
-from .partner_search import staff_free
 
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
  C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST,
