@@ -46,12 +46,12 @@ frustration while the alliance acts (action).
 
 Outside ``macro_led`` (and under ``subsidiarity`` only where national means came) the State's steering ``s =
 governance.macro_steering`` pulls the path towards its standard (« attention au risque de trop
-de présence du macro »; « le macro peut les y aider, mais pas de manière homogène »):
+de présence du macro »; « le macro peut les y aider, mais de pas de manière homogène » [sic]):
 ``path = (1 - pull s) * sum(w p) / sum(w) + pull s * P_STANDARD`` (``constants.pull``) (mechanism
 ``imposed_path``). Steering also gives the shared frame: each partner knows the
 national frame (objectives, vocabulary) with probability ``s``, and an alliance shares a frame
 when at least one partner brings it (probability ``1 - (1 - s) ** n``); an alliance without one
-is a « baronnie locale » whose partners' objectives diverge more: ``misalignment *= 1 + frame`` (``constants.frame``)
+is one of the « baronnies locales » whose partners' objectives diverge more: ``misalignment *= 1 + frame`` (``constants.frame``)
 (mechanism ``baronnies``; the arranger « sans que les différents territoires [...] ne
 deviennent des "baronnies locales" »; « il faut avoir un cadre commun et partagé, avec un
 objectif commun, mais pas de contrainte sur la manière d'atteindre cet objectif »).
