@@ -19,12 +19,19 @@ import numpy as np
 from .constants import value
 from .params import Params
 from .state import (
+    A_INITIAL,
     ACTOR,
     ASSOCIATION,
     FIRM,
     FOUNDATION,
     INITIATIVE,
     MONTHS_PER_YEAR,
+    N_ACC,
+    N_EVENT_FIELDS,
+    N_FRICTION,
+    N_NAT,
+    N_PRESSURE,
+    N_RECOGNITION_LEFT,
     NDIM,
     OFFICIAL,
     STATE,
@@ -32,17 +39,8 @@ from .state import (
     K,
     State,
 )
-from .submodels.common import (
-    A_INITIAL,
-    N_ACC,
-    N_EVENT_FIELDS,
-    N_FRICTION,
-    N_NAT,
-    N_PRESSURE,
-    N_RECOGNITION_LEFT,
-)
-from .submodels.governance import P_STANDARD
 
+P_STANDARD = value("p_standard")  # the national standard path (governance)
 INITIAL_FRICTION = value("initial_friction")
 BRANCH_SHARE = value("branch_share")
 MAX_SIZE = value("max_size")

@@ -104,7 +104,7 @@ class AllianceModel(mesa.Model):
         """The alliances that reached the end of their project in the last month simulated,
         as ``(territory, need dimension, succeeded)``, in the order they ended (read-only: the
         outcomes submodel's record of the month, which the scaling submodel reads)."""
-        from .submodels.common import E_DIM, E_SUCCESS, E_TERRITORY, N_EVENTS
+        from .state import E_DIM, E_SUCCESS, E_TERRITORY, N_EVENTS
 
         s = self.state
         return [(int(e[E_TERRITORY]), int(e[E_DIM]), bool(e[E_SUCCESS] > 0.5))

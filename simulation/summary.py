@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import ASSOCIATION, FIRM, N_KINDS, OFFICIAL, STATE, State
-from .submodels.common import (
+from .state import (
     A_ABANDONED,
     A_ACTIVE_SUM,
     A_ADOPTION,
@@ -38,6 +37,12 @@ from .submodels.common import (
     A_POSITIVE_IMPACT,
     A_RECOGNITION,
     A_SUCCESS,
+    ASSOCIATION,
+    FIRM,
+    N_KINDS,
+    OFFICIAL,
+    STATE,
+    State,
 )
 
 NAN = float("nan")

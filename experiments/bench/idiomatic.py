@@ -67,10 +67,9 @@ from simulation.state import (
     STATE,
     K,
 )
-from simulation.submodels import action, emergence, funding, governance
-from simulation.submodels.common import TRUST_LOSS
+from simulation.submodels import action, common, emergence, funding, governance
+from simulation.submodels.common import TRUST_LOSS, WORK_TIME
 from simulation.submodels.governance import FAILING_ENGAGEMENT
-from simulation.submodels.partner_search import WORK_TIME
 
 # alliances an actor can be in per unit of capacity (simulation/submodels/common.py, slots)
 SLOT_BASE = {kind: value(f"slots_{name}") for kind, name in (
@@ -448,7 +447,7 @@ class Alliance:
         model.exit_conflict += 1
         self.leave(seat, True)
         for other in self.seats:
-            other.engagement = clip01(other.engagement - action.EXIT_DISPUTE_LOSS)
+            other.engagement = clip01(other.engagement - common.EXIT_DISPUTE_LOSS)
             if a.national != other.actor.national:
                 other.actor.trust = clip01(other.actor.trust - TRUST_LOSS)
 
@@ -459,8 +458,8 @@ class Alliance:
         if self.wait > 0 and not vacant:  # a replacement joined: every partner pledges anew
             for seat in self.seats:
                 a = seat.actor
-                seat.share = a.capacity * min(self.monthly_cost * governance.COFUND[a.kind],
-                                              governance.PLEDGE_CAP * a.income)
+                seat.share = a.capacity * min(self.monthly_cost * common.COFUND[a.kind],
+                                              common.PLEDGE_CAP * a.income)
             self.wait = 0
         n = len(self.seats)
         q = practice(added(a.will for a in self.members) / n if n else 0.0, c.by_will)

@@ -79,7 +79,7 @@ leaves fewer than two partners, the partner left looks for a replacement (mechan
 ``replacement_search``): the alliance pauses (no work, no spending, its pot kept), partner
 search meets candidates for the vacant seat as for a new alliance (same gates: benefit,
 room, staff time, trust), a replacement pledges as partners do at agreement
-(``governance.commit``), and the alliance ends only if none joins within the holder's
+(``common.commit``), and the alliance ends only if none joins within the holder's
 patience (``time.patience_months`` of pause, as when money is short). Without a procedure the
 exit is improvised: a partner that put money in takes its share of the pot back, a dispute
 over assets counted as conflictual (the others lose engagement and, across levels, trust,
@@ -123,17 +123,16 @@ from .common import (
     A_ALLIANCE_SPENT,
     A_ENG_N,
     A_ENG_SUM,
-    A_EXIT_CONFLICT,
-    A_EXIT_ORDERLY,
     A_SPENT,
     N_FRICTION,
     N_RESEARCH,
     N_SHARED_KNOWLEDGE,
-    TRUST_LOSS,
+    WORK_TIME,
     alliance_will,
     clip01,
+    commit,
     end_initiative,
-    leave,
+    exit_partner,
     mean_engagement,
     pledged,
     practice,
@@ -141,8 +140,7 @@ from .common import (
     record,
     seat_of,
 )
-from .governance import PENDING, STOP, budget_session, commit
-from .partner_search import WORK_TIME
+from .governance import PENDING, STOP, budget_session
 
 (C_POOLED, C_COORD_EXP, C_FAIL_ENDS, C_EVALUATE, C_VALUATION, C_PROCEDURE, C_CELEBRATE,
  C_FRUSTRATION, C_UNFAIRNESS, C_PATH_FIT, C_REPORTING, C_PATIENCE,
@@ -166,7 +164,6 @@ SETBACK = value("setback")
 PROGRESS_SCALE = value("progress_scale")
 WORK_ENGAGEMENT = value("work_engagement")
 MILESTONE_GAIN = value("milestone_gain")
-EXIT_DISPUTE_LOSS = value("exit_dispute_loss")
 PAUSE_SHARE = value("pause_share")
 COORDINATION_COST = value("coordination_cost")
 SKILL_FLOOR = value("skill_floor")
@@ -252,23 +249,6 @@ def exit_with(state, i, k, procedure, succession):
     exit_partner(state, i, k, not disputed)
 
 
-@njit(cache=True)
-def exit_partner(state, i, k, orderly):
-    members, engagement, actors, acc = state.members, state.engagement, state.actors, state.acc
-    a = members[i, k]
-    if orderly:
-        acc[A_EXIT_ORDERLY] += 1
-        leave(state, i, k, False)
-        return
-    acc[A_EXIT_CONFLICT] += 1
-    national = actors[a].national
-    leave(state, i, k, True)
-    for j in range(K):
-        b = members[i, j]
-        if b >= 0:
-            engagement[i, j] = clip01(engagement[i, j] - EXIT_DISPUTE_LOSS)
-            if national != actors[b].national:
-                actors[b].trust = clip01(actors[b].trust - TRUST_LOSS)
 
 
 @njit(cache=True)

@@ -56,6 +56,7 @@ from ..state import (  # noqa: F401  (the submodels read the state's slots from 
     FIRM,
     FOUNDATION,
     FREE,
+    KIND_NAMES,
     N_ACC,
     N_AWARDED,
     N_EVENT_FIELDS,
@@ -73,6 +74,12 @@ from ..state import (  # noqa: F401  (the submodels read the state's slots from 
     K,
 )
 
+# --- used by several submodels (one definition each, here) ---------------------------------
+WORK_TIME = value("work_time")  # FTE a partner gives each alliance it is in (partner_search)
+PARTNER_ENGAGEMENT = value("partner_engagement")  # a partner's engagement when it joins
+EXIT_DISPUTE_LOSS = value("exit_dispute_loss")  # engagement the others lose in a disputed exit
+COFUND = np.array([value(f"cofund_{kind}") for kind in KIND_NAMES])
+PLEDGE_CAP = value("pledge_cap")
 TRUST_LOSS = value("trust_loss")  # trust lost by a conflictual cross-level exit or a national override
 SLOTS_ASSOCIATION = value("slots_association")
 SLOTS_OFFICIAL = value("slots_official")
@@ -274,3 +281,45 @@ def record(kind, **values):
     which they read by the position constant beside each name (``c[C_REGEN]``, checked
     against the names by tests/test_registries.py)."""
     return kind(**{name: float(v) for name, v in values.items()})
+
+
+@njit(cache=True)
+def staff_free(actor):
+    return actor.staff - actor.time_used - actor.engaged * WORK_TIME
+
+
+@njit(cache=True)
+def months_to_election(month, offset, cycle):
+    """Months until this territory's next election (an election month counts as cycle)."""
+    r = (month - offset) % cycle
+    return cycle - r
+
+
+@njit(cache=True)
+def exit_partner(state, i, k, orderly):
+    members, engagement, actors, acc = state.members, state.engagement, state.actors, state.acc
+    a = members[i, k]
+    if orderly:
+        acc[A_EXIT_ORDERLY] += 1
+        leave(state, i, k, False)
+        return
+    acc[A_EXIT_CONFLICT] += 1
+    national = actors[a].national
+    leave(state, i, k, True)
+    for j in range(K):
+        b = members[i, j]
+        if b >= 0:
+            engagement[i, j] = clip01(engagement[i, j] - EXIT_DISPUTE_LOSS)
+            if national != actors[b].national:
+                actors[b].trust = clip01(actors[b].trust - TRUST_LOSS)
+
+
+@njit(cache=True)
+def commit(ini, members, share, actors, i):
+    """Each partner pledges a monthly co-funding (``share``, k€/month): its capacity times
+    its kind's usual share of the project's cost, within half of its own monthly means."""
+    for k in range(K):
+        a = members[i, k]
+        if a >= 0:
+            share[i, k] = actors[a].capacity * min(ini[i].monthly_cost * COFUND[actors[a].kind],
+                                                   PLEDGE_CAP * actors[a].income)

@@ -60,20 +60,21 @@ from ..constants import value
 from ..levers import pair
 from ..params import ARBITRATION_LEVELS, Params
 from ..state import ACTING, AGREED, MIN_PARTNERS, NATIONAL, K
-from .action import exit_partner
 from .common import (
     A_ABANDONED,
     A_BLOCKED,
     A_SPENT,
     TRUST_LOSS,
+    WORK_TIME,
     clip01,
     end_initiative,
+    exit_partner,
     practised,
     record,
     seat_of,
     slots,
+    staff_free,
 )
-from .partner_search import WORK_TIME, staff_free
 
 (C_TRAINING, C_RESOLVE, C_REPAIR, C_ARTICULATION, C_COMPROMISE, C_NIMBY, C_LEVEL,
  C_FRUSTRATION, C_TRAINING0, C_RESOLVE0, C_REPAIR0, C_ARTICULATION0, C_COMPROMISE0,

@@ -48,11 +48,6 @@ def coefficients(p: Params) -> Coefficients:
                   will_scale=p.actors.will_scale)
 
 
-@njit(cache=True)
-def months_to_election(month, offset, cycle):
-    """Months until this territory's next election (an election month counts as cycle)."""
-    r = (month - offset) % cycle
-    return cycle - r
 
 
 @njit(cache=True)

@@ -46,8 +46,16 @@ from ..constants import value
 from ..levers import pair
 from ..params import Params
 from ..state import ASSOCIATION, FREE, NDIM, OFFICIAL, SEARCHING
-from .common import A_POOL_FULL, add_member, practice, practised, record, seat_of, slots
-from .partner_search import PARTNER_ENGAGEMENT
+from .common import (
+    A_POOL_FULL,
+    PARTNER_ENGAGEMENT,
+    add_member,
+    practice,
+    practised,
+    record,
+    seat_of,
+    slots,
+)
 
 (C_RATE, C_TARGET, C_FRAGILE, C_SPREAD, C_DUPLICATE, C_TRADEOFF, C_NIMBY, C_DURATION,
  C_COST, C_TARGET0, C_FRAGILE0, C_SPREAD0, C_DUPLICATE0, C_BY_WILL, C_DARE, C_DARE0) = range(16)

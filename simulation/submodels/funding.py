@@ -20,11 +20,11 @@ seeks money when its pot does not cover the next grant period
   (``funding.application_cost`` FTE-months; none with mechanism ``application_burden``
   off), when it has that staff time free and when it
   has not failed ``funding.max_failures`` times in a row (then it stops for a year: the
-  funding model of Geard & Noble 2010, the brief's « Geard–Silverman »). Funders rank applications on
+  funding model of Geard & Noble 2010, the brief's "Geard–Silverman"). Funders rank applications on
   ``seen * quality + visibility_bias * log(size) + 0.3 * log(1 + wins) + duty_f * need
   - max(0, risk - risk_tolerance_f) + noise``, quality being
   ``2 (0.5 + 0.5 skill) fit (1 - misalignment)`` and ``seen`` how much of it the funder can
-  see (lever data: « les alliances ont besoin de données »); a funder's duty (*devoir*) favours needy
+  see (lever data: « les alliances d'intérêt général ont besoin de données »); a funder's duty (*devoir*) favours needy
   territories, its tolerance of risk decides how far it backs risky projects (the seed's
   « acceptation de la prise de risques »; that foundations tolerate more risk than the State
   is the domain brief's reading, not a quotation) (visible and large
@@ -33,7 +33,7 @@ seeks money when its pot does not cover the next grant period
   (the last award may be partial, never under ``MIN_AWARD`` months of a median project's cost).
 - pooled territorial fund (``pooled_fund``; part of ``mixed``): a fund decided by local
   actors together (mechanism ``territorial_committee``; « le macro peut les y aider, mais
-  pas de manière homogène »; « le manque de connaissance des acteurs est à l'origine de
+  de pas de manière homogène » [sic]; « le manque de connaissance des acteurs est à l'origine de
   nombreux blocages »). Every ``time.local_tempo_months`` each funder splits its pooled
   budget into envelopes, one per territory it serves, in proportion to the territory's mean
   need, and each territory's committee (its local actors; its local executive spends
@@ -100,7 +100,7 @@ it part of the public interest it manages, and once a year, after its budget vot
 of a year of its means (the articulation it practises, by its will) and shares it among the
 initiatives it is a partner of in proportion to the money each lacks for its next grant
 period, while its money lasts. Without the lever an official partner
-pays its ordinary pledge only (governance.commit). What articulation buys is then money,
+pays its ordinary pledge only (common.commit). What articulation buys is then money,
 hence work, survival through the next grant period and impact, which it does not set.
 """
 
@@ -141,8 +141,8 @@ from .common import (
     practised,
     record,
     seat_of,
+    staff_free,
 )
-from .partner_search import staff_free
 
 (C_CALLS, C_POOLED, C_DIRECT, C_NOISE, C_BIAS, C_COST, C_THEMED, C_MAX_FAIL, C_GRANT,
  C_CALL_PERIOD, C_LOCAL_TEMPO, C_STAFF_LIMIT, C_DIRECT_LOCAL_CALLS, C_PROJECT_COST,

@@ -46,12 +46,12 @@ frustration while the alliance acts (action).
 
 Outside ``macro_led`` (and under ``subsidiarity`` only where national means came) the State's steering ``s =
 governance.macro_steering`` pulls the path towards its standard (« attention au risque de trop
-de présence du macro »; « le macro peut les y aider, mais pas de manière homogène »):
+de présence du macro »; « le macro peut les y aider, mais de pas de manière homogène » [sic]):
 ``path = (1 - pull s) * sum(w p) / sum(w) + pull s * P_STANDARD`` (``constants.pull``) (mechanism
 ``imposed_path``). Steering also gives the shared frame: each partner knows the
 national frame (objectives, vocabulary) with probability ``s``, and an alliance shares a frame
 when at least one partner brings it (probability ``1 - (1 - s) ** n``); an alliance without one
-is a « baronnie locale » whose partners' objectives diverge more: ``misalignment *= 1 + frame`` (``constants.frame``)
+is one of the « baronnies locales » whose partners' objectives diverge more: ``misalignment *= 1 + frame`` (``constants.frame``)
 (mechanism ``baronnies``; the arranger « sans que les différents territoires [...] ne
 deviennent des "baronnies locales" »; « il faut avoir un cadre commun et partagé, avec un
 objectif commun, mais pas de contrainte sur la manière d'atteindre cet objectif »).
@@ -106,7 +106,7 @@ from numba import njit
 from ..constants import value
 from ..levers import pair
 from ..params import RULES, Params
-from ..state import ACTING, AGREED, ASSOCIATION, FIRM, KIND_NAMES, N_KINDS, NDIM, OFFICIAL, K
+from ..state import ACTING, AGREED, ASSOCIATION, FIRM, N_KINDS, NDIM, OFFICIAL, K
 from .common import (
     A_ABANDONED,
     A_CONTESTED,
@@ -120,14 +120,16 @@ from .common import (
     A_PATH_SUM,
     A_SPENT,
     N_FRICTION,
+    WORK_TIME,
     alliance_will,
+    commit,
     end_initiative,
     pledged,
     practice,
     practised,
     record,
+    staff_free,
 )
-from .partner_search import WORK_TIME, staff_free
 
 (C_RULE, C_PULL, C_VISIBLE, C_MISALIGN, C_START, C_SETUP, C_PATIENCE,
  C_ARRANGER_CAP, C_COVER, C_FRAME, C_VISIBLE0, C_MISALIGN0, C_START0, C_SETUP0, C_COVER0,
@@ -142,8 +144,6 @@ Coefficients = namedtuple("Coefficients", (
 MACRO_LED, PROPORTIONAL, EQUAL, SUBSIDIARITY, ARRANGER = range(5)
 P_STANDARD = value("p_standard")
 # share of a project's monthly cost each kind co-funds, in the order of Kind
-COFUND = np.array([value(f"cofund_{kind}") for kind in KIND_NAMES])
-PLEDGE_CAP = value("pledge_cap")
 MISALIGN_MAX = value("misalign_max")
 COVER_MONTHS = int(value("cover_months"))
 FAILING_ENGAGEMENT = value("failing_engagement")
@@ -227,15 +227,6 @@ def repath(c, state, i):
     acc[A_PATH_SQ] += path * path - old * old
 
 
-@njit(cache=True)
-def commit(ini, members, share, actors, i):
-    """Each partner pledges a monthly co-funding (``share``, k€/month): its capacity times
-    its kind's usual share of the project's cost, within half of its own monthly means."""
-    for k in range(K):
-        a = members[i, k]
-        if a >= 0:
-            share[i, k] = actors[a].capacity * min(ini[i].monthly_cost * COFUND[actors[a].kind],
-                                                   PLEDGE_CAP * actors[a].income)
 
 
 @njit(cache=True)

@@ -67,8 +67,8 @@ from .common import (
     end_initiative,
     practised,
     record,
+    staff_free,
 )
-from .partner_search import staff_free
 
 (C_CAPITALISE, C_COST, C_CAPITALISE0, C_WILL_DYN, C_LEGITIMACY, C_IMPACT, C_BONUS, C_DUTY_TO_WILL,
  C_DISAPPOINTMENT, C_SHARED_STEP, C_PATH_TIME, C_GAP_FILL) = range(12)

@@ -80,14 +80,17 @@ from .common import (
     A_LOST,
     A_SPENT,
     N_PRESSURE,
+    PARTNER_ENGAGEMENT,
+    WORK_TIME,
     add_member,
     end_initiative,
+    months_to_election,
     practice,
     practised,
     record,
     slots,
+    staff_free,
 )
-from .elections import months_to_election
 
 (C_NATIONAL, C_REGIONAL, C_CANDIDATES, C_OTHER_KIND, C_NOT_FOR_ME, C_FUNDED_SHARE,
  C_PARTICIPATION, C_STAFF_LIMIT, C_RESPOND, C_COMPETITION, C_PATIENCE, C_CYCLE,
@@ -104,11 +107,9 @@ Coefficients = namedtuple("Coefficients", (
 THRESHOLD = value("threshold")
 TARGET_SIZE = value("target_size")
 TERM_SLACK = value("term_slack")
-WORK_TIME = value("work_time")
 OWN_GAIN = np.array([value(f"own_gain_{kind}") for kind in KIND_NAMES])  # in the order of Kind
 PARTICIPATION_WEIGHT = value("participation_weight")
 STAFF_FLOOR = value("staff_floor")
-PARTNER_ENGAGEMENT = value("partner_engagement")
 SEARCH_MONTHS = int(value("search_months"))
 
 
@@ -146,9 +147,6 @@ def coefficients(p: Params) -> Coefficients:
     )
 
 
-@njit(cache=True)
-def staff_free(actor):
-    return actor.staff - actor.time_used - actor.engaged * WORK_TIME
 
 
 @njit(cache=True)
