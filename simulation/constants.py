@@ -167,9 +167,9 @@ _MODEL: tuple[Constant, ...] = (
     _c('duplicate_effect', 0.4, 'effectiveness factor', 0.2, 0.7, 'action',
        'effectiveness of a duplicate initiative',
        'assumed: « dispersion des énergies »', runtime=False),
-    _c('setback', 0.02, 'probability per month per unit of risk', 0.01, 0.05, 'action',
-       'monthly chance of a failed step per unit of risk',
-       'assumed: no published figure; mid-range of the plausible values', runtime=False),
+    _c('setback', 1.0, 'failed steps per unit of progress per unit of risk', 0.5, 2.5, 'action',
+       "expected failed steps per whole project's deliverables (progress 0 -> 1; a milestone is a quarter) per unit of risk (work_setbacks)",
+       'assumed: at risk 1 about one failed step per project whatever its length; 1.0 keeps the expected setbacks of a default 36-month project at the former 0.02 a month (36 x 0.02 / progress 0.75 = 0.96); range: the former 0.01-0.05 a month converted alike'),
     _c('progress_scale', 3.0, 'progress per work-month x duration', 2.0, 4.0, 'action',
        'progress scale',
        'calibrated: a typical alliance ends near progress 0.75', runtime=False),
@@ -466,6 +466,10 @@ _MODEL: tuple[Constant, ...] = (
     _c("bond_work", 12.0, "work-months", 6.0, 24.0, "action",
        "work done together at which the partners' frictions (path frustration, coordination strain, unfairness) weigh half as much on their engagement",
        "assumed: about a year of a typical alliance's work (Fichman & Levinthal 1991: relationship-specific trust and knowledge accumulate and buffer a partnership's hazard as it ages; Delevoye: « le ciment de tout cela est la confiance »)", runtime=False),
+    # --- issue 9, review 9c finding 8 (s22-9b): setbacks come with the work, not the calendar ---
+    _c("setback_month", 0.02, "probability per month per unit of risk", 0.01, 0.05, "action",
+       "monthly chance of a failed step per unit of risk when setbacks are a calendar hazard (mechanism work_setbacks off: the model before session 22)",
+       "assumed: no published figure; mid-range of the plausible values (the former setback)"),
 )
 
 

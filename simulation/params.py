@@ -204,6 +204,7 @@ class Mechanisms(_Section):
     hub_attention: bool = Field(True, description="a success listed in the hub (hub_platform) is looked up under the need it serves, so it competes for attention with that need's successes only (off: listed or not, it competes with all signals)")
     replacement_search: bool = Field(True, description="an alliance left with fewer than two partners by an exit under an agreed procedure pauses and looks for a replacement partner (partner search) within the holder's patience, instead of ending at once; the replacement pledges as partners do at agreement")
     dialogue_compromise: bool = Field(True, description="at arbitration, dialogue (lever dialogue) can reach a compromise with the opponents: the local cost is halved and nothing is blocked (off: the chance of a compromise stays at its value without the lever whatever dialogue is practised)")
+    work_setbacks: bool = Field(True, description="a failed step comes with the work done: the chance of a setback is per unit of the project's deliverables (progress; constants.setback), so a project meets the same expected setbacks whatever its length (off: a hazard per calendar month, constants.setback_month, as before session 22)")
 
 
 Levers = create_model(

@@ -489,7 +489,7 @@ class Alliance:
         delayed = not held and u_legal < action.LEGAL_DELAY * friction
         paused = held or (spend < action.PAUSE_SHARE * self.monthly_cost and not delayed)
         coordination = action.COORDINATION_COST * (n - 1.0) ** between(c.coord_exp0, c.coord_exp, q)
-        gain = 0.0
+        gain = step_done = 0.0
         if delayed:
             self.acting += 1
         elif paused:
@@ -513,7 +513,8 @@ class Alliance:
             reporting = min(1.0, c.report_time * r / WORK_TIME)
             gain = eff * (spend / self.monthly_cost) * (1.0 - reporting) / (1.0 + overhead)
             self.work += gain
-            self.progress += action.PROGRESS_SCALE * gain / self.duration
+            step_done = action.PROGRESS_SCALE * gain / self.duration
+            self.progress += step_done
             self.acting += 1
         self.gain = gain
         cement = 1.0 / (1.0 + c.cement * self.work / action.BOND_WORK)
@@ -532,7 +533,7 @@ class Alliance:
         model.eng_sum += eng
         model.eng_n += 1
         model.active_sum += 1
-        if u_setback < action.SETBACK * self.risk:
+        if u_setback < self.risk * (c.setback * step_done + c.setback_month):  # action's work_setbacks
             if u_fail < between(c.fail_ends0, c.fail_ends, q):
                 return self.abandon()
             self.progress = max(0.0, self.progress - action.SETBACK_LOSS)

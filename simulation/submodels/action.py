@@ -30,7 +30,31 @@ knowledge a relationship builds buffer its hazard as it ages): the frictions (co
 strain, path frustration, unseen contributions, free-riding felt) are multiplied by
 ``cement = 1 / (1 + work / BOND_WORK)``, ``work`` being the work-months the partners have
 delivered together. Without it every month carried the same frictions, a constant hazard of
-exits; money gaps, conflicts, setbacks and elections stay monthly hazards.
+exits.
+
+Setbacks come with the work (mechanism ``work_setbacks``; the Charter's « si l'objectif est
+préalablement défini, le chemin s'invente progressivement pour tenir compte des enseignements
+du parcours commun effectué. Les alliances sont basées sur une mutuelle reconnaissance du
+droit à l'erreur et à l'expérimentation »): a step of the path fails where a step is taken,
+so the chance of a failed step in a month is ``SETBACK * risk * step``, ``step`` being the
+share of the project's deliverables done that month (its progress; a milestone is a
+quarter). A project meets about ``SETBACK * risk`` failed steps over its whole plan whatever
+its length: a 60-month project takes the same steps as a 12-month one, each five times
+bigger. A month without work (paused, delayed) takes no step and fails none. Off, a setback
+is a calendar hazard, ``SETBACK_MONTH * risk`` a month (the model before session 22), so a
+project five times longer met five times the setbacks.
+
+The other hazards stay per calendar month, each for a reason of the seed or of the
+institutions it names: elections fall on the calendar (« le temps d'un élu local ou d'un
+riverain n'est pas le même que celui d'un projet de long terme »: a longer project crosses
+more elections, the seed's own tension); money comes in yearly budgets and grants of
+``time.grant_duration_months`` (a longer project must be funded again more often, each
+renewal a chance of « rendez-vous manqués »), and the budget session is yearly; internal
+conflicts and residents' opposition come from partners and neighbours living with the
+project month after month (conflicts: about one conflict in a 48-month project, Ansell &
+Gash 2008), and partners' exits from frictions felt each month, which the work done together
+absorbs (``work_cement``, above). A longer project is exposed to these longer; survival
+falling with duration through them is the time tension the seed names, not an artefact.
 
 Free-riding (mechanism ``free_riding``; « une juste reconnaissance des contributions de
 chacun.e est indispensable pour maintenir l'engagement dans le temps »; « l'équilibre de la
@@ -147,20 +171,19 @@ from .governance import PENDING, STOP, budget_session
  C_ARRANGER_COST, C_POOLED0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
  C_PROCEDURE0, C_CELEBRATE0, C_BY_WILL, C_SHARED, C_FREE_RIDE, C_UNFAIR_FELT, C_REPORT_TIME,
  C_JOINT, C_JOINT0, C_JOINT_TRUST, C_SUCCESSION, C_TRANSPARENCY_TRUST, C_BUDGET, C_RULE,
- C_MEETING, C_OVERRULED, C_STOP_CHECK, C_CEMENT, C_REPLACE) = range(37)
+ C_MEETING, C_OVERRULED, C_STOP_CHECK, C_CEMENT, C_REPLACE, C_SETBACK, C_SETBACK_MONTH) = range(39)
 Coefficients = namedtuple("Coefficients", (
     "pooled coord_exp fail_ends evaluate valuation procedure celebrate frustration "
     "unfairness path_fit reporting patience arranger_cost pooled0 coord_exp0 "
     "fail_ends0 evaluate0 valuation0 procedure0 celebrate0 by_will shared free_ride "
     "unfair_felt report_time joint joint0 joint_trust succession transparency_trust budget rule "
-    "meeting overruled stop_check cement replace"
+    "meeting overruled stop_check cement replace setback setback_month"
 ))
 
 EXIT_LEVEL = value("exit_level")
 COORDINATION_STRAIN = value("coordination_strain")
 LEGAL_DELAY = value("legal_delay")
 DUPLICATE_EFFECT = value("duplicate_effect")
-SETBACK = value("setback")
 PROGRESS_SCALE = value("progress_scale")
 WORK_ENGAGEMENT = value("work_engagement")
 MILESTONE_GAIN = value("milestone_gain")
@@ -217,6 +240,8 @@ def coefficients(p: Params) -> Coefficients:
         stop_check=1.0 if m.stop_on_evaluation else 0.0,
         cement=1.0 if m.work_cement else 0.0,
         replace=1.0 if m.replacement_search else 0.0,
+        setback=k.setback if m.work_setbacks else 0.0,
+        setback_month=0.0 if m.work_setbacks else k.setback_month,
     )
 
 
@@ -310,6 +335,7 @@ def step(c, state, rng):
         paused = held or (spend < PAUSE_SHARE * ini[i].monthly_cost and not delayed)
         coordination = COORDINATION_COST * (n - 1.0) ** practised(c[C_COORD_EXP0], c[C_COORD_EXP], q)
         gain = 0.0
+        step_done = 0.0  # share of the project's deliverables done this month (progress)
         if delayed:
             ini[i].acting += 1  # a month of the project lost to legal and administrative checks
         elif paused:
@@ -340,7 +366,8 @@ def step(c, state, rng):
             reporting = min(1.0, c[C_REPORT_TIME] * r / WORK_TIME)  # share of work time spent reporting
             gain = eff * scale * (1.0 - reporting) / (1.0 + overhead)  # work-months delivered this month
             ini[i].work += gain
-            ini[i].progress += PROGRESS_SCALE * gain / ini[i].duration
+            step_done = PROGRESS_SCALE * gain / ini[i].duration
+            ini[i].progress += step_done
             ini[i].acting += 1
         ini[i].gain = gain
         # trust built by the work done together absorbs the partners' frictions (mechanism
@@ -379,7 +406,9 @@ def step(c, state, rng):
         acc[A_ENG_SUM] += eng
         acc[A_ENG_N] += 1
         acc[A_ACTIVE_SUM] += 1
-        if u_setback < SETBACK * ini[i].risk:
+        # a failed step comes with the steps taken (mechanism ``work_setbacks``: per unit of
+        # the project's deliverables, whatever its length), not with the calendar (off)
+        if u_setback < ini[i].risk * (c[C_SETBACK] * step_done + c[C_SETBACK_MONTH]):
             if u_fail < practised(c[C_FAIL_ENDS0], c[C_FAIL_ENDS], q):
                 acc[A_ABANDONED] += 1
                 end_initiative(state, i, A_SPENT)
