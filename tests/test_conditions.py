@@ -83,7 +83,7 @@ seeds = 3
     imposition = result["imposition"]["cells"][0]
     assert imposition["difference"][1] <= imposition["difference"][0] <= imposition["difference"][2]
     text = cond.markdown(result)
-    assert "Hump present in" in text and "crowd_out 0.03" in text
+    assert "Hump present in" in text and "| 0.03 |" in text and "`crowd_out`" in text
     import json
     again = cond.run_conditions(spec, workers=1)  # same seeds, same answer (NaN-aware)
     assert json.dumps(again, default=float) == json.dumps(result, default=float)

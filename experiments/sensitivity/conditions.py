@@ -255,8 +255,14 @@ def _iv(t, f="+.2f") -> str:
     return f"{t[0]:{f}} [{t[1]:{f}}, {t[2]:{f}}]"
 
 
+def _head(sec: dict[str, Any]) -> tuple[str, str]:
+    """The grid's columns: one per parameter (its last dotted part)."""
+    names = [k.split(".")[-1] for k in sec["cells"][0]["cell"]] or ["cell"]
+    return " | ".join(f"`{n}`" for n in names), "---|" * len(names)
+
+
 def _cell_text(cell: dict[str, Any]) -> str:
-    return ", ".join(f"{k.split('.')[-1]} {v}" for k, v in cell.items()) or "defaults"
+    return " | ".join(f"`{v}`" if isinstance(v, str) else f"{v:g}" for v in cell.values()) or "defaults"
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -268,10 +274,10 @@ def markdown(result: dict[str, Any]) -> str:
         steering = list(sec["cells"][0]["means"])
         lines += [f"Hump along macro_steering: impact at steering {', '.join(steering)}; {sec['seeds']} paired "
                   f"seeds ({first}-{first + sec['seeds'] - 1}), 95% intervals; best interior point minus each end.",
-                  "", "| cell | " + " | ".join(steering) + " | best − 0 | best − 1 | shape |",
-                  "|---|" + "---|" * (len(steering) + 3)]
+                  "", f"| {_head(sec)[0]} | impact at s = {', '.join(steering)} | best − {steering[0]} | "
+                  f"best − {steering[-1]} | shape |", f"|{_head(sec)[1]}---|---|---|---|"]
         for r in sec["cells"]:
-            means = " | ".join(f"{v:.2f}" for v in r["means"].values())
+            means = ", ".join(f"{v:.2f}" for v in r["means"].values())
             lines.append(f"| {_cell_text(r['cell'])} | {means} | {_iv(r['best_minus_low_end'])} | "
                          f"{_iv(r['best_minus_high_end'])} | {'**hump**' if r['hump'] else r['shape']} "
                          f"(peak {r['peak']:g}) |")
@@ -281,7 +287,8 @@ def markdown(result: dict[str, Any]) -> str:
         sec = result["ceiling"]
         lines += [f"Glass ceiling under more money; {sec['seeds']} paired seeds ({first}-{first + sec['seeds'] - 1}); "
                   "gap = log(success ratio) − log(scaling ratio), 95% bootstrap interval.",
-                  "", "| cell | scalings per success | successes ×  | scalings × | gap |", "|---|---|---|---|---|"]
+                  "", f"| {_head(sec)[0]} | scalings per success | successes × | scalings × | gap |",
+                  f"|{_head(sec)[1]}---|---|---|---|"]
         for r in sec["cells"]:
             lines.append(f"| {_cell_text(r['cell'])} | {r['scalings_per_success']:.2f} | {r['successes_ratio']:.2f} | "
                          f"{r['scalings_ratio']:.2f} | {_iv(r['gap'])} |")
@@ -290,8 +297,8 @@ def markdown(result: dict[str, Any]) -> str:
         sec = result["imposition"]
         lines += [f"Full Charter imposed minus adopted, impact; {sec['seeds']} paired seeds "
                   f"({first}-{first + sec['seeds'] - 1}), 95% intervals.",
-                  "", "| cell | adopted | imposed − adopted | relative | z | item 2 (≥ 10%, z ≥ 2) |",
-                  "|---|---|---|---|---|---|"]
+                  "", f"| {_head(sec)[0]} | adopted | imposed − adopted | relative | z | item 2 (≥ 10%, z ≥ 2) |",
+                  f"|{_head(sec)[1]}---|---|---|---|---|"]
         for r in sec["cells"]:
             lines.append(f"| {_cell_text(r['cell'])} | {r['adopted']:.2f} | {_iv(r['difference'])} | "
                          f"{100 * r['relative']:+.1f}% | {r['z']:.1f} | {'met' if r['item2_met'] else 'not met'} |")

@@ -31,11 +31,13 @@ with five causes, each removable by a ``mechanisms`` switch:
 - ``national_narrative``: a path that was not evaluated and capitalised cannot be told
   nationally (``narrative = UNTOLD`` instead of 1).
 - ``level_tensions``: ``told`` is the mean trust in the macro of the territory's local actors
-  over ``constants.tension_trust`` (neutral trust): a success is told upward as far as the local level
-  trusts the national one. It is a factor around 1, not <= 1: trust moves during a run
-  (transparency and recognitions raise it, disputed exits across levels lower it), so
-  removing the tension raises scaling where local trust is below neutral and lowers it
-  where it is above (docs/ODD.md 7.10). The four other causes are factors <= 1.
+  over ``constants.tension_trust`` (neutral trust, the status quo's mean trust at its
+  successes): a success is told upward as far as the local level trusts the national one. It
+  is a factor around 1, not <= 1: trust moves during a run (transparency and recognitions
+  raise it, disputed exits across levels lower it), so removing the tension raises scaling
+  where local trust is below the status quo's and lowers it where it is above; at the
+  status quo it is neutral, hence not a cause of the status quo's ceiling (docs/ODD.md
+  7.10). The four other causes are factors <= 1.
 
 ``steering`` is ``governance.macro_steering`` (no national narrative without a national level;
 1 when the ``baronnies`` mechanism is off). The hub platform (« une plateforme unique
