@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 import pytest
-from helpers import interval, outcomes
+from helpers import interval, outcomes, vanishes
 from scipy import stats
 
 pytestmark = pytest.mark.slow
@@ -144,8 +144,9 @@ def test_imposition_works_through_crowded_out_will():
 
 #: The four causes that are factors <= 1 of a success's salience: removing one can only raise
 #: its chance to be seen, so their tests check that the effect shows on 200 seeds, not that
-#: the cause exists (review 9b, finding 2). The fifth, ``level_tensions``, is a factor
-#: around 1 that moves with local trust in the macro: its sign is not set by the algebra.
+#: the cause exists (review 9b, finding 2). ``level_tensions`` is not among them: it is a
+#: factor around 1, neutral at the status quo's trust (``constants.tension_trust``), so it
+#: holds recognition back only where local trust in the macro is lower (its own test below).
 CAUSES = ("information_overload", "holder_legitimacy", "admin_burden_visibility",
           "national_narrative")
 
@@ -223,16 +224,20 @@ def test_crowding_out_runs_once_a_month_per_actor_not_per_seat():
     assert actors["will"][a] == pytest.approx(will[a] * kept)
     assert actors["will"][b] == pytest.approx(will[b] * kept)
     assert actors["will"][idle] == will[idle]
-def test_tensions_between_levels_hold_recognition_back_only_where_local_trust_is_low():
+def test_tensions_between_levels_are_neutral_at_the_status_quo_and_hold_recognition_back_where_trust_is_low():
     """« Les tensions entre les échelons territoriaux en sont l'une des explications
-    majeures »: a success is told to the national level as far as the territory's local
-    actors trust the macro, relative to neutral trust (0.5). Two-sided, its sign is the
-    model's: where local actors start at the defaults (0.4-0.6) and trust grows with
-    transparency and recognition (0.56 at the end), removing the tension lowers scaling
-    (session 20, 100 seeds: -0.024 [-0.038, -0.011]); where they start at 0.3 (the levels in
-    tension) it raises it (+0.060 [+0.038, +0.083])."""
-    mean, lo, hi = ceiling_effect({"mechanisms.level_tensions": False})
-    assert hi < 0, (mean, lo, hi)
+    majeures »: a success is told to the national level as far as its territory's local
+    actors trust the macro, relative to ``constants.tension_trust`` = 0.56, the status quo's
+    mean trust at its successes (0.565, seeds 0-39). So at the status quo the tension is not a
+    cause of the ceiling: removing it moves scaling by less than a quarter of the smallest
+    cause's effect (the administrative burden's), an equivalence on 200 seeds (90%). Where
+    local actors start at 0.3 (levels in tension) it is one: removing it raises scaling.
+    Until session 22 the neutral point was 0.5, below the status quo's trust, so removing the
+    tension lowered scaling at the defaults (-0.013 [-0.020, -0.006], 200 seeds; review 9c
+    finding 2). Measured (session 22): at the defaults, see ODD 7.10."""
+    knocked = ceiling_effect({"mechanisms.level_tensions": False}, level=0.90)
+    smallest = ceiling_effect({"mechanisms.admin_burden_visibility": False})
+    assert vanishes(knocked, smallest), (knocked, smallest)
     low = {f"actors.{k}.trust": 0.3 for k in ("association", "official", "firm")}
     mean, lo, hi, _ = paired(low, {"mechanisms.level_tensions": False}, "scaling_rate", range(100))
     assert lo > 0, (mean, lo, hi)

@@ -166,7 +166,7 @@ class Initiative:
         self.duration = max(1, int(c.duration * (1.0 - spell + 2.0 * spell * rng.random()) + 0.5))
         self.status, self.territory, self.holder, self.dim = SEARCHING, territory.index, holder, dim
         self.risk = risk
-        self.potential = ((emergence.POTENTIAL_FLOOR + emergence.POTENTIAL_RISK * risk)
+        self.potential = ((emergence.POTENTIAL_FLOOR + c.potential_risk * risk)
                           * (1.0 + emergence.SYNERGY * spread))
         self.monthly_cost = c.cost * holder.size ** emergence.COST_ELASTICITY
         self.path = holder.path
@@ -299,7 +299,7 @@ class PartnerActor(Actor):
         friction = action.COORDINATION_STRAIN * month["coordination"]
         friction += action.FRUSTRATION_RATE * c.frustration * self.control * abs(self.path - alliance.path)
         if month["macro"] and not self.national:
-            friction += (action.MACRO_UNFAIRNESS * c.unfairness * (1.0 - alliance.visible)
+            friction += (c.macro_unfairness * c.unfairness * (1.0 - alliance.visible)
                          * (1.0 - month["valuation"]))
         if seat.share > 0.0:
             friction += month["unfair"]
@@ -377,7 +377,8 @@ class Alliance:
         if self.acting <= 0:
             return False
         pace = self.progress * self.duration / self.acting
-        return (pace - governance.SUCCESS_FLOOR) / governance.SUCCESS_SPAN < governance.STOP_ODDS
+        c = self.model.c
+        return (pace - c.success_floor) / c.success_span < governance.STOP_ODDS
 
     def budget_session(self) -> int:
         """governance.budget_session: every partner voices its wish, the rule weighs them."""
@@ -507,7 +508,7 @@ class Alliance:
             eff = ((action.SKILL_FLOOR + (1.0 - action.SKILL_FLOOR) * skill) * fit
                    * (floor + (1.0 - floor) * self.mean_engagement())
                    * (1.0 + self.territory.knowledge + self.knowledge + research)
-                   * (1.0 - self.misalign) * (action.DUPLICATE_EFFECT if self.duplicate else 1.0))
+                   * (1.0 - self.misalign) * (c.duplicate_effect if self.duplicate else 1.0))
             pooled = between(c.pooled0, c.pooled, q)
             overhead = action.OVERHEAD_UNIT * (1.0 + (n - 1.0) * (1.0 - pooled)) + coordination
             reporting = min(1.0, c.report_time * r / WORK_TIME)
@@ -517,7 +518,7 @@ class Alliance:
             self.progress += step_done
             self.acting += 1
         self.gain = gain
-        cement = 1.0 / (1.0 + c.cement * self.work / action.BOND_WORK)
+        cement = 1.0 / (1.0 + c.cement * self.work / c.bond_work)
         milestone = 0.0
         if self.progress >= action.MILESTONE_STEP * (self.milestone + 1) and self.milestone < action.MILESTONES:
             self.milestone += 1
@@ -541,7 +542,7 @@ class Alliance:
         procedure = evaluated or u_orderly < between(c.procedure0, c.procedure, q)
         for seat in list(self.seats):
             if evaluated:
-                seat.engagement = clip01(seat.engagement + action.EVALUATION_GAIN)
+                seat.engagement = clip01(seat.engagement + c.evaluation_gain)
             if seat.actor.wants_out(seat):
                 self.exit(seat, procedure)
         seeking = c.replace > 0.0 and (vacant or procedure)  # action's replacement_search

@@ -14,7 +14,7 @@ juridiques »). Progress grows by ``effectiveness / (1 + overhead) / duration`` 
 
     effectiveness = (0.3 + 0.7 skill) * max(0, 1 - path_fit * (1 - fit))
                     * (0.4 + 0.6 engagement) * (1 + knowledge + research)
-                    * (1 - misalignment) * (DUPLICATE_EFFECT if duplicate)
+                    * (1 - misalignment) * (constants.duplicate_effect if duplicate)
     overhead = OVERHEAD_UNIT * (1 + (n - 1) * (1 - pooled)) + coordination,
     coordination = 0.04 * (n - 1) ** exponent
 
@@ -28,7 +28,7 @@ The hazard falls with the alliance's age in work (mechanism ``work_cement``; Del
 « le ciment de tout cela est la confiance »; Fichman & Levinthal 1991: the trust and
 knowledge a relationship builds buffer its hazard as it ages): the frictions (coordination
 strain, path frustration, unseen contributions, free-riding felt) are multiplied by
-``cement = 1 / (1 + work / BOND_WORK)``, ``work`` being the work-months the partners have
+``cement = 1 / (1 + work / constants.bond_work)``, ``work`` being the work-months the partners have
 delivered together. Without it every month carried the same frictions, a constant hazard of
 exits.
 
@@ -36,12 +36,12 @@ Setbacks come with the work (mechanism ``work_setbacks``; the Charter's « si l'
 préalablement défini, le chemin s'invente progressivement pour tenir compte des enseignements
 du parcours commun effectué. Les alliances sont basées sur une mutuelle reconnaissance du
 droit à l'erreur et à l'expérimentation »): a step of the path fails where a step is taken,
-so the chance of a failed step in a month is ``SETBACK * risk * step``, ``step`` being the
+so the chance of a failed step in a month is ``constants.setback * risk * step``, ``step`` being the
 share of the project's deliverables done that month (its progress; a milestone is a
-quarter). A project meets about ``SETBACK * risk`` failed steps over its whole plan whatever
+quarter). A project meets about ``constants.setback * risk`` failed steps over its whole plan whatever
 its length: a 60-month project takes the same steps as a 12-month one, each five times
 bigger. A month without work (paused, delayed) takes no step and fails none. Off, a setback
-is a calendar hazard, ``SETBACK_MONTH * risk`` a month (the model before session 22), so a
+is a calendar hazard, ``constants.setback_month * risk`` a month (the model before session 22), so a
 project five times longer met five times the setbacks.
 
 The other hazards stay per calendar month, each for a reason of the seed or of the
@@ -171,19 +171,21 @@ from .governance import PENDING, STOP, budget_session
  C_ARRANGER_COST, C_POOLED0, C_COORD_EXP0, C_FAIL_ENDS0, C_EVALUATE0, C_VALUATION0,
  C_PROCEDURE0, C_CELEBRATE0, C_BY_WILL, C_SHARED, C_FREE_RIDE, C_UNFAIR_FELT, C_REPORT_TIME,
  C_JOINT, C_JOINT0, C_JOINT_TRUST, C_SUCCESSION, C_TRANSPARENCY_TRUST, C_BUDGET, C_RULE,
- C_MEETING, C_OVERRULED, C_STOP_CHECK, C_CEMENT, C_REPLACE, C_SETBACK, C_SETBACK_MONTH) = range(39)
+ C_MEETING, C_OVERRULED, C_STOP_CHECK, C_CEMENT, C_REPLACE, C_SETBACK, C_SETBACK_MONTH,
+ C_DUPLICATE_EFFECT, C_MACRO_UNFAIRNESS, C_EVALUATION_GAIN, C_BOND_WORK, C_SUCCESS_FLOOR,
+ C_SUCCESS_SPAN) = range(45)
 Coefficients = namedtuple("Coefficients", (
     "pooled coord_exp fail_ends evaluate valuation procedure celebrate frustration "
     "unfairness path_fit reporting patience arranger_cost pooled0 coord_exp0 "
     "fail_ends0 evaluate0 valuation0 procedure0 celebrate0 by_will shared free_ride "
     "unfair_felt report_time joint joint0 joint_trust succession transparency_trust budget rule "
-    "meeting overruled stop_check cement replace setback setback_month"
+    "meeting overruled stop_check cement replace setback setback_month duplicate_effect "
+    "macro_unfairness evaluation_gain bond_work success_floor success_span"
 ))
 
 EXIT_LEVEL = value("exit_level")
 COORDINATION_STRAIN = value("coordination_strain")
 LEGAL_DELAY = value("legal_delay")
-DUPLICATE_EFFECT = value("duplicate_effect")
 PROGRESS_SCALE = value("progress_scale")
 WORK_ENGAGEMENT = value("work_engagement")
 MILESTONE_GAIN = value("milestone_gain")
@@ -194,13 +196,10 @@ ENGAGEMENT_FLOOR = value("engagement_floor")
 MILESTONE_STEP = value("milestone_step")
 MILESTONES = 3  # at a quarter, a half and three quarters of the progress a success needs
 FRUSTRATION_RATE = value("frustration_rate")
-MACRO_UNFAIRNESS = value("macro_unfairness")
 IDLE_LOSS = value("idle_loss")
 SETBACK_LOSS = value("setback_loss")
 FAILING_ENGAGEMENT = value("failing_engagement")
-EVALUATION_GAIN = value("evaluation_gain")
 OVERHEAD_UNIT = value("overhead_unit")
-BOND_WORK = value("bond_work")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -242,6 +241,9 @@ def coefficients(p: Params) -> Coefficients:
         replace=1.0 if m.replacement_search else 0.0,
         setback=k.setback if m.work_setbacks else 0.0,
         setback_month=0.0 if m.work_setbacks else k.setback_month,
+        duplicate_effect=k.duplicate_effect, macro_unfairness=k.macro_unfairness,
+        evaluation_gain=k.evaluation_gain, bond_work=k.bond_work,
+        success_floor=k.success_floor, success_span=k.success_span,
     )
 
 
@@ -324,7 +326,7 @@ def step(c, state, rng):
         held = vacant  # no work while a replacement is sought; else the budget session has not agreed yet
         if not vacant and c[C_BUDGET] > 0.0 and ini[i].acting > 0 and ini[i].acting % int(c[C_BUDGET]) == 0:
             decision = budget_session(int(c[C_RULE]), c[C_MEETING], c[C_OVERRULED], state, i, rng,
-                                      c[C_STOP_CHECK] > 0.0)
+                                      c[C_STOP_CHECK] > 0.0, (c[C_SUCCESS_FLOOR], c[C_SUCCESS_SPAN]))
             if decision == STOP:
                 acc[A_ABANDONED] += 1
                 end_initiative(state, i, A_SPENT)
@@ -359,7 +361,7 @@ def step(c, state, rng):
             eff = ((SKILL_FLOOR + (1.0 - SKILL_FLOOR) * skill) * fit
                    * (ENGAGEMENT_FLOOR + (1.0 - ENGAGEMENT_FLOOR) * eng)
                    * (1.0 + territories[t].knowledge + ini[i].knowledge + research)
-                   * (1.0 - ini[i].misalign) * (DUPLICATE_EFFECT if ini[i].duplicate else 1.0))
+                   * (1.0 - ini[i].misalign) * (c[C_DUPLICATE_EFFECT] if ini[i].duplicate else 1.0))
             pooled = practised(c[C_POOLED0], c[C_POOLED], q)  # share of the partners' means run once
             overhead = OVERHEAD_UNIT * (1.0 + (n - 1.0) * (1.0 - pooled)) + coordination
             scale = spend / ini[i].monthly_cost
@@ -372,7 +374,7 @@ def step(c, state, rng):
         ini[i].gain = gain
         # trust built by the work done together absorbs the partners' frictions (mechanism
         # ``work_cement``): the monthly hazard of an exit falls with the alliance's age in work
-        cement = 1.0 / (1.0 + c[C_CEMENT] * ini[i].work / BOND_WORK)
+        cement = 1.0 / (1.0 + c[C_CEMENT] * ini[i].work / c[C_BOND_WORK])
         milestone = 0.0
         if ini[i].progress >= MILESTONE_STEP * (ini[i].milestone + 1) and ini[i].milestone < MILESTONES:
             ini[i].milestone += 1
@@ -384,7 +386,7 @@ def step(c, state, rng):
             friction = COORDINATION_STRAIN * coordination
             friction += FRUSTRATION_RATE * c[C_FRUSTRATION] * actors[a].control * abs(actors[a].path - ini[i].path)
             if macro and not actors[a].national:
-                friction += MACRO_UNFAIRNESS * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - valuation)
+                friction += c[C_MACRO_UNFAIRNESS] * c[C_UNFAIRNESS] * (1.0 - ini[i].visible) * (1.0 - valuation)
             if share[i, k] > 0.0:
                 friction += unfair  # it paid while others did not
             d = WORK_ENGAGEMENT * gain + milestone - friction * cement
@@ -421,7 +423,7 @@ def step(c, state, rng):
             if a < 0:
                 continue
             if evaluated:
-                engagement[i, k] = clip01(engagement[i, k] + EVALUATION_GAIN)
+                engagement[i, k] = clip01(engagement[i, k] + c[C_EVALUATION_GAIN])
             if engagement[i, k] < EXIT_LEVEL or actors[a].staff < actors[a].engaged * WORK_TIME:
                 exit_with(state, i, k, procedure, c[C_SUCCESSION] > 0.0)
         # under the exit procedure the partners left look for a replacement (mechanism

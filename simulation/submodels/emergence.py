@@ -22,7 +22,7 @@ when it has a free slot (its *pouvoir*) and when the initiative's risk, drawn un
   l'expérimentation »; « cette culture du risque – parce que souvent, des gens sont
   paralysés –, de l'acceptation et de l'envie »): a holder who practises the right to error
   dares a risk up to ``dare`` above its own tolerance, so riskier initiatives start, and a
-  riskier initiative has a higher potential (``POTENTIAL_RISK``) and fails more often
+  riskier initiative has a higher potential (``constants.potential_risk``) and fails more often
   (action). Mechanism ``risk_taking``; the lever's other pathway (a failed step need not end
   the alliance) is in action.
 - complementarity (« complémentarité avec ce qui existe déjà »): when an initiative already
@@ -58,10 +58,11 @@ from .common import (
 )
 
 (C_RATE, C_TARGET, C_FRAGILE, C_SPREAD, C_DUPLICATE, C_TRADEOFF, C_NIMBY, C_DURATION,
- C_COST, C_TARGET0, C_FRAGILE0, C_SPREAD0, C_DUPLICATE0, C_BY_WILL, C_DARE, C_DARE0) = range(16)
+ C_COST, C_TARGET0, C_FRAGILE0, C_SPREAD0, C_DUPLICATE0, C_BY_WILL, C_DARE, C_DARE0,
+ C_POTENTIAL_RISK) = range(17)
 Coefficients = namedtuple("Coefficients", (
     "rate target fragile spread duplicate tradeoff nimby duration cost target0 fragile0 "
-    "spread0 duplicate0 by_will dare dare0"
+    "spread0 duplicate0 by_will dare dare0 potential_risk"
 ))
 
 COST_ELASTICITY = value("cost_elasticity")
@@ -69,7 +70,6 @@ TRADEOFF_WEIGHT = value("tradeoff_weight")
 LOCAL_COST_MIN = value("local_cost_min")
 DURATION_SPREAD = value("duration_spread")
 POTENTIAL_FLOOR = value("potential_floor")
-POTENTIAL_RISK = value("potential_risk")
 SYNERGY = value("synergy")
 HOLDER_ENGAGEMENT = value("holder_engagement")
 OFFICIAL_INITIATIVE = value("official_initiative")
@@ -92,6 +92,7 @@ def coefficients(p: Params) -> Coefficients:
         target0=target[0], fragile0=fragile[0], spread0=spread[0], duplicate0=duplicate[0],
         by_will=p.constants.will_full if p.mechanisms.practice_by_will else 0.0,
         dare=dare[1], dare0=dare[0],
+        potential_risk=p.constants.potential_risk,
     )
 
 
@@ -127,7 +128,7 @@ def new_initiative(c, state, i, t, holder, dim, risk, rng):
     rec.acting = 0
     rec.paused = 0
     rec.risk = risk
-    rec.potential = (POTENTIAL_FLOOR + POTENTIAL_RISK * risk) * (1.0 + SYNERGY * spread)
+    rec.potential = (POTENTIAL_FLOOR + c[C_POTENTIAL_RISK] * risk) * (1.0 + SYNERGY * spread)
     rec.local_cost = local_cost
     rec.opposition = 0.0
     rec.monthly_cost = c[C_COST] * actors[holder].size ** COST_ELASTICITY

@@ -147,8 +147,6 @@ P_STANDARD = value("p_standard")
 MISALIGN_MAX = value("misalign_max")
 COVER_MONTHS = int(value("cover_months"))
 FAILING_ENGAGEMENT = value("failing_engagement")
-SUCCESS_FLOOR = value("success_floor")
-SUCCESS_SPAN = value("success_span")
 STOP_ODDS = value("stop_odds")
 
 
@@ -273,7 +271,7 @@ SPEND, PENDING, STOP = range(3)
 
 
 @njit(cache=True)
-def failing_work(ini, i):
+def failing_work(ini, i, floor, span):
     """Whether alliance ``i`` is failing on its work (mechanism ``stop_on_evaluation``): at
     its pace so far (progress per month of action times its duration) it would end with a
     success chance below ``constants.stop_odds`` (outcomes' chance
@@ -282,16 +280,17 @@ def failing_work(ini, i):
     if ini[i].acting <= 0:
         return False
     pace = ini[i].progress * ini[i].duration / ini[i].acting
-    return (pace - SUCCESS_FLOOR) / SUCCESS_SPAN < STOP_ODDS
+    return (pace - floor) / span < STOP_ODDS
 
 
 @njit(cache=True)
-def budget_session(rule, meeting, overruled, state, i, rng, stop_check=True):
+def budget_session(rule, meeting, overruled, state, i, rng, stop_check, odds):
     """The budget session of acting alliance ``i`` under ``rule`` (module docstring): returns
     ``SPEND`` (budget voted), ``PENDING`` (no agreement yet: nothing is spent this month) or
     ``STOP`` (the deciders end the alliance). With ``stop_check`` a partner wants to stop
     only when its engagement is low and the alliance is failing on its work
-    (``failing_work``); without it, low engagement alone."""
+    (``failing_work``, ``odds`` being outcomes' ``(success_floor, success_span)``); without
+    it, low engagement alone."""
     ini, members, share, engagement, actors = (state.initiatives, state.members, state.share,
                                                state.engagement, state.actors)
     leader = rule == MACRO_LED or rule == PROPORTIONAL
@@ -301,7 +300,7 @@ def budget_session(rule, meeting, overruled, state, i, rng, stop_check=True):
             if members[i, k] >= 0 and actors[members[i, k]].national:
                 national_say = True
     total = pledged(members, share, i)
-    failing = stop_check and failing_work(ini, i)
+    failing = stop_check and failing_work(ini, i, odds[0], odds[1])
     votes = np.zeros(K, np.int64)  # 0 absent or no say, 1 accept, 2 object, 3 stop
     weight = np.zeros(K)
     for k in range(K):

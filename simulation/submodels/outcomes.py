@@ -71,18 +71,16 @@ from .common import (
 )
 
 (C_CAPITALISE, C_COST, C_CAPITALISE0, C_WILL_DYN, C_LEGITIMACY, C_IMPACT, C_BONUS, C_DUTY_TO_WILL,
- C_DISAPPOINTMENT, C_SHARED_STEP, C_PATH_TIME, C_GAP_FILL) = range(12)
+ C_DISAPPOINTMENT, C_SHARED_STEP, C_PATH_TIME, C_GAP_FILL, C_SUCCESS_FLOOR, C_SUCCESS_SPAN) = range(14)
 Coefficients = namedtuple("Coefficients", (
     "capitalise cost capitalise0 will_dyn legitimacy impact bonus duty_to_will "
-    "disappointment shared_step path_time gap_fill"
+    "disappointment shared_step path_time gap_fill success_floor success_span"
 ))
 
 LEGITIMACY_LOCAL_FLOOR = value("legitimacy_local_floor")
 LEGITIMACY_MACRO_FLOOR = value("legitimacy_macro_floor")
 SPILLOVER = value("spillover")
 IMPACT_SIZE_ELASTICITY = value("impact_size_elasticity")
-SUCCESS_FLOOR = value("success_floor")
-SUCCESS_SPAN = value("success_span")
 SUCCESS_TRUST = value("success_trust")
 KNOWLEDGE_STEP = value("knowledge_step")
 
@@ -99,6 +97,7 @@ def coefficients(p: Params) -> Coefficients:
         impact=k.impact_per_work, bonus=k.completion_bonus, duty_to_will=k.duty_to_will,
         disappointment=k.disappointment, shared_step=k.shared_step,
         path_time=k.capitalise_time, gap_fill=1.0 if m.local_gap_filling else 0.0,
+        success_floor=k.success_floor, success_span=k.success_span,
     )
 
 
@@ -207,7 +206,7 @@ def step(c, state, rng):
             continue
         u_success = rng.random()
         u_capitalise = rng.random()
-        success = u_success < clip01((ini[i].progress - SUCCESS_FLOOR) / SUCCESS_SPAN)
+        success = u_success < clip01((ini[i].progress - c[C_SUCCESS_FLOOR]) / c[C_SUCCESS_SPAN])
         acc[A_COMPLETED] += 1
         if success:
             acc[A_SUCCESS] += 1

@@ -31,11 +31,13 @@ with five causes, each removable by a ``mechanisms`` switch:
 - ``national_narrative``: a path that was not evaluated and capitalised cannot be told
   nationally (``narrative = UNTOLD`` instead of 1).
 - ``level_tensions``: ``told`` is the mean trust in the macro of the territory's local actors
-  over ``TENSION_TRUST`` (neutral trust): a success is told upward as far as the local level
-  trusts the national one. It is a factor around 1, not <= 1: trust moves during a run
-  (transparency and recognitions raise it, disputed exits across levels lower it), so
-  removing the tension raises scaling where local trust is below neutral and lowers it
-  where it is above (docs/ODD.md 7.10). The four other causes are factors <= 1.
+  over ``constants.tension_trust`` (neutral trust, the status quo's mean trust at its
+  successes): a success is told upward as far as the local level trusts the national one. It
+  is a factor around 1, not <= 1: trust moves during a run (transparency and recognitions
+  raise it, disputed exits across levels lower it), so removing the tension raises scaling
+  where local trust is below the status quo's and lowers it where it is above; at the
+  status quo it is neutral, hence not a cause of the status quo's ceiling (docs/ODD.md
+  7.10). The four other causes are factors <= 1.
 
 ``steering`` is ``governance.macro_steering`` (no national narrative without a national level;
 1 when the ``baronnies`` mechanism is off). The hub platform (« une plateforme unique
@@ -106,16 +108,15 @@ from .emergence import free_slot, new_initiative
 
 (C_ADOPT, C_RECOGNISE, C_BY_WILL, C_OVERLOAD, C_BURDEN, C_NARRATIVE,
  C_WILL_DYN, C_COMMS_SHARE, C_UNTOLD, C_RECOGNITION_WILL, C_SHARED, C_SHARED0,
- C_NETWORK, C_ATTENTION, C_CAPACITY, C_TENSIONS, C_LISTED, C_LISTED0) = range(18)
+ C_NETWORK, C_ATTENTION, C_CAPACITY, C_TENSIONS, C_LISTED, C_LISTED0, C_TENSION_TRUST) = range(19)
 Coefficients = namedtuple("Coefficients", (
     "adopt recognise by_will overload burden narrative will_dyn "
     "comms_share untold recognition_will shared shared0 network attention capacity tensions "
-    "listed listed0"
+    "listed listed0 tension_trust"
 ))
 ADOPTED_KNOWLEDGE = value("adopted_knowledge")
 RECOGNITION_KNOWLEDGE = value("recognition_knowledge")
 RECOGNITION_TRUST = value("recognition_trust")
-TENSION_TRUST = value("tension_trust")
 
 
 def coefficients(p: Params) -> Coefficients:
@@ -139,6 +140,7 @@ def coefficients(p: Params) -> Coefficients:
         attention=k.attention, capacity=k.recognition_capacity,
         tensions=1.0 if m.level_tensions else 0.0,
         listed=listed[1], listed0=listed[0],
+        tension_trust=k.tension_trust,
     )
 
 
@@ -208,9 +210,9 @@ def told_partner(i, members, actors, rng):
 
 
 @njit(cache=True)
-def told_upward(territories, actors, t):
+def told_upward(territories, actors, t, neutral):
     """How readily territory ``t``'s local actors tell a success to the national level: their
-    mean trust in the macro over ``TENSION_TRUST`` (neutral trust), 1 at neutral, below 1
+    mean trust in the macro over ``constants.tension_trust`` (neutral trust), 1 at neutral, below 1
     where the levels are in tension, above 1 where the local trusts the national."""
     a0 = territories[t].first_actor
     total = 0.0
@@ -219,7 +221,7 @@ def told_upward(territories, actors, t):
         if not actors[a].national:
             total += actors[a].trust
             n += 1
-    return total / n / TENSION_TRUST if n > 0 else 1.0
+    return total / n / neutral if n > 0 else 1.0
 
 
 @njit(cache=True)
@@ -260,7 +262,7 @@ def step(c, ce, state, rng):
                     if holder >= 0:
                         replicate_by(ce, state, e, n, holder, rng)
         narrative = 1.0 if (capitalised or c[C_NARRATIVE] <= 0.0) else c[C_UNTOLD]
-        told = told_upward(territories, actors, t) if c[C_TENSIONS] > 0.0 else 1.0
+        told = told_upward(territories, actors, t, c[C_TENSION_TRUST]) if c[C_TENSIONS] > 0.0 else 1.0
         p_recognise = c[C_RECOGNISE] * seen * narrative * told
         if nat[N_RECOGNITION_LEFT] > 0 and rng.random() < p_recognise:
             nat[N_RECOGNITION_LEFT] -= 1
