@@ -2,6 +2,17 @@
 
 Every comparison runs both arms on the same seeds (common random numbers) chosen in
 advance, and reports the mean per-seed difference with its 95% Student-t interval.
+
+Seed policy (docs/ODD.md 1.5), since review 9c finding 9 (seed counts grown after a failure,
+claims that held on one seed block only):
+- a test's seed count comes from a power calculation written in the test before it is run:
+  the per-seed sd of the paired difference (from a pilot on other seeds, or the ODD), the
+  effect or margin to detect, the power wanted; n = ((z_{1-a/2} + z_power) * sd / effect)^2.
+  The seed count is not raised after a failure: a claim that fails on its planned seeds is
+  reported as not shown (or as a strict xfail), not re-run on more seeds;
+- tests use seeds below 1000 (``outcomes`` refuses others);
+- the block 1000-1999 (``HELD_OUT``, experiments/report/sections.py) is reserved for the
+  paper's figures (``alliance report`` draws from it) and is never used by a test.
 """
 
 from __future__ import annotations
@@ -17,10 +28,31 @@ from scipy import stats
 from simulation import Params, run
 
 SEEDS = range(40)
+TEST_SEEDS = range(1000)  # the seeds tests may use; the held-out block follows (module docstring)
+
+
+def power_seeds(sd: float, effect: float, level: float = 0.95, power: float = 0.9) -> int:
+    """Paired seeds needed to see a mean difference ``effect`` (or to keep an equivalence
+    interval within a margin ``effect`` of a null) when the per-seed difference has
+    standard deviation ``sd``: ``((z_{(1+level)/2} + z_power) * sd / effect) ** 2``, rounded up."""
+    z = stats.norm.ppf(0.5 + level / 2) + stats.norm.ppf(power)
+    return int(np.ceil((z * sd / abs(effect)) ** 2))
+
+
+def checked_seeds(seeds) -> list[int]:
+    """``seeds`` as a list, refusing any outside TEST_SEEDS (the held-out block is the paper's)."""
+    seeds = list(seeds)
+    outside = [s for s in seeds if s not in TEST_SEEDS]
+    if outside:
+        raise ValueError(f"seeds {outside[:3]}...: tests use seeds below {TEST_SEEDS.stop} "
+                         "(1000-1999 are held out for the paper's figures, docs/ODD.md 1.5)")
+    return seeds
+
 
 
 def outcomes(overrides: dict, seeds=SEEDS) -> list[dict[str, float]]:
-    return [run(Params().with_overrides({**overrides, "run.seed": s}), series=False)[0] for s in seeds]
+    return [run(Params().with_overrides({**overrides, "run.seed": s}), series=False)[0]
+            for s in checked_seeds(seeds)]
 
 
 def interval(d, level: float = 0.95) -> tuple[float, float, float]:

@@ -183,7 +183,8 @@ def discovery(folder: Path, cfg: sec.Config, runs: sec.Runs) -> sec.Section:
 
     x = sample(cfg.prim_points, cfg.seed)
     base = sec.base_params("baseline", cfg)
-    tasks = [{"params": sec.with_seed(base, cfg.seed + k, **row), "series": False}
+    seeds = sec.seeds_of(cfg, cfg.prim_points)
+    tasks = [{"params": sec.with_seed(base, seeds[k], **row), "series": False}
              for k, row in enumerate(x.to_dict("records"))]  # records: Python ints stay ints
     outs = runs(run_model, tasks, "discovery")
     gap = np.array([o["summary"]["equity_gap"] for o in outs])
