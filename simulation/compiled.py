@@ -64,13 +64,14 @@ def ensure_fresh_cache() -> None:
 
 
 def _load_before_registries() -> None:
-    """Let the two kernels called from Python load from numba's cache before numba loads every
+    """Let the kernels called from Python load from numba's cache before numba loads every
     typing and lowering registry (about 0.25 s of CPU a process: the cached machine code needs
     only the runtime); on a cache miss the registries load, then numba compiles as usual."""
     from numba.core.caching import FunctionCache
     from numba.core.runtime import rtsys
 
     from .kernel import run_months, step_month
+    from .populate import fill_actors, neighbours
 
     class _CachedFirst(FunctionCache):
         def load_overload(self, sig, target_context):  # numba's, without its refresh() first
@@ -80,7 +81,7 @@ def _load_before_registries() -> None:
                 target_context.refresh()
             return data
 
-    for kernel in (run_months, step_month):
+    for kernel in (run_months, step_month, fill_actors, neighbours):
         if type(kernel._cache) is FunctionCache:
             kernel._cache = _CachedFirst(kernel.py_func)
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from .constants import value
 from .params import Params
+from .populate import TRAIT_ORDER, Drawn, Setup, fill_actors, neighbours
 from .state import (
     A_INITIAL,
     ACTOR,
@@ -29,6 +30,7 @@ from .state import (
     N_ACC,
     N_EVENT_FIELDS,
     N_FRICTION,
+    N_KINDS,
     N_NAT,
     N_PRESSURE,
     N_RECOGNITION_LEFT,
@@ -99,15 +101,13 @@ def _territories(p: Params, rng: np.random.Generator) -> tuple[np.ndarray, np.nd
 def nearest(xy: np.ndarray, k: int) -> np.ndarray:
     """The ``k`` nearest other points of each point, nearest first (equal distances in index
     order, as docs/ODD.md says: "stable sort"). Up to :data:`BRUTE_FORCE_POINTS` points, every
-    squared distance by numpy (0.1 ms at the baseline's 20 territories, where importing
-    scipy.spatial costs 0.1 s of CPU in every process); beyond, a k-d tree (no
+    squared distance, compiled (:func:`simulation.populate.neighbours`; importing scipy.spatial
+    would cost 0.1 s of CPU in every process); beyond, a k-d tree (no
     territories-by-territories matrix at France scale). Both give the same neighbours
     (tests/test_model.py)."""
     if len(xy) > BRUTE_FORCE_POINTS:
         return _nearest_tree(xy, k)
-    d = (xy[:, None, 0] - xy[None, :, 0]) ** 2 + (xy[:, None, 1] - xy[None, :, 1]) ** 2
-    np.fill_diagonal(d, np.inf)  # not itself
-    return np.argsort(d, axis=1, kind="stable")[:, :k]
+    return neighbours(np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1]), k)
 
 
 def _nearest_tree(xy: np.ndarray, k: int) -> np.ndarray:
@@ -134,25 +134,6 @@ def _nearest_tree(xy: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-_TRAITS = ("will", "duty", "capacity", "risk_tolerance", "trust", "control", "skill")
-
-
-def _traits(actors: np.ndarray, rows: np.ndarray, t, rng: np.random.Generator) -> None:
-    """The type's traits times a uniform factor in [1 - s, 1 + s] (s = constants.trait_spread),
-    for all its rows at once: one draw of the factors of the seven traits and the horizon, trait
-    by trait (the same numbers as one draw per trait)."""
-    n = int(rows.sum())
-    factor = rng.uniform(1.0 - TRAIT_SPREAD, 1.0 + TRAIT_SPREAD, (len(_TRAITS) + 1, n))
-    values = np.array([t.will, t.duty, t.capacity, t.risk_tolerance, t.trust, t.control_preference,
-                       t.skill])
-    traits = np.clip(values[:, None] * factor[:-1], 0.0, 1.0)
-    for j, field in enumerate(_TRAITS):
-        actors[field][rows] = traits[j]
-    actors["horizon"][rows] = t.horizon_months * factor[-1]
-    actors["staff"][rows] = t.staff * actors["size"][rows]
-    actors["income"][rows] = t.money * actors["size"][rows] / MONTHS_PER_YEAR
-
-
 def initialise(p: Params, rng: np.random.Generator) -> State:
     ter, needs, neighbours = _territories(p, rng)
     ap, fp = p.actors, p.funding
@@ -167,65 +148,52 @@ def initialise(p: Params, rng: np.random.Generator) -> State:
     n_local = int(per_ter.sum())
     n_found = ap.local_foundations_per_region * n_regions
     n_total = n_local + n_found + 1 + ap.national_foundations
-    actors = np.zeros(n_total, ACTOR)
-    actors["territory"] = -1
-    actors["opposing"] = -1
-    actors["size"] = 1.0
-    hetero = ap.path_heterogeneity
-    # --- local actors: per territory, its official, associations, then firms ---------------
     first = np.concatenate([[0], np.cumsum(per_ter)[:-1]]).astype(np.int64)
     ter["first_actor"] = first
     ter["official"] = first
     ter["n_actors"] = per_ter
-    terr = np.repeat(np.arange(n_ter), per_ter)
-    rank = np.arange(n_local) - first[terr]
-    local = actors[:n_local]
-    local["territory"] = terr
-    local["region"] = ter["region"][terr]
-    local["kind"] = np.where(rank == 0, OFFICIAL, np.where(rank <= n_assoc[terr], ASSOCIATION, FIRM))
-    local["path"] = ter["ideal_path"][terr] + hetero * rng.standard_normal(n_local)
-    is_assoc = local["kind"] == ASSOCIATION
-    is_firm = local["kind"] == FIRM
-    local["size"][is_assoc] = np.clip(np.exp(ap.association_size_dispersion
-                                             * rng.standard_normal(int(is_assoc.sum()))), MIN_SIZE, MAX_SIZE)
-    local["small"] = is_assoc & (local["size"] < 1.0)
-    local["size"][is_firm] = np.exp(FIRM_SIZE_DISPERSION * rng.standard_normal(int(is_firm.sum())))
-    branch = (rank == n_assoc[terr] + 1) & is_firm
-    branch[branch] = rng.random(int(branch.sum())) < BRANCH_SHARE
-    # --- regional foundations, then the State and national foundations ------------------
-    pos = n_local
-    regional = -np.ones(n_regions, dtype=np.int64)
-    in_region = np.bincount(ter["region"], minlength=n_regions)
-    for r in range(n_regions):
-        for j in range(ap.local_foundations_per_region):
-            actors["kind"][pos] = FOUNDATION
-            actors["region"][pos] = r
-            if j == 0:
-                regional[r] = pos
-            pos += 1
-    national_first = state_actor = pos
-    actors["national"][pos:] = True
-    actors["region"][pos:] = -1
-    actors["kind"][pos] = STATE
-    actors["kind"][pos + 1:] = FOUNDATION
-    actors["path"][n_local:] = P_STANDARD + NATIONAL_PATH_SPREAD * hetero * rng.standard_normal(n_total - n_local)
-    for kind, traits in ((OFFICIAL, ap.official), (ASSOCIATION, ap.association), (FIRM, ap.firm),
-                         (FOUNDATION, ap.foundation), (STATE, ap.state)):
-        _traits(actors, actors["kind"] == kind, traits, rng)
-    actors["will"] = np.clip(actors["will"] * ap.will_scale, 0.0, 1.0)
-    actors["national"][:n_local] = branch
-    actors["horizon"][:n_local][branch] = p.time.national_tempo_months * BRANCH_HORIZON
+    # --- the random numbers, in this order: local paths, associations' and firms' sizes,
+    # branches of national groups, regional and national paths, then each kind's traits
+    # (TRAIT_ORDER) as the type's value times a factor in [1 - s, 1 + s] (s = trait_spread):
+    # one draw of the factors of the seven traits and the horizon, trait by trait
+    hetero = ap.path_heterogeneity
+    path_noise = rng.standard_normal(n_local)
+    assoc_size = np.clip(np.exp(ap.association_size_dispersion * rng.standard_normal(int(n_assoc.sum()))),
+                         MIN_SIZE, MAX_SIZE)
+    firm_size = np.exp(FIRM_SIZE_DISPERSION * rng.standard_normal(int(n_firm.sum())))
+    branch = rng.random(int(np.count_nonzero(n_firm))) < BRANCH_SHARE
+    national_path = P_STANDARD + NATIONAL_PATH_SPREAD * hetero * rng.standard_normal(n_total - n_local)
+    n_kind = np.zeros(N_KINDS, dtype=np.int64)
+    n_kind[OFFICIAL] = n_ter
+    n_kind[ASSOCIATION] = n_assoc.sum()
+    n_kind[FIRM] = n_firm.sum()
+    n_kind[FOUNDATION] = n_found + ap.national_foundations
+    n_kind[STATE] = 1
+    factors = np.concatenate([rng.uniform(1.0 - TRAIT_SPREAD, 1.0 + TRAIT_SPREAD, (8, n_kind[k]))
+                              for k in TRAIT_ORDER], axis=1)
+    by_kind = {STATE: ap.state, FOUNDATION: ap.foundation, FIRM: ap.firm, ASSOCIATION: ap.association,
+               OFFICIAL: ap.official}
+    traits = np.array([[t.will, t.duty, t.capacity, t.risk_tolerance, t.trust, t.control_preference,
+                        t.skill, t.horizon_months, t.staff, t.money] for t in map(by_kind.get, range(N_KINDS))])
     # --- funders' budgets (per territory, so money per territory does not depend on scale) -
-    found = slice(n_local, n_local + n_found)
-    actors["income"][found] += (fp.local_foundation_budget * in_region[actors["region"][found]]
-                                * fp.budget_scale / MONTHS_PER_YEAR)
-    actors["income"][state_actor] += (fp.state_budget * n_ter * fp.national_budget_scale
-                                      * fp.budget_scale / MONTHS_PER_YEAR)
-    actors["income"][state_actor + 1:] += fp.foundation_budget * n_ter * fp.budget_scale / MONTHS_PER_YEAR
+    in_region = np.bincount(ter["region"], minlength=n_regions)
+    found_budget = fp.local_foundation_budget * in_region * fp.budget_scale / MONTHS_PER_YEAR
+    actors = np.zeros(n_total, ACTOR)
+    actors["territory"] = -1
+    actors["opposing"] = -1
+    actors["size"] = 1.0
+    state_actor = fill_actors(
+        actors, ter, n_assoc, n_firm, Drawn(path_noise, assoc_size, firm_size, branch, national_path, factors),
+        traits, found_budget,
+        Setup(n_local, int(ap.local_foundations_per_region), float(hetero), float(ap.will_scale),
+              float(p.time.national_tempo_months * BRANCH_HORIZON),
+              float(fp.state_budget * n_ter * fp.national_budget_scale * fp.budget_scale / MONTHS_PER_YEAR),
+              float(fp.foundation_budget * n_ter * fp.budget_scale / MONTHS_PER_YEAR), float(START_RESERVE)))
+    national_first = state_actor
+    regional = -np.ones(n_regions, dtype=np.int64)
+    if ap.local_foundations_per_region > 0:
+        regional[:] = n_local + ap.local_foundations_per_region * np.arange(n_regions)
     funders = np.arange(n_local, n_total, dtype=np.int64)
-    actors["path"] = np.clip(actors["path"], 0.0, 1.0)
-    funds = (actors["kind"] == STATE) | (actors["kind"] == FOUNDATION)
-    actors["money"] = np.where(funds, 0.0, START_RESERVE * actors["income"])
     n_ini = POOL_PER_TERRITORY * n_ter + POOL_EXTRA
     acc = np.zeros(N_ACC)
     acc[A_INITIAL] = actors["money"].sum()

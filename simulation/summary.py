@@ -59,40 +59,54 @@ def equity_gap(impact: np.ndarray, fragility: np.ndarray, initial_need: np.ndarr
     negative: the most fragile gained more, relative to what they needed."""
     n = len(impact)
     relative = impact / np.maximum(initial_need, 1e-9)
-    mean = relative.mean() if n else 0.0
+    mean = relative.sum() / n if n else 0.0
     if n < 3 or mean <= 0:
         return NAN
     order = np.argsort(fragility, kind="stable")
     third = n // 3
-    return float((relative[order[:third]].mean() - relative[order[-third:]].mean()) / mean)
+    return float((relative[order[:third]].sum() / third - relative[order[-third:]].sum() / third) / mean)
 
 
-def admin_burden(assoc: np.ndarray, months: float) -> float:
-    """Mean share of staff time that associations which applied spent on applications."""
-    applied = assoc[(assoc["applications"] > 0) & (assoc["staff"] > 0)]
-    if len(applied) == 0 or months <= 0:
+def admin_burden(app_time: np.ndarray, staff: np.ndarray, applications: np.ndarray, months: float) -> float:
+    """Mean share of staff time that associations which applied spent on applications (the
+    associations' ``app_time``, ``staff`` and ``applications``)."""
+    applied = (applications > 0) & (staff > 0)
+    n = np.count_nonzero(applied)
+    if n == 0 or months <= 0:
         return NAN
-    return float(np.mean(applied["app_time"] / (applied["staff"] * months)))
+    return float((app_time[applied] / (staff[applied] * months)).sum() / n)
 
 
-def top_share(x: np.ndarray, share: float) -> float:
+def top_shares(x: np.ndarray, shares: tuple[float, ...]) -> tuple[float, ...]:
+    """The share of ``x``'s total held by its largest ``share`` of entries (at least one), for
+    each of ``shares``; NaN when the total is not positive."""
     total = x.sum()
     if total <= 0:
-        return NAN
-    k = max(1, int(round(share * len(x))))
-    return float(np.sort(x)[::-1][:k].sum() / total)
+        return (NAN,) * len(shares)
+    descending = np.sort(x)[::-1]
+    return tuple(float(descending[:max(1, int(round(share * len(x))))].sum() / total) for share in shares)
 
 
 def summarise(s: State, initial_trust: float) -> dict[str, float]:
+    """Every outcome, from the run counters and the final actors (each field read once, as a
+    plain array: a mean is its sum over its count, as ``np.mean`` computes it)."""
     acc = s.acc
     act = s.actors
-    assoc = act[act["kind"] == ASSOCIATION]
-    small = assoc[assoc["small"]]
-    partnered = assoc[assoc["partnered"]]
-    local = act[~act["national"]]
-    firms = local[local["kind"] == FIRM]
+    kind = act["kind"]
+    is_assoc = kind == ASSOCIATION
+    n_assoc = np.count_nonzero(is_assoc)
+    small = act["small"][is_assoc]
+    partnered = act["partnered"][is_assoc]
+    grants = act["grants"][is_assoc]
+    n_small = np.count_nonzero(small)
+    n_partnered = np.count_nonzero(partnered)
+    is_local = ~act["national"]
+    n_local = np.count_nonzero(is_local)
+    firms = is_local & (kind == FIRM)
+    joined = act["alliances_joined"]
     formed = acc[A_FORMED]
-    money = np.bincount(act["kind"], weights=act["to_associations"], minlength=N_KINDS)  # by source
+    money = np.bincount(kind, weights=act["to_associations"], minlength=N_KINDS)  # by source
+    top2, top1 = top_shares(grants, (0.02, 0.01))
     impact = acc[A_IMPACT_ECO] + acc[A_IMPACT_SOC] + acc[A_IMPACT_ENV]
     n_paths = formed
     path_var = ratio(acc[A_PATH_SQ], n_paths) - ratio(acc[A_PATH_SUM], n_paths) ** 2
@@ -113,29 +127,30 @@ def summarise(s: State, initial_trust: float) -> dict[str, float]:
         "scaling_rate": ratio(acc[A_ADOPTION] + acc[A_RECOGNITION], acc[A_SUCCESS], NAN),
         "local_successes": acc[A_SUCCESS],
         "missed_appointments": acc[A_MISSED],
-        "admin_burden": admin_burden(assoc, acc[A_MONTHS]),
+        "admin_burden": admin_burden(act["app_time"][is_assoc], act["staff"][is_assoc],
+                                     act["applications"][is_assoc], acc[A_MONTHS]),
         "application_success_rate": ratio(acc[A_GRANTS], acc[A_APPLICATIONS], NAN),
-        "small_associations_funded": float(np.count_nonzero(small["grants"] > 0)),
-        "small_associations_participation": ratio(np.count_nonzero(small["partnered"]), len(small), NAN),
+        "small_associations_funded": float(np.count_nonzero(grants[small] > 0)),
+        "small_associations_participation": ratio(np.count_nonzero(small & partnered), n_small, NAN),
         "association_cooperation": ratio(acc[A_FORMED_TWO_ASSOC], formed, NAN),
-        "trust_micro_macro": float(local["trust"].mean()) if len(local) else initial_trust,
+        "trust_micro_macro": float(act["trust"][is_local].sum() / n_local) if n_local else initial_trust,
         "engagement": ratio(acc[A_ENG_SUM], acc[A_ENG_N], NAN),
         "abandonment_rate": ratio(acc[A_ABANDONED], formed, NAN),
         "election_abandonments": acc[A_ELECTION_ABANDON],
         "blocked_share": ratio(acc[A_BLOCKED], acc[A_CONTESTED], NAN),
         "cost_per_impact": ratio(acc[A_ALLIANCE_SPENT], acc[A_POSITIVE_IMPACT], NAN),
         "national_partnership_share": ratio(acc[A_FORMED_NATIONAL], formed, NAN),
-        "local_authority_share": ratio(np.count_nonzero(partnered["with_authority"]), len(partnered), NAN),
-        "grant_concentration_top2": top_share(assoc["grants"], 0.02),
+        "local_authority_share": ratio(np.count_nonzero(act["with_authority"][is_assoc] & partnered), n_partnered,
+                                       NAN),
+        "grant_concentration_top2": top2,
         "initiatives_unpartnered": acc[A_LOST],
         "pool_overflows": acc[A_POOL_FULL],
-        "grant_concentration_top1": top_share(assoc["grants"], 0.01),
-        "firm_partnership_share": ratio(np.count_nonzero(firms["partnered"]), len(firms), NAN),
-        "association_firm_partnership_share": ratio(np.count_nonzero(assoc["with_firm"]), len(assoc), NAN),
+        "grant_concentration_top1": top1,
+        "firm_partnership_share": ratio(np.count_nonzero(act["partnered"][firms]), np.count_nonzero(firms), NAN),
+        "association_firm_partnership_share": ratio(np.count_nonzero(act["with_firm"][is_assoc]), n_assoc, NAN),
         "money_share_state": ratio(money[STATE], money.sum(), NAN),
         "money_share_local_authority": ratio(money[OFFICIAL], money.sum(), NAN),
         "state_public_money_share": ratio(money[STATE], money[STATE] + money[OFFICIAL], NAN),
-        "stable_partnership_share": ratio(np.count_nonzero(act["alliances_joined"] >= 2),
-                                          np.count_nonzero(act["alliances_joined"] >= 1), NAN),
+        "stable_partnership_share": ratio(np.count_nonzero(joined >= 2), np.count_nonzero(joined >= 1), NAN),
     }
     return {k: float(v) for k, v in out.items()}
