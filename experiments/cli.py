@@ -489,7 +489,7 @@ def _compare_spec(text: str, args: argparse.Namespace) -> tuple[scn.Scenario, An
 def _with_fdr(diffs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Paired differences with the paired t test's p-value and Benjamini-Hochberg q-value
     across outcomes (None with one replication)."""
-    from experiments.report.sections import fdr, paired_p
+    from experiments.io.results import fdr, paired_p
 
     keys = list(diffs)
     ps = [_clustered_p(diffs[k]) if "se" in diffs[k] else paired_p(diffs[k]) for k in keys]

@@ -188,16 +188,6 @@ UNITS_FR = {"months": "mois", "FTE-months": "ETP-mois", "need units": "unités d
 BOUNDED_UNITS = ("share", "0-1")
 
 
-def outcome_label(key: str, lang: str = "both") -> str:
-    """An outcome's label with its unit, e.g. ``Impact sur les besoins / Impact on needs
-    (need units)``."""
-    from simulation.outcomes import BY_KEY
-
-    o = BY_KEY[key]
-    name = {"fr": o.label_fr, "en": o.label_en}.get(lang, f"{o.label_fr} / {o.label_en}")
-    return f"{name} ({o.unit})"
-
-
 def outcome_unit(key: str) -> str:
     from simulation.outcomes import BY_KEY
 
