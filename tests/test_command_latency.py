@@ -87,3 +87,32 @@ def test_a_run_loads_the_kernels_without_numbas_array_modules_or_scipy(tmp_path)
     params["run"]["months"] = 12
     here = [run_model({"params": params, "seed": s, "series": False})["summary"] for s in got["seeds"]]
     assert {k: v["mean"] for k, v in res.summarise(here).items()} == {k: v["mean"] for k, v in got["outcomes"].items()}
+
+
+@pytest.mark.parametrize("reps", [1, 2, 7])
+def test_comparison_tables_are_those_pandas_wrote(tmp_path, reps):
+    """comparison.csv and comparison.tex, now written from columns, are byte for byte those of
+    ``DataFrame(rows).to_csv`` and ``latex(display(DataFrame(rows)))`` (the former code),
+    including NaN outcomes and the missing intervals and p-values of one replication."""
+    import numpy as np
+    import pandas as pd
+
+    from experiments import cli
+    from experiments.io import results as res
+    from experiments.report.outputs import display, latex
+    from simulation.outcomes import OUTCOME_KEYS
+
+    rng = np.random.default_rng(reps)
+    runs = {lab: [{k: float(rng.normal()) for k in OUTCOME_KEYS} for _ in range(reps)] for lab in ("a", "b", "c")}
+    runs["b"][0][OUTCOME_KEYS[3]] = float("nan")  # undefined in one seed
+    for r in runs["c"]:
+        r[OUTCOME_KEYS[1]] = runs["a"][0][OUTCOME_KEYS[1]] if reps == 1 else r[OUTCOME_KEYS[1]]
+    labels = ["a", "b", "c"]
+    stats = {lab: res.summarise(runs[lab]) for lab in labels}
+    diffs = {lab: cli._with_fdr(res.paired_differences(runs["a"], runs[lab])) for lab in labels[1:]}
+    cli._export_comparison(tmp_path, labels, stats, diffs)
+    table = pd.DataFrame(cli.comparison_rows(labels, stats, diffs))
+    table.to_csv(tmp_path / "pandas.csv", index=False)
+    tex = latex(display(table), "Paired differences against a (95% CI, BH q-values)", "comparison")
+    assert (tmp_path / "comparison.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+    assert (tmp_path / "comparison.tex").read_text(encoding="utf-8") == tex
