@@ -24,7 +24,7 @@ FOUND_PYTHON = $(or $(PYTHON),$(shell for p in $(PY_CANDIDATES); do \
 # Compile the model's kernels once (numba caches them on disk) before parallel test workers
 # would each compile them at the same time.
 compiled: $(STAMP)
-	$(VPY) -c 'from simulation.compiled import compile_kernels; compile_kernels()'
+	$(VPY) -c 'from experiments.execution.compiled import compile_kernels; compile_kernels()'
 
 run: $(STAMP) compiled
 	$(VENV)/bin/alliance run baseline --reps $(REPS) --out results

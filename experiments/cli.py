@@ -489,7 +489,7 @@ def _compare_spec(text: str, args: argparse.Namespace) -> tuple[scn.Scenario, An
 def _with_fdr(diffs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Paired differences with the paired t test's p-value and Benjamini-Hochberg q-value
     across outcomes (None with one replication)."""
-    from experiments.report.sections import fdr, paired_p
+    from experiments.io.results import fdr, paired_p
 
     keys = list(diffs)
     ps = [_clustered_p(diffs[k]) if "se" in diffs[k] else paired_p(diffs[k]) for k in keys]
@@ -516,10 +516,12 @@ def _clustered_p(d: dict[str, Any]) -> float:
 def _export_comparison(folder: Path, labels: list[str], stats: dict, diffs: dict) -> None:
     """comparison.csv and comparison.tex: every outcome's mean per scenario and its paired
     difference with the reference (95% CI, p, BH q), with its unit."""
-    import pandas as pd
+    write_comparison(folder, comparison_columns(comparison_rows(labels, stats, diffs)),
+                     f"Paired differences against {labels[0]} (95% CI, BH q-values)")
 
-    from experiments.report.outputs import display, latex
 
+def comparison_rows(labels: list[str], stats: dict, diffs: dict) -> list[dict[str, Any]]:
+    """One row per compared scenario and outcome (the lines of comparison.csv)."""
     rows = []
     for lab in labels[1:]:
         for key, d in diffs[lab].items():
@@ -530,11 +532,48 @@ def _export_comparison(folder: Path, labels: list[str], stats: dict, diffs: dict
             if "draws_low" in d:  # --posterior: the readings grouped by draw
                 rows[-1].update({k: d[k] for k in ("draws", "draws_low", "draws_high", "one_run_low", "one_run_high",
                                                    "posterior_share", "posterior_share_low", "posterior_share_high")})
-    table = pd.DataFrame(rows)
-    table.to_csv(folder / "comparison.csv", index=False)
-    (folder / "comparison.tex").write_text(
-        latex(display(table), f"Paired differences against {labels[0]} (95% CI, BH q-values)", "comparison"),
-        encoding="utf-8")
+    return rows
+
+
+def comparison_columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """``rows`` as the columns ``pandas.DataFrame(rows)`` would hold (without importing
+    pandas, 0.6 s): booleans, whole numbers, floats with NaN for None, else objects."""
+    import numpy as np
+
+    def column(values: list[Any]) -> Any:
+        if values and all(isinstance(v, bool | np.bool_) for v in values):
+            return np.array(values, dtype=bool)
+        known = [v for v in values if v is not None]
+        if known and all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
+                         for v in known):
+            if len(known) == len(values) and all(isinstance(v, int | np.integer) for v in known):
+                return np.array(values, dtype=np.int64)
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+        return np.array(values, dtype=object)
+
+    names = list(dict.fromkeys(k for r in rows for k in r))
+    return {k: column([r.get(k) for r in rows]) for k in names}
+
+
+def write_comparison(folder: Path, table: dict[str, Any], caption: str) -> None:
+    """comparison.csv (the ids, for scripts) and comparison.tex (labelled, as
+    ``experiments.report.outputs.latex(display(table))`` writes it) from columns."""
+    from experiments.io import results as res
+    from experiments.report.outputs import P_COLUMNS, column_label, latex_rows, p_text, value_label
+
+    res.write_csv(folder / "comparison.csv", table)
+    shown = {}
+    for c, values in table.items():
+        if values.dtype.kind == "b":
+            cells = ["oui / yes" if v else "non / no" for v in values]
+        elif values.dtype.kind == "O":
+            cells = [value_label(v, c) for v in values]
+        else:
+            cells = list(values)
+        label = column_label(c)
+        shown[label] = [p_text(v) for v in cells] if label in P_COLUMNS else cells
+    (folder / "comparison.tex").write_text(latex_rows(list(shown), zip(*shown.values(), strict=True), caption,
+                                                      "comparison"), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------

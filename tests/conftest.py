@@ -65,6 +65,6 @@ def pytest_configure(config: pytest.Config) -> None:
     called without `make compiled` first never runs stale compiled kernels (an edit of a
     submodel file is otherwise invisible: numba keys each kernel on its own file only)."""
     if not hasattr(config, "workerinput"):
-        from simulation.compiled import ensure_fresh_cache
+        from experiments.execution.compiled import ensure_fresh_cache
 
         ensure_fresh_cache()

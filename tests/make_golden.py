@@ -40,7 +40,7 @@ def case_summary(scenario: str, overrides: dict) -> dict[str, float]:
 
 
 def golden() -> dict:
-    from simulation.compiled import compile_kernels, source_hash
+    from experiments.execution.compiled import compile_kernels, source_hash
 
     compile_kernels()  # numba keys its cache on each kernel's own file: drop a stale one first
 

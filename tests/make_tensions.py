@@ -182,7 +182,7 @@ def write(which: str, table: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from simulation.compiled import compile_kernels
+    from experiments.execution.compiled import compile_kernels
     compile_kernels()
     which = argv or list(TABLES)
     unknown = [w for w in which if w not in TABLES]

@@ -29,7 +29,7 @@ REGENERATE = "if the change is intended, run `python -m tests.make_golden` and s
 
 
 def _changed_sources() -> str:
-    from simulation.compiled import source_hash
+    from experiments.execution.compiled import source_hash
 
     same = STORED.get("model_source_hash") == source_hash()
     return ("the model's sources are those golden.json was made from" if same else

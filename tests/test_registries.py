@@ -123,7 +123,7 @@ def test_modules_outside_the_kernel_cache_hold_no_kernel_and_no_kernel_imports_t
     not be able to change compiled code."""
     import ast
 
-    from simulation.compiled import PACKAGE, PURE_PYTHON
+    from experiments.execution.compiled import PACKAGE, PURE_PYTHON
 
     pure = {name.removesuffix(".py") for name in PURE_PYTHON} - {"__init__"}
     for path in PACKAGE.rglob("*.py"):

@@ -408,7 +408,7 @@ def test_dry_run_times_the_design_and_the_analysis(tmp_path, capsys):
     out = capsys.readouterr().out
     # 3 scrambles x 16 x (4 + 2) rows + pilot (2 + 1) x 2
     assert "288 design points x 1 replication(s) + pilot 6 = 294 runs" in out
-    assert "pool start" in out and "ms per run per pool" in out and "analysis and report" in out
+    assert "pool start" in out and "ms of CPU per run" in out and "analysis and report" in out and "load average" in out
 
 
 def test_command_reports_a_bad_spec_in_one_line(tmp_path, capsys):

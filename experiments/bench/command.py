@@ -225,8 +225,8 @@ def _figures_ready(out: Path, started: float, limit: float = 120.0) -> float:
 
 def measure(quick: bool = False) -> dict[str, Any]:
     """Every figure of the benchmark, as one dict (what ``--json`` prints)."""
+    from experiments.execution.compiled import compile_kernels
     from experiments.io.provenance import versions
-    from simulation.compiled import compile_kernels
 
     compile_kernels()
     out: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "quick": quick, **versions(),
@@ -316,7 +316,7 @@ def register(subparsers: Any) -> None:
 
 def latency_only(quick: bool = False) -> dict[str, Any]:
     """Section 5 alone, with the load average before and after."""
-    from simulation.compiled import compile_kernels
+    from experiments.execution.compiled import compile_kernels
 
     compile_kernels()  # a warm cache, as in measure()
     before = os.getloadavg()[0]

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.execution.executor import run_model
+from experiments.io.figures import outcome_label
 from experiments.io.results import describe
 from simulation import OUTCOMES
 
@@ -196,7 +197,7 @@ def sentence(d: Difference, lang: str, today: bool = False, against: str | None 
     "intervalle à 95 % pour les 9 indicateurs ensemble : −24 à −17 points". The comparison is with
     the reference, with today's settings (``today``) or with the scenario named ``against``."""
     fr = lang == "fr"
-    label = i18n.outcome_label(d.key, lang)
+    label = outcome_label(d.key, lang, unit=False)
     if _UNIT.get(d.key) == "0-1":
         label += " (score de 0 à 1)" if fr else " (score from 0 to 1)"
     low, high = _amount(d, d.low, lang, True), _amount(d, d.high, lang, True)

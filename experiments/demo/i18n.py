@@ -305,7 +305,6 @@ def t(key: str, lang: str, **fmt: object) -> str:
 
 
 _LEVER = {lv.id: lv for lv in LEVERS}
-_OUTCOME = {o.key: o for o in OUTCOMES}
 
 
 def count(key: str, n: int, lang: str, **fmt: object) -> str:
@@ -318,11 +317,6 @@ def count(key: str, n: int, lang: str, **fmt: object) -> str:
 def lever_label(lever_id: str, lang: str) -> str:
     lv = _LEVER[lever_id]
     return lv.label_fr if lang == "fr" else lv.label_en
-
-
-def outcome_label(key: str, lang: str) -> str:
-    o = _OUTCOME[key]
-    return o.label_fr if lang == "fr" else o.label_en
 
 
 def number(value: float, lang: str, digits: int = 1, signed: bool = False) -> str:

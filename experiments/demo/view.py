@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from experiments.io.errors import USER_ERRORS
+from experiments.io.figures import outcome_label
 from simulation import OUTCOMES, Params
 
 from . import answer, i18n, session, why
@@ -166,7 +167,7 @@ def headline_table(view: View) -> list[tuple[str, list[str]]]:
 
 
 def _with_unit(key: str, lang: str) -> str:
-    label = i18n.outcome_label(key, lang)
+    label = outcome_label(key, lang, unit=False)
     unit = {o.key: o.unit for o in OUTCOMES}.get(key)
     if unit == "need units":
         return label + (" (unités de besoin)" if lang == "fr" else " (need units)")

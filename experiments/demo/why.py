@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from experiments.io.figures import outcome_label
 from simulation import LEVERS, OUTCOMES, Params
 
 from . import answer, i18n
@@ -161,7 +162,7 @@ def lever_line(lever_id: str, value: float, base: Params, today: answer.Result, 
     was = float(getattr(base.levers, lever_id))
     up = value > was
     expected = lv.direction * (1 if up else -1)  # +1: the outcome should rise
-    outcome = i18n.outcome_label(lv.outcome, lang)
+    outcome = outcome_label(lv.outcome, lang, unit=False)
     acts = ACTS_ON.get(lever_id)
     section = SECTION.get(lv.submodel)
     where = (f"documentation du modèle, § {section} et § 8" if fr else f"model documentation, § {section} and § 8") \

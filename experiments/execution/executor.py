@@ -130,8 +130,8 @@ def run_model(task: dict) -> dict:
     """
     import numpy as np
 
+    from experiments.execution.compiled import ensure_fresh_cache
     from simulation import ParameterError, run
-    from simulation.compiled import ensure_fresh_cache
     from simulation.outcomes import MAY_BE_UNDEFINED
 
     ensure_fresh_cache()  # once per process: numba's cache matches the sources
@@ -268,8 +268,8 @@ def _worker_start(main_pid: int | None = None) -> None:
     compiled kernels once, before its first chunk."""
     import signal
 
+    from experiments.execution.compiled import compile_kernels
     from experiments.execution.orphans import die_with_parent
-    from simulation.compiled import compile_kernels
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
@@ -438,7 +438,7 @@ class Executor:
 
     def _local(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            from simulation.compiled import compile_kernels
+            from experiments.execution.compiled import compile_kernels
 
             compile_kernels()  # here first: the workers load the cache instead of each compiling
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context(),

@@ -125,15 +125,16 @@ def label(names: tuple[str, str], unit: str, lang: str = "both", sep: str = "\n"
     return f"{name} ({unit_text(unit, lang)})" if unit else name
 
 
-def outcome_label(key: str, lang: str = "both", sep: str = "\n") -> str:
-    """An outcome's label and unit from the outcome registry (``simulation.outcomes``); the
-    key itself for an outcome the registry does not hold (a sensitivity spec's own model)."""
+def outcome_label(key: str, lang: str = "both", sep: str = "\n", unit: bool = True) -> str:
+    """An outcome's label (French, English or both) and unit from the outcome registry
+    (``simulation.outcomes``), the one place every figure, report and demo names an outcome;
+    the key itself for an outcome the registry does not hold (a sensitivity spec's own model)."""
     from simulation.outcomes import BY_KEY
 
     o = BY_KEY.get(key)
     if o is None:
         return key
-    return label((o.label_fr, o.label_en), o.unit, lang, sep)
+    return label((o.label_fr, o.label_en), o.unit if unit else "", lang, sep)
 
 
 def factor_label(name: str, lang: str = "both", sep: str = " / ") -> str:

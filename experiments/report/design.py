@@ -67,8 +67,8 @@ class Design:
 
 def world_task(task: dict[str, Any]) -> np.ndarray:
     """One world's yearly needs per territory (what the executors map)."""
+    from experiments.execution.compiled import ensure_fresh_cache
     from simulation import Params
-    from simulation.compiled import ensure_fresh_cache
     from simulation.territories import yearly_needs
 
     ensure_fresh_cache()

@@ -12,9 +12,10 @@ import base64
 import re
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a table is displayed: `alliance compare` needs none
+    import pandas as pd
 
 #: Resolution of every PNG (dots per inch).
 DPI = 300
@@ -171,6 +172,8 @@ def column_label(col: str) -> str:
 
 def display(table: pd.DataFrame) -> pd.DataFrame:
     """The table as printed (Markdown, LaTeX, HTML): labelled columns and values."""
+    import pandas as pd
+
     shown = table.copy()
     for c in shown.columns:
         if pd.api.types.is_bool_dtype(shown[c]):
@@ -186,16 +189,6 @@ UNITS_FR = {"months": "mois", "FTE-months": "ETP-mois", "need units": "unités d
 
 #: Units drawn on their whole range.
 BOUNDED_UNITS = ("share", "0-1")
-
-
-def outcome_label(key: str, lang: str = "both") -> str:
-    """An outcome's label with its unit, e.g. ``Impact sur les besoins / Impact on needs
-    (need units)``."""
-    from simulation.outcomes import BY_KEY
-
-    o = BY_KEY[key]
-    name = {"fr": o.label_fr, "en": o.label_en}.get(lang, f"{o.label_fr} / {o.label_en}")
-    return f"{name} ({o.unit})"
 
 
 def outcome_unit(key: str) -> str:
@@ -323,10 +316,15 @@ def _tex(text: Any) -> str:
 def latex(table: pd.DataFrame, caption: str, label: str) -> str:
     """A ``table`` environment with booktabs rules (``\\usepackage{booktabs}``)."""
     table = p_columns(table)
-    cols = "l" * len(table.columns)
+    return latex_rows(list(table.columns), table.itertuples(index=False), caption, label)
+
+
+def latex_rows(columns: list[str], rows: Any, caption: str, label: str) -> str:
+    """:func:`latex` of a table given as its column names and rows (values as displayed)."""
+    cols = "l" * len(columns)
     lines = [r"\begin{table}[htbp]", r"\centering", f"\\caption{{{_tex(caption)}}}",
              f"\\label{{tab:{label}}}", f"\\begin{{tabular}}{{{cols}}}", r"\toprule",
-             " & ".join(_tex(c) for c in table.columns) + r" \\", r"\midrule"]
-    lines += [" & ".join(_tex(v) for v in row) + r" \\" for row in table.itertuples(index=False)]
+             " & ".join(_tex(c) for c in columns) + r" \\", r"\midrule"]
+    lines += [" & ".join(_tex(v) for v in row) + r" \\" for row in rows]
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
     return "\n".join(lines)

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.io.figures import outcome_label
+from experiments.io.results import fdr, paired_p  # noqa: F401 (tests and the cli import them here too)
 from simulation.params import REGIMES, RULES
 
 from . import outputs as out
@@ -258,39 +260,6 @@ def _nanmean(values: Sequence[float]) -> float:
     return float(v[~np.isnan(v)].mean()) if (~np.isnan(v)).any() else math.nan
 
 
-def paired_p(d: dict[str, Any]) -> float:
-    """Two-sided p of the paired t test from :func:`experiments.io.results.describe` (NaN
-    with fewer than 2 pairs: not tested; Student t's distribution function from scipy.special,
-    as scipy.stats computes it, without the second of importing scipy.stats)."""
-    from scipy.special import stdtr
-
-    if d["sd"] is None:
-        return math.nan
-    if d["sd"] == 0:  # identical in every seed: not tested
-        return math.nan if d["mean"] == 0 else 0.0
-    stat = d["mean"] / (d["sd"] / math.sqrt(d["n"]))
-    return float(2 * stdtr(d["n"] - 1, -abs(stat)))
-
-
-def fdr(ps: Sequence[float]) -> list[float]:
-    """Benjamini-Hochberg q-values (NaN stays NaN): scipy.stats.false_discovery_control's
-    "bh" steps in numpy (sorted p times m / rank, running minimum from the largest, at most 1),
-    without the second of importing scipy.stats (tests/test_results.py compares them)."""
-    p = np.asarray(ps, dtype=float)
-    q = np.full_like(p, np.nan)
-    ok = np.isfinite(p)
-    x = p[ok]
-    if len(x) <= 1:
-        q[ok] = x
-        return q.tolist()
-    order = np.argsort(x)
-    adjusted = x[order] * (len(x) / np.arange(1, len(x) + 1, dtype=float))
-    adjusted = np.minimum.accumulate(adjusted[::-1])[::-1]
-    x[order] = np.clip(adjusted, 0.0, 1.0)
-    q[ok] = x
-    return q.tolist()
-
-
 def _difference_figure(folder: Path, table: pd.DataFrame, ref: str, n: int) -> None:
     from experiments.io.figures import new_figure, set_limits
 
@@ -311,7 +280,7 @@ def _difference_figure(folder: Path, table: pd.DataFrame, ref: str, n: int) -> N
         ax.tick_params(axis="x", labelsize=7)
         ax.set_yticks(ys, [out.scenario_label(x, "fr") + "\n" + out.scenario_label(x, "en") for x in scen],
                       fontsize=6)
-        ax.set_title(out.outcome_label(key, "fr") + "\n" + out.outcome_label(key, "en"), fontsize=8)
+        ax.set_title(outcome_label(key, "fr") + "\n" + outcome_label(key, "en"), fontsize=8)
         ax.set_xlabel(f"scénario - réf. / scenario - ref. ({out.outcome_unit(key)})", fontsize=7)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(f"Différences appariées avec « {out.scenario_label(ref, 'fr')} » : moyenne et IC 95 %, {n} graines "
@@ -411,12 +380,12 @@ def regime_maps(folder: Path, cfg: Config, runs: Runs) -> Section:
             tag = " (réf.)" if (i, j) == (ry, rx) else ("*" if mark[i, j] else "")
             text = f"{v:.3g}{tag}" + (f"\n± {half[i, j]:.2g}" if np.isfinite(half[i, j]) else "")
             ax.text(j, i, text, ha="center", va="center", fontsize=7, color="black" if v > mid else "white")
-        fig.colorbar(im, ax=ax, label=out.outcome_label(key))
+        fig.colorbar(im, ax=ax, label=outcome_label(key, sep=' / '))
         ax.set_title(f"Moyenne sur {n} graines, {cfg.months} mois ; ± : IC 95 % ; * : différent de la réf.\n"
                      f"Mean over {n} seeds, {cfg.months} months; ±: 95% CI; *: differs from ref. (paired)",
                      fontsize=7)
         out.save_figure(fig, folder, name)
-        caption = (f"{out.outcome_label(key)}: {out.parameter_label(fx)} x {out.parameter_label(fy)}; mean ± 95% CI "
+        caption = (f"{outcome_label(key, sep=' / ')}: {out.parameter_label(fx)} x {out.parameter_label(fy)}; mean ± 95% CI "
                    f"half-width over {n} seeds, * where the paired difference with the reference cell excludes 0")
         sec.tables[name] = (table, caption)
         sec.figures[name] = caption
@@ -762,7 +731,7 @@ def horizons(folder: Path, cfg: Config, runs: Runs) -> Section:
     ax.axvline(0, color="#999", lw=1)
     ax.set_xlim(*out.honest_limits(np.r_[table["ci95_low"], table["ci95_high"]], "", difference=True))
     ax.set_yticks(ys, [f"{lv.label_fr} / {lv.label_en}" for lv in levers], fontsize=6)
-    ax.set_xlabel(f"Effet du levier (dose 1 - dose 0) / Lever effect\n{out.outcome_label(key)}", fontsize=8)
+    ax.set_xlabel(f"Effet du levier (dose 1 - dose 0) / Lever effect\n{outcome_label(key, sep=' / ')}", fontsize=8)
     ax.legend(fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     out.save_figure(fig, folder, "lever_horizons")
@@ -894,7 +863,7 @@ def _ranking_figure(folder: Path, sec: Section, keep: pd.DataFrame, r2: dict[str
                             ms=4, capsize=2, color="#224", mfc=face)
         ax.axvline(0, color="#999", lw=1)
         ax.set_yticks(ys, [str(t) for t in part["label"]], fontsize=6)
-        label = out.outcome_label(o, "fr") + "\n" + out.outcome_label(o, "en") if o in _outcome_keys() else o
+        label = outcome_label(o, "fr") + "\n" + outcome_label(o, "en") if o in _outcome_keys() else o
         if o in r2:
             label += f"; R² {r2[o]:.2f}" + (" (< 0.5: ranking unreliable)" if r2[o] < 0.5 else "")
         ax.set_title(label, fontsize=7)
@@ -966,7 +935,7 @@ def convergence(folder: Path, cfg: Config, per: dict[str, list[dict]]) -> Sectio
         ax.minorticks_off()
         ax.set_xlabel("Réplications / Replications (count)")
         ax.set_ylabel(f"Demi-largeur IC 95 % / CI half-width ({out.outcome_unit(key)})", fontsize=8)
-        ax.set_title(out.outcome_label(key, "fr") + "\n" + out.outcome_label(key, "en"), fontsize=8)
+        ax.set_title(outcome_label(key, "fr") + "\n" + outcome_label(key, "en"), fontsize=8)
         ax.grid(alpha=0.3)
     np.atleast_1d(axes)[0].legend(fontsize=6)
     out.save_figure(fig, folder, "convergence")

@@ -536,12 +536,17 @@ def _renamed(spec: Spec, name: str) -> Spec:
 
 
 def dry_run(spec_path: str | Path, workers: int | None, scheduler: str | None = None) -> str:
-    """Number of runs and an estimated duration, measured here: the pool's start and first
-    chunk (imports, compiled kernels), then a sample of the design's own runs on every
-    worker, and the analysis and report of one outcome on the design's real shape (random
-    outputs), times the number of outcomes."""
+    """Number of runs and an estimated duration: a sample of the design's own runs timed in
+    this process (no pool is started to size a design), the pool's start taken as
+    :data:`~experiments.execution.executor.POOL_START_SECONDS`, and the analysis and report of
+    one outcome on the design's real shape (random outputs), times the number of outcomes.
+    The load average is printed beside the estimate, which assumes idle cores."""
+    import os
+
     import numpy as np
 
+    from experiments.execution.compiled import compile_kernels
+    from experiments.execution.executor import POOL_START_SECONDS
     from experiments.sensitivity import report as sens_report
 
     spec = load_spec(spec_path)
@@ -552,20 +557,21 @@ def dry_run(spec_path: str | Path, workers: int | None, scheduler: str | None = 
     table = run_table(spec, parts, reps, offset=len(ptable))
     n = len(ptable) + len(table)
     rng = np.random.default_rng(0)
-    t0 = time.perf_counter()
-    with Executor(workers=workers, scheduler=scheduler) as ex:
-        w = ex.slots
-        sample = table.iloc[np.sort(rng.choice(len(table), size=min(len(table), 8 * w), replace=False))]
-        runs = [(_values_of(spec, r), int(r["seed"])) for _, r in sample.iterrows()]
-        chunks = [[{"model": spec.model, "base": base, "runs": runs[i:i + 1]}] for i in range(w)]
-        list(ex.map_chunks(evaluate_runs, chunks))
-        start = time.perf_counter() - t0
-        rest = runs[w:]
-        size = max(1, len(rest) // w)
-        chunks = [[{"model": spec.model, "base": base, "runs": rest[i:i + size]}] for i in range(0, len(rest), size)]
-        t1 = time.perf_counter()
-        list(ex.map_chunks(evaluate_runs, chunks))
-        per_run = (time.perf_counter() - t1) / max(len(rest), 1)
+    if scheduler is None:
+        w, start = workers or os.cpu_count() or 1, 0.0
+    else:  # the cluster's slots; its workers are already running
+        with Executor(workers=workers, scheduler=scheduler) as ex:
+            w, start = ex.slots, 0.0
+    if w > 1 and scheduler is None:
+        start = POOL_START_SECONDS
+    sample = table.iloc[np.sort(rng.choice(len(table), size=min(len(table), 16), replace=False))]
+    runs = [(_values_of(spec, r), int(r["seed"])) for _, r in sample.iterrows()]
+    if spec.model == "simulation":
+        compile_kernels()  # loading the compiled kernels is not a run's cost
+    evaluate_runs({"model": spec.model, "base": base, "runs": runs[:1]})  # first-call costs
+    t1 = time.process_time()
+    evaluate_runs({"model": spec.model, "base": base, "runs": runs})
+    per_run = (time.process_time() - t1) / max(len(runs), 1)
     one = spec.outcomes[:1]
     fake_spec = _with_outcomes(spec, one)  # random outputs: no emulator (timed apart, if ever)
     import tempfile
@@ -574,18 +580,20 @@ def dry_run(spec_path: str | Path, workers: int | None, scheduler: str | None = 
 
     fake = pd.DataFrame({"run": range(len(table)), one[0]: rng.normal(size=len(table))})
     pilot = ptable.assign(**{one[0]: rng.normal(size=len(ptable))})
-    t2 = time.perf_counter()
+    t2 = time.process_time()
     with tempfile.TemporaryDirectory() as tmp:  # the whole report stage, for one outcome
         sens_report.write_all(Path(tmp), spec=fake_spec, parts=parts, table=table, outcomes=fake, reps=reps,
                               pilot=pilot, pilot_stats={one[0]: {"seed_var": 0.5}}, base=base, wall_seconds=1.0,
                               workers=w, scheduler=scheduler)
-    analysis_s = (time.perf_counter() - t2) * len(spec.outcomes)
-    total = start + (n - w) * per_run + analysis_s
+    analysis_s = (time.process_time() - t2) * len(spec.outcomes)
+    total = start + n * per_run / w + analysis_s
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [f"{spec.name}: {spec.method}, {len(spec.all_factors)} factors (dummy included), {len(parts)} part(s), "
              f"{len(table) // reps} design points x {reps} replication(s) + pilot {len(ptable)} = {n} runs",
-             f"  about {_duration(total)} on {w} workers: pool start {start:.1f} s, "
-             f"{per_run * 1000:.1f} ms per run per pool ({len(runs)} design runs timed here), "
-             f"analysis and report {analysis_s:.1f} s"]
+             f"  about {_duration(total)} on {w} idle workers: pool start {start:.1f} s (measured once, "
+             f"not here), {per_run * 1000:.1f} ms of CPU per run ({len(runs)} design runs timed in this "
+             f"process), analysis and report {analysis_s:.1f} s",
+             f"  load average now {load:.1f} on {os.cpu_count()} cores: a busy machine takes longer"]
     if spec.method == "regression" and spec.regression["emulator_below"] > 0:
         lines.append("  (not included: a Gaussian-process emulator, fitted only where the linear fit is poor)")
     return "\n".join(lines)

@@ -5,25 +5,28 @@ another module (every month calls all submodels) would keep stale code after tha
 changes. :func:`compile_kernels` first drops the cache when a hash of the package's sources
 differs from the one stamped beside it, then compiles (or loads) every kernel.
 
-The model itself never calls this: it knows nothing of files. Whoever runs it calls
-:func:`compile_kernels` (or :func:`ensure_fresh_cache`) once per process before the first
-run: the ``alliance`` command and its executors do, ``make compiled`` does before the
-tests, and a notebook that edits a submodel should.
+The model itself never calls this: it knows nothing of files, so this module lives outside
+``simulation/``. Whoever runs the model calls :func:`compile_kernels` (or
+:func:`ensure_fresh_cache`) once per process before the first run: the ``alliance`` command
+and its executors do, ``make compiled`` does before the tests, and a notebook that edits a
+submodel should.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+#: The model's package (``simulation/``), found without importing it.
+PACKAGE = Path(importlib.util.find_spec("simulation").origin).resolve().parent
 _fresh = False
 _compiled = False
 
 
 #: Modules that hold no compiled code and that no kernel imports: editing them keeps the cache
 #: (tests/test_registries.py checks both).
-PURE_PYTHON = ("__init__.py", "agents.py", "compiled.py", "engine.py", "initialise.py", "model.py",
+PURE_PYTHON = ("__init__.py", "agents.py", "engine.py", "initialise.py", "model.py",
                "summary.py", "territories.py")
 
 
@@ -66,17 +69,24 @@ def ensure_fresh_cache() -> None:
 def _load_before_registries() -> None:
     """Let the kernels called from Python load from numba's cache before numba loads every
     typing and lowering registry (about 0.25 s of CPU a process: the cached machine code needs
-    only the runtime); on a cache miss the registries load, then numba compiles as usual."""
+    only the runtime), and without importing numba's modules for their environments (see
+    :func:`_environment`); on a cache miss the registries load, then numba compiles as usual."""
+    from numba.core import environment
     from numba.core.caching import FunctionCache
     from numba.core.runtime import rtsys
 
-    from .kernel import run_months, step_month
-    from .populate import fill_actors, neighbours
+    from simulation.kernel import run_months, step_month
+    from simulation.populate import fill_actors, neighbours
 
     class _CachedFirst(FunctionCache):
         def load_overload(self, sig, target_context):  # numba's, without its refresh() first
             rtsys.initialize(target_context)
-            data = self._load_overload(sig, target_context)
+            rebuild = environment._rebuild_env  # what pickle calls for each environment
+            environment._rebuild_env = _environment
+            try:
+                data = self._load_overload(sig, target_context)
+            finally:
+                environment._rebuild_env = rebuild
             if data is None:
                 target_context.refresh()
             return data
@@ -84,6 +94,34 @@ def _load_before_registries() -> None:
     for kernel in (run_months, step_month, fill_actors, neighbours):
         if type(kernel._cache) is FunctionCache:
             kernel._cache = _CachedFirst(kernel.py_func)
+
+
+def _environment(modname: str | None, consts: list, env_name: str) -> object:
+    """numba's ``environment._rebuild_env`` (numba 0.68), called by pickle for each of the
+    about 170 compiled functions a cached kernel links in, except that a module of numba's own
+    that is not imported yet is not imported for it.
+
+    An environment holds the globals of the function's module and its constants; compiled
+    code reads the globals only in object mode, which numba's own library functions never use
+    (the constants are kept). Importing those modules (``numba.np.arrayobj``,
+    ``numba.np.arraymath``, which imports scipy.linalg to look for a BLAS, ...) cost about
+    0.4 s of CPU a process; the model's own modules are imported as numba does."""
+    import importlib
+    import sys
+
+    from numba.core.environment import Environment, lookup_environment
+
+    env = lookup_environment(env_name)
+    if env is not None:
+        return env
+    module = sys.modules.get(modname) if modname else None
+    if module is None and not (modname or "").startswith("numba."):
+        module = importlib.import_module(modname)
+    env = Environment(module.__dict__ if module is not None else {"__name__": modname})
+    env.consts[:] = consts
+    env.env_name = env_name
+    Environment._memo[env_name] = env
+    return env
 
 
 def compile_kernels() -> None:
@@ -95,8 +133,8 @@ def compile_kernels() -> None:
     ensure_fresh_cache()
     import numpy as np
 
-    from .engine import Engine
-    from .params import Params
+    from simulation.engine import Engine
+    from simulation.params import Params
 
     engine = Engine(Params.from_dict({"territories": {"count": 2}, "run": {"months": 2}}),
                     np.random.default_rng(0))
