@@ -32,6 +32,8 @@ EXHAUSTIVE = (
     # 1,200 runs (600 seeds, which its effect needs: 200 do not show it), 14.6 s of CPU, the
     # costliest statistical test of `make test` in session 22 (TEST_CPU)
     "tests/test_institutions.py::test_a_stop_answers_failing_work_not_a_partners_mood",
+    # interval coverage over 16 noisy replicates, 20 s of CPU; its 4-replicate case stays in make test
+    "tests/test_sensitivity_coverage.py::test_noisy_ishigami_intervals_cover_the_true_indices_and_noise_share[[]16]",
 )
 
 
