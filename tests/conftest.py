@@ -34,6 +34,8 @@ EXHAUSTIVE = (
     "tests/test_institutions.py::test_a_stop_answers_failing_work_not_a_partners_mood",
     # interval coverage over 16 noisy replicates, 20 s of CPU; its 4-replicate case stays in make test
     "tests/test_sensitivity_coverage.py::test_noisy_ishigami_intervals_cover_the_true_indices_and_noise_share[[]16]",
+    # the sensitivity pipeline's power check (its stated power, measured over replicate designs), 32 s of CPU
+    "tests/test_sensitivity_coverage.py::test_an_effect_of_the_stated_detectable_size_is_detected_at_the_stated_power",
 )
 
 
