@@ -9,7 +9,9 @@ VPY       := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 REPS      ?= 8
-PYTEST_ARGS ?= -n auto
+# Two workers on 2 cores; worksteal hands a long test's queued neighbours to the idle worker
+# (the default "load" can leave one worker with a queue of long tests at the end).
+PYTEST_ARGS ?= -n auto --dist worksteal
 
 PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
 PY_CANDIDATES  := python3.13 python3.12 python3 python \

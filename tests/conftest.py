@@ -29,6 +29,13 @@ EXHAUSTIVE = (
     "tests/test_reliability_sweeps.py::test_a_ten_times_longer_design_keeps_its_memory_flat_and_resumes",
     "tests/test_reliability_sweeps.py::test_ten_times_more_replications_keep_the_run_memory_flat",
     "tests/test_observations.py::test_5_fiercer_competition_lowers_cooperation_among_associations",  # 2,080 runs
+    # 1,200 runs (600 seeds, which its effect needs: 200 do not show it), 14.6 s of CPU, the
+    # costliest statistical test of `make test` in session 22 (TEST_CPU)
+    "tests/test_institutions.py::test_a_stop_answers_failing_work_not_a_partners_mood",
+    # interval coverage over 16 noisy replicates, 20 s of CPU; its 4-replicate case stays in make test
+    "tests/test_sensitivity_coverage.py::test_noisy_ishigami_intervals_cover_the_true_indices_and_noise_share[[]16]",
+    # the sensitivity pipeline's power check (its stated power, measured over replicate designs), 32 s of CPU
+    "tests/test_sensitivity_coverage.py::test_an_effect_of_the_stated_detectable_size_is_detected_at_the_stated_power",
 )
 
 
@@ -68,3 +75,28 @@ def pytest_configure(config: pytest.Config) -> None:
         from experiments.execution.compiled import ensure_fresh_cache
 
         ensure_fresh_cache()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """With TEST_CPU=path, append each test's CPU seconds (setup, call and teardown: this
+    process's threads, plus the subprocesses that ended meanwhile; a process pool kept for later
+    tests is not counted) and tier to ``path``: the cost the
+    ``slow`` marker follows, readable on a loaded machine where ``--durations`` (wall) is not.
+    ``sort -rn path | head -30`` lists the costliest; docs/DEVELOPING.md says which tier fits."""
+    import os
+    import resource
+    import time
+
+    def cpu() -> float:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + children.ru_utime + children.ru_stime
+
+    target = os.environ.get("TEST_CPU")
+    start = cpu()
+    yield
+    if target:
+        tier = ("exhaustive" if item.get_closest_marker("exhaustive")
+                else "slow" if item.get_closest_marker("slow") else "fast")
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(f"{cpu() - start:.3f}\t{tier}\t{item.nodeid}\n")

@@ -55,6 +55,7 @@ def test_bench_quick_json_through_the_command(capsys):
     assert out["machine"]["quick"] is True
 
 
+@pytest.mark.slow  # measured: 10-17 s wall at load 11 on 2 cores (pytest --durations), session 22
 def test_idiomatic_versions_end_in_the_kernels_state_where_will_limits_practice():
     """The like-for-like ratio compares the same work only if the per-agent versions decide as
     the kernels do, levers practised by will included (common.practice): at a low will and

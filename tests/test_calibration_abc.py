@@ -468,6 +468,7 @@ def test_a_damaged_posterior_is_refused_in_one_line(tmp_path, capsys, damage, me
     assert len(err) == 1 and message in err[0] and "posterior.csv" in err[0], err
 
 
+@pytest.mark.slow  # measured: 10-17 s wall at load 11 on 2 cores (pytest --durations), session 22
 def test_check_fresh_gives_an_independent_replicate(tmp_path, capsys):
     """--check reproduces the check; --check --fresh K draws other particles on other seeds."""
     from experiments.calibration.run import recheck

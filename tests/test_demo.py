@@ -442,6 +442,7 @@ def test_moved_levers_are_answered_against_today_and_the_reference_says_so():
     assert plain.scenarios[0].label == "Référence (aujourd'hui)" and "settings" not in plain.answers
 
 
+@pytest.mark.slow  # measured: 10-17 s wall at load 11 on 2 cores (pytest --durations), session 22
 def test_a_reload_reopens_the_saved_session(tmp_path, monkeypatch):
     from experiments.demo import app
 

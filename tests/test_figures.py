@@ -40,6 +40,7 @@ def _series(reps: int = 3) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow  # measured: 10-17 s wall at load 11 on 2 cores (pytest --durations), session 22
 def test_series_axes_are_honest_and_labelled_in_both_languages(tmp_path):
     fig = figs.series_figure(_series(), "baseline", list(figs.FIGURE_SERIES))
     figs.save(fig, tmp_path, "overview")
@@ -123,6 +124,7 @@ def test_factor_labels_come_from_the_lever_registry():
     assert figs.outcome_label("y") == "y"  # a sensitivity spec's own model
 
 
+@pytest.mark.slow  # measured: 10-17 s wall at load 11 on 2 cores (pytest --durations), session 22
 def test_print_formats_are_pdf_svg_and_300_dpi_png(tmp_path):
     from matplotlib.image import imread
 

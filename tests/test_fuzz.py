@@ -11,8 +11,8 @@ problem, each starting ``alliance: error:``; never a traceback (an exception esc
 Each accepted scenario is also run for one month (validate accepts => the model runs, with
 finite outcomes). Figures are not drawn here (they cost a second per run and have their own
 tests in test_results.py). Hypothesis is derandomized: the same cases on every run. The fast
-suite runs about 300 cases; the slow one (``-m slow``, run by CI) over 10,000, and prints
-the count of cases and of tracebacks.
+suite runs 52 cases (a smoke test that every input path still answers); the exhaustive tier
+(``make test-all``, run by CI) over 10,000, and prints the count of cases and of tracebacks.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=False
 
 
 def sized(fast: int, full: int):
-    """Parametrize a fuzz test: a few dozen cases in the fast suite, the full count in the
+    """Parametrize a fuzz test: a dozen cases or fewer in the fast suite, the full count in the
     exhaustive tier (tests/conftest.py)."""
     return pytest.mark.parametrize("n", [pytest.param(fast, id="fast"),
                                          pytest.param(full, id="full", marks=pytest.mark.slow)])
@@ -256,7 +256,7 @@ def validated_runs(path: Path) -> None:
 # Scenario TOML
 # --------------------------------------------------------------------------------------
 
-@sized(40, 4000)
+@sized(12, 4000)
 def test_fuzz_scenario_files(n, tmp_path_factory):
     folder = tmp_path_factory.mktemp("scen")
 
@@ -284,7 +284,7 @@ def test_fuzz_scenario_files(n, tmp_path_factory):
 # Territories CSV
 # --------------------------------------------------------------------------------------
 
-@sized(30, 2000)
+@sized(12, 2000)
 def test_fuzz_territory_tables(n, tmp_path_factory):
     folder = tmp_path_factory.mktemp("csv")
     (folder / "s.toml").write_text('description = "t"\n[territories]\nfile = "t.csv"\n')
@@ -329,7 +329,7 @@ def test_fuzz_territory_tables(n, tmp_path_factory):
 # --set values (a run of one month when accepted)
 # --------------------------------------------------------------------------------------
 
-@sized(30, 2000)
+@sized(12, 2000)
 def test_fuzz_set_values(n, tmp_path_factory):
     out = tmp_path_factory.mktemp("set")
 
@@ -366,7 +366,7 @@ SPEC_KEYS = ["method", "base", "model", "outcomes", "replications", "first_seed"
              "factors.zz", "overrides.run", "description"]
 
 
-@sized(10, 1000)
+@sized(3, 1000)
 def test_fuzz_spec_files(n, tmp_path_factory):
     folder = tmp_path_factory.mktemp("spec")
 
@@ -403,7 +403,7 @@ ARGS = ["run", "compare", "validate", "scenarios", "levers", "sensitivity", "ben
         "levers.dialogue=2", "/dev/null", "/nonexistent/x.toml", "experiments/levers_morris.toml"]
 
 
-@sized(20, 1000)
+@sized(12, 1000)
 def test_fuzz_arguments(n, tmp_path_factory, monkeypatch):
     out = tmp_path_factory.mktemp("args")
     monkeypatch.chdir(out)
@@ -430,7 +430,7 @@ def test_fuzz_arguments(n, tmp_path_factory, monkeypatch):
 TINY_SPEC = TINY  # the small test-model spec shared with test_reliability_io
 
 
-@sized(3, 30)
+@sized(1, 30)
 def test_fuzz_resume_of_damaged_folders(n, tmp_path_factory):
     import shutil
 

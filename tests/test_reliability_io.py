@@ -238,6 +238,7 @@ def test_an_out_folder_that_is_a_file_is_one_line(capsys, tmp_path):
             "--out", str(tmp_path / "file" / "sub"), needles=("--out", "expected a writable folder"))
 
 
+@pytest.mark.slow  # measured: 10-17 s wall at load 11 on 2 cores (pytest --durations), session 22
 def test_disk_full_during_a_sensitivity_keeps_chunks_and_resumes(capsys, tmp_path, monkeypatch):
     spec = tmp_path / "tiny.toml"
     spec.write_text(TINY)

@@ -316,6 +316,7 @@ def _draw(save, folder, name, **kw):
     return save(fig, folder, name, **kw)
 
 
+@pytest.mark.slow  # measured: 10-17 s wall at load 11 on 2 cores (pytest --durations), session 22
 def test_figures_are_byte_identical_across_two_builds(tmp_path):
     """SVG element ids come from svg.hashsalt (the figure's name), PDF and SVG carry no
     creation date: the same figure drawn twice gives the same bytes in every format, for the

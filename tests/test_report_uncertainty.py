@@ -52,6 +52,7 @@ def test_strength_draws_stay_within_the_table_ranges_and_touch_only_the_treated_
     assert dsg.strength_draws(control, treated, 50, seed=3) == draws  # seeded
 
 
+@pytest.mark.slow  # measured: 10-17 s wall at load 11 on 2 cores (pytest --durations), session 22
 def test_power_under_uncertainty_follows_the_drawn_strengths():
     from experiments.report.sections import design_section
 

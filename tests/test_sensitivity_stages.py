@@ -55,6 +55,7 @@ chunk_runs = 100000
 """
 
 
+@pytest.mark.slow  # measured: 10-17 s wall at load 11 on 2 cores (pytest --durations), session 22
 def test_precision_chooses_n_and_r_from_a_pilot_and_reaches_the_target_on_ishigami(tmp_path):
     target = 0.06
     folder = sensitivity.run_experiment(write(tmp_path, "ish", ISHIGAMI), workers=1, out=tmp_path / "res",
