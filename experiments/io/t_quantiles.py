@@ -1,7 +1,7 @@
 """Student t's 97.5% quantile for 1 to 1000 degrees of freedom, as scipy.special.stdtrit
 gives it (scipy 1.18.1), so that a 95% interval needs no scipy: importing scipy.special costs
 about 0.35 s of CPU (it imports scipy.linalg), longer than the runs of ``alliance run --reps 8``.
-tests/test_results.py checks every value against scipy's, bit for bit; if it fails (another
+tests/test_command_latency.py checks every value against scipy's, bit for bit; if it fails (another
 scipy), replace the table below by what ``python -m experiments.io.t_quantiles`` prints."""
 
 from __future__ import annotations
