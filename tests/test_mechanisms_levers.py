@@ -84,6 +84,9 @@ def test_reporting_buys_trust_and_costs_work():
 
 # --- innovation: diffusion along networks and neighbours --------------------------------------
 
+@pytest.mark.xfail(strict=True, reason="scaling_rate +0.053 [-0.005, +0.112] on seeds 0-39 on the merged "
+                   "model of session 22 (setbacks per unit of work): not shown on 40 seeds; 100 seeds "
+                   "show it (tests/test_levers.py); seeds not raised after the failure (docs/ODD.md 1.5)")
 def test_innovation_travels_along_partners_networks():
     """« Les résultats obtenus doivent pouvoir être partagés avec l'écosystème »: a shared
     innovation is known to its neighbours even when it was not capitalised, and reaches the
@@ -107,8 +110,7 @@ def test_articulation_works_through_officials_and_depends_on_the_level():
     """« S'articuler à la gestion de l'intérêt général, garantie par les élus compétents »:
     an official partner who supports the initiative talks opposition down and defends it at
     arbitration, so fewer contested initiatives are blocked; more so when the arbitration is
-    local than national (the level chosen changes who wins); without officials' support,
-    articulation changes nothing (equivalence)."""
+    local than national (the level chosen changes who wins). Its knockout is the next test."""
     base = {**CONTESTED, **lever("public_interest_articulation", 0.0)}
     high = lever("public_interest_articulation", 1.0)
     blocked = effect(base, high, "blocked_share")
@@ -116,6 +118,17 @@ def test_articulation_works_through_officials_and_depends_on_the_level():
     local = effect({**base, "governance.arbitration_level": "local"}, high, "blocked_share")
     national = effect({**base, "governance.arbitration_level": "national"}, high, "blocked_share")
     assert local[0] < national[0], (local, national)
+
+
+@pytest.mark.xfail(strict=True, reason="without officials' support the lever leaves +0.012 [-0.007, +0.032] "
+                   "(90%) against a margin of +-0.030 (25% of -0.121) on the merged model of session 22: "
+                   "the reduction is gone, the opposite-signed residual reaches past the margin")
+def test_articulation_without_officials_changes_nothing():
+    """Without officials' support, articulation changes the blocked share by less than 25% of
+    its effect (equivalence, 90%). Passed until session 21's model."""
+    base = {**CONTESTED, **lever("public_interest_articulation", 0.0)}
+    high = lever("public_interest_articulation", 1.0)
+    blocked = effect(base, high, "blocked_share")
     off = {"mechanisms.officials_support": False}
     assert vanishes(effect({**base, **off}, high, "blocked_share", level=0.90), blocked)
 
