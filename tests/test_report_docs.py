@@ -141,9 +141,10 @@ def test_known_failures_list_every_xfail_with_its_reason():
     assert ("test_observations.py", "test_5_fiercer_competition_lowers_cooperation_among_associations") not in found
     assert ("test_observations.py", "test_3_short_electoral_cycles_raise_abandonment") not in found
     # NOT_SHOWN since session 21: territorial_anchoring (equity not shown from the status quo once
-    # levelling down is gone, s21-9d); exit_clause and experimentation left it (s21-9b)
+    # levelling down is gone, s21-9d); exit_clause and experimentation left it (s21-9b);
+    # celebration entered it on the merged model of session 22 (impact not shown on 100 seeds)
     assert {r["test"] for r in rows if r["test"].startswith("test_lever_moves_its_outcome")} == {
-        "test_lever_moves_its_outcome[territorial_anchoring]"}
+        "test_lever_moves_its_outcome[territorial_anchoring]", "test_lever_moves_its_outcome[celebration]"}
     assert all(r["reason"] for r in rows)
     sec = trace_section()
     assert ("trace_known_failures" in sec.tables) == bool(rows)
